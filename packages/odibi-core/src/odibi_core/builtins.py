@@ -1,0 +1,11 @@
+"""The kernel's builtin plugins, registered through the same hooks as third-party ones."""
+
+from __future__ import annotations
+
+#: ``(plugin name, module)`` pairs registered first by :func:`create_plugin_manager`.
+BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
+    ("builtin-engines", "odibi_core.plugins.builtin_engines"),
+    ("builtin-connections", "odibi_core.plugins.builtin_connections"),
+    ("builtin-secrets", "odibi_core.plugins.builtin_secrets"),
+    ("builtin-executor", "odibi_core.execution.executor_plugin"),
+)

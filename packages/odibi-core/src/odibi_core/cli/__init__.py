@@ -1,0 +1,1 @@
+"""The ``odibi`` command line (Typer), built by a factory so plugins can add commands."""

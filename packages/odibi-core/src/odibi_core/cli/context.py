@@ -1,0 +1,62 @@
+"""Shared CLI plumbing: global options, loading a project with its plugin manager, output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from odibi_core.config.loader import LoadedProject
+    from odibi_core.plugins.manager import OdibiPluginManager
+
+
+@dataclass
+class GlobalOptions:
+    """Options given before the sub-command."""
+
+    log_level: str | None = None
+    log_format: str | None = None
+    debug: bool = False
+
+
+STATE = GlobalOptions()
+"""The current invocation's global options (set by the root callback)."""
+
+
+def load(project: str | None, environment: str | None = None) -> tuple[LoadedProject, OdibiPluginManager]:
+    """Load a project exactly as ``odibi run`` does, and configure logging from it."""
+    from odibi_core.config.loader import build_project, read_project_source
+    from odibi_core.logs import configure_logging
+    from odibi_core.plugins.manager import create_plugin_manager
+
+    source = read_project_source(project, environment=environment)
+    logging_section = source.data.get("logging") if isinstance(source.data.get("logging"), dict) else {}
+    configure_logging(
+        STATE.log_level or str(logging_section.get("level", "INFO")),
+        STATE.log_format or str(logging_section.get("format", "text")),
+    )
+    pm = create_plugin_manager(source.plugin_settings())
+    return build_project(source, pm), pm
+
+
+def echo(text: str = "", *, err: bool = False) -> None:
+    """Print redacted text to stdout (or stderr)."""
+    from odibi_core.redaction import redact_text
+
+    typer.echo(redact_text(text), err=err)
+
+
+def echo_json(data: Any) -> None:
+    """Print redacted JSON to stdout."""
+    from odibi_core.redaction import redact_value
+
+    typer.echo(json.dumps(redact_value(data), indent=2, default=str))
+
+
+def is_tty() -> bool:
+    """Whether stderr is a terminal (progress is only drawn then)."""
+    return sys.stderr.isatty()

@@ -1,0 +1,1 @@
+"""Project configuration: YAML with locations, imports, environments, references, models."""

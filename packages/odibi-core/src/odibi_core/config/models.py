@@ -1,0 +1,266 @@
+"""Pydantic models of an Odibi project file. Unknown keys are errors everywhere.
+
+Sections owned by plugins (a connection's options, ``engine_options``, the state backend's options)
+are checked in a second step by the config model the plugin registered; see
+:func:`odibi_core.config.loader.validate_plugin_sections`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+FILE_FORMATS = ("csv", "parquet", "json")
+
+
+class StrictModel(BaseModel):
+    """Base of every project model: unknown keys are rejected."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class PluginSection(BaseModel):
+    """A section whose extra keys belong to a plugin's config model (validated later)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    def plugin_options(self) -> dict[str, Any]:
+        """The keys this model does not own (handed to the plugin's config model)."""
+        return dict(self.model_extra or {})
+
+
+class ConnectionConfig(PluginSection):
+    """``connections.<name>``: a ``type`` plus that type's own options."""
+
+    type: str = Field(description="Registered connection type: `local` (builtin), `postgres`, ...")
+
+
+class StateConfig(PluginSection):
+    """``state:``: where run history, resume data and high-water marks live."""
+
+    backend: str = Field("local", description="State backend: `local` (odibi-state-local), `azure_blob`, ...")
+    lock_timeout: float = Field(
+        60.0, ge=0, description="Seconds to wait for a held lock (also --lock-timeout, ODIBI_LOCK_TIMEOUT)."
+    )
+    history: int = Field(50, ge=1, description="Runs kept per pipeline in the state document.")
+
+
+class SecretsConfig(StrictModel):
+    """``secrets:``: the provider chain for ``${secret:NAME}``."""
+
+    providers: list[str] = Field(
+        default_factory=lambda: ["env", "dotenv"], description="Providers tried in order."
+    )
+
+
+class PluginsConfig(StrictModel):
+    """``plugins:``: which installed plugins may load, and which the project requires."""
+
+    autoload: bool | None = Field(None, description="`false` loads no entry-point plugin.")
+    allow: list[str] | None = Field(None, description="Only these distributions load.")
+    deny: list[str] = Field(default_factory=list, description="These distributions never load.")
+    requires: list[str] = Field(
+        default_factory=list, description='Requirements checked first, e.g. `"odibi-state-azure>=0.1"`.'
+    )
+
+
+class RetryConfig(StrictModel):
+    """``retry:``: retries of transient I/O errors only (a SQL error or failed validation is final)."""
+
+    max_attempts: int = Field(3, ge=1, description="Attempts in total, the first included.")
+    backoff: Literal["exponential", "fixed"] = "exponential"
+    initial_delay: float = Field(0.5, ge=0, description="Seconds before the second attempt.")
+    max_delay: float = Field(30.0, ge=0, description="Upper bound of one delay.")
+
+
+class LoggingConfig(StrictModel):
+    """``logging:``: console log level and format (flags override)."""
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    format: Literal["text", "json"] = "text"
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+
+class IncrementalConfig(StrictModel):
+    """``read.incremental``: read only rows past the stored high-water mark of ``column``."""
+
+    column: str
+
+
+class ReadConfig(StrictModel):
+    """``read:``: one input of a node."""
+
+    connection: str
+    format: Literal["csv", "parquet", "json"] | None = Field(None, description="File format (file connections).")
+    path: str | None = Field(None, description="Path under the connection root; globs allowed.")
+    table: str | None = Field(None, description="Table (table connections).")
+    query: str | None = Field(None, description="Query (table connections); bind values with `params`.")
+    params: dict[str, Any] = Field(default_factory=dict)
+    options: dict[str, Any] = Field(default_factory=dict, description="Reader options (e.g. `delimiter`).")
+    incremental: IncrementalConfig | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> ReadConfig:
+        given = [k for k in ("path", "table", "query") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError("give exactly one of path, table or query")
+        if self.path and not self.format:
+            suffix = self.path.rsplit(".", 1)[-1].lower()
+            if suffix in FILE_FORMATS:
+                self.format = suffix  # type: ignore[assignment]
+            else:
+                raise ValueError(f"cannot infer the format of {self.path!r}: set format: csv|parquet|json")
+        return self
+
+
+class SqlStep(StrictModel):
+    """``- sql: ...``: a SQL step; upstream nodes are tables by name, the current frame is `this`."""
+
+    sql: str
+
+
+class FunctionStep(StrictModel):
+    """``- function: name``: a registered Python step, called with ``params`` as keyword arguments."""
+
+    function: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class TransformConfig(StrictModel):
+    """``transform:``: steps applied in order. A bare string is a SQL step."""
+
+    steps: list[SqlStep | FunctionStep] = Field(min_length=1)
+
+    @field_validator("steps", mode="before")
+    @classmethod
+    def _strings_are_sql(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [{"sql": v} if isinstance(v, str) else v for v in value]
+        return value
+
+
+class RowCountRule(StrictModel):
+    """``validation.row_count``: bounds on the number of rows."""
+
+    min: int | None = Field(None, ge=0)
+    max: int | None = Field(None, ge=0)
+
+
+class CustomCheck(StrictModel):
+    """``validation.custom``: a SQL condition every row must satisfy (NULL counts as failing)."""
+
+    name: str
+    sql: str
+
+
+class ValidationConfig(StrictModel):
+    """``validation:``: data checks run after the transforms and before the write (one data pass)."""
+
+    not_null: list[str] = Field(default_factory=list)
+    unique: list[str | list[str]] = Field(
+        default_factory=list, description="Columns (or lists of columns) that must be unique."
+    )
+    accepted_values: dict[str, list[Any]] = Field(default_factory=dict)
+    row_count: RowCountRule | None = None
+    custom: list[CustomCheck] = Field(default_factory=list)
+    on_failure: Literal["fail", "warn"] = Field(
+        "fail", description="`fail` stops the node before writing; `warn` logs and writes."
+    )
+
+
+class WriteConfig(StrictModel):
+    """``write:``: where a node's result goes."""
+
+    connection: str
+    format: Literal["csv", "parquet", "json"] | None = None
+    path: str | None = None
+    table: str | None = None
+    mode: Literal["overwrite", "append", "error", "upsert"] = "overwrite"
+    keys: list[str] = Field(default_factory=list, description="Key columns for `upsert`.")
+    options: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_target(self) -> WriteConfig:
+        if bool(self.path) == bool(self.table):
+            raise ValueError("give exactly one of path or table")
+        if self.path and not self.format:
+            suffix = self.path.rsplit(".", 1)[-1].lower()
+            if suffix not in FILE_FORMATS:
+                raise ValueError(f"cannot infer the format of {self.path!r}: set format: csv|parquet|json")
+            self.format = suffix  # type: ignore[assignment]
+        if self.mode == "upsert" and not self.keys:
+            raise ValueError("mode upsert needs keys: [...]")
+        return self
+
+
+class NodeConfig(StrictModel):
+    """One node: read -> transform steps -> validations -> write."""
+
+    name: str = Field(pattern=NAME_PATTERN, description="Unique in the pipeline; SQL sees the output by this name.")
+    description: str = ""
+    depends_on: list[str] = Field(default_factory=list)
+    read: ReadConfig | None = None
+    transform: TransformConfig | None = None
+    validation: ValidationConfig | None = None
+    write: WriteConfig | None = None
+    retry: RetryConfig | None = Field(None, description="Overrides the project's retry policy.")
+    sensitive: bool = Field(False, description="Never show sample rows of this node in reports.")
+
+    @model_validator(mode="after")
+    def _has_input(self) -> NodeConfig:
+        if self.read is None and not self.depends_on:
+            raise ValueError(f"node {self.name!r} needs read: or depends_on:")
+        if self.read is None and len(self.depends_on) > 1 and self.transform is not None:
+            first = self.transform.steps[0]
+            if isinstance(first, FunctionStep):
+                raise ValueError(
+                    f"node {self.name!r} has several inputs: its first step must be SQL naming them"
+                )
+        if self.read is None and len(self.depends_on) > 1 and self.transform is None:
+            raise ValueError(f"node {self.name!r} has several inputs and no transform to combine them")
+        return self
+
+
+class PipelineConfig(StrictModel):
+    """One pipeline: a DAG of nodes."""
+
+    pipeline: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$")
+    description: str = ""
+    on_error: Literal["fail_fast", "continue"] = Field(
+        "fail_fast", description="`continue` runs independent branches after a failure."
+    )
+    nodes: list[NodeConfig] = Field(min_length=1)
+
+
+class ProjectConfig(StrictModel):
+    """The root of a project file."""
+
+    project: str
+    description: str = ""
+    engine: str = Field("duckdb", description="`duckdb` (default), `pandas`, or a plugin's engine like `spark`.")
+    engine_options: dict[str, Any] = Field(default_factory=dict, description="Checked by the engine's config model.")
+    connections: dict[str, ConnectionConfig] = Field(default_factory=dict)
+    secrets: SecretsConfig = Field(default_factory=SecretsConfig)
+    state: StateConfig | None = Field(None, description="Default: `local` when odibi-state-local is installed.")
+    plugins: PluginsConfig = Field(default_factory=PluginsConfig)
+    retry: RetryConfig = Field(default_factory=RetryConfig)
+    logging: LoggingConfig = Field(default_factory=LoggingConfig)
+    workers: int = Field(4, ge=1, description="Nodes of one layer run at most this many at once (--workers).")
+    imports: list[str] = Field(default_factory=list, description="Files merged under this one (paths relative to it).")
+    environments: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Overlays applied with --env NAME."
+    )
+    pipelines: list[PipelineConfig] = Field(min_length=1)
+
+    def pipeline(self, name: str) -> PipelineConfig:
+        """The pipeline called ``name`` (KeyError if none)."""
+        for p in self.pipelines:
+            if p.pipeline == name:
+                return p
+        raise KeyError(name)

@@ -1,0 +1,2 @@
+"""Contracts every plugin implements: engines, connections, state backends, secret providers,
+and the context objects passed to lifecycle hooks."""

@@ -1,0 +1,170 @@
+"""The engine contract: how a node's data is read, transformed, checked and written.
+
+An engine holds the frames of one pipeline run. Frames are engine-native objects (a DuckDB view, a
+pandas ``DataFrame``, a Spark ``DataFrame``) wrapped in nothing: the kernel passes them back to the
+same engine and never looks inside. **Arrow is the interchange**: a table-like connection hands the
+engine a ``pyarrow.RecordBatchReader`` (:meth:`Engine.from_arrow`) and receives one back
+(:meth:`Engine.to_arrow`), so a new connection works with every engine and data streams in bounded
+memory. File-like connections give the engine a path or URI and the engine reads it natively.
+
+SQL dialect subset promised on every engine (tested by the engine contract suite): ``SELECT`` with
+``JOIN ... USING/ON``, ``WHERE``, ``GROUP BY``, ``HAVING``, ``ORDER BY``, ``UNION ALL``,
+``CASE``, ``CAST``, ``COALESCE``, ``sum/count/min/max/avg``, ``lower/upper``. Upstream nodes are
+tables named after the node; the current frame of a node is the table ``this``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from odibi_core.contracts.connection import Connection
+
+CURRENT_FRAME_NAME = "this"
+"""The table name under which a SQL step sees the node's current frame."""
+
+WRITE_MODES = ("overwrite", "append", "error", "upsert")
+"""Write modes known to the kernel. File writes support ``overwrite``, ``append`` and ``error``."""
+
+
+@dataclass(frozen=True)
+class ReadRequest:
+    """What to read, as the node's ``read:`` section says.
+
+    Attributes:
+        format: ``csv``, ``parquet`` or ``json`` for files; ``None`` for table connections.
+        path: Path (globs allowed) relative to the connection root, for file connections.
+        table: Table name for table connections.
+        query: A query for table connections (parameters bound from ``params``).
+        params: Query parameters, bound by the connection, never string-formatted.
+        options: Format options passed to the reader (``delimiter``, ``header`` ...).
+        incremental_column: Column of an incremental read.
+        incremental_after: Only rows with ``incremental_column > incremental_after`` are wanted.
+    """
+
+    format: str | None = None
+    path: str | None = None
+    table: str | None = None
+    query: str | None = None
+    params: Mapping[str, Any] | None = None
+    options: Mapping[str, Any] | None = None
+    incremental_column: str | None = None
+    incremental_after: Any = None
+
+
+@dataclass(frozen=True)
+class WriteRequest:
+    """Where and how to write, as the node's ``write:`` section says.
+
+    Attributes:
+        mode: One of :data:`WRITE_MODES`.
+        format: File format for file connections.
+        path: Target path relative to the connection root.
+        table: Target table for table connections.
+        keys: Key columns for ``upsert``.
+        options: Writer options.
+    """
+
+    mode: str = "overwrite"
+    format: str | None = None
+    path: str | None = None
+    table: str | None = None
+    keys: tuple[str, ...] = ()
+    options: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class ColumnInfo:
+    """One column of a frame's schema, with an engine-neutral type name (Arrow's spelling)."""
+
+    name: str
+    type: str
+
+
+class Engine(ABC):
+    """Holds the frames of one run and performs every data operation of a node.
+
+    Implementations must be safe to call from several worker threads at once for *different*
+    nodes (the runner executes a DAG layer in parallel). Register one with
+    :func:`odibi_core.plugins.hookspecs.OdibiHookSpecs.odibi_engines`.
+    """
+
+    name: str = "engine"
+
+    @abstractmethod
+    def read(self, connection: Connection, request: ReadRequest) -> Any:
+        """Return a frame for ``request`` read through ``connection`` (lazily where possible)."""
+
+    @abstractmethod
+    def sql(self, query: str, tables: Mapping[str, Any]) -> Any:
+        """Run ``query`` where each key of ``tables`` names a frame; return the result frame."""
+
+    @abstractmethod
+    def call(
+        self,
+        func: Callable[..., Any],
+        frame: Any,
+        params: Mapping[str, Any],
+        *,
+        frame_kind: str = "native",
+        inputs: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """Call a Python step: convert ``frame`` to ``frame_kind``, call, convert the result back.
+
+        ``inputs`` (upstream frames by name) is passed as ``inputs=`` when the function accepts it.
+        """
+
+    @abstractmethod
+    def write(self, frame: Any, connection: Connection, request: WriteRequest) -> int:
+        """Write ``frame``; return rows written. A failure must leave the previous output intact."""
+
+    @abstractmethod
+    def count(self, frame: Any) -> int:
+        """Number of rows, computed without collecting data to the driver."""
+
+    @abstractmethod
+    def schema(self, frame: Any) -> list[ColumnInfo]:
+        """Column names and types of ``frame`` (cheap: no pass over the data)."""
+
+    @abstractmethod
+    def to_arrow(self, frame: Any) -> pa.RecordBatchReader:
+        """Stream ``frame`` as Arrow record batches."""
+
+    @abstractmethod
+    def from_arrow(self, reader: pa.RecordBatchReader | pa.Table) -> Any:
+        """Make a frame from Arrow data."""
+
+    def max_value(self, frame: Any, column: str) -> Any:
+        """Largest value of ``column`` (for incremental high-water marks); ``None`` if empty."""
+        result = self.sql(f'SELECT max("{column}") AS m FROM {CURRENT_FRAME_NAME}', {CURRENT_FRAME_NAME: frame})
+        table = self.to_arrow(result).read_all()
+        return table.column(0)[0].as_py() if table.num_rows else None
+
+    def aggregate(self, frame: Any, expressions: Mapping[str, str]) -> dict[str, Any]:
+        """Evaluate SQL aggregate ``expressions`` (alias -> expression) over ``frame`` in one pass.
+
+        Validations use this so that every check of a node costs a single scan of its data.
+        """
+        select = ", ".join(f'{expr} AS "{alias}"' for alias, expr in expressions.items())
+        result = self.sql(f"SELECT {select} FROM {CURRENT_FRAME_NAME}", {CURRENT_FRAME_NAME: frame})
+        row = self.to_arrow(result).read_all().to_pylist()
+        return dict(row[0]) if row else {alias: None for alias in expressions}
+
+    def persist(self, frame: Any) -> Any:
+        """Compute ``frame`` once and keep it, because several consumers will read it.
+
+        The runner calls this for a node output with two or more consumers (dependents + write).
+        Lazy engines materialise (DuckDB table, Spark cache); eager ones return ``frame``.
+        """
+        return frame
+
+    def release(self, frame: Any) -> None:
+        """Drop whatever ``frame`` holds; called once no downstream node needs it."""
+
+    def close(self) -> None:
+        """Release every resource of the run (sessions, temp files)."""

@@ -1,0 +1,135 @@
+"""Context and result objects passed through the lifecycle hooks.
+
+``odibi_run_pipeline`` and ``odibi_run_node`` are pluggy wrappers: a plugin sees the context before
+the work, and the result (or the exception) after it. These classes are the stable surface plugins
+read; the kernel fills them in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from odibi_core.config.models import NodeConfig, PipelineConfig, ProjectConfig
+    from odibi_core.contracts.engine import ColumnInfo, Engine
+
+NODE_STATUSES = ("success", "failed", "skipped", "unchanged")
+"""``success``; ``failed``; ``skipped`` (an upstream node failed); ``unchanged`` (``--resume``)."""
+
+
+@dataclass
+class PipelineRunContext:
+    """One run of one pipeline, as lifecycle hooks see it.
+
+    Attributes:
+        project: The validated project.
+        pipeline: The pipeline being run.
+        run_id: Unique id of this run (also in state, logs, reports and telemetry).
+        engine_name: The engine in use.
+        environment: The ``--env`` overlay applied, if any.
+        nodes: Names of the nodes selected to run, in execution order.
+        attributes: Free space for plugins to share data between their hooks.
+    """
+
+    project: ProjectConfig
+    pipeline: PipelineConfig
+    run_id: str
+    engine_name: str
+    environment: str | None = None
+    nodes: list[str] = field(default_factory=list)
+    attributes: dict[str, Any] = field(default_factory=dict)
+    work: Callable[[], RunResult] | None = field(default=None, repr=False)
+    """The kernel's own execution of the run (called by its innermost hook implementation)."""
+
+
+@dataclass
+class NodeRunContext:
+    """One node execution inside a pipeline run.
+
+    Attributes:
+        run: The pipeline run this node belongs to.
+        node: The node's validated config.
+        engine: The run's engine.
+        fingerprint: Config fingerprint of the node (node config + upstream fingerprints).
+        attempt: 1 for the first attempt, incremented by retries.
+        attributes: Free space for plugins.
+    """
+
+    run: PipelineRunContext
+    node: NodeConfig
+    engine: Engine
+    fingerprint: str
+    attempt: int = 1
+    attributes: dict[str, Any] = field(default_factory=dict)
+    work: Callable[[], NodeResult] | None = field(default=None, repr=False)
+    """The kernel's own execution of the node (called by its innermost hook implementation)."""
+
+
+@dataclass
+class ValidationOutcome:
+    """Result of one validation rule on one node."""
+
+    rule: str
+    passed: bool
+    detail: str
+    failing_rows: int | None = None
+
+
+@dataclass
+class NodeResult:
+    """What a node did. Returned through ``odibi_run_node`` (a failure raises instead).
+
+    Attributes:
+        name: Node name.
+        status: One of :data:`NODE_STATUSES`.
+        rows_in: Rows read (when known without an extra pass) or ``None``.
+        rows_out: Rows written, or ``None`` when the node writes nothing.
+        duration_s: Wall time of the node.
+        output: ``connection:path-or-table`` written, if any.
+        error: Redacted one-line error for failed nodes.
+        error_type: Exception class name for failed nodes.
+        sql: SQL statements the node executed, in order.
+        validations: Outcome of each validation rule.
+        schema_in / schema_out: Columns read and produced (no data pass needed).
+        sample: A few output rows (only when reports ask for samples).
+        skipped_reason: Why the node did not run (``unchanged``/``skipped``).
+    """
+
+    name: str
+    status: str
+    rows_in: int | None = None
+    rows_out: int | None = None
+    duration_s: float = 0.0
+    output: str | None = None
+    error: str | None = None
+    error_type: str | None = None
+    sql: list[str] = field(default_factory=list)
+    validations: list[ValidationOutcome] = field(default_factory=list)
+    schema_in: list[ColumnInfo] = field(default_factory=list)
+    schema_out: list[ColumnInfo] = field(default_factory=list)
+    sample: list[dict[str, Any]] | None = None
+    skipped_reason: str | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+    fingerprint: str = ""
+
+
+@dataclass
+class RunResult:
+    """What a pipeline run did, returned through ``odibi_run_pipeline``."""
+
+    pipeline: str
+    run_id: str
+    status: str
+    started_at: str
+    finished_at: str
+    duration_s: float
+    nodes: dict[str, NodeResult] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """``True`` if no node failed."""
+        return self.status == "success"

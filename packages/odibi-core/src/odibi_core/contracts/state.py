@@ -1,0 +1,332 @@
+"""The state contract: a versioned JSON document that never goes backwards, and named locks.
+
+The state document records, per pipeline, the last runs (who, when, how each node did, with config
+fingerprints and output locations) and the incremental high-water marks. Its header carries
+``version`` (format), ``lineage`` (random id fixed at creation) and ``serial`` (incremented by every
+write). A backend never writes a lower serial and never replaces a document of another lineage.
+
+Backends implement :class:`StateBackend`. Most subclass :class:`DocumentStateBackend`, which turns
+four storage primitives (load, conditional store, a state lock, named locks) into the full
+read-modify-write contract, so every backend shares the same parsing, checks and redaction.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import socket
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from datetime import datetime, timezone
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from odibi_core.errors import StateConflictError, StateCorruptError
+
+STATE_FORMAT_VERSION = 1
+"""Version of the state document format this kernel reads and writes."""
+
+STATE_LOCK_NAME = "state"
+"""Name of the short lock held around every read-modify-write of the document."""
+
+DEFAULT_HISTORY_LIMIT = 50
+"""Runs kept per pipeline in the document (older runs are dropped on write)."""
+
+
+def utc_now() -> str:
+    """Current UTC time as an ISO-8601 string with offset (the state document's time format)."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def pipeline_lock_name(pipeline: str) -> str:
+    """Name of the run lock of ``pipeline`` (held for a whole run of it)."""
+    return f"pipeline.{pipeline}"
+
+
+class StateModel(BaseModel):
+    """Base of the state document's models: unknown keys are kept (newer writers) but typed."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class NodeRecord(StateModel):
+    """What happened to one node in one run."""
+
+    status: str = Field(description="success, failed, skipped (upstream failed), unchanged (resume)")
+    fingerprint: str = ""
+    rows_in: int | None = None
+    rows_out: int | None = None
+    duration_s: float = 0.0
+    output: str | None = Field(default=None, description="Where the node wrote (connection:path)")
+    error: str | None = Field(default=None, description="Redacted one-line error")
+    started_at: str | None = None
+    finished_at: str | None = None
+
+
+class RunRecord(StateModel):
+    """One run of one pipeline."""
+
+    run_id: str
+    status: str = Field(description="running, success, failed")
+    started_at: str
+    finished_at: str | None = None
+    user: str = ""
+    host: str = ""
+    pid: int = 0
+    environment: str | None = None
+    odibi_version: str = ""
+    nodes: dict[str, NodeRecord] = Field(default_factory=dict)
+
+
+class PipelineState(StateModel):
+    """Everything state keeps about one pipeline."""
+
+    runs: list[RunRecord] = Field(default_factory=list, description="Oldest first, capped")
+    nodes: dict[str, NodeRecord] = Field(
+        default_factory=dict, description="Last effective record of each node (what --resume reads)"
+    )
+    high_water_marks: dict[str, Any] = Field(default_factory=dict)
+
+
+class StateDocument(StateModel):
+    """The whole state document."""
+
+    version: int = STATE_FORMAT_VERSION
+    lineage: str
+    serial: int = 0
+    project: str | None = None
+    pipelines: dict[str, PipelineState] = Field(default_factory=dict)
+
+    @classmethod
+    def new(cls, project: str | None = None) -> StateDocument:
+        """A fresh document with a new random lineage and serial 0."""
+        return cls(lineage=uuid.uuid4().hex, serial=0, project=project)
+
+    def pipeline(self, name: str) -> PipelineState:
+        """The state of pipeline ``name``, created empty if missing."""
+        return self.pipelines.setdefault(name, PipelineState())
+
+    def to_json(self) -> str:
+        """Serialise deterministically (sorted keys, two-space indent, trailing newline)."""
+        return json.dumps(self.model_dump(mode="json"), indent=2, sort_keys=True) + "\n"
+
+
+def parse_state(data: bytes, *, location: str) -> StateDocument:
+    """Parse and check a stored document; raise :class:`StateCorruptError` naming ``location``.
+
+    Never returns an empty document for bad input: a torn or foreign file is an error.
+    """
+    try:
+        raw = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise StateCorruptError(
+            f"state at {location} is not valid JSON ({type(exc).__name__} at {exc}); "
+            "it was left in place and nothing was written"
+        ) from None
+    if not isinstance(raw, dict) or "lineage" not in raw or "serial" not in raw:
+        raise StateCorruptError(
+            f"state at {location} is not an Odibi state document (no lineage/serial); "
+            "it was left in place and nothing was written"
+        )
+    if raw.get("version") != STATE_FORMAT_VERSION:
+        raise StateCorruptError(
+            f"state at {location} has format version {raw.get('version')!r}, this Odibi reads "
+            f"version {STATE_FORMAT_VERSION}",
+            hint="Upgrade odibi-core, or point state: at another location.",
+        )
+    try:
+        return StateDocument.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise StateCorruptError(
+            f"state at {location} is malformed at {where}: {first['msg']}"
+        ) from None
+
+
+class HolderInfo(BaseModel):
+    """Who holds a lock. Stored beside the lock so a waiter can name the holder."""
+
+    model_config = ConfigDict(extra="allow")
+
+    lock_id: str = Field(default_factory=lambda: uuid.uuid4().hex[:16])
+    lock_name: str = STATE_LOCK_NAME
+    run_id: str | None = None
+    user: str = ""
+    host: str = ""
+    pid: int = 0
+    acquired_at: str = Field(default_factory=utc_now)
+    odibi_version: str = ""
+
+    @classmethod
+    def current(cls, *, lock_name: str, run_id: str | None) -> HolderInfo:
+        """Holder info describing this process."""
+        from odibi_core import __version__
+
+        return cls(
+            lock_name=lock_name,
+            run_id=run_id,
+            user=_user(),
+            host=socket.gethostname(),
+            pid=os.getpid(),
+            odibi_version=__version__,
+        )
+
+    def held_for_seconds(self) -> float | None:
+        """Seconds since ``acquired_at`` (``None`` if unparseable)."""
+        try:
+            since = datetime.fromisoformat(self.acquired_at)
+        except ValueError:
+            return None
+        return (datetime.now(timezone.utc) - since).total_seconds()
+
+    def describe(self) -> str:
+        """One line naming the holder: lock id, run id, user@host, pid and for how long."""
+        held = self.held_for_seconds()
+        held_text = f", held for {held:.1f}s" if held is not None else ""
+        return (
+            f"lock {self.lock_id} ({self.lock_name}) held by run {self.run_id or '?'} of "
+            f"{self.user or '?'}@{self.host or '?'} pid {self.pid or '?'} since "
+            f"{self.acquired_at}{held_text}"
+        )
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return str(os.getuid()) if hasattr(os, "getuid") else "unknown"
+
+
+class StateBackend(ABC):
+    """Where run state lives. One instance serves one project for one process.
+
+    Every implementation must pass :class:`odibi_core.testing.state_contract.StateBackendContract`.
+    """
+
+    name: str = "state"
+
+    @property
+    @abstractmethod
+    def location(self) -> str:
+        """Human-readable location (a path, a blob URL without credentials)."""
+
+    @abstractmethod
+    def read(self) -> StateDocument | None:
+        """The current document, or ``None`` if none was ever written. Raises on a bad document."""
+
+    @abstractmethod
+    def update(
+        self, fn: Callable[[StateDocument], None], *, timeout: float | None = None
+    ) -> StateDocument:
+        """Read-modify-write under the state lock: ``fn`` mutates the document in place.
+
+        The stored serial becomes the read serial + 1; the lineage is kept. Returns what was written.
+        """
+
+    @abstractmethod
+    def lock(
+        self, name: str, *, timeout: float, run_id: str | None = None
+    ) -> AbstractContextManager[HolderInfo]:
+        """Hold the named lock for the ``with`` block; wait up to ``timeout`` seconds.
+
+        Raises:
+            StateLockTimeout: naming the holder when the wait runs out (``timeout=0``: at once).
+        """
+
+    @abstractmethod
+    def holders(self) -> list[HolderInfo]:
+        """Locks currently held (best effort; for ``state show`` and ``doctor``)."""
+
+    @abstractmethod
+    def force_unlock(self, lock_id: str) -> HolderInfo:
+        """Break the lock whose holder has ``lock_id``; return who held it."""
+
+    def close(self) -> None:
+        """Release resources (stop lease renewal threads, close clients)."""
+
+
+class DocumentStateBackend(StateBackend):
+    """Implements :meth:`read` and :meth:`update` on four storage primitives.
+
+    Subclasses provide :meth:`_load`, :meth:`_store`, :meth:`lock` and the lock queries. The base
+    class parses and checks documents, keeps the serial monotonic, refuses lineage changes, and runs
+    every stored document through the redaction registry.
+    """
+
+    def __init__(self, *, project: str | None = None, history_limit: int = DEFAULT_HISTORY_LIMIT,
+                 lock_timeout: float = 60.0, run_id: str | None = None) -> None:
+        self.project = project
+        self.history_limit = history_limit
+        self.lock_timeout = lock_timeout
+        self.run_id = run_id
+        self._seen_lineage: str | None = None
+
+    @abstractmethod
+    def _load(self) -> tuple[bytes | None, Any]:
+        """Return the stored bytes (``None`` if absent) and an opaque version token (ETag)."""
+
+    @abstractmethod
+    def _store(self, data: bytes, token: Any) -> None:
+        """Atomically replace the document, only if it is still at version ``token``."""
+
+    def read(self) -> StateDocument | None:
+        """See :meth:`StateBackend.read`."""
+        data, _ = self._load()
+        if data is None:
+            return None
+        doc = parse_state(data, location=self.location)
+        self._check_lineage(doc)
+        return doc
+
+    def update(
+        self, fn: Callable[[StateDocument], None], *, timeout: float | None = None
+    ) -> StateDocument:
+        """See :meth:`StateBackend.update`."""
+        wait = self.lock_timeout if timeout is None else timeout
+        with self.lock(STATE_LOCK_NAME, timeout=wait, run_id=self.run_id):
+            data, token = self._load()
+            current = parse_state(data, location=self.location) if data is not None else None
+            if current is not None:
+                self._check_lineage(current)
+            doc = current.model_copy(deep=True) if current else StateDocument.new(self.project)
+            fn(doc)
+            expected_lineage = current.lineage if current else doc.lineage
+            if doc.lineage != expected_lineage:
+                raise StateConflictError(
+                    f"refusing to replace state lineage {expected_lineage} with {doc.lineage} "
+                    f"at {self.location}"
+                )
+            doc.serial = (current.serial if current else 0) + 1
+            for pipeline in doc.pipelines.values():
+                del pipeline.runs[: max(0, len(pipeline.runs) - self.history_limit)]
+            self._store(self._serialise(doc), token)
+            self._seen_lineage = doc.lineage
+            return doc
+
+    def _serialise(self, doc: StateDocument) -> bytes:
+        from odibi_core.redaction import redact_text
+
+        text = redact_text(doc.to_json())
+        json.loads(text)  # redaction must never produce a document we could not read back
+        return text.encode("utf-8")
+
+    def _check_lineage(self, doc: StateDocument) -> None:
+        if self._seen_lineage is not None and doc.lineage != self._seen_lineage:
+            raise StateConflictError(
+                f"state at {self.location} changed lineage during this run "
+                f"({self._seen_lineage} -> {doc.lineage}); nothing was written"
+            )
+        self._seen_lineage = doc.lineage
+
+
+def iter_pipeline_runs(doc: StateDocument, pipeline: str | None = None) -> Iterator[tuple[str, RunRecord]]:
+    """Yield ``(pipeline, run)`` pairs, oldest first, optionally for one pipeline."""
+    for name, state in sorted(doc.pipelines.items()):
+        if pipeline is None or name == pipeline:
+            for run in state.runs:
+                yield name, run

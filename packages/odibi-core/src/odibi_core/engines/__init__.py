@@ -1,0 +1,1 @@
+"""Builtin engines: ``duckdb`` (default) and ``pandas``."""

@@ -1,0 +1,318 @@
+"""The builtin ``duckdb`` engine: lazy views in one in-process DuckDB database per run.
+
+Frames are views; nothing is computed until a write (``COPY ... TO``), a validation or a Python
+step needs it, so a read -> join -> aggregate -> write pipeline runs as one DuckDB query, exactly
+as a hand-written script would. Each SQL step gets its own schema holding views named after the
+upstream nodes and ``this``; DuckDB binds a view's names in its own schema first, so steps of
+parallel nodes never see each other's names. Data stays in DuckDB or Arrow end to end: pandas is
+only imported when a Python step asks for a pandas frame.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pydantic import Field
+
+from odibi_core.contracts.connection import FileConnection, TableConnection
+from odibi_core.contracts.engine import (
+    CURRENT_FRAME_NAME,
+    ColumnInfo,
+    Engine,
+    ReadRequest,
+    WriteRequest,
+)
+from odibi_core.engines.frames import call_python_step, check_write_target
+from odibi_core.engines.sql_literals import quote_identifier, sql_literal
+from odibi_core.errors import NodeError, OdibiError
+from odibi_core.plugins.options import PluginOptions
+from odibi_core.plugins.types import BuildContext
+
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow as pa
+
+    from odibi_core.contracts.connection import Connection
+
+READERS = {"csv": "read_csv", "parquet": "read_parquet", "json": "read_json_auto"}
+COPY_FORMATS = {"csv": "CSV", "parquet": "PARQUET", "json": "JSON"}
+ARROW_BATCH_ROWS = 100_000
+
+
+class DuckDBOptions(PluginOptions):
+    """``engine_options`` of the ``duckdb`` engine."""
+
+    threads: int | None = Field(None, ge=1, description="DuckDB worker threads (default: all cores).")
+    memory_limit: str | None = Field(None, description="e.g. `4GB`; DuckDB spills to disk beyond it.")
+    temp_directory: str | None = Field(None, description="Where DuckDB spills (default: its own).")
+    database: str = Field(":memory:", description="Database file; `:memory:` keeps nothing after the run.")
+
+
+@dataclass(eq=False)
+class DuckFrame:
+    """A frame of the duckdb engine: a qualified view or table name plus its lineage."""
+
+    ref: str
+    schema: str | None
+    kind: str = "view"
+    parents: list[DuckFrame] = field(default_factory=list)
+    live_children: int = 0
+    released: bool = False
+
+    def __repr__(self) -> str:
+        return f"DuckFrame({self.ref})"
+
+
+class DuckDBEngine(Engine):
+    """See the module docstring."""
+
+    name = "duckdb"
+
+    def __init__(self, options: DuckDBOptions | None = None) -> None:
+        import duckdb
+
+        self.options = options or DuckDBOptions()
+        config: dict[str, Any] = {}
+        if self.options.threads:
+            config["threads"] = self.options.threads
+        if self.options.memory_limit:
+            config["memory_limit"] = self.options.memory_limit
+        if self.options.temp_directory:
+            config["temp_directory"] = self.options.temp_directory
+        self._con = duckdb.connect(self.options.database, config=config)
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+
+    @classmethod
+    def build(cls, options: DuckDBOptions, context: BuildContext) -> DuckDBEngine:
+        """Factory used by the plugin registration."""
+        return cls(options)
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        return self._con.cursor()
+
+    def _new_schema(self, cursor: duckdb.DuckDBPyConnection, hint: str) -> str:
+        with self._lock:
+            schema = f"odibi_{next(self._ids)}_{''.join(c for c in hint if c.isalnum())[:24]}"
+        cursor.execute(f"CREATE SCHEMA {schema}")
+        return schema
+
+    def _frame(self, ref: str, schema: str | None, parents: list[DuckFrame], kind: str = "view") -> DuckFrame:
+        frame = DuckFrame(ref, schema, kind, parents)
+        with self._lock:
+            for parent in parents:
+                parent.live_children += 1
+        return frame
+
+    def _run(self, cursor: duckdb.DuckDBPyConnection, sql: str) -> Any:
+        import duckdb
+
+        try:
+            return cursor.execute(sql)
+        except duckdb.Error as exc:
+            raise EngineError(f"{type(exc).__name__}: {exc}") from exc
+
+    def _query_table(self, cursor: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
+        """Run ``sql``; the whole result as an Arrow table (DuckDB 2 and 1.x spellings)."""
+        import duckdb
+
+        try:
+            relation = cursor.sql(sql)
+            method = getattr(relation, "to_arrow_table", None) or relation.arrow
+            return method()
+        except duckdb.Error as exc:
+            raise EngineError(f"{type(exc).__name__}: {exc}") from exc
+
+    def _query_reader(self, cursor: duckdb.DuckDBPyConnection, sql: str, batch_rows: int) -> pa.RecordBatchReader:
+        """Run ``sql``; the result as a streaming Arrow reader (DuckDB 2 and 1.x spellings)."""
+        import duckdb
+
+        try:
+            relation = cursor.sql(sql)
+            method = getattr(relation, "to_arrow_reader", None) or relation.fetch_arrow_reader
+            return method(batch_rows)
+        except duckdb.Error as exc:
+            raise EngineError(f"{type(exc).__name__}: {exc}") from exc
+
+    # --- contract -----------------------------------------------------------------------
+
+    def read(self, connection: Connection, request: ReadRequest) -> DuckFrame:
+        """Create a lazy view over files, or load Arrow batches from a table connection."""
+        if isinstance(connection, TableConnection):
+            return self.from_arrow(connection.read_arrow(request))
+        if not isinstance(connection, FileConnection):
+            raise EngineError(f"connection {connection.name!r} ({connection.type}) is neither file nor table")
+        fmt = request.format or "csv"
+        if fmt not in READERS:
+            raise EngineError(f"duckdb cannot read format {fmt!r}; supported: {', '.join(READERS)}")
+        path = connection.resolve(request.path or "")
+        args = [sql_literal(path)] + [f"{k} = {sql_literal(v)}" for k, v in (request.options or {}).items()]
+        source = f"{READERS[fmt]}({', '.join(args)})"
+        where = ""
+        if request.incremental_column and request.incremental_after is not None:
+            where = f" WHERE {quote_identifier(request.incremental_column)} > {sql_literal(request.incremental_after)}"
+        cursor = self._cursor()
+        schema = self._new_schema(cursor, "read")
+        self._run(cursor, f"CREATE VIEW {schema}.src AS SELECT * FROM {source}{where}")
+        return self._frame(f"{schema}.src", schema, [])
+
+    def sql(self, query: str, tables: Mapping[str, Any]) -> DuckFrame:
+        """Run ``query`` in a fresh schema whose views alias ``tables``; return the result view."""
+        cursor = self._cursor()
+        schema = self._new_schema(cursor, "sql")
+        parents: list[DuckFrame] = []
+        for name, frame in tables.items():
+            if frame is None:
+                continue
+            parents.append(frame)
+            self._run(cursor, f"CREATE VIEW {schema}.{quote_identifier(name)} AS SELECT * FROM {frame.ref}")
+        self._run(cursor, f"SET search_path = '{schema},main'")
+        body = query.strip().rstrip(";")
+        self._run(cursor, f"CREATE VIEW {schema}.odibi_result AS {body}")
+        return self._frame(f"{schema}.odibi_result", schema, parents)
+
+    def call(self, func: Callable[..., Any], frame: Any, params: Mapping[str, Any], *,
+             frame_kind: str = "native", inputs: Mapping[str, Any] | None = None) -> DuckFrame:
+        """Call a Python step with a DuckDB relation, a pandas frame or an Arrow table."""
+        cursor = self._cursor()
+        converters = {
+            "native": lambda f: cursor.sql(f"SELECT * FROM {f.ref}"),
+            "arrow": lambda f: self._arrow_table(f),
+            "pandas": lambda f: cursor.sql(f"SELECT * FROM {f.ref}").df(),
+        }
+        result = call_python_step(func, frame, params, inputs, converters[frame_kind])
+        return self._adopt(result, cursor)
+
+    def _adopt(self, result: Any, cursor: duckdb.DuckDBPyConnection) -> DuckFrame:
+        import duckdb
+
+        if isinstance(result, DuckFrame):
+            return result
+        schema = self._new_schema(cursor, "py")
+        if isinstance(result, duckdb.DuckDBPyRelation):
+            result.create(f"{schema}.odibi_result")
+        else:
+            import pyarrow as pa
+
+            if not isinstance(result, (pa.Table, pa.RecordBatchReader)):
+                if type(result).__module__.split(".")[0] == "pandas":
+                    result = pa.Table.from_pandas(result, preserve_index=False)
+                else:
+                    raise EngineError(f"a Python step returned {type(result).__name__}; return a frame")
+            cursor.register("odibi_incoming", result)
+            self._run(cursor, f"CREATE TABLE {schema}.odibi_result AS SELECT * FROM odibi_incoming")
+            cursor.unregister("odibi_incoming")
+        return self._frame(f"{schema}.odibi_result", schema, [], kind="table")
+
+    def write(self, frame: DuckFrame, connection: Connection, request: WriteRequest) -> int:
+        """COPY to a staging path and publish it, or stream Arrow batches to a table connection."""
+        if isinstance(connection, TableConnection):
+            return connection.write_arrow(self.to_arrow(frame), request)
+        if not isinstance(connection, FileConnection):
+            raise EngineError(f"connection {connection.name!r} cannot be written by duckdb")
+        fmt = request.format or "parquet"
+        if fmt not in COPY_FORMATS:
+            raise EngineError(f"duckdb cannot write format {fmt!r}; supported: {', '.join(COPY_FORMATS)}")
+        path = request.path or ""
+        check_write_target(connection, request)
+        select = f"SELECT * FROM {frame.ref}"
+        if request.mode == "append" and connection.exists(path):
+            existing = f"{READERS[fmt]}({sql_literal(connection.resolve(path))})"
+            select = f"SELECT * FROM {existing} UNION ALL BY NAME {select}"
+        options = {"FORMAT": COPY_FORMATS[fmt], **{k.upper(): v for k, v in (request.options or {}).items()}}
+        if fmt == "csv":
+            options.setdefault("HEADER", True)
+        rendered = ", ".join(f"{k} {sql_literal(v)}" if k != "FORMAT" else f"FORMAT {v}" for k, v in options.items())
+        staging = connection.staging_path(path)
+        try:
+            rows = self._run(self._cursor(), f"COPY ({select}) TO {sql_literal(staging)} ({rendered})").fetchone()
+            connection.publish(staging, path)
+        except BaseException:
+            connection.discard(staging)
+            raise
+        return int(rows[0]) if rows else 0
+
+    def count(self, frame: DuckFrame) -> int:
+        """``SELECT count(*)``."""
+        return int(self._run(self._cursor(), f"SELECT count(*) FROM {frame.ref}").fetchone()[0])
+
+    def schema(self, frame: DuckFrame) -> list[ColumnInfo]:
+        """Arrow schema of ``LIMIT 0`` (binds, no data pass)."""
+        table = self._query_table(self._cursor(), f"SELECT * FROM {frame.ref} LIMIT 0")
+        return [ColumnInfo(f.name, str(f.type)) for f in table.schema]
+
+    def _arrow_table(self, frame: DuckFrame) -> pa.Table:
+        return self._query_table(self._cursor(), f"SELECT * FROM {frame.ref}")
+
+    def to_arrow(self, frame: DuckFrame) -> pa.RecordBatchReader:
+        """Stream ``frame`` in batches of 100,000 rows."""
+        cursor = self._cursor()
+        return self._query_reader(cursor, f"SELECT * FROM {frame.ref}", ARROW_BATCH_ROWS)
+
+    def from_arrow(self, reader: pa.RecordBatchReader | pa.Table) -> DuckFrame:
+        """Load Arrow data into a DuckDB table (DuckDB manages the memory and spills)."""
+        cursor = self._cursor()
+        return self._adopt(reader, cursor)
+
+    def aggregate(self, frame: DuckFrame, expressions: Mapping[str, str]) -> dict[str, Any]:
+        """One ``SELECT`` of every expression over ``frame``."""
+        select = ", ".join(f"{expr} AS {quote_identifier(alias)}" for alias, expr in expressions.items())
+        cursor = self._cursor()
+        schema = self._new_schema(cursor, "check")
+        try:
+            self._run(cursor, f"CREATE VIEW {schema}.{CURRENT_FRAME_NAME} AS SELECT * FROM {frame.ref}")
+            self._run(cursor, f"SET search_path = '{schema},main'")
+            row = self._run(cursor, f"SELECT {select} FROM {CURRENT_FRAME_NAME}").fetchone()
+        finally:
+            self._run(cursor, f"DROP SCHEMA {schema} CASCADE")
+        return dict(zip(expressions, row)) if row else {}
+
+    def max_value(self, frame: DuckFrame, column: str) -> Any:
+        """``max(column)`` over ``frame``."""
+        return self._run(self._cursor(), f"SELECT max({quote_identifier(column)}) FROM {frame.ref}").fetchone()[0]
+
+    def persist(self, frame: DuckFrame) -> DuckFrame:
+        """Materialise a view read by several consumers into a table (computed once)."""
+        if frame.kind == "table":
+            return frame
+        cursor = self._cursor()
+        schema = self._new_schema(cursor, "persist")
+        self._run(cursor, f"CREATE TABLE {schema}.odibi_result AS SELECT * FROM {frame.ref}")
+        return self._frame(f"{schema}.odibi_result", schema, [], kind="table")
+
+    def release(self, frame: DuckFrame) -> None:
+        """Drop ``frame``'s schema once it and every frame built on it are released."""
+        with self._lock:
+            frame.released = True
+            to_drop = self._collect_droppable(frame)
+        cursor = self._cursor()
+        for dead in to_drop:
+            if dead.schema:
+                cursor.execute(f"DROP SCHEMA IF EXISTS {dead.schema} CASCADE")
+
+    def _collect_droppable(self, frame: DuckFrame) -> list[DuckFrame]:
+        if not frame.released or frame.live_children != 0:
+            return []
+        dropped = [frame]
+        frame.released = True
+        frame.live_children = -1  # never collected twice
+        for parent in frame.parents:
+            parent.live_children -= 1
+            dropped += self._collect_droppable(parent)
+        return dropped
+
+    def close(self) -> None:
+        """Close the DuckDB connection (an in-memory database is discarded)."""
+        self._con.close()
+
+
+class EngineError(OdibiError):
+    """DuckDB rejected a statement or an operation is unsupported (raised inside a node)."""
+
+    exit_code = NodeError.exit_code

@@ -1,0 +1,156 @@
+"""The Odibi error tree and the documented process exit codes.
+
+Every error a user can cause or meet is an :class:`OdibiError` subclass. Each carries an
+:class:`ExitCode` and a one-line ``hint``; the CLI prints ``error: <message>`` and the hint, and
+only prints a traceback with ``--debug``. Messages never contain secret values: they are built from
+names and locations, and the CLI passes them through the redaction registry anyway.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class ExitCode(enum.IntEnum):
+    """Process exit codes of the ``odibi`` command (stable, documented, tested).
+
+    Modelled on pytest's ``ExitCode``: scripts and schedulers may branch on them.
+    """
+
+    OK = 0
+    """Everything requested succeeded."""
+    RUN_FAILED = 1
+    """The pipeline ran and at least one node failed (or a validation failed)."""
+    USAGE_ERROR = 2
+    """The command line was wrong (unknown option, missing argument)."""
+    CONFIG_INVALID = 3
+    """The project file is invalid: bad YAML, unknown key, missing variable, cycle, unknown node."""
+    PLUGIN_ERROR = 4
+    """A plugin the project needs failed to load, is missing, blocked or conflicts with another."""
+    STATE_LOCKED = 5
+    """A state or pipeline run lock is held by another run and the wait timed out (or ``--no-wait``)."""
+    STATE_ERROR = 6
+    """The state store is unreadable, torn, of a foreign lineage or unreachable; it was left untouched."""
+    SECRETS_MISSING = 7
+    """``odibi secrets validate`` found references that do not resolve."""
+    CHECKS_FAILED = 8
+    """``odibi doctor`` found a problem (a connection, the state backend or a plugin)."""
+    INTERNAL_ERROR = 70
+    """A bug in Odibi or a plugin: an unexpected exception. Rerun with ``--debug`` and report it."""
+    INTERRUPTED = 130
+    """Interrupted by the user (Ctrl-C)."""
+
+
+class OdibiError(Exception):
+    """Root of every error Odibi raises on purpose.
+
+    Args:
+        message: One line saying what went wrong, naming files, keys and names (never secret values).
+        hint: One line saying what the user can do about it.
+    """
+
+    exit_code: ExitCode = ExitCode.INTERNAL_ERROR
+    default_hint: str = ""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint if hint is not None else self.default_hint
+
+
+class UsageError(OdibiError):
+    """The command line asked for something impossible (unknown pipeline or node name, bad flag mix)."""
+
+    exit_code = ExitCode.USAGE_ERROR
+
+
+class ConfigError(OdibiError):
+    """The project configuration is invalid; the message names file, line and key path."""
+
+    exit_code = ExitCode.CONFIG_INVALID
+    default_hint = "Fix the project file; `odibi validate` checks it without running anything."
+
+
+class SecretMissingError(ConfigError):
+    """A ``${secret:NAME}`` or ``${env:NAME}`` reference did not resolve. Names the variable only."""
+
+    default_hint = "Set the variable or add it to .env; `odibi secrets validate` lists every missing one."
+
+
+class PlanError(ConfigError):
+    """The pipeline graph is invalid: unknown dependency, cycle, duplicate node name."""
+
+
+class PluginError(OdibiError):
+    """A plugin failed to load, is missing, blocked, or conflicts with another plugin."""
+
+    exit_code = ExitCode.PLUGIN_ERROR
+    default_hint = "`odibi plugins list --all` shows every plugin with its status and error."
+
+
+class PluginConflictError(PluginError):
+    """Two distributions registered the same name for the same kind of component."""
+
+
+class StateError(OdibiError):
+    """The state store cannot be used safely. Nothing was reset or overwritten."""
+
+    exit_code = ExitCode.STATE_ERROR
+    default_hint = "The state file was left in place for inspection; see `odibi state show`."
+
+
+class StateCorruptError(StateError):
+    """The state document is torn, unparseable, of an unknown version or of a foreign lineage."""
+
+
+class StateConflictError(StateError):
+    """A write lost a race it must never win (stale version, lost lease): nothing was written."""
+
+
+class StateLockTimeout(OdibiError):
+    """A lock is held by another run and the wait ran out. The message names the holder."""
+
+    exit_code = ExitCode.STATE_LOCKED
+    default_hint = (
+        "Wait for the other run, raise --lock-timeout, or if the holder is dead run "
+        "`odibi state unlock LOCK_ID`."
+    )
+
+
+class NodeError(OdibiError):
+    """A node failed while reading, transforming, validating or writing."""
+
+    exit_code = ExitCode.RUN_FAILED
+
+    def __init__(self, message: str, *, node: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.node = node
+
+
+class ValidationFailed(NodeError):
+    """A node's data failed one of its validations; the output was not written."""
+
+
+class TransientIOError(OdibiError):
+    """An I/O failure worth retrying (network blip, throttling). Engines and connections raise it
+    (or a subclass) to opt a failure into the ``retry`` policy; everything else fails at once."""
+
+    exit_code = ExitCode.RUN_FAILED
+
+
+class RunFailed(OdibiError):
+    """A pipeline run finished with failed nodes (raised by the CLI layer after recording)."""
+
+    exit_code = ExitCode.RUN_FAILED
+
+
+class ChecksFailed(OdibiError):
+    """``odibi doctor`` found at least one problem."""
+
+    exit_code = ExitCode.CHECKS_FAILED
+
+
+class SecretsMissing(OdibiError):
+    """``odibi secrets validate`` found unresolved references."""
+
+    exit_code = ExitCode.SECRETS_MISSING

@@ -1,0 +1,1 @@
+"""Execution: the pipeline runner, node execution, validations and retries."""

@@ -1,0 +1,175 @@
+"""Execution of one node: read -> transform steps -> validations -> write."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from odibi_core.config.models import FunctionStep, NodeConfig, SqlStep
+from odibi_core.contracts.connection import Connection
+from odibi_core.contracts.engine import CURRENT_FRAME_NAME, Engine, ReadRequest, WriteRequest
+from odibi_core.contracts.lifecycle import NodeResult
+from odibi_core.contracts.state import utc_now
+from odibi_core.errors import NodeError, ValidationFailed
+from odibi_core.execution.validation import run_validations
+from odibi_core.plugins.types import TransformSpec
+from odibi_core.redaction import redact_text
+
+logger = logging.getLogger("odibi.run")
+
+
+@dataclass
+class NodeInputs:
+    """Everything a node execution needs from the runner.
+
+    Attributes:
+        node: The node config.
+        engine: The run's engine.
+        connections: Connections by name.
+        upstream: Output frames of the node's dependencies.
+        transforms: Python steps by name.
+        high_water_mark: Stored mark of an incremental read (``None``: read everything).
+        consumers: Readers of the output (dependents + write + validation); >=2 persists it.
+        fingerprint: The node's config fingerprint.
+    """
+
+    node: NodeConfig
+    engine: Engine
+    connections: Mapping[str, Connection]
+    upstream: Mapping[str, Any]
+    transforms: Mapping[str, TransformSpec]
+    high_water_mark: Any = None
+    consumers: int = 0
+    fingerprint: str = ""
+
+
+@dataclass
+class NodeOutput:
+    """A node's result plus the frame it produced and its new high-water mark."""
+
+    result: NodeResult
+    frame: Any = None
+    new_high_water_mark: Any = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+def execute_node(inputs: NodeInputs) -> NodeOutput:
+    """Run ``inputs.node``; raise :class:`NodeError` (with ``.result``) if it fails."""
+    node, engine = inputs.node, inputs.engine
+    result = NodeResult(name=node.name, status="running", started_at=utc_now(), fingerprint=inputs.fingerprint)
+    start = time.perf_counter()
+    owned: list[Any] = []
+    try:
+        frame, read_frame = _read(inputs, result, owned)
+        if frame is not None:
+            result.schema_in = engine.schema(frame)
+        for step in node.transform.steps if node.transform else []:
+            frame = _step(inputs, step, frame, result)
+            owned.append(frame)
+        if frame is None:
+            raise NodeError(f"node {node.name!r} produced no frame", node=node.name)
+        if inputs.consumers >= 2:
+            persisted = engine.persist(frame)
+            if persisted is not frame:
+                owned.append(frame)
+            frame = persisted
+        result.schema_out = engine.schema(frame)
+        if node.validation is not None:
+            outcomes, rows = run_validations(engine, frame, node.validation)
+            result.validations = outcomes
+            result.rows_out = rows
+            failed = [o for o in outcomes if not o.passed]
+            if failed:
+                text = "; ".join(f"{o.rule}: {o.detail}" for o in failed)
+                if node.validation.on_failure == "fail":
+                    raise ValidationFailed(f"node {node.name!r} failed validation: {text}", node=node.name)
+                logger.warning("node %s: validation warnings: %s", node.name, text)
+        new_mark = None
+        if node.read is not None and node.read.incremental is not None and read_frame is not None:
+            new_mark = engine.max_value(read_frame, node.read.incremental.column)
+        if node.write is not None:
+            _write(inputs, frame, result)
+        result.status = "success"
+        output = NodeOutput(result, frame, new_mark)
+        owned = [f for f in owned if f is not frame]
+        return output
+    except NodeError as exc:
+        _fail(result, exc, start)
+        exc.result = result  # type: ignore[attr-defined]
+        raise
+    except Exception as exc:
+        _fail(result, exc, start)
+        error = NodeError(result.error or "", node=node.name)
+        error.result = result  # type: ignore[attr-defined]
+        error.error_type = type(exc).__name__  # type: ignore[attr-defined]
+        raise error from exc
+    finally:
+        result.duration_s = round(time.perf_counter() - start, 6)
+        result.finished_at = utc_now()
+        for frame_to_release in owned:
+            engine.release(frame_to_release)
+
+
+def _fail(result: NodeResult, exc: BaseException, start: float) -> None:
+    result.status = "failed"
+    result.error_type = getattr(exc, "error_type", None) or type(exc).__name__
+    message = exc.message if isinstance(exc, NodeError) else f"{type(exc).__name__}: {exc}"
+    result.error = redact_text(" ".join(str(message).split()))[:2000]
+
+
+def _read(inputs: NodeInputs, result: NodeResult, owned: list[Any]) -> tuple[Any, Any]:
+    node, engine = inputs.node, inputs.engine
+    if node.read is None:
+        if len(node.depends_on) == 1:
+            return inputs.upstream[node.depends_on[0]], None
+        return None, None
+    read = node.read
+    connection = inputs.connections[read.connection]
+    request = ReadRequest(
+        format=read.format, path=read.path, table=read.table, query=read.query,
+        params=read.params or None, options=read.options or None,
+        incremental_column=read.incremental.column if read.incremental else None,
+        incremental_after=inputs.high_water_mark if read.incremental else None,
+    )
+    frame = engine.read(connection, request)
+    owned.append(frame)
+    if read.incremental is not None:
+        frame = engine.persist(frame)  # the mark and the write must see the same rows
+        owned.append(frame)
+    return frame, frame
+
+
+def _step(inputs: NodeInputs, step: SqlStep | FunctionStep, frame: Any, result: NodeResult) -> Any:
+    node, engine = inputs.node, inputs.engine
+    if isinstance(step, SqlStep):
+        tables = dict(inputs.upstream)
+        if frame is not None:
+            tables[CURRENT_FRAME_NAME] = frame
+        result.sql.append(step.sql.strip())
+        return engine.sql(step.sql, tables)
+    spec = inputs.transforms.get(step.function)
+    if spec is None:
+        from odibi_core.config.suggestions import did_you_mean
+
+        raise NodeError(
+            f"node {node.name!r}: unknown Python step {step.function!r}"
+            f"{did_you_mean(step.function, inputs.transforms)}",
+            node=node.name,
+            hint="Define it with @transform in transforms.py beside the project file.",
+        )
+    return engine.call(spec.func, frame, step.params, frame_kind=spec.frame, inputs=inputs.upstream)
+
+
+def _write(inputs: NodeInputs, frame: Any, result: NodeResult) -> None:
+    write = inputs.node.write
+    assert write is not None
+    connection = inputs.connections[write.connection]
+    request = WriteRequest(
+        mode=write.mode, format=write.format, path=write.path, table=write.table,
+        keys=tuple(write.keys), options=write.options or None,
+    )
+    result.rows_out = inputs.engine.write(frame, connection, request)
+    result.output = connection.describe(request)

@@ -1,0 +1,359 @@
+"""Run pipelines: plan, lock, resume, execute nodes in parallel through the hooks, record.
+
+Nodes start as soon as their dependencies finish (bounded by ``workers``); each runs in a worker
+thread with the ``contextvars`` of the pipeline run copied in, so lifecycle plugins keep their
+span or logging context. An output frame is released as soon as no selected dependent needs it.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import getpass
+import logging
+import os
+import socket
+import time
+import uuid
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+from odibi_core.config.loader import LoadedProject
+from odibi_core.config.models import PipelineConfig, RetryConfig
+from odibi_core.contracts.connection import Connection, FileConnection, TableConnection
+from odibi_core.contracts.engine import Engine, ReadRequest, WriteRequest
+from odibi_core.contracts.lifecycle import NodeResult, NodeRunContext, PipelineRunContext, RunResult
+from odibi_core.contracts.state import RunRecord, utc_now
+from odibi_core.errors import NodeError, UsageError
+from odibi_core.execution.node import NodeInputs, NodeOutput, execute_node
+from odibi_core.execution.retry import backoff_delay, is_transient
+from odibi_core.logs import bind_log_context
+from odibi_core.planning.dag import Plan, build_plan
+from odibi_core.plugins.manager import OdibiPluginManager
+from odibi_core.plugins.types import BuildContext, TransformSpec
+from odibi_core.state.session import RunRecorder, effective_lock_timeout, open_state_backend
+
+logger = logging.getLogger("odibi.run")
+
+
+def new_run_id() -> str:
+    """A sortable, unique run id: UTC timestamp plus random suffix."""
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + uuid.uuid4().hex[:8]
+
+
+@dataclass
+class RunOptions:
+    """What ``odibi run`` asked for.
+
+    Attributes:
+        pipelines: Pipeline names to run (empty: all, in file order).
+        nodes: ``--node`` selection.
+        workers: Parallel nodes (``None``: the project's ``workers``).
+        resume: Skip unchanged, successful nodes whose output exists.
+        lock_timeout: ``--lock-timeout`` (``None``: env var, YAML, 60 s).
+        wait_for_lock: ``False`` with ``--no-wait``.
+        environment: ``--env`` applied (for the record).
+    """
+
+    pipelines: list[str] = field(default_factory=list)
+    nodes: list[str] = field(default_factory=list)
+    workers: int | None = None
+    resume: bool = False
+    lock_timeout: float | None = None
+    wait_for_lock: bool = True
+    environment: str | None = None
+
+
+def select_pipelines(project: LoadedProject, names: list[str]) -> list[PipelineConfig]:
+    """The pipelines ``names`` asks for (all if empty); unknown names are a usage error."""
+    from odibi_core.config.suggestions import did_you_mean
+
+    if not names:
+        return list(project.config.pipelines)
+    known = {p.pipeline: p for p in project.config.pipelines}
+    chosen = []
+    for name in names:
+        if name not in known:
+            raise UsageError(f"no pipeline {name!r}{did_you_mean(name, known)}; defined: {', '.join(known)}")
+        chosen.append(known[name])
+    return chosen
+
+
+class ProjectRunner:
+    """Runs the pipelines of one loaded project."""
+
+    def __init__(self, project: LoadedProject, pm: OdibiPluginManager, options: RunOptions) -> None:
+        self.project = project
+        self.pm = pm
+        self.options = options
+        self.lock_timeout = effective_lock_timeout(project, options.lock_timeout)
+
+    def plans(self) -> list[Plan]:
+        """Plan every selected pipeline (what ``--dry-run`` and ``validate`` show)."""
+        return [build_plan(p, select=self.options.nodes) for p in select_pipelines(self.project, self.options.pipelines)]
+
+    def run(self) -> list[RunResult]:
+        """Run the selected pipelines one after another; return their results."""
+        plans = self.plans()
+        transforms = self._transforms()
+        return [self._run_pipeline(plan, transforms) for plan in plans]
+
+    def _transforms(self) -> dict[str, TransformSpec]:
+        from odibi_core.transforms import load_project_transforms
+
+        specs = {name: reg.spec for name, reg in self.pm.transforms().items()}
+        specs.update(load_project_transforms(self.project.project_dir))
+        return specs
+
+    def _run_pipeline(self, plan: Plan, transforms: dict[str, TransformSpec]) -> RunResult:
+        run_id = new_run_id()
+        name = plan.pipeline.pipeline
+        backend = open_state_backend(self.project, self.pm, run_id=run_id, lock_timeout=self.lock_timeout)
+        recorder = RunRecorder(backend, name, lock_timeout=self.lock_timeout)
+        try:
+            with bind_log_context(run_id=run_id, pipeline=name), recorder.run_lock(
+                run_id, wait=self.options.wait_for_lock
+            ):
+                return self._run_locked(plan, transforms, run_id, recorder)
+        finally:
+            if backend is not None:
+                backend.close()
+
+    def _run_locked(self, plan: Plan, transforms: dict[str, TransformSpec], run_id: str,
+                    recorder: RunRecorder) -> RunResult:
+        from odibi_core import __version__
+
+        engine = self._build_engine(run_id)
+        connections = self._build_connections(plan, run_id)
+        context = PipelineRunContext(
+            project=self.project.config, pipeline=plan.pipeline, run_id=run_id,
+            engine_name=self.project.config.engine, environment=self.options.environment, nodes=plan.order,
+        )
+        started = utc_now()
+        recorder.record_start(RunRecord(
+            run_id=run_id, status="running", started_at=started, user=_user(), host=socket.gethostname(),
+            pid=os.getpid(), environment=self.options.environment, odibi_version=__version__,
+        ))
+        execution = _PipelineExecution(self, plan, engine, connections, transforms, recorder, context)
+        context.work = execution.run
+        marks: dict[str, Any] = {}
+        try:
+            result: RunResult = self.pm.run_pipeline(context)
+            marks = execution.marks
+        finally:
+            engine.close()
+            for connection in connections.values():
+                connection.close()
+        recorder.record_finish(result, marks)
+        return result
+
+    def _build_engine(self, run_id: str) -> Engine:
+        spec = self.pm.engine(self.project.config.engine)
+        ctx = BuildContext(name=spec.name, project_dir=self.project.project_dir,
+                           project_name=self.project.config.project, run_id=run_id)
+        return spec.factory(self.project.engine_options, ctx)
+
+    def _build_connections(self, plan: Plan, run_id: str) -> dict[str, Connection]:
+        needed = {part.connection for n in plan.order for part in (plan.nodes[n].read, plan.nodes[n].write) if part}
+        connections: dict[str, Connection] = {}
+        for name in sorted(needed):
+            config = self.project.config.connections[name]
+            spec = self.pm.connection(config.type)
+            ctx = BuildContext(name=name, project_dir=self.project.project_dir,
+                               project_name=self.project.config.project, run_id=run_id)
+            connection = spec.factory(self.project.connection_options[name], ctx)
+            connection.name, connection.type = name, config.type
+            connections[name] = connection
+        return connections
+
+
+class _PipelineExecution:
+    """The state of one pipeline run while its nodes execute."""
+
+    def __init__(self, runner: ProjectRunner, plan: Plan, engine: Engine, connections: dict[str, Connection],
+                 transforms: dict[str, TransformSpec], recorder: RunRecorder, context: PipelineRunContext) -> None:
+        self.runner = runner
+        self.plan = plan
+        self.engine = engine
+        self.connections = connections
+        self.transforms = transforms
+        self.recorder = recorder
+        self.context = context
+        self.frames: dict[str, Any] = {}
+        self.results: dict[str, NodeResult] = {}
+        self.marks: dict[str, Any] = {}
+        selected = set(plan.order)
+        self.pending_consumers = {n: len([d for d in plan.downstream[n] if d in selected]) for n in plan.order}
+
+    def run(self) -> RunResult:
+        start = time.perf_counter()
+        started = utc_now()
+        order = self.plan.order
+        unchanged = self._resume_decisions()
+        workers = self.runner.options.workers or self.runner.project.config.workers
+        fail_fast = self.plan.pipeline.on_error == "fail_fast"
+        done: set[str] = set()
+        running: dict[Future[Any], str] = {}
+        stopped_by: str | None = None
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="odibi-node") as pool:
+            while len(done) < len(order):
+                for name in order:
+                    if name in done or name in running.values() or len(running) >= workers:
+                        continue
+                    deps = [d for d in self.plan.upstream[name] if d in self.plan.selected]
+                    if not all(d in done for d in deps):
+                        continue
+                    failed_dep = next((d for d in deps if self.results[d].status in ("failed", "skipped")), None)
+                    if failed_dep is not None or stopped_by is not None:
+                        reason = (f"upstream node {failed_dep} did not succeed" if failed_dep
+                                  else f"run stopped after node {stopped_by} failed")
+                        self._skip(name, reason)
+                        done.add(name)
+                        continue
+                    if name in unchanged:
+                        self.results[name] = unchanged[name]
+                        logger.info("node %s unchanged, skipped: %s", name, unchanged[name].skipped_reason)
+                        done.add(name)
+                        continue
+                    ctx = contextvars.copy_context()
+                    running[pool.submit(ctx.run, self._run_node, name)] = name
+                if not running:
+                    continue
+                finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                for future in finished:
+                    name = running.pop(future)
+                    future.result()  # _run_node never raises; surfaces kernel bugs
+                    done.add(name)
+                    if self.results[name].status == "failed" and fail_fast and stopped_by is None:
+                        stopped_by = name
+                    self._consumed(name)
+        failed = any(r.status in ("failed",) for r in self.results.values())
+        return RunResult(
+            pipeline=self.plan.pipeline.pipeline, run_id=self.context.run_id,
+            status="failed" if failed else "success", started_at=started, finished_at=utc_now(),
+            duration_s=round(time.perf_counter() - start, 6),
+            nodes={n: self.results[n] for n in order}, order=order,
+        )
+
+    def _skip(self, name: str, reason: str) -> None:
+        self.results[name] = NodeResult(name=name, status="skipped", skipped_reason=reason,
+                                        fingerprint=self.plan.fingerprints[name])
+        logger.warning("node %s skipped: %s", name, reason)
+
+    def _consumed(self, name: str) -> None:
+        """Release upstream frames no pending dependent needs any more."""
+        for dep in self.plan.upstream[name]:
+            if dep in self.pending_consumers:
+                self.pending_consumers[dep] -= 1
+                if self.pending_consumers[dep] <= 0 and dep in self.frames:
+                    self.engine.release(self.frames.pop(dep))
+        if self.pending_consumers.get(name, 0) <= 0 and name in self.frames:
+            self.engine.release(self.frames.pop(name))
+
+    def _run_node(self, name: str) -> None:
+        node = self.plan.nodes[name]
+        policy: RetryConfig = node.retry or self.runner.project.config.retry
+        with bind_log_context(node=name):
+            attempt = 1
+            while True:
+                ctx = NodeRunContext(run=self.context, node=node, engine=self.engine,
+                                     fingerprint=self.plan.fingerprints[name], attempt=attempt)
+                ctx.work = lambda: self._work(name, ctx)
+                try:
+                    result: NodeResult = self.runner.pm.run_node(ctx)
+                    self.results[name] = result
+                    logger.info("node %s succeeded: %s rows out in %.3fs", name,
+                                "?" if result.rows_out is None else result.rows_out, result.duration_s)
+                    return
+                except Exception as exc:
+                    if attempt < policy.max_attempts and is_transient(exc):
+                        delay = backoff_delay(policy, attempt)
+                        logger.warning("node %s: transient error (attempt %d of %d), retrying in %.1fs: %s",
+                                       name, attempt, policy.max_attempts, delay, exc)
+                        time.sleep(delay)
+                        attempt += 1
+                        continue
+                    result = getattr(exc, "result", None) or NodeResult(
+                        name=name, status="failed", error=f"{type(exc).__name__}: {exc}",
+                        error_type=type(exc).__name__, fingerprint=self.plan.fingerprints[name])
+                    self.results[name] = result
+                    logger.error("node %s failed: %s", name, result.error, exc_info=logger.isEnabledFor(logging.DEBUG))
+                    return
+
+    def _work(self, name: str, ctx: NodeRunContext) -> NodeResult:
+        node = self.plan.nodes[name]
+        upstream = {d: self._frame_of(d) for d in self.plan.upstream[name]}
+        consumers = self.pending_consumers.get(name, 0) + (1 if node.write else 0) + (1 if node.validation else 0)
+        inputs = NodeInputs(
+            node=node, engine=self.engine, connections=self.connections, upstream=upstream,
+            transforms=self.transforms, consumers=consumers, fingerprint=self.plan.fingerprints[name],
+            high_water_mark=self.recorder.high_water_mark(name) if node.read and node.read.incremental else None,
+        )
+        output: NodeOutput = execute_node(inputs)
+        if self.pending_consumers.get(name, 0) > 0:
+            self.frames[name] = output.frame
+        else:
+            self.engine.release(output.frame)
+        if output.new_high_water_mark is not None:
+            self.marks[name] = output.new_high_water_mark
+        return output.result
+
+    def _frame_of(self, name: str) -> Any:
+        """An upstream frame; for a node skipped by ``--resume``, read back from its output."""
+        if name not in self.frames:
+            node = self.plan.nodes[name]
+            write = node.write
+            assert write is not None, f"node {name} has no frame and no output to read back"
+            request = ReadRequest(format=write.format, path=write.path, table=write.table)
+            self.frames[name] = self.engine.read(self.connections[write.connection], request)
+        return self.frames[name]
+
+    def _resume_decisions(self) -> dict[str, NodeResult]:
+        """Nodes ``--resume`` may skip: last run succeeded, same fingerprint, output exists,
+        and no upstream node runs again."""
+        if not self.runner.options.resume:
+            return {}
+        if not self.recorder.enabled:
+            raise UsageError("--resume needs run state; " + "install odibi-state-local")
+        skipped: dict[str, NodeResult] = {}
+        for name in self.plan.order:
+            node = self.plan.nodes[name]
+            record = self.recorder.last_record(name)
+            upstream_reran = any(d not in skipped for d in self.plan.upstream[name] if d in self.plan.selected)
+            if node.write is None or record is None or upstream_reran:
+                continue
+            if record.status != "success" or record.fingerprint != self.plan.fingerprints[name]:
+                continue
+            if not self._output_exists(name):
+                continue
+            skipped[name] = NodeResult(
+                name=name, status="unchanged", rows_out=record.rows_out, output=record.output,
+                fingerprint=record.fingerprint,
+                skipped_reason=f"last run succeeded at {record.finished_at}, config unchanged, output exists",
+            )
+        return skipped
+
+    def _output_exists(self, name: str) -> bool:
+        write = self.plan.nodes[name].write
+        assert write is not None
+        connection = self.connections[write.connection]
+        if isinstance(connection, FileConnection):
+            return connection.exists(write.path or "")
+        if isinstance(connection, TableConnection):
+            return connection.exists(WriteRequest(mode=write.mode, table=write.table))
+        return False
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def run_project(project: LoadedProject, pm: OdibiPluginManager, options: RunOptions | None = None) -> list[RunResult]:
+    """Run a loaded project (the programmatic equivalent of ``odibi run``)."""
+    return ProjectRunner(project, pm, options or RunOptions()).run()
+
+
+__all__ = ["NodeError", "ProjectRunner", "RunOptions", "new_run_id", "run_project", "select_pipelines"]

@@ -1,0 +1,1 @@
+"""Planning: nodes to a DAG, execution layers, selection and config fingerprints."""

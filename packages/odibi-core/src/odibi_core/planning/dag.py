@@ -1,0 +1,156 @@
+"""Build the node graph of a pipeline, check it, and order it into execution layers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from odibi_core.config.models import NodeConfig, PipelineConfig
+from odibi_core.config.suggestions import did_you_mean
+from odibi_core.errors import PlanError, UsageError
+
+
+@dataclass
+class Plan:
+    """A checked pipeline graph.
+
+    Attributes:
+        pipeline: The pipeline config.
+        nodes: Nodes by name.
+        upstream: Direct dependencies of each node.
+        downstream: Direct dependents of each node.
+        layers: Node names grouped so each layer only depends on earlier layers.
+        fingerprints: Config fingerprint of each node (its config + upstream fingerprints).
+        selected: Names chosen to run (all unless ``--node`` narrowed it).
+    """
+
+    pipeline: PipelineConfig
+    nodes: dict[str, NodeConfig]
+    upstream: dict[str, list[str]]
+    downstream: dict[str, list[str]]
+    layers: list[list[str]]
+    fingerprints: dict[str, str]
+    selected: list[str] = field(default_factory=list)
+
+    @property
+    def order(self) -> list[str]:
+        """Selected nodes in execution order."""
+        chosen = set(self.selected)
+        return [n for layer in self.layers for n in layer if n in chosen]
+
+    def descendants(self, name: str) -> set[str]:
+        """Every node that depends on ``name``, directly or not."""
+        seen: set[str] = set()
+        stack = list(self.downstream[name])
+        while stack:
+            current = stack.pop()
+            if current not in seen:
+                seen.add(current)
+                stack.extend(self.downstream[current])
+        return seen
+
+    def ancestors(self, name: str) -> set[str]:
+        """Every node ``name`` depends on, directly or not."""
+        seen: set[str] = set()
+        stack = list(self.upstream[name])
+        while stack:
+            current = stack.pop()
+            if current not in seen:
+                seen.add(current)
+                stack.extend(self.upstream[current])
+        return seen
+
+
+def build_plan(pipeline: PipelineConfig, *, select: Iterable[str] = ()) -> Plan:
+    """Check ``pipeline`` (duplicates, unknown dependencies, cycles) and plan its layers.
+
+    Args:
+        pipeline: The pipeline.
+        select: Node names to run (``--node``). A node needs its inputs, so its ancestors are
+            always selected too; ``name+`` also selects its descendants. Empty means every node.
+    """
+    nodes: dict[str, NodeConfig] = {}
+    for node in pipeline.nodes:
+        if node.name in nodes:
+            raise PlanError(f"pipeline {pipeline.pipeline}: node name {node.name!r} is used twice")
+        nodes[node.name] = node
+    upstream = {name: list(dict.fromkeys(node.depends_on)) for name, node in nodes.items()}
+    downstream: dict[str, list[str]] = {name: [] for name in nodes}
+    for name, deps in upstream.items():
+        for dep in deps:
+            if dep not in nodes:
+                raise PlanError(
+                    f"pipeline {pipeline.pipeline}: node {name!r} depends on unknown node "
+                    f"{dep!r}{did_you_mean(dep, nodes)}"
+                )
+            if dep == name:
+                raise PlanError(f"pipeline {pipeline.pipeline}: node {name!r} depends on itself")
+            downstream[dep].append(name)
+    layers = _layers(pipeline.pipeline, upstream)
+    plan = Plan(pipeline, nodes, upstream, downstream, layers, {}, [])
+    plan.fingerprints = _fingerprints(plan)
+    plan.selected = _select(plan, list(select))
+    return plan
+
+
+def _layers(pipeline: str, upstream: dict[str, list[str]]) -> list[list[str]]:
+    """Kahn's algorithm; node order inside a layer follows the file for stable output."""
+    remaining = {name: set(deps) for name, deps in upstream.items()}
+    layers: list[list[str]] = []
+    while remaining:
+        ready = [name for name, deps in remaining.items() if not deps]
+        if not ready:
+            raise PlanError(f"pipeline {pipeline}: dependency cycle: {_describe_cycle(remaining)}")
+        layers.append(ready)
+        for name in ready:
+            del remaining[name]
+        for deps in remaining.values():
+            deps.difference_update(ready)
+    return layers
+
+
+def _describe_cycle(remaining: dict[str, set[str]]) -> str:
+    """Name one cycle among ``remaining`` as ``a -> b -> a``."""
+    start = next(iter(remaining))
+    path = [start]
+    current = start
+    while True:
+        current = sorted(remaining[current])[0]
+        if current in path:
+            cycle = path[path.index(current):] + [current]
+            return " -> ".join(cycle)
+        path.append(current)
+
+
+def _fingerprints(plan: Plan) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for layer in plan.layers:
+        for name in layer:
+            node = plan.nodes[name]
+            payload = {
+                "node": node.model_dump(mode="json", exclude={"description"}),
+                "upstream": {dep: result[dep] for dep in sorted(plan.upstream[name])},
+            }
+            digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+            result[name] = digest[:16]
+    return result
+
+
+def _select(plan: Plan, select: list[str]) -> list[str]:
+    if not select:
+        return [n for layer in plan.layers for n in layer]
+    chosen: set[str] = set()
+    for item in select:
+        name = item.strip("+")
+        if name not in plan.nodes:
+            raise UsageError(
+                f"pipeline {plan.pipeline.pipeline} has no node {name!r}{did_you_mean(name, plan.nodes)}"
+            )
+        chosen.add(name)
+        if item.endswith("+"):
+            chosen |= plan.descendants(name)
+    for name in list(chosen):
+        chosen |= plan.ancestors(name)
+    return [n for layer in plan.layers for n in layer if n in chosen]

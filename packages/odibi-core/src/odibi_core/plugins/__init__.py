@@ -1,0 +1,1 @@
+"""The plugin system: hookspecs, typed records, discovery and the manager facade."""

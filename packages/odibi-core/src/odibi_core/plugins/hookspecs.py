@@ -1,0 +1,277 @@
+"""Hook specifications: the whole plugin API of Odibi.
+
+A plugin is any object or module with functions named like these hooks and decorated with
+:data:`hookimpl`. Third-party plugins are found through the ``odibi.plugins`` entry-point group::
+
+    [project.entry-points."odibi.plugins"]
+    my_plugin = "my_package.plugin"
+
+Registration hooks (``odibi_engines``, ``odibi_connections``, ``odibi_state_backends``,
+``odibi_secret_providers``, ``odibi_transforms``, ``odibi_cli_commands``, ``odibi_doctor_checks``)
+return lists of typed records from :mod:`odibi_core.plugins.types`; every plugin's records are
+collected. Lifecycle hooks (``odibi_run_pipeline``, ``odibi_run_node``) are meant to be implemented
+as pluggy wrappers (``@hookimpl(wrapper=True)``) around the kernel's own implementation, which
+does the work; they are ``firstresult`` only because exactly one implementation (the kernel's)
+produces the result.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from odibi_core.contracts.lifecycle import (
+        NodeResult,
+        NodeRunContext,
+        PipelineRunContext,
+        RunResult,
+    )
+    from odibi_core.plugins.types import (
+        CliCommandSpec,
+        ConnectionSpec,
+        DoctorCheck,
+        EngineSpec,
+        SecretProviderSpec,
+        StateBackendSpec,
+        TransformSpec,
+    )
+
+PROJECT_NAME = "odibi"
+"""pluggy project name (the marker name)."""
+
+ENTRY_POINT_GROUP = "odibi.plugins"
+"""The one entry-point group every Odibi plugin registers under."""
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+"""Marks a hook specification (kernel use)."""
+
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+"""Marks a hook implementation; import it as ``from odibi_core import hookimpl``."""
+
+
+class OdibiHookSpecs:
+    """Every hook a plugin may implement. Hook names all start with ``odibi_``."""
+
+    # --- registration -----------------------------------------------------------------------
+
+    @hookspec
+    def odibi_engines(self) -> list[EngineSpec]:
+        """Register engines (the YAML ``engine:`` value).
+
+        Returns:
+            A list of :class:`~odibi_core.plugins.types.EngineSpec`.
+
+        Example::
+
+            from odibi_core import hookimpl
+            from odibi_core.plugins.types import EngineSpec, PluginOptions
+
+            class PolarsOptions(PluginOptions):
+                streaming: bool = False
+
+            def _make(options: PolarsOptions, ctx):
+                from my_polars_engine.engine import PolarsEngine  # heavy import, lazily
+                return PolarsEngine(options)
+
+            @hookimpl
+            def odibi_engines():
+                return [EngineSpec("polars", _make, PolarsOptions, "Polars in-process engine")]
+        """
+
+    @hookspec
+    def odibi_connections(self) -> list[ConnectionSpec]:
+        """Register connection types (the YAML ``connections.<name>.type`` value).
+
+        Returns:
+            A list of :class:`~odibi_core.plugins.types.ConnectionSpec`.
+
+        Example::
+
+            from pydantic import SecretStr
+            from odibi_core import hookimpl
+            from odibi_core.plugins.types import ConnectionSpec, PluginOptions
+
+            class HttpOptions(PluginOptions):
+                url: str
+                token: SecretStr
+
+            def _make(options: HttpOptions, ctx):
+                from my_http.connection import HttpConnection
+                return HttpConnection(ctx.name, options)
+
+            @hookimpl
+            def odibi_connections():
+                return [ConnectionSpec("http", _make, HttpOptions, "JSON over HTTP")]
+        """
+
+    @hookspec
+    def odibi_state_backends(self) -> list[StateBackendSpec]:
+        """Register state backends (the YAML ``state.backend`` value).
+
+        Returns:
+            A list of :class:`~odibi_core.plugins.types.StateBackendSpec`.
+
+        Example::
+
+            from odibi_core import hookimpl
+            from odibi_core.plugins.types import PluginOptions, StateBackendSpec
+
+            class S3Options(PluginOptions):
+                bucket: str
+                key: str = "odibi/state.json"
+
+            def _make(options: S3Options, ctx):
+                from my_s3_state.backend import S3StateBackend
+                return S3StateBackend(options, project=ctx.project_name, run_id=ctx.run_id)
+
+            @hookimpl
+            def odibi_state_backends():
+                return [StateBackendSpec("s3", _make, S3Options, "State in an S3 object")]
+        """
+
+    @hookspec
+    def odibi_secret_providers(self) -> list[SecretProviderSpec]:
+        """Register secret providers (entries of ``secrets.providers``).
+
+        Returns:
+            A list of :class:`~odibi_core.plugins.types.SecretProviderSpec`.
+
+        Example::
+
+            from odibi_core import hookimpl
+            from odibi_core.plugins.types import SecretProviderSpec
+
+            class VaultProvider:
+                name = "vault"
+                def get(self, name: str) -> str | None:
+                    import hvac
+                    return hvac.Client().secrets.kv.read_secret(name)["data"]["data"].get("value")
+
+            @hookimpl
+            def odibi_secret_providers():
+                return [SecretProviderSpec("vault", lambda ctx: VaultProvider(), "HashiCorp Vault")]
+        """
+
+    @hookspec
+    def odibi_transforms(self) -> list[TransformSpec]:
+        """Register Python transform steps usable as ``- function: NAME`` in any project.
+
+        Returns:
+            A list of :class:`~odibi_core.plugins.types.TransformSpec`.
+
+        Example::
+
+            from odibi_core import hookimpl, transform
+
+            @transform(frame="arrow")
+            def drop_empty_columns(table):
+                return table.select([c for c in table.column_names if table[c].null_count < len(table)])
+
+            @hookimpl
+            def odibi_transforms():
+                return [drop_empty_columns.spec]
+        """
+
+    @hookspec
+    def odibi_cli_commands(self) -> list[CliCommandSpec]:
+        """Add sub-commands to ``odibi``; a name that shadows a builtin command is rejected.
+
+        Returns:
+            A list of :class:`~odibi_core.plugins.types.CliCommandSpec`.
+
+        Example::
+
+            import typer
+            from odibi_core import hookimpl
+            from odibi_core.plugins.types import CliCommandSpec
+
+            def _app() -> typer.Typer:
+                app = typer.Typer(help="Inspect the warehouse.")
+
+                @app.command()
+                def ping() -> None:
+                    typer.echo("pong")
+
+                return app
+
+            @hookimpl
+            def odibi_cli_commands():
+                return [CliCommandSpec("warehouse", _app, "Inspect the warehouse.")]
+        """
+
+    @hookspec
+    def odibi_doctor_checks(self) -> list[DoctorCheck]:
+        """Contribute lines to ``odibi doctor`` (telemetry settings, plugin health...).
+
+        Returns:
+            A list of :class:`~odibi_core.plugins.types.DoctorCheck`; details must be secret-free.
+
+        Example::
+
+            import os
+            from odibi_core import hookimpl
+            from odibi_core.plugins.types import DoctorCheck
+
+            @hookimpl
+            def odibi_doctor_checks():
+                endpoint = os.environ.get("MY_ENDPOINT")
+                return [DoctorCheck("my-plugin", "endpoint", endpoint is not None, endpoint or "unset")]
+        """
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    @hookspec(firstresult=True)
+    def odibi_run_pipeline(self, context: PipelineRunContext) -> RunResult | None:
+        """Run one pipeline. Implement as a wrapper to observe or guard every pipeline run.
+
+        The kernel's own implementation does the work; wrappers see the exception if it raises.
+
+        Args:
+            context: The run (project, pipeline, run id, engine, selected nodes).
+
+        Returns:
+            The :class:`~odibi_core.contracts.lifecycle.RunResult` (from the kernel's implementation).
+
+        Example::
+
+            import time
+            from odibi_core import hookimpl
+
+            @hookimpl(wrapper=True)
+            def odibi_run_pipeline(context):
+                start = time.perf_counter()
+                result = yield
+                print(f"{context.pipeline.pipeline}: {result.status} in {time.perf_counter() - start:.2f}s")
+                return result
+        """
+
+    @hookspec(firstresult=True)
+    def odibi_run_node(self, context: NodeRunContext) -> NodeResult | None:
+        """Run one node (read, transform, validate, write). Implement as a wrapper.
+
+        Called in the worker thread that executes the node, with the ``contextvars`` of the
+        pipeline run copied in, so a span opened by ``odibi_run_pipeline`` is the parent here.
+        A failing node raises through the wrappers (an :class:`~odibi_core.errors.NodeError`).
+
+        Args:
+            context: The node, its engine and fingerprint, the run it belongs to.
+
+        Returns:
+            The :class:`~odibi_core.contracts.lifecycle.NodeResult`.
+
+        Example::
+
+            from odibi_core import hookimpl
+
+            @hookimpl(wrapper=True)
+            def odibi_run_node(context):
+                try:
+                    result = yield
+                except Exception as exc:
+                    print(f"node {context.node.name} failed: {type(exc).__name__}")
+                    raise
+                print(f"node {context.node.name}: {result.rows_out} rows")
+                return result
+        """

@@ -1,0 +1,172 @@
+"""Typed records that registration hooks return.
+
+A plugin never hands the kernel a bare class: it returns a record saying what the component is
+called in YAML, how to build it (a factory that may import heavy SDKs lazily), which pydantic model
+validates its YAML section, and one line of description for ``odibi plugins list``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import typer
+
+    from odibi_core.contracts.connection import Connection
+    from odibi_core.contracts.engine import Engine
+    from odibi_core.contracts.secrets import SecretProvider
+    from odibi_core.contracts.state import StateBackend
+    from odibi_core.plugins.options import PluginOptions
+
+
+def __getattr__(name: str) -> Any:
+    # PluginOptions and NoOptions live in odibi_core.plugins.options (pydantic is imported lazily)
+    if name in ("PluginOptions", "NoOptions"):
+        from odibi_core.plugins import options
+
+        return getattr(options, name)
+    raise AttributeError(name)
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """What a factory gets besides its validated options.
+
+    Attributes:
+        name: The name the project gave this instance (a connection's key), or the component name.
+        project_dir: Folder of the root project file; relative paths resolve against it.
+        project_name: The ``project:`` value.
+        run_id: The current run id, or ``None`` outside a run (``validate``, ``doctor``).
+    """
+
+    name: str
+    project_dir: Path
+    project_name: str
+    run_id: str | None = None
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """Registers an engine under ``name`` (the YAML ``engine:`` value).
+
+    Attributes:
+        name: YAML name, e.g. ``"duckdb"``.
+        factory: ``factory(options, context) -> Engine``; import the engine's SDK inside it.
+        config_model: Validates ``engine_options:`` (``None``: the engine takes no options).
+        description: One line for ``odibi plugins list``.
+        capabilities: Features the engine supports (``"python_steps"``, ``"sql"``, ...); a project
+            that needs a missing one fails at validate time.
+    """
+
+    name: str
+    factory: Callable[[Any, BuildContext], Engine]
+    config_model: type[PluginOptions] | None = None
+    description: str = ""
+    capabilities: frozenset[str] = frozenset({"sql", "python_steps", "files", "arrow"})
+
+
+@dataclass(frozen=True)
+class ConnectionSpec:
+    """Registers a connection type under ``name`` (the YAML ``connections.<x>.type`` value).
+
+    Attributes:
+        name: YAML type, e.g. ``"local"`` or ``"postgres"``.
+        factory: ``factory(options, context) -> Connection``.
+        config_model: Validates the connection's keys other than ``type``.
+        description: One line for ``odibi plugins list``.
+    """
+
+    name: str
+    factory: Callable[[Any, BuildContext], Connection]
+    config_model: type[PluginOptions] | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class StateBackendSpec:
+    """Registers a state backend under ``name`` (the YAML ``state.backend`` value).
+
+    Attributes:
+        name: YAML name, e.g. ``"local"`` or ``"azure_blob"``.
+        factory: ``factory(options, context) -> StateBackend``.
+        config_model: Validates the ``state:`` keys other than ``backend`` and ``lock_timeout``.
+        description: One line for ``odibi plugins list``.
+    """
+
+    name: str
+    factory: Callable[[Any, BuildContext], StateBackend]
+    config_model: type[PluginOptions] | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class SecretProviderSpec:
+    """Registers a secret provider under ``name`` (an entry of ``secrets.providers``).
+
+    Attributes:
+        name: YAML name, e.g. ``"env"``, ``"dotenv"``, ``"vault"``.
+        factory: ``factory(context) -> SecretProvider``.
+        description: One line for ``odibi plugins list``.
+    """
+
+    name: str
+    factory: Callable[[BuildContext], SecretProvider]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class TransformSpec:
+    """Registers a Python transform step under ``name`` (a ``function:`` step's value).
+
+    Usually built by the :func:`odibi_core.transform` decorator rather than by hand.
+
+    Attributes:
+        name: The step name used in YAML.
+        func: The function; first argument is the current frame, keyword arguments are ``params``.
+        frame: What the function receives: ``"native"`` (the engine's own frame type),
+            ``"pandas"``, ``"arrow"`` (a ``pyarrow.Table``).
+        description: One line (defaults to the docstring's first line).
+    """
+
+    name: str
+    func: Callable[..., Any]
+    frame: str = "native"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class CliCommandSpec:
+    """Adds a Typer sub-app ``odibi <name> ...``.
+
+    Attributes:
+        name: Sub-command name; may not shadow a builtin command.
+        app_factory: Returns the ``typer.Typer`` app (build it lazily).
+        help: One line shown in ``odibi --help``.
+    """
+
+    name: str
+    app_factory: Callable[[], typer.Typer]
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class DoctorCheck:
+    """One line of ``odibi doctor`` output contributed by a plugin (``odibi_doctor_checks``).
+
+    Attributes:
+        section: Heading it belongs to, e.g. ``"telemetry"``.
+        name: What was checked.
+        ok: ``False`` makes ``odibi doctor`` exit non-zero.
+        detail: Human-readable result (already free of secrets).
+        data: Machine-readable details for ``--json``.
+    """
+
+    section: str
+    name: str
+    ok: bool
+    detail: str = ""
+    data: dict[str, Any] = field(default_factory=dict)

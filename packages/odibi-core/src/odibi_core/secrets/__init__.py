@@ -1,0 +1,1 @@
+"""Builtin secret providers: ``env`` (the process environment) and ``dotenv`` (a ``.env`` file)."""

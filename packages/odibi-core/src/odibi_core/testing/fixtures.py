@@ -1,0 +1,68 @@
+"""pytest fixtures for Odibi and plugin authors (loaded automatically by the ``pytest11`` entry point).
+
+Example::
+
+    def test_my_engine_registers(make_plugin_manager):
+        import my_plugin
+        pm = make_plugin_manager(("my-plugin", my_plugin))
+        assert "polars" in pm.engines()
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from odibi_core.plugins.manager import OdibiPluginManager
+
+
+@pytest.fixture
+def make_plugin_manager() -> Callable[..., OdibiPluginManager]:
+    """Factory of fresh plugin managers: builtins plus the given ``(name, plugin)`` pairs.
+
+    Entry points are not loaded unless ``load_entry_points=True`` is passed, so a test sees only
+    the plugins it names.
+    """
+    from odibi_core.plugins.loader import PluginSettings
+    from odibi_core.plugins.manager import create_plugin_manager
+
+    def factory(*plugins: tuple[str, object], load_entry_points: bool = False,
+                settings: PluginSettings | None = None) -> OdibiPluginManager:
+        return create_plugin_manager(settings or PluginSettings(), extra_plugins=plugins,
+                                     load_entry_points=load_entry_points)
+
+    return factory
+
+
+@pytest.fixture
+def clean_redaction() -> Iterator[None]:
+    """Empty the process-wide redaction registry before and after the test."""
+    from odibi_core.redaction import reset_registry
+
+    reset_registry()
+    yield
+    reset_registry()
+
+
+@pytest.fixture
+def write_project(tmp_path: Path) -> Callable[..., Path]:
+    """Write a project file (dedented YAML) and optional extra files; return the YAML's path.
+
+    ``write_project(yaml_text, files={"data/a.csv": "x\\n1\\n"}, name="odibi.yaml")``
+    """
+
+    def write(yaml_text: str, *, files: dict[str, str] | None = None, name: str = "odibi.yaml") -> Path:
+        for rel, content in (files or {}).items():
+            target = tmp_path / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(textwrap.dedent(content) if rel.endswith((".py", ".yaml")) else content)
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(yaml_text))
+        return path
+
+    return write

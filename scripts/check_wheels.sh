@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Build an sdist and a wheel of every package, then install each wheel into a fresh virtual
+# environment with only its declared dependencies and check that it imports and registers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+UV=.venv/bin/uv
+rm -rf dist && mkdir -p dist
+for pkg in packages/*/; do
+  "$UV" build --quiet --sdist --wheel --out-dir dist "$pkg"
+done
+core_wheel=$(ls dist/odibi_core-*.whl)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+for wheel in dist/*.whl; do
+  dist_name=$(basename "$wheel" | cut -d- -f1)
+  module=$dist_name
+  env_dir="$work/$dist_name"
+  "$UV" venv --quiet --python .venv/bin/python "$env_dir"
+  if [ "$wheel" = "$core_wheel" ]; then
+    "$UV" pip install --quiet --python "$env_dir/bin/python" "$wheel"
+  else
+    "$UV" pip install --quiet --python "$env_dir/bin/python" "$core_wheel" "$wheel"
+  fi
+  "$env_dir/bin/python" -c "import $module; print('$dist_name', 'imports')"
+  "$env_dir/bin/odibi" plugins list --all --json > "$work/$dist_name.json"
+  "$env_dir/bin/python" - "$work/$dist_name.json" "$dist_name" <<'PY'
+import json, sys
+plugins = json.load(open(sys.argv[1]))
+dist = sys.argv[2].replace("_", "-")
+bad = [p for p in plugins if p["status"] != "active"]
+assert not bad, f"plugins not active in a clean install of {dist}: {bad}"
+if dist != "odibi-core":
+    assert any(p["distribution"] == dist for p in plugins), f"{dist} registered no plugin"
+print(dist, "registers:", ", ".join(sorted({p["name"] for p in plugins})))
+PY
+done
+echo "wheel check: $(ls dist/*.whl | wc -l) wheels and $(ls dist/*.tar.gz | wc -l) sdists OK"

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Create .venv and install every Odibi package (editable) plus the development tools.
+#   scripts/setup.sh            everything (what the test command needs)
+#   scripts/setup.sh --minimal  odibi-core and odibi-state-local only (what the example needs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON="${PYTHON:-python3}"
+"$PYTHON" - <<'PY'
+import sys
+if sys.version_info < (3, 10):
+    sys.exit(f"Odibi needs Python 3.10 or newer; {sys.executable} is {sys.version.split()[0]}")
+PY
+
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+if [ ! -x .venv/bin/uv ]; then
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check uv
+fi
+UV=(.venv/bin/uv pip install --python .venv/bin/python --quiet)
+
+if [ "${1:-}" = "--minimal" ]; then
+  "${UV[@]}" -e packages/odibi-core -e packages/odibi-state-local
+  exit 0
+fi
+
+editables=()
+for pkg in packages/*/; do
+  [ -f "$pkg/pyproject.toml" ] && editables+=(-e "$pkg")
+done
+"${UV[@]}" "${editables[@]}" -r scripts/requirements-dev.txt
