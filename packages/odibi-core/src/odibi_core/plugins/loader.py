@@ -86,7 +86,7 @@ class PluginSettings:
 
 
 def _split(value: str) -> frozenset[str]:
-    return frozenset(normalize_dist(v) for v in value.split(",") if v.strip())
+    return frozenset(normalize_dist(v.strip()) for v in value.split(",") if v.strip())
 
 
 @dataclass

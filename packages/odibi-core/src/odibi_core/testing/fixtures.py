@@ -66,3 +66,31 @@ def write_project(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+@pytest.fixture
+def plugin_distributions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Path]]:
+    """Factory writing plugin distributions that entry-point discovery finds (in this process).
+
+    ``plugin_distributions("odibi-foo", "odibi_foo", source)`` returns the module path. The
+    folder is on ``sys.path`` for the test only; modules imported from it are forgotten after.
+    """
+    import importlib
+    import sys
+
+    from odibi_core.testing.distributions import make_distribution
+
+    root = tmp_path / "site"
+    root.mkdir()
+    monkeypatch.syspath_prepend(str(root))
+    before = set(sys.modules)
+
+    def make(dist: str, module: str, source: str, **kwargs: object) -> Path:
+        path = make_distribution(root, dist, module, source, **kwargs)  # type: ignore[arg-type]
+        importlib.invalidate_caches()
+        return path
+
+    yield make
+    for name in set(sys.modules) - before:
+        if sys.modules[name] is not None and str(getattr(sys.modules[name], "__file__", "") or "").startswith(str(root)):
+            del sys.modules[name]
