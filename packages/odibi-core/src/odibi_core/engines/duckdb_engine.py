@@ -243,9 +243,9 @@ class DuckDBEngine(Engine):
         return int(self._run(self._cursor(), f"SELECT count(*) FROM {frame.ref}").fetchone()[0])
 
     def schema(self, frame: DuckFrame) -> list[ColumnInfo]:
-        """Arrow schema of ``LIMIT 0`` (binds, no data pass)."""
-        table = self._query_table(self._cursor(), f"SELECT * FROM {frame.ref} LIMIT 0")
-        return [ColumnInfo(f.name, str(f.type)) for f in table.schema]
+        """``DESCRIBE`` of the frame (binds the query, reads no data, imports no Arrow)."""
+        rows = self._run(self._cursor(), f"DESCRIBE SELECT * FROM {frame.ref}").fetchall()
+        return [ColumnInfo(str(row[0]), str(row[1])) for row in rows]
 
     def _arrow_table(self, frame: DuckFrame) -> pa.Table:
         return self._query_table(self._cursor(), f"SELECT * FROM {frame.ref}")
