@@ -22,6 +22,11 @@ for wheel in dist/*.whl; do
     "$UV" pip install --quiet --python "$env_dir/bin/python" "$core_wheel" "$wheel"
   fi
   "$env_dir/bin/python" -c "import $module; print('$dist_name', 'imports')"
+  if [ "$wheel" = "$core_wheel" ]; then
+    # the wheel alone scaffolds and runs a project (template data and dependencies complete)
+    "$env_dir/bin/odibi" init "$work/core-project" > /dev/null
+    "$env_dir/bin/odibi" --log-level WARNING run "$work/core-project/odibi.yaml" > /dev/null
+  fi
   "$env_dir/bin/odibi" plugins list --all --json > "$work/$dist_name.json"
   "$env_dir/bin/python" - "$work/$dist_name.json" "$dist_name" <<'PY'
 import json, sys
