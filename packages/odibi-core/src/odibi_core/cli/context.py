@@ -27,8 +27,12 @@ STATE = GlobalOptions()
 """The current invocation's global options (set by the root callback)."""
 
 
-def load(project: str | None, environment: str | None = None) -> tuple[LoadedProject, OdibiPluginManager]:
-    """Load a project exactly as ``odibi run`` does, and configure logging from it."""
+def load(project: str | None, environment: str | None = None, *,
+         with_progress: bool = False) -> tuple[LoadedProject, OdibiPluginManager]:
+    """Load a project exactly as ``odibi run`` does, and configure logging from it.
+
+    ``with_progress`` adds the live progress plugin when stderr is a terminal.
+    """
     from odibi_core.config.loader import build_project, read_project_source
     from odibi_core.logs import configure_logging
     from odibi_core.plugins.manager import create_plugin_manager
@@ -39,7 +43,12 @@ def load(project: str | None, environment: str | None = None) -> tuple[LoadedPro
         STATE.log_level or str(logging_section.get("level", "INFO")),
         STATE.log_format or str(logging_section.get("format", "text")),
     )
-    pm = create_plugin_manager(source.plugin_settings())
+    extra: list[tuple[str, object]] = []
+    if with_progress and is_tty() and (STATE.log_format or "text") == "text":
+        from odibi_core.cli.progress import ProgressPlugin
+
+        extra.append(("odibi-progress", ProgressPlugin()))
+    pm = create_plugin_manager(source.plugin_settings(), extra_plugins=extra)
     return build_project(source, pm), pm
 
 

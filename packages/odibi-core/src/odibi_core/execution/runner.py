@@ -262,8 +262,8 @@ class _PipelineExecution:
                 try:
                     result: NodeResult = self.runner.pm.run_node(ctx)
                     self.results[name] = result
-                    logger.info("node %s succeeded: %s rows out in %.3fs", name,
-                                "?" if result.rows_out is None else result.rows_out, result.duration_s)
+                    rows = "" if result.rows_out is None else f", {result.rows_out} rows out"
+                    logger.info("node %s succeeded in %.3fs%s", name, result.duration_s, rows)
                     return
                 except Exception as exc:
                     if attempt < policy.max_attempts and is_transient(exc):

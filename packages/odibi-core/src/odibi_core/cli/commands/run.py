@@ -41,7 +41,7 @@ def run(
     from odibi_core.errors import RunFailed
     from odibi_core.execution.runner import ProjectRunner, RunOptions
 
-    loaded, pm = load(project, env)
+    loaded, pm = load(project, env, with_progress=True)
     options = RunOptions(
         pipelines=list(pipeline or []), nodes=list(node or []), workers=workers, resume=resume,
         lock_timeout=lock_timeout, wait_for_lock=not no_wait, environment=env,
