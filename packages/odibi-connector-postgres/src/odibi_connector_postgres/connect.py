@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from odibi_connector_postgres.errors import translate
+from odibi_connector_postgres.errors import translated
 from odibi_core.redaction import register_secret
 
 if TYPE_CHECKING:
@@ -59,7 +59,5 @@ def open_connection(options: PostgresOptions, *, name: str, application_name: st
     import psycopg
 
     dsn = options.dsn.get_secret_value() if options.dsn else ""
-    try:
+    with translated(connection=name, action="connect"):
         return psycopg.connect(dsn, autocommit=autocommit, **connection_kwargs(options, application_name))
-    except Exception as exc:
-        raise translate(exc, connection=name, action="connect") from exc

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from odibi_connector_postgres.connect import default_application_name, open_connection, register_credentials
-from odibi_connector_postgres.errors import translate
+from odibi_connector_postgres.errors import translate, translated
 from odibi_connector_postgres.identifiers import TableName
 from odibi_core.contracts.connection import CheckResult, TableConnection
 from odibi_core.errors import OdibiError
@@ -64,9 +64,8 @@ class PostgresConnection(TableConnection):
 
         conn = self.connect()
         try:
-            return write(conn, reader, request)
-        except Exception as exc:
-            raise translate(exc, connection=self.name, action=f"write table {request.table}") from exc
+            with translated(connection=self.name, action=f"write table {request.table}"):
+                return write(conn, reader, request)
         finally:
             conn.close()
 
@@ -77,10 +76,9 @@ class PostgresConnection(TableConnection):
         table = TableName.parse(request.table)
         conn = self.connect(autocommit=True)
         try:
-            row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (table.regclass_text(),)).fetchone()
+            with translated(connection=self.name, action=f"look up table {table}"):
+                row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (table.regclass_text(),)).fetchone()
             return bool(row and row[0])
-        except Exception as exc:
-            raise translate(exc, connection=self.name, action=f"look up table {table}") from exc
         finally:
             conn.close()
 

@@ -10,6 +10,9 @@ kernel's ``retry`` policy applies to them and to nothing else.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from odibi_core.errors import ExitCode, OdibiError, TransientIOError
 from odibi_core.redaction import redact_text
 
@@ -78,6 +81,24 @@ def one_line(text: str) -> str:
     return redact_text(" ".join(str(text).split()))
 
 
+@contextmanager
+def translated(*, connection: str, action: str) -> Iterator[None]:
+    """Turn driver and socket errors raised inside the block into :class:`OdibiError` s.
+
+    Anything else (an Odibi error, an engine's failure upstream of a write) passes unchanged.
+    """
+    try:
+        yield
+    except OdibiError:
+        raise
+    except Exception as exc:
+        import psycopg
+
+        if not isinstance(exc, (psycopg.Error, OSError)):
+            raise
+        raise translate(exc, connection=connection, action=action) from exc
+
+
 def translate(exc: BaseException, *, connection: str, action: str) -> OdibiError:
     """The :class:`OdibiError` to raise for a driver (or socket) error ``exc``.
 
@@ -86,8 +107,6 @@ def translate(exc: BaseException, *, connection: str, action: str) -> OdibiError
         connection: The connection's name in the project.
         action: What was being done, e.g. ``"connect"`` or ``"write table public.orders"``.
     """
-    if isinstance(exc, OdibiError):
-        return exc
     import psycopg
 
     sqlstate = getattr(exc, "sqlstate", None) or ""

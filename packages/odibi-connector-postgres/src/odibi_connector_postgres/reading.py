@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from odibi_connector_postgres.decode import TRAILER, decode_rows, strip_header
-from odibi_connector_postgres.errors import PostgresError, translate
+from odibi_connector_postgres.errors import PostgresError, translated
 from odibi_connector_postgres.identifiers import TableName
 from odibi_connector_postgres.type_map import ReadColumn, read_column
 
@@ -130,13 +130,14 @@ def open_reader(conn: psycopg.Connection[Any], plan: ReadPlan, *, connection: st
     import pyarrow as pa
 
     try:
-        conn.read_only = True
-        conn.isolation_level = _repeatable_read()
-        source = plan.source(conn)
-        columns = describe(conn, source)
-    except Exception as exc:
+        with translated(connection=connection, action=f"read {plan.what}"):
+            conn.read_only = True
+            conn.isolation_level = _repeatable_read()
+            source = plan.source(conn)
+            columns = describe(conn, source)
+    except BaseException:
         conn.close()
-        raise translate(exc, connection=connection, action=f"read {plan.what}") from exc
+        raise
     names = [c.name for c in columns]
     if len(set(names)) != len(names):
         conn.close()
@@ -160,7 +161,8 @@ def _stream(conn: psycopg.Connection[Any], plan: ReadPlan, statement: sql.Compos
     The loop body is kept minimal on purpose: it runs once per row.
     """
     try:
-        with conn.cursor() as cursor, cursor.copy(statement) as copy:
+        with translated(connection=connection, action=f"read {plan.what}"), \
+                conn.cursor() as cursor, cursor.copy(statement) as copy:
             try:
                 messages = iter(copy)
                 first = next(messages, None)
@@ -180,10 +182,6 @@ def _stream(conn: psycopg.Connection[Any], plan: ReadPlan, statement: sql.Compos
             except GeneratorExit:
                 conn.cancel_safe()  # the consumer stopped early: stop the server's COPY
                 raise
-    except GeneratorExit:
-        raise
-    except Exception as exc:
-        raise translate(exc, connection=connection, action=f"read {plan.what}") from exc
     finally:
         conn.close()
 
