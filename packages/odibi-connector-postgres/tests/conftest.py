@@ -36,8 +36,11 @@ def pg_dsn() -> str:
     """The DSN of the test server (a password-authenticated PostgreSQL)."""
     dsn = service_dsn()
     if not dsn:
-        pytest.fail(f"{DSN_VARIABLE} is not set and .services/env has no value for it: "
-                    "start the test services with `scripts/services.sh start`", pytrace=False)
+        pytest.fail(
+            f"{DSN_VARIABLE} is not set and .services/env has no value for it: "
+            "start the test services with `scripts/services.sh start`",
+            pytrace=False,
+        )
     return dsn
 
 
@@ -67,7 +70,9 @@ def connection(pg_dsn: str) -> Any:
     from odibi_connector_postgres.connection import PostgresConnection
     from odibi_connector_postgres.options import PostgresOptions
 
-    return PostgresConnection("warehouse", PostgresOptions(dsn=pg_dsn), run_id="20260101T000000Z-test")
+    return PostgresConnection(
+        "warehouse", PostgresOptions(dsn=pg_dsn), run_id="20260101T000000Z-test"
+    )
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Failures reach the user as one clear line, never with a credential; transient ones are retryable."""
+"""Failures reach the user as one clear line without a credential; transient ones retry."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-
 from odibi_connector_postgres.connection import PostgresConnection
 from odibi_connector_postgres.errors import (
     PostgresAuthenticationFailed,
@@ -29,8 +28,14 @@ WRONG_PASSWORD = "wrong-Pa55word-xyzzy"
 
 def server(dsn: str, **overrides: Any) -> PostgresOptions:
     parts = urlsplit(dsn)
-    settings = {"host": parts.hostname, "port": parts.port, "database": parts.path.lstrip("/"),
-                "user": parts.username, "password": parts.password, **overrides}
+    settings = {
+        "host": parts.hostname,
+        "port": parts.port,
+        "database": parts.path.lstrip("/"),
+        "user": parts.username,
+        "password": parts.password,
+        **overrides,
+    }
     return PostgresOptions(**settings)
 
 
@@ -54,13 +59,16 @@ def closed_port() -> int:
     return int(port)
 
 
-def test_a_wrong_password_is_one_line_without_the_password(pg_dsn: str, clean_redaction: None) -> None:
+def test_a_wrong_password_is_one_line_without_the_password(
+    pg_dsn: str, clean_redaction: None
+) -> None:
     connection = PostgresConnection("warehouse", server(pg_dsn, password=WRONG_PASSWORD))
     with pytest.raises(PostgresAuthenticationFailed) as info:
         connection.read_arrow(ReadRequest(table="anything"))
     error = info.value
     assert "password authentication failed" in error.message
-    assert "\n" not in error.message and "\n" not in error.hint
+    assert "\n" not in error.message
+    assert "\n" not in error.hint
     assert WRONG_PASSWORD not in error.message + error.hint
     assert not is_transient(error)  # a wrong password is never retried
 
@@ -81,12 +89,15 @@ def test_a_refused_connection_is_transient(pg_dsn: str, closed_port: int) -> Non
     with pytest.raises(PostgresUnavailable) as info:
         connection.connect()
     assert time.monotonic() - started < 5
-    assert isinstance(info.value, TransientIOError) and is_transient(info.value)
+    assert isinstance(info.value, TransientIOError)
+    assert is_transient(info.value)
     assert "refused" in info.value.message.lower()
 
 
 def test_an_unresponsive_server_fails_within_connect_timeout(pg_dsn: str, silent_port: int) -> None:
-    connection = PostgresConnection("warehouse", server(pg_dsn, port=silent_port, connect_timeout=2))
+    connection = PostgresConnection(
+        "warehouse", server(pg_dsn, port=silent_port, connect_timeout=2)
+    )
     started = time.monotonic()
     with pytest.raises(PostgresUnavailable, match="timeout"):
         connection.connect()
@@ -97,23 +108,33 @@ def test_an_unresponsive_server_fails_within_connect_timeout(pg_dsn: str, silent
 def test_translate_sorts_driver_errors() -> None:
     import psycopg
 
-    refused = translate(psycopg.OperationalError("connection refused"), connection="w", action="connect")
+    refused = translate(
+        psycopg.OperationalError("connection refused"), connection="w", action="connect"
+    )
     assert isinstance(refused, PostgresUnavailable)
-    serialization = translate(psycopg.errors.SerializationFailure("could not serialize"), connection="w",
-                              action="write table t")
+    serialization = translate(
+        psycopg.errors.SerializationFailure("could not serialize"),
+        connection="w",
+        action="write table t",
+    )
     assert isinstance(serialization, TransientIOError)
     syntax = translate(psycopg.errors.SyntaxError("bad"), connection="w", action="read query")
-    assert type(syntax) is PostgresError and not is_transient(syntax)
+    assert type(syntax) is PostgresError
+    assert not is_transient(syntax)
 
 
-def test_check_reports_version_role_and_rights_without_secrets(pg_dsn: str, clean_redaction: None) -> None:
+def test_check_reports_version_role_and_rights_without_secrets(
+    pg_dsn: str, clean_redaction: None
+) -> None:
     options = server(pg_dsn)
     password = options.password.get_secret_value() if options.password else ""
     result = PostgresConnection("warehouse", options).check()
     assert result.ok
     assert result.detail.startswith("PostgreSQL 1")
-    assert "as odibi" in result.detail and "create tables in public" in result.detail
-    assert password not in result.detail and password not in str(result.data)
+    assert "as odibi" in result.detail
+    assert "create tables in public" in result.detail
+    assert password not in result.detail
+    assert password not in str(result.data)
     assert result.data["server_version"][:2].isdigit()
 
 

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import pytest
-
 from odibi_connector_postgres.identifiers import TableName
 from odibi_core.errors import ConfigError
 
 
-@pytest.mark.parametrize(("text", "schema", "name"), [
-    ("orders", None, "orders"),
-    ("sales.orders", "sales", "orders"),
-    ("Sales.Orders", "Sales", "Orders"),
-    ("x; drop table y", None, "x; drop table y"),
-    ('"my.schema"."Daily Orders"', "my.schema", "Daily Orders"),
-    ('"a""b"', None, 'a"b'),
-])
+@pytest.mark.parametrize(
+    ("text", "schema", "name"),
+    [
+        ("orders", None, "orders"),
+        ("sales.orders", "sales", "orders"),
+        ("Sales.Orders", "Sales", "Orders"),
+        ("x; drop table y", None, "x; drop table y"),
+        ('"my.schema"."Daily Orders"', "my.schema", "Daily Orders"),
+        ('"a""b"', None, 'a"b'),
+    ],
+)
 def test_names_are_taken_literally(text: str, schema: str | None, name: str) -> None:
     assert TableName.parse(text) == TableName(schema, name)
 

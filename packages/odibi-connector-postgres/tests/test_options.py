@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
-
 from odibi_connector_postgres.connect import connection_kwargs, default_application_name
 from odibi_connector_postgres.options import PostgresOptions
+from pydantic import ValidationError
 
 
 def test_host_settings_become_libpq_keywords() -> None:
-    options = PostgresOptions(host="db", port=5433, database="analytics", user="etl", password="s3cret-pw",
-                              sslmode="require", connect_timeout=5)
+    options = PostgresOptions(
+        host="db",
+        port=5433,
+        database="analytics",
+        user="etl",
+        password="s3cret-pw",
+        sslmode="require",
+        connect_timeout=5,
+    )
     assert connection_kwargs(options, "odibi run-1") == {
-        "host": "db", "port": 5433, "dbname": "analytics", "user": "etl", "password": "s3cret-pw",
-        "sslmode": "require", "connect_timeout": 5, "application_name": "odibi run-1",
+        "host": "db",
+        "port": 5433,
+        "dbname": "analytics",
+        "user": "etl",
+        "password": "s3cret-pw",
+        "sslmode": "require",
+        "connect_timeout": 5,
+        "application_name": "odibi run-1",
         "client_encoding": "UTF8",
     }
 
@@ -47,6 +59,8 @@ def test_sslmode_must_be_a_libpq_mode() -> None:
 
 
 def test_application_name_defaults_to_odibi_and_the_run_id() -> None:
-    assert default_application_name("20260101T000000Z-abcd1234") == "odibi 20260101T000000Z-abcd1234"
+    assert (
+        default_application_name("20260101T000000Z-abcd1234") == "odibi 20260101T000000Z-abcd1234"
+    )
     assert default_application_name(None) == "odibi"
     assert len(default_application_name("x" * 100)) == 63

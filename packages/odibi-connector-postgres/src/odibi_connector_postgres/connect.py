@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from odibi_connector_postgres.errors import translated
 from odibi_core.redaction import register_secret
+
+from odibi_connector_postgres.errors import translated
 
 if TYPE_CHECKING:
     import psycopg
@@ -53,11 +54,14 @@ def connection_kwargs(options: PostgresOptions, application_name: str) -> dict[s
     return {key: value for key, value in settings.items() if value is not None}
 
 
-def open_connection(options: PostgresOptions, *, name: str, application_name: str,
-                    autocommit: bool = False) -> psycopg.Connection[Any]:
+def open_connection(
+    options: PostgresOptions, *, name: str, application_name: str, autocommit: bool = False
+) -> psycopg.Connection[Any]:
     """Connect, or raise the translated error (transient ones are retried by the kernel)."""
     import psycopg
 
     dsn = options.dsn.get_secret_value() if options.dsn else ""
     with translated(connection=name, action="connect"):
-        return psycopg.connect(dsn, autocommit=autocommit, **connection_kwargs(options, application_name))
+        return psycopg.connect(
+            dsn, autocommit=autocommit, **connection_kwargs(options, application_name)
+        )

@@ -8,18 +8,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from odibi_connector_postgres.connect import default_application_name, open_connection, register_credentials
-from odibi_connector_postgres.errors import translate, translated
-from odibi_connector_postgres.identifiers import TableName
 from odibi_core.contracts.connection import CheckResult, TableConnection
 from odibi_core.errors import OdibiError
+
+from odibi_connector_postgres.connect import (
+    default_application_name,
+    open_connection,
+    register_credentials,
+)
+from odibi_connector_postgres.errors import translate, translated
+from odibi_connector_postgres.identifiers import TableName
 
 if TYPE_CHECKING:
     import psycopg
     import pyarrow as pa
+    from odibi_core.contracts.engine import ReadRequest, WriteRequest
 
     from odibi_connector_postgres.options import PostgresOptions
-    from odibi_core.contracts.engine import ReadRequest, WriteRequest
 
 CHECK_SQL = """SELECT current_setting('server_version'), current_user, current_database(),
   current_schema(), coalesce(has_schema_privilege(current_schema(), 'CREATE'), false),
@@ -47,9 +52,13 @@ class PostgresConnection(TableConnection):
         return f"PostgresConnection({self.name!r})"
 
     def connect(self, *, autocommit: bool = False) -> psycopg.Connection[Any]:
-        """A new psycopg connection (translated errors: transient ones are retried by the kernel)."""
-        return open_connection(self.options, name=self.name, application_name=self.application_name,
-                               autocommit=autocommit)
+        """A new psycopg connection; failures are translated (transient ones get retried)."""
+        return open_connection(
+            self.options,
+            name=self.name,
+            application_name=self.application_name,
+            autocommit=autocommit,
+        )
 
     def read_arrow(self, request: ReadRequest) -> pa.RecordBatchReader:
         """Stream ``request``'s table or query as Arrow batches through binary ``COPY``."""
@@ -77,7 +86,9 @@ class PostgresConnection(TableConnection):
         conn = self.connect(autocommit=True)
         try:
             with translated(connection=self.name, action=f"look up table {table}"):
-                row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (table.regclass_text(),)).fetchone()
+                row = conn.execute(
+                    "SELECT to_regclass(%s) IS NOT NULL", (table.regclass_text(),)
+                ).fetchone()
             return bool(row and row[0])
         finally:
             conn.close()
@@ -88,7 +99,7 @@ class PostgresConnection(TableConnection):
         return f"{self.name}:{table}" if table else f"{self.name}:query"
 
     def check(self) -> CheckResult:
-        """Connect and report the server version, the role and what it may do (for ``odibi doctor``)."""
+        """Connect; report server version, role and what it may do (for ``odibi doctor``)."""
         try:
             conn = self.connect(autocommit=True)
         except OdibiError as exc:
@@ -104,12 +115,27 @@ class PostgresConnection(TableConnection):
             conn.close()
         assert row is not None
         version, user, database, schema, can_create, can_temp, standby = row
-        rights = [right for right, held in (("create tables in " + str(schema), can_create),
-                                            ("temporary tables", can_temp)) if held]
-        detail = (f"PostgreSQL {version} at {endpoint} as {user}; "
-                  f"may {', '.join(rights) if rights else 'not create tables'}"
-                  f"{'; read-only standby' if standby else ''}")
-        data = {"server_version": version, "user": user, "database": database, "schema": schema,
-                "endpoint": endpoint, "create_in_schema": bool(can_create), "temporary": bool(can_temp),
-                "standby": bool(standby)}
+        rights = [
+            right
+            for right, held in (
+                ("create tables in " + str(schema), can_create),
+                ("temporary tables", can_temp),
+            )
+            if held
+        ]
+        detail = (
+            f"PostgreSQL {version} at {endpoint} as {user}; "
+            f"may {', '.join(rights) if rights else 'not create tables'}"
+            f"{'; read-only standby' if standby else ''}"
+        )
+        data = {
+            "server_version": version,
+            "user": user,
+            "database": database,
+            "schema": schema,
+            "endpoint": endpoint,
+            "create_in_schema": bool(can_create),
+            "temporary": bool(can_temp),
+            "standby": bool(standby),
+        }
         return CheckResult(True, detail, data)

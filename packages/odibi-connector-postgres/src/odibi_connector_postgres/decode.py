@@ -31,16 +31,18 @@ PG_EPOCH_US = PG_EPOCH_DAYS * 86_400 * 1_000_000
 PADDING = 16  # zero bytes appended so reads at NULL fields never leave the buffer
 
 
-def strip_header(message: bytes | memoryview) -> bytes:
+def strip_header(message: bytes | bytearray | memoryview) -> bytes:
     """Remove the file header from the first message (and check it)."""
     message = bytes(message)
     if not message.startswith(SIGNATURE):
         raise PostgresError("COPY data does not start with the binary COPY signature")
-    extension = int.from_bytes(message[len(SIGNATURE) + 4:HEADER_LENGTH], "big")
-    return message[HEADER_LENGTH + extension:]
+    extension = int.from_bytes(message[len(SIGNATURE) + 4 : HEADER_LENGTH], "big")
+    return message[HEADER_LENGTH + extension :]
 
 
-def decode_rows(messages: Sequence[bytes | memoryview], columns: Sequence[ReadColumn]) -> pa.RecordBatch:
+def decode_rows(
+    messages: Sequence[bytes | bytearray | memoryview], columns: Sequence[ReadColumn]
+) -> pa.RecordBatch:
     """One record batch from ``messages``, each exactly one binary COPY row of ``columns``."""
     import numpy as np
     import pyarrow as pa
@@ -63,7 +65,9 @@ def decode_rows(messages: Sequence[bytes | memoryview], columns: Sequence[ReadCo
         arrays.append(_decode_column(column, buf, data, size, nulls))
     if count and not (position == starts + lengths).all():
         raise PostgresError("COPY rows are longer than their described columns")
-    return pa.RecordBatch.from_arrays(arrays, schema=pa.schema([pa.field(c.name, c.arrow_type) for c in columns]))
+    return pa.RecordBatch.from_arrays(
+        arrays, schema=pa.schema([pa.field(c.name, c.arrow_type) for c in columns])
+    )
 
 
 def _read_int(buf: np.ndarray, at: np.ndarray, width: int) -> np.ndarray:
@@ -85,8 +89,9 @@ def _read(buf: np.ndarray, at: np.ndarray, wire: str) -> np.ndarray:
     return view[at]
 
 
-def _decode_column(column: ReadColumn, buf: np.ndarray, data: np.ndarray, size: np.ndarray,
-                   nulls: np.ndarray) -> pa.Array:
+def _decode_column(
+    column: ReadColumn, buf: np.ndarray, data: np.ndarray, size: np.ndarray, nulls: np.ndarray
+) -> pa.Array:
     import numpy as np
     import pyarrow as pa
 
@@ -97,7 +102,9 @@ def _decode_column(column: ReadColumn, buf: np.ndarray, data: np.ndarray, size: 
         _check_width(column, size, nulls, width)
         values = _read(buf, data, wire)
         if kind == "bool":
-            return _from_buffer(pa.bool_(), len(data), validity, np.packbits(values != 0, bitorder="little"))
+            return _from_buffer(
+                pa.bool_(), len(data), validity, np.packbits(values != 0, bitorder="little")
+            )
         if kind == "date":
             _check_finite(column, values, nulls, np.iinfo(np.int32))
             values = values.astype(np.int32) + np.int32(PG_EPOCH_DAYS)
@@ -124,7 +131,7 @@ def _decode_column(column: ReadColumn, buf: np.ndarray, data: np.ndarray, size: 
         except pa.ArrowInvalid as exc:
             raise PostgresError(
                 f"column {column.name!r}: a value does not fit {column.arrow_type} ({exc})",
-                hint="NaN and infinite numerics have no decimal form: filter them or CAST in the query.",
+                hint="NaN and infinite numerics have no decimal form: filter or CAST them.",
             ) from None
     return text
 
@@ -139,15 +146,21 @@ def _validity(nulls: np.ndarray) -> pa.Buffer | None:
     return pa.py_buffer(np.packbits(~nulls, bitorder="little"))
 
 
-def _from_buffer(arrow_type: pa.DataType, length: int, validity: pa.Buffer | None, values: np.ndarray) -> pa.Array:
+def _from_buffer(
+    arrow_type: pa.DataType, length: int, validity: pa.Buffer | None, values: np.ndarray
+) -> pa.Array:
     """An Arrow array over ``values``' memory (no per-value conversion)."""
     import numpy as np
     import pyarrow as pa
 
-    return pa.Array.from_buffers(arrow_type, length, [validity, pa.py_buffer(np.ascontiguousarray(values))])
+    return pa.Array.from_buffers(
+        arrow_type, length, [validity, pa.py_buffer(np.ascontiguousarray(values))]
+    )
 
 
-def _variable(buf: np.ndarray, data: np.ndarray, size: np.ndarray, validity: pa.Buffer | None) -> pa.Array:
+def _variable(
+    buf: np.ndarray, data: np.ndarray, size: np.ndarray, validity: pa.Buffer | None
+) -> pa.Array:
     """A binary array of the variable-length fields (offsets from ``size``, bytes gathered)."""
     import numpy as np
     import pyarrow as pa
@@ -160,27 +173,39 @@ def _variable(buf: np.ndarray, data: np.ndarray, size: np.ndarray, validity: pa.
         payload = buf[index]
     else:
         payload = np.zeros(0, dtype=np.uint8)
-    large = pa.Array.from_buffers(pa.large_binary(), len(data),
-                                  [validity, pa.py_buffer(offsets), pa.py_buffer(payload)])
+    large = pa.Array.from_buffers(
+        pa.large_binary(), len(data), [validity, pa.py_buffer(offsets), pa.py_buffer(payload)]
+    )
     return large.cast(pa.binary()) if total < 2**31 else large
 
 
 def _check_width(column: ReadColumn, size: np.ndarray, nulls: np.ndarray, width: int) -> None:
     if ((size != width) & ~nulls).any():
-        raise PostgresError(f"column {column.name!r}: unexpected field width in COPY data (expected {width})")
+        raise PostgresError(
+            f"column {column.name!r}: unexpected field width in COPY data (expected {width})"
+        )
 
 
-def _check_finite(column: ReadColumn, values: np.ndarray, nulls: np.ndarray, limits: np.iinfo) -> None:
+def _check_finite(
+    column: ReadColumn, values: np.ndarray, nulls: np.ndarray, limits: np.iinfo
+) -> None:
     if (((values == limits.max) | (values == limits.min)) & ~nulls).any():
         raise PostgresError(
-            f"column {column.name!r} holds an infinite date or timestamp, which Arrow cannot represent",
+            f"column {column.name!r} holds an infinite date or timestamp (Arrow has none)",
             hint="Filter it out or CAST it in the query (e.g. to text).",
         )
 
 
 _FIXED: dict[str, tuple[int, str]] = {
-    "bool": (1, "u1"), "int2": (2, ">i2"), "int4": (4, ">i4"), "int8": (8, ">i8"), "oid": (4, ">u4"),
-    "float4": (4, ">f4"), "float8": (8, ">f8"), "date": (4, ">i4"), "time": (8, ">i8"),
+    "bool": (1, "u1"),
+    "int2": (2, ">i2"),
+    "int4": (4, ">i4"),
+    "int8": (8, ">i8"),
+    "oid": (4, ">u4"),
+    "float4": (4, ">f4"),
+    "float8": (8, ">f8"),
+    "date": (4, ">i4"),
+    "time": (8, ">i8"),
     "timestamp": (8, ">i8"),
 }
 """Fixed-width decoders: field width in bytes and numpy dtype of the wire format (big-endian)."""

@@ -25,8 +25,9 @@ def csv_chunks(reader: pa.RecordBatchReader) -> Iterator[tuple[int, bytes]]:
     for batch in reader:
         if batch.num_rows == 0:
             continue
-        prepared = pa.RecordBatch.from_arrays([csv_ready(column) for column in batch.columns],
-                                              names=batch.schema.names)
+        prepared = pa.RecordBatch.from_arrays(
+            [csv_ready(column) for column in batch.columns], names=batch.schema.names
+        )
         sink = pa.BufferOutputStream()
         pacsv.write_csv(prepared, sink, options)
         yield batch.num_rows, sink.getvalue().to_pybytes()
@@ -54,7 +55,12 @@ def csv_ready(array: pa.Array) -> pa.Array:
         return array.cast(pa.string())
     if t.is_string_view(kind):
         return array.cast(pa.string())
-    if t.is_binary(kind) or t.is_large_binary(kind) or t.is_fixed_size_binary(kind) or t.is_binary_view(kind):
+    if (
+        t.is_binary(kind)
+        or t.is_large_binary(kind)
+        or t.is_fixed_size_binary(kind)
+        or t.is_binary_view(kind)
+    ):
         return _python_map(array, lambda v: "\\x" + v.hex())
     if t.is_duration(kind):
         micros = array.cast(pa.duration("us")).cast(pa.int64())
@@ -68,7 +74,9 @@ def _python_map(array: pa.Array, convert: Callable[[Any], str]) -> pa.Array:
     """The slow path for the few types without a CSV form: one Python call per value."""
     import pyarrow as pa
 
-    return pa.array([None if v is None else convert(v) for v in array.to_pylist()], type=pa.string())
+    return pa.array(
+        [None if v is None else convert(v) for v in array.to_pylist()], type=pa.string()
+    )
 
 
 def _uuid_text(value: Any) -> str:

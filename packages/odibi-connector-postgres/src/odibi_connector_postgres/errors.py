@@ -16,18 +16,24 @@ from contextlib import contextmanager
 from odibi_core.errors import ExitCode, OdibiError, TransientIOError
 from odibi_core.redaction import redact_text
 
-TRANSIENT_SQLSTATES = frozenset({
-    "40001",  # serialization_failure
-    "40P01",  # deadlock_detected
-    "53300",  # too_many_connections
-    "57P01",  # admin_shutdown
-    "57P02",  # crash_shutdown
-    "57P03",  # cannot_connect_now
-})
+TRANSIENT_SQLSTATES = frozenset(
+    {
+        "40001",  # serialization_failure
+        "40P01",  # deadlock_detected
+        "53300",  # too_many_connections
+        "57P01",  # admin_shutdown
+        "57P02",  # crash_shutdown
+        "57P03",  # cannot_connect_now
+    }
+)
 """SQLSTATEs retried besides class ``08`` (connection exceptions)."""
 
-AUTH_MARKERS = ("password authentication failed", "no password supplied", "authentication failed",
-                "password is required")
+AUTH_MARKERS = (
+    "password authentication failed",
+    "no password supplied",
+    "authentication failed",
+    "password is required",
+)
 """Fragments of libpq messages that mean the credentials were refused."""
 
 
@@ -41,8 +47,10 @@ class PostgresError(OdibiError):
 class PostgresUnavailable(TransientIOError):
     """The server could not be reached, the connection broke, or it timed out (retried)."""
 
-    default_hint = ("Check host, port and that the server accepts connections; transient errors "
-                    "are retried by the project's `retry` policy.")
+    default_hint = (
+        "Check host, port and that the server accepts connections; transient errors "
+        "are retried by the project's `retry` policy."
+    )
 
 
 class PostgresRetryableError(TransientIOError):
@@ -54,14 +62,18 @@ class PostgresRetryableError(TransientIOError):
 class PostgresAuthenticationFailed(PostgresError):
     """The server refused the user or password (never retried; the password is never shown)."""
 
-    default_hint = "Check the connection's user and password (or dsn); secrets are masked in every output."
+    default_hint = (
+        "Check the connection's user and password (or dsn); secrets are masked in every output."
+    )
 
 
 class PostgresSchemaMismatch(PostgresError):
     """A frame column cannot be written to the existing table's column of the same name."""
 
-    default_hint = ("CAST the column in a SQL step, or change the table; nothing was written. "
-                    "See the type mapping of odibi-connector-postgres.")
+    default_hint = (
+        "CAST the column in a SQL step, or change the table; nothing was written. "
+        "See the type mapping of odibi-connector-postgres."
+    )
 
 
 class PostgresTargetNotEmpty(PostgresError):
@@ -133,7 +145,7 @@ _HINTS = {
     "3F000": "The schema does not exist: create it first (odibi does not create schemas).",
     "3D000": "The database does not exist: check the connection's database (or dsn).",
     "42P10": "Upsert needs a unique index or primary key on exactly the `keys` columns.",
-    "21000": "The data holds the same key more than once: deduplicate it in a SQL step before the upsert.",
+    "21000": "The data holds a key more than once: deduplicate it in a SQL step before the upsert.",
     "23505": "A unique constraint was violated; nothing was written.",
     "23502": "A NOT NULL column got a NULL (or was missing from the frame); nothing was written.",
     "23503": "A foreign key was violated; nothing was written.",
@@ -145,5 +157,8 @@ _HINTS = {
 def _driver_message(exc: BaseException) -> str:
     diag = getattr(exc, "diag", None)
     primary = getattr(diag, "message_primary", None) if diag is not None else None
-    text = primary or str(exc) or type(exc).__name__
-    return one_line(text)
+    text = one_line(primary or str(exc) or type(exc).__name__)
+    prefix = (
+        "connection failed: "  # psycopg's own prefix; our message already says "connect failed"
+    )
+    return text[len(prefix) :] if text.startswith(prefix) else text

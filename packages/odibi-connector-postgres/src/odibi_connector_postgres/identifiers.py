@@ -71,7 +71,9 @@ def _split(text: str) -> list[str]:
             parts.append(value)
             i = end
             if i < n and text[i] != ".":
-                raise ConfigError(f"table {text!r}: expected a dot after the quoted part at position {i}")
+                raise ConfigError(
+                    f"table {text!r}: expected a dot after the quoted part at position {i}"
+                )
         else:
             end = text.find(".", i)
             end = n if end == -1 else end

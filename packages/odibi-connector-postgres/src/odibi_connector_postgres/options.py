@@ -19,9 +19,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
-
 from odibi_core.plugins.options import PluginOptions
+from pydantic import Field, SecretStr, model_validator
 
 SslMode = Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]
 
@@ -47,11 +46,14 @@ class PostgresOptions(PluginOptions):
     )
     sslmode: SslMode | None = Field(None, description="libpq `sslmode` (default `prefer`).")
     connect_timeout: int = Field(
-        10, ge=2, le=3600,
+        10,
+        ge=2,
+        le=3600,
         description="Seconds to wait for the server to accept a connection before failing.",
     )
     application_name: str | None = Field(
-        None, max_length=63,
+        None,
+        max_length=63,
         description="Shown in `pg_stat_activity` (default: `odibi` and the run id).",
     )
 

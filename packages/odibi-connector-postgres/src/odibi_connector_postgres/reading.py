@@ -25,9 +25,8 @@ from odibi_connector_postgres.type_map import ReadColumn, read_column
 if TYPE_CHECKING:
     import psycopg
     import pyarrow as pa
-    from psycopg import sql
-
     from odibi_core.contracts.engine import ReadRequest
+    from psycopg import sql
 
 DEFAULT_BATCH_ROWS = 65_536
 MAX_BATCH_BYTES = 64 * 1024 * 1024
@@ -95,7 +94,10 @@ def _batch_rows(options: Mapping[str, Any] | None) -> int:
     options = dict(options or {})
     unknown = sorted(set(options) - set(READ_OPTIONS))
     if unknown:
-        raise PostgresError(f"unknown postgres read option(s): {', '.join(unknown)}; known: {', '.join(READ_OPTIONS)}")
+        raise PostgresError(
+            f"unknown postgres read option(s): {', '.join(unknown)}; "
+            f"known: {', '.join(READ_OPTIONS)}"
+        )
     value = options.get("batch_rows", DEFAULT_BATCH_ROWS)
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise PostgresError(f"read option batch_rows must be a positive integer, not {value!r}")
@@ -125,8 +127,10 @@ def copy_statement(source: sql.Composable, columns: list[ReadColumn]) -> sql.Com
     )
 
 
-def open_reader(conn: psycopg.Connection[Any], plan: ReadPlan, *, connection: str) -> pa.RecordBatchReader:
-    """Describe the source now (so bad SQL fails here) and stream it lazily; closes ``conn`` at the end."""
+def open_reader(
+    conn: psycopg.Connection[Any], plan: ReadPlan, *, connection: str
+) -> pa.RecordBatchReader:
+    """Describe the source now (bad SQL fails here), then stream it lazily; closes ``conn``."""
     import pyarrow as pa
 
     try:
@@ -142,10 +146,14 @@ def open_reader(conn: psycopg.Connection[Any], plan: ReadPlan, *, connection: st
     if len(set(names)) != len(names):
         conn.close()
         duplicates = sorted({n for n in names if names.count(n) > 1})
-        raise PostgresError(f"{plan.what} returns duplicate column names: {', '.join(duplicates)}",
-                            hint="Give every column of the query its own name (AS ...).")
+        raise PostgresError(
+            f"{plan.what} returns duplicate column names: {', '.join(duplicates)}",
+            hint="Give every column of the query its own name (AS ...).",
+        )
     schema = pa.schema([pa.field(c.name, c.arrow_type) for c in columns])
-    return pa.RecordBatchReader.from_batches(schema, _stream(conn, plan, copy_statement(source, columns), columns, connection))
+    return pa.RecordBatchReader.from_batches(
+        schema, _stream(conn, plan, copy_statement(source, columns), columns, connection)
+    )
 
 
 def _repeatable_read() -> Any:
@@ -154,21 +162,29 @@ def _repeatable_read() -> Any:
     return IsolationLevel.REPEATABLE_READ
 
 
-def _stream(conn: psycopg.Connection[Any], plan: ReadPlan, statement: sql.Composed,
-            columns: list[ReadColumn], connection: str) -> Iterator[pa.RecordBatch]:
+def _stream(
+    conn: psycopg.Connection[Any],
+    plan: ReadPlan,
+    statement: sql.Composed,
+    columns: list[ReadColumn],
+    connection: str,
+) -> Iterator[pa.RecordBatch]:
     """Yield record batches of at most ``plan.batch_rows`` rows (or ~64 MiB) each.
 
     The loop body is kept minimal on purpose: it runs once per row.
     """
     try:
-        with translated(connection=connection, action=f"read {plan.what}"), \
-                conn.cursor() as cursor, cursor.copy(statement) as copy:
+        with (
+            translated(connection=connection, action=f"read {plan.what}"),
+            conn.cursor() as cursor,
+            cursor.copy(statement) as copy,
+        ):
             try:
                 messages = iter(copy)
                 first = next(messages, None)
                 if first is None:
                     return
-                pending: list[bytes | memoryview] = [strip_header(first)]
+                pending: list[bytes | bytearray | memoryview] = [strip_header(first)]
                 append = pending.append
                 size = 0
                 for message in messages:
@@ -186,7 +202,9 @@ def _stream(conn: psycopg.Connection[Any], plan: ReadPlan, statement: sql.Compos
         conn.close()
 
 
-def _batch(messages: list[bytes | memoryview], columns: list[ReadColumn]) -> Iterator[pa.RecordBatch]:
+def _batch(
+    messages: list[bytes | bytearray | memoryview], columns: list[ReadColumn]
+) -> Iterator[pa.RecordBatch]:
     """The decoded batch of ``messages`` (the trailer, if it is among them, dropped)."""
     if messages and len(messages[-1]) == len(TRAILER) and bytes(messages[-1]) == TRAILER:
         messages = messages[:-1]

@@ -48,8 +48,8 @@ null                          text
 
 Nested types (list, struct, map) are not written: turn them into JSON text in a SQL step.
 
-An existing column accepts a frame column when its PostgreSQL type category (``pg_type.typcategory``)
-is one the Arrow type may go to: see :data:`ACCEPTED_CATEGORIES`.
+An existing column accepts a frame column when its PostgreSQL type category
+(``pg_type.typcategory``) is one the Arrow type may go to: see :data:`ACCEPTED_CATEGORIES`.
 """
 
 from __future__ import annotations
@@ -91,15 +91,23 @@ class ReadColumn:
 
 
 def read_column(name: str, oid: int, precision: int | None, scale: int | None) -> ReadColumn:
-    """The :class:`ReadColumn` for a result column of type ``oid`` (``precision``/``scale`` of numeric)."""
+    """The :class:`ReadColumn` of a result column of type ``oid`` (numeric: precision, scale)."""
     import pyarrow as pa
 
     fixed = {
-        BOOL: ("bool", pa.bool_()), INT2: ("int2", pa.int16()), INT4: ("int4", pa.int32()),
-        INT8: ("int8", pa.int64()), OID: ("oid", pa.uint32()), FLOAT4: ("float4", pa.float32()),
-        FLOAT8: ("float8", pa.float64()), DATE: ("date", pa.date32()), TIME: ("time", pa.time64("us")),
-        TIMESTAMP: ("timestamp", pa.timestamp("us")), TIMESTAMPTZ: ("timestamp", pa.timestamp("us", tz="UTC")),
-        INTERVAL: ("interval", pa.month_day_nano_interval()), BYTEA: ("bytes", pa.binary()),
+        BOOL: ("bool", pa.bool_()),
+        INT2: ("int2", pa.int16()),
+        INT4: ("int4", pa.int32()),
+        INT8: ("int8", pa.int64()),
+        OID: ("oid", pa.uint32()),
+        FLOAT4: ("float4", pa.float32()),
+        FLOAT8: ("float8", pa.float64()),
+        DATE: ("date", pa.date32()),
+        TIME: ("time", pa.time64("us")),
+        TIMESTAMP: ("timestamp", pa.timestamp("us")),
+        TIMESTAMPTZ: ("timestamp", pa.timestamp("us", tz="UTC")),
+        INTERVAL: ("interval", pa.month_day_nano_interval()),
+        BYTEA: ("bytes", pa.binary()),
     }
     if oid in fixed:
         kind, arrow_type = fixed[oid]
@@ -148,10 +156,17 @@ def family(arrow_type: pa.DataType) -> str:
     if t.is_dictionary(arrow_type):
         return family(arrow_type.value_type)
     checks = (
-        (t.is_boolean, "bool"), (t.is_integer, "integer"), (t.is_floating, "float"),
-        (t.is_decimal, "decimal"), (_is_string, "string"), (_is_binary, "binary"),
-        (t.is_date, "date"), (t.is_time, "time"), (t.is_timestamp, "timestamp"),
-        (_is_interval, "interval"), (t.is_null, "null"),
+        (t.is_boolean, "bool"),
+        (t.is_integer, "integer"),
+        (t.is_floating, "float"),
+        (t.is_decimal, "decimal"),
+        (_is_string, "string"),
+        (_is_binary, "binary"),
+        (t.is_date, "date"),
+        (t.is_time, "time"),
+        (t.is_timestamp, "timestamp"),
+        (_is_interval, "interval"),
+        (t.is_null, "null"),
     )
     for check, name in checks:
         if check(arrow_type):
@@ -160,7 +175,7 @@ def family(arrow_type: pa.DataType) -> str:
 
 
 def ddl_type(arrow_type: pa.DataType) -> str:
-    """The PostgreSQL column type a created table gets for ``arrow_type`` (a trusted SQL fragment)."""
+    """The column type a created table gets for ``arrow_type`` (a trusted SQL fragment)."""
     import pyarrow as pa
     import pyarrow.types as t
 
@@ -178,9 +193,15 @@ def ddl_type(arrow_type: pa.DataType) -> str:
     if t.is_timestamp(arrow_type):
         return "timestamptz" if arrow_type.tz else "timestamp"
     simple = (
-        (t.is_boolean, "boolean"), (t.is_float64, "double precision"), (t.is_floating, "real"),
-        (_is_string, "text"), (_is_binary, "bytea"), (t.is_date, "date"), (t.is_time, "time"),
-        (_is_interval, "interval"), (t.is_null, "text"),
+        (t.is_boolean, "boolean"),
+        (t.is_float64, "double precision"),
+        (t.is_floating, "real"),
+        (_is_string, "text"),
+        (_is_binary, "bytea"),
+        (t.is_date, "date"),
+        (t.is_time, "time"),
+        (_is_interval, "interval"),
+        (t.is_null, "text"),
     )
     for check, ddl in simple:
         if check(arrow_type):
@@ -206,14 +227,20 @@ def _integer_ddl(arrow_type: pa.DataType) -> str:
 def _is_string(arrow_type: pa.DataType) -> bool:
     import pyarrow.types as t
 
-    return bool(t.is_string(arrow_type) or t.is_large_string(arrow_type) or t.is_string_view(arrow_type))
+    return bool(
+        t.is_string(arrow_type) or t.is_large_string(arrow_type) or t.is_string_view(arrow_type)
+    )
 
 
 def _is_binary(arrow_type: pa.DataType) -> bool:
     import pyarrow.types as t
 
-    return bool(t.is_binary(arrow_type) or t.is_large_binary(arrow_type)
-                or t.is_fixed_size_binary(arrow_type) or t.is_binary_view(arrow_type))
+    return bool(
+        t.is_binary(arrow_type)
+        or t.is_large_binary(arrow_type)
+        or t.is_fixed_size_binary(arrow_type)
+        or t.is_binary_view(arrow_type)
+    )
 
 
 def _is_interval(arrow_type: pa.DataType) -> bool:

@@ -32,9 +32,8 @@ from odibi_connector_postgres.type_map import ACCEPTED_CATEGORIES, ddl_type, fam
 if TYPE_CHECKING:
     import psycopg
     import pyarrow as pa
-    from psycopg import sql
-
     from odibi_core.contracts.engine import WriteRequest
+    from psycopg import sql
 
 WRITE_MODES = ("overwrite", "append", "upsert", "error")
 
@@ -49,7 +48,7 @@ class ExistingColumn:
 
 
 def table_columns(conn: psycopg.Connection[Any], table: TableName) -> list[ExistingColumn] | None:
-    """The columns of ``table``, or ``None`` if it does not exist (resolved like PostgreSQL does)."""
+    """The columns of ``table``, or ``None`` if it does not exist (resolved as PostgreSQL does)."""
     row = conn.execute("SELECT to_regclass(%s)::oid", (table.regclass_text(),)).fetchone()
     if row is None or row[0] is None:
         return None
@@ -65,11 +64,15 @@ def table_columns(conn: psycopg.Connection[Any], table: TableName) -> list[Exist
 def check_request(request: WriteRequest, schema: pa.Schema) -> TableName:
     """Reject what no database state can fix: mode, missing table name, keys not in the frame."""
     if request.mode not in WRITE_MODES:
-        raise PostgresError(f"unknown write mode {request.mode!r}; postgres supports {', '.join(WRITE_MODES)}")
+        raise PostgresError(
+            f"unknown write mode {request.mode!r}; postgres supports {', '.join(WRITE_MODES)}"
+        )
     if not request.table:
         raise PostgresError("a postgres write needs `table:`")
     if request.options:
-        raise PostgresError(f"postgres writes take no options; got {', '.join(sorted(request.options))}")
+        raise PostgresError(
+            f"postgres writes take no options; got {', '.join(sorted(request.options))}"
+        )
     names = schema.names
     if len(set(names)) != len(names):
         duplicates = sorted({n for n in names if names.count(n) > 1})
@@ -79,7 +82,9 @@ def check_request(request: WriteRequest, schema: pa.Schema) -> TableName:
             raise PostgresError("mode upsert needs keys: [...]")
         missing = [k for k in request.keys if k not in names]
         if missing:
-            raise PostgresError(f"upsert keys not in the frame: {', '.join(missing)}; columns: {', '.join(names)}")
+            raise PostgresError(
+                f"upsert keys not in the frame: {', '.join(missing)}; columns: {', '.join(names)}"
+            )
     for field in schema:
         family(field.type)  # raises PostgresUnsupportedType early, before any SQL
     return TableName.parse(request.table)
@@ -105,19 +110,28 @@ def check_compatible(table: TableName, schema: pa.Schema, existing: list[Existin
             )
 
 
-def create_table(conn: psycopg.Connection[Any], table: TableName, schema: pa.Schema,
-                 keys: tuple[str, ...]) -> None:
+def create_table(
+    conn: psycopg.Connection[Any], table: TableName, schema: pa.Schema, keys: tuple[str, ...]
+) -> None:
     """``CREATE TABLE`` with a column per field (types from the mapping), keys as primary key."""
     from psycopg import sql
 
-    parts = [sql.SQL("{} {}").format(sql.Identifier(f.name), sql.SQL(ddl_type(f.type))) for f in schema]
+    parts = [
+        sql.SQL("{} {}").format(sql.Identifier(f.name), sql.SQL(ddl_type(f.type))) for f in schema
+    ]
     if keys:
         parts.append(sql.SQL("PRIMARY KEY ({})").format(_identifiers(keys)))
-    conn.execute(sql.SQL("CREATE TABLE {} ({})").format(table.identifier(), sql.SQL(", ").join(parts)))
+    conn.execute(
+        sql.SQL("CREATE TABLE {} ({})").format(table.identifier(), sql.SQL(", ").join(parts))
+    )
 
 
-def copy_in(conn: psycopg.Connection[Any], target: sql.Composable, names: list[str],
-            reader: pa.RecordBatchReader) -> int:
+def copy_in(
+    conn: psycopg.Connection[Any],
+    target: sql.Composable,
+    names: list[str],
+    reader: pa.RecordBatchReader,
+) -> int:
     """``COPY target (names) FROM STDIN`` every batch of ``reader``; return the row count."""
     from psycopg import sql
 
@@ -130,7 +144,9 @@ def copy_in(conn: psycopg.Connection[Any], target: sql.Composable, names: list[s
     return rows
 
 
-def write(conn: psycopg.Connection[Any], reader: pa.RecordBatchReader, request: WriteRequest) -> int:
+def write(
+    conn: psycopg.Connection[Any], reader: pa.RecordBatchReader, request: WriteRequest
+) -> int:
     """Run the whole write in one transaction on ``conn``; return rows written."""
     from psycopg import sql
 
@@ -147,31 +163,51 @@ def write(conn: psycopg.Connection[Any], reader: pa.RecordBatchReader, request: 
         if request.mode == "overwrite" and existing is not None:
             conn.execute(sql.SQL("TRUNCATE {}").format(table.identifier()))
         if request.mode == "error" and existing is not None:
-            has_rows = conn.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(table.identifier())).fetchone()
+            has_rows = conn.execute(
+                sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(table.identifier())
+            ).fetchone()
             if has_rows and has_rows[0]:
-                raise PostgresTargetNotEmpty(f"table {table} already holds rows and write mode is 'error'")
+                raise PostgresTargetNotEmpty(
+                    f"table {table} already holds rows and write mode is 'error'"
+                )
         if request.mode != "upsert":
             return copy_in(conn, table.identifier(), names, reader)
         return _upsert(conn, table, names, request.keys, reader)
 
 
-def _upsert(conn: psycopg.Connection[Any], table: TableName, names: list[str], keys: tuple[str, ...],
-            reader: pa.RecordBatchReader) -> int:
+def _upsert(
+    conn: psycopg.Connection[Any],
+    table: TableName,
+    names: list[str],
+    keys: tuple[str, ...],
+    reader: pa.RecordBatchReader,
+) -> int:
     from psycopg import sql
 
     stage = sql.Identifier("odibi_upsert_stage")
     columns = _identifiers(names)
-    conn.execute(sql.SQL("CREATE TEMPORARY TABLE {} ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA").format(
-        stage, columns, table.identifier()))
+    conn.execute(
+        sql.SQL(
+            "CREATE TEMPORARY TABLE {} ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA"
+        ).format(stage, columns, table.identifier())
+    )
     rows = copy_in(conn, stage, names, reader)
     updates = [n for n in names if n not in keys]
+    action: sql.Composable
     if updates:
-        action = sql.SQL("DO UPDATE SET {}").format(sql.SQL(", ").join(
-            sql.SQL("{} = EXCLUDED.{}").format(sql.Identifier(n), sql.Identifier(n)) for n in updates))
+        action = sql.SQL("DO UPDATE SET {}").format(
+            sql.SQL(", ").join(
+                sql.SQL("{} = EXCLUDED.{}").format(sql.Identifier(n), sql.Identifier(n))
+                for n in updates
+            )
+        )
     else:
         action = sql.SQL("DO NOTHING")
-    conn.execute(sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {} ON CONFLICT ({}) {}").format(
-        table.identifier(), columns, columns, stage, _identifiers(keys), action))
+    conn.execute(
+        sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {} ON CONFLICT ({}) {}").format(
+            table.identifier(), columns, columns, stage, _identifiers(keys), action
+        )
+    )
     return rows
 
 
