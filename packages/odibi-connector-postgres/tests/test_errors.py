@@ -143,3 +143,19 @@ def test_check_of_a_wrong_password_fails_without_the_password(pg_dsn: str) -> No
     assert not result.ok
     assert "password authentication failed" in result.detail
     assert WRONG_PASSWORD not in result.detail
+
+
+def test_a_tls_mismatch_is_a_setting_to_fix_not_a_retry(pg_dsn: str) -> None:
+    connection = PostgresConnection("warehouse", server(pg_dsn, sslmode="require"))
+    with pytest.raises(PostgresError, match="SSL") as info:
+        connection.connect()
+    assert not is_transient(info.value)
+    assert "sslmode" in info.value.hint
+
+
+def test_an_invalid_dsn_fails_without_echoing_it(clean_redaction: None) -> None:
+    connection = PostgresConnection("warehouse", PostgresOptions(dsn="host=db password=Sekr1t-zz bogus"))
+    with pytest.raises(PostgresError) as info:
+        connection.connect()
+    assert "Sekr1t-zz" not in str(info.value)
+    assert not is_transient(info.value)

@@ -133,3 +133,9 @@ def test_reads_run_in_a_read_only_transaction(connection: Any, pg: Any, pg_schem
     pg.execute(f"CREATE SEQUENCE {pg_schema}.s")
     with pytest.raises(PostgresError, match="25006"):
         connection.read_arrow(ReadRequest(query=f"SELECT nextval('{pg_schema}.s')")).read_all()
+
+
+def test_sessions_are_named_after_the_run(connection: Any) -> None:
+    request = ReadRequest(query="SELECT current_setting('application_name') AS name")
+    names = connection.read_arrow(request).read_all().column("name").to_pylist()
+    assert names == ["odibi 20260101T000000Z-test"]

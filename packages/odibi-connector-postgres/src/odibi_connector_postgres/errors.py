@@ -37,6 +37,10 @@ AUTH_MARKERS = (
 """Fragments of libpq messages that mean the credentials were refused."""
 
 
+SSL_MARKERS = ("ssl", "certificate")
+"""Fragments of libpq messages about TLS: a setting to fix, not a failure to retry."""
+
+
 class PostgresError(OdibiError):
     """A PostgreSQL operation failed; nothing was written (the transaction was rolled back)."""
 
@@ -129,6 +133,8 @@ def translate(exc: BaseException, *, connection: str, action: str) -> OdibiError
     lowered = detail.lower()
     if sqlstate.startswith("28") or any(marker in lowered for marker in AUTH_MARKERS):
         return PostgresAuthenticationFailed(where)
+    if any(marker in lowered for marker in SSL_MARKERS):
+        return PostgresError(where, hint="Check the connection's sslmode and the server's TLS setup.")
     if sqlstate in TRANSIENT_SQLSTATES:
         return PostgresRetryableError(where)
     if sqlstate.startswith("08") or isinstance(exc, (OSError, TimeoutError)):
