@@ -43,6 +43,7 @@ running() {
 write_env() {
   local port
   port="$(cat "$SERVICE_DIR/port")"
+  sed -i '/^ODIBI_TEST_PG_DSN=/d' .services/env
   echo "ODIBI_TEST_PG_DSN=postgresql://$ROLE:$PASSWORD@127.0.0.1:$port/$DATABASE" >> .services/env
 }
 
