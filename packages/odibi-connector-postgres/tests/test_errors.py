@@ -154,7 +154,9 @@ def test_a_tls_mismatch_is_a_setting_to_fix_not_a_retry(pg_dsn: str) -> None:
 
 
 def test_an_invalid_dsn_fails_without_echoing_it(clean_redaction: None) -> None:
-    connection = PostgresConnection("warehouse", PostgresOptions(dsn="host=db password=Sekr1t-zz bogus"))
+    connection = PostgresConnection(
+        "warehouse", PostgresOptions(dsn="host=db password=Sekr1t-zz bogus")
+    )
     with pytest.raises(PostgresError) as info:
         connection.connect()
     assert "Sekr1t-zz" not in str(info.value)

@@ -39,7 +39,10 @@ def test_reading_300_mb_of_rows_stays_within_a_small_bounded_footprint(
     )  # ~330 MB of text
     out = subprocess.run(
         [sys.executable, "-c", READER, pg_dsn, table],
-        capture_output=True, text=True, check=True, timeout=600,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
     ).stdout
     result = json.loads(out)
     assert result["rows"] == 1_000_000

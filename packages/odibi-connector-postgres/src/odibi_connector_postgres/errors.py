@@ -134,7 +134,7 @@ def translate(exc: BaseException, *, connection: str, action: str) -> OdibiError
     if sqlstate.startswith("28") or any(marker in lowered for marker in AUTH_MARKERS):
         return PostgresAuthenticationFailed(where)
     if any(marker in lowered for marker in SSL_MARKERS):
-        return PostgresError(where, hint="Check the connection's sslmode and the server's TLS setup.")
+        return PostgresError(where, hint="Check the connection's sslmode and the server's TLS.")
     if sqlstate in TRANSIENT_SQLSTATES:
         return PostgresRetryableError(where)
     if sqlstate.startswith("08") or isinstance(exc, (OSError, TimeoutError)):
