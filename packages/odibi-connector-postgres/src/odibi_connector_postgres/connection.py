@@ -1,0 +1,141 @@
+"""The ``postgres`` connection: a :class:`~odibi_core.contracts.connection.TableConnection`.
+
+Each read and each write opens its own database connection and closes it when done, so nodes
+running in parallel never share a session or a transaction. psycopg is imported on first use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from odibi_core.contracts.connection import CheckResult, TableConnection
+from odibi_core.errors import OdibiError
+
+from odibi_connector_postgres.connect import (
+    default_application_name,
+    open_connection,
+    register_credentials,
+)
+from odibi_connector_postgres.errors import translate, translated
+from odibi_connector_postgres.identifiers import TableName
+
+if TYPE_CHECKING:
+    import psycopg
+    import pyarrow as pa
+    from odibi_core.contracts.engine import ReadRequest, WriteRequest
+
+    from odibi_connector_postgres.options import PostgresOptions
+
+CHECK_SQL = """SELECT current_setting('server_version'), current_user, current_database(),
+  current_schema(), coalesce(has_schema_privilege(current_schema(), 'CREATE'), false),
+  has_database_privilege(current_database(), 'TEMPORARY'), pg_is_in_recovery()"""
+
+
+class PostgresConnection(TableConnection):
+    """Reads and writes PostgreSQL tables as Arrow record batches.
+
+    Args:
+        name: The connection's key in the project file.
+        options: The validated options (credentials are registered for redaction here).
+        run_id: The run this connection serves; it names the session (``application_name``).
+    """
+
+    type = "postgres"
+
+    def __init__(self, name: str, options: PostgresOptions, *, run_id: str | None = None) -> None:
+        self.name = name
+        self.options = options
+        self.application_name = options.application_name or default_application_name(run_id)
+        register_credentials(name, options)
+
+    def __repr__(self) -> str:
+        return f"PostgresConnection({self.name!r})"
+
+    def connect(self, *, autocommit: bool = False) -> psycopg.Connection[Any]:
+        """A new psycopg connection; failures are translated (transient ones get retried)."""
+        return open_connection(
+            self.options,
+            name=self.name,
+            application_name=self.application_name,
+            autocommit=autocommit,
+        )
+
+    def read_arrow(self, request: ReadRequest) -> pa.RecordBatchReader:
+        """Stream ``request``'s table or query as Arrow batches through binary ``COPY``."""
+        from odibi_connector_postgres.reading import open_reader, plan_read
+
+        plan = plan_read(request)
+        return open_reader(self.connect(), plan, connection=self.name)
+
+    def write_arrow(self, reader: pa.RecordBatchReader, request: WriteRequest) -> int:
+        """Write every batch of ``reader`` to ``request.table`` in one transaction; return rows."""
+        from odibi_connector_postgres.writing import write
+
+        conn = self.connect()
+        try:
+            with translated(connection=self.name, action=f"write table {request.table}"):
+                return write(conn, reader, request)
+        finally:
+            conn.close()
+
+    def exists(self, request: WriteRequest) -> bool:
+        """Whether ``request.table`` exists (``--resume`` skips a node only if it does)."""
+        if not request.table:
+            return False
+        table = TableName.parse(request.table)
+        conn = self.connect(autocommit=True)
+        try:
+            with translated(connection=self.name, action=f"look up table {table}"):
+                row = conn.execute(
+                    "SELECT to_regclass(%s) IS NOT NULL", (table.regclass_text(),)
+                ).fetchone()
+            return bool(row and row[0])
+        finally:
+            conn.close()
+
+    def describe(self, request: ReadRequest | WriteRequest) -> str:
+        """``name:table`` (or ``name:query``), for logs and reports; never a credential."""
+        table = getattr(request, "table", None)
+        return f"{self.name}:{table}" if table else f"{self.name}:query"
+
+    def check(self) -> CheckResult:
+        """Connect; report server version, role and what it may do (for ``odibi doctor``)."""
+        try:
+            conn = self.connect(autocommit=True)
+        except OdibiError as exc:
+            return CheckResult(False, exc.message, {"error": type(exc).__name__})
+        try:
+            row = conn.execute(CHECK_SQL).fetchone()
+            info = conn.info
+            endpoint = f"{info.host}:{info.port}/{info.dbname}"
+        except Exception as exc:
+            error = translate(exc, connection=self.name, action="check")
+            return CheckResult(False, error.message, {"error": type(error).__name__})
+        finally:
+            conn.close()
+        assert row is not None
+        version, user, database, schema, can_create, can_temp, standby = row
+        rights = [
+            right
+            for right, held in (
+                ("create tables in " + str(schema), can_create),
+                ("temporary tables", can_temp),
+            )
+            if held
+        ]
+        detail = (
+            f"PostgreSQL {version} at {endpoint} as {user}; "
+            f"may {', '.join(rights) if rights else 'not create tables'}"
+            f"{'; read-only standby' if standby else ''}"
+        )
+        data = {
+            "server_version": version,
+            "user": user,
+            "database": database,
+            "schema": schema,
+            "endpoint": endpoint,
+            "create_in_schema": bool(can_create),
+            "temporary": bool(can_temp),
+            "standby": bool(standby),
+        }
+        return CheckResult(True, detail, data)

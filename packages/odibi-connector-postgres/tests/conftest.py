@@ -1,0 +1,85 @@
+"""Fixtures for the odibi-connector-postgres tests: a real PostgreSQL server, one schema per test.
+
+The server comes from ``scripts/services.sh start`` (which writes ``ODIBI_TEST_PG_DSN`` to
+``.services/env``). Without it the tests fail with a message saying so: they never skip.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+DSN_VARIABLE = "ODIBI_TEST_PG_DSN"
+
+
+def service_dsn() -> str | None:
+    """``ODIBI_TEST_PG_DSN`` from the environment, else from the repository's ``.services/env``."""
+    if os.environ.get(DSN_VARIABLE):
+        return os.environ[DSN_VARIABLE]
+    for folder in Path(__file__).resolve().parents:
+        env_file = folder / ".services" / "env"
+        if env_file.is_file():
+            for line in env_file.read_text().splitlines():
+                key, _, value = line.partition("=")
+                if key.strip() == DSN_VARIABLE and value.strip():
+                    return value.strip()
+    return None
+
+
+@pytest.fixture(scope="session")
+def pg_dsn() -> str:
+    """The DSN of the test server (a password-authenticated PostgreSQL)."""
+    dsn = service_dsn()
+    if not dsn:
+        pytest.fail(
+            f"{DSN_VARIABLE} is not set and .services/env has no value for it: "
+            "start the test services with `scripts/services.sh start`",
+            pytrace=False,
+        )
+    return dsn
+
+
+@pytest.fixture
+def pg(pg_dsn: str) -> Iterator[Any]:
+    """A psycopg connection (autocommit) for arranging and checking data."""
+    import psycopg
+
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        yield conn
+
+
+@pytest.fixture
+def pg_schema(pg: Any) -> Iterator[str]:
+    """A fresh schema, dropped (with everything in it) after the test."""
+    from psycopg import sql
+
+    name = f"odibi_test_{uuid.uuid4().hex[:10]}"
+    pg.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(name)))
+    yield name
+    pg.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def connection(pg_dsn: str) -> Any:
+    """A ``postgres`` connection named ``warehouse``, as the kernel would build it."""
+    from odibi_connector_postgres.connection import PostgresConnection
+    from odibi_connector_postgres.options import PostgresOptions
+
+    return PostgresConnection(
+        "warehouse", PostgresOptions(dsn=pg_dsn), run_id="20260101T000000Z-test"
+    )
+
+
+@pytest.fixture
+def engine() -> Iterator[Any]:
+    """The kernel's builtin duckdb engine."""
+    from odibi_core.engines.duckdb_engine import DuckDBEngine
+
+    duck = DuckDBEngine()
+    yield duck
+    duck.close()

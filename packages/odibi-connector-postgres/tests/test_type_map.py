@@ -1,0 +1,70 @@
+"""The documented type mapping, both directions."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+from odibi_connector_postgres.errors import PostgresUnsupportedType
+from odibi_connector_postgres.type_map import NUMERIC, TIMESTAMPTZ, ddl_type, family, read_column
+
+
+@pytest.mark.parametrize(
+    ("arrow_type", "ddl"),
+    [
+        (pa.bool_(), "boolean"),
+        (pa.int8(), "smallint"),
+        (pa.uint8(), "smallint"),
+        (pa.int16(), "smallint"),
+        (pa.int32(), "integer"),
+        (pa.uint16(), "integer"),
+        (pa.int64(), "bigint"),
+        (pa.uint32(), "bigint"),
+        (pa.uint64(), "numeric(20, 0)"),
+        (pa.float32(), "real"),
+        (pa.float64(), "double precision"),
+        (pa.decimal128(12, 2), "numeric(12, 2)"),
+        (pa.string(), "text"),
+        (pa.large_string(), "text"),
+        (pa.binary(), "bytea"),
+        (pa.date32(), "date"),
+        (pa.time64("us"), "time"),
+        (pa.timestamp("us"), "timestamp"),
+        (pa.timestamp("us", tz="UTC"), "timestamptz"),
+        (pa.duration("us"), "interval"),
+        (pa.month_day_nano_interval(), "interval"),
+        (pa.null(), "text"),
+        (pa.uuid(), "uuid"),
+        (pa.dictionary(pa.int32(), pa.string()), "text"),
+    ],
+)
+def test_created_columns_follow_the_mapping(arrow_type: pa.DataType, ddl: str) -> None:
+    assert ddl_type(arrow_type) == ddl
+
+
+@pytest.mark.parametrize(
+    "arrow_type",
+    [pa.list_(pa.int32()), pa.struct([("a", pa.int32())]), pa.map_(pa.string(), pa.int32())],
+)
+def test_nested_types_are_refused_clearly(arrow_type: pa.DataType) -> None:
+    with pytest.raises(PostgresUnsupportedType, match="cannot be written"):
+        family(arrow_type)
+    with pytest.raises(PostgresUnsupportedType):
+        ddl_type(arrow_type)
+
+
+def test_numeric_with_precision_reads_as_decimal_and_without_as_exact_text() -> None:
+    assert read_column("a", NUMERIC, 12, 2).arrow_type == pa.decimal128(12, 2)
+    assert read_column("a", NUMERIC, 60, 4).arrow_type == pa.decimal256(60, 4)
+    unconstrained = read_column("a", NUMERIC, None, None)
+    assert unconstrained.arrow_type == pa.string()
+    assert unconstrained.as_text
+
+
+def test_timestamptz_reads_as_utc_instants() -> None:
+    assert read_column("t", TIMESTAMPTZ, None, None).arrow_type == pa.timestamp("us", tz="UTC")
+
+
+def test_unknown_types_travel_as_text() -> None:
+    column = read_column("doc", 3802, None, None)  # jsonb
+    assert column.as_text
+    assert column.arrow_type == pa.string()
