@@ -72,7 +72,7 @@ class RunRecord(StateModel):
     """One run of one pipeline."""
 
     run_id: str
-    status: str = Field(description="running, success, failed")
+    status: str = Field(description="running, success, failed, interrupted (died while running)")
     started_at: str
     finished_at: str | None = None
     user: str = ""
