@@ -66,17 +66,13 @@ class LocalStateBackend(DocumentStateBackend):
 
     def _load(self) -> tuple[bytes | None, FileIdentity | None]:
         try:
-            fd = os.open(self.path, os.O_RDONLY)
+            with open(self.path, "rb") as handle:
+                stat = os.fstat(handle.fileno())
+                data = handle.read()
         except FileNotFoundError:
             return None, None
         except OSError as exc:
             raise StateError(f"cannot read state at {self.location}: {exc.strerror}") from None
-        with os.fdopen(fd, "rb") as handle:
-            stat = os.fstat(handle.fileno())
-            try:
-                data = handle.read()
-            except OSError as exc:
-                raise StateError(f"cannot read state at {self.location}: {exc.strerror}") from None
         return data, (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
     def _store(self, data: bytes, token: Any) -> None:
