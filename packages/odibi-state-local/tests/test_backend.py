@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from odibi_core.contracts.state import STATE_LOCK_NAME, StateDocument, lock_timeout_error
 from odibi_core.errors import StateConflictError, StateError, StateLockTimeout
 from odibi_core.testing.state_contract import bump, counter_value

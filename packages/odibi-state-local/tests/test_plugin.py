@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from odibi_core.config.loader import load_project
 from odibi_core.errors import ConfigError
 from odibi_core.plugins.types import BuildContext

@@ -9,7 +9,6 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import pytest
-
 from odibi_core.contracts.state import (
     DocumentStateBackend,
     HolderInfo,

@@ -18,6 +18,7 @@ from typing import Any
 from odibi_core.contracts.state import DEFAULT_HISTORY_LIMIT, DocumentStateBackend, HolderInfo
 from odibi_core.errors import StateConflictError, StateError
 from odibi_core.plugins.types import BuildContext
+
 from odibi_state_local.atomic import atomic_write, leftover_temps
 from odibi_state_local.locks import SidecarLocks
 from odibi_state_local.options import LocalStateOptions
