@@ -102,6 +102,11 @@ class StateError(OdibiError):
 class StateCorruptError(StateError):
     """The state document is torn, unparseable, of an unknown version or of a foreign lineage."""
 
+    default_hint = (
+        "The file was left in place: inspect it, restore a backup, or move it aside to start a "
+        "new history (Odibi never resets it for you)."
+    )
+
 
 class StateConflictError(StateError):
     """A write lost a race it must never win (stale version, lost lease): nothing was written."""
@@ -114,6 +119,16 @@ class StateLockTimeout(OdibiError):
     default_hint = (
         "Wait for the other run, raise --lock-timeout, or if the holder is dead run "
         "`odibi state unlock LOCK_ID`."
+    )
+
+
+class StateLockHeld(StateLockTimeout):
+    """A lock cannot be broken because its holder is alive (an OS file lock lives exactly as long
+    as its process). The message names the holder; stop that process to free the lock."""
+
+    default_hint = (
+        "Stop the holding process (its pid and host are in the message); the operating system "
+        "releases its lock the moment it exits."
     )
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from odibi_core.errors import StateConflictError, StateCorruptError
+from odibi_core.errors import StateConflictError, StateCorruptError, StateLockTimeout
 
 STATE_FORMAT_VERSION = 1
 """Version of the state document format this kernel reads and writes."""
@@ -65,13 +65,14 @@ class NodeRecord(StateModel):
     error: str | None = Field(default=None, description="Redacted one-line error")
     started_at: str | None = None
     finished_at: str | None = None
+    run_id: str | None = Field(default=None, description="The run that produced this record")
 
 
 class RunRecord(StateModel):
     """One run of one pipeline."""
 
     run_id: str
-    status: str = Field(description="running, success, failed")
+    status: str = Field(description="running, success, failed, interrupted (died while running)")
     started_at: str
     finished_at: str | None = None
     user: str = ""
@@ -111,8 +112,9 @@ class StateDocument(StateModel):
         return self.pipelines.setdefault(name, PipelineState())
 
     def to_json(self) -> str:
-        """Serialise deterministically (sorted keys, two-space indent, trailing newline)."""
-        return json.dumps(self.model_dump(mode="json"), indent=2, sort_keys=True) + "\n"
+        """Serialise deterministically: fields in model order (header first), dict keys in
+        insertion order, two-space indent, one value per line, trailing newline."""
+        return self.model_dump_json(indent=2) + "\n"
 
 
 def parse_state(data: bytes, *, location: str) -> StateDocument:
@@ -193,6 +195,27 @@ class HolderInfo(BaseModel):
             f"{self.user or '?'}@{self.host or '?'} pid {self.pid or '?'} since "
             f"{self.acquired_at}{held_text}"
         )
+
+
+def lock_timeout_error(name: str, *, location: str, waited: float,
+                       holder: HolderInfo | None) -> StateLockTimeout:
+    """The :class:`StateLockTimeout` a backend raises when the wait for lock ``name`` runs out.
+
+    Every backend uses this wording, so users and tests meet one message shape: what was waited
+    for, where, for how long, and the holder (lock id, run id, user@host, pid, since when).
+
+    Args:
+        name: The lock's name (``state`` or ``pipeline.<name>``).
+        location: The state location (no credentials).
+        waited: Seconds waited (``0``: the caller asked not to wait).
+        holder: The holder's record, or ``None`` if it left none (it may be starting or ending).
+    """
+    who = holder.describe() if holder is not None else "its holder left no record (it may be ending)"
+    if waited <= 0:
+        head = f"lock {name} at {location} is held and this run does not wait"
+    else:
+        head = f"gave up after waiting {waited:.1f}s for lock {name} at {location}"
+    return StateLockTimeout(f"{head}: {who}")
 
 
 def _user() -> str:
@@ -293,25 +316,43 @@ class DocumentStateBackend(StateBackend):
             current = parse_state(data, location=self.location) if data is not None else None
             if current is not None:
                 self._check_lineage(current)
-            doc = current.model_copy(deep=True) if current else StateDocument.new(self.project)
-            fn(doc)
-            expected_lineage = current.lineage if current else doc.lineage
-            if doc.lineage != expected_lineage:
+            elif self._seen_lineage is not None:
                 raise StateConflictError(
-                    f"refusing to replace state lineage {expected_lineage} with {doc.lineage} "
-                    f"at {self.location}"
+                    f"state at {self.location} (lineage {self._seen_lineage}) disappeared during "
+                    "this run; refusing to start a new history in its place, nothing was written",
+                    hint="Restore the state file, or start a new run to begin a new history.",
                 )
-            doc.serial = (current.serial if current else 0) + 1
+            doc = current if current is not None else StateDocument.new(self.project)
+            lineage, serial = doc.lineage, doc.serial if current is not None else 0
+            fn(doc)
+            if doc.lineage != lineage:
+                raise StateConflictError(
+                    f"refusing to replace state lineage {lineage} with {doc.lineage} at {self.location}; "
+                    "nothing was written"
+                )
+            doc.serial = serial + 1
             for pipeline in doc.pipelines.values():
                 del pipeline.runs[: max(0, len(pipeline.runs) - self.history_limit)]
-            self._store(self._serialise(doc), token)
+            self._store(self._serialise(doc, data), token)
             self._seen_lineage = doc.lineage
             return doc
 
-    def _serialise(self, doc: StateDocument) -> bytes:
+    def _serialise(self, doc: StateDocument, previous: bytes | None) -> bytes:
+        """The stored bytes of ``doc``: every line not already in the stored version is redacted.
+
+        Lines carried over unchanged were redacted when they were first written, so only new
+        lines pass the registry; that keeps a write's cost proportional to what changed, not to
+        the document (the credential patterns are slow on large texts). A JSON value never spans
+        lines and no pattern matches across whitespace, so this equals redacting the whole text.
+        """
         from odibi_core.redaction import redact_text
 
-        text = redact_text(doc.to_json())
+        text = doc.to_json()
+        known = set(previous.decode("utf-8").split("\n")) if previous else set()
+        if known:
+            text = "\n".join(line if line in known else redact_text(line) for line in text.split("\n"))
+        else:
+            text = redact_text(text)
         json.loads(text)  # redaction must never produce a document we could not read back
         return text.encode("utf-8")
 
