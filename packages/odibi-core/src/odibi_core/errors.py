@@ -117,6 +117,16 @@ class StateLockTimeout(OdibiError):
     )
 
 
+class StateLockHeld(StateLockTimeout):
+    """A lock cannot be broken because its holder is alive (an OS file lock lives exactly as long
+    as its process). The message names the holder; stop that process to free the lock."""
+
+    default_hint = (
+        "Stop the holding process (its pid and host are in the message); the operating system "
+        "releases its lock the moment it exits."
+    )
+
+
 class NodeError(OdibiError):
     """A node failed while reading, transforming, validating or writing."""
 

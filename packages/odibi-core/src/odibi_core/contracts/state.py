@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from odibi_core.errors import StateConflictError, StateCorruptError
+from odibi_core.errors import StateConflictError, StateCorruptError, StateLockTimeout
 
 STATE_FORMAT_VERSION = 1
 """Version of the state document format this kernel reads and writes."""
@@ -65,6 +65,7 @@ class NodeRecord(StateModel):
     error: str | None = Field(default=None, description="Redacted one-line error")
     started_at: str | None = None
     finished_at: str | None = None
+    run_id: str | None = Field(default=None, description="The run that produced this record")
 
 
 class RunRecord(StateModel):
@@ -195,6 +196,27 @@ class HolderInfo(BaseModel):
         )
 
 
+def lock_timeout_error(name: str, *, location: str, waited: float,
+                       holder: HolderInfo | None) -> StateLockTimeout:
+    """The :class:`StateLockTimeout` a backend raises when the wait for lock ``name`` runs out.
+
+    Every backend uses this wording, so users and tests meet one message shape: what was waited
+    for, where, for how long, and the holder (lock id, run id, user@host, pid, since when).
+
+    Args:
+        name: The lock's name (``state`` or ``pipeline.<name>``).
+        location: The state location (no credentials).
+        waited: Seconds waited (``0``: the caller asked not to wait).
+        holder: The holder's record, or ``None`` if it left none (it may be starting or ending).
+    """
+    who = holder.describe() if holder is not None else "its holder left no record (it may be ending)"
+    if waited <= 0:
+        head = f"lock {name} at {location} is held and this run does not wait"
+    else:
+        head = f"gave up after waiting {waited:.1f}s for lock {name} at {location}"
+    return StateLockTimeout(f"{head}: {who}")
+
+
 def _user() -> str:
     try:
         return getpass.getuser()
@@ -293,15 +315,21 @@ class DocumentStateBackend(StateBackend):
             current = parse_state(data, location=self.location) if data is not None else None
             if current is not None:
                 self._check_lineage(current)
-            doc = current.model_copy(deep=True) if current else StateDocument.new(self.project)
-            fn(doc)
-            expected_lineage = current.lineage if current else doc.lineage
-            if doc.lineage != expected_lineage:
+            elif self._seen_lineage is not None:
                 raise StateConflictError(
-                    f"refusing to replace state lineage {expected_lineage} with {doc.lineage} "
-                    f"at {self.location}"
+                    f"state at {self.location} (lineage {self._seen_lineage}) disappeared during "
+                    "this run; refusing to start a new history in its place, nothing was written",
+                    hint="Restore the state file, or start a new run to begin a new history.",
                 )
-            doc.serial = (current.serial if current else 0) + 1
+            doc = current if current is not None else StateDocument.new(self.project)
+            lineage, serial = doc.lineage, doc.serial if current is not None else 0
+            fn(doc)
+            if doc.lineage != lineage:
+                raise StateConflictError(
+                    f"refusing to replace state lineage {lineage} with {doc.lineage} at {self.location}; "
+                    "nothing was written"
+                )
+            doc.serial = serial + 1
             for pipeline in doc.pipelines.values():
                 del pipeline.runs[: max(0, len(pipeline.runs) - self.history_limit)]
             self._store(self._serialise(doc), token)

@@ -1,0 +1,32 @@
+"""The ``state:`` keys of the ``local`` backend (besides the kernel's ``backend``,
+``lock_timeout`` and ``history``)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from odibi_core.plugins.options import PluginOptions
+
+DEFAULT_STATE_PATH = ".odibi/state.json"
+"""Where state lives by default, relative to the folder of the project file."""
+
+
+class LocalStateOptions(PluginOptions):
+    """Options of the ``local`` state backend.
+
+    Example::
+
+        state:
+          backend: local
+          path: .odibi/state.json   # the default
+          lock_timeout: 60          # kernel key: seconds to wait for a held lock
+    """
+
+    path: str = Field(
+        DEFAULT_STATE_PATH,
+        description=(
+            "State file. A relative path is resolved against the folder of the project file "
+            "(never the working directory); `~` is expanded. Lock files sit beside it."
+        ),
+        min_length=1,
+    )
