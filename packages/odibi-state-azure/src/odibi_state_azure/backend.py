@@ -129,17 +129,26 @@ class AzureBlobStateBackend(DocumentStateBackend):
         """The document's bytes and ETag; ``(None, etag)`` for the placeholder, ``(None, None)`` if absent."""
         from azure.core.exceptions import AzureError, ResourceNotFoundError
 
-        try:
-            downloader = self._state_blob.download_blob()
-            data = downloader.readall()
-        except ResourceNotFoundError:
-            return None, None
-        except AzureError as exc:
-            raise self.storage_error("read the state", exc) from None
-        props = downloader.properties
-        if not data and props.content_settings.content_type == PLACEHOLDER_CONTENT_TYPE:
-            return None, props.etag
-        return data, props.etag
+        for _ in range(5):
+            try:
+                downloader = self._state_blob.download_blob()
+                data = downloader.readall()
+                props = downloader.properties
+                if data:
+                    return data, props.etag
+                # The SDK reads an empty blob in two requests (a ranged GET answers 416, then a
+                # plain GET); a write in between gives empty bytes with the new blob's headers.
+                # Only a fresh look at the blob tells a real empty blob from that race.
+                now = self._state_blob.get_blob_properties()
+            except ResourceNotFoundError:
+                return None, None
+            except AzureError as exc:
+                raise self.storage_error("read the state", exc) from None
+            if now.size == 0 and now.etag == props.etag:
+                if now.content_settings.content_type == PLACEHOLDER_CONTENT_TYPE:
+                    return None, now.etag
+                return b"", now.etag  # an empty blob someone else wrote: refused as corrupt
+        raise StateStoreError(f"the state at {self.location} kept changing while being read")
 
     def _store(self, data: bytes, token: Any) -> None:
         """Upload with the state lease id, ``If-Match: token`` and the holder metadata."""
@@ -150,6 +159,11 @@ class AzureBlobStateBackend(DocumentStateBackend):
         lease = self._held.get(STATE_LOCK_NAME)
         if lease is None:
             raise StateError(f"refusing to write state at {self.location} without holding its lease")
+        with self._held_guard:
+            others = [held for name, held in self._held.items() if name != STATE_LOCK_NAME]
+        for held in others:
+            # a run lock broken since its last renewal must stop this write, not the next one
+            held.renew()
         self.check_leases()
         condition = MatchConditions.IfNotModified if token else MatchConditions.IfMissing
         try:
@@ -208,7 +222,8 @@ class AzureBlobStateBackend(DocumentStateBackend):
         started = time.monotonic()
         sent = acquire_lease(self, blob, name, lease_id, timeout)
         if sent is None:
-            raise lock_timeout_error(self, name, blob, time.monotonic() - started)
+            waited = time.monotonic() - started if timeout > 0 else 0.0
+            raise lock_timeout_error(self, name, blob, waited)
         base = HolderInfo.current(lock_name=name, run_id=run_id)
         holder = HolderInfo(**base.model_dump(), lease_seconds=self.lease_duration)
         metadata = holder_to_metadata(holder)

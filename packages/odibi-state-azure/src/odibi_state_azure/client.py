@@ -98,7 +98,8 @@ def _credential(options: AzureBlobStateOptions) -> Any:
         name = options.account_name or account_name_from_url(url)
         if not name:
             raise ConfigError(
-                "state.account_key needs the account name, which cannot be read from state.account_url",
+                "state.account_key needs the account name, which cannot be read from state.account_url: "
+                "set state.account_name",
                 hint="Add `account_name:` to the state section.",
             )
         return {"account_name": name, "account_key": options.account_key.get_secret_value()}

@@ -43,7 +43,8 @@ class UnknownHolder(HolderInfo):
 
     def describe(self) -> str:
         """One line saying the holder is unknown."""
-        return f"lock {self.lock_name} is held by an unknown holder (a blob lease with no Odibi holder info)"
+        return (f"lock {self.lock_name} held by an unknown holder (a blob lease with no Odibi holder "
+                "info: another tool, or a run that died right after taking it)")
 
 
 def acquire_lease(backend: AzureBlobStateBackend, blob: BlobClient, name: str, lease_id: str,
@@ -86,34 +87,29 @@ def acquire_lease(backend: AzureBlobStateBackend, blob: BlobClient, name: str, l
 
 def lock_timeout_error(backend: AzureBlobStateBackend, name: str, blob: BlobClient,
                        waited: float) -> StateLockTimeout:
-    """The error for a wait that ran out: who holds the lock and the exact unlock command."""
+    """The error for a wait that ran out (kernel wording): the holder and the exact unlock command."""
     from azure.core.exceptions import AzureError
 
-    where = backend.blob_location(blob)
+    from odibi_core.contracts.state import lock_timeout_error as kernel_lock_timeout_error
+
     try:
         props = blob.get_blob_properties()
-        holder = holder_from_metadata(props.metadata) if props.lease.state in ("leased", "breaking") else None
-        free_now = props.lease.state not in ("leased", "breaking")
+        leased = props.lease.state in ("leased", "breaking")
+        holder: HolderInfo | None = (holder_from_metadata(props.metadata) or UnknownHolder.for_lock(name)
+                                     if leased else None)
     except AzureError:
-        holder, free_now = None, False
-    head = f"lock {name} at {where} is still held after waiting {waited:.1f}s"
-    if holder is not None:
+        holder = None
+    error = kernel_lock_timeout_error(name, location=backend.blob_location(blob), waited=waited, holder=holder)
+    if isinstance(holder, UnknownHolder):
+        error.message += "; a finite lease expires by itself, an infinite one only when broken"
+        error.hint = f"If nothing should hold it, break the lease: `odibi state unlock {name}`"
+    elif holder is not None:
         seconds = getattr(holder, "lease_seconds", None) or backend.lease_duration
-        expiry = (f"if that run died, its lease expires by itself within {seconds}s "
-                  "(it is finite and only renewed while the run lives)")
-        return StateLockTimeout(
-            f"{head}: held by run {holder.run_id or '?'} of {holder.user or '?'}@{holder.host or '?'} "
-            f"pid {holder.pid or '?'} since {holder.acquired_at} (lock id {holder.lock_id}); {expiry}",
-            hint=f"Wait for that run, raise --lock-timeout, or if it is dead: `odibi state unlock {holder.lock_id}`",
-        )
-    if free_now:
-        return StateLockTimeout(
-            f"{head}: it was released just as the wait ran out",
-            hint="Run again; raise --lock-timeout if runs overlap often.",
-        )
-    return StateLockTimeout(
-        f"{head}: held by an unknown holder (a blob lease with no Odibi holder info: another tool, "
-        "or an Odibi run that died right after taking it); a finite lease expires by itself, "
-        "an infinite one only when broken",
-        hint=f"If nothing should hold it, break the lease: `odibi state unlock {name}`",
-    )
+        error.message += (f"; if that run died, its lease expires by itself within {seconds}s "
+                          "(it is finite and renewed only while the run lives)")
+        error.hint = (f"Wait for that run, raise --lock-timeout, or if it is dead: "
+                      f"`odibi state unlock {holder.lock_id}`")
+    else:
+        error.hint = "It was released as the wait ran out: run again (raise --lock-timeout if runs overlap)."
+    error.args = (error.message,)
+    return error
