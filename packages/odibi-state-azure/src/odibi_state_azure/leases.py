@@ -129,13 +129,15 @@ class Lease:
             if self.released:
                 return
             self.released = True
-            if self.lost:
-                return
             try:
+                # both requests carry our lease id: if someone else holds the blob now, they are
+                # refused and change nothing
                 if clear_metadata is not None:
                     self.blob.set_blob_metadata(clear_metadata, lease=self.lease_id)
                 BlobLeaseClient(self.blob, lease_id=self.lease_id).release()
             except Exception as exc:
+                if self.lost:
+                    return  # expected: the lease is no longer ours
                 # the lease then expires by itself within `duration` seconds
                 logger.warning("could not release the lease of lock %s (%s); it expires within %ss",
                                self.name, redact_text(f"{type(exc).__name__}: {exc}").splitlines()[0],
