@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import Optional
+from typing import Any, Optional
 
-import click
 import typer
 
 from odibi_core import __version__
@@ -86,9 +85,19 @@ def main(argv: list[str] | None = None) -> int:
     sys.exit(code)
 
 
+def _click_exceptions() -> Any:
+    """The click exception module Typer uses (recent Typer versions vendor click)."""
+    try:
+        from typer._click import exceptions
+    except ImportError:  # older Typer depends on click itself
+        from click import exceptions
+    return exceptions
+
+
 def _invoke(argv: list[str] | None) -> int:
     from odibi_core.redaction import redact_text
 
+    click_errors = _click_exceptions()
     app = create_app()
     command = typer.main.get_command(app)
     try:
@@ -103,14 +112,14 @@ def _invoke(argv: list[str] | None) -> int:
         if exc.hint:
             sys.stderr.write(redact_text(f"hint: {exc.hint}") + "\n")
         return int(exc.exit_code)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return int(exc.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         sys.stderr.write("aborted\n")
         return ExitCode.INTERRUPTED
-    except click.ClickException as exc:
+    except click_errors.ClickException as exc:
         exc.show()
-        return ExitCode.USAGE_ERROR if isinstance(exc, click.UsageError) else exc.exit_code
+        return ExitCode.USAGE_ERROR if isinstance(exc, click_errors.UsageError) else int(exc.exit_code)
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return ExitCode.INTERRUPTED

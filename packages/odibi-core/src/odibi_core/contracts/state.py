@@ -72,7 +72,7 @@ class RunRecord(StateModel):
     """One run of one pipeline."""
 
     run_id: str
-    status: str = Field(description="running, success, failed")
+    status: str = Field(description="running, success, failed, interrupted (died while running)")
     started_at: str
     finished_at: str | None = None
     user: str = ""
@@ -112,8 +112,9 @@ class StateDocument(StateModel):
         return self.pipelines.setdefault(name, PipelineState())
 
     def to_json(self) -> str:
-        """Serialise deterministically (sorted keys, two-space indent, trailing newline)."""
-        return json.dumps(self.model_dump(mode="json"), indent=2, sort_keys=True) + "\n"
+        """Serialise deterministically: fields in model order (header first), dict keys in
+        insertion order, two-space indent, one value per line, trailing newline."""
+        return self.model_dump_json(indent=2) + "\n"
 
 
 def parse_state(data: bytes, *, location: str) -> StateDocument:
@@ -332,14 +333,26 @@ class DocumentStateBackend(StateBackend):
             doc.serial = serial + 1
             for pipeline in doc.pipelines.values():
                 del pipeline.runs[: max(0, len(pipeline.runs) - self.history_limit)]
-            self._store(self._serialise(doc), token)
+            self._store(self._serialise(doc, data), token)
             self._seen_lineage = doc.lineage
             return doc
 
-    def _serialise(self, doc: StateDocument) -> bytes:
+    def _serialise(self, doc: StateDocument, previous: bytes | None) -> bytes:
+        """The stored bytes of ``doc``: every line not already in the stored version is redacted.
+
+        Lines carried over unchanged were redacted when they were first written, so only new
+        lines pass the registry; that keeps a write's cost proportional to what changed, not to
+        the document (the credential patterns are slow on large texts). A JSON value never spans
+        lines and no pattern matches across whitespace, so this equals redacting the whole text.
+        """
         from odibi_core.redaction import redact_text
 
-        text = redact_text(doc.to_json())
+        text = doc.to_json()
+        known = set(previous.decode("utf-8").split("\n")) if previous else set()
+        if known:
+            text = "\n".join(line if line in known else redact_text(line) for line in text.split("\n"))
+        else:
+            text = redact_text(text)
         json.loads(text)  # redaction must never produce a document we could not read back
         return text.encode("utf-8")
 

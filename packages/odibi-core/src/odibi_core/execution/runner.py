@@ -26,6 +26,7 @@ from odibi_core.contracts.lifecycle import NodeResult, NodeRunContext, PipelineR
 from odibi_core.contracts.state import RunRecord, utc_now
 from odibi_core.errors import NodeError, UsageError
 from odibi_core.execution.node import NodeInputs, NodeOutput, execute_node
+from odibi_core.execution.resume import decide_resume
 from odibi_core.execution.retry import backoff_delay, is_transient
 from odibi_core.logs import bind_log_context
 from odibi_core.planning.dag import Plan, build_plan
@@ -87,6 +88,8 @@ class ProjectRunner:
         self.pm = pm
         self.options = options
         self.lock_timeout = effective_lock_timeout(project, options.lock_timeout)
+        self.state_location: str | None = None
+        """``"<backend> state at <location>"`` once a run opened state (``None``: no state)."""
 
     def plans(self) -> list[Plan]:
         """Plan every selected pipeline (what ``--dry-run`` and ``validate`` show)."""
@@ -110,6 +113,8 @@ class ProjectRunner:
         name = plan.pipeline.pipeline
         backend = open_state_backend(self.project, self.pm, run_id=run_id, lock_timeout=self.lock_timeout)
         recorder = RunRecorder(backend, name, lock_timeout=self.lock_timeout)
+        if backend is not None:
+            self.state_location = f"{backend.name} state at {backend.location}"
         try:
             with bind_log_context(run_id=run_id, pipeline=name), recorder.run_lock(
                 run_id, wait=self.options.wait_for_lock
@@ -209,11 +214,13 @@ class _PipelineExecution:
                                   else f"run stopped after node {stopped_by} failed")
                         self._skip(name, reason)
                         done.add(name)
+                        self._consumed(name)
                         continue
                     if name in unchanged:
                         self.results[name] = unchanged[name]
                         logger.info("node %s unchanged, skipped: %s", name, unchanged[name].skipped_reason)
                         done.add(name)
+                        self._consumed(name)
                         continue
                     ctx = contextvars.copy_context()
                     running[pool.submit(ctx.run, self._run_node, name)] = name
@@ -295,6 +302,9 @@ class _PipelineExecution:
         else:
             self.engine.release(output.frame)
         if output.new_high_water_mark is not None:
+            # the write succeeded: advance the mark now, so a crash later in the run cannot
+            # make the next run read these rows again
+            self.recorder.record_mark(name, output.new_high_water_mark)
             self.marks[name] = output.new_high_water_mark
         return output.result
 
@@ -309,29 +319,17 @@ class _PipelineExecution:
         return self.frames[name]
 
     def _resume_decisions(self) -> dict[str, NodeResult]:
-        """Nodes ``--resume`` may skip: last run succeeded, same fingerprint, output exists,
-        and no upstream node runs again."""
+        """Nodes ``--resume`` reuses (see :mod:`odibi_core.execution.resume`); logs why others run."""
         if not self.runner.options.resume:
             return {}
         if not self.recorder.enabled:
-            raise UsageError("--resume needs run state; " + "install odibi-state-local")
-        skipped: dict[str, NodeResult] = {}
-        for name in self.plan.order:
-            node = self.plan.nodes[name]
-            record = self.recorder.last_record(name)
-            upstream_reran = any(d not in skipped for d in self.plan.upstream[name] if d in self.plan.selected)
-            if node.write is None or record is None or upstream_reran:
-                continue
-            if record.status != "success" or record.fingerprint != self.plan.fingerprints[name]:
-                continue
-            if not self._output_exists(name):
-                continue
-            skipped[name] = NodeResult(
-                name=name, status="unchanged", rows_out=record.rows_out, output=record.output,
-                fingerprint=record.fingerprint,
-                skipped_reason=f"last run succeeded at {record.finished_at}, config unchanged, output exists",
-            )
-        return skipped
+            from odibi_core.state.session import STATE_PACKAGE_HINT
+
+            raise UsageError(f"--resume needs run state; {STATE_PACKAGE_HINT}")
+        decision = decide_resume(self.plan, self.recorder.last_record, self._output_exists)
+        for name, reason in decision.reasons.items():
+            logger.info("resume: node %s runs: %s", name, reason)
+        return decision.unchanged
 
     def _output_exists(self, name: str) -> bool:
         write = self.plan.nodes[name].write

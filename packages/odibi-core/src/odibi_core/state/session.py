@@ -138,7 +138,12 @@ class RunRecorder:
             return
 
         def add(doc: StateDocument) -> None:
-            doc.pipeline(self.pipeline).runs.append(record)
+            runs = doc.pipeline(self.pipeline).runs
+            for earlier in runs:
+                # we hold the pipeline's run lock, so a run still marked running has died
+                if earlier.status == "running":
+                    earlier.status = "interrupted"
+            runs.append(record)
 
         self.backend.update(add, timeout=self.lock_timeout)
 
@@ -150,7 +155,7 @@ class RunRecorder:
             name: NodeRecord(
                 status=r.status, fingerprint=r.fingerprint, rows_in=r.rows_in, rows_out=r.rows_out,
                 duration_s=r.duration_s, output=r.output, error=r.error,
-                started_at=r.started_at, finished_at=r.finished_at,
+                started_at=r.started_at, finished_at=r.finished_at, run_id=result.run_id,
             )
             for name, r in result.nodes.items()
         }
@@ -163,16 +168,25 @@ class RunRecorder:
                     run.finished_at = result.finished_at
                     run.nodes = records
             for name, record in records.items():
-                if record.status == "success":
-                    state.nodes[name] = record
-                elif record.status == "failed":
-                    state.nodes[name] = record
+                if record.status in ("success", "failed"):
+                    state.nodes[name] = record  # unchanged/skipped nodes keep their last record
             for name, mark in marks.items():
                 encoded = encode_mark(mark)
                 if encoded is not None:
                     state.high_water_marks[name] = encoded
 
         self.backend.update(finish, timeout=self.lock_timeout)
+
+    def record_mark(self, node: str, mark: Any) -> None:
+        """Store ``node``'s new high-water mark right after its write succeeded."""
+        encoded = encode_mark(mark)
+        if self.backend is None or encoded is None:
+            return
+
+        def advance(doc: StateDocument) -> None:
+            doc.pipeline(self.pipeline).high_water_marks[node] = encoded
+
+        self.backend.update(advance, timeout=self.lock_timeout)
 
     def last_record(self, node: str) -> NodeRecord | None:
         """The node's last effective record (success or failure) before this run."""

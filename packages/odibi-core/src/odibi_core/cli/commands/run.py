@@ -63,6 +63,11 @@ def run(
     else:
         for result in results:
             _print_result(result)
+        if runner.state_location is not None:
+            from odibi_core.cli.commands.state import display_path
+
+            backend_name, _, location = runner.state_location.partition(" state at ")
+            echo(f"run history: {backend_name} state at {display_path(location)}")
     failed = [r for r in results if not r.ok]
     if failed:
         names = ", ".join(f"{r.pipeline} ({r.run_id})" for r in failed)
