@@ -94,7 +94,8 @@ def test_a_killed_holder_frees_its_lock_within_the_lease_without_a_manual_step(g
     successor = gated_project.start_run("--lock-timeout", str(gated_project.lease_seconds + 30), name="successor")
     assert successor.wait(120) == 0, gated_project.output("successor")
     runs = observer.read().pipelines["daily"].runs
-    assert [(r.run_id, r.status) for r in runs][0] == (holder.run_id, "running")  # the crash stays visible
+    # the crash stays visible: the next run that holds the lock marks it interrupted
+    assert [(r.run_id, r.status) for r in runs][0] == (holder.run_id, "interrupted")
     assert runs[1].status == "success"
     # a run records its start right after taking the pipeline lock
     took = (datetime.fromisoformat(runs[1].started_at) - killed_at).total_seconds()
