@@ -20,6 +20,7 @@ The Azurite URL comes from ``ODIBI_TEST_AZURITE_CONNECTION_STRING`` (environment
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import sys
@@ -53,7 +54,9 @@ def percentile(samples: list[float], q: float) -> float:
     return ordered[index]
 
 
-def measure(operations: list[Callable[[], object]], iterations: int, warmup: int = 10) -> list[list[float]]:
+def measure(
+    operations: list[Callable[[], object]], iterations: int, warmup: int = 10
+) -> list[list[float]]:
     """Milliseconds of each call, per operation. The operations take turns (round robin), so a
     burst of load on the machine hits all of them alike and the ratios stay fair."""
     for _ in range(warmup):
@@ -61,7 +64,7 @@ def measure(operations: list[Callable[[], object]], iterations: int, warmup: int
             fn()
     samples: list[list[float]] = [[] for _ in operations]
     for _ in range(iterations):
-        for fn, out in zip(operations, samples):
+        for fn, out in zip(operations, samples, strict=True):
             start = time.perf_counter()
             fn()
             out.append((time.perf_counter() - start) * 1000)
@@ -77,7 +80,6 @@ def main() -> None:
 
     from azure.core import MatchConditions
     from azure.storage.blob import BlobLeaseClient, BlobServiceClient
-
     from odibi_core.testing.state_contract import bump
     from odibi_state_azure.backend import AzureBlobStateBackend
     from odibi_state_azure.options import AzureBlobStateOptions
@@ -88,7 +90,9 @@ def main() -> None:
     def backend() -> AzureBlobStateBackend:
         name = f"bench-{uuid.uuid4().hex[:16]}"
         containers.append(name)
-        options = AzureBlobStateOptions(connection_string=conn, container=name, lease_duration=args.lease_duration)
+        options = AzureBlobStateOptions(
+            connection_string=conn, container=name, lease_duration=args.lease_duration
+        )
         return AzureBlobStateBackend.from_options(options, project="bench", run_id="bench-run")
 
     service = BlobServiceClient.from_connection_string(conn)
@@ -103,8 +107,13 @@ def main() -> None:
         # the ETag of the previous write is reused: the floor makes no read request
         lease = BlobLeaseClient(raw_blob, lease_id=str(uuid.uuid4()))
         lease.acquire(lease_duration=args.lease_duration)
-        written = raw_blob.upload_blob(payload, overwrite=True, lease=lease.id, etag=etag[0],
-                                       match_condition=MatchConditions.IfNotModified)
+        written = raw_blob.upload_blob(
+            payload,
+            overwrite=True,
+            lease=lease.id,
+            etag=etag[0],
+            match_condition=MatchConditions.IfNotModified,
+        )
         etag[0] = written["etag"]
         lease.release()
 
@@ -122,28 +131,34 @@ def main() -> None:
             ("read()", 1, updater.read),
         ]
         samples = measure([fn for _, _, fn in labelled], args.iterations)
-        results = [(label, requests, got) for (label, requests, _), got in zip(labelled, samples)]
+        results = [
+            (label, requests, got)
+            for (label, requests, _), got in zip(labelled, samples, strict=True)
+        ]
         final = updater.read()
         if final is None or final.serial != args.iterations + 10:
-            sys.exit(f"lost updates: serial {final.serial if final else None}, expected {args.iterations + 10}")
+            serial = final.serial if final else None
+            sys.exit(f"lost updates: serial {serial}, expected {args.iterations + 10}")
         updater.close()
         runner.close()
     finally:
         for name in containers:
-            try:
+            with contextlib.suppress(Exception):
                 service.delete_container(name)
-            except Exception:
-                pass
         service.close()
 
     base = statistics.median(results[0][2])
-    print(f"azure_blob state latency against Azurite, {args.iterations} iterations each, "
-          f"lease {args.lease_duration}s (milliseconds)")
+    print(
+        f"azure_blob state latency against Azurite, {args.iterations} iterations each, "
+        f"lease {args.lease_duration}s (milliseconds)"
+    )
     print(f"{'operation':44} {'requests':>8} {'median':>8} {'p95':>8} {'max':>8} {'x floor':>8}")
     for label, requests, samples in results:
         median = statistics.median(samples)
-        print(f"{label:44} {requests:>8} {median:8.2f} {percentile(samples, 0.95):8.2f} "
-              f"{max(samples):8.2f} {median / base:8.2f}")
+        print(
+            f"{label:44} {requests:>8} {median:8.2f} {percentile(samples, 0.95):8.2f} "
+            f"{max(samples):8.2f} {median / base:8.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Fixtures of the multi-process azure_blob tests: Azurite settings and a project whose run waits at a gate.
+"""Fixtures of the multi-process azure_blob tests: Azurite settings, a project that waits at a gate.
 
 The project's one node waits until a gate file exists, so a test decides how long a runner holds
 its pipeline lock. Runners are real ``odibi run`` processes.
@@ -6,6 +6,7 @@ its pipeline lock. Runners are real ``odibi run`` processes.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -53,7 +54,7 @@ def _services_env() -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def azurite_env() -> dict[str, str]:
-    """``ODIBI_TEST_AZURITE_*`` from the environment or ``.services/env``; fails clearly if missing."""
+    """``ODIBI_TEST_AZURITE_*`` from the environment or ``.services/env``; fails if missing."""
     found = {k: v for k, v in _services_env().items() if k.startswith("ODIBI_TEST_AZURITE_")}
     found.update({k: v for k, v in os.environ.items() if k.startswith("ODIBI_TEST_AZURITE_")})
     missing = [name for name in AZURITE_VARS if not found.get(name)]
@@ -86,7 +87,11 @@ class GatedProject:
         log = (self.path.parent / f"{name}.log").open("w")
         process = subprocess.Popen(
             [sys.executable, "-m", "odibi_core.cli.main", "run", str(self.path), *args],
-            cwd=self.path.parent, env=self.env, stdout=log, stderr=subprocess.STDOUT, text=True,
+            cwd=self.path.parent,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         self.processes.append(process)
         return process
@@ -100,8 +105,11 @@ class GatedProject:
         from odibi_state_azure.backend import AzureBlobStateBackend
         from odibi_state_azure.options import AzureBlobStateOptions
 
-        options = AzureBlobStateOptions(connection_string=self.env["ODIBI_TEST_AZURITE_CONNECTION_STRING"],
-                                        container=self.container, lease_duration=LEASE_SECONDS)
+        options = AzureBlobStateOptions(
+            connection_string=self.env["ODIBI_TEST_AZURITE_CONNECTION_STRING"],
+            container=self.container,
+            lease_duration=LEASE_SECONDS,
+        )
         backend = AzureBlobStateBackend.from_options(options, project="tworunners", run_id=run_id)
         self._backends.append(backend)
         return backend
@@ -110,8 +118,11 @@ class GatedProject:
         """The state blob's bytes, read with the plain SDK."""
         from azure.storage.blob import BlobClient
 
-        blob = BlobClient.from_connection_string(self.env["ODIBI_TEST_AZURITE_CONNECTION_STRING"],
-                                                 self.container, "tworunners/state.json")
+        blob = BlobClient.from_connection_string(
+            self.env["ODIBI_TEST_AZURITE_CONNECTION_STRING"],
+            self.container,
+            "tworunners/state.json",
+        )
         with blob:
             return blob.download_blob().readall()
 
@@ -129,11 +140,9 @@ class GatedProject:
             backend.close()
         from azure.storage.blob import BlobServiceClient
 
-        with BlobServiceClient.from_connection_string(self.env["ODIBI_TEST_AZURITE_CONNECTION_STRING"]) as svc:
-            try:
-                svc.delete_container(self.container)
-            except Exception:
-                pass
+        conn = self.env["ODIBI_TEST_AZURITE_CONNECTION_STRING"]
+        with BlobServiceClient.from_connection_string(conn) as svc, contextlib.suppress(Exception):
+            svc.delete_container(self.container)
 
 
 @pytest.fixture
@@ -145,7 +154,8 @@ def gated_project(tmp_path: Path, azurite_env: dict[str, str]) -> Iterator[Gated
     (tmp_path / "data" / "orders.csv").write_text("order_id,amount\n1,10\n2,20\n")
     (tmp_path / "transforms.py").write_text(TRANSFORMS)
     path = tmp_path / "odibi.yaml"
-    path.write_text(textwrap.dedent(f"""\
+    path.write_text(
+        textwrap.dedent(f"""\
         project: tworunners
         connections:
           raw: {{type: local, base_path: ./data}}
@@ -165,7 +175,8 @@ def gated_project(tmp_path: Path, azurite_env: dict[str, str]) -> Iterator[Gated
                     - function: wait_for_gate
                       params: {{gate: "{gate}"}}
                 write: {{connection: out, format: parquet, path: orders.parquet}}
-        """))
+        """)
+    )
     env = {**os.environ, **azurite_env, "PYTHONUNBUFFERED": "1"}
     env.pop("ODIBI_LOCK_TIMEOUT", None)
     project = GatedProject(path=path, gate=gate, container=container, env=env)

@@ -1,4 +1,4 @@
-"""Two ``odibi run`` processes on one state blob, and a holder killed with SIGKILL (real processes)."""
+"""Two ``odibi run`` processes on one state blob; a holder killed by SIGKILL (real processes)."""
 
 from __future__ import annotations
 
@@ -27,26 +27,37 @@ def wait_for(probe: Callable[[], T | None], *, timeout: float, what: str) -> T:
 
 
 def running_holder(project: Any, observer: Any) -> Any:
-    """Wait until a run holds ``pipeline.daily`` and has recorded itself as running; return its holder."""
+    """Wait until a run holds ``pipeline.daily`` and recorded itself running; return the holder."""
+
     def probe() -> Any:
         holders = [h for h in observer.holders() if h.lock_name == "pipeline.daily"]
         if not holders:
             return None
         doc = observer.read()
         runs = doc.pipelines["daily"].runs if doc and "daily" in doc.pipelines else []
-        return holders[0] if any(r.run_id == holders[0].run_id and r.status == "running" for r in runs) else None
+        return (
+            holders[0]
+            if any(r.run_id == holders[0].run_id and r.status == "running" for r in runs)
+            else None
+        )
 
-    return wait_for(probe, timeout=60, what="the first run to hold pipeline.daily and record itself")
+    return wait_for(
+        probe, timeout=60, what="the first run to hold pipeline.daily and record itself"
+    )
 
 
-def test_a_second_runner_waits_and_then_succeeds_after_the_first_releases(gated_project: Any) -> None:
+def test_a_second_runner_waits_and_then_succeeds_after_the_first_releases(
+    gated_project: Any,
+) -> None:
     observer = gated_project.backend()
     first = gated_project.start_run(name="first")
     holder = running_holder(gated_project, observer)
     second = gated_project.start_run("--lock-timeout", "120", name="second")
     time.sleep(3)
     assert second.poll() is None, f"the second run did not wait:\n{gated_project.output('second')}"
-    assert [h.run_id for h in observer.holders() if h.lock_name == "pipeline.daily"] == [holder.run_id]
+    assert [h.run_id for h in observer.holders() if h.lock_name == "pipeline.daily"] == [
+        holder.run_id
+    ]
     released_at = datetime.now(timezone.utc)
     gated_project.open_gate()
     assert first.wait(60) == 0, gated_project.output("first")
@@ -83,7 +94,9 @@ def test_a_second_runner_with_a_short_timeout_fails_naming_the_first_and_changes
     assert [(r.run_id, r.status) for r in runs] == [(holder.run_id, "success")]
 
 
-def test_a_killed_holder_frees_its_lock_within_the_lease_without_a_manual_step(gated_project: Any) -> None:
+def test_a_killed_holder_frees_its_lock_within_the_lease_without_a_manual_step(
+    gated_project: Any,
+) -> None:
     observer = gated_project.backend()
     victim = gated_project.start_run(name="victim")
     holder = running_holder(gated_project, observer)
@@ -91,14 +104,20 @@ def test_a_killed_holder_frees_its_lock_within_the_lease_without_a_manual_step(g
     victim.wait(30)
     killed_at = datetime.now(timezone.utc)
     gated_project.open_gate()
-    successor = gated_project.start_run("--lock-timeout", str(gated_project.lease_seconds + 30), name="successor")
+    successor = gated_project.start_run(
+        "--lock-timeout", str(gated_project.lease_seconds + 30), name="successor"
+    )
     assert successor.wait(120) == 0, gated_project.output("successor")
     runs = observer.read().pipelines["daily"].runs
     # the crash stays visible: the next run that holds the lock marks it interrupted
-    assert [(r.run_id, r.status) for r in runs][0] == (holder.run_id, "interrupted")
+    assert (runs[0].run_id, runs[0].status) == (holder.run_id, "interrupted")
     assert runs[1].status == "success"
     # a run records its start right after taking the pipeline lock
     took = (datetime.fromisoformat(runs[1].started_at) - killed_at).total_seconds()
-    print(f"successor took the lock {took:.1f}s after SIGKILL (lease {gated_project.lease_seconds}s)")
-    assert took <= gated_project.lease_seconds + 5, f"the successor took the lock {took:.1f}s after SIGKILL"
+    print(
+        f"successor took the lock {took:.1f}s after SIGKILL (lease {gated_project.lease_seconds}s)"
+    )
+    assert took <= gated_project.lease_seconds + 5, (
+        f"the successor took the lock {took:.1f}s after SIGKILL"
+    )
     assert observer.holders() == []

@@ -1,4 +1,4 @@
-"""Fixtures of the odibi-state-azure tests: Azurite settings, a fresh container per test, raw SDK access.
+"""Fixtures of the odibi-state-azure tests: Azurite settings, a container per test, raw SDK access.
 
 Azurite is started by ``scripts/services.sh start`` (which writes ``.services/env``); a test that
 needs it fails with a clear message when it is not running, it is never skipped.
@@ -6,6 +6,7 @@ needs it fails with a clear message when it is not running, it is never skipped.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -14,8 +15,12 @@ from typing import Any
 
 import pytest
 
-AZURITE_VARS = ("ODIBI_TEST_AZURITE_BLOB_URL", "ODIBI_TEST_AZURITE_CONNECTION_STRING",
-                "ODIBI_TEST_AZURITE_ACCOUNT_NAME", "ODIBI_TEST_AZURITE_ACCOUNT_KEY")
+AZURITE_VARS = (
+    "ODIBI_TEST_AZURITE_BLOB_URL",
+    "ODIBI_TEST_AZURITE_CONNECTION_STRING",
+    "ODIBI_TEST_AZURITE_ACCOUNT_NAME",
+    "ODIBI_TEST_AZURITE_ACCOUNT_KEY",
+)
 
 
 def _services_env() -> dict[str, str]:
@@ -53,11 +58,9 @@ def container(azurite: dict[str, str]) -> Iterator[str]:
 
     name = f"t-{uuid.uuid4().hex[:20]}"
     yield name
-    with BlobServiceClient.from_connection_string(azurite["ODIBI_TEST_AZURITE_CONNECTION_STRING"]) as svc:
-        try:
-            svc.delete_container(name)
-        except Exception:
-            pass
+    conn = azurite["ODIBI_TEST_AZURITE_CONNECTION_STRING"]
+    with BlobServiceClient.from_connection_string(conn) as svc, contextlib.suppress(Exception):
+        svc.delete_container(name)
 
 
 @pytest.fixture
@@ -65,25 +68,34 @@ def raw_container(azurite: dict[str, str], container: str) -> Iterator[Any]:
     """A raw SDK ``ContainerClient`` on the test's container (what a foreign writer would use)."""
     from azure.storage.blob import BlobServiceClient
 
-    with BlobServiceClient.from_connection_string(azurite["ODIBI_TEST_AZURITE_CONNECTION_STRING"]) as svc:
+    with BlobServiceClient.from_connection_string(
+        azurite["ODIBI_TEST_AZURITE_CONNECTION_STRING"]
+    ) as svc:
         yield svc.get_container_client(container)
 
 
 @pytest.fixture
 def make_azure_backend(azurite: dict[str, str], container: str) -> Iterator[Callable[..., Any]]:
-    """Factory of backends on the test's container: ``make_azure_backend(blob=..., run_id=..., **options)``."""
+    """Factory of backends on the test's container.
+
+    ``make_azure_backend(project=..., run_id=..., **options)``; options default to the connection
+    string and a 15 s lease.
+    """
     from odibi_state_azure.backend import AzureBlobStateBackend
     from odibi_state_azure.options import AzureBlobStateOptions
 
     opened: list[AzureBlobStateBackend] = []
 
-    def factory(*, project: str = "proj", run_id: str | None = None, **options: Any) -> AzureBlobStateBackend:
+    def factory(
+        *, project: str = "proj", run_id: str | None = None, **options: Any
+    ) -> AzureBlobStateBackend:
         settings: dict[str, Any] = {"container": container, "lease_duration": 15}
         if "account_url" not in options:
             settings["connection_string"] = azurite["ODIBI_TEST_AZURITE_CONNECTION_STRING"]
         settings.update(options)
         backend = AzureBlobStateBackend.from_options(
-            AzureBlobStateOptions.model_validate(settings), project=project, run_id=run_id)
+            AzureBlobStateOptions.model_validate(settings), project=project, run_id=run_id
+        )
         opened.append(backend)
         return backend
 

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
 from odibi_core.contracts.state import STATE_LOCK_NAME, parse_state
 from odibi_core.errors import StateConflictError, StateLockTimeout
 from odibi_core.testing.state_contract import bump, counter_value, make_document_bytes
@@ -53,7 +52,9 @@ def test_each_lock_is_a_finite_lease_on_its_own_blob_with_holder_metadata(
         assert holder_from_metadata(props.metadata) == holder
         assert holder.lease_seconds == 20
         assert holder.run_id == "run-1"
-        assert not raw_container.get_blob_client("sales/state.json").exists()  # independent of state
+        assert not raw_container.get_blob_client(
+            "sales/state.json"
+        ).exists()  # independent of state
     props = lock_blob.get_blob_properties()
     assert props.lease.state == "available"
     assert holder_from_metadata(props.metadata) is None  # holder info only while held
@@ -117,9 +118,13 @@ def test_holder_metadata_survives_50_consecutive_state_writes(
             doc = parse_state(data, location="x") if data else None
             serial = doc.serial if doc else 0
             lineage = doc.lineage if doc else "ab" * 16
-            backend._store(make_document_bytes(lineage=lineage, serial=serial + 1, counter=i), token)
+            backend._store(
+                make_document_bytes(lineage=lineage, serial=serial + 1, counter=i), token
+            )
             props = blob.get_blob_properties()
-            assert holder_from_metadata(props.metadata) == holder, f"holder metadata lost at write {i + 1}"
+            assert holder_from_metadata(props.metadata) == holder, (
+                f"holder metadata lost at write {i + 1}"
+            )
             assert props.lease.state == "leased"
     assert counter_value(backend.read()) == 49
     assert backend.read().serial == 50
@@ -128,7 +133,10 @@ def test_holder_metadata_survives_50_consecutive_state_writes(
 def test_a_broken_run_lock_stops_state_writes_with_a_clear_error(
     make_azure_backend: MakeBackend, raw_container: Any
 ) -> None:
-    runner, operator = make_azure_backend(project="sales", run_id="run-a"), make_azure_backend(project="sales")
+    runner, operator = (
+        make_azure_backend(project="sales", run_id="run-a"),
+        make_azure_backend(project="sales"),
+    )
     runner.update(bump)
     blob = raw_container.get_blob_client("sales/state.json")
     before = blob.download_blob().readall()
@@ -164,9 +172,11 @@ def test_a_held_lease_is_renewed_beyond_its_duration(make_azure_backend: MakeBac
     holder_backend, waiter = make_azure_backend(lease_duration=15), make_azure_backend()
     with holder_backend.lock("pipeline.p", timeout=5, run_id="run-long"):
         time.sleep(19)  # longer than the lease: only renewals keep it
-        with pytest.raises(StateLockTimeout, match="run-long"):
-            with waiter.lock("pipeline.p", timeout=0):
-                pass  # pragma: no cover
+        with (
+            pytest.raises(StateLockTimeout, match="run-long"),
+            waiter.lock("pipeline.p", timeout=0),
+        ):
+            pass  # pragma: no cover
         assert holder_backend._held["pipeline.p"].renewals >= 3
         holder_backend.update(bump)
     assert counter_value(waiter.read()) == 1
@@ -182,12 +192,14 @@ def test_a_lease_without_holder_info_is_reported_as_an_unknown_holder(
         pass
     lock_blob = raw_container.get_blob_client("sales/state.locks/pipeline.p.lock")
     BlobLeaseClient(lock_blob).acquire(lease_duration=-1)  # another tool's infinite lease
-    with pytest.raises(StateLockTimeout) as caught:
-        with backend.lock("pipeline.p", timeout=0.3):
-            pass  # pragma: no cover
+    with pytest.raises(StateLockTimeout) as caught, backend.lock("pipeline.p", timeout=0.3):
+        pass  # pragma: no cover
     assert "unknown holder" in caught.value.message
     assert "sales/state.locks/pipeline.p.lock" in caught.value.message
-    assert caught.value.hint == "If nothing should hold it, break the lease: `odibi state unlock pipeline.p`"
+    assert (
+        caught.value.hint
+        == "If nothing should hold it, break the lease: `odibi state unlock pipeline.p`"
+    )
     [listed] = backend.holders()
     assert (listed.lock_id, listed.lock_name) == ("pipeline.p", "pipeline.p")
     assert "unknown holder" in listed.describe()
@@ -247,9 +259,11 @@ def test_the_timeout_message_names_the_holder_and_the_exact_unlock_command(
     first, second = make_azure_backend(project="sales"), make_azure_backend(project="sales")
     with first.lock("pipeline.daily", timeout=5, run_id="run-first") as holder:
         start = time.monotonic()
-        with pytest.raises(StateLockTimeout) as caught:
-            with second.lock("pipeline.daily", timeout=1.5, run_id="run-second"):
-                pass  # pragma: no cover
+        with (
+            pytest.raises(StateLockTimeout) as caught,
+            second.lock("pipeline.daily", timeout=1.5, run_id="run-second"),
+        ):
+            pass  # pragma: no cover
         waited = time.monotonic() - start
     assert 1.5 <= waited < 3.5
     message = caught.value.message
@@ -259,7 +273,9 @@ def test_the_timeout_message_names_the_holder_and_the_exact_unlock_command(
     assert caught.value.exit_code == 5
 
 
-def test_the_stored_document_is_the_redacted_json(make_azure_backend: MakeBackend, raw_container: Any) -> None:
+def test_the_stored_document_is_the_redacted_json(
+    make_azure_backend: MakeBackend, raw_container: Any
+) -> None:
     backend = make_azure_backend(project="sales")
     written = backend.update(bump)
     raw = raw_container.get_blob_client("sales/state.json").download_blob().readall()

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-
 from odibi_core.contracts.state import HolderInfo, StateBackend
 from odibi_core.testing.state_contract import StateBackendContract
 from odibi_state_azure.backend import PLACEHOLDER_CONTENT_TYPE, AzureBlobStateBackend
@@ -20,11 +19,11 @@ class TestAzureBlobStateBackendContract(StateBackendContract):
     breaks_live_locks = True  # a lease can be broken while its holder lives
 
     @pytest.fixture
-    def make_backend(self, make_azure_backend: Callable[..., Any]) -> Iterator[Callable[..., StateBackend]]:
+    def make_backend(self, make_azure_backend: Callable[..., Any]) -> Callable[..., StateBackend]:
         def factory(store: str = "default", *, run_id: str | None = None) -> StateBackend:
             return make_azure_backend(blob=f"{store}/state.json", project="contract", run_id=run_id)
 
-        yield factory
+        return factory  # make_azure_backend closes what it opened
 
     @pytest.fixture(autouse=True)
     def _raw(self, raw_container: Any) -> None:
@@ -45,7 +44,10 @@ class TestAzureBlobStateBackendContract(StateBackendContract):
         except ResourceNotFoundError:
             return None
         data = downloader.readall()
-        if not data and downloader.properties.content_settings.content_type == PLACEHOLDER_CONTENT_TYPE:
+        if (
+            not data
+            and downloader.properties.content_settings.content_type == PLACEHOLDER_CONTENT_TYPE
+        ):
             return None  # the empty blob a lease needs before any document was written
         return data
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
-
 from odibi_state_azure.options import AzureBlobStateOptions
+from pydantic import ValidationError
 
 URL = "https://acct.blob.core.windows.net"
 
@@ -29,7 +28,10 @@ def test_an_explicit_blob_wins_over_the_project_default() -> None:
         ({"account_url": URL, "connection_string": "x"}, "exactly one of"),
         ({"connection_string": "x", "account_key": "k"}, "`account_key` cannot be combined"),
         ({"connection_string": "x", "sas_token": "s"}, "`sas_token` cannot be combined"),
-        ({"account_url": URL, "account_key": "k", "sas_token": "s"}, "one of `account_key` and `sas_token`"),
+        (
+            {"account_url": URL, "account_key": "k", "sas_token": "s"},
+            "one of `account_key` and `sas_token`",
+        ),
         ({"account_url": "acct.blob.core.windows.net"}, "http(s) URL"),
         ({"account_url": URL, "lease_duration": 14}, "greater than or equal to 15"),
         ({"account_url": URL, "lease_duration": 61}, "less than or equal to 60"),
@@ -41,7 +43,9 @@ def test_an_explicit_blob_wins_over_the_project_default() -> None:
         ({"account_url": URL, "lease": 30}, "Extra inputs are not permitted"),
     ],
 )
-def test_bad_settings_are_refused_with_a_message_naming_the_keys(settings: dict, message: str) -> None:
+def test_bad_settings_are_refused_with_a_message_naming_the_keys(
+    settings: dict, message: str
+) -> None:
     with pytest.raises(ValidationError) as caught:
         AzureBlobStateOptions.model_validate(settings)
     assert message in str(caught.value)

@@ -1,4 +1,4 @@
-"""Registration through the ``odibi.plugins`` entry point, and the ``state:`` section of a project."""
+"""Registration through the ``odibi.plugins`` entry point; the ``state:`` section of a project."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from odibi_core.config.loader import load_project
 from odibi_core.errors import ConfigError
 from odibi_core.plugins.types import BuildContext
@@ -53,8 +52,10 @@ def test_the_entry_point_module_imports_neither_the_sdk_nor_pydantic() -> None:
 def test_a_project_section_is_validated_and_builds_a_backend(
     write_project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, clean_redaction: None
 ) -> None:
-    conn = ("DefaultEndpointsProtocol=https;AccountName=acct;"
-            "AccountKey=UHJvamVjdC1maWxlLWtleS1mb3ItdGhlLXRlc3Q=;EndpointSuffix=core.windows.net")
+    conn = (
+        "DefaultEndpointsProtocol=https;AccountName=acct;"
+        "AccountKey=UHJvamVjdC1maWxlLWtleS1mb3ItdGhlLXRlc3Q=;EndpointSuffix=core.windows.net"
+    )
     monkeypatch.setenv("STATE_CONNECTION_STRING", conn)
     project = load_project(write_project(PROJECT % 20))
     assert project.state_backend == "azure_blob"
@@ -63,8 +64,12 @@ def test_a_project_section_is_validated_and_builds_a_backend(
 
     from odibi_state_azure.plugin import build_backend
 
-    backend = build_backend(project.state_options, BuildContext(
-        name="state", project_dir=project.project_dir, project_name="sales", run_id="run-9"))
+    backend = build_backend(
+        project.state_options,
+        BuildContext(
+            name="state", project_dir=project.project_dir, project_name="sales", run_id="run-9"
+        ),
+    )
     try:
         assert backend.location == "https://acct.blob.core.windows.net/odibi-state/sales/state.json"
         assert (backend.blob_name, backend.lock_prefix) == ("sales/state.json", "sales/state.locks")

@@ -59,7 +59,8 @@ class AzureBlobStateBackend(DocumentStateBackend):
     """State in one Azure blob; locks are finite leases renewed by a background thread.
 
     Args:
-        service: The SDK's ``BlobServiceClient`` (built by :func:`odibi_state_azure.client.build_service_client`).
+        service: The SDK's ``BlobServiceClient``
+            (see :func:`odibi_state_azure.client.build_service_client`).
         container: Container name (created on first lock).
         blob: State blob name.
         lease_duration: Seconds a lease lasts unrenewed (15-60).
@@ -70,8 +71,17 @@ class AzureBlobStateBackend(DocumentStateBackend):
 
     name = "azure_blob"
 
-    def __init__(self, service: BlobServiceClient, *, container: str, blob: str, lease_duration: int = 30,
-                 project: str | None = None, run_id: str | None = None, lock_timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        service: BlobServiceClient,
+        *,
+        container: str,
+        blob: str,
+        lease_duration: int = 30,
+        project: str | None = None,
+        run_id: str | None = None,
+        lock_timeout: float = 60.0,
+    ) -> None:
         super().__init__(project=project, lock_timeout=lock_timeout, run_id=run_id)
         self.service = service
         self.container_name = container
@@ -85,16 +95,28 @@ class AzureBlobStateBackend(DocumentStateBackend):
         self._held_guard = threading.Lock()
 
     @classmethod
-    def from_options(cls, options: AzureBlobStateOptions, *, project: str, run_id: str | None = None,
-                     lock_timeout: float = 60.0) -> AzureBlobStateBackend:
+    def from_options(
+        cls,
+        options: AzureBlobStateOptions,
+        *,
+        project: str,
+        run_id: str | None = None,
+        lock_timeout: float = 60.0,
+    ) -> AzureBlobStateBackend:
         """Build from validated options; registers every credential for redaction first."""
         from odibi_state_azure.client import build_service_client, register_credentials
 
         register_credentials(options)
         service = build_service_client(options)
-        return cls(service, container=options.container, blob=options.blob_name(project),
-                   lease_duration=options.lease_duration, project=project, run_id=run_id,
-                   lock_timeout=lock_timeout)
+        return cls(
+            service,
+            container=options.container,
+            blob=options.blob_name(project),
+            lease_duration=options.lease_duration,
+            project=project,
+            run_id=run_id,
+            lock_timeout=lock_timeout,
+        )
 
     # --- where --------------------------------------------------------------------------------
 
@@ -113,20 +135,25 @@ class AzureBlobStateBackend(DocumentStateBackend):
         """The blob whose lease is lock ``name`` (the state blob for the ``state`` lock)."""
         if name == STATE_LOCK_NAME:
             return self._state_blob
-        return self._container.get_blob_client(f"{self.lock_prefix}/{quote(name, safe='._-')}{LOCK_SUFFIX}")
+        return self._container.get_blob_client(
+            f"{self.lock_prefix}/{quote(name, safe='._-')}{LOCK_SUFFIX}"
+        )
 
     def _lock_name_of(self, blob_name: str) -> str | None:
         if blob_name == self.blob_name:
             return STATE_LOCK_NAME
         head = self.lock_prefix + "/"
         if blob_name.startswith(head) and blob_name.endswith(LOCK_SUFFIX):
-            return unquote(blob_name[len(head): -len(LOCK_SUFFIX)])
+            return unquote(blob_name[len(head) : -len(LOCK_SUFFIX)])
         return None
 
     # --- document primitives ------------------------------------------------------------------
 
     def _load(self) -> tuple[bytes | None, Any]:
-        """The document's bytes and ETag; ``(None, etag)`` for the placeholder, ``(None, None)`` if absent."""
+        """The document's bytes and ETag.
+
+        ``(None, etag)`` for the placeholder, ``(None, None)`` if there is no blob at all.
+        """
         from azure.core.exceptions import AzureError, ResourceNotFoundError
 
         for _ in range(5):
@@ -154,11 +181,13 @@ class AzureBlobStateBackend(DocumentStateBackend):
         """Upload with the state lease id, ``If-Match: token`` and the holder metadata."""
         from azure.core import MatchConditions
         from azure.core.exceptions import AzureError, HttpResponseError
-        from azure.storage.blob import ContentSettings
+        from azure.storage.blob import BlobLeaseClient, ContentSettings
 
         lease = self._held.get(STATE_LOCK_NAME)
         if lease is None:
-            raise StateError(f"refusing to write state at {self.location} without holding its lease")
+            raise StateError(
+                f"refusing to write state at {self.location} without holding its lease"
+            )
         with self._held_guard:
             others = [held for name, held in self._held.items() if name != STATE_LOCK_NAME]
         for held in others:
@@ -168,8 +197,13 @@ class AzureBlobStateBackend(DocumentStateBackend):
         condition = MatchConditions.IfNotModified if token else MatchConditions.IfMissing
         try:
             self._state_blob.upload_blob(
-                data, overwrite=True, lease=lease.lease_id, etag=token, match_condition=condition,
-                metadata=lease.metadata, content_settings=ContentSettings(content_type=STATE_CONTENT_TYPE),
+                data,
+                overwrite=True,
+                lease=BlobLeaseClient(self._state_blob, lease_id=lease.lease_id),
+                etag=token,
+                match_condition=condition,
+                metadata=lease.metadata,
+                content_settings=ContentSettings(content_type=STATE_CONTENT_TYPE),
             )
         except HttpResponseError as exc:
             code = error_code(exc)
@@ -177,7 +211,8 @@ class AzureBlobStateBackend(DocumentStateBackend):
                 raise StateConflictError(
                     f"state at {self.location} changed after it was read (ETag mismatch): a writer "
                     "got past the lease; nothing was written",
-                    hint="Rerun; if it happens again, look for a tool writing the state blob directly.",
+                    hint="Rerun; if it happens again, look for a tool writing the state blob "
+                    "directly.",
                 ) from None
             if code in LEASE_ERRORS:
                 lease.mark_lost(f"the storage service refused the lease on write ({code})")
@@ -187,13 +222,15 @@ class AzureBlobStateBackend(DocumentStateBackend):
             raise self.storage_error("write the state", exc) from None
 
     def check_leases(self) -> None:
-        """Raise :class:`StateLockLost` if any lease this backend holds is lost or may have expired."""
+        """Raise :class:`StateLockLost` if a lease held here is lost or may have expired."""
         now = time.monotonic()
         with self._held_guard:
             leases = list(self._held.values())
         for lease in leases:
             if not lease.lost and now - lease.renewed_at >= lease.duration - EXPIRY_SAFETY_SECONDS:
-                lease.mark_lost(f"not renewed for {now - lease.renewed_at:.1f}s of its {lease.duration}s")
+                lease.mark_lost(
+                    f"not renewed for {now - lease.renewed_at:.1f}s of its {lease.duration}s"
+                )
             if lease.lost:
                 raise self._lost_error(lease)
 
@@ -225,7 +262,9 @@ class AzureBlobStateBackend(DocumentStateBackend):
             waited = time.monotonic() - started if timeout > 0 else 0.0
             raise lock_timeout_error(self, name, blob, waited)
         base = HolderInfo.current(lock_name=name, run_id=run_id)
-        holder = HolderInfo(**base.model_dump(), lease_seconds=self.lease_duration)
+        holder = HolderInfo.model_validate(
+            {**base.model_dump(), "lease_seconds": self.lease_duration}
+        )
         metadata = holder_to_metadata(holder)
         lease = Lease(name, blob, lease_id, holder, metadata, self.lease_duration, sent)
         try:
@@ -246,7 +285,9 @@ class AzureBlobStateBackend(DocumentStateBackend):
                 del self._held[lease.name]
         lease.release(clear_metadata={})
         if lease.lost:
-            logger.warning("lock %s ended after its lease was lost: %s", lease.name, lease.lost_reason)
+            logger.warning(
+                "lock %s ended after its lease was lost: %s", lease.name, lease.lost_reason
+            )
 
     def ensure_blob(self, blob: BlobClient, *, is_state: bool) -> None:
         """Create the container and the (empty) blob if missing; losing a creation race is fine."""
@@ -256,22 +297,31 @@ class AzureBlobStateBackend(DocumentStateBackend):
         content_type = PLACEHOLDER_CONTENT_TYPE if is_state else "application/octet-stream"
         for _ in range(3):
             try:
-                blob.upload_blob(b"", overwrite=False,
-                                 content_settings=ContentSettings(content_type=content_type))
+                blob.upload_blob(
+                    b"",
+                    overwrite=False,
+                    content_settings=ContentSettings(content_type=content_type),
+                )
                 return
             except ResourceExistsError:
                 return
             except ResourceNotFoundError:
                 try:
                     self._container.create_container()
-                    logger.info("created container %s for state at %s", self.container_name, self.location)
+                    logger.info(
+                        "created container %s for state at %s", self.container_name, self.location
+                    )
                 except ResourceExistsError:
                     pass
                 except AzureError as exc:
-                    raise self.storage_error(f"create container {self.container_name}", exc) from None
+                    raise self.storage_error(
+                        f"create container {self.container_name}", exc
+                    ) from None
             except AzureError as exc:
                 raise self.storage_error(f"create {blob.blob_name}", exc) from None
-        raise StateStoreError(f"could not create {blob.blob_name} at {self.location} (it kept disappearing)")
+        raise StateStoreError(
+            f"could not create {blob.blob_name} at {self.location} (it kept disappearing)"
+        )
 
     # --- inspection and unlocking -------------------------------------------------------------
 
@@ -281,8 +331,11 @@ class AzureBlobStateBackend(DocumentStateBackend):
 
         found: list[tuple[str, BlobProperties]] = []
         try:
-            blobs = list(self._container.list_blobs(name_starts_with=self.lock_prefix + "/",
-                                                    include=["metadata"]))
+            blobs = list(
+                self._container.list_blobs(
+                    name_starts_with=self.lock_prefix + "/", include=["metadata"]
+                )
+            )
             try:
                 blobs.append(self._state_blob.get_blob_properties())
             except ResourceNotFoundError as exc:
@@ -300,12 +353,16 @@ class AzureBlobStateBackend(DocumentStateBackend):
 
     def holders(self) -> list[HolderInfo]:
         """Every lock held now, from lease state and holder metadata (unknown holders included)."""
-        return [holder_from_metadata(props.metadata) or UnknownHolder.for_lock(name)
-                for name, props in self._leased()]
+        return [
+            holder_from_metadata(props.metadata) or UnknownHolder.for_lock(name)
+            for name, props in self._leased()
+        ]
 
     def force_unlock(self, lock_id: str) -> HolderInfo:
-        """Break the lease whose holder has ``lock_id`` (or of the lock *named* ``lock_id``, which is
-        how a lease without holder info is broken); return who held it."""
+        """Break the lease whose holder has ``lock_id``; return who held it.
+
+        A lock *name* is accepted too: that is how a lease without holder info is broken.
+        """
         from azure.core import MatchConditions
         from azure.core.exceptions import AzureError
         from azure.storage.blob import BlobLeaseClient
@@ -322,13 +379,20 @@ class AzureBlobStateBackend(DocumentStateBackend):
                 try:  # drop the stale holder info, unless someone took the lock again meanwhile
                     after = blob.get_blob_properties()
                     if after.lease.state != "leased":
-                        blob.set_blob_metadata({}, etag=after.etag, match_condition=MatchConditions.IfNotModified)
+                        blob.set_blob_metadata(
+                            {}, etag=after.etag, match_condition=MatchConditions.IfNotModified
+                        )
                 except AzureError:
                     pass
                 logger.warning("broke the lease of lock %s at %s", name, self.location)
                 return holder or UnknownHolder.for_lock(name)
-        ids = ", ".join(f"{(holder_from_metadata(p.metadata) or UnknownHolder.for_lock(n)).lock_id} ({n})"
-                        for n, p in held) or "none"
+        ids = (
+            ", ".join(
+                f"{(holder_from_metadata(p.metadata) or UnknownHolder.for_lock(n)).lock_id} ({n})"
+                for n, p in held
+            )
+            or "none"
+        )
         raise LockNotHeld(f"no lock with id {lock_id} is held at {self.location} (held now: {ids})")
 
     def close(self) -> None:
@@ -352,11 +416,17 @@ class AzureBlobStateBackend(DocumentStateBackend):
         status = getattr(exc, "status_code", None)
         code = error_code(exc)
         if isinstance(exc, ClientAuthenticationError) or status in (401, 403):
-            text = (f"not allowed to {doing} at {self.location} ({status or ''} {code or type(exc).__name__}); "
-                    "check the state credentials and their permissions")
+            text = (
+                f"not allowed to {doing} at {self.location} "
+                f"({status or ''} {code or type(exc).__name__}); "
+                "check the state credentials and their permissions"
+            )
         elif isinstance(exc, HttpResponseError) and status:
             text = f"could not {doing} at {self.location}: HTTP {status} {code}".rstrip()
         else:
             first = str(exc).splitlines()[0] if str(exc) else ""
-            text = f"cannot reach the state store to {doing} at {self.location}: {type(exc).__name__} {first}"
+            text = (
+                f"cannot reach the state store to {doing} at {self.location}: "
+                f"{type(exc).__name__} {first}"
+            )
         return StateStoreError(redact_text(text.strip()))

@@ -72,8 +72,9 @@ def build_service_client(options: AzureBlobStateOptions) -> BlobServiceClient:
     from azure.storage.blob import BlobServiceClient, ExponentialRetry
 
     kwargs: dict[str, Any] = {
-        "retry_policy": ExponentialRetry(initial_backoff=1, increment_base=2, retry_total=REQUEST_RETRIES,
-                                         random_jitter_range=1),
+        "retry_policy": ExponentialRetry(
+            initial_backoff=1, increment_base=2, retry_total=REQUEST_RETRIES, random_jitter_range=1
+        ),
         "connection_timeout": CONNECTION_TIMEOUT,
         "read_timeout": READ_TIMEOUT,
     }
@@ -81,12 +82,15 @@ def build_service_client(options: AzureBlobStateOptions) -> BlobServiceClient:
         kwargs["api_version"] = options.api_version
     if options.connection_string is not None:
         try:
-            return BlobServiceClient.from_connection_string(options.connection_string.get_secret_value(), **kwargs)
+            return BlobServiceClient.from_connection_string(
+                options.connection_string.get_secret_value(), **kwargs
+            )
         except ValueError as exc:
             raise ConfigError(
-                f"state.connection_string is not a usable storage connection string: {redact_text(str(exc))}",
-                hint="Copy it from the storage account's 'Access keys' page; it needs AccountName and "
-                "AccountKey (or SharedAccessSignature) and an endpoint.",
+                "state.connection_string is not a usable storage connection string: "
+                f"{redact_text(str(exc))}",
+                hint="Copy it from the storage account's 'Access keys' page; it needs "
+                "AccountName and AccountKey (or SharedAccessSignature) and an endpoint.",
             ) from None
     assert options.account_url is not None  # the options model guarantees one of the two
     return BlobServiceClient(options.account_url, credential=_credential(options), **kwargs)
@@ -98,7 +102,8 @@ def _credential(options: AzureBlobStateOptions) -> Any:
         name = options.account_name or account_name_from_url(url)
         if not name:
             raise ConfigError(
-                "state.account_key needs the account name, which cannot be read from state.account_url: "
+                "state.account_key needs the account name, which cannot be read from "
+                "state.account_url: "
                 "set state.account_name",
                 hint="Add `account_name:` to the state section.",
             )
@@ -113,7 +118,8 @@ def _credential(options: AzureBlobStateOptions) -> Any:
         from azure.identity import DefaultAzureCredential
     except ImportError:
         raise ConfigError(
-            "state.account_url has no credential: give account_key or sas_token (as ${secret:NAME}), "
+            "state.account_url has no credential: give account_key or sas_token "
+            "(as ${secret:NAME}), "
             "a connection_string, or install azure-identity for the default Azure credential",
             hint="pip install 'odibi-state-azure[identity]' to sign in with az login, a managed "
             "identity or AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET.",

@@ -6,7 +6,7 @@ from odibi_core.errors import StateConflictError, StateError
 
 
 class StateLockLost(StateConflictError):
-    """A lease this run held was broken or expired unrenewed: state writes stopped, nothing written."""
+    """A lease this run held was broken or expired unrenewed: writes stopped, nothing written."""
 
     default_hint = (
         "Another run may hold the lock now; check `odibi state show`, then rerun this pipeline."
@@ -16,10 +16,14 @@ class StateLockLost(StateConflictError):
 class StateStoreError(StateError):
     """The storage service refused or could not be reached (credentials, network, permissions)."""
 
-    default_hint = "Check the state section's account, container and credentials; `odibi doctor` probes them."
+    default_hint = (
+        "Check the state section's account, container and credentials; `odibi doctor` probes them."
+    )
 
 
 class LockNotHeld(StateError):
     """``force_unlock`` was given a lock id (or name) that no current lease matches."""
 
-    default_hint = "`odibi state show` lists the locks held now; an expired lease needs no unlocking."
+    default_hint = (
+        "`odibi state show` lists the locks held now; an expired lease needs no unlocking."
+    )

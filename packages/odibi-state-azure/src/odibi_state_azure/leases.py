@@ -30,13 +30,22 @@ RETRY_AFTER_FAILED_RENEWAL = 1.0
 TICK = 0.25
 """How often the keeper thread looks for leases due for renewal."""
 
-LEASE_ERRORS = frozenset({
-    "LeaseIsBrokenAndCannotBeRenewed", "LeaseIdMismatchWithLeaseOperation",
-    "LeaseNotPresentWithLeaseOperation", "LeaseIdMismatchWithBlobOperation",
-    "LeaseNotPresentWithBlobOperation", "LeaseLost", "LeaseIdMissing", "LeaseAlreadyPresent",
-    "LeaseIsBreakingAndCannotBeAcquired", "LeaseIsBreakingAndCannotBeChanged",
-    "BlobNotFound", "ContainerNotFound",
-})
+LEASE_ERRORS = frozenset(
+    {
+        "LeaseIsBrokenAndCannotBeRenewed",
+        "LeaseIdMismatchWithLeaseOperation",
+        "LeaseNotPresentWithLeaseOperation",
+        "LeaseIdMismatchWithBlobOperation",
+        "LeaseNotPresentWithBlobOperation",
+        "LeaseLost",
+        "LeaseIdMissing",
+        "LeaseAlreadyPresent",
+        "LeaseIsBreakingAndCannotBeAcquired",
+        "LeaseIsBreakingAndCannotBeChanged",
+        "BlobNotFound",
+        "ContainerNotFound",
+    }
+)
 """Storage error codes that mean the lease is gone for good (no retry can bring it back)."""
 
 
@@ -60,8 +69,16 @@ class Lease:
         duration: Lease duration in seconds.
     """
 
-    def __init__(self, name: str, blob: BlobClient, lease_id: str, holder: HolderInfo,
-                 metadata: dict[str, str], duration: int, acquired_at: float) -> None:
+    def __init__(
+        self,
+        name: str,
+        blob: BlobClient,
+        lease_id: str,
+        holder: HolderInfo,
+        metadata: dict[str, str],
+        duration: int,
+        acquired_at: float,
+    ) -> None:
         self.name = name
         self.blob = blob
         self.lease_id = lease_id
@@ -84,8 +101,12 @@ class Lease:
         """Record that the lease is gone; later writes through it are refused."""
         if self.lost_reason is None:
             self.lost_reason = reason
-            logger.error("lost the lease of lock %s (%s): %s; state writes stop",
-                         self.name, self.holder.lock_id, reason)
+            logger.error(
+                "lost the lease of lock %s (%s): %s; state writes stop",
+                self.name,
+                self.holder.lock_id,
+                reason,
+            )
 
     def renew(self) -> None:
         """Renew now (called by the keeper thread); marks the lease lost on a final failure."""
@@ -106,7 +127,9 @@ class Lease:
                 self._renewal_failed(sent, f"{type(exc).__name__} {code or exc.status_code}")
                 return
             except Exception as exc:  # network errors: retry until the lease would have expired
-                self._renewal_failed(sent, redact_text(f"{type(exc).__name__}: {exc}").splitlines()[0])
+                self._renewal_failed(
+                    sent, redact_text(f"{type(exc).__name__}: {exc}").splitlines()[0]
+                )
                 return
             self.renewed_at = sent
             self.next_renewal = sent + self.duration / RENEW_FRACTION
@@ -115,10 +138,14 @@ class Lease:
     def _renewal_failed(self, sent: float, why: str) -> None:
         left = self.renewed_at + self.duration - time.monotonic()
         if left <= RETRY_AFTER_FAILED_RENEWAL:
-            self.mark_lost(f"could not renew it for {time.monotonic() - self.renewed_at:.1f}s ({why}); "
-                           "it has expired and another run may hold it now")
+            self.mark_lost(
+                f"could not renew it for {time.monotonic() - self.renewed_at:.1f}s ({why}); "
+                "it has expired and another run may hold it now"
+            )
             return
-        logger.warning("renewing the lease of lock %s failed (%s); retrying, %.1fs left", self.name, why, left)
+        logger.warning(
+            "renewing the lease of lock %s failed (%s); retrying, %.1fs left", self.name, why, left
+        )
         self.next_renewal = sent + RETRY_AFTER_FAILED_RENEWAL
 
     def release(self, clear_metadata: dict[str, str] | None = None) -> None:
@@ -139,9 +166,12 @@ class Lease:
                 if self.lost:
                     return  # expected: the lease is no longer ours
                 # the lease then expires by itself within `duration` seconds
-                logger.warning("could not release the lease of lock %s (%s); it expires within %ss",
-                               self.name, redact_text(f"{type(exc).__name__}: {exc}").splitlines()[0],
-                               self.duration)
+                logger.warning(
+                    "could not release the lease of lock %s (%s); it expires within %ss",
+                    self.name,
+                    redact_text(f"{type(exc).__name__}: {exc}").splitlines()[0],
+                    self.duration,
+                )
 
 
 class LeaseKeeper:
@@ -159,7 +189,9 @@ class LeaseKeeper:
             self._leases.append(lease)
             if self._thread is None:
                 self._stop.clear()
-                self._thread = threading.Thread(target=self._run, name="odibi-lease-keeper", daemon=True)
+                self._thread = threading.Thread(
+                    target=self._run, name="odibi-lease-keeper", daemon=True
+                )
                 self._thread.start()
 
     def discard(self, lease: Lease) -> None:
@@ -174,7 +206,7 @@ class LeaseKeeper:
             return list(self._leases)
 
     def stop(self) -> None:
-        """Stop the thread (leases still held are then left to expire, or released by the caller)."""
+        """Stop the thread (leases still held are left to expire, or released by the caller)."""
         self._stop.set()
         with self._lock:
             thread, self._thread = self._thread, None

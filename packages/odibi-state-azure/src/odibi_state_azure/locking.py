@@ -35,6 +35,8 @@ BUSY_CODES = frozenset({"LeaseAlreadyPresent", "LeaseIsBreakingAndCannotBeAcquir
 class UnknownHolder(HolderInfo):
     """A lease with no Odibi holder info (taken by another tool, or by a run that died at once)."""
 
+    holder: str = "unknown"
+
     @classmethod
     def for_lock(cls, name: str) -> UnknownHolder:
         """The unknown holder of lock ``name``; its ``lock_id`` is the lock name, which
@@ -43,12 +45,15 @@ class UnknownHolder(HolderInfo):
 
     def describe(self) -> str:
         """One line saying the holder is unknown."""
-        return (f"lock {self.lock_name} held by an unknown holder (a blob lease with no Odibi holder "
-                "info: another tool, or a run that died right after taking it)")
+        return (
+            f"lock {self.lock_name} held by an unknown holder (a blob lease with no Odibi holder "
+            "info: another tool, or a run that died right after taking it)"
+        )
 
 
-def acquire_lease(backend: AzureBlobStateBackend, blob: BlobClient, name: str, lease_id: str,
-                  timeout: float) -> float | None:
+def acquire_lease(
+    backend: AzureBlobStateBackend, blob: BlobClient, name: str, lease_id: str, timeout: float
+) -> float | None:
     """Take the lease ``lease_id`` on ``blob``, waiting up to ``timeout`` seconds.
 
     Returns:
@@ -69,7 +74,9 @@ def acquire_lease(backend: AzureBlobStateBackend, blob: BlobClient, name: str, l
             return sent
         except ResourceNotFoundError:
             if created >= 3:
-                raise backend.storage_error(f"take lock {name}", ResourceNotFoundError("blob keeps disappearing")) from None
+                raise backend.storage_error(
+                    f"take lock {name}", ResourceNotFoundError("blob keeps disappearing")
+                ) from None
             created += 1
             backend.ensure_blob(blob, is_state=blob.blob_name == backend.blob_name)
             continue
@@ -85,31 +92,40 @@ def acquire_lease(backend: AzureBlobStateBackend, blob: BlobClient, name: str, l
         delay = min(delay * 1.6, MAX_DELAY)
 
 
-def lock_timeout_error(backend: AzureBlobStateBackend, name: str, blob: BlobClient,
-                       waited: float) -> StateLockTimeout:
-    """The error for a wait that ran out (kernel wording): the holder and the exact unlock command."""
+def lock_timeout_error(
+    backend: AzureBlobStateBackend, name: str, blob: BlobClient, waited: float
+) -> StateLockTimeout:
+    """The error for a wait that ran out (kernel wording): holder and exact unlock command."""
     from azure.core.exceptions import AzureError
-
     from odibi_core.contracts.state import lock_timeout_error as kernel_lock_timeout_error
 
     try:
         props = blob.get_blob_properties()
         leased = props.lease.state in ("leased", "breaking")
-        holder: HolderInfo | None = (holder_from_metadata(props.metadata) or UnknownHolder.for_lock(name)
-                                     if leased else None)
+        holder: HolderInfo | None = (
+            holder_from_metadata(props.metadata) or UnknownHolder.for_lock(name) if leased else None
+        )
     except AzureError:
         holder = None
-    error = kernel_lock_timeout_error(name, location=backend.blob_location(blob), waited=waited, holder=holder)
+    error = kernel_lock_timeout_error(
+        name, location=backend.blob_location(blob), waited=waited, holder=holder
+    )
     if isinstance(holder, UnknownHolder):
         error.message += "; a finite lease expires by itself, an infinite one only when broken"
         error.hint = f"If nothing should hold it, break the lease: `odibi state unlock {name}`"
     elif holder is not None:
         seconds = getattr(holder, "lease_seconds", None) or backend.lease_duration
-        error.message += (f"; if that run died, its lease expires by itself within {seconds}s "
-                          "(it is finite and renewed only while the run lives)")
-        error.hint = (f"Wait for that run, raise --lock-timeout, or if it is dead: "
-                      f"`odibi state unlock {holder.lock_id}`")
+        error.message += (
+            f"; if that run died, its lease expires by itself within {seconds}s "
+            "(it is finite and renewed only while the run lives)"
+        )
+        error.hint = (
+            f"Wait for that run, raise --lock-timeout, or if it is dead: "
+            f"`odibi state unlock {holder.lock_id}`"
+        )
     else:
-        error.hint = "It was released as the wait ran out: run again (raise --lock-timeout if runs overlap)."
+        error.hint = (
+            "It was released as the wait ran out: run again (raise --lock-timeout if runs overlap)."
+        )
     error.args = (error.message,)
     return error

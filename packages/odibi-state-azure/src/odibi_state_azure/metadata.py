@@ -1,4 +1,4 @@
-"""Holder info as blob metadata, so any waiter (or a person in a storage browser) can name the holder.
+"""Holder info as blob metadata, so any waiter (or a person in a storage browser) can name it.
 
 Each :class:`~odibi_core.contracts.state.HolderInfo` field becomes one metadata entry
 ``odibi_<field>``. Metadata values travel as HTTP headers, so anything outside printable ASCII
@@ -33,7 +33,7 @@ def holder_from_metadata(metadata: dict[str, str] | None) -> HolderInfo | None:
     fields: dict[str, Any] = {}
     for key, value in (metadata or {}).items():
         if key.lower().startswith(PREFIX):
-            fields[key[len(PREFIX):].lower()] = unquote(value)
+            fields[key[len(PREFIX) :].lower()] = unquote(value)
     if "lock_id" not in fields:
         return None
     try:

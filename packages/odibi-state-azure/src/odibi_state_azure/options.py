@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from pydantic import Field, SecretStr, field_validator, model_validator
-
 from odibi_core.plugins.options import PluginOptions
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 MIN_LEASE_SECONDS = 15
 """Shortest lease Azure grants (seconds)."""
@@ -44,8 +43,10 @@ class AzureBlobStateOptions(PluginOptions):
         None, description="Blob holding the state document (default `<project>/state.json`)."
     )
     lease_duration: int = Field(
-        30, ge=MIN_LEASE_SECONDS, le=MAX_LEASE_SECONDS,
-        description="Seconds a lock lease lasts without renewal (15-60); renewed every third of it.",
+        30,
+        ge=MIN_LEASE_SECONDS,
+        le=MAX_LEASE_SECONDS,
+        description="Seconds a lock lease lasts unrenewed (15-60); renewed every third of it.",
     )
     api_version: str | None = Field(
         None, description="Storage REST API version to send (default: the SDK's own)."
@@ -73,7 +74,9 @@ class AzureBlobStateOptions(PluginOptions):
     def _blob(cls, value: str | None) -> str | None:
         if value is not None:
             if not value.strip() or value.startswith("/") or value.endswith("/"):
-                raise ValueError("must be a blob name like `sales/state.json` (no leading or trailing /)")
+                raise ValueError(
+                    "must be a blob name like `sales/state.json` (no leading or trailing /)"
+                )
             if len(value) > 1000:
                 raise ValueError("blob names are at most 1000 characters here")
         return value
@@ -83,10 +86,15 @@ class AzureBlobStateOptions(PluginOptions):
         if (self.account_url is None) == (self.connection_string is None):
             raise ValueError("give exactly one of `account_url` and `connection_string`")
         if self.connection_string is not None:
-            extra = [k for k in ("account_key", "sas_token", "account_name") if getattr(self, k) is not None]
+            extra = [
+                k
+                for k in ("account_key", "sas_token", "account_name")
+                if getattr(self, k) is not None
+            ]
             if extra:
                 raise ValueError(
-                    f"`{extra[0]}` cannot be combined with `connection_string` (it carries its own credential)"
+                    f"`{extra[0]}` cannot be combined with `connection_string` "
+                    "(it carries its own credential)"
                 )
         if self.account_key is not None and self.sas_token is not None:
             raise ValueError("give one of `account_key` and `sas_token`, not both")

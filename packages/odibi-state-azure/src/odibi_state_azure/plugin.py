@@ -23,7 +23,9 @@ def build_backend(options: AzureBlobStateOptions, context: BuildContext) -> Azur
     """Factory of the ``azure_blob`` backend (imports the Azure SDK)."""
     from odibi_state_azure.backend import AzureBlobStateBackend
 
-    return AzureBlobStateBackend.from_options(options, project=context.project_name, run_id=context.run_id)
+    return AzureBlobStateBackend.from_options(
+        options, project=context.project_name, run_id=context.run_id
+    )
 
 
 @hookimpl
@@ -33,7 +35,9 @@ def odibi_state_backends() -> list[StateBackendSpec]:
 
     return [
         StateBackendSpec(
-            BACKEND_NAME, build_backend, AzureBlobStateOptions,
+            BACKEND_NAME,
+            build_backend,
+            AzureBlobStateOptions,
             "State in an Azure blob; finite, renewed blob leases as locks",
         )
     ]
