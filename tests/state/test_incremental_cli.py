@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-
 from odibi_core.testing.cli import run_odibi
 
 PROJECT = """

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from odibi_core.testing.cli import run_odibi
 
 PROJECT = """

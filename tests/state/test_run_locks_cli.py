@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-
 from odibi_core.testing.cli import run_odibi
 
 WORKER = Path(__file__).with_name("state_worker.py")

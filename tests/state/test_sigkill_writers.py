@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from odibi_core.contracts.state import parse_state
 from odibi_state_local.atomic import leftover_temps
 from odibi_state_local.backend import LocalStateBackend

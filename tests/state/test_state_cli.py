@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from odibi_core.testing.cli import run_odibi
 
 WORKER = Path(__file__).with_name("state_worker.py")

@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
 from odibi_core.contracts.state import HolderInfo, StateBackend
 from odibi_core.testing.state_contract import StateBackendContract
 from odibi_state_local.backend import LocalStateBackend

@@ -102,6 +102,11 @@ class StateError(OdibiError):
 class StateCorruptError(StateError):
     """The state document is torn, unparseable, of an unknown version or of a foreign lineage."""
 
+    default_hint = (
+        "The file was left in place: inspect it, restore a backup, or move it aside to start a "
+        "new history (Odibi never resets it for you)."
+    )
+
 
 class StateConflictError(StateError):
     """A write lost a race it must never win (stale version, lost lease): nothing was written."""

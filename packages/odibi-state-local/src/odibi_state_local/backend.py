@@ -18,6 +18,7 @@ from typing import Any
 from odibi_core.contracts.state import DEFAULT_HISTORY_LIMIT, DocumentStateBackend, HolderInfo
 from odibi_core.errors import StateConflictError, StateError
 from odibi_core.plugins.types import BuildContext
+
 from odibi_state_local.atomic import atomic_write, leftover_temps
 from odibi_state_local.locks import SidecarLocks
 from odibi_state_local.options import LocalStateOptions
@@ -66,17 +67,13 @@ class LocalStateBackend(DocumentStateBackend):
 
     def _load(self) -> tuple[bytes | None, FileIdentity | None]:
         try:
-            fd = os.open(self.path, os.O_RDONLY)
+            with open(self.path, "rb") as handle:
+                stat = os.fstat(handle.fileno())
+                data = handle.read()
         except FileNotFoundError:
             return None, None
         except OSError as exc:
             raise StateError(f"cannot read state at {self.location}: {exc.strerror}") from None
-        with os.fdopen(fd, "rb") as handle:
-            stat = os.fstat(handle.fileno())
-            try:
-                data = handle.read()
-            except OSError as exc:
-                raise StateError(f"cannot read state at {self.location}: {exc.strerror}") from None
         return data, (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
     def _store(self, data: bytes, token: Any) -> None:

@@ -26,10 +26,9 @@ from pathlib import Path
 from typing import IO
 
 import portalocker
-from pydantic import ValidationError
-
 from odibi_core.contracts.state import STATE_LOCK_NAME, HolderInfo, lock_timeout_error
 from odibi_core.errors import StateError, StateLockHeld
+from pydantic import ValidationError
 
 FIRST_POLL_S = 0.001
 """First pause between two attempts to take a held lock; it doubles up to :data:`MAX_POLL_S`."""

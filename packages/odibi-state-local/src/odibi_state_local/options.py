@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-
 from odibi_core.plugins.options import PluginOptions
+from pydantic import Field
 
 DEFAULT_STATE_PATH = ".odibi/state.json"
 """Where state lives by default, relative to the folder of the project file."""

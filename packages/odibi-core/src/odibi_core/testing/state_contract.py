@@ -65,7 +65,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import pytest
 
@@ -229,8 +229,12 @@ class StateBackendContract:
             pytest.fail("a DocumentStateBackend-style backend must expose history_limit")
         backend.history_limit = 3  # type: ignore[attr-defined]
         for i in range(5):
-            backend.update(lambda doc, i=i: doc.pipeline("p").runs.append(
-                RunRecord(run_id=f"run-{i}", status="success", started_at="2024-01-01T00:00:00+00:00")))
+            record = RunRecord(run_id=f"run-{i}", status="success", started_at="2024-01-01T00:00:00+00:00")
+
+            def add(doc: StateDocument, record: RunRecord = record) -> None:
+                doc.pipeline("p").runs.append(record)
+
+            backend.update(add)
         stored = make_backend().read()
         assert stored is not None
         assert [r.run_id for r in stored.pipelines["p"].runs] == ["run-2", "run-3", "run-4"]

@@ -33,7 +33,11 @@ def register(app: typer.Typer) -> None:
 
 def _open(project: str | None, env: str | None) -> StateBackend:
     from odibi_core.errors import PluginError
-    from odibi_core.state.session import STATE_PACKAGE_HINT, effective_lock_timeout, open_state_backend
+    from odibi_core.state.session import (
+        STATE_PACKAGE_HINT,
+        effective_lock_timeout,
+        open_state_backend,
+    )
 
     loaded, pm = load(project, env)
     backend = open_state_backend(loaded, pm, run_id=None, lock_timeout=effective_lock_timeout(loaded, None))
