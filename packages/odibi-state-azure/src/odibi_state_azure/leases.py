@@ -27,6 +27,10 @@ RENEW_FRACTION = 3
 RETRY_AFTER_FAILED_RENEWAL = 1.0
 """Seconds before retrying a renewal that failed for a transient reason."""
 
+RENEW_REQUEST_TIMEOUT = 5
+"""Seconds one renewal request may take (connect and read): a hung request must not outlive the
+lease while the keeper waits for it."""
+
 TICK = 0.25
 """How often the keeper thread looks for leases due for renewal."""
 
@@ -118,7 +122,11 @@ class Lease:
                 return
             sent = time.monotonic()
             try:
-                BlobLeaseClient(self.blob, lease_id=self.lease_id).renew(retry_total=0)
+                BlobLeaseClient(self.blob, lease_id=self.lease_id).renew(
+                    retry_total=0,
+                    connection_timeout=RENEW_REQUEST_TIMEOUT,
+                    read_timeout=RENEW_REQUEST_TIMEOUT,
+                )
             except HttpResponseError as exc:
                 code = error_code(exc)
                 if code in LEASE_ERRORS:
