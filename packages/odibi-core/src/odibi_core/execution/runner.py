@@ -24,7 +24,7 @@ from odibi_core.contracts.connection import Connection, FileConnection, TableCon
 from odibi_core.contracts.engine import Engine, ReadRequest, WriteRequest
 from odibi_core.contracts.lifecycle import NodeResult, NodeRunContext, PipelineRunContext, RunResult
 from odibi_core.contracts.state import RunRecord, utc_now
-from odibi_core.errors import NodeError, UsageError
+from odibi_core.errors import NodeError, OdibiError, UsageError
 from odibi_core.execution.node import NodeInputs, NodeOutput, execute_node
 from odibi_core.execution.resume import decide_resume
 from odibi_core.execution.retry import backoff_delay, is_transient
@@ -303,9 +303,13 @@ class _PipelineExecution:
             self.engine.release(output.frame)
         if output.new_high_water_mark is not None:
             # the write succeeded: advance the mark now, so a crash later in the run cannot
-            # make the next run read these rows again
-            self.recorder.record_mark(name, output.new_high_water_mark)
+            # make the next run read these rows again (the end of the run records it too)
             self.marks[name] = output.new_high_water_mark
+            try:
+                self.recorder.record_mark(name, output.new_high_water_mark)
+            except OdibiError as exc:
+                logger.warning("node %s: high-water mark not saved yet (%s); retried at the end of the run",
+                               name, exc.message)
         return output.result
 
     def _frame_of(self, name: str) -> Any:
