@@ -48,7 +48,9 @@ def _open(project: str | None, env: str | None) -> StateBackend:
 
 
 def display_path(location: str) -> str:
-    """``location`` relative to the working directory when it lies below it."""
+    """``location`` relative to the working directory when it lies below it (URLs as they are)."""
+    if "://" in location:
+        return location  # a Path would fold "//" and could make a URL look relative
     try:
         return str(Path(location).resolve().relative_to(Path.cwd().resolve()))
     except (ValueError, OSError):

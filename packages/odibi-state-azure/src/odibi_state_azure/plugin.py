@@ -1,0 +1,43 @@
+"""Entry point of ``odibi-state-azure``: registers the ``azure_blob`` state backend.
+
+Only light kernel modules are imported here; the options model (pydantic) is imported when the
+hook is called and the Azure SDK when a backend is built.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from odibi_core.plugins.hookspecs import hookimpl
+from odibi_core.plugins.types import BuildContext, StateBackendSpec
+
+if TYPE_CHECKING:
+    from odibi_state_azure.backend import AzureBlobStateBackend
+    from odibi_state_azure.options import AzureBlobStateOptions
+
+BACKEND_NAME = "azure_blob"
+"""The YAML ``state.backend`` value this package registers."""
+
+
+def build_backend(options: AzureBlobStateOptions, context: BuildContext) -> AzureBlobStateBackend:
+    """Factory of the ``azure_blob`` backend (imports the Azure SDK)."""
+    from odibi_state_azure.backend import AzureBlobStateBackend
+
+    return AzureBlobStateBackend.from_options(
+        options, project=context.project_name, run_id=context.run_id
+    )
+
+
+@hookimpl
+def odibi_state_backends() -> list[StateBackendSpec]:
+    """Register ``azure_blob``."""
+    from odibi_state_azure.options import AzureBlobStateOptions
+
+    return [
+        StateBackendSpec(
+            BACKEND_NAME,
+            build_backend,
+            AzureBlobStateOptions,
+            "State in an Azure blob; finite, renewed blob leases as locks",
+        )
+    ]

@@ -1,0 +1,104 @@
+"""Fixtures of the odibi-state-azure tests: Azurite settings, a container per test, raw SDK access.
+
+Azurite is started by ``scripts/services.sh start`` (which writes ``.services/env``); a test that
+needs it fails with a clear message when it is not running, it is never skipped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+AZURITE_VARS = (
+    "ODIBI_TEST_AZURITE_BLOB_URL",
+    "ODIBI_TEST_AZURITE_CONNECTION_STRING",
+    "ODIBI_TEST_AZURITE_ACCOUNT_NAME",
+    "ODIBI_TEST_AZURITE_ACCOUNT_KEY",
+)
+
+
+def _services_env() -> dict[str, str]:
+    for parent in Path(__file__).resolve().parents:
+        env_file = parent / ".services" / "env"
+        if env_file.is_file():
+            values = {}
+            for line in env_file.read_text().splitlines():
+                key, sep, value = line.partition("=")
+                if sep and key.strip() and not line.lstrip().startswith("#"):
+                    values[key.strip()] = value.strip().strip("'\"")
+            return values
+    return {}
+
+
+@pytest.fixture(scope="session")
+def azurite() -> dict[str, str]:
+    """``ODIBI_TEST_AZURITE_*`` settings from the environment or ``.services/env``."""
+    found = _services_env()
+    found.update({k: v for k, v in os.environ.items() if k in AZURITE_VARS})
+    missing = [name for name in AZURITE_VARS if not found.get(name)]
+    if missing:
+        pytest.fail(
+            f"{', '.join(missing)} not set: these tests need Azurite. Start it with "
+            "`scripts/services.sh start` (it writes .services/env), or run `scripts/test.sh`.",
+            pytrace=False,
+        )
+    return found
+
+
+@pytest.fixture
+def container(azurite: dict[str, str]) -> Iterator[str]:
+    """A fresh container name for this test (not created: the backend creates it), deleted after."""
+    from azure.storage.blob import BlobServiceClient
+
+    name = f"t-{uuid.uuid4().hex[:20]}"
+    yield name
+    conn = azurite["ODIBI_TEST_AZURITE_CONNECTION_STRING"]
+    with BlobServiceClient.from_connection_string(conn) as svc, contextlib.suppress(Exception):
+        svc.delete_container(name)
+
+
+@pytest.fixture
+def raw_container(azurite: dict[str, str], container: str) -> Iterator[Any]:
+    """A raw SDK ``ContainerClient`` on the test's container (what a foreign writer would use)."""
+    from azure.storage.blob import BlobServiceClient
+
+    with BlobServiceClient.from_connection_string(
+        azurite["ODIBI_TEST_AZURITE_CONNECTION_STRING"]
+    ) as svc:
+        yield svc.get_container_client(container)
+
+
+@pytest.fixture
+def make_azure_backend(azurite: dict[str, str], container: str) -> Iterator[Callable[..., Any]]:
+    """Factory of backends on the test's container.
+
+    ``make_azure_backend(project=..., run_id=..., **options)``; options default to the connection
+    string and a 15 s lease.
+    """
+    from odibi_state_azure.backend import AzureBlobStateBackend
+    from odibi_state_azure.options import AzureBlobStateOptions
+
+    opened: list[AzureBlobStateBackend] = []
+
+    def factory(
+        *, project: str = "proj", run_id: str | None = None, **options: Any
+    ) -> AzureBlobStateBackend:
+        settings: dict[str, Any] = {"container": container, "lease_duration": 15}
+        if "account_url" not in options:
+            settings["connection_string"] = azurite["ODIBI_TEST_AZURITE_CONNECTION_STRING"]
+        settings.update(options)
+        backend = AzureBlobStateBackend.from_options(
+            AzureBlobStateOptions.model_validate(settings), project=project, run_id=run_id
+        )
+        opened.append(backend)
+        return backend
+
+    yield factory
+    for backend in opened:
+        backend.close()
