@@ -8,6 +8,7 @@ Unexpected exceptions exit with code 70 and a redacted one-line summary.
 from __future__ import annotations
 
 import importlib
+import io
 import sys
 from typing import Optional
 
@@ -21,6 +22,23 @@ from odibi_core.errors import ExitCode, OdibiError
 
 RESERVED_COMMANDS = frozenset({"run", "validate", "graph", "plugins", "init", "state", "secrets", "doctor",
                                "story", "version", "help"})
+
+
+def _click_errors() -> tuple[tuple[type[Exception], ...], tuple[type[Exception], ...]]:
+    """Click's error classes, and typer's own copies of them (typer >= 0.20 vendors click)."""
+    errors: list[type[Exception]] = [click.ClickException]
+    usage: list[type[Exception]] = [click.UsageError]
+    try:
+        from typer._click import exceptions as vendored
+    except ImportError:  # pragma: no cover - older typer uses click itself
+        pass
+    else:
+        errors.append(vendored.ClickException)
+        usage.append(vendored.UsageError)
+    return tuple(errors), tuple(usage)
+
+
+_CLICK_ERRORS, _USAGE_ERRORS = _click_errors()
 
 
 def _version(value: bool) -> None:
@@ -89,9 +107,8 @@ def main(argv: list[str] | None = None) -> int:
 def _invoke(argv: list[str] | None) -> int:
     from odibi_core.redaction import redact_text
 
-    app = create_app()
-    command = typer.main.get_command(app)
     try:
+        command = typer.main.get_command(create_app())
         command.main(args=argv, prog_name="odibi", standalone_mode=False)
         return ExitCode.OK
     except OdibiError as exc:
@@ -103,14 +120,16 @@ def _invoke(argv: list[str] | None) -> int:
         if exc.hint:
             sys.stderr.write(redact_text(f"hint: {exc.hint}") + "\n")
         return int(exc.exit_code)
-    except click.exceptions.Exit as exc:
+    except (click.exceptions.Exit, typer.Exit) as exc:
         return int(exc.exit_code)
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, typer.Abort):
         sys.stderr.write("aborted\n")
         return ExitCode.INTERRUPTED
-    except click.ClickException as exc:
-        exc.show()
-        return ExitCode.USAGE_ERROR if isinstance(exc, click.UsageError) else exc.exit_code
+    except _CLICK_ERRORS as exc:
+        shown = io.StringIO()
+        exc.show(file=shown)  # type: ignore[attr-defined]
+        sys.stderr.write(redact_text(shown.getvalue()))
+        return ExitCode.USAGE_ERROR if isinstance(exc, _USAGE_ERRORS) else int(exc.exit_code)  # type: ignore[attr-defined]
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return ExitCode.INTERRUPTED

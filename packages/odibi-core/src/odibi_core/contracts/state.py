@@ -309,11 +309,10 @@ class DocumentStateBackend(StateBackend):
             return doc
 
     def _serialise(self, doc: StateDocument) -> bytes:
-        from odibi_core.redaction import redact_text
-
-        text = redact_text(doc.to_json())
-        json.loads(text)  # redaction must never produce a document we could not read back
-        return text.encode("utf-8")
+        """The stored bytes: every string of the document redacted *before* JSON encoding, so a
+        mask can never break an escape sequence, and the document always reads back."""
+        data = redact_state_data(doc.model_dump(mode="json"))
+        return (json.dumps(data, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
     def _check_lineage(self, doc: StateDocument) -> None:
         if self._seen_lineage is not None and doc.lineage != self._seen_lineage:
@@ -322,6 +321,32 @@ class DocumentStateBackend(StateBackend):
                 f"({self._seen_lineage} -> {doc.lineage}); nothing was written"
             )
         self._seen_lineage = doc.lineage
+
+
+STRUCTURAL_KEYS = frozenset({
+    "version", "lineage", "serial", "run_id", "lock_id", "fingerprint", "started_at", "finished_at",
+    "acquired_at", "status", "pid", "odibi_version", "duration_s", "rows_in", "rows_out",
+    "high_water_marks",
+})
+"""State keys whose values are identifiers, hashes, times or data marks: never redacted, because
+a mask there would break resume, lineage checks or incremental reads (and they hold no secret)."""
+
+
+def redact_state_data(data: Any, key: object = None) -> Any:
+    """Redact a state document's JSON data: every string except under :data:`STRUCTURAL_KEYS`,
+    and whole values under sensitive key names. Mapping keys (pipeline and node names) are kept."""
+    from odibi_core.redaction import MASK, redact_text
+    from odibi_core.redaction.patterns import is_secret_value_for_key
+
+    if key in STRUCTURAL_KEYS:
+        return data
+    if isinstance(data, dict):
+        return {k: (MASK if is_secret_value_for_key(k, v) else redact_state_data(v, k)) for k, v in data.items()}
+    if isinstance(data, list):
+        return [redact_state_data(v, key) for v in data]
+    if isinstance(data, str):
+        return redact_text(data)
+    return data
 
 
 def iter_pipeline_runs(doc: StateDocument, pipeline: str | None = None) -> Iterator[tuple[str, RunRecord]]:
