@@ -102,9 +102,10 @@ def _redact_record(record: logging.LogRecord) -> None:
         message = f"{record.msg} <log arguments could not be formatted>"
     record.msg = redact_text(message)
     record.args = None
-    for key, value in list(vars(record).items()):
-        if key not in _STANDARD_ATTRS and not key.startswith("_"):
-            setattr(record, key, _redact_extra(key, value))
+    attrs = record.__dict__
+    for key in attrs.keys() - _STANDARD_ATTRS:
+        if not key.startswith("_"):
+            attrs[key] = _redact_extra(key, attrs[key])
     if record.exc_info:
         exc = record.exc_info[1]
         if exc is not None and not record.exc_text:
@@ -129,13 +130,18 @@ class TextFormatter(logging.Formatter):
 
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)-7s %(message)s", "%H:%M:%S")
+        self._clock = (-1, "")
 
     def format(self, record: logging.LogRecord) -> str:
         """Render a (redacted) record."""
         _ensure_redacted(record)
         pipeline, node = getattr(record, "pipeline", None), getattr(record, "node", None)
         where = "/".join(str(part) for part in (pipeline, node) if part)
-        stamp = time.strftime("%H:%M:%S", time.localtime(record.created))
+        second = int(record.created)
+        cached_second, stamp = self._clock
+        if second != cached_second:
+            stamp = time.strftime("%H:%M:%S", time.localtime(second))
+            self._clock = (second, stamp)  # one tuple: threads never see a torn pair
         text = f"{stamp} {record.levelname:<7} {'[' + where + '] ' if where else ''}{record.msg}"
         if record.exc_text:
             text += "\n" + record.exc_text

@@ -3,23 +3,24 @@
 Two stages:
 
 1. A gate. Every word (a secret variant) is at least ``shortest`` characters long, so any
-   occurrence covers one of the text's 4-character windows starting at a multiple of ``stride``
-   (``stride = shortest - 3``, at most 8). The gate holds the 4-grams each word has at offsets
-   ``0 .. stride-1`` and checks the text's sampled windows against that set - a few C-level slices
-   and one ``set.isdisjoint``, so a line holding no secret costs about a microsecond.
-2. For text that passes the gate, one compiled regex of the words' prefix tree, wrapped in a
-   look-ahead so it reports, at every position, the longest word starting there. Overlapping and
-   adjacent spans are merged, so ``abcde`` and ``abcdefgh`` never leave ``***fgh`` and two
-   overlapping secrets never leave a piece of either.
+   occurrence fully covers one of the text's 4-character windows starting at a multiple of
+   ``stride`` (``stride = shortest - 3``, at most 8). The gate maps the 4-grams each word has at
+   offsets ``0 .. stride-1`` to those offsets, and looks the text's sampled windows up: a few
+   C-level slices and one ``isdisjoint``, so a line holding no secret costs about a microsecond.
+2. Each window that hits names the few positions where a word may start (window position minus
+   the gram's offsets). There, one compiled regex of the words' prefix tree, anchored with
+   ``match``, returns the longest word starting at that position. Spans are merged, so
+   ``abcde`` and ``abcdefgh`` never leave ``***fgh`` and overlapping secrets never leave a piece
+   of either.
 
-If the regex cannot be built (pathological nesting), a plain ``str.find`` scan takes over: slower,
-same result.
+If the regex cannot be built (pathological nesting), a ``str.startswith`` check of the words,
+longest first, takes over at the same candidate positions: slower, same result.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 
 GRAM = 4
 """Window length of the gate (never more than the shortest word)."""
@@ -41,33 +42,53 @@ class KnownValueMatcher:
         self.shortest = min(len(w) for w in ordered)
         self.gram = min(GRAM, self.shortest)
         self.stride = max(1, min(MAX_STRIDE, self.shortest - self.gram + 1))
-        self._grams = {tuple(w[off: off + self.gram]) for w in ordered for off in range(self.stride)}
-        self._finder: re.Pattern[str] | None
-        self._words_by_length: list[str] = []
+        offsets: dict[tuple[str, ...], set[int]] = {}
+        for word in ordered:
+            for off in range(self.stride):
+                offsets.setdefault(tuple(word[off: off + self.gram]), set()).add(off)
+        self._offsets = {gram: tuple(sorted(offs)) for gram, offs in offsets.items()}
+        self._pattern: re.Pattern[str] | None
+        self._longest_first: list[str] = []
         try:
-            self._finder = re.compile("(?=(" + _trie_regex(ordered) + "))")
+            self._pattern = re.compile(_trie_regex(ordered))
         except (RecursionError, re.error, OverflowError, MemoryError):
-            self._finder = None
-            self._words_by_length = sorted(ordered, key=lambda w: (-len(w), w))
+            self._pattern = None
+            self._longest_first = sorted(ordered, key=lambda w: (-len(w), w))
+
+    def _windows(self, text: str) -> Iterator[tuple[str, ...]]:
+        step = self.stride
+        if self.gram == GRAM:
+            return zip(text[0::step], text[1::step], text[2::step], text[3::step])
+        return zip(*(text[i::step] for i in range(self.gram)))
 
     def might_contain(self, text: str) -> bool:
         """``False`` only if no word occurs in ``text`` (cheap; false positives are fine)."""
-        if len(text) < self.shortest:
-            return False
-        step = self.stride
-        columns = [text[i::step] for i in range(self.gram)]
-        return not self._grams.isdisjoint(zip(*columns))
+        return len(text) >= self.shortest and not self._offsets.keys().isdisjoint(self._windows(text))
 
     def spans(self, text: str) -> list[Span]:
         """``(start, end)`` of the longest word starting at each position where one starts."""
-        if self._finder is not None:
-            return [m.span(1) for m in self._finder.finditer(text)]
+        if not self.might_contain(text):
+            return []
+        windows = self._windows(text)
+        starts: set[int] = set()
+        step = self.stride
+        for index, window in enumerate(windows):
+            offs = self._offsets.get(window)
+            if offs:
+                starts.update(index * step - off for off in offs)
         found: list[Span] = []
-        for word in self._words_by_length:
-            start = text.find(word)
-            while start >= 0:
-                found.append((start, start + len(word)))
-                start = text.find(word, start + 1)
+        for start in sorted(starts):
+            if start < 0:
+                continue
+            if self._pattern is not None:
+                match = self._pattern.match(text, start)
+                if match:
+                    found.append(match.span())
+                continue
+            for word in self._longest_first:
+                if text.startswith(word, start):
+                    found.append((start, start + len(word)))
+                    break
         return found
 
 

@@ -12,6 +12,7 @@ sensitive word costs almost nothing.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 
@@ -36,14 +37,19 @@ def normalize_key(key: object) -> str:
     return _NON_ALNUM.sub("", str(key).lower())
 
 
+@functools.lru_cache(maxsize=4096)
+def _sensitive_name(key: str) -> bool:
+    norm = normalize_key(key)
+    return any(part in norm for part in SENSITIVE_KEY_PARTS)
+
+
 def is_sensitive_key(key: object) -> bool:
     """Whether a config, log or query key names a credential (substring of the normalised name).
 
     ``password``, ``db_password``, ``Client-Secret``, ``api_key``, ``AccountKey``, ``sas_token``,
     ``connection_string`` and ``dsn`` are; ``keys``, ``host`` and ``user`` are not.
     """
-    norm = normalize_key(key)
-    return any(part in norm for part in SENSITIVE_KEY_PARTS)
+    return _sensitive_name(key if isinstance(key, str) else str(key))
 
 
 def is_secret_value_for_key(key: object, value: object) -> bool:
@@ -62,107 +68,161 @@ def is_secret_value_for_key(key: object, value: object) -> bool:
     return False
 
 
-# scheme://user:password@host - the password runs to the last "@" of the token, so an
-# unencoded "@" inside it is masked too.
-_URL_PASSWORD = re.compile(
-    r"(?P<pre>\b[A-Za-z][A-Za-z0-9+.\-]*://[^:/?#@\s'\"<>]*:)(?P<secret>[^\s'\"<>]+)(?P<post>@)"
-)
+_KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.")
+_SCHEME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-.")
+_VALUE = r"(?P<secret>\{[^}]*\}|'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^\s;,&'\"{}()\[\]<>]+)"
+
+# After "scheme://": user, ":", then the password up to the last "@" of the token, so an unencoded
+# "@" inside the password is masked too.
+_URL_REST = re.compile(r"[^:/?#@\s'\"<>]*:(?P<secret>[^\s'\"<>]+)@")
 # ?sig=...&token=... : query parameters (and ; separated pairs) whose name is sensitive
-# ({braced} ODBC values are left to _KEY_VALUE, which reads to the closing brace).
+# ({braced} ODBC values are left to the key=value scan, which reads to the closing brace).
 _QUERY_PARAM = re.compile(r"(?P<pre>[?&;](?P<key>[A-Za-z][A-Za-z0-9_.\-]*)=)(?P<secret>[^&;#\s'\"<>{}]+)")
-# key=value, key = 'v a l', PWD={x;y}, "key": "value", 'key': 'value', key: "value"
-_KEY_VALUE = re.compile(
-    r"(?P<pre>(?P<kq>[\"']?)\b(?P<key>[A-Za-z][A-Za-z0-9_\-.]{0,80})(?P=kq)(?P<sep>\s*[=:]\s*))"
-    r"(?P<secret>\{[^}]*\}|'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^\s;,&'\"{}()\[\]<>]+)"
+# Words found in every sensitive key (lower-cased text); each hit is expanded to the whole key.
+_KEY_WORDS = ("pass", "pwd", "secret", "token", "key", "dsn", "auth", "credential", "conn", "bearer")
+_KEY_WORD = re.compile("|".join(_KEY_WORDS))
+# key=value, key = 'v a l', PWD={x;y}, "key": "value", key: "value" - what follows the key.
+_AFTER_KEY = re.compile(r"(?P<sep>\s*[=:]\s*)" + _VALUE)
+_AFTER_AUTHORIZATION = re.compile(
+    r"\s*[:=]\s*[\"']?(?:(?:bearer|basic|token|digest|sharedaccesssignature)\s+)?"
+    r"(?P<secret>[A-Za-z0-9\-._~+/=%]{6,})", re.IGNORECASE,
 )
-_AUTH_HEADER = re.compile(
-    r"(?P<pre>\b(?:Authorization\s*[:=]\s*[\"']?(?:Bearer|Basic|Token|Digest|SharedAccessSignature)?\s*"
-    r"|Bearer\s+))(?P<secret>[A-Za-z0-9\-._~+/=%]{6,})",
-    re.IGNORECASE,
-)
+_AFTER_BEARER = re.compile(r"\s+(?P<secret>[A-Za-z0-9\-._~+/=%]{6,})")
 _PEM_BLOCK = re.compile(
-    r"(?P<pre>-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----)(?P<secret>.*?)(?P<post>-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)",
+    r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?P<secret>.*?)(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)",
     re.DOTALL,
 )
-_GATE_WORDS = ("pass", "pwd", "secret", "token", "key", "dsn", "auth", "credential", "conn", "sig", "bearer")
-"""Lower-case words one of which any text with a sensitive ``key=value`` pair contains."""
+
+Edit = tuple[int, int, str]
+"""``(start, end, replacement)`` of one masked credential."""
 
 
 def _is_placeholder(value: str) -> bool:
     """Values that are not credentials: a reference (``${secret:X}``) or an already masked one."""
     inner = value.strip("'\"{}")
-    return inner.startswith("${") or inner in ("", MASK) or set(inner) <= {"*"}
+    return inner.startswith("${") or inner == "" or set(inner) <= {"*"}
 
 
-def _quoted_mask(value: str) -> str:
-    """Keep the quotes or braces around a masked value so the text keeps its shape."""
+def _masked(value: str) -> str:
+    """The mask, keeping the quotes or braces around a value so the text keeps its shape."""
     if len(value) >= 2 and value[0] in "'\"{" and value[-1] in "'\"}":
         return value[0] + MASK + value[-1]
     return MASK
 
 
-def _sub_url(match: re.Match[str]) -> str:
-    if _is_placeholder(match.group("secret")):
-        return match.group(0)
-    return f"{match.group('pre')}{MASK}{match.group('post')}"
+def _url_edits(text: str) -> list[Edit]:
+    edits: list[Edit] = []
+    pos = text.find("://")
+    while pos > 0:
+        begin = pos
+        while begin > 0 and text[begin - 1] in _SCHEME_CHARS:
+            begin -= 1
+        match = _URL_REST.match(text, pos + 3) if begin < pos and text[begin].isalpha() else None
+        if match and not _is_placeholder(match.group("secret")):
+            edits.append((match.start("secret"), match.end("secret"), MASK))
+        pos = text.find("://", match.end() if match else pos + 3)
+    return edits
 
 
-def _sub_query(match: re.Match[str]) -> str:
-    key = match.group("key")
-    if (key.lower() == "sig" or is_sensitive_key(key)) and not _is_placeholder(match.group("secret")):
-        return f"{match.group('pre')}{MASK}"
-    return match.group(0)
+def _query_edits(text: str) -> list[Edit]:
+    edits: list[Edit] = []
+    for match in _QUERY_PARAM.finditer(text):
+        key, secret = match.group("key"), match.group("secret")
+        if (key.lower() == "sig" or is_sensitive_key(key)) and not _is_placeholder(secret):
+            edits.append((match.start("secret"), match.end("secret"), MASK))
+    return edits
 
 
-def _sub_key_value(match: re.Match[str]) -> str:
-    secret = match.group("secret")
-    quoted = match.group("kq") or secret[:1] in "'\"{"
-    if ":" in match.group("sep") and not quoted:
-        return match.group(0)  # "password: must be set" is prose; "password": "x" is data
-    if not is_sensitive_key(match.group("key")) or _is_placeholder(secret):
-        return match.group(0)
-    return f"{match.group('pre')}{_quoted_mask(secret)}"
+def _pair_edits(text: str) -> list[Edit]:
+    """``key=value`` style pairs whose key is sensitive, found from the key words outwards."""
+    edits: list[Edit] = []
+    lower = text.lower()
+    n = len(text)
+    resume = 0
+    for hit in _KEY_WORD.finditer(lower):
+        if hit.start() < resume:
+            continue
+        begin, end = hit.start(), hit.end()
+        while begin > 0 and text[begin - 1] in _KEY_CHARS:
+            begin -= 1
+        while end < n and text[end] in _KEY_CHARS:
+            end += 1
+        resume = end
+        key = text[begin:end]
+        quote = text[begin - 1] if begin > 0 and text[begin - 1] in "'\"" and text[end:end + 1] == text[begin - 1] else ""
+        after = end + len(quote)
+        norm = normalize_key(key)
+        if norm == "bearer":
+            match = _AFTER_BEARER.match(text, after)
+        elif norm.endswith("authorization"):
+            match = _AFTER_AUTHORIZATION.match(text, after)
+        else:
+            match = _AFTER_KEY.match(text, after)
+            value = match.group("secret") if match is not None else ""
+            if match is not None and (
+                not is_secret_value_for_key(key, int(value) if value.isdigit() else value)
+                or (":" in match.group("sep") and not quote and value[:1] not in "'\"{")
+            ):
+                match = None  # "password: must be set" is prose; "password": "x" is data
+        if match is not None and not _is_placeholder(match.group("secret")):
+            secret = match.group("secret")
+            edits.append((match.start("secret"), match.end("secret"), _masked(secret)))
+            resume = match.end()
+    return edits
 
 
-def _sub_simple(match: re.Match[str]) -> str:
-    if _is_placeholder(match.group("secret")):
-        return match.group(0)
-    post = match.groupdict().get("post") or ""
-    return f"{match.group('pre')}{MASK}{post}"
+def _pem_edits(text: str) -> list[Edit]:
+    return [(m.start("secret"), m.end("secret"), MASK) for m in _PEM_BLOCK.finditer(text)
+            if not _is_placeholder(m.group("secret"))]
+
+
+def _recognisers(text: str) -> list[Callable[[str], list[Edit]]]:
+    """The recognisers worth running on ``text``, each guarded by a cheap substring test."""
+    chosen: list[Callable[[str], list[Edit]]] = []
+    if "-----BEGIN" in text:
+        chosen.append(_pem_edits)
+    if "://" in text and "@" in text:
+        chosen.append(_url_edits)
+    if "=" in text:
+        chosen.append(_query_edits)
+    if "=" in text or ":" in text or "earer" in text:
+        lower = text.lower()
+        if any(word in lower for word in _KEY_WORDS):
+            chosen.append(_pair_edits)
+    return chosen
+
+
+def _apply(text: str, edits: list[Edit]) -> str:
+    parts: list[str] = []
+    pos = 0
+    for start, end, replacement in sorted(edits):
+        if start < pos:
+            continue
+        parts.append(text[pos:start])
+        parts.append(replacement)
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
 
 
 def mask_credentials(text: str) -> str:
     """Mask every credential recognisable by its shape in ``text``."""
-    if "-----BEGIN" in text:
-        text = _PEM_BLOCK.sub(_sub_simple, text)
-    if "://" in text and "@" in text:
-        text = _URL_PASSWORD.sub(_sub_url, text)
-    has_eq = "=" in text
-    if has_eq and ("?" in text or "&" in text or ";" in text):
-        text = _QUERY_PARAM.sub(_sub_query, text)
-    if has_eq or ":" in text or "earer" in text:
-        lower = text.lower()
-        if any(word in lower for word in _GATE_WORDS):
-            if "auth" in lower or "bearer" in lower:
-                text = _AUTH_HEADER.sub(_sub_simple, text)
-            text = _KEY_VALUE.sub(_sub_key_value, text)
+    for recognise in _recognisers(text):
+        edits = recognise(text)
+        if edits:
+            text = _apply(text, edits)
     return text
 
 
 def find_credentials(text: str) -> Iterator[str]:
-    """Yield credentials embedded in ``text`` (unquoted), to register them as known secrets.
+    """Yield credentials embedded in ``text`` (without quotes or braces), to register them.
 
     Used on configuration values, so a password inside a connection string is masked wherever
-    it shows up later, even in a form the patterns alone would not recognise.
+    it shows up later, even in a form the recognisers alone would not catch.
     """
-    finders: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
-        (_URL_PASSWORD, _sub_url), (_QUERY_PARAM, _sub_query), (_KEY_VALUE, _sub_key_value),
-        (_AUTH_HEADER, _sub_simple), (_PEM_BLOCK, _sub_simple),
-    ]
-    for pattern, decide in finders:
-        for match in pattern.finditer(text):
-            if decide(match) != match.group(0):
-                value = match.group("secret")
-                if len(value) >= 2 and value[0] in "'\"{" and value[-1] in "'\"}":
-                    value = value[1:-1]
-                yield value.strip()
+    for recognise in _recognisers(text):
+        for start, end, _ in recognise(text):
+            value = text[start:end]
+            if len(value) >= 2 and value[0] in "'\"{" and value[-1] in "'\"}":
+                value = value[1:-1]
+            yield value.strip()

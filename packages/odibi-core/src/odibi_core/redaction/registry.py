@@ -125,8 +125,7 @@ class RedactionRegistry:
     def _mask_known(self, text: str) -> str:
         spans: list[tuple[int, int]] = []
         for matcher in self._current_matchers():
-            if matcher.might_contain(text):
-                spans += matcher.spans(text)
+            spans += matcher.spans(text)
         if not spans:
             return text
         parts: list[str] = []
