@@ -195,6 +195,7 @@ def test_output_is_independent_of_registration_order() -> None:
         ("password: required key is missing", "password: required key is missing"),
         ("write keys=[region] mode=upsert token_count=3", "write keys=[region] mode=upsert token_count=3"),
         ("postgresql://etl@db.internal:5432/analytics", "postgresql://etl@db.internal:5432/analytics"),
+        ("DB_PASSWORD=\n\n# API_TOKEN: secret\nAPI_TOKEN=\n", "DB_PASSWORD=\n\n# API_TOKEN: secret\nAPI_TOKEN=\n"),
     ],
 )
 def test_credentials_recognised_by_shape(text: str, expected: str) -> None:

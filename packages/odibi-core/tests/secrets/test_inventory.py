@@ -72,7 +72,7 @@ def test_checks_report_missing_default_short_and_empty(source_path: Path, monkey
                                                           ReferenceResolver(source))}
     assert set(checks) == {"API_TOKEN", "RAW_PASSWORD", "INPUT_FILE", "LAKE_DIR"}
     assert (checks["API_TOKEN"].status, checks["API_TOKEN"].origin) == ("ok", "env")
-    assert (checks["INPUT_FILE"].status, checks["INPUT_FILE"].origin) == ("ok", ".env")
+    assert (checks["INPUT_FILE"].status, checks["INPUT_FILE"].origin) == ("ok", "dotenv")
     assert checks["LAKE_DIR"].status == "default"
     assert checks["RAW_PASSWORD"].status == "short" and not checks["RAW_PASSWORD"].failed
     assert redact_text("long-enough-token") == MASK  # checking registers what resolved

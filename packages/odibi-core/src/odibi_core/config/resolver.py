@@ -47,7 +47,8 @@ class ReferenceResolver:
     def resolve(self, kind: str, name: str) -> tuple[str | None, str | None]:
         """``(value, origin)`` of a reference; ``(None, None)`` if nothing has it.
 
-        ``origin`` names where the value came from (``env``, ``.env`` or a provider's name).
+        ``origin`` names where the value came from: ``env``, ``dotenv`` (the ``.env`` file) or
+        the name of the secret provider that had it.
         """
         if kind == "env":
             if name in os.environ:
@@ -55,7 +56,7 @@ class ReferenceResolver:
             from odibi_core.secrets.dotenv import read_dotenv
 
             value = read_dotenv(self.source.project_dir / ".env").get(name)
-            return (value, ".env") if value is not None else (None, None)
+            return (value, "dotenv") if value is not None else (None, None)
         for provider_name, provider in self.providers:
             value = provider.get(name)
             if value is not None:

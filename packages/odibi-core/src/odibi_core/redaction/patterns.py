@@ -82,12 +82,13 @@ _QUERY_PARAM = re.compile(r"(?P<pre>[?&;](?P<key>[A-Za-z][A-Za-z0-9_.\-]*)=)(?P<
 _KEY_WORDS = ("pass", "pwd", "secret", "token", "key", "dsn", "auth", "credential", "conn", "bearer")
 _KEY_WORD = re.compile("|".join(_KEY_WORDS))
 # key=value, key = 'v a l', PWD={x;y}, "key": "value", key: "value" - what follows the key.
-_AFTER_KEY = re.compile(r"(?P<sep>\s*[=:]\s*)" + _VALUE)
+# (separators never span lines: "KEY=" ending a line is empty, not the next line's first word)
+_AFTER_KEY = re.compile(r"(?P<sep>[ \t]*[=:][ \t]*)" + _VALUE)
 _AFTER_AUTHORIZATION = re.compile(
-    r"\s*[:=]\s*[\"']?(?:(?:bearer|basic|token|digest|sharedaccesssignature)\s+)?"
+    r"[ \t]*[:=][ \t]*[\"']?(?:(?:bearer|basic|token|digest|sharedaccesssignature)[ \t]+)?"
     r"(?P<secret>[A-Za-z0-9\-._~+/=%]{6,})", re.IGNORECASE,
 )
-_AFTER_BEARER = re.compile(r"\s+(?P<secret>[A-Za-z0-9\-._~+/=%]{6,})")
+_AFTER_BEARER = re.compile(r"[ \t]+(?P<secret>[A-Za-z0-9\-._~+/=%]{6,})")
 _PEM_BLOCK = re.compile(
     r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?P<secret>.*?)(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)",
     re.DOTALL,

@@ -66,7 +66,7 @@ class Check:
         kind: ``secret`` or ``env``.
         status: ``ok``, ``default`` (unset, the project's default applies), ``short`` (resolves
             but too short to be masked in output), ``empty``, ``missing`` or ``error``.
-        origin: Where the value came from (``env``, ``.env`` or a provider), if it resolved.
+        origin: Where the value came from (``env``, ``dotenv`` or a provider), if it resolved.
         detail: One line for humans (never a value).
     """
 
