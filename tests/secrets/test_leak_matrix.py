@@ -3,7 +3,8 @@
 Every case runs as a node of one pipeline (``on_error: continue``) whose Python step puts its own
 secret into a log message, a ``%s`` / ``%r`` argument, an ``extra`` field, a deeply nested dict
 argument, an exception message, a ``raise ... from`` chain, ``logger.exception``, an uncaught
-error, a ``postgresql://u:S@h/db`` URL or a driver error echoing its connection string. The run is
+error, a ``postgresql://u:S@h/db`` URL or a driver error echoing its connection string - and, beyond
+logging, a ``print()`` split over several writes and an uncaught error in a thread. The run is
 repeated in text and JSON log formats, with and without ``--debug`` (tracebacks, DEBUG records
 with whole config reprs). For every case and run, neither the secret nor its URL-quoted,
 JSON-escaped, ``repr``-escaped or base64 forms may appear on stdout, stderr, in the state file or
@@ -26,7 +27,7 @@ import pytest
 from odibi_core.testing.cli import run_odibi
 
 CASES = ["message", "percent_s", "percent_r", "extra", "dict_arg", "exception_message", "raise_from",
-         "logger_exception", "uncaught", "url", "driver"]
+         "logger_exception", "uncaught", "url", "driver", "print", "thread_error"]
 DOTENV_CASES = {"dict_arg", "driver"}  # resolved by the dotenv provider instead of the environment
 
 
@@ -50,6 +51,7 @@ def forms(secret: str) -> dict[str, str]:
 
 TRANSFORMS = '''
 import logging
+import threading
 
 from odibi_core import transform
 
@@ -93,6 +95,16 @@ def leak(table, case, value):
         raise ConnectionError(f"case=url could not reach postgresql://u:{value}@h/db")
     elif case == "driver":
         raise DriverError(f"case=driver connection failed: host=h port=5432 user=u password={value} dbname=db")
+    elif case == "print":
+        print("case=print value", value[:5], end="", flush=True)
+        print(value[5:])
+    elif case == "thread_error":
+        def fail():
+            raise ValueError(f"case=thread_error background {value}")
+
+        worker = threading.Thread(target=fail, name="background")
+        worker.start()
+        worker.join()
     return table
 '''
 
@@ -179,7 +191,7 @@ def test_run_fails_as_expected_and_records_state(runs: dict[str, dict[str, Any]]
 def test_secret_never_leaks(runs: dict[str, dict[str, Any]], run_name: str, case: str) -> None:
     proc: CompletedProcess[str] = runs[run_name]["proc"]
     files: dict[str, str] = runs[run_name]["files"]
-    assert f"case={case}" in proc.stderr  # the case really emitted something
+    assert f"case={case}" in proc.stderr + proc.stdout  # the case really emitted something
     sinks = {"stdout": proc.stdout, "stderr": proc.stderr, **{f"file {name}": text for name, text in files.items()}}
     for form_name, form in forms(secret_for(case)).items():
         for sink, text in sinks.items():

@@ -189,7 +189,10 @@ def configure_logging(level: str = "INFO", fmt: str = "text", stream: IO[str] | 
         fmt: ``"text"`` or ``"json"``.
         stream: Where to write (default: stderr).
     """
-    handler = logging.StreamHandler(stream or sys.stderr)
+    from odibi_core.redaction.process import unwrapped
+
+    # records are redacted by the filter; a redacting stream under them would only redo the work
+    handler = logging.StreamHandler(stream or unwrapped(sys.stderr))
     handler.addFilter(RedactingFilter())
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     root = logging.getLogger()

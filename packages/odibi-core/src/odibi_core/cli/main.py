@@ -89,7 +89,9 @@ def _add_plugin_commands(app: typer.Typer) -> None:
         pm = create_plugin_manager()
         commands = pm.cli_commands()
     except OdibiError as exc:
-        typer.echo(f"warning: plugin commands unavailable: {exc.message}", err=True)
+        from odibi_core.redaction import redact_text
+
+        typer.echo(redact_text(f"warning: plugin commands unavailable: {exc.message}"), err=True)
         return
     for name, registered in sorted(commands.items()):
         if name in RESERVED_COMMANDS:
@@ -106,7 +108,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _invoke(argv: list[str] | None) -> int:
     from odibi_core.redaction import redact_text
+    from odibi_core.redaction.process import install_process_redaction
 
+    install_process_redaction()
     try:
         command = typer.main.get_command(create_app())
         command.main(args=argv, prog_name="odibi", standalone_mode=False)

@@ -70,14 +70,15 @@ def is_secret_value_for_key(key: object, value: object) -> bool:
 
 _KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.")
 _SCHEME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-.")
-_VALUE = r"(?P<secret>\{[^}]*\}|'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^\s;,&'\"{}()\[\]<>]+)"
+# (an unquoted value stops at a backslash: inside encoded text it starts an escape sequence)
+_VALUE = r"(?P<secret>\{[^}]*\}|'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^\s;,&'\"{}()\[\]<>\\]+)"
 
 # After "scheme://": user, ":", then the password up to the last "@" of the token, so an unencoded
 # "@" inside the password is masked too.
 _URL_REST = re.compile(r"[^:/?#@\s'\"<>]*:(?P<secret>[^\s'\"<>]+)@")
 # ?sig=...&token=... : query parameters (and ; separated pairs) whose name is sensitive
 # ({braced} ODBC values are left to the key=value scan, which reads to the closing brace).
-_QUERY_PARAM = re.compile(r"(?P<pre>[?&;](?P<key>[A-Za-z][A-Za-z0-9_.\-]*)=)(?P<secret>[^&;#\s'\"<>{}]+)")
+_QUERY_PARAM = re.compile(r"(?P<pre>[?&;](?P<key>[A-Za-z][A-Za-z0-9_.\-]*)=)(?P<secret>[^&;#\s'\"<>{}\\]+)")
 # Words found in every sensitive key (lower-cased text); each hit is expanded to the whole key.
 _KEY_WORDS = ("pass", "pwd", "secret", "token", "key", "dsn", "auth", "credential", "conn", "bearer")
 _KEY_WORD = re.compile("|".join(_KEY_WORDS))
