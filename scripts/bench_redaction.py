@@ -14,6 +14,7 @@ of compiling 1,000 secrets.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import random
@@ -43,9 +44,14 @@ class PlainJsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         payload = {
-            "timestamp": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
-            "level": record.levelname, "logger": record.name, "message": record.getMessage(),
-            "run_id": getattr(record, "run_id", None), "pipeline": getattr(record, "pipeline", None),
+            "timestamp": datetime.fromtimestamp(record.created, timezone.utc).isoformat(
+                timespec="milliseconds"
+            ),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "run_id": getattr(record, "run_id", None),
+            "pipeline": getattr(record, "pipeline", None),
             "node": getattr(record, "node", None),
         }
         if hasattr(record, "rows"):
@@ -66,14 +72,29 @@ def emit_mix(logger: logging.Logger, n: int, secret: str | None = None) -> None:
         if kind == 0:
             logger.info("node %s succeeded: %s rows out in %.3fs" + tail, "orders", 12345 + i, 0.25)
         elif kind == 1:
-            logger.info("reading postgresql://etl@db.internal:5432/analytics table public.orders_%d "
-                        "incremental after %s (batch %d of %d)" + tail, i, "2026-01-31T00:00:00", i % 7, 7)
+            logger.info(
+                "reading postgresql://etl@db.internal:5432/analytics table public.orders_%d "
+                "incremental after %s (batch %d of %d)" + tail,
+                i,
+                "2026-01-31T00:00:00",
+                i % 7,
+                7,
+            )
         elif kind == 2:
-            logger.warning("node %s: validation warnings: %s" + tail, "enriched",
-                           {"rule": "not_null", "columns": ["order_id", "region"], "failing_rows": i % 3})
+            logger.warning(
+                "node %s: validation warnings: %s" + tail,
+                "enriched",
+                {"rule": "not_null", "columns": ["order_id", "region"], "failing_rows": i % 3},
+            )
         else:
-            logger.info("pipeline %s run %s: %s in %.2fs" + tail, "daily_sales", f"20260131T000000Z-{i:08x}",
-                        "success", 1.5, extra={"rows": i})
+            logger.info(
+                "pipeline %s run %s: %s in %.2fs" + tail,
+                "daily_sales",
+                f"20260131T000000Z-{i:08x}",
+                "success",
+                1.5,
+                extra={"rows": i},
+            )
 
 
 def timed(*fns: Callable[[], None], repeat: int) -> list[float]:
@@ -95,14 +116,22 @@ def make_logger(handler: logging.Handler) -> logging.Logger:
     return logger
 
 
+def emit_with(handler: logging.Handler, n: int, secret: str | None = None) -> None:
+    """Emit the record mix through ``handler`` alone."""
+    emit_mix(make_logger(handler), n, secret)
+
+
 def handler_for(fmt: str, redacted: bool) -> logging.Handler:
     handler = logging.StreamHandler(NullStream())  # type: ignore[arg-type]
     if redacted:
         handler.addFilter(RedactingFilter())
         handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     else:
-        handler.setFormatter(PlainJsonFormatter() if fmt == "json"
-                             else logging.Formatter("%(asctime)s %(levelname)-7s %(message)s", "%H:%M:%S"))
+        handler.setFormatter(
+            PlainJsonFormatter()
+            if fmt == "json"
+            else logging.Formatter("%(asctime)s %(levelname)-7s %(message)s", "%H:%M:%S")
+        )
     return handler
 
 
@@ -115,8 +144,12 @@ def main() -> None:
     pool = make_secrets(1000)
 
     print(f"{n} records per measurement, best of {repeat}; microseconds per record")
-    print(f"{'format':<6} {'secrets':>7} {'unredacted':>11} {'redacted':>9} {'ratio':>6}   worst case (secret in every record)")
-    with bind_log_context(run_id="20260131T000000Z-0000abcd", pipeline="daily_sales", node="orders"):
+    print(
+        f"{'format':<6} {'secrets':>7} {'unredacted':>11} {'redacted':>9} {'ratio':>6}   worst case (secret in every record)"
+    )
+    with bind_log_context(
+        run_id="20260131T000000Z-0000abcd", pipeline="daily_sales", node="orders"
+    ):
         for fmt in ("text", "json"):
             for count in (0, 10, 1000):
                 reset_registry()
@@ -126,12 +159,16 @@ def main() -> None:
                 plain, odibi = handler_for(fmt, redacted=False), handler_for(fmt, redacted=True)
                 secret = pool[count - 1] if count else None
                 base, red, base_hit, hit = timed(
-                    lambda: emit_mix(make_logger(plain), n), lambda: emit_mix(make_logger(odibi), n),
-                    lambda: emit_mix(make_logger(plain), n, secret), lambda: emit_mix(make_logger(odibi), n, secret),
+                    functools.partial(emit_with, plain, n),
+                    functools.partial(emit_with, odibi, n),
+                    functools.partial(emit_with, plain, n, secret),
+                    functools.partial(emit_with, odibi, n, secret),
                     repeat=repeat,
                 )
                 worst = f"{hit / n * 1e6:8.1f} us ({hit / base_hit:.2f}x)" if count else ""
-                print(f"{fmt:<6} {count:>7} {base / n * 1e6:>11.1f} {red / n * 1e6:>9.1f} {red / base:>5.2f}x   {worst}")
+                print(
+                    f"{fmt:<6} {count:>7} {base / n * 1e6:>11.1f} {red / n * 1e6:>9.1f} {red / base:>5.2f}x   {worst}"
+                )
 
     reset_registry()
     for value in pool:
@@ -139,7 +176,9 @@ def main() -> None:
     start = time.perf_counter()
     redact_text("compile")
     compiled = time.perf_counter() - start
-    print(f"one-off: compiling 1000 secrets ({len(get_registry()._variants)} variants) took {compiled:.2f}s")
+    print(
+        f"one-off: compiling 1000 secrets ({len(get_registry()._variants)} variants) took {compiled:.2f}s"
+    )
     reset_registry()
 
 

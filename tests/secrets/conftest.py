@@ -78,7 +78,9 @@ def plugin_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     (root / "odibi_test_file_state.py").write_text(textwrap.dedent(PLUGIN_MODULE))
     info = root / "odibi_test_file_state-0.0.1.dist-info"
     info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: odibi-test-file-state\nVersion: 0.0.1\n")
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: odibi-test-file-state\nVersion: 0.0.1\n"
+    )
     (info / "entry_points.txt").write_text("[odibi.plugins]\ntestfile = odibi_test_file_state\n")
     paths = [str(root), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
     return {"PYTHONPATH": os.pathsep.join(paths)}

@@ -15,10 +15,21 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
-SECRETS = ["abcde", "abcdefgh", "abcdefghij", "bcdefgh1", "cdefgh12x", "xyzabcd", "zab1c", "fghij-K",
-           "p@ss", "p@ssw0rd!", "p@ssw0rd!-longer"]
+SECRETS = [
+    "abcde",
+    "abcdefgh",
+    "abcdefghij",
+    "bcdefgh1",
+    "cdefgh12x",
+    "xyzabcd",
+    "zab1c",
+    "fghij-K",
+    "p@ss",
+    "p@ssw0rd!",
+    "p@ssw0rd!-longer",
+]
 
-SCRIPT = r'''
+SCRIPT = r"""
 import io, json, logging, sys
 from odibi_core.logs import JsonFormatter, RedactingFilter, TextFormatter
 from odibi_core.redaction import redact_text, redact_value, register_secret
@@ -37,7 +48,7 @@ for formatter in (TextFormatter(), JsonFormatter()):
         RedactingFilter().filter(record)
         out.append(formatter.format(record))
 print("\n".join(out))
-'''
+"""
 
 
 def texts() -> list[str]:
@@ -55,8 +66,14 @@ def texts() -> list[str]:
 
 def run_seed(seed: int) -> tuple[int, str]:
     env = {**os.environ, "PYTHONHASHSEED": str(seed)}
-    proc = subprocess.run([sys.executable, "-c", SCRIPT, json.dumps(SECRETS), json.dumps(texts())],
-                          env=env, capture_output=True, text=True, timeout=120, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", SCRIPT, json.dumps(SECRETS), json.dumps(texts())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     return seed, proc.stdout
 
@@ -69,7 +86,11 @@ def test_hundred_hash_seeds_give_identical_fully_masked_output() -> None:
     output = distinct.pop()
     assert output.count("***") > 50
     for secret in SECRETS:
-        for form in (secret, quote(secret, safe=""), json.dumps(secret)[1:-1],
-                     base64.b64encode(secret.encode()).decode().rstrip("=")):
+        for form in (
+            secret,
+            quote(secret, safe=""),
+            json.dumps(secret)[1:-1],
+            base64.b64encode(secret.encode()).decode().rstrip("="),
+        ):
             assert form not in output, f"{form!r} leaked"
     assert "pw-under-key" not in output

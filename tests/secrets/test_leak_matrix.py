@@ -23,11 +23,23 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 import pytest
-
 from odibi_core.testing.cli import run_odibi
 
-CASES = ["message", "percent_s", "percent_r", "extra", "dict_arg", "exception_message", "raise_from",
-         "logger_exception", "uncaught", "url", "driver", "print", "thread_error"]
+CASES = [
+    "message",
+    "percent_s",
+    "percent_r",
+    "extra",
+    "dict_arg",
+    "exception_message",
+    "raise_from",
+    "logger_exception",
+    "uncaught",
+    "url",
+    "driver",
+    "print",
+    "thread_error",
+]
 DOTENV_CASES = {"dict_arg", "driver"}  # resolved by the dotenv provider instead of the environment
 
 
@@ -40,9 +52,13 @@ def secret_for(case: str) -> str:
 def forms(secret: str) -> dict[str, str]:
     raw = secret.encode()
     return {
-        "raw": secret, "quote": quote(secret, safe=""), "quote-default": quote(secret),
-        "quote_plus": quote_plus(secret), "json": json.dumps(secret)[1:-1],
-        "json-unicode": json.dumps(secret, ensure_ascii=False)[1:-1], "repr": repr(secret)[1:-1],
+        "raw": secret,
+        "quote": quote(secret, safe=""),
+        "quote-default": quote(secret),
+        "quote_plus": quote_plus(secret),
+        "json": json.dumps(secret)[1:-1],
+        "json-unicode": json.dumps(secret, ensure_ascii=False)[1:-1],
+        "repr": repr(secret)[1:-1],
         "json-of-repr": json.dumps(repr(secret)[1:-1], ensure_ascii=False)[1:-1],
         "base64": base64.b64encode(raw).decode().rstrip("="),
         "base64-urlsafe": base64.urlsafe_b64encode(raw).decode().rstrip("="),
@@ -149,8 +165,12 @@ INPUTS = {"odibi.yaml", "transforms.py", ".env", "data"}
 
 
 @pytest.fixture(scope="module")
-def runs(backend: str, plugin_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory,
-         files_under: Callable[[Path, set[str]], dict[str, str]]) -> dict[str, dict[str, Any]]:
+def runs(
+    backend: str,
+    plugin_env: dict[str, str],
+    tmp_path_factory: pytest.TempPathFactory,
+    files_under: Callable[[Path, set[str]], dict[str, str]],
+) -> dict[str, dict[str, Any]]:
     """Each run's stdout, stderr, exit code and written files."""
     results: dict[str, dict[str, Any]] = {}
     for name, (global_opts, run_opts) in RUNS.items():
@@ -159,16 +179,25 @@ def runs(backend: str, plugin_env: dict[str, str], tmp_path_factory: pytest.Temp
         (root / "data" / "rows.csv").write_text("id,amount\n1,10\n2,20\n")
         (root / "odibi.yaml").write_text(project_yaml(backend))
         (root / "transforms.py").write_text(TRANSFORMS)
-        (root / ".env").write_text("".join(dotenv_line(f"LEAK_{c.upper()}", secret_for(c)) for c in DOTENV_CASES))
-        env = {**plugin_env, **{f"LEAK_{c.upper()}": secret_for(c) for c in CASES if c not in DOTENV_CASES}}
-        proc: CompletedProcess[str] = run_odibi([*global_opts, "run", str(root), *run_opts], cwd=root, extra_env=env)
+        (root / ".env").write_text(
+            "".join(dotenv_line(f"LEAK_{c.upper()}", secret_for(c)) for c in DOTENV_CASES)
+        )
+        env = {
+            **plugin_env,
+            **{f"LEAK_{c.upper()}": secret_for(c) for c in CASES if c not in DOTENV_CASES},
+        }
+        proc: CompletedProcess[str] = run_odibi(
+            [*global_opts, "run", str(root), *run_opts], cwd=root, extra_env=env
+        )
         results[name] = {"proc": proc, "files": files_under(root, INPUTS)}
         shutil.rmtree(root / "lake", ignore_errors=True)
     return results
 
 
 @pytest.mark.parametrize("run_name", list(RUNS))
-def test_run_fails_as_expected_and_records_state(runs: dict[str, dict[str, Any]], run_name: str) -> None:
+def test_run_fails_as_expected_and_records_state(
+    runs: dict[str, dict[str, Any]], run_name: str
+) -> None:
     proc = runs[run_name]["proc"]
     assert proc.returncode == 1, proc.stderr[-3000:]
     assert "error: pipeline run failed: leaky" in proc.stderr
@@ -182,7 +211,10 @@ def test_run_fails_as_expected_and_records_state(runs: dict[str, dict[str, Any]]
     if run_name.startswith("json"):
         lines = [json.loads(line) for line in proc.stderr.splitlines() if line.startswith("{")]
         assert lines
-        assert all({"timestamp", "level", "logger", "message", "run_id", "pipeline", "node"} <= set(x) for x in lines)
+        assert all(
+            {"timestamp", "level", "logger", "message", "run_id", "pipeline", "node"} <= set(x)
+            for x in lines
+        )
         assert any(x["node"] == "percent_s" and x["pipeline"] == "leaky" for x in lines)
 
 
@@ -192,13 +224,19 @@ def test_secret_never_leaks(runs: dict[str, dict[str, Any]], run_name: str, case
     proc: CompletedProcess[str] = runs[run_name]["proc"]
     files: dict[str, str] = runs[run_name]["files"]
     assert f"case={case}" in proc.stderr + proc.stdout  # the case really emitted something
-    sinks = {"stdout": proc.stdout, "stderr": proc.stderr, **{f"file {name}": text for name, text in files.items()}}
+    sinks = {
+        "stdout": proc.stdout,
+        "stderr": proc.stderr,
+        **{f"file {name}": text for name, text in files.items()},
+    }
     for form_name, form in forms(secret_for(case)).items():
         for sink, text in sinks.items():
             assert form not in text, f"{form_name} form of the {case} secret found in {sink}"
 
 
-def test_tracebacks_with_chained_causes_are_shown_redacted_in_debug(runs: dict[str, dict[str, Any]]) -> None:
+def test_tracebacks_with_chained_causes_are_shown_redacted_in_debug(
+    runs: dict[str, dict[str, Any]],
+) -> None:
     stderr = runs["text-debug"]["proc"].stderr
     assert "KeyError: '***'" in stderr or "KeyError: ***" in stderr
     assert "The above exception was the direct cause of the following exception" in stderr

@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from odibi_core.errors import ExitCode
 from odibi_core.testing.cli import run_odibi
 
@@ -32,7 +31,11 @@ CONNECTIONS = """\
 connections:
   raw: {type: local, base_path: "./data-${secret:RAW_SUFFIX}"}
 """
-VALUES = {"API_TOKEN": "Vq7-api-token-value", "RAW_SUFFIX": "Kx3-raw-suffix", "PROD_LAKE": "Wz5-prod-lake"}
+VALUES = {
+    "API_TOKEN": "Vq7-api-token-value",
+    "RAW_SUFFIX": "Kx3-raw-suffix",
+    "PROD_LAKE": "Wz5-prod-lake",
+}
 NAMES = ["API_TOKEN", "RAW_SUFFIX", "LAKE_DIR", "PROD_LAKE", "COMMENTED_OUT", "NOT_A_REF"]
 
 
@@ -54,7 +57,9 @@ def assert_no_value(text: str) -> None:
         assert value[:3] not in text  # not even a prefix
 
 
-def test_init_writes_a_template_of_every_reference_with_locations_and_no_values(project: Path) -> None:
+def test_init_writes_a_template_of_every_reference_with_locations_and_no_values(
+    project: Path,
+) -> None:
     proc = run_odibi(["secrets", "init", str(project)], env=clean_env(**VALUES))
     assert proc.returncode == 0, proc.stderr
     template = (project / ".env.example").read_text()
@@ -81,7 +86,9 @@ def test_init_refuses_to_overwrite_without_force(project: Path) -> None:
 
 def test_init_writes_where_asked_or_to_stdout(project: Path, tmp_path: Path) -> None:
     out = tmp_path / "elsewhere" / "template.env"
-    proc = run_odibi(["secrets", "init", str(project / "odibi.yaml"), "-o", str(out)], env=clean_env())
+    proc = run_odibi(
+        ["secrets", "init", str(project / "odibi.yaml"), "-o", str(out)], env=clean_env()
+    )
     assert proc.returncode == 0, proc.stderr
     assert "RAW_SUFFIX=" in out.read_text()
     proc = run_odibi(["secrets", "init", str(project), "-o", "-"], env=clean_env())
@@ -89,7 +96,9 @@ def test_init_writes_where_asked_or_to_stdout(project: Path, tmp_path: Path) -> 
 
 
 def test_validate_lists_missing_names_where_used_and_exits_non_zero(project: Path) -> None:
-    proc = run_odibi(["secrets", "validate", str(project)], env=clean_env(API_TOKEN=VALUES["API_TOKEN"]))
+    proc = run_odibi(
+        ["secrets", "validate", str(project)], env=clean_env(API_TOKEN=VALUES["API_TOKEN"])
+    )
     assert proc.returncode == ExitCode.SECRETS_MISSING
     assert "missing  RAW_SUFFIX" in proc.stdout
     assert "used at connections.yaml:2  connections.raw.base_path" in proc.stdout
@@ -102,15 +111,19 @@ def test_validate_lists_missing_names_where_used_and_exits_non_zero(project: Pat
 
 def test_validate_passes_when_everything_resolves_from_env_and_dotenv(project: Path) -> None:
     (project / ".env").write_text(f'RAW_SUFFIX="{VALUES["RAW_SUFFIX"]}"\n')
-    proc = run_odibi(["secrets", "validate", str(project)], env=clean_env(API_TOKEN=VALUES["API_TOKEN"]))
+    proc = run_odibi(
+        ["secrets", "validate", str(project)], env=clean_env(API_TOKEN=VALUES["API_TOKEN"])
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "RAW_SUFFIX" in proc.stdout and "from dotenv" in proc.stdout
     assert_no_value(proc.stdout + proc.stderr)
 
 
 def test_validate_checks_the_chosen_environment_as_json(project: Path) -> None:
-    proc = run_odibi(["secrets", "validate", str(project), "--env", "prod", "--json"],
-                     env=clean_env(API_TOKEN=VALUES["API_TOKEN"], RAW_SUFFIX=VALUES["RAW_SUFFIX"]))
+    proc = run_odibi(
+        ["secrets", "validate", str(project), "--env", "prod", "--json"],
+        env=clean_env(API_TOKEN=VALUES["API_TOKEN"], RAW_SUFFIX=VALUES["RAW_SUFFIX"]),
+    )
     assert proc.returncode == ExitCode.SECRETS_MISSING
     report = json.loads(proc.stdout)
     assert report["environment"] == "prod"
@@ -121,8 +134,10 @@ def test_validate_checks_the_chosen_environment_as_json(project: Path) -> None:
 
 
 def test_validate_warns_about_secrets_too_short_to_mask(project: Path) -> None:
-    proc = run_odibi(["secrets", "validate", str(project)],
-                     env=clean_env(API_TOKEN="ab", RAW_SUFFIX=VALUES["RAW_SUFFIX"]))
+    proc = run_odibi(
+        ["secrets", "validate", str(project)],
+        env=clean_env(API_TOKEN="ab", RAW_SUFFIX=VALUES["RAW_SUFFIX"]),
+    )
     assert proc.returncode == 0, proc.stderr
     assert "warning  API_TOKEN" in proc.stdout and "cannot be masked" in proc.stdout
 
@@ -130,7 +145,10 @@ def test_validate_warns_about_secrets_too_short_to_mask(project: Path) -> None:
 def test_run_with_a_missing_secret_names_it_and_never_runs(project: Path) -> None:
     proc = run_odibi(["run", str(project)], env=clean_env(API_TOKEN=VALUES["API_TOKEN"]))
     assert proc.returncode == ExitCode.CONFIG_INVALID
-    assert "connections.yaml:2: connections.raw.base_path: ${secret:RAW_SUFFIX} is not set" in proc.stderr
+    assert (
+        "connections.yaml:2: connections.raw.base_path: ${secret:RAW_SUFFIX} is not set"
+        in proc.stderr
+    )
     assert_no_value(proc.stdout + proc.stderr)
 
 

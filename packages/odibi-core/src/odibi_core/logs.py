@@ -28,13 +28,18 @@ from typing import IO, Any
 from odibi_core.redaction import MASK, REDACTION_FAILED, redact_text, redact_value
 from odibi_core.redaction.patterns import is_secret_value_for_key
 
-LOG_CONTEXT: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("odibi_log_context", default={})
+LOG_CONTEXT: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar(
+    "odibi_log_context", default={}
+)
 """``run_id``, ``pipeline`` and ``node`` of the code running now (copied into worker threads)."""
 
 CONTEXT_FIELDS = ("run_id", "pipeline", "node")
 """Fields every JSON line carries (``null`` outside a run)."""
 
-_STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+_STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+}
 _REDACTED = "_odibi_redacted"
 
 
@@ -86,7 +91,12 @@ class RedactingFilter(logging.Filter):
         try:
             _redact_record(record)
         except Exception:
-            record.msg, record.args, record.exc_info, record.exc_text = REDACTION_FAILED, None, None, None
+            record.msg, record.args, record.exc_info, record.exc_text = (
+                REDACTION_FAILED,
+                None,
+                None,
+                None,
+            )
             record.stack_info = None
         for key, value in LOG_CONTEXT.get().items():
             if not hasattr(record, key):
@@ -158,7 +168,9 @@ class JsonFormatter(logging.Formatter):
         split a JSON escape sequence."""
         _ensure_redacted(record)
         payload: dict[str, Any] = {
-            "timestamp": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "timestamp": datetime.fromtimestamp(record.created, timezone.utc).isoformat(
+                timespec="milliseconds"
+            ),
             "level": record.levelname,
             "logger": record.name,
             "message": record.msg if isinstance(record.msg, str) else redact_text(str(record.msg)),
@@ -179,7 +191,9 @@ def _json_default(value: Any) -> str:
     return redact_text(str(value))
 
 
-def configure_logging(level: str = "INFO", fmt: str = "text", stream: IO[str] | None = None) -> logging.Handler:
+def configure_logging(
+    level: str = "INFO", fmt: str = "text", stream: IO[str] | None = None
+) -> logging.Handler:
     """Install Odibi's console handler (redaction filter first) on the root logger.
 
     Replaces a handler installed by an earlier call, so calling it twice never doubles lines.

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from urllib.parse import quote, quote_plus
 
 import pytest
-
 from odibi_core.logs import RedactingFilter, TextFormatter, bind_log_context, configure_logging
 from odibi_core.redaction import MASK, REDACTION_FAILED, get_registry, register_secret
 
@@ -20,8 +19,14 @@ SECRET = 'Tr1cky "pa$$" w/ +é'
 
 
 def forms(secret: str) -> list[str]:
-    return [secret, quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1],
-            repr(secret)[1:-1], base64.b64encode(secret.encode()).decode().rstrip("=")]
+    return [
+        secret,
+        quote(secret, safe=""),
+        quote_plus(secret),
+        json.dumps(secret)[1:-1],
+        repr(secret)[1:-1],
+        base64.b64encode(secret.encode()).decode().rstrip("="),
+    ]
 
 
 @pytest.fixture
@@ -50,9 +55,13 @@ def emit_case(case: str, logger: logging.Logger) -> None:
     elif case == "percent_r":
         logger.warning("case=percent_r arg %r", s)
     elif case == "extra":
-        logger.warning("case=extra", extra={"credential_used": s, "detail": f"x {s} y", "obj": DriverError(s)})
+        logger.warning(
+            "case=extra", extra={"credential_used": s, "detail": f"x {s} y", "obj": DriverError(s)}
+        )
     elif case == "dict_arg":
-        logger.warning("case=dict_arg %s", {"a": {"b": [{"c": {"password": "unregistered-value", "x": s}}]}})
+        logger.warning(
+            "case=dict_arg %s", {"a": {"b": [{"c": {"password": "unregistered-value", "x": s}}]}}
+        )
     elif case == "mapping_arg":
         logger.warning("case=mapping_arg %(user)s %(password)s", {"user": "u", "password": s})
     elif case == "exception":
@@ -92,8 +101,21 @@ def emit_case(case: str, logger: logging.Logger) -> None:
         raise AssertionError(case)
 
 
-CASES = ["message", "percent_s", "percent_r", "extra", "dict_arg", "mapping_arg", "exception", "chain",
-         "context_chain", "stack", "url", "driver", "unregistered_driver"]
+CASES = [
+    "message",
+    "percent_s",
+    "percent_r",
+    "extra",
+    "dict_arg",
+    "mapping_arg",
+    "exception",
+    "chain",
+    "context_chain",
+    "stack",
+    "url",
+    "driver",
+    "unregistered_driver",
+]
 
 
 @pytest.mark.parametrize("fmt", ["text", "json"])
@@ -138,9 +160,15 @@ def test_json_lines_carry_the_documented_fields(stream: io.StringIO) -> None:
             worker.join()
     first, second = (json.loads(line) for line in stream.getvalue().splitlines())
     for line in (first, second):
-        assert {"timestamp", "level", "logger", "message", "run_id", "pipeline", "node"} <= set(line)
+        assert {"timestamp", "level", "logger", "message", "run_id", "pipeline", "node"} <= set(
+            line
+        )
         assert line["timestamp"].endswith("+00:00")
-    assert (first["level"], first["logger"], first["message"]) == ("INFO", "odibi.run", "pipeline start")
+    assert (first["level"], first["logger"], first["message"]) == (
+        "INFO",
+        "odibi.run",
+        "pipeline start",
+    )
     assert (first["run_id"], first["pipeline"], first["node"]) == ("R1", "daily", None)
     assert (second["message"], second["node"], second["rows"]) == ("node orders done", "orders", 3)
 
@@ -161,14 +189,18 @@ def test_configuring_twice_installs_one_handler(stream: io.StringIO) -> None:
 
 
 def test_unformattable_arguments_show_the_template_not_the_arguments(stream: io.StringIO) -> None:
-    record = logging.LogRecord("odibi.test", logging.WARNING, __file__, 1, "two %s %s but one", (SECRET,), None)
+    record = logging.LogRecord(
+        "odibi.test", logging.WARNING, __file__, 1, "two %s %s but one", (SECRET,), None
+    )
     RedactingFilter().filter(record)
     out = TextFormatter().format(record)
     assert "two %s %s but one <log arguments could not be formatted>" in out
     assert SECRET not in out
 
 
-def test_redaction_failure_prints_the_marker(stream: io.StringIO, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_redaction_failure_prints_the_marker(
+    stream: io.StringIO, monkeypatch: pytest.MonkeyPatch
+) -> None:
     configure_logging("INFO", "json", stream)
 
     def broken(text: str) -> str:

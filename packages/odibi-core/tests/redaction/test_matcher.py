@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 
 import pytest
-
 from odibi_core.redaction.matcher import KnownValueMatcher, merge_spans
 
 
@@ -22,7 +21,10 @@ def brute_force(words: list[str], text: str) -> list[tuple[int, int]]:
 def test_matches_equal_brute_force_on_random_words_and_texts(seed: int) -> None:
     rnd = random.Random(seed)
     alphabet = "abc" if seed % 2 else "abcdefgh%+/="
-    words = ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(4, 14))) for _ in range(rnd.randint(1, 40))]
+    words = [
+        "".join(rnd.choice(alphabet) for _ in range(rnd.randint(4, 14)))
+        for _ in range(rnd.randint(1, 40))
+    ]
     matcher = KnownValueMatcher(words)
     for _ in range(40):
         text = "".join(rnd.choice(alphabet + "xyz ") for _ in range(rnd.randint(0, 120)))

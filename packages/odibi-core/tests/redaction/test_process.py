@@ -9,7 +9,6 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-
 from odibi_core.redaction import MASK, register_secret
 from odibi_core.redaction.process import RedactingStream, install_process_redaction, unwrapped
 
@@ -75,7 +74,9 @@ def installed(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[io.StringIO, io
     sys.stderr.finish()  # type: ignore[union-attr]
 
 
-def test_print_and_thread_errors_are_redacted(registered: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_print_and_thread_errors_are_redacted(
+    registered: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def fail() -> None:
         raise ValueError(f"in thread {SECRET}")
 
@@ -90,7 +91,9 @@ def test_print_and_thread_errors_are_redacted(registered: None, monkeypatch: pyt
     assert SECRET not in out.getvalue() + err.getvalue()
 
 
-def test_uncaught_and_unraisable_exceptions_are_redacted(registered: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_uncaught_and_unraisable_exceptions_are_redacted(
+    registered: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     class Noisy:
         def __del__(self) -> None:
             raise OSError(f"in __del__ {SECRET}")

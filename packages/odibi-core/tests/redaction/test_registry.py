@@ -8,7 +8,6 @@ import logging
 from urllib.parse import quote, quote_plus
 
 import pytest
-
 from odibi_core.redaction import (
     MASK,
     MIN_SECRET_LENGTH,
@@ -88,7 +87,9 @@ def test_adjacent_secrets_merge_into_one_mask() -> None:
     assert redact_text("left-secretright-secret!") == f"{MASK}!"
 
 
-def test_short_values_are_ignored_with_exactly_one_warning(caplog: pytest.LogCaptureFixture) -> None:
+def test_short_values_are_ignored_with_exactly_one_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     with caplog.at_level(logging.WARNING, logger="odibi.redaction"):
         assert register_secret("ab", source="secret SHORT_ONE") is False
         assert register_secret("xyz", source="secret SHORT_TWO") is False
@@ -130,7 +131,9 @@ def test_secret_str_is_unwrapped_not_registered_as_its_mask() -> None:
     assert redact_text("**********") == "**********"
 
 
-def test_redaction_failure_prints_the_failure_marker_never_the_text(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_redaction_failure_prints_the_failure_marker_never_the_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     register_secret("will-not-leak")
     registry = get_registry()
 
@@ -181,21 +184,45 @@ def test_output_is_independent_of_registration_order() -> None:
     [
         ("postgresql://u:hunter22@db/x", f"postgresql://u:{MASK}@db/x"),
         ("postgresql://u:p@ss@db/x", f"postgresql://u:{MASK}@db/x"),
-        ("https://a.blob.core.windows.net/c/b?sv=2024&sig=Ab%2Fc&se=1", f"https://a.blob.core.windows.net/c/b?sv=2024&sig={MASK}&se=1"),
-        ("DefaultEndpointsProtocol=https;AccountName=a;AccountKey=Zm9v+YmE=;", f"DefaultEndpointsProtocol=https;AccountName=a;AccountKey={MASK};"),
+        (
+            "https://a.blob.core.windows.net/c/b?sv=2024&sig=Ab%2Fc&se=1",
+            f"https://a.blob.core.windows.net/c/b?sv=2024&sig={MASK}&se=1",
+        ),
+        (
+            "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=Zm9v+YmE=;",
+            f"DefaultEndpointsProtocol=https;AccountName=a;AccountKey={MASK};",
+        ),
         ("Server=h;UID=sa;PWD={a;b}c};", f"Server=h;UID=sa;PWD={{{MASK}}}c}};"),
         ("Server=h;User ID=sa;Password=pa55word;", f"Server=h;User ID=sa;Password={MASK};"),
-        ("host=h user=u password='two words' dbname=d", f"host=h user=u password='{MASK}' dbname=d"),
+        (
+            "host=h user=u password='two words' dbname=d",
+            f"host=h user=u password='{MASK}' dbname=d",
+        ),
         ('{"password": "hunter22", "user": "u"}', f'{{"password": "{MASK}", "user": "u"}}'),
         ("{'client_secret': 'abc123xyz'}", f"{{'client_secret': '{MASK}'}}"),
         ("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30", f"Authorization: Bearer {MASK}"),
-        ("-----BEGIN PRIVATE KEY-----\nMIIEvQ\n-----END PRIVATE KEY-----", f"-----BEGIN PRIVATE KEY-----{MASK}-----END PRIVATE KEY-----"),
+        (
+            "-----BEGIN PRIVATE KEY-----\nMIIEvQ\n-----END PRIVATE KEY-----",
+            f"-----BEGIN PRIVATE KEY-----{MASK}-----END PRIVATE KEY-----",
+        ),
         # not credentials: left readable
-        ("connections.db.password: ${secret:DB_PASSWORD} is not set", "connections.db.password: ${secret:DB_PASSWORD} is not set"),
+        (
+            "connections.db.password: ${secret:DB_PASSWORD} is not set",
+            "connections.db.password: ${secret:DB_PASSWORD} is not set",
+        ),
         ("password: required key is missing", "password: required key is missing"),
-        ("write keys=[region] mode=upsert token_count=3", "write keys=[region] mode=upsert token_count=3"),
-        ("postgresql://etl@db.internal:5432/analytics", "postgresql://etl@db.internal:5432/analytics"),
-        ("DB_PASSWORD=\n\n# API_TOKEN: secret\nAPI_TOKEN=\n", "DB_PASSWORD=\n\n# API_TOKEN: secret\nAPI_TOKEN=\n"),
+        (
+            "write keys=[region] mode=upsert token_count=3",
+            "write keys=[region] mode=upsert token_count=3",
+        ),
+        (
+            "postgresql://etl@db.internal:5432/analytics",
+            "postgresql://etl@db.internal:5432/analytics",
+        ),
+        (
+            "DB_PASSWORD=\n\n# API_TOKEN: secret\nAPI_TOKEN=\n",
+            "DB_PASSWORD=\n\n# API_TOKEN: secret\nAPI_TOKEN=\n",
+        ),
     ],
 )
 def test_credentials_recognised_by_shape(text: str, expected: str) -> None:
@@ -203,16 +230,20 @@ def test_credentials_recognised_by_shape(text: str, expected: str) -> None:
 
 
 def test_config_values_under_sensitive_keys_and_embedded_credentials_are_registered() -> None:
-    register_config_values({
-        "connections": {
-            "db": {"type": "postgres", "host": "db.internal", "Password": "from-yaml-1"},
-            "lake": {"dsn": "postgresql://u:embedded-pw@h/db"},
-            "blob": {"url": "https://a/c?sig=sig-value-9"},
-        },
-        "state": {"api_key": "key-value-2", "token_ttl": 3600, "pin_password": 87654321},
-        "secrets": {"providers": ["env", "dotenv"]},
-    })
-    out = redact_text("from-yaml-1 embedded-pw sig-value-9 key-value-2 87654321 3600 dotenv db.internal")
+    register_config_values(
+        {
+            "connections": {
+                "db": {"type": "postgres", "host": "db.internal", "Password": "from-yaml-1"},
+                "lake": {"dsn": "postgresql://u:embedded-pw@h/db"},
+                "blob": {"url": "https://a/c?sig=sig-value-9"},
+            },
+            "state": {"api_key": "key-value-2", "token_ttl": 3600, "pin_password": 87654321},
+            "secrets": {"providers": ["env", "dotenv"]},
+        }
+    )
+    out = redact_text(
+        "from-yaml-1 embedded-pw sig-value-9 key-value-2 87654321 3600 dotenv db.internal"
+    )
     assert out == f"{MASK} {MASK} {MASK} {MASK} {MASK} 3600 dotenv db.internal"
 
 
@@ -224,7 +255,9 @@ def test_redact_value_masks_nested_sensitive_keys_and_keeps_structure() -> None:
         "tokens_used": "7",
         "set": {"deep-secret-1"},
         "bytes": b"id=deep-secret-1",
-        "n": 3, "ok": True, "none": None,
+        "n": 3,
+        "ok": True,
+        "none": None,
     }
     out = redact_value(data)
     assert out["a"][0]["b"][0] == {"password": MASK}

@@ -6,11 +6,10 @@ import json
 from typing import Any
 
 import pytest
-from pydantic import SecretStr, ValidationError
-
 from odibi_core.config.models import ConnectionConfig
 from odibi_core.plugins.options import PluginOptions, Secret
 from odibi_core.redaction import MASK, redact_text
+from pydantic import SecretStr, ValidationError
 
 pytestmark = pytest.mark.usefixtures("clean_redaction")
 
@@ -27,8 +26,16 @@ class WarehouseOptions(PluginOptions):
 
 def test_secret_field_is_masked_in_every_printed_form() -> None:
     opts = WarehouseOptions(host="db", dsn_password=VALUE)
-    printed = [repr(opts), str(opts), opts.model_dump_json(), json.dumps(opts.model_dump(mode="json")),
-               repr(opts.model_dump()), str(opts.dsn_password), f"{opts.dsn_password}", repr(opts.dsn_password)]
+    printed = [
+        repr(opts),
+        str(opts),
+        opts.model_dump_json(),
+        json.dumps(opts.model_dump(mode="json")),
+        repr(opts.model_dump()),
+        str(opts.dsn_password),
+        f"{opts.dsn_password}",
+        repr(opts.dsn_password),
+    ]
     for text in printed:
         assert VALUE not in text
         assert MASK in text
@@ -42,7 +49,9 @@ def test_secret_field_registers_its_value_for_redaction_whatever_its_name() -> N
 
 
 def test_a_secret_nested_in_an_any_field_is_still_masked_in_json() -> None:
-    opts = WarehouseOptions(host="db", dsn_password=VALUE, extras={"inner": Secret("nested-value-22")})
+    opts = WarehouseOptions(
+        host="db", dsn_password=VALUE, extras={"inner": Secret("nested-value-22")}
+    )
     assert "nested-value-22" not in opts.model_dump_json()
 
 

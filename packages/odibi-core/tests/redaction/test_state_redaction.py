@@ -11,7 +11,6 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-
 from odibi_core.contracts.state import (
     DocumentStateBackend,
     HolderInfo,
@@ -55,11 +54,14 @@ class FileBackend(DocumentStateBackend):
         raise NotImplementedError
 
 
-def record_failure(doc: StateDocument, error: str, run_id: str = "20260101T000000Z-abcd1234") -> None:
+def record_failure(
+    doc: StateDocument, error: str, run_id: str = "20260101T000000Z-abcd1234"
+) -> None:
     state = doc.pipeline("daily")
     run = RunRecord(run_id=run_id, status="failed", started_at="2026-01-01T00:00:00.000+00:00")
-    run.nodes["orders"] = NodeRecord(status="failed", fingerprint="f00d", error=error,
-                                     output="warehouse:public.orders")
+    run.nodes["orders"] = NodeRecord(
+        status="failed", fingerprint="f00d", error=error, output="warehouse:public.orders"
+    )
     state.runs.append(run)
     state.nodes["orders"] = run.nodes["orders"]
     state.high_water_marks["orders"] = {"type": "str", "value": "2026-01-01"}
@@ -68,12 +70,19 @@ def record_failure(doc: StateDocument, error: str, run_id: str = "20260101T00000
 def test_state_file_holds_no_form_of_a_secret(tmp_path: Path) -> None:
     register_secret(SECRET)
     backend = FileBackend(tmp_path / "state.json", project="p")
-    error = (f"OperationalError: password={SECRET!r} failed; dsn postgresql://u:{quote(SECRET, safe='')}@h/db; "
-             f"basic {base64.b64encode(SECRET.encode()).decode()}")
+    error = (
+        f"OperationalError: password={SECRET!r} failed; dsn postgresql://u:{quote(SECRET, safe='')}@h/db; "
+        f"basic {base64.b64encode(SECRET.encode()).decode()}"
+    )
     backend.update(lambda doc: record_failure(doc, error))
     stored = (tmp_path / "state.json").read_text()
-    for form in (SECRET, json.dumps(SECRET)[1:-1], quote(SECRET, safe=""), repr(SECRET)[1:-1],
-                 base64.b64encode(SECRET.encode()).decode()):
+    for form in (
+        SECRET,
+        json.dumps(SECRET)[1:-1],
+        quote(SECRET, safe=""),
+        repr(SECRET)[1:-1],
+        base64.b64encode(SECRET.encode()).decode(),
+    ):
         assert form not in stored
     doc = parse_state(stored.encode(), location="state.json")
     assert MASK in doc.pipelines["daily"].nodes["orders"].error

@@ -5,26 +5,27 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from odibi_core.secrets.dotenv import DotenvProvider, parse_dotenv
 
 
 def test_dotenv_parsing_rules() -> None:
-    text = "\n".join([
-        "# a comment line",
-        "PLAIN=value",
-        "export EXPORTED=yes",
-        "SPACED = padded value   ",
-        "INLINE=keep#this  # but not this",
-        "SINGLE='no $ {escapes} \\n here' # comment",
-        'DOUBLE="tab\\there \\"quoted\\" back\\\\slash"',
-        'MULTI="line one',
-        'line two"',
-        "EMPTY=",
-        "not a variable line",
-        "PLAIN=later wins",
-        "DOTTED.NAME-X=ok",
-    ])
+    text = "\n".join(
+        [
+            "# a comment line",
+            "PLAIN=value",
+            "export EXPORTED=yes",
+            "SPACED = padded value   ",
+            "INLINE=keep#this  # but not this",
+            "SINGLE='no $ {escapes} \\n here' # comment",
+            'DOUBLE="tab\\there \\"quoted\\" back\\\\slash"',
+            'MULTI="line one',
+            'line two"',
+            "EMPTY=",
+            "not a variable line",
+            "PLAIN=later wins",
+            "DOTTED.NAME-X=ok",
+        ]
+    )
     assert parse_dotenv(text) == {
         "PLAIN": "later wins",
         "EXPORTED": "yes",

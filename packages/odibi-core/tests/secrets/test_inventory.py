@@ -6,7 +6,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from odibi_core.config.loader import read_project_source
 from odibi_core.config.resolver import ReferenceResolver
 from odibi_core.redaction import MASK, redact_text
@@ -44,32 +43,50 @@ def source_path(write_project: Callable[..., Path]) -> Path:
 
 
 def test_template_lists_every_reference_with_file_and_key_and_no_value(
-        source_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("API_TOKEN", "value-must-not-appear")
     source = read_project_source(source_path)
     variables = collect_variables(source.references(all_environments=True))
     text = render_template(source, variables)
     names = [v.name for v in variables]
-    assert names == ["API_TOKEN", "RAW_PASSWORD", "STATE_CONN", "INPUT_FILE", "LAKE_DIR", "PROD_LAKE"]
+    assert names == [
+        "API_TOKEN",
+        "RAW_PASSWORD",
+        "STATE_CONN",
+        "INPUT_FILE",
+        "LAKE_DIR",
+        "PROD_LAKE",
+    ]
     assert "ONLY_IN_A_COMMENT" not in text and "ESCAPED" not in text
     assert "value-must-not-appear" not in text
     assert "#   shared.yaml:3  connections.raw.password\nRAW_PASSWORD=\n" in text
-    assert "#   odibi.yaml:12  pipelines[0].nodes[0].transform.steps[0].params.token\nAPI_TOKEN=\n" in text
-    assert "#   odibi.yaml:17  environments.prod.state.connection_string  (environment prod)\nSTATE_CONN=\n" in text
+    assert (
+        "#   odibi.yaml:12  pipelines[0].nodes[0].transform.steps[0].params.token\nAPI_TOKEN=\n"
+        in text
+    )
+    assert (
+        "#   odibi.yaml:17  environments.prod.state.connection_string  (environment prod)\nSTATE_CONN=\n"
+        in text
+    )
     assert "# LAKE_DIR: env (optional: the project gives a default)" in text
     for line in text.splitlines():
         assert line.startswith("#") or line == "" or line.endswith("=")
 
 
-def test_checks_report_missing_default_short_and_empty(source_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_checks_report_missing_default_short_and_empty(
+    source_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("API_TOKEN", "long-enough-token")
     monkeypatch.setenv("RAW_PASSWORD", "ab")
     monkeypatch.delenv("INPUT_FILE", raising=False)
     monkeypatch.delenv("LAKE_DIR", raising=False)
     (source_path.parent / ".env").write_text("INPUT_FILE=a.csv\n")
     source = read_project_source(source_path)
-    checks = {c.variable.name: c for c in check_variables(collect_variables(source.references()),
-                                                          ReferenceResolver(source))}
+    checks = {
+        c.variable.name: c
+        for c in check_variables(collect_variables(source.references()), ReferenceResolver(source))
+    }
     assert set(checks) == {"API_TOKEN", "RAW_PASSWORD", "INPUT_FILE", "LAKE_DIR"}
     assert (checks["API_TOKEN"].status, checks["API_TOKEN"].origin) == ("ok", "env")
     assert (checks["INPUT_FILE"].status, checks["INPUT_FILE"].origin) == ("ok", "dotenv")
@@ -79,14 +96,17 @@ def test_checks_report_missing_default_short_and_empty(source_path: Path, monkey
 
     monkeypatch.setenv("API_TOKEN", "")
     monkeypatch.delenv("RAW_PASSWORD")
-    checks = {c.variable.name: c for c in check_variables(collect_variables(source.references()),
-                                                          ReferenceResolver(source))}
+    checks = {
+        c.variable.name: c
+        for c in check_variables(collect_variables(source.references()), ReferenceResolver(source))
+    }
     assert checks["API_TOKEN"].status == "empty" and checks["API_TOKEN"].failed
     assert checks["RAW_PASSWORD"].status == "missing" and checks["RAW_PASSWORD"].failed
 
 
 def test_environment_overlay_is_checked_with_its_own_references(
-        source_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for name in ("PROD_LAKE", "STATE_CONN", "LAKE_DIR"):
         monkeypatch.delenv(name, raising=False)
     source = read_project_source(source_path, environment="prod")

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from odibi_core.config.loader import load_project
 from odibi_core.errors import SecretMissingError
 from odibi_core.redaction import MASK, redact_text
@@ -29,7 +28,9 @@ pipelines:
 """
 
 
-def project(write_project: Callable[..., Path], value: str, base: str = "./data", env_file: str = "") -> Path:
+def project(
+    write_project: Callable[..., Path], value: str, base: str = "./data", env_file: str = ""
+) -> Path:
     files = {"data/a.csv": "x\n1\n"}
     if env_file:
         files[".env"] = env_file
@@ -41,14 +42,19 @@ def step_value(path: Path) -> str:
     return loaded.config.pipelines[0].nodes[0].transform.steps[0].params["value"]  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize("secret", ["a: b # not a comment", "quote ' and \" both", "two\nlines: x", "{braces}: [1]"])
-def test_values_are_data_never_yaml(write_project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch,
-                                    secret: str) -> None:
+@pytest.mark.parametrize(
+    "secret", ["a: b # not a comment", "quote ' and \" both", "two\nlines: x", "{braces}: [1]"]
+)
+def test_values_are_data_never_yaml(
+    write_project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, secret: str
+) -> None:
     monkeypatch.setenv("TRICKY_VALUE", secret)
     assert step_value(project(write_project, "${secret:TRICKY_VALUE}")) == secret
 
 
-def test_reference_syntax(write_project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reference_syntax(
+    write_project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HOST_A", "alpha")
     monkeypatch.delenv("UNSET_B", raising=False)
     value = "${HOST_A}|${env:HOST_A}|${env:UNSET_B:-fallback}|$${env:HOST_A}|${secret:HOST_A}"
@@ -56,30 +62,42 @@ def test_reference_syntax(write_project: Callable[..., Path], monkeypatch: pytes
 
 
 def test_dotenv_file_beside_the_project_supplies_env_and_secret_references(
-        write_project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    write_project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("FROM_DOTENV", raising=False)
-    path = project(write_project, "${env:FROM_DOTENV}/${secret:FROM_DOTENV}", env_file='FROM_DOTENV="dot value"\n')
+    path = project(
+        write_project,
+        "${env:FROM_DOTENV}/${secret:FROM_DOTENV}",
+        env_file='FROM_DOTENV="dot value"\n',
+    )
     assert step_value(path) == "dot value/dot value"
 
 
 def test_secret_references_and_secret_named_env_vars_are_registered(
-        write_project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    write_project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PLAIN_SECRET_1", "resolved-secret-1")
     monkeypatch.setenv("DB_PASSWORD", "env-named-like-a-secret")
     monkeypatch.setenv("DATA_DIR", "./data")
-    path = project(write_project, "${secret:PLAIN_SECRET_1} ${env:DB_PASSWORD}", base="${env:DATA_DIR}")
+    path = project(
+        write_project, "${secret:PLAIN_SECRET_1} ${env:DB_PASSWORD}", base="${env:DATA_DIR}"
+    )
     step_value(path)
     assert redact_text("resolved-secret-1 env-named-like-a-secret") == f"{MASK} {MASK}"
     assert redact_text("./data") == "./data"  # an ordinary variable stays readable
 
 
 def test_missing_references_name_variable_file_and_key_never_a_value(
-        write_project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    write_project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("NOT_SET_ANYWHERE", raising=False)
     monkeypatch.setenv("SET_ONE", "set-value-xyz")
     monkeypatch.delenv("WITH_DEFAULT", raising=False)
-    path = project(write_project, "${secret:SET_ONE}${secret:NOT_SET_ANYWHERE}${secret:WITH_DEFAULT:-nope}",
-                   base="${env:NOT_SET_ANYWHERE}")  # an empty base_path would be valid: missing must win
+    path = project(
+        write_project,
+        "${secret:SET_ONE}${secret:NOT_SET_ANYWHERE}${secret:WITH_DEFAULT:-nope}",
+        base="${env:NOT_SET_ANYWHERE}",
+    )  # an empty base_path would be valid: missing must win
     with pytest.raises(SecretMissingError) as info:
         load_project(path)
     message = info.value.message

@@ -71,7 +71,9 @@ class ReferenceResolver:
     def register(kind: str, name: str, value: str) -> None:
         """Register a resolved value for redaction if it is a secret or an env var named like one."""
         if kind == "secret" or is_sensitive_key(name):
-            register_secret(value, source=f"{'secret' if kind == 'secret' else 'environment variable'} {name}")
+            register_secret(
+                value, source=f"{'secret' if kind == 'secret' else 'environment variable'} {name}"
+            )
 
 
 def _build_provider(name: str, source: ProjectSource, pm: OdibiPluginManager | None) -> Any:
@@ -88,6 +90,9 @@ def _build_provider(name: str, source: ProjectSource, pm: OdibiPluginManager | N
         from odibi_core.errors import PluginError
 
         raise PluginError(f"secret provider {name!r} needs its plugin (no plugin manager given)")
-    ctx = BuildContext(name="secrets", project_dir=source.project_dir,
-                       project_name=str(source.data.get("project", "")))
+    ctx = BuildContext(
+        name="secrets",
+        project_dir=source.project_dir,
+        project_name=str(source.data.get("project", "")),
+    )
     return pm.secret_provider(name).factory(ctx)

@@ -45,7 +45,7 @@ class KnownValueMatcher:
         offsets: dict[tuple[str, ...], set[int]] = {}
         for word in ordered:
             for off in range(self.stride):
-                offsets.setdefault(tuple(word[off: off + self.gram]), set()).add(off)
+                offsets.setdefault(tuple(word[off : off + self.gram]), set()).add(off)
         self._offsets = {gram: tuple(sorted(offs)) for gram, offs in offsets.items()}
         self._pattern: re.Pattern[str] | None
         self._longest_first: list[str] = []
@@ -58,12 +58,14 @@ class KnownValueMatcher:
     def _windows(self, text: str) -> Iterator[tuple[str, ...]]:
         step = self.stride
         if self.gram == GRAM:
-            return zip(text[0::step], text[1::step], text[2::step], text[3::step])
-        return zip(*(text[i::step] for i in range(self.gram)))
+            return zip(text[0::step], text[1::step], text[2::step], text[3::step], strict=False)
+        return zip(*(text[i::step] for i in range(self.gram)), strict=False)
 
     def might_contain(self, text: str) -> bool:
         """``False`` only if no word occurs in ``text`` (cheap; false positives are fine)."""
-        return len(text) >= self.shortest and not self._offsets.keys().isdisjoint(self._windows(text))
+        return len(text) >= self.shortest and not self._offsets.keys().isdisjoint(
+            self._windows(text)
+        )
 
     def spans(self, text: str) -> list[Span]:
         """``(start, end)`` of the longest word starting at each position where one starts."""

@@ -20,9 +20,25 @@ MASK = "***"
 """What a secret is replaced with."""
 
 SENSITIVE_KEY_PARTS = (
-    "password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "accesskey",
-    "accountkey", "sharedaccesskey", "sharedaccesssignature", "clientsecret", "privatekey",
-    "sastoken", "connectionstring", "connstr", "dsn", "authorization", "credential",
+    "password",
+    "passwd",
+    "pwd",
+    "passphrase",
+    "secret",
+    "token",
+    "apikey",
+    "accesskey",
+    "accountkey",
+    "sharedaccesskey",
+    "sharedaccesssignature",
+    "clientsecret",
+    "privatekey",
+    "sastoken",
+    "connectionstring",
+    "connstr",
+    "dsn",
+    "authorization",
+    "credential",
 )
 """Normalised key-name fragments whose values are secrets (substring match)."""
 
@@ -78,16 +94,30 @@ _VALUE = r"(?P<secret>\{[^}]*\}|'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^\s;,&'\
 _URL_REST = re.compile(r"[^:/?#@\s'\"<>]*:(?P<secret>[^\s'\"<>]+)@")
 # ?sig=...&token=... : query parameters (and ; separated pairs) whose name is sensitive
 # ({braced} ODBC values are left to the key=value scan, which reads to the closing brace).
-_QUERY_PARAM = re.compile(r"(?P<pre>[?&;](?P<key>[A-Za-z][A-Za-z0-9_.\-]*)=)(?P<secret>[^&;#\s'\"<>{}\\]+)")
+_QUERY_PARAM = re.compile(
+    r"(?P<pre>[?&;](?P<key>[A-Za-z][A-Za-z0-9_.\-]*)=)(?P<secret>[^&;#\s'\"<>{}\\]+)"
+)
 # Words found in every sensitive key (lower-cased text); each hit is expanded to the whole key.
-_KEY_WORDS = ("pass", "pwd", "secret", "token", "key", "dsn", "auth", "credential", "conn", "bearer")
+_KEY_WORDS = (
+    "pass",
+    "pwd",
+    "secret",
+    "token",
+    "key",
+    "dsn",
+    "auth",
+    "credential",
+    "conn",
+    "bearer",
+)
 _KEY_WORD = re.compile("|".join(_KEY_WORDS))
 # key=value, key = 'v a l', PWD={x;y}, "key": "value", key: "value" - what follows the key.
 # (separators never span lines: "KEY=" ending a line is empty, not the next line's first word)
 _AFTER_KEY = re.compile(r"(?P<sep>[ \t]*[=:][ \t]*)" + _VALUE)
 _AFTER_AUTHORIZATION = re.compile(
     r"[ \t]*[:=][ \t]*[\"']?(?:(?:bearer|basic|token|digest|sharedaccesssignature)[ \t]+)?"
-    r"(?P<secret>[A-Za-z0-9\-._~+/=%]{6,})", re.IGNORECASE,
+    r"(?P<secret>[A-Za-z0-9\-._~+/=%]{6,})",
+    re.IGNORECASE,
 )
 _AFTER_BEARER = re.compile(r"[ \t]+(?P<secret>[A-Za-z0-9\-._~+/=%]{6,})")
 _PEM_BLOCK = re.compile(
@@ -151,7 +181,11 @@ def _pair_edits(text: str) -> list[Edit]:
             end += 1
         resume = end
         key = text[begin:end]
-        quote = text[begin - 1] if begin > 0 and text[begin - 1] in "'\"" and text[end:end + 1] == text[begin - 1] else ""
+        quote = (
+            text[begin - 1]
+            if begin > 0 and text[begin - 1] in "'\"" and text[end : end + 1] == text[begin - 1]
+            else ""
+        )
         after = end + len(quote)
         norm = normalize_key(key)
         if norm == "bearer":
@@ -174,8 +208,11 @@ def _pair_edits(text: str) -> list[Edit]:
 
 
 def _pem_edits(text: str) -> list[Edit]:
-    return [(m.start("secret"), m.end("secret"), MASK) for m in _PEM_BLOCK.finditer(text)
-            if not _is_placeholder(m.group("secret"))]
+    return [
+        (m.start("secret"), m.end("secret"), MASK)
+        for m in _PEM_BLOCK.finditer(text)
+        if not _is_placeholder(m.group("secret"))
+    ]
 
 
 def _recognisers(text: str) -> list[Callable[[str], list[Edit]]]:

@@ -119,13 +119,17 @@ def _thread_hook(args: threading.ExceptHookArgs) -> None:
     sys.stderr.write(f"Exception in thread {name}:\n{_format(args.exc_value)}")
 
 
-def _except_hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+def _except_hook(
+    exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
+) -> None:
     sys.stderr.write(_format(exc))
 
 
 def _unraisable_hook(unraisable: Any) -> None:
     try:
-        where = redact_text(f"{unraisable.err_msg or 'Exception ignored in'}: {unraisable.object!r}")
+        where = redact_text(
+            f"{unraisable.err_msg or 'Exception ignored in'}: {unraisable.object!r}"
+        )
     except Exception:
         where = REDACTION_FAILED
     sys.stderr.write(f"{where}\n{_format(unraisable.exc_value)}")

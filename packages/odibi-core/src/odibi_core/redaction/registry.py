@@ -92,7 +92,9 @@ class RedactionRegistry:
         self._warned_short = True
         logger.warning(
             "a secret (%s) is shorter than %d characters: it is not masked in output; "
-            "use a longer value", source or "unnamed", self.min_length,
+            "use a longer value",
+            source or "unnamed",
+            self.min_length,
         )
 
     def add_many(self, values: Iterable[object], *, source: str = "") -> None:
@@ -172,7 +174,11 @@ class RedactionRegistry:
             out: dict[Any, Any] = {}
             for key, item in value.items():
                 new_key = self.redact(key) if isinstance(key, str) else key
-                out[new_key] = MASK if is_secret_value_for_key(key, item) else self._redact_value(item, depth + 1)
+                out[new_key] = (
+                    MASK
+                    if is_secret_value_for_key(key, item)
+                    else self._redact_value(item, depth + 1)
+                )
             return out
         if isinstance(value, (list, tuple, set, frozenset)):
             items = [self._redact_value(item, depth + 1) for item in value]
@@ -259,7 +265,15 @@ def register_config_values(data: Any, key: object = None) -> None:
 
 
 __all__ = [
-    "MASK", "MIN_SECRET_LENGTH", "REDACTION_FAILED", "RedactionRegistry", "get_registry",
-    "is_sensitive_key", "redact_text", "redact_value", "register_config_values", "register_secret",
+    "MASK",
+    "MIN_SECRET_LENGTH",
+    "REDACTION_FAILED",
+    "RedactionRegistry",
+    "get_registry",
+    "is_sensitive_key",
+    "redact_text",
+    "redact_value",
+    "register_config_values",
+    "register_secret",
     "reset_registry",
 ]

@@ -31,7 +31,9 @@ def _masked(value: Any, info: core_schema.SerializationInfo) -> Any:
     return value
 
 
-_SERIALIZATION = core_schema.plain_serializer_function_ser_schema(_masked, info_arg=True, when_used="always")
+_SERIALIZATION = core_schema.plain_serializer_function_ser_schema(
+    _masked, info_arg=True, when_used="always"
+)
 
 
 class Secret(SecretStr):
@@ -47,7 +49,9 @@ class Secret(SecretStr):
         return MASK if self.get_secret_value() else ""
 
     @classmethod
-    def __get_pydantic_core_schema__(cls, source: type[Any], handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+    def __get_pydantic_core_schema__(
+        cls, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
         """SecretStr's schema with every serialiser replaced by one printing :data:`MASK`."""
         schema = super().__get_pydantic_core_schema__(source, handler)
         _replace_serializers(schema)

@@ -163,6 +163,11 @@ def _check_one(var: Variable, kind: str, resolver: ReferenceResolver) -> Check:
         return Check(var, kind, "empty", origin, "set, but empty")
     secret_like = kind == "secret" or is_sensitive_key(var.name)
     if secret_like and value.strip() and len(value.strip()) < MIN_SECRET_LENGTH:
-        return Check(var, kind, "short", origin,
-                     f"resolves, but is shorter than {MIN_SECRET_LENGTH} characters: it cannot be masked in output")
+        return Check(
+            var,
+            kind,
+            "short",
+            origin,
+            f"resolves, but is shorter than {MIN_SECRET_LENGTH} characters: it cannot be masked in output",
+        )
     return Check(var, kind, "ok", origin, f"from {origin}")
