@@ -40,6 +40,7 @@ _STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None)
     "message",
     "asctime",
 }
+_PLAIN_RECORD_SIZE = len(vars(logging.LogRecord("", 0, "", 0, "", None, None)))
 _REDACTED = "_odibi_redacted"
 
 
@@ -113,9 +114,10 @@ def _redact_record(record: logging.LogRecord) -> None:
     record.msg = redact_text(message)
     record.args = None
     attrs = record.__dict__
-    for key in attrs.keys() - _STANDARD_ATTRS:
-        if not key.startswith("_"):
-            attrs[key] = _redact_extra(key, attrs[key])
+    if len(attrs) > _PLAIN_RECORD_SIZE:  # something beyond the standard attributes: extras
+        for key in attrs.keys() - _STANDARD_ATTRS:
+            if not key.startswith("_"):
+                attrs[key] = _redact_extra(key, attrs[key])
     if record.exc_info:
         exc = record.exc_info[1]
         if exc is not None and not record.exc_text:
