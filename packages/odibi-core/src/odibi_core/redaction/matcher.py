@@ -47,6 +47,7 @@ class KnownValueMatcher:
             for off in range(self.stride):
                 offsets.setdefault(tuple(word[off : off + self.gram]), set()).add(off)
         self._offsets = {gram: tuple(sorted(offs)) for gram, offs in offsets.items()}
+        self._grams = self._offsets.keys()
         self._pattern: re.Pattern[str] | None
         self._longest_first: list[str] = []
         try:
@@ -63,13 +64,11 @@ class KnownValueMatcher:
 
     def might_contain(self, text: str) -> bool:
         """``False`` only if no word occurs in ``text`` (cheap; false positives are fine)."""
-        return len(text) >= self.shortest and not self._offsets.keys().isdisjoint(
-            self._windows(text)
-        )
+        return len(text) >= self.shortest and not self._grams.isdisjoint(self._windows(text))
 
     def spans(self, text: str) -> list[Span]:
         """``(start, end)`` of the longest word starting at each position where one starts."""
-        if not self.might_contain(text):
+        if len(text) < self.shortest or self._grams.isdisjoint(self._windows(text)):
             return []
         windows = self._windows(text)
         starts: set[int] = set()

@@ -125,9 +125,11 @@ class RedactionRegistry:
             return self._matchers
 
     def _mask_known(self, text: str) -> str:
-        spans: list[tuple[int, int]] = []
-        for matcher in self._current_matchers():
-            spans += matcher.spans(text)
+        matchers = self._current_matchers() if self._pending else self._matchers
+        if len(matchers) == 1:
+            spans = matchers[0].spans(text)
+        else:
+            spans = [span for matcher in matchers for span in matcher.spans(text)]
         if not spans:
             return text
         parts: list[str] = []
