@@ -1,8 +1,15 @@
 """Logging: a redaction filter on every handler, text and JSON formats, run context fields.
 
-:func:`configure_logging` installs one handler on the ``odibi`` logger and the root logger (so
-plugin and driver loggers are covered too); :class:`RedactingFilter` is attached to each handler,
-not only to a logger, because filters on a logger do not see records propagated from children.
+:func:`configure_logging` installs Odibi's console handler on the root logger (so plugin, driver
+and ``warnings`` records are covered too) with a :class:`RedactingFilter` attached to the
+*handler*: a filter on a logger would not see records propagated from child loggers. The filter
+redacts each record once, in place - message, ``%`` args, ``extra`` fields, exception text with
+its chained causes, stack info - so every formatter and any later handler see only redacted text.
+The formatters apply the filter themselves if handed a record that skipped it.
+
+Text lines look like ``10:42:07 INFO    [daily_sales/orders] node orders succeeded ...``; JSON lines
+are objects with ``timestamp``, ``level``, ``logger``, ``message``, ``run_id``, ``pipeline``,
+``node``, any ``extra`` fields, and ``exception`` / ``stack`` when present.
 """
 
 from __future__ import annotations
@@ -12,17 +19,29 @@ import contextvars
 import json
 import logging
 import sys
+import time
 import traceback
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import IO, Any
 
-from odibi_core.redaction import REDACTION_FAILED, redact_text, redact_value
+from odibi_core.redaction import MASK, REDACTION_FAILED, redact_text, redact_value
+from odibi_core.redaction.patterns import is_secret_value_for_key
 
-LOG_CONTEXT: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("odibi_log_context", default={})
+LOG_CONTEXT: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar(
+    "odibi_log_context", default={}
+)
 """``run_id``, ``pipeline`` and ``node`` of the code running now (copied into worker threads)."""
 
-_STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+CONTEXT_FIELDS = ("run_id", "pipeline", "node")
+"""Fields every JSON line carries (``null`` outside a run)."""
+
+_STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+}
+_PLAIN_RECORD_SIZE = len(vars(logging.LogRecord("", 0, "", 0, "", None, None)))
+_REDACTED = "_odibi_redacted"
 
 
 @contextlib.contextmanager
@@ -36,7 +55,7 @@ def bind_log_context(**fields: str) -> Iterator[None]:
 
 
 def format_exception_chain(exc: BaseException) -> str:
-    """The full traceback of ``exc`` with chained causes, redacted."""
+    """The full traceback of ``exc`` with chained causes (``from`` and during-handling), redacted."""
     try:
         text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         return redact_text(text)
@@ -44,74 +63,130 @@ def format_exception_chain(exc: BaseException) -> str:
         return REDACTION_FAILED
 
 
-class RedactingFilter(logging.Filter):
-    """Redacts message, ``%`` args, ``extra`` fields, exception and stack text of each record.
+def _redact_extra(key: str, value: Any) -> Any:
+    if is_secret_value_for_key(key, value):
+        return MASK
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, (dict, list, tuple, set, frozenset)):
+        return redact_value(value)
+    return redact_text(repr(value))  # an object's repr may hold anything
 
-    The message is rendered once (``msg % args``), redacted, and stored back with ``args`` cleared,
-    so every formatter downstream sees only redacted text.
+
+class RedactingFilter(logging.Filter):
+    """Redacts a record in place; never drops it. Idempotent (a record is redacted once).
+
+    The message is rendered once (``msg % args``), redacted and stored back with ``args``
+    cleared; ``extra`` fields are redacted (masked whole under sensitive names); the exception is
+    rendered with its chained causes, redacted into ``exc_text``, and ``exc_info`` is dropped so
+    no later formatter can render it raw; ``stack_info`` is redacted. If any of this fails the
+    message becomes ``<redaction failed>`` and the exception is dropped.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Redact ``record`` in place; never drops it."""
+        """Redact ``record`` and add the run context fields; always ``True``."""
+        if getattr(record, _REDACTED, False):
+            return True
         try:
-            record.msg = redact_text(record.getMessage())
-            record.args = None
-            for key, value in list(vars(record).items()):
-                if key not in _STANDARD_ATTRS and not key.startswith("_"):
-                    setattr(record, key, redact_value(value) if isinstance(value, (str, dict, list, tuple))
-                            else redact_text(repr(value)) if not isinstance(value, (int, float, bool, type(None)))
-                            else value)
-            if record.exc_info and record.exc_info[1] is not None and not record.exc_text:
-                record.exc_text = format_exception_chain(record.exc_info[1]).rstrip("\n")
-            elif record.exc_text:
-                record.exc_text = redact_text(record.exc_text)
-            if record.stack_info:
-                record.stack_info = redact_text(record.stack_info)
+            _redact_record(record)
         except Exception:
-            record.msg, record.args, record.exc_info, record.exc_text = REDACTION_FAILED, None, None, None
+            record.msg, record.args, record.exc_info, record.exc_text = (
+                REDACTION_FAILED,
+                None,
+                None,
+                None,
+            )
+            record.stack_info = None
         for key, value in LOG_CONTEXT.get().items():
             if not hasattr(record, key):
                 setattr(record, key, value)
+        setattr(record, _REDACTED, True)
         return True
 
 
+def _redact_record(record: logging.LogRecord) -> None:
+    try:
+        message = record.getMessage()
+    except Exception:  # bad % arguments: show the template, never the arguments
+        message = f"{record.msg} <log arguments could not be formatted>"
+    record.msg = redact_text(message)
+    record.args = None
+    attrs = record.__dict__
+    if len(attrs) > _PLAIN_RECORD_SIZE:  # something beyond the standard attributes: extras
+        for key in attrs.keys() - _STANDARD_ATTRS:
+            if not key.startswith("_"):
+                attrs[key] = _redact_extra(key, attrs[key])
+    if record.exc_info:
+        exc = record.exc_info[1]
+        if exc is not None and not record.exc_text:
+            record.exc_text = format_exception_chain(exc).rstrip("\n")
+        record.exc_info = None
+    if record.exc_text:
+        record.exc_text = redact_text(record.exc_text)
+    if record.stack_info:
+        record.stack_info = redact_text(record.stack_info)
+
+
+_FILTER = RedactingFilter()
+
+
+def _ensure_redacted(record: logging.LogRecord) -> None:
+    if not getattr(record, _REDACTED, False):
+        _FILTER.filter(record)
+
+
 class TextFormatter(logging.Formatter):
-    """``HH:MM:SS LEVEL   [pipeline/node] message``."""
+    """``HH:MM:SS LEVEL   [pipeline/node] message``, then the exception and stack, if any."""
 
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)-7s %(message)s", "%H:%M:%S")
+        self._clock = (-1, "")
 
     def format(self, record: logging.LogRecord) -> str:
-        """Prefix the message with the pipeline and node, if any."""
-        where = "/".join(str(getattr(record, k)) for k in ("pipeline", "node") if getattr(record, k, None))
-        text = super().format(record)
-        if where:
-            head, _, tail = text.partition(record.levelname)
-            text = f"{head}{record.levelname}{tail[:8 - len(record.levelname)]}[{where}] {tail.lstrip()}"
-        return redact_text(text)
+        """Render a (redacted) record."""
+        _ensure_redacted(record)
+        pipeline, node = getattr(record, "pipeline", None), getattr(record, "node", None)
+        where = "/".join(str(part) for part in (pipeline, node) if part)
+        second = int(record.created)
+        cached_second, stamp = self._clock
+        if second != cached_second:
+            stamp = time.strftime("%H:%M:%S", time.localtime(second))
+            self._clock = (second, stamp)  # one tuple: threads never see a torn pair
+        text = f"{stamp} {record.levelname:<7} {'[' + where + '] ' if where else ''}{record.msg}"
+        if record.exc_text:
+            text += "\n" + record.exc_text
+        if record.stack_info:
+            text += "\n" + record.stack_info
+        return text
 
 
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: timestamp, level, logger, message, run_id, pipeline, node, extras."""
 
     def format(self, record: logging.LogRecord) -> str:
-        """Serialise ``record`` (already redacted by the filter; redacted again as a whole)."""
+        """Serialise a (redacted) record. Values are redacted before encoding, so a mask can never
+        split a JSON escape sequence."""
+        _ensure_redacted(record)
         payload: dict[str, Any] = {
-            "timestamp": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "timestamp": datetime.fromtimestamp(record.created, timezone.utc).isoformat(
+                timespec="milliseconds"
+            ),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": record.msg if isinstance(record.msg, str) else redact_text(str(record.msg)),
         }
-        for key in ("run_id", "pipeline", "node"):
+        for key in CONTEXT_FIELDS:
             payload[key] = getattr(record, key, None)
         for key, value in vars(record).items():
             if key not in _STANDARD_ATTRS and key not in payload and not key.startswith("_"):
                 payload[key] = value
-        if record.exc_info and not record.exc_text and record.exc_info[1] is not None:
-            record.exc_text = format_exception_chain(record.exc_info[1])
         if record.exc_text:
             payload["exception"] = record.exc_text
-        return redact_text(json.dumps(payload, default=str, ensure_ascii=False))
+        if record.stack_info:
+            payload["stack"] = record.stack_info
+        return json.dumps(payload, default=_json_default, ensure_ascii=False)
 
 
 class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -119,15 +194,32 @@ class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
     @property  # type: ignore[override]
     def stream(self) -> IO[str]:
-        return sys.stderr
+        from odibi_core.redaction.process import unwrapped
+
+        # records are redacted by the filter; a redacting stream under them would only redo the work
+        return unwrapped(sys.stderr)
 
     @stream.setter
     def stream(self, value: IO[str]) -> None:
         pass
 
 
-def configure_logging(level: str = "INFO", fmt: str = "text", stream: IO[str] | None = None) -> logging.Handler:
-    """Install Odibi's console handler (redaction filter first) on the root logger."""
+def _json_default(value: Any) -> str:
+    return redact_text(str(value))
+
+
+def configure_logging(
+    level: str = "INFO", fmt: str = "text", stream: IO[str] | None = None
+) -> logging.Handler:
+    """Install Odibi's console handler (redaction filter first) on the root logger.
+
+    Replaces a handler installed by an earlier call, so calling it twice never doubles lines.
+
+    Args:
+        level: Level of the ``odibi`` loggers (other loggers show WARNING and above).
+        fmt: ``"text"`` or ``"json"``.
+        stream: Where to write (default: whatever ``sys.stderr`` is when a record is written).
+    """
     handler: logging.Handler = logging.StreamHandler(stream) if stream is not None else _CurrentStderrHandler()
     handler.addFilter(RedactingFilter())
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 if TYPE_CHECKING:
-    from odibi_core.config.loader import LoadedProject
+    from odibi_core.config.loader import LoadedProject, ProjectSource
     from odibi_core.plugins.manager import OdibiPluginManager
 
 
@@ -34,15 +34,10 @@ def load(project: str | None, environment: str | None = None, *,
     ``with_progress`` adds the live progress plugin when stderr is a terminal.
     """
     from odibi_core.config.loader import build_project, read_project_source
-    from odibi_core.logs import configure_logging
     from odibi_core.plugins.manager import create_plugin_manager
 
     source = read_project_source(project, environment=environment)
-    logging_section = source.data.get("logging") if isinstance(source.data.get("logging"), dict) else {}
-    configure_logging(
-        STATE.log_level or str(logging_section.get("level", "INFO")),
-        STATE.log_format or str(logging_section.get("format", "text")),
-    )
+    configure_logging_for(source)
     extra: list[tuple[str, object]] = []
     if with_progress and is_tty() and (STATE.log_format or "text") == "text":
         from odibi_core.cli.progress import ProgressPlugin
@@ -50,6 +45,18 @@ def load(project: str | None, environment: str | None = None, *,
         extra.append(("odibi-progress", ProgressPlugin()))
     pm = create_plugin_manager(source.plugin_settings(), extra_plugins=extra)
     return build_project(source, pm), pm
+
+
+def configure_logging_for(source: ProjectSource | None) -> None:
+    """Configure logging from the global options, else the project's ``logging:`` section."""
+    from odibi_core.logs import configure_logging
+
+    section = source.data.get("logging") if source is not None else None
+    logging_section = section if isinstance(section, dict) else {}
+    configure_logging(
+        STATE.log_level or str(logging_section.get("level", "INFO")),
+        STATE.log_format or str(logging_section.get("format", "text")),
+    )
 
 
 def echo(text: str = "", *, err: bool = False) -> None:

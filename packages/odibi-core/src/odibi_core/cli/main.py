@@ -8,6 +8,7 @@ Unexpected exceptions exit with code 70 and a redacted one-line summary.
 from __future__ import annotations
 
 import importlib
+import io
 import sys
 from typing import Any, Optional
 
@@ -70,7 +71,9 @@ def _add_plugin_commands(app: typer.Typer) -> None:
         pm = create_plugin_manager()
         commands = pm.cli_commands()
     except OdibiError as exc:
-        typer.echo(f"warning: plugin commands unavailable: {exc.message}", err=True)
+        from odibi_core.redaction import redact_text
+
+        typer.echo(redact_text(f"warning: plugin commands unavailable: {exc.message}"), err=True)
         return
     for name, registered in sorted(commands.items()):
         if name in RESERVED_COMMANDS:
@@ -96,11 +99,12 @@ def _click_exceptions() -> Any:
 
 def _invoke(argv: list[str] | None) -> int:
     from odibi_core.redaction import redact_text
+    from odibi_core.redaction.process import install_process_redaction
 
+    install_process_redaction()
     click_errors = _click_exceptions()
-    app = create_app()
-    command = typer.main.get_command(app)
     try:
+        command = typer.main.get_command(create_app())
         command.main(args=argv, prog_name="odibi", standalone_mode=False)
         return ExitCode.OK
     except OdibiError as exc:
@@ -118,7 +122,9 @@ def _invoke(argv: list[str] | None) -> int:
         sys.stderr.write("aborted\n")
         return ExitCode.INTERRUPTED
     except click_errors.ClickException as exc:
-        exc.show()
+        shown = io.StringIO()
+        exc.show(file=shown)
+        sys.stderr.write(redact_text(shown.getvalue()))
         return ExitCode.USAGE_ERROR if isinstance(exc, click_errors.UsageError) else int(exc.exit_code)
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")

@@ -194,46 +194,44 @@ def _deep_merge(base: dict[str, Any], top: dict[str, Any], locations: LocationMa
 
 
 def build_project(source: ProjectSource, pm: OdibiPluginManager | None = None) -> LoadedProject:
-    """Phase 2: resolve references, validate the models and every plugin section."""
-    from odibi_core.redaction import register_config_values, register_secret
+    """Phase 2: resolve references, validate the models and every plugin section.
 
-    providers = _secret_chain(source, pm)
+    Every resolved ``${secret:}`` value, every referenced environment variable named like a
+    secret, every value under a sensitive key and every credential embedded in a value is
+    registered for redaction before anything is validated or printed. Unresolved references
+    are reported (names and locations, never values) before validation, so a missing variable is
+    never disguised as a type error.
+    """
+    from odibi_core.config.resolver import ReferenceResolver
+    from odibi_core.redaction import register_config_values
+
+    resolver = ReferenceResolver(source, pm)
     missing: list[tuple[str, str, KeyPath]] = []
 
-    def lookup(kind: str, name: str) -> str | None:
-        if kind == "env":
-            return os.environ.get(name) if name in os.environ else _dotenv(source).get(name)
-        for provider in providers:
-            value = provider.get(name)
-            if value is not None:
-                return value
-        return None
-
     def on_resolved(kind: str, name: str, value: str, path: KeyPath) -> None:
-        if kind == "secret":
-            register_secret(value, source=f"secret {name}")
+        resolver.register(kind, name, value)
 
     environments = source.data.get("environments")
     body = {k: v for k, v in source.data.items() if k != "environments"}
-    resolved = resolve_references(body, lookup, lambda k, n, p: missing.append((k, n, p)), on_resolved)
+    resolved = resolve_references(body, resolver.lookup, lambda k, n, p: missing.append((k, n, p)), on_resolved)
     register_config_values(resolved)
+    if missing:
+        lines = []
+        for kind, name, path in missing:
+            ref = f"${{{kind}:{name}}}"
+            lines.append(f"{source.locations.find(path)}: {format_path(path)}: {ref} is not set")
+        providers_text = ", ".join(resolver.provider_names)
+        raise SecretMissingError(
+            "unresolved references:\n  " + "\n  ".join(lines),
+            hint=f"Set the variables (secret providers tried: {providers_text}); "
+            "`odibi secrets validate` lists them, `odibi secrets init` writes a template.",
+        )
     if environments is not None:
         resolved["environments"] = environments
     try:
         config = ProjectConfig.model_validate(resolved)
     except ValidationError as exc:
         raise_validation_error(exc, resolved, source.locations, ProjectConfig)
-    if missing:
-        lines = []
-        for kind, name, path in missing:
-            ref = f"${{{kind}:{name}}}"
-            lines.append(f"{source.locations.find(path)}: {format_path(path)}: {ref} is not set")
-        providers_text = ", ".join(config.secrets.providers)
-        raise SecretMissingError(
-            "unresolved references:\n  " + "\n  ".join(lines),
-            hint=f"Set the variables (secret providers tried: {providers_text}); "
-            "`odibi secrets init` writes a template of every reference.",
-        )
     loaded = LoadedProject(source, config)
     if pm is not None:
         validate_plugin_sections(loaded, pm)
@@ -248,30 +246,6 @@ def load_project(path: str | os.PathLike[str] | None, *, environment: str | None
     source = read_project_source(path, environment=environment)
     pm = pm or create_plugin_manager(source.plugin_settings())
     return build_project(source, pm)
-
-
-def _dotenv(source: ProjectSource) -> dict[str, str]:
-    from odibi_core.secrets.dotenv import read_dotenv
-
-    return read_dotenv(source.project_dir / ".env")
-
-
-def _secret_chain(source: ProjectSource, pm: OdibiPluginManager | None) -> list[Any]:
-    from odibi_core.plugins.types import BuildContext
-    from odibi_core.secrets.dotenv import DotenvProvider
-    from odibi_core.secrets.env import EnvProvider
-
-    section = source.data.get("secrets") if isinstance(source.data.get("secrets"), dict) else {}
-    names = section.get("providers") or ["env", "dotenv"]
-    ctx = BuildContext(name="secrets", project_dir=source.project_dir, project_name=str(source.data.get("project", "")))
-    chain = []
-    for name in names:
-        if pm is None:
-            chain.append(EnvProvider() if name == "env" else DotenvProvider(source.project_dir / ".env"))
-            continue
-        spec = pm.secret_provider(str(name))
-        chain.append(spec.factory(ctx))
-    return chain
 
 
 def validate_plugin_sections(project: LoadedProject, pm: OdibiPluginManager) -> None:

@@ -30,6 +30,14 @@ class PluginSection(BaseModel):
         """The keys this model does not own (handed to the plugin's config model)."""
         return dict(self.model_extra or {})
 
+    def __repr_args__(self) -> Any:
+        """Field values for ``repr``, with values under sensitive keys (``password``...) masked."""
+        from odibi_core.redaction import MASK
+        from odibi_core.redaction.patterns import is_secret_value_for_key
+
+        for key, value in super().__repr_args__():
+            yield key, (MASK if key is not None and is_secret_value_for_key(key, value) else value)
+
 
 class ConnectionConfig(PluginSection):
     """``connections.<name>``: a ``type`` plus that type's own options."""

@@ -337,24 +337,16 @@ class DocumentStateBackend(StateBackend):
             self._seen_lineage = doc.lineage
             return doc
 
-    def _serialise(self, doc: StateDocument, previous: bytes | None) -> bytes:
-        """The stored bytes of ``doc``: every line not already in the stored version is redacted.
+    def _serialise(self, doc: StateDocument, previous: bytes | None = None) -> bytes:
+        """The stored bytes: every string of the document redacted *before* JSON encoding, so a
+        mask can never break an escape sequence and the document always reads back.
 
-        Lines carried over unchanged were redacted when they were first written, so only new
-        lines pass the registry; that keeps a write's cost proportional to what changed, not to
-        the document (the credential patterns are slow on large texts). A JSON value never spans
-        lines and no pattern matches across whitespace, so this equals redacting the whole text.
+        Encoding goes through pydantic (compiled) rather than ``json.dumps(indent=...)``, whose
+        pure-Python path dominated the cost of writing a large history. ``previous`` (the stored
+        bytes) is accepted for backends that want to compare; redaction does not need it.
         """
-        from odibi_core.redaction import redact_text
-
-        text = doc.to_json()
-        known = set(previous.decode("utf-8").split("\n")) if previous else set()
-        if known:
-            text = "\n".join(line if line in known else redact_text(line) for line in text.split("\n"))
-        else:
-            text = redact_text(text)
-        json.loads(text)  # redaction must never produce a document we could not read back
-        return text.encode("utf-8")
+        data = redact_state_data(doc.model_dump(mode="json"))
+        return StateDocument.model_validate(data).to_json().encode("utf-8")
 
     def _check_lineage(self, doc: StateDocument) -> None:
         if self._seen_lineage is not None and doc.lineage != self._seen_lineage:
@@ -363,6 +355,32 @@ class DocumentStateBackend(StateBackend):
                 f"({self._seen_lineage} -> {doc.lineage}); nothing was written"
             )
         self._seen_lineage = doc.lineage
+
+
+STRUCTURAL_KEYS = frozenset({
+    "version", "lineage", "serial", "run_id", "lock_id", "fingerprint", "started_at", "finished_at",
+    "acquired_at", "status", "pid", "odibi_version", "duration_s", "rows_in", "rows_out",
+    "high_water_marks",
+})
+"""State keys whose values are identifiers, hashes, times or data marks: never redacted, because
+a mask there would break resume, lineage checks or incremental reads (and they hold no secret)."""
+
+
+def redact_state_data(data: Any, key: object = None) -> Any:
+    """Redact a state document's JSON data: every string except under :data:`STRUCTURAL_KEYS`,
+    and whole values under sensitive key names. Mapping keys (pipeline and node names) are kept."""
+    from odibi_core.redaction import MASK, redact_text
+    from odibi_core.redaction.patterns import is_secret_value_for_key
+
+    if key in STRUCTURAL_KEYS:
+        return data
+    if isinstance(data, dict):
+        return {k: (MASK if is_secret_value_for_key(k, v) else redact_state_data(v, k)) for k, v in data.items()}
+    if isinstance(data, list):
+        return [redact_state_data(v, key) for v in data]
+    if isinstance(data, str):
+        return redact_text(data)
+    return data
 
 
 def iter_pipeline_runs(doc: StateDocument, pipeline: str | None = None) -> Iterator[tuple[str, RunRecord]]:

@@ -1,8 +1,20 @@
-"""Base classes of plugin config models (kept apart so the CLI can start without pydantic)."""
+"""Base classes of plugin config models (kept apart so the CLI can start without pydantic).
+
+A credential field is typed :class:`Secret` (a pydantic ``SecretStr`` that is masked in every
+printed form and registered for redaction)::
+
+    from odibi_core.plugins.options import PluginOptions, Secret
+
+    class WarehouseOptions(PluginOptions):
+        host: str
+        password: Secret
+"""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
+
+from odibi_core.redaction.secret import Secret
 
 
 class PluginOptions(BaseModel):
@@ -13,3 +25,6 @@ class PluginOptions(BaseModel):
 
 class NoOptions(PluginOptions):
     """The config model of a component that takes no options."""
+
+
+__all__ = ["NoOptions", "PluginOptions", "Secret"]

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    # PluginOptions and NoOptions live in odibi_core.plugins.options (pydantic is imported lazily)
-    if name in ("PluginOptions", "NoOptions"):
+    # PluginOptions, NoOptions and Secret live in odibi_core.plugins.options (pydantic is imported lazily)
+    if name in ("PluginOptions", "NoOptions", "Secret"):
         from odibi_core.plugins import options
 
         return getattr(options, name)

@@ -1,14 +1,30 @@
-"""One process-wide redaction registry and every sink that applies it.
+"""One process-wide redaction registry, applied by every Odibi output.
 
-Public API (plugins use it for anything they emit: telemetry attributes, error events, files)::
+The public API for plugins is three functions (use them for anything you emit: telemetry
+attributes, exception events, files, messages)::
 
     from odibi_core.redaction import register_secret, redact_text, redact_value
 
-    register_secret(token, source="my-plugin token")
-    safe = redact_text(message)
+    register_secret(token, source="my-plugin token")   # mask it everywhere, from now on
+    span.set_attribute("db.statement", redact_text(sql))
+    span.set_attributes(redact_value({"url": url, "password": password}))
+
+plus :class:`~odibi_core.redaction.secret.Secret` for credential fields of config models
+(also importable from :mod:`odibi_core.plugins.options`), and :func:`is_sensitive_key`.
+
+What gets masked: every registered value in every form it may take (URL-quoted, JSON- and
+``repr``-escaped, base64, also inside longer base64 blobs), longest first; values under
+sensitive key names; and credentials recognisable by their shape (URL passwords, ``sig=``,
+``AccountKey=``, ``Password=``, ``PWD=``, bearer tokens, private-key blocks). Values shorter
+than :data:`MIN_SECRET_LENGTH` are not registered (one warning). If redaction itself fails the
+output is :data:`REDACTION_FAILED`, never the raw text.
+
+``get_registry``, ``reset_registry`` and ``register_config_values`` serve the kernel and tests.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from odibi_core.redaction.registry import (
     MASK,
@@ -24,11 +40,15 @@ from odibi_core.redaction.registry import (
     reset_registry,
 )
 
+if TYPE_CHECKING:
+    from odibi_core.redaction.secret import Secret
+
 __all__ = [
     "MASK",
     "MIN_SECRET_LENGTH",
     "REDACTION_FAILED",
     "RedactionRegistry",
+    "Secret",
     "get_registry",
     "is_sensitive_key",
     "redact_text",
@@ -37,3 +57,12 @@ __all__ = [
     "register_secret",
     "reset_registry",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # Secret needs pydantic; imported on first use so plain redaction stays light.
+    if name == "Secret":
+        from odibi_core.redaction.secret import Secret
+
+        return Secret
+    raise AttributeError(f"module 'odibi_core.redaction' has no attribute {name!r}")

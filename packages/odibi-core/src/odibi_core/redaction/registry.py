@@ -1,112 +1,101 @@
-"""The redaction registry: known secret values (and their encoded variants) plus patterns.
+"""The process-wide redaction registry: known secret values, their variants, and patterns.
 
-Known values are matched by one compiled regex built from a prefix trie of every variant, so the
-cost of a ``redact_text`` call grows with the text, not with the number of secrets. Longer matches
-win (``abcde`` and ``abcdefgh`` never leave ``***fgh``). Patterns catch credentials nobody
-registered: URL passwords, SAS ``sig=``, ``AccountKey=`` / ``Password=`` / ``PWD=`` in connection
-strings.
+:func:`redact_text` masks, in this order, every registered value in every form it may take (see
+:mod:`odibi_core.redaction.variants`), longest first with overlapping matches merged, then every
+credential recognisable by its shape (see :mod:`odibi_core.redaction.patterns`). It never raises:
+if redaction itself fails, the result is :data:`REDACTION_FAILED`, never the raw text.
 """
 
 from __future__ import annotations
 
-import base64
-import json
 import logging
-import re
 import threading
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import quote, quote_plus
 
-MASK = "***"
-"""What a secret is replaced with."""
+from odibi_core.redaction.matcher import KnownValueMatcher, merge_spans
+from odibi_core.redaction.patterns import (
+    MASK,
+    find_credentials,
+    is_secret_value_for_key,
+    is_sensitive_key,
+    mask_credentials,
+)
+from odibi_core.redaction.variants import variants
 
 REDACTION_FAILED = "<redaction failed>"
 """Printed instead of a value when redaction itself raised."""
 
 MIN_SECRET_LENGTH = 4
-"""Values shorter than this are not registered (they would mask ordinary words); one warning."""
+"""Values shorter than this (after stripping whitespace) are not registered: masking them would
+mask ordinary words. The first such value of a process logs one warning naming its source."""
 
-SENSITIVE_KEY_PARTS = (
-    "password", "passwd", "pwd", "secret", "token", "apikey", "accesskey", "accountkey",
-    "clientsecret", "privatekey", "sastoken", "connectionstring", "dsn", "authorization",
-    "credential",
-)
-"""Normalised key-name fragments whose values are treated as secrets."""
-
-_PATTERNS = (
-    # scheme://user:password@host
-    re.compile(r"(?P<pre>[A-Za-z][A-Za-z0-9+.\-]*://[^:/@\s'\"]*:)(?P<secret>[^@\s'\"/]+)(?P<post>@)"),
-    # SAS signature and keys in query strings
-    re.compile(r"(?P<pre>[?&](?:sig|se?cret|token|password|api[_-]?key)=)(?P<secret>[^&\s'\"]+)(?P<post>)", re.I),
-    # connection strings: AccountKey=...; Password=...; PWD=...; SharedAccessKey=...
-    re.compile(
-        r"(?P<pre>\b(?:AccountKey|Password|PWD|SharedAccessKey|SharedAccessSignature)\s*=\s*)"
-        r"(?P<secret>[^;\s'\"]+)(?P<post>)",
-        re.I,
-    ),
-    # key=value / key: value pairs with sensitive keys inside free text (driver errors, DSNs)
-    re.compile(r"(?P<pre>\b(?:password|passwd)\s*[=:]\s*'?)(?P<secret>[^\s';,]+)(?P<post>)", re.I),
-)
+_MAX_DEPTH = 64
 
 logger = logging.getLogger("odibi.redaction")
 
 
-def normalize_key(key: str) -> str:
-    """Lower-case a key name and drop separators (``Client-Secret`` -> ``clientsecret``)."""
-    return re.sub(r"[^a-z0-9]", "", key.lower())
-
-
-def is_sensitive_key(key: object) -> bool:
-    """Whether a config or log key names a credential (substring match on the normalised name)."""
-    norm = normalize_key(str(key))
-    return any(part in norm for part in SENSITIVE_KEY_PARTS)
-
-
-def variants(value: str) -> set[str]:
-    """Forms in which ``value`` may appear in output: raw, URL-quoted, JSON-escaped, repr, base64."""
-    forms = {value, quote(value, safe=""), quote_plus(value), json.dumps(value)[1:-1],
-             repr(value)[1:-1], base64.b64encode(value.encode()).decode().rstrip("=")}
-    forms.add(base64.urlsafe_b64encode(value.encode()).decode().rstrip("="))
-    return {f for f in forms if f}
-
-
 class RedactionRegistry:
-    """Thread-safe set of secret values with a lazily rebuilt matcher."""
+    """A thread-safe set of secret values with lazily compiled matchers.
+
+    Values registered after the last compilation go into a small extra matcher, so registering
+    one more secret never recompiles a thousand; matchers are consolidated when the extras grow
+    past a quarter of the whole.
+    """
 
     def __init__(self, min_length: int = MIN_SECRET_LENGTH) -> None:
         self.min_length = min_length
         self._values: set[str] = set()
         self._variants: set[str] = set()
-        self._pattern: re.Pattern[str] | None = None
+        self._pending: set[str] = set()
+        self._matchers: tuple[KnownValueMatcher, ...] = ()
         self._lock = threading.Lock()
         self._warned_short = False
 
     def __len__(self) -> int:
         return len(self._values)
 
+    def __contains__(self, value: object) -> bool:
+        return isinstance(value, str) and value in self._values
+
     def add(self, value: object, *, source: str = "") -> bool:
-        """Register a secret value. Returns ``False`` if too short (warned once) or empty."""
+        """Register a secret value (a ``SecretStr`` is unwrapped; other objects use ``str``).
+
+        Returns ``False`` for ``None``, empty or blank values, and for values shorter than
+        :attr:`min_length` (the first of which logs one warning naming ``source``, never the value).
+        """
         if value is None:
             return False
-        text = str(value)
+        getter = getattr(value, "get_secret_value", None)
+        if callable(getter):
+            value = getter()
+        if isinstance(value, (bytes, bytearray)):
+            value = bytes(value).decode("utf-8", "replace")
+        text = value if isinstance(value, str) else str(value)
         if not text.strip():
             return False
-        if len(text) < self.min_length:
-            if not self._warned_short:
-                self._warned_short = True
-                logger.warning(
-                    "a secret (%s) is shorter than %d characters and cannot be masked safely",
-                    source or "unnamed", self.min_length,
-                )
+        if len(text.strip()) < self.min_length:
+            self._warn_short(source)
             return False
         with self._lock:
             if text in self._values:
                 return True
             self._values.add(text)
-            self._variants |= {v for v in variants(text) if len(v) >= self.min_length}
-            self._pattern = None
+            new = {v for v in variants(text) if len(v) >= self.min_length} - self._variants
+            self._variants |= new
+            self._pending |= new
         return True
+
+    def _warn_short(self, source: str) -> None:
+        if self._warned_short:
+            return
+        self._warned_short = True
+        logger.warning(
+            "a secret (%s) is shorter than %d characters: it is not masked in output; "
+            "use a longer value",
+            source or "unnamed",
+            self.min_length,
+        )
 
     def add_many(self, values: Iterable[object], *, source: str = "") -> None:
         """Register several values."""
@@ -114,69 +103,98 @@ class RedactionRegistry:
             self.add(value, source=source)
 
     def clear(self) -> None:
-        """Forget every registered value (tests)."""
+        """Forget every registered value and re-arm the short-value warning (tests, long-lived hosts)."""
         with self._lock:
             self._values.clear()
             self._variants.clear()
-            self._pattern = None
+            self._pending.clear()
+            self._matchers = ()
+            self._warned_short = False
 
-    def _matcher(self) -> re.Pattern[str] | None:
-        pattern = self._pattern
-        if pattern is None and self._variants:
-            with self._lock:
-                if self._pattern is None:
-                    self._pattern = re.compile(_trie_regex(sorted(self._variants)))
-                pattern = self._pattern
-        return pattern
+    def _current_matchers(self) -> tuple[KnownValueMatcher, ...]:
+        if not self._pending:
+            return self._matchers
+        with self._lock:
+            if self._pending:
+                compiled = sum(m.size for m in self._matchers)
+                if compiled >= 4 * len(self._pending):
+                    self._matchers = (*self._matchers, KnownValueMatcher(self._pending))
+                else:
+                    self._matchers = (KnownValueMatcher(self._variants),)
+                self._pending = set()
+            return self._matchers
+
+    def _mask_known(self, text: str) -> str:
+        matchers = self._current_matchers() if self._pending else self._matchers
+        if len(matchers) == 1:
+            spans = matchers[0].spans(text)
+        else:
+            spans = [span for matcher in matchers for span in matcher.spans(text)]
+        if not spans:
+            return text
+        parts: list[str] = []
+        pos = 0
+        for start, end in merge_spans(spans):
+            parts.append(text[pos:start])
+            parts.append(MASK)
+            pos = end
+        parts.append(text[pos:])
+        return "".join(parts)
 
     def redact(self, text: str) -> str:
-        """Mask every registered value and every credential pattern in ``text``."""
+        """Mask every registered value (in every variant) and every credential pattern in ``text``.
+
+        Never raises; returns :data:`REDACTION_FAILED` if something inside went wrong.
+        """
         try:
-            matcher = self._matcher()
-            if matcher is not None:
-                text = matcher.sub(MASK, text)
-            for pat in _PATTERNS:
-                if pat.search(text):
-                    text = pat.sub(lambda m: f"{m.group('pre')}{MASK}{m.group('post')}", text)
-            return text
+            if not isinstance(text, str):
+                text = str(text)
+            return mask_credentials(self._mask_known(text))
         except Exception:  # never let a redaction bug print the raw value
             return REDACTION_FAILED
 
-    def redact_value(self, value: Any, _key: object = None) -> Any:
-        """Redact strings inside nested dicts/lists/tuples; mask values under sensitive keys."""
+    def redact_value(self, value: Any) -> Any:
+        """Redact strings inside nested dicts, lists, tuples and sets; mask values under
+        sensitive keys (see :func:`~odibi_core.redaction.patterns.is_secret_value_for_key`).
+
+        Strings (and bytes) are redacted with :meth:`redact`; numbers, booleans and ``None`` are
+        kept; other objects are returned unchanged (turn them into text first). Never raises.
+        """
         try:
-            if isinstance(value, dict):
-                return {k: (MASK if is_sensitive_key(k) and isinstance(v, str) and v else
-                            self.redact_value(v, k)) for k, v in value.items()}
-            if isinstance(value, (list, tuple)):
-                return type(value)(self.redact_value(v) for v in value)
-            if isinstance(value, str):
-                return self.redact(value)
-            return value
+            return self._redact_value(value, 0)
         except Exception:
             return REDACTION_FAILED
 
-
-def _trie_regex(words: list[str]) -> str:
-    """A regex matching any of ``words``, longest alternative first at every branch."""
-    trie: dict[str, Any] = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict[str, Any]) -> str:
-        ends = "" in node
-        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        if ends:
-            return f"(?:{body})?"  # greedy: the longer secret wins
-        return body
-
-    return build(trie)
+    def _redact_value(self, value: Any, depth: int) -> Any:
+        if isinstance(value, str):
+            return self.redact(value)
+        if value is None or isinstance(value, (bool, int, float)):
+            return value
+        if depth > _MAX_DEPTH:
+            return REDACTION_FAILED
+        if isinstance(value, dict):
+            out: dict[Any, Any] = {}
+            for key, item in value.items():
+                new_key = self.redact(key) if isinstance(key, str) else key
+                out[new_key] = (
+                    MASK
+                    if is_secret_value_for_key(key, item)
+                    else self._redact_value(item, depth + 1)
+                )
+            return out
+        if isinstance(value, (list, tuple, set, frozenset)):
+            items = [self._redact_value(item, depth + 1) for item in value]
+            if isinstance(value, tuple) and hasattr(value, "_fields"):
+                return type(value)(*items)  # a namedtuple
+            try:
+                return type(value)(items)
+            except Exception:
+                return items
+        if isinstance(value, (bytes, bytearray)):
+            decoded = bytes(value).decode("utf-8", "surrogateescape")
+            redacted = self.redact(decoded)
+            return value if redacted == decoded else redacted.encode("utf-8", "surrogateescape")
+        return value
 
 
 _REGISTRY = RedactionRegistry()
@@ -193,31 +211,71 @@ def reset_registry() -> None:
 
 
 def register_secret(value: object, *, source: str = "") -> bool:
-    """Register ``value`` with the process-wide registry (see :meth:`RedactionRegistry.add`)."""
+    """Register ``value`` so it is masked in every output of this process.
+
+    Args:
+        value: The secret (a ``str``; a pydantic ``SecretStr`` is unwrapped).
+        source: What it is, for the one warning about too-short values (e.g. ``"secret DB_PASS"``);
+            never the value itself.
+
+    Returns:
+        ``True`` if registered (or already known); ``False`` if empty or shorter than
+        :data:`MIN_SECRET_LENGTH`.
+    """
     return _REGISTRY.add(value, source=source)
 
 
 def redact_text(text: str) -> str:
-    """Redact ``text`` with the process-wide registry."""
+    """``text`` with every registered secret (in every form) and recognisable credential masked.
+
+    Example::
+
+        >>> register_secret("hunter2-hunter2")
+        True
+        >>> redact_text("login failed for password hunter2-hunter2")
+        'login failed for password ***'
+    """
     return _REGISTRY.redact(text)
 
 
 def redact_value(value: Any) -> Any:
-    """Redact nested data with the process-wide registry."""
+    """A copy of ``value`` (dicts, lists, tuples, sets, strings) with secrets masked.
+
+    Values under sensitive keys (``password``, ``token``, ...) are replaced by ``"***"`` whole.
+    """
     return _REGISTRY.redact_value(value)
 
 
 def register_config_values(data: Any, key: object = None) -> None:
-    """Register every string under a sensitive key, and credentials embedded in any string."""
+    """Register every value under a sensitive key, and credentials embedded in any string.
+
+    ``password: x`` registers ``x``; ``dsn: postgresql://u:x@h/db`` registers the DSN and ``x``;
+    ``url: https://h/?sig=x`` registers ``x``.
+    """
     if isinstance(data, dict):
         for k, v in data.items():
             register_config_values(v, k)
-    elif isinstance(data, list):
+    elif isinstance(data, (list, tuple)):
         for v in data:
             register_config_values(v, key)
-    elif isinstance(data, str):
-        if key is not None and is_sensitive_key(key):
+    elif isinstance(data, (str, int, float)) and not isinstance(data, bool):
+        if key is not None and is_secret_value_for_key(key, data):
             register_secret(data, source=f"config key {key}")
-        for pat in _PATTERNS:
-            for match in pat.finditer(data):
-                register_secret(match.group("secret"), source="embedded credential")
+        if isinstance(data, str):
+            for credential in find_credentials(data):
+                register_secret(credential, source="credential embedded in a config value")
+
+
+__all__ = [
+    "MASK",
+    "MIN_SECRET_LENGTH",
+    "REDACTION_FAILED",
+    "RedactionRegistry",
+    "get_registry",
+    "is_sensitive_key",
+    "redact_text",
+    "redact_value",
+    "register_config_values",
+    "register_secret",
+    "reset_registry",
+]

@@ -6,4 +6,5 @@ BUILTIN_COMMAND_MODULES: tuple[str, ...] = (
     "odibi_core.cli.commands.project",
     "odibi_core.cli.commands.plugins",
     "odibi_core.cli.commands.state",
+    "odibi_core.cli.commands.secrets",
 )

@@ -1,0 +1,64 @@
+"""The forms in which a secret may show up in output.
+
+A secret printed by a driver, a ``repr``, a JSON encoder, a URL builder or an HTTP header is no
+longer the raw string. For each registered value the registry also masks:
+
+* URL-quoted forms (``quote`` with and without ``/`` kept, ``quote_plus``);
+* JSON-escaped forms (ASCII-only and not), ``repr``-escaped forms (either quote style), and the
+  JSON-escaped ``repr`` (a ``%r`` inside a JSON log line);
+* base64 (standard and URL-safe alphabets) - whole, and as it appears *inside* a longer encoded
+  blob such as ``Authorization: Basic base64(user:password)``: for each of the three byte
+  alignments, the characters that depend only on the secret's bytes;
+* the value without surrounding whitespace, and each line of a multi-line value.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from urllib.parse import quote, quote_plus
+
+
+def _escapes(value: str) -> set[str]:
+    forms = {
+        json.dumps(value)[1:-1],
+        json.dumps(value, ensure_ascii=False)[1:-1],
+        repr(value)[1:-1],
+        repr(value + "\"'")[1:-4],  # both quotes present: repr escapes ' (and quotes with ')
+    }
+    forms |= {json.dumps(form)[1:-1] for form in list(forms)}  # e.g. a %r inside a JSON log line
+    return forms
+
+
+def _base64_forms(raw: bytes) -> set[str]:
+    forms: set[str] = set()
+    for encode in (base64.b64encode, base64.urlsafe_b64encode):
+        forms.add(encode(raw).decode("ascii").rstrip("="))
+        for offset in range(3):
+            # Encode behind `offset` unknown bytes; keep only characters made of secret bits.
+            encoded = encode(b"\0" * offset + raw).decode("ascii").rstrip("=")
+            head = (0, 2, 3)[offset]
+            tail = (offset + len(raw)) % 3
+            forms.add(encoded[head:])  # the secret ends the blob
+            if tail:
+                forms.add(encoded[head:-1])  # more bytes follow: the last character is mixed
+    return forms
+
+
+def variants(value: str) -> set[str]:
+    """Every form of ``value`` to mask (including ``value`` itself)."""
+    bases = {value}
+    stripped = value.strip()
+    if stripped != value:
+        bases.add(stripped)
+    if "\n" in stripped:
+        bases |= {line.strip() for line in stripped.splitlines() if line.strip()}
+    forms: set[str] = set()
+    for base in bases:
+        forms.add(base)
+        forms.add(quote(base, safe=""))
+        forms.add(quote(base))
+        forms.add(quote_plus(base, safe=""))
+        forms |= _escapes(base)
+        forms |= _base64_forms(base.encode("utf-8"))
+    return {form for form in forms if form}

@@ -1,0 +1,112 @@
+"""The state document never holds a secret and always reads back (DocumentStateBackend)."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from odibi_core.contracts.state import (
+    DocumentStateBackend,
+    HolderInfo,
+    NodeRecord,
+    RunRecord,
+    StateDocument,
+    parse_state,
+)
+from odibi_core.redaction import MASK, register_secret
+
+pytestmark = pytest.mark.usefixtures("clean_redaction")
+
+SECRET = 'st@te "secret" value'
+
+
+class FileBackend(DocumentStateBackend):
+    """The smallest real backend: one JSON file, no cross-process locking (tests only)."""
+
+    def __init__(self, path: Path, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.path = path
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    def _load(self) -> tuple[bytes | None, Any]:
+        return (self.path.read_bytes(), None) if self.path.exists() else (None, None)
+
+    def _store(self, data: bytes, token: Any) -> None:
+        self.path.write_bytes(data)
+
+    @contextlib.contextmanager
+    def lock(self, name: str, *, timeout: float, run_id: str | None = None) -> Iterator[HolderInfo]:
+        yield HolderInfo.current(lock_name=name, run_id=run_id)
+
+    def holders(self) -> list[HolderInfo]:
+        return []
+
+    def force_unlock(self, lock_id: str) -> HolderInfo:
+        raise NotImplementedError
+
+
+def record_failure(
+    doc: StateDocument, error: str, run_id: str = "20260101T000000Z-abcd1234"
+) -> None:
+    state = doc.pipeline("daily")
+    run = RunRecord(run_id=run_id, status="failed", started_at="2026-01-01T00:00:00.000+00:00")
+    run.nodes["orders"] = NodeRecord(
+        status="failed", fingerprint="f00d", error=error, output="warehouse:public.orders"
+    )
+    state.runs.append(run)
+    state.nodes["orders"] = run.nodes["orders"]
+    state.high_water_marks["orders"] = {"type": "str", "value": "2026-01-01"}
+
+
+def test_state_file_holds_no_form_of_a_secret(tmp_path: Path) -> None:
+    register_secret(SECRET)
+    backend = FileBackend(tmp_path / "state.json", project="p")
+    error = (
+        f"OperationalError: password={SECRET!r} failed; dsn postgresql://u:{quote(SECRET, safe='')}@h/db; "
+        f"basic {base64.b64encode(SECRET.encode()).decode()}"
+    )
+    backend.update(lambda doc: record_failure(doc, error))
+    stored = (tmp_path / "state.json").read_text()
+    for form in (
+        SECRET,
+        json.dumps(SECRET)[1:-1],
+        quote(SECRET, safe=""),
+        repr(SECRET)[1:-1],
+        base64.b64encode(SECRET.encode()).decode(),
+    ):
+        assert form not in stored
+    doc = parse_state(stored.encode(), location="state.json")
+    assert MASK in doc.pipelines["daily"].nodes["orders"].error
+
+
+def test_a_quoted_unregistered_credential_cannot_break_the_json(tmp_path: Path) -> None:
+    backend = FileBackend(tmp_path / "state.json")
+    backend.update(lambda doc: record_failure(doc, 'driver: "Password=abc\\"def;" rejected'))
+    doc = backend.read()
+    assert doc is not None
+    assert "abc" not in doc.pipelines["daily"].nodes["orders"].error
+
+
+def test_identifiers_hashes_and_marks_are_never_masked(tmp_path: Path) -> None:
+    register_secret("2026")  # a short, numeric secret that also appears in run ids and dates
+    register_secret("abcd1234")
+    backend = FileBackend(tmp_path / "state.json", project="p")
+    written = backend.update(lambda doc: record_failure(doc, "error mentions abcd1234"))
+    doc = backend.read()
+    assert doc is not None
+    assert doc.lineage == written.lineage
+    run = doc.pipelines["daily"].runs[0]
+    assert run.run_id == "20260101T000000Z-abcd1234"
+    assert run.started_at.startswith("2026-01-01")
+    assert doc.pipelines["daily"].high_water_marks["orders"]["value"] == "2026-01-01"
+    assert run.nodes["orders"].error == f"error mentions {MASK}"
+    backend.update(lambda d: None)  # the lineage check passes on the next write
