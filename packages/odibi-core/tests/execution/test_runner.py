@@ -65,8 +65,8 @@ def _project(write_project, step: str = "SELECT * FROM this", on_error: str = "f
 
 
 def _run(path: Path, **options: object):
-    project = load_project(path)
     pm = create_plugin_manager(PluginSettings(autoload=False))
+    project = load_project(path, pm=pm)
     return run_project(project, pm, RunOptions(**options))[0]  # type: ignore[arg-type]
 
 
@@ -184,8 +184,8 @@ def test_lifecycle_wrappers_see_every_node(write_project) -> None:
             seen.append(f"run:{context.pipeline.pipeline}:{result.status}")
             return result
 
-    project = load_project(_project(write_project, step='"SELECT nope FROM this"', on_error="continue"))
     pm = create_plugin_manager(PluginSettings(autoload=False), extra_plugins=[("observer", Observer())])
+    project = load_project(_project(write_project, step='"SELECT nope FROM this"', on_error="continue"), pm=pm)
     run_project(project, pm, RunOptions(workers=1))
     assert "risky:raised:NodeError" in seen
     assert "good:success" in seen and "src:success" in seen
