@@ -27,7 +27,15 @@ def _is_private(path: str) -> bool:
 class RstDocstrings(griffe.Extension):
     """Rewrites every docstring once the package is loaded."""
 
+    def on_package(self, *, pkg: griffe.Module, loader: griffe.GriffeLoader, **kwargs: Any) -> None:
+        """The top-level module (griffe fires ``on_object`` only for its members)."""
+        self._convert(pkg, loader)
+
     def on_object(self, *, obj: griffe.Object, loader: griffe.GriffeLoader, **kwargs: Any) -> None:
+        """Every member of a loaded package."""
+        self._convert(obj, loader)
+
+    def _convert(self, obj: griffe.Object, loader: griffe.GriffeLoader) -> None:
         """Convert ``obj``'s docstring in place."""
         if obj.is_alias or obj.docstring is None or ":" not in obj.docstring.value:
             return
