@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from docgen.generate import generate_all  # noqa: E402
+from docgen.generate import generate_all
 
 if __name__ == "__main__":
     for path in generate_all(verbose=True):

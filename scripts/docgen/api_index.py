@@ -21,7 +21,12 @@ def package_docs() -> list[tuple[str, Path]]:
     found = []
     for config in sorted(PACKAGES.glob("*/mkdocs.yml")):
         data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
-        found.append((str(data.get("site_name", config.parent.name)), config.parent / data.get("docs_dir", "docs")))
+        found.append(
+            (
+                str(data.get("site_name", config.parent.name)),
+                config.parent / data.get("docs_dir", "docs"),
+            )
+        )
     return found
 
 
@@ -42,9 +47,12 @@ def _title(path: Path) -> str:
 
 def render() -> str:
     """The whole page."""
-    out = [GENERATED_NOTE, "# API reference\n",
-           "The public Python API of every Odibi package, rendered from its docstrings. Each package "
-           "keeps its API pages next to its code (`packages/<dist>/docs/api.md` or `docs/api/`).\n"]
+    out = [
+        GENERATED_NOTE,
+        "# API reference\n",
+        "The public Python API of every Odibi package, rendered from its docstrings. Each package "
+        "keeps its API pages next to its code (`packages/<dist>/docs/api.md` or `docs/api/`).\n",
+    ]
     for alias, docs_dir in package_docs():
         out.append(f"## {alias}\n")
         pages = api_pages(docs_dir)

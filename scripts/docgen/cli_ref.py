@@ -14,7 +14,6 @@ import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
 from typing import Any
 
 from docgen.common import GENERATED_NOTE, REFERENCE, code, table, write_if_changed
@@ -48,7 +47,6 @@ def context(command: Any, name: str) -> Any:
 def build_root() -> tuple[Any, dict[str, str]]:
     """The click group of ``odibi`` with plugin commands, and ``{command: distribution}``."""
     import typer
-
     from odibi_core.cli.main import RESERVED_COMMANDS, create_app
     from odibi_core.plugins.manager import create_plugin_manager
 
@@ -128,7 +126,9 @@ def param_rows(command: Any) -> list[tuple[str, str, str, str]]:
             if param.multiple:
                 kind += " (repeatable)"
             default = param.default
-            default_text = "" if default in (None, False, (), []) or param.is_flag else code(default)
+            default_text = (
+                "" if default in (None, False, (), []) or param.is_flag else code(default)
+            )
             if param.required:
                 default_text = "required"
             help_text = getattr(param, "help", "") or ""
@@ -136,7 +136,11 @@ def param_rows(command: Any) -> list[tuple[str, str, str, str]]:
             names = code((param.metavar or param.name or "").upper())
             kind = f"argument: {type_name(param)}"
             default = param.default
-            default_text = "required" if param.required else (code(default) if default not in (None, ()) else "")
+            default_text = (
+                "required"
+                if param.required
+                else (code(default) if default not in (None, ()) else "")
+            )
             help_text = getattr(param, "help", "") or ""
         rows.append((names, kind, default_text, help_text + _bounds(param)))
     return rows
@@ -147,11 +151,14 @@ def render() -> str:
     from odibi_core.errors import ExitCode
 
     root, providers = build_root()
-    out = [GENERATED_NOTE, "# CLI reference\n",
-           "Every `odibi` command and option, generated from the Typer app on every docs build "
-           "(plugin commands included). `-h` / `--help` works everywhere. Exit codes are listed in "
-           f"the [exit-code table](exit-codes.md); `{int(ExitCode.USAGE_ERROR)}` means the command "
-           "line was wrong.\n"]
+    out = [
+        GENERATED_NOTE,
+        "# CLI reference\n",
+        "Every `odibi` command and option, generated from the Typer app on every docs build "
+        "(plugin commands included). `-h` / `--help` works everywhere. Exit codes are listed in "
+        f"the [exit-code table](exit-codes.md); `{int(ExitCode.USAGE_ERROR)}` means the command "
+        "line was wrong.\n",
+    ]
     docs = list(iter_commands(root, providers))
     out.append("| Command | What it does |\n|---|---|")
     for doc in docs[1:]:
@@ -173,8 +180,13 @@ def render() -> str:
         if is_group(doc.command):
             ctx = context(doc.command, doc.path[-1])
             subs = [n for n in doc.command.list_commands(ctx)]
-            out.append("Sub-commands: " + ", ".join(
-                f"[`{n}`](#{_anchor(CommandDoc([*doc.path, n], doc.command))})" for n in subs) + "\n")
+            out.append(
+                "Sub-commands: "
+                + ", ".join(
+                    f"[`{n}`](#{_anchor(CommandDoc([*doc.path, n], doc.command))})" for n in subs
+                )
+                + "\n"
+            )
     return "\n".join(out)
 
 

@@ -27,7 +27,7 @@ def write_if_changed(path: Path, text: str, *, volatile: Sequence[str] = ()) -> 
     """Write ``text`` to ``path`` unless the file already holds it; return whether it wrote.
 
     ``volatile`` regexes mark parts that differ between runs (run ids, timings): if the file
-    differs from ``text`` only there, it is left alone, so ``mkdocs serve`` does not rebuild forever.
+    differs from ``text`` only there, it is left alone (so ``mkdocs serve`` does not loop).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():

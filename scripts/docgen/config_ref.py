@@ -82,7 +82,11 @@ def type_text(annotation: Any, anchors: dict[type[BaseModel], str]) -> str:
         return "any"
     if isinstance(annotation, type):
         if issubclass(annotation, BaseModel):
-            return f"[{annotation.__name__}](#{anchors[annotation]})" if annotation in anchors else annotation.__name__
+            return (
+                f"[{annotation.__name__}](#{anchors[annotation]})"
+                if annotation in anchors
+                else annotation.__name__
+            )
         if issubclass(annotation, SecretStr):
             return "secret string (masked everywhere)"
         if issubclass(annotation, enum.Enum):
@@ -100,7 +104,7 @@ def type_text(annotation: Any, anchors: dict[type[BaseModel], str]) -> str:
         inner = _args(annotation)
         return f"list of {type_text(inner[0], anchors)}" if inner else "list"
     if origin is dict:
-        key, value = (_args(annotation) + (Any, Any))[:2]
+        key, value = ((*_args(annotation), Any, Any))[:2]
         return f"mapping of {type_text(key, anchors)} to {type_text(value, anchors)}"
     if origin is typing.Annotated:
         return type_text(_args(annotation)[0], anchors)
@@ -134,8 +138,14 @@ def constraints_text(info: FieldInfo) -> str:
     """Bounds and patterns declared on the field."""
     notes: list[str] = []
     for meta in info.metadata:
-        for attr, label in (("ge", "≥"), ("gt", ">"), ("le", "≤"), ("lt", "<"),
-                            ("min_length", "at least"), ("max_length", "at most")):
+        for attr, label in (
+            ("ge", "≥"),
+            ("gt", ">"),
+            ("le", "≤"),
+            ("lt", "<"),
+            ("min_length", "at least"),
+            ("max_length", "at most"),
+        ):
             value = getattr(meta, attr, None)
             if value is not None:
                 notes.append(f"{label} {value}" + (" item(s)" if "length" in attr else ""))
@@ -145,8 +155,14 @@ def constraints_text(info: FieldInfo) -> str:
     return f" ({'; '.join(notes)})" if notes else ""
 
 
-def walk(model: type[BaseModel], path: str, title: str, intro: str, out: list[Section],
-         seen: set[tuple[str, type[BaseModel]]]) -> None:
+def walk(
+    model: type[BaseModel],
+    path: str,
+    title: str,
+    intro: str,
+    out: list[Section],
+    seen: set[tuple[str, type[BaseModel]]],
+) -> None:
     """Add the section of ``model`` at ``path`` and, depth first, those of its nested models."""
     if (path, model) in seen:
         return
@@ -190,8 +206,14 @@ def _render_rows(sections: list[Section]) -> None:
             nested = _models_in(info.annotation, full)
             if not description and nested:
                 description = _doc(nested[0][1])
-            section.rows.append((code(full), type_text(info.annotation, anchors), default_text(info),
-                                 description + constraints_text(info)))
+            section.rows.append(
+                (
+                    code(full),
+                    type_text(info.annotation, anchors),
+                    default_text(info),
+                    description + constraints_text(info),
+                )
+            )
 
 
 def project_sections() -> list[Section]:
@@ -221,8 +243,11 @@ def plugin_sections() -> list[tuple[str, list[Section]]]:
             model = spec.config_model
             title = f"{path} with {selector.format(name=name)}"
             description = (spec.description or (_doc(model) if model else "")).rstrip(".")
-            intro = f"{description}. Provided by `{registered.distribution}`." if description else \
-                f"Provided by `{registered.distribution}`."
+            intro = (
+                f"{description}. Provided by `{registered.distribution}`."
+                if description
+                else f"Provided by `{registered.distribution}`."
+            )
             start = len(sections)
             if model is None or not model.model_fields:
                 sections.append(Section(path, _empty_model(), title, intro + " Takes no options."))
@@ -244,7 +269,9 @@ def secret_providers() -> list[tuple[str, str, str]]:
     from odibi_core.plugins.manager import create_plugin_manager
 
     pm = create_plugin_manager()
-    return [(n, r.spec.description, r.distribution) for n, r in sorted(pm.secret_providers().items())]
+    return [
+        (n, r.spec.description, r.distribution) for n, r in sorted(pm.secret_providers().items())
+    ]
 
 
 def render() -> str:
@@ -259,24 +286,31 @@ def render() -> str:
     for _, sections in plugins:
         _render_rows(sections)
     headers = ("Key", "Type", "Default", "Description")
-    out = [GENERATED_NOTE, "# Configuration reference\n",
-           "Every key of an Odibi project file, generated from the pydantic models on every docs "
-           "build. Unknown keys are errors everywhere (with a *did you mean* suggestion).\n",
-           "Key paths: `a.b` is a nested key, `a[]` the items of a list, `a.<name>` the values of "
-           "a mapping keyed by names you choose. Values may use `${env:NAME}`, `${NAME}` and "
-           "`${secret:NAME}` references (see [Secrets and redaction](../operations/secrets.md)).\n",
-           "## Project file\n"]
+    out = [
+        GENERATED_NOTE,
+        "# Configuration reference\n",
+        "Every key of an Odibi project file, generated from the pydantic models on every docs "
+        "build. Unknown keys are errors everywhere (with a *did you mean* suggestion).\n",
+        "Key paths: `a.b` is a nested key, `a[]` the items of a list, `a.<name>` the values of "
+        "a mapping keyed by names you choose. Values may use `${env:NAME}`, `${NAME}` and "
+        "`${secret:NAME}` references (see [Secrets and redaction](../operations/secrets.md)).\n",
+        "## Project file\n",
+    ]
     for section in core:
         out.append(f"### {section.heading} {{#{section.anchor}}}\n")
         if section.intro:
             out.append(section.intro + "\n")
         if section.model.model_config.get("extra") == "allow":
-            out.append("The other keys of this section belong to the selected component and are "
-                       "checked by its config model: see [Plugin options](#plugin-options).\n")
+            out.append(
+                "The other keys of this section belong to the selected component and are "
+                "checked by its config model: see [Plugin options](#plugin-options).\n"
+            )
         out.append(table(headers, section.rows))
     out.append("## Plugin options\n")
-    out.append("Keys owned by a component are checked by the config model its plugin registered. "
-               "The lists below come from the plugins installed when the docs were built.\n")
+    out.append(
+        "Keys owned by a component are checked by the config model its plugin registered. "
+        "The lists below come from the plugins installed when the docs were built.\n"
+    )
     for heading, sections in plugins:
         out.append(f"### {heading}\n")
         if not sections:
@@ -288,8 +322,12 @@ def render() -> str:
                 out.append(table(headers, section.rows))
     out.append("### Secret providers\n")
     out.append("Names usable in `secrets.providers` (tried in order).\n")
-    out.append(table(("Provider", "Description", "Provided by"),
-                     [(code(n), d, code(dist)) for n, d, dist in secret_providers()]))
+    out.append(
+        table(
+            ("Provider", "Description", "Provided by"),
+            [(code(n), d, code(dist)) for n, d, dist in secret_providers()],
+        )
+    )
     return "\n".join(out)
 
 

@@ -5,16 +5,33 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from docgen import api_index, cli_ref, config_ref, exit_codes, hooks_ref, quickstart, troubleshooting
+from docgen import (
+    api_index,
+    cli_ref,
+    config_ref,
+    exit_codes,
+    hooks_ref,
+    quickstart,
+    troubleshooting,
+)
 
 
 def generate_all(*, verbose: bool = False) -> list[Path]:
     """Write every generated page and snippet; return their paths."""
     written: list[Path] = []
-    for module in (config_ref, cli_ref, hooks_ref, exit_codes, api_index, quickstart, troubleshooting):
+    for module in (
+        config_ref,
+        cli_ref,
+        hooks_ref,
+        exit_codes,
+        api_index,
+        quickstart,
+        troubleshooting,
+    ):
         start = time.perf_counter()
         result = module.generate()
         written += result if isinstance(result, list) else [result]
         if verbose:
-            print(f"docs: {module.__name__.split('.')[-1]} generated in {time.perf_counter() - start:.2f}s")
+            name = module.__name__.split(".")[-1]
+            print(f"docs: {name} generated in {time.perf_counter() - start:.2f}s")
     return written

@@ -15,7 +15,7 @@ import griffe
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from docgen.rst import to_markdown  # noqa: E402
+from docgen.rst import to_markdown
 
 logger = logging.getLogger("mkdocs.plugins.odibi_docs")
 
@@ -73,6 +73,8 @@ class RstDocstrings(griffe.Extension):
             return found
 
         def missing(role: str, target: str) -> None:
-            logger.warning("docstring of %s: :%s:`%s` refers to nothing in the code", obj.path, role, target)
+            logger.warning(
+                "docstring of %s: :%s:`%s` refers to nothing in the code", obj.path, role, target
+            )
 
         obj.docstring.value = to_markdown(obj.docstring.value, resolve, missing)

@@ -48,7 +48,10 @@ def google_sections(text: str) -> str:
         while i < len(lines) and (not lines[i].strip() or lines[i].startswith(" ")):
             line = lines[i]
             if line.strip():
-                if len(line) - len(line.lstrip()) <= 4 and match.group(1) not in ("Returns", "Yields"):
+                if len(line) - len(line.lstrip()) <= 4 and match.group(1) not in (
+                    "Returns",
+                    "Yields",
+                ):
                     name, _, rest = line.strip().partition(":")
                     items.append(f"- `{name.strip()}`: {rest.strip()}")
                 elif items:
@@ -56,15 +59,17 @@ def google_sections(text: str) -> str:
                 else:
                     items.append(line.strip())
             i += 1
-        out += items + [""]
+        out += [*items, ""]
     return "\n".join(out)
 
 
 def _signature(name: str, func: object) -> str:
     sig = inspect.signature(func)  # type: ignore[arg-type]
     params = [p for p in sig.parameters.values() if p.name != "self"]
-    args = ", ".join(f"{p.name}: {p.annotation}" if p.annotation is not inspect.Parameter.empty else p.name
-                     for p in params)
+    args = ", ".join(
+        f"{p.name}: {p.annotation}" if p.annotation is not inspect.Parameter.empty else p.name
+        for p in params
+    )
     ret = sig.return_annotation
     ret_text = "" if ret is inspect.Signature.empty else f" -> {ret}"
     return f"def {name}({args}){ret_text}"
@@ -74,8 +79,11 @@ def hook_specs() -> list[tuple[str, object, dict[str, object]]]:
     """``(name, function, spec options)`` of every hook, in source order."""
     from odibi_core.plugins.hookspecs import PROJECT_NAME, OdibiHookSpecs
 
-    return [(name, func, getattr(func, f"{PROJECT_NAME}_spec", {}) or {})
-            for name, func in vars(OdibiHookSpecs).items() if name.startswith("odibi_")]
+    return [
+        (name, func, getattr(func, f"{PROJECT_NAME}_spec", {}) or {})
+        for name, func in vars(OdibiHookSpecs).items()
+        if name.startswith("odibi_")
+    ]
 
 
 def implementers() -> dict[str, list[str]]:
@@ -87,8 +95,10 @@ def implementers() -> dict[str, list[str]]:
     result: dict[str, list[str]] = {}
     for name, _, _ in hook_specs():
         caller = getattr(pm.pm.hook, name)
-        result[name] = [f"{impl.plugin_name} ({by_plugin.get(impl.plugin_name, '?')})"
-                        for impl in reversed(caller.get_hookimpls())]
+        result[name] = [
+            f"{impl.plugin_name} ({by_plugin.get(impl.plugin_name, '?')})"
+            for impl in reversed(caller.get_hookimpls())
+        ]
     return result
 
 
@@ -101,17 +111,25 @@ def render() -> str:
 
     specs = hook_specs()
     impls = implementers()
-    out = [GENERATED_NOTE, "# Hook reference\n",
-           "Every hook a plugin may implement, generated from `OdibiHookSpecs` on every docs build. "
-           f"A plugin is a module registered under the `{ENTRY_POINT_GROUP}` entry-point group whose "
-           "functions carry `@hookimpl` (`from odibi_core import hookimpl`). Registration hooks return "
-           "lists of typed records from [`odibi_core.plugins.types`][odibi_core.plugins.types]; "
-           "lifecycle hooks are implemented as wrappers (`@hookimpl(wrapper=True)`).\n",
-           "```toml\n[project.entry-points.\"odibi.plugins\"]\nmy_plugin = \"my_package.plugin\"\n```\n"]
+    out = [
+        GENERATED_NOTE,
+        "# Hook reference\n",
+        "Every hook a plugin may implement, generated from `OdibiHookSpecs` on every docs build. "
+        f"A plugin is a module registered under the `{ENTRY_POINT_GROUP}` entry-point group whose "
+        "functions carry `@hookimpl` (`from odibi_core import hookimpl`). Registration hooks "
+        "return "
+        "lists of typed records from [`odibi_core.plugins.types`][odibi_core.plugins.types]; "
+        "lifecycle hooks are implemented as wrappers (`@hookimpl(wrapper=True)`).\n",
+        '```toml\n[project.entry-points."odibi.plugins"]\nmy_plugin = "my_package.plugin"\n```\n',
+    ]
     rows = []
     for name, func, opts in specs:
         summary = (inspect.getdoc(func) or "").splitlines()[0]
-        style = "first non-`None` result (wrap it)" if opts.get("firstresult") else "every result collected"
+        style = (
+            "first non-`None` result (wrap it)"
+            if opts.get("firstresult")
+            else "every result collected"
+        )
         rows.append((f"[`{name}`](#{name})", style, summary))
     out.append(table(("Hook", "Results", "Summary"), rows))
     for name, func, opts in specs:
@@ -123,8 +141,11 @@ def render() -> str:
         doc = inspect.getdoc(func) or ""
         out.append(to_markdown(google_sections(doc), resolve_import, missing) + "\n")
         found = impls.get(name) or []
-        out.append("Implemented by the installed plugins: " +
-                   (", ".join(code(i) for i in found) if found else "none") + ".\n")
+        out.append(
+            "Implemented by the installed plugins: "
+            + (", ".join(code(i) for i in found) if found else "none")
+            + ".\n"
+        )
     return "\n".join(out)
 
 

@@ -28,7 +28,9 @@ from mkdocs.structure.pages import Page
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from docgen.generate import generate_all  # noqa: E402
+import itertools
+
+from docgen.generate import generate_all
 
 AUTO_SECTIONS = ("guides/", "operations/")
 """Folders whose pages join their nav section automatically."""
@@ -84,14 +86,19 @@ def on_nav(nav: Navigation, config: Any, files: Any) -> Navigation:
         if section is None:
             continue
         extra = sorted(
-            (f.page for f in files.documentation_pages()
-             if f.src_uri.startswith(folder) and f.page is not None and id(f.page) not in listed),
+            (
+                f.page
+                for f in files.documentation_pages()
+                if f.src_uri.startswith(folder) and f.page is not None and id(f.page) not in listed
+            ),
             key=lambda p: p.file.src_uri,
         )
         for page in extra:
             page.parent = section
             section.children.append(page)
-    packages = next((i for i in nav.items if isinstance(i, Section) and i.title == "Packages"), None)
+    packages = next(
+        (i for i in nav.items if isinstance(i, Section) and i.title == "Packages"), None
+    )
     if packages is not None:
         for package in packages.children:
             if isinstance(package, Section):
@@ -103,7 +110,9 @@ def on_nav(nav: Navigation, config: Any, files: Any) -> Navigation:
 def _section_of(items: list[Any], folder: str) -> Section | None:
     for item in items:
         if isinstance(item, Section):
-            if any(isinstance(c, Page) and c.file.src_uri.startswith(folder) for c in item.children):
+            if any(
+                isinstance(c, Page) and c.file.src_uri.startswith(folder) for c in item.children
+            ):
                 return item
             found = _section_of(item.children, folder)
             if found is not None:
@@ -132,7 +141,7 @@ def _pages_in_order(items: list[Any]) -> list[Page]:
             pages.append(item)
         elif isinstance(item, Section):
             pages += _pages_in_order(item.children)
-    for previous, current in zip(pages, pages[1:]):
+    for previous, current in itertools.pairwise(pages):
         previous.next_page, current.previous_page = current, previous
     if pages:
         pages[0].previous_page, pages[-1].next_page = None, None

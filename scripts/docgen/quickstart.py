@@ -22,8 +22,14 @@ STEPS = [
     Step("graph", ["odibi", "graph", PROJECT]),
     Step("dry-run", ["odibi", "run", PROJECT, "--dry-run"]),
     Step("run", ["odibi", "run", PROJECT]),
-    Step("show", ["python", "-c",
-                  f"import duckdb; duckdb.read_parquet('{EXAMPLE}/lake/region_totals.parquet').show()"]),
+    Step(
+        "show",
+        [
+            "python",
+            "-c",
+            f"import duckdb; duckdb.read_parquet('{EXAMPLE}/lake/region_totals.parquet').show()",
+        ],
+    ),
 ]
 """Run in this order; each becomes ``docs/.generated/quickstart/<name>.txt``."""
 
@@ -31,8 +37,11 @@ STEPS = [
 def generate() -> list[Path]:
     """Run the steps and write their transcripts (only where something besides timings changed)."""
     with tempfile.TemporaryDirectory(prefix="odibi-docs-") as tmp:
-        shutil.copytree(ROOT / EXAMPLE, Path(tmp) / EXAMPLE,
-                        ignore=shutil.ignore_patterns("lake", ".odibi", "__pycache__", ".env"))
+        shutil.copytree(
+            ROOT / EXAMPLE,
+            Path(tmp) / EXAMPLE,
+            ignore=shutil.ignore_patterns("lake", ".odibi", "__pycache__", ".env"),
+        )
         transcripts = run_steps(Path(tmp), STEPS)
     written = []
     for name, text in transcripts.items():

@@ -63,7 +63,9 @@ def convert_literal_blocks(text: str) -> str:
         while j < len(lines) and not lines[j].strip():
             j += 1
         block: list[str] = []
-        while j < len(lines) and (not lines[j].strip() or len(lines[j]) - len(lines[j].lstrip()) > indent):
+        while j < len(lines) and (
+            not lines[j].strip() or len(lines[j]) - len(lines[j].lstrip()) > indent
+        ):
             block.append(lines[j])
             j += 1
         while block and not block[-1].strip():
@@ -79,7 +81,11 @@ def convert_literal_blocks(text: str) -> str:
         if head.strip().lower() in ("example", "examples"):
             out.append(f"{pad}!!! example")
             out.append("")
-            out += [f"{pad}    ```{lang}"] + [f"{pad}    {b}".rstrip() for b in body] + [f"{pad}    ```"]
+            out += (
+                [f"{pad}    ```{lang}"]
+                + [f"{pad}    {b}".rstrip() for b in body]
+                + [f"{pad}    ```"]
+            )
         else:
             out.append(f"{head}:" if head.strip() and not head.endswith(":") else head)
             out.append("")
@@ -93,4 +99,6 @@ def to_markdown(text: str, resolve: Resolver, on_missing: Callable[[str, str], N
     """Both conversions (roles inside code blocks are left alone)."""
     converted = convert_literal_blocks(text)
     parts = re.split(r"(```.*?```)", converted, flags=re.S)
-    return "".join(p if p.startswith("```") else convert_roles(p, resolve, on_missing) for p in parts)
+    return "".join(
+        p if p.startswith("```") else convert_roles(p, resolve, on_missing) for p in parts
+    )

@@ -72,8 +72,13 @@ def _worker(workdir: str, steps_json: str) -> None:
 
 def run_steps(workdir: Path, steps: list[Step]) -> dict[str, str]:
     """Run ``steps`` in ``workdir``; return ``{name: transcript}`` (``$ command`` + output)."""
-    proc = subprocess.run([sys.executable, __file__, str(workdir), json.dumps([asdict(s) for s in steps])],
-                          capture_output=True, text=True, timeout=300, check=False)
+    proc = subprocess.run(
+        [sys.executable, __file__, str(workdir), json.dumps([asdict(s) for s in steps])],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"transcript worker failed:\n{proc.stdout}{proc.stderr}")
     results = json.loads(proc.stdout)
@@ -82,8 +87,8 @@ def run_steps(workdir: Path, steps: list[Step]) -> dict[str, str]:
         result = results[step.name]
         if result["code"] != step.expect_code:
             raise RuntimeError(
-                f"docs step {step.name!r} ({shown(step.command)}) exited {result['code']}, the guide "
-                f"expects {step.expect_code}:\n{result['output']}"
+                f"docs step {step.name!r} ({shown(step.command)}) exited {result['code']}, "
+                f"the guide expects {step.expect_code}:\n{result['output']}"
             )
         text = f"{result['output'].rstrip()}\n"
         if step.show_command:

@@ -31,8 +31,9 @@ NODES = """\
 def project(nodes: str = NODES, top: str = "") -> str:
     """A small project file; ``nodes`` replaces the node list, ``top`` adds root keys."""
     return (
-        "project: shop\n" + top +
-        "connections:\n  raw: {type: local, base_path: ./data}\n  lake: {type: local, base_path: ./lake}\n"
+        "project: shop\n" + top + "connections:\n"
+        "  raw: {type: local, base_path: ./data}\n"
+        "  lake: {type: local, base_path: ./lake}\n"
         "pipelines:\n  - pipeline: daily\n    nodes:\n" + nodes
     )
 
@@ -44,79 +45,143 @@ def _nodes(text: str) -> str:
 SCENARIOS: dict[str, tuple[dict[str, str], list[str], int]] = {
     "unknown-key": (
         {"odibi.yaml": project(NODES.replace("read: {connection: raw", "raed: {connection: raw"))},
-        ["odibi", "validate", "odibi.yaml"], 3),
+        ["odibi", "validate", "odibi.yaml"],
+        3,
+    ),
     "invalid-yaml": (
         {"odibi.yaml": project(NODES.replace("path: orders.csv}", "path: orders.csv"))},
-        ["odibi", "validate", "odibi.yaml"], 3),
+        ["odibi", "validate", "odibi.yaml"],
+        3,
+    ),
     "duplicate-key": (
-        {"odibi.yaml": project(NODES.replace("        depends_on: [orders]\n",
-                                             "        depends_on: [orders]\n        depends_on: [orders]\n"))},
-        ["odibi", "validate", "odibi.yaml"], 3),
+        {
+            "odibi.yaml": project(
+                NODES.replace(
+                    "        depends_on: [orders]\n",
+                    "        depends_on: [orders]\n        depends_on: [orders]\n",
+                )
+            )
+        },
+        ["odibi", "validate", "odibi.yaml"],
+        3,
+    ),
     "missing-variable": (
         {"odibi.yaml": project().replace("base_path: ./data", 'base_path: "${env:RAW_DIR}"')},
-        ["odibi", "validate", "odibi.yaml"], 3),
+        ["odibi", "validate", "odibi.yaml"],
+        3,
+    ),
     "unknown-connection": (
         {"odibi.yaml": project(NODES.replace("{connection: raw", "{connection: rwa"))},
-        ["odibi", "validate", "odibi.yaml"], 3),
+        ["odibi", "validate", "odibi.yaml"],
+        3,
+    ),
     "unknown-engine": (
         {"odibi.yaml": project(top="engine: duckbd\n")},
-        ["odibi", "validate", "odibi.yaml"], 4),
+        ["odibi", "validate", "odibi.yaml"],
+        4,
+    ),
     "missing-requirement": (
         {"odibi.yaml": project(top='plugins:\n  requires: ["odibi-connector-nosuch>=0.1"]\n')},
-        ["odibi", "validate", "odibi.yaml"], 4),
+        ["odibi", "validate", "odibi.yaml"],
+        4,
+    ),
     "unknown-dependency": (
         {"odibi.yaml": project(NODES.replace("depends_on: [orders]", "depends_on: [order]"))},
-        ["odibi", "validate", "odibi.yaml"], 3),
+        ["odibi", "validate", "odibi.yaml"],
+        3,
+    ),
     "cycle": (
-        {"odibi.yaml": project(_nodes("""\
+        {
+            "odibi.yaml": project(
+                _nodes("""\
             - name: a
               depends_on: [b]
               transform: {steps: ["SELECT * FROM b"]}
             - name: b
               depends_on: [a]
               transform: {steps: ["SELECT * FROM a"]}
-            """))},
-        ["odibi", "validate", "odibi.yaml"], 3),
+            """)
+            )
+        },
+        ["odibi", "validate", "odibi.yaml"],
+        3,
+    ),
     "several-inputs": (
-        {"odibi.yaml": project(_nodes("""\
+        {
+            "odibi.yaml": project(
+                _nodes("""\
             - name: orders
               read: {connection: raw, path: orders.csv}
             - name: customers
               read: {connection: raw, path: customers.csv}
             - name: joined
               depends_on: [orders, customers]
-            """))},
-        ["odibi", "validate", "odibi.yaml"], 3),
+            """)
+            )
+        },
+        ["odibi", "validate", "odibi.yaml"],
+        3,
+    ),
     "unknown-function": (
-        {"odibi.yaml": project(NODES.replace(
-            "            - SELECT status, count(*) AS n FROM orders GROUP BY status\n",
-            "            - function: add_margn\n")),
-         "transforms.py": "from odibi_core import transform\n\n\n@transform(frame='arrow')\n"
-                          "def add_margin(table, rate: float = 0.2):\n    return table\n"},
-        ["odibi", "validate", "odibi.yaml"], 3),
+        {
+            "odibi.yaml": project(
+                NODES.replace(
+                    "            - SELECT status, count(*) AS n FROM orders GROUP BY status\n",
+                    "            - function: add_margn\n",
+                )
+            ),
+            "transforms.py": "from odibi_core import transform\n\n\n@transform(frame='arrow')\n"
+            "def add_margin(table, rate: float = 0.2):\n    return table\n",
+        },
+        ["odibi", "validate", "odibi.yaml"],
+        3,
+    ),
     "unknown-environment": (
         {"odibi.yaml": project(top="environments:\n  production: {workers: 8}\n")},
-        ["odibi", "run", "odibi.yaml", "--env", "prod"], 3),
-    "missing-project": (
-        {}, ["odibi", "run", "pipelines/odibi.yaml"], 3),
+        ["odibi", "run", "odibi.yaml", "--env", "prod"],
+        3,
+    ),
+    "missing-project": ({}, ["odibi", "run", "pipelines/odibi.yaml"], 3),
     "unknown-pipeline": (
         {"odibi.yaml": project()},
-        ["odibi", "run", "odibi.yaml", "--pipeline", "dialy"], 2),
+        ["odibi", "run", "odibi.yaml", "--pipeline", "dialy"],
+        2,
+    ),
     "sql-error": (
-        {"odibi.yaml": project(NODES.replace("SELECT status, count(*)", "SELECT state, count(*)")),
-         "data/orders.csv": ORDERS},
-        ["odibi", "run", "odibi.yaml"], 1),
+        {
+            "odibi.yaml": project(
+                NODES.replace("SELECT status, count(*)", "SELECT state, count(*)")
+            ),
+            "data/orders.csv": ORDERS,
+        },
+        ["odibi", "run", "odibi.yaml"],
+        1,
+    ),
     "validation-failed": (
-        {"odibi.yaml": project(NODES.replace(
-            "        read: {connection: raw, path: orders.csv}\n",
-            "        read: {connection: raw, path: orders.csv}\n"
-            "        validation: {not_null: [customer_id]}\n")),
-         "data/orders.csv": ORDERS},
-        ["odibi", "run", "odibi.yaml"], 1),
+        {
+            "odibi.yaml": project(
+                NODES.replace(
+                    "        read: {connection: raw, path: orders.csv}\n",
+                    "        read: {connection: raw, path: orders.csv}\n"
+                    "        validation: {not_null: [customer_id]}\n",
+                )
+            ),
+            "data/orders.csv": ORDERS,
+        },
+        ["odibi", "run", "odibi.yaml"],
+        1,
+    ),
     "target-exists": (
-        {"odibi.yaml": project(NODES.replace("path: totals.parquet}", "path: totals.csv, mode: error}")),
-         "data/orders.csv": ORDERS, "lake/totals.csv": "status,n\nshipped,2\n"},
-        ["odibi", "run", "odibi.yaml"], 1),
+        {
+            "odibi.yaml": project(
+                NODES.replace("path: totals.parquet}", "path: totals.csv, mode: error}")
+            ),
+            "data/orders.csv": ORDERS,
+            "lake/totals.csv": "status,n\nshipped,2\n",
+        },
+        ["odibi", "run", "odibi.yaml"],
+        1,
+    ),
 }
 """``name -> (files, command, expected exit code)``."""
 

@@ -22,18 +22,27 @@ class Build:
     site: Path
 
 
-def run_docs_build(site: Path, *, cwd: Path = ROOT, extra_env: dict[str, str] | None = None) -> Build:
+def run_docs_build(
+    site: Path, *, cwd: Path = ROOT, extra_env: dict[str, str] | None = None
+) -> Build:
     """Run the strict docs build exactly as the test command does; capture everything."""
     env = {**os.environ, **(extra_env or {})}
     env.pop("ODIBI_DOCS_GENERATED", None)
-    proc = subprocess.run(["scripts/docs.sh", "build", "--site-dir", str(site)], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=600, check=False)
+    proc = subprocess.run(
+        ["scripts/docs.sh", "build", "--site-dir", str(site)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     return Build(proc.returncode, proc.stdout + proc.stderr, site)
 
 
 @pytest.fixture(scope="session")
 def docs_builder() -> Callable[..., Build]:
-    """``docs_builder(site, cwd=..., extra_env=...)`` runs a strict build (see :func:`run_docs_build`)."""
+    """``docs_builder(site, cwd=..., extra_env=...)``: a strict build (:func:`run_docs_build`)."""
     return run_docs_build
 
 

@@ -17,10 +17,14 @@ def test_quickstart_includes_the_example_project_rather_than_a_copy(built_site: 
     assert '--8<-- "examples/quickstart/odibi.yaml"' in page
     assert '--8<-- "examples/quickstart/transforms.py"' in page
     example = (ROOT / "examples/quickstart/odibi.yaml").read_text()
-    copied = [line for line in example.splitlines() if len(line.strip()) > 12 and line.strip() in page]
+    copied = [
+        line for line in example.splitlines() if len(line.strip()) > 12 and line.strip() in page
+    ]
     assert copied == []
     html = (built_site.site / "quickstart/index.html").read_text()
-    assert "daily_sales" in html and "add_margin" in html and "region_totals.parquet" in html
+    assert "daily_sales" in html
+    assert "add_margin" in html
+    assert "region_totals.parquet" in html
 
 
 def test_quickstart_shows_output_produced_at_build_time(built_site: Any) -> None:
@@ -40,14 +44,17 @@ def test_troubleshooting_messages_are_the_ones_the_code_prints(built_site: Any) 
     page = (DOCS / "troubleshooting.md").read_text()
     generated = {p.stem for p in (DOCS / ".generated/troubleshooting").glob("*.txt")}
     included = set(re.findall(r'--8<-- "docs/.generated/troubleshooting/([^"]+)\.txt"', page))
-    assert included == generated and len(included) >= 15
+    assert included == generated
+    assert len(included) >= 15
     for heading, body in re.findall(r"^### `(.+?)`.*?\n(.*?)(?=^#|\Z)", page, flags=re.M | re.S):
         snippet = re.search(r'--8<-- "(docs/.generated/troubleshooting/[^"]+)"', body)
         if snippet is None:
             continue
         transcript = (ROOT / snippet.group(1)).read_text()
         for fragment in re.split(r"\.\.\.|`", heading):
-            pattern = re.sub(r"\bN\b", r"\\d+", re.escape(fragment.strip()))  # N stands for a number
+            pattern = re.sub(
+                r"\bN\b", r"\\d+", re.escape(fragment.strip())
+            )  # N stands for a number
             assert re.search(pattern, transcript), f"{fragment.strip()!r} not in what Odibi printed"
 
 
@@ -65,9 +72,12 @@ def test_every_package_has_site_docs_and_an_api_page() -> None:
     for package in packages:
         dist = package.name
         config = package / "mkdocs.yml"
-        assert config.exists(), f"{dist}: add {config.relative_to(ROOT)} with:\n{three_lines.format(dist=dist)}"
+        assert config.exists(), (
+            f"{dist}: add {config.relative_to(ROOT)} with:\n{three_lines.format(dist=dist)}"
+        )
         data = yaml.safe_load(config.read_text())
-        assert data["site_name"] == dist and data.get("docs_dir", "docs") == "docs"
+        assert data["site_name"] == dist
+        assert data.get("docs_dir", "docs") == "docs"
         assert "nav" not in data, f"{dist}: leave nav out, it is generated from docs/"
         docs = package / "docs"
         assert (docs / "index.md").exists(), f"{dist}: docs/index.md is the package's page"
@@ -75,4 +85,6 @@ def test_every_package_has_site_docs_and_an_api_page() -> None:
         api_pages += sorted((docs / "api").glob("*.md"))
         module = dist.replace("-", "_")
         blocks = " ".join(p.read_text() for p in api_pages)
-        assert f"::: {module}" in blocks, f"{dist}: docs/api.md needs '::: {module}' (its API reference)"
+        assert f"::: {module}" in blocks, (
+            f"{dist}: docs/api.md needs '::: {module}' (its API reference)"
+        )

@@ -23,14 +23,13 @@ def _sections(text: str) -> dict[str, str]:
     """Markdown sections by their explicit ``{#id}``."""
     found: dict[str, str] = {}
     parts = re.split(r"^#+ .*\{#([^}]+)\}\s*$", text, flags=re.M)
-    for anchor, body in zip(parts[1::2], parts[2::2]):
+    for anchor, body in zip(parts[1::2], parts[2::2], strict=False):
         found[anchor] = body
     return found
 
 
 def _cli_commands() -> Iterator[tuple[list[str], Any]]:
     import typer
-
     from odibi_core.cli.main import RESERVED_COMMANDS, create_app
     from odibi_core.plugins.manager import create_plugin_manager
 
@@ -52,7 +51,11 @@ def test_every_cli_command_and_option_is_in_the_cli_reference(built_site: Any) -
     assert built_site.returncode == 0, built_site.output
     sections = _sections((REFERENCE / "cli.md").read_text())
     commands = list(_cli_commands())
-    assert {" ".join(p) for p, _ in commands} >= {"odibi run", "odibi validate", "odibi plugins list"}
+    assert {" ".join(p) for p, _ in commands} >= {
+        "odibi run",
+        "odibi validate",
+        "odibi plugins list",
+    }
     for path, command in commands:
         anchor = "-".join(path)
         assert anchor in sections, f"`{' '.join(path)}` has no section in the CLI reference"
@@ -61,8 +64,10 @@ def test_every_cli_command_and_option_is_in_the_cli_reference(built_site: Any) -
             if getattr(param, "hidden", False):
                 continue
             for opt in [*param.opts, *param.secondary_opts]:
-                shown = opt if opt.startswith("-") else opt.upper()
-                assert f"`{shown}`" in body, f"{' '.join(path)}: {shown} missing from the CLI reference"
+                shown = opt if opt.startswith("-") else (param.metavar or opt).upper()
+                assert f"`{shown}`" in body, (
+                    f"{' '.join(path)}: {shown} missing from the CLI reference"
+                )
 
 
 def _unwrap(annotation: Any, path: str) -> Iterator[tuple[str, type[BaseModel]]]:
@@ -95,26 +100,35 @@ def test_every_config_key_is_in_the_configuration_reference(built_site: Any) -> 
     assert built_site.returncode == 0, built_site.output
     page = (REFERENCE / "configuration.md").read_text()
     keys = config_keys(ProjectConfig)
-    assert {"pipelines[].nodes[].read.incremental.column", "connections.<name>.type",
-            "pipelines[].nodes[].transform.steps[].params"} <= keys
+    assert {
+        "pipelines[].nodes[].read.incremental.column",
+        "connections.<name>.type",
+        "pipelines[].nodes[].transform.steps[].params",
+    } <= keys
     missing = sorted(k for k in keys if f"| `{k}` |" not in page)
     assert missing == []
 
 
-def test_every_installed_plugin_config_key_is_in_the_configuration_reference(built_site: Any) -> None:
+def test_every_installed_plugin_config_key_is_in_the_configuration_reference(
+    built_site: Any,
+) -> None:
     from odibi_core.plugins.manager import create_plugin_manager
 
     assert built_site.returncode == 0, built_site.output
     page = (REFERENCE / "configuration.md").read_text()
     pm = create_plugin_manager()
     expected: set[str] = set()
-    for registry, prefix in ((pm.engines(), "engine_options"), (pm.connections(), "connections.<name>"),
-                             (pm.state_backends(), "state")):
+    for registry, prefix in (
+        (pm.engines(), "engine_options"),
+        (pm.connections(), "connections.<name>"),
+        (pm.state_backends(), "state"),
+    ):
         for name, registered in registry.items():
             assert f"`{name}`" in page, f"{name} ({registered.distribution}) is not documented"
             if registered.spec.config_model is not None:
                 expected |= config_keys(registered.spec.config_model, prefix)
-    assert "engine_options.memory_limit" in expected and "connections.<name>.base_path" in expected
+    assert "engine_options.memory_limit" in expected
+    assert "connections.<name>.base_path" in expected
     missing = sorted(k for k in expected if f"| `{k}` |" not in page)
     assert missing == []
     for name in pm.secret_providers():
