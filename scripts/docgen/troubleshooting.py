@@ -147,6 +147,11 @@ SCENARIOS: dict[str, tuple[dict[str, str], list[str], int]] = {
         ["odibi", "run", "odibi.yaml", "--pipeline", "dialy"],
         2,
     ),
+    "unknown-option": (
+        {"odibi.yaml": project()},
+        ["odibi", "run", "odibi.yaml", "--wokers", "2"],
+        2,
+    ),
     "sql-error": (
         {
             "odibi.yaml": project(

@@ -103,18 +103,18 @@ def _invoke(argv: list[str] | None) -> int:
         if exc.hint:
             sys.stderr.write(redact_text(f"hint: {exc.hint}") + "\n")
         return int(exc.exit_code)
-    except click.exceptions.Exit as exc:
+    except (click.exceptions.Exit, typer.Exit) as exc:
         return int(exc.exit_code)
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, typer.Abort):
         sys.stderr.write("aborted\n")
         return ExitCode.INTERRUPTED
-    except click.ClickException as exc:
-        exc.show()
-        return ExitCode.USAGE_ERROR if isinstance(exc, click.UsageError) else exc.exit_code
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return ExitCode.INTERRUPTED
     except Exception as exc:
+        usage_code = _click_error_code(exc)
+        if usage_code is not None:
+            return usage_code
         from odibi_core.logs import format_exception_chain
 
         if STATE.debug:
@@ -122,6 +122,22 @@ def _invoke(argv: list[str] | None) -> int:
         sys.stderr.write(redact_text(f"internal error: {type(exc).__name__}: {exc}") + "\n")
         sys.stderr.write("hint: rerun with --debug for the traceback and report it\n")
         return ExitCode.INTERNAL_ERROR
+
+
+def _click_error_code(exc: Exception) -> int | None:
+    """Show a click-style error and return its exit code; ``None`` if ``exc`` is not one.
+
+    Typer may vendor its own copy of click, whose exceptions are not ``click.ClickException``
+    instances, so they are recognised by shape: usage errors exit with ``USAGE_ERROR``.
+    """
+    show = getattr(exc, "show", None)
+    code = getattr(exc, "exit_code", None)
+    if not callable(show) or not isinstance(code, int):
+        return None
+    show()
+    if any(cls.__name__ == "UsageError" for cls in type(exc).__mro__):
+        return int(ExitCode.USAGE_ERROR)
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover
