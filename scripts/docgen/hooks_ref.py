@@ -97,7 +97,7 @@ def implementers() -> dict[str, list[str]]:
         caller = getattr(pm.pm.hook, name)
         result[name] = [
             f"{impl.plugin_name} ({by_plugin.get(impl.plugin_name, '?')})"
-            for impl in reversed(caller.get_hookimpls())
+            for impl in caller.get_hookimpls()
         ]
     return result
 

@@ -70,14 +70,18 @@ def _worker(workdir: str, steps_json: str) -> None:
     sys.__stdout__.write(json.dumps(results))
 
 
-def run_steps(workdir: Path, steps: list[Step]) -> dict[str, str]:
+def run_steps(
+    workdir: Path, steps: list[Step], *, extra_env: dict[str, str] | None = None
+) -> dict[str, str]:
     """Run ``steps`` in ``workdir``; return ``{name: transcript}`` (``$ command`` + output)."""
+    env = {**os.environ, **(extra_env or {})}
     proc = subprocess.run(
         [sys.executable, __file__, str(workdir), json.dumps([asdict(s) for s in steps])],
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
+        env=env,
     )
     if proc.returncode != 0:
         raise RuntimeError(f"transcript worker failed:\n{proc.stdout}{proc.stderr}")

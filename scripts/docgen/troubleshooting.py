@@ -190,6 +190,39 @@ SCENARIOS: dict[str, tuple[dict[str, str], list[str], int]] = {
 }
 """``name -> (files, command, expected exit code)``."""
 
+PLUGINS = {
+    "acme_files": (
+        "acme-odibi-files",
+        '"""Registers a second ``local`` connection type."""\n'
+        "from odibi_core import hookimpl\n"
+        "from odibi_core.plugins.types import ConnectionSpec\n\n\n"
+        "@hookimpl\n"
+        "def odibi_connections():\n"
+        '    return [ConnectionSpec("local", lambda options, ctx: None, None, "Acme files")]\n',
+    ),
+    "acme_typo": (
+        "acme-odibi-typo",
+        '"""Misspells a hook name."""\n'
+        "from odibi_core import hookimpl\n\n\n"
+        "@hookimpl\n"
+        "def odibi_conections():\n"
+        "    return []\n",
+    ),
+}
+"""Third-party plugins with a mistake: ``module -> (distribution, source)``."""
+
+
+def _install_plugins(site: Path) -> None:
+    """Make :data:`PLUGINS` importable and discoverable (a ``.dist-info`` with an entry point)."""
+    site.mkdir(parents=True, exist_ok=True)
+    for module, (dist, source) in PLUGINS.items():
+        (site / f"{module}.py").write_text(source, encoding="utf-8")
+        info = site / f"{dist.replace('-', '_')}-1.0.0.dist-info"
+        info.mkdir(parents=True)
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0.0\n")
+        (info / "entry_points.txt").write_text(f"[odibi.plugins]\n{module} = {module}\n")
+
+
 STATE_CORRUPT = """\
 from odibi_core.contracts.state import parse_state
 from odibi_core.errors import OdibiError
@@ -215,6 +248,17 @@ def generate() -> list[Path]:
             steps.append(Step(name, command, cwd=name, expect_code=code))
         steps.append(Step("state-corrupt", ["python", "-c", STATE_CORRUPT], show_command=False))
         transcripts = run_steps(Path(tmp), steps)
+        site = Path(tmp) / "site-packages"
+        _install_plugins(site)
+        (Path(tmp) / "plugins").mkdir()
+        (Path(tmp) / "plugins/odibi.yaml").write_text(project(), encoding="utf-8")
+        plugin_steps = [
+            Step("plugins-list", ["odibi", "plugins", "list", "--all"], cwd="plugins"),
+            Step(
+                "duplicate-name", ["odibi", "validate", "odibi.yaml"], cwd="plugins", expect_code=4
+            ),
+        ]
+        transcripts |= run_steps(Path(tmp), plugin_steps, extra_env={"PYTHONPATH": str(site)})
     written = []
     for name, text in transcripts.items():
         path = SNIPPETS / "troubleshooting" / f"{name}.txt"

@@ -61,17 +61,24 @@ def odibi_cli_commands() -> list[CliCommandSpec]:
 def _repo_copy(tmp: Path) -> Path:
     work = tmp / "repo"
     for rel in ("docs", "examples", "scripts"):
-        shutil.copytree(ROOT / rel, work / rel, ignore=shutil.ignore_patterns("__pycache__", "lake"))
+        shutil.copytree(
+            ROOT / rel, work / rel, ignore=shutil.ignore_patterns("__pycache__", "lake")
+        )
     shutil.copy(ROOT / "mkdocs.yml", work / "mkdocs.yml")
     (work / ".venv").symlink_to(ROOT / ".venv")
     for config in ROOT.glob("packages/*/mkdocs.yml"):
         package = config.parent
-        shutil.copytree(package, work / "packages" / package.name,
-                        ignore=shutil.ignore_patterns("__pycache__", "tests"))
+        shutil.copytree(
+            package,
+            work / "packages" / package.name,
+            ignore=shutil.ignore_patterns("__pycache__", "tests"),
+        )
     return work
 
 
-def test_new_package_guide_and_plugin_drop_in(docs_builder: Callable[..., Any], tmp_path: Path) -> None:
+def test_new_package_guide_and_plugin_drop_in(
+    docs_builder: Callable[..., Any], tmp_path: Path
+) -> None:
     work = _repo_copy(tmp_path)
     package = work / "packages/odibi-docs-fake"
     (package / "src/odibi_docs_fake").mkdir(parents=True)
@@ -84,11 +91,15 @@ def test_new_package_guide_and_plugin_drop_in(docs_builder: Callable[..., Any], 
     site_packages = tmp_path / "site-packages"
     dist_info = site_packages / "odibi_docs_fake-0.1.0.dist-info"
     dist_info.mkdir(parents=True)
-    (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: odibi-docs-fake\nVersion: 0.1.0\n")
-    (dist_info / "entry_points.txt").write_text(textwrap.dedent("""\
+    (dist_info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: odibi-docs-fake\nVersion: 0.1.0\n"
+    )
+    (dist_info / "entry_points.txt").write_text(
+        textwrap.dedent("""\
         [odibi.plugins]
         fake = odibi_docs_fake
-        """))
+        """)
+    )
     pythonpath = f"{site_packages}:{package / 'src'}"
 
     build = docs_builder(work / "site", cwd=work, extra_env={"PYTHONPATH": pythonpath})
