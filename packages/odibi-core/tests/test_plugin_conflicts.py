@@ -6,7 +6,6 @@ import types
 from collections.abc import Callable
 
 import pytest
-
 from odibi_core import hookimpl
 from odibi_core.errors import PluginConflictError
 from odibi_core.plugins.types import ConnectionSpec
@@ -23,10 +22,15 @@ def _plugin_registering(name: str) -> types.ModuleType:
     return module
 
 
-def test_shadowing_a_builtin_names_both_and_hints_at_the_plugin(make_plugin_manager: Callable) -> None:
+def test_shadowing_a_builtin_names_both_and_hints_at_the_plugin(
+    make_plugin_manager: Callable,
+) -> None:
     pm = make_plugin_manager(("acme-files", _plugin_registering("local")))
     with pytest.raises(PluginConflictError) as caught:
         pm.connections()
     message = caught.value.message
-    assert "by odibi-core (plugin builtin-connections) and by acme-files (plugin acme-files)" in message
+    assert (
+        "by odibi-core (plugin builtin-connections) and by acme-files (plugin acme-files)"
+        in message
+    )
     assert "ODIBI_DISABLE_PLUGINS=acme-files" in caught.value.hint
