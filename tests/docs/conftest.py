@@ -22,6 +22,21 @@ class Build:
     site: Path
 
 
+def run_mkdocs_only(site: Path, *, cwd: Path) -> Build:
+    """``mkdocs build --strict`` alone (no generators: ``cwd`` already holds generated pages)."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "ODIBI_DOCS_GENERATED": "1"}
+    proc = subprocess.run(
+        [str(cwd / ".venv/bin/python"), "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    return Build(proc.returncode, proc.stdout + proc.stderr, site)
+
+
 def run_docs_build(
     site: Path, *, cwd: Path = ROOT, extra_env: dict[str, str] | None = None
 ) -> Build:
@@ -38,6 +53,12 @@ def run_docs_build(
         check=False,
     )
     return Build(proc.returncode, proc.stdout + proc.stderr, site)
+
+
+@pytest.fixture(scope="session")
+def mkdocs_only() -> Callable[..., Build]:
+    """``mkdocs_only(site, cwd=...)``: the strict MkDocs build without the generators."""
+    return run_mkdocs_only
 
 
 @pytest.fixture(scope="session")

@@ -69,7 +69,7 @@ def _copy_tree(tmp: Path) -> Path:
 
 
 def test_build_fails_on_broken_link_missing_page_and_unresolved_docstring_reference(
-    built_site: Build, docs_builder: Callable[..., Build], tmp_path: Path
+    built_site: Build, mkdocs_only: Callable[..., Build], tmp_path: Path
 ) -> None:
     assert built_site.returncode == 0, "the clean build must pass first"
     work = _copy_tree(tmp_path)
@@ -89,7 +89,7 @@ def test_build_fails_on_broken_link_missing_page_and_unresolved_docstring_refere
     )
     (work / "packages/odibi-core/docs/api/probe.md").write_text("# Probe\n\n::: odibi_docs_probe\n")
 
-    broken = docs_builder(work / "site", cwd=work)
+    broken = mkdocs_only(work / "site", cwd=work)
 
     assert broken.returncode != 0
     assert "no-such-page.md" in broken.output  # broken link
