@@ -26,7 +26,7 @@ def run_mkdocs_only(site: Path, *, cwd: Path) -> Build:
     """``mkdocs build --strict`` alone (no generators: ``cwd`` already holds generated pages)."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "ODIBI_DOCS_GENERATED": "1"}
     proc = subprocess.run(
-        [str(cwd / ".venv/bin/python"), "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        [str(cwd / ".venv/bin/python"), "-m", "mkdocs", "build", "--strict", "-d", str(site)],
         cwd=cwd,
         env=env,
         capture_output=True,
