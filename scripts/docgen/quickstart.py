@@ -8,22 +8,21 @@ version of Odibi with the plugins installed at build time.
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 
-from docgen.common import ROOT, SNIPPETS, write_if_changed
-from docgen.transcripts import VOLATILE, Step, run_steps
+from docgen.common import ROOT
+from docgen.transcripts import Step
 
 EXAMPLE = "examples/quickstart"
 PROJECT = f"{EXAMPLE}/odibi.yaml"
 
 STEPS = [
-    Step("validate", ["odibi", "validate", PROJECT]),
-    Step("graph", ["odibi", "graph", PROJECT]),
-    Step("dry-run", ["odibi", "run", PROJECT, "--dry-run"]),
-    Step("run", ["odibi", "run", PROJECT]),
+    Step("quickstart/validate", ["odibi", "validate", PROJECT]),
+    Step("quickstart/graph", ["odibi", "graph", PROJECT]),
+    Step("quickstart/dry-run", ["odibi", "run", PROJECT, "--dry-run"]),
+    Step("quickstart/run", ["odibi", "run", PROJECT]),
     Step(
-        "show",
+        "quickstart/show",
         [
             "python",
             "-c",
@@ -31,21 +30,14 @@ STEPS = [
         ],
     ),
 ]
-"""Run in this order; each becomes ``docs/.generated/quickstart/<name>.txt``."""
+"""Run in this order; each becomes ``docs/.generated/<name>.txt``."""
 
 
-def generate() -> list[Path]:
-    """Run the steps and write their transcripts (only where something besides timings changed)."""
-    with tempfile.TemporaryDirectory(prefix="odibi-docs-") as tmp:
-        shutil.copytree(
-            ROOT / EXAMPLE,
-            Path(tmp) / EXAMPLE,
-            ignore=shutil.ignore_patterns("lake", ".odibi", "__pycache__", ".env"),
-        )
-        transcripts = run_steps(Path(tmp), STEPS)
-    written = []
-    for name, text in transcripts.items():
-        path = SNIPPETS / "quickstart" / f"{name}.txt"
-        write_if_changed(path, text, volatile=VOLATILE)
-        written.append(path)
-    return written
+def prepare(workdir: Path) -> list[Step]:
+    """Copy the example into ``workdir`` as laid out in the repository; return the steps."""
+    shutil.copytree(
+        ROOT / EXAMPLE,
+        workdir / EXAMPLE,
+        ignore=shutil.ignore_patterns("lake", ".odibi", "__pycache__", ".env"),
+    )
+    return STEPS

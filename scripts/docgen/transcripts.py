@@ -15,6 +15,8 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -36,6 +38,9 @@ class Step:
     cwd: str = "."
     expect_code: int = 0
     show_command: bool = True
+    sys_path: str = ""
+    """A folder (relative to the work folder) put on ``sys.path`` first: third-party plugins.
+    It stays there for the following steps, so such steps run last."""
 
 
 def shown(command: list[str]) -> str:
@@ -62,19 +67,23 @@ def _run_one(command: list[str]) -> tuple[int, str]:
 
 
 def _worker(workdir: str, steps_json: str) -> None:
+    import importlib
+
     results = {}
     for raw in json.loads(steps_json):
+        if raw["sys_path"]:
+            sys.path.insert(0, str(Path(workdir) / raw["sys_path"]))
+            importlib.invalidate_caches()
         os.chdir(Path(workdir) / raw["cwd"])
         code, output = _run_one(raw["command"])
         results[raw["name"]] = {"code": code, "output": output}
     sys.__stdout__.write(json.dumps(results))
 
 
-def run_steps(
-    workdir: Path, steps: list[Step], *, extra_env: dict[str, str] | None = None
-) -> dict[str, str]:
+def run_steps(workdir: Path, steps: list[Step]) -> dict[str, str]:
     """Run ``steps`` in ``workdir``; return ``{name: transcript}`` (``$ command`` + output)."""
-    env = {**os.environ, **(extra_env or {})}
+    steps = sorted(steps, key=lambda s: bool(s.sys_path))  # stable: plugin steps last
+    env = dict(os.environ)
     proc = subprocess.run(
         [sys.executable, __file__, str(workdir), json.dumps([asdict(s) for s in steps])],
         capture_output=True,
@@ -101,6 +110,22 @@ def run_steps(
             text += f"$ echo $?\n{result['code']}\n"
         transcripts[step.name] = text
     return transcripts
+
+
+def generate(preparers: list[Callable[[Path], list[Step]]]) -> list[Path]:
+    """Lay out every group's files in one work folder, run all steps in one worker process,
+    write ``docs/.generated/<step name>.txt`` (only where more than timings changed)."""
+    from docgen.common import SNIPPETS, write_if_changed
+
+    with tempfile.TemporaryDirectory(prefix="odibi-docs-") as tmp:
+        steps = [step for prepare in preparers for step in prepare(Path(tmp))]
+        transcripts = run_steps(Path(tmp), steps)
+    written = []
+    for name, text in transcripts.items():
+        path = SNIPPETS / f"{name}.txt"
+        write_if_changed(path, text, volatile=VOLATILE)
+        written.append(path)
+    return written
 
 
 if __name__ == "__main__":

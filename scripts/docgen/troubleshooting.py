@@ -1,18 +1,18 @@
 """The error messages the troubleshooting page shows, produced by running broken projects.
 
 Each scenario is a tiny project with one mistake and the command a user would run; its output
-(message, hint and exit code) becomes ``docs/.generated/troubleshooting/<name>.txt``. The build
+(message, hint and exit code) becomes ``docs/.generated/troubleshooting/<name>.txt``. The last
+steps run with two small third-party plugins on the path (one shadows a builtin, one misspells a
+hook). The build
 fails if a scenario stops failing the way the page says, so the page cannot drift from the code.
 """
 
 from __future__ import annotations
 
-import tempfile
 import textwrap
 from pathlib import Path
 
-from docgen.common import SNIPPETS, write_if_changed
-from docgen.transcripts import VOLATILE, Step, run_steps
+from docgen.transcripts import Step
 
 ORDERS = "order_id,customer_id,status,amount\n1,1,shipped,10.5\n2,,pending,3.0\n3,2,shipped,7.25\n"
 
@@ -235,33 +235,37 @@ for data in (b'{"version": 1, "lineage": "8f2c', b'{"runs": []}'):
 """The state-document checks every backend shares, fed a torn and a foreign file."""
 
 
-def generate() -> list[Path]:
-    """Run every scenario and write its transcript."""
+def prepare(workdir: Path) -> list[Step]:
+    """Write every scenario's project under ``workdir``; return the steps (plugin ones last)."""
+    root = workdir / "troubleshooting"
     steps: list[Step] = []
-    with tempfile.TemporaryDirectory(prefix="odibi-docs-") as tmp:
-        for name, (files, command, code) in SCENARIOS.items():
-            folder = Path(tmp) / name
-            folder.mkdir()
-            for rel, content in files.items():
-                (folder / rel).parent.mkdir(parents=True, exist_ok=True)
-                (folder / rel).write_text(content, encoding="utf-8")
-            steps.append(Step(name, command, cwd=name, expect_code=code))
-        steps.append(Step("state-corrupt", ["python", "-c", STATE_CORRUPT], show_command=False))
-        transcripts = run_steps(Path(tmp), steps)
-        site = Path(tmp) / "site-packages"
-        _install_plugins(site)
-        (Path(tmp) / "plugins").mkdir()
-        (Path(tmp) / "plugins/odibi.yaml").write_text(project(), encoding="utf-8")
-        plugin_steps = [
-            Step("plugins-list", ["odibi", "plugins", "list", "--all"], cwd="plugins"),
+    for name, (files, command, code) in SCENARIOS.items():
+        folder = root / name
+        folder.mkdir(parents=True)
+        for rel, content in files.items():
+            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            (folder / rel).write_text(content, encoding="utf-8")
+        steps.append(
             Step(
-                "duplicate-name", ["odibi", "validate", "odibi.yaml"], cwd="plugins", expect_code=4
-            ),
-        ]
-        transcripts |= run_steps(Path(tmp), plugin_steps, extra_env={"PYTHONPATH": str(site)})
-    written = []
-    for name, text in transcripts.items():
-        path = SNIPPETS / "troubleshooting" / f"{name}.txt"
-        write_if_changed(path, text, volatile=VOLATILE)
-        written.append(path)
-    return written
+                f"troubleshooting/{name}", command, cwd=f"troubleshooting/{name}", expect_code=code
+            )
+        )
+    steps.append(
+        Step("troubleshooting/state-corrupt", ["python", "-c", STATE_CORRUPT], show_command=False)
+    )
+    _install_plugins(root / "site-packages")
+    (root / "plugins").mkdir()
+    (root / "plugins/odibi.yaml").write_text(project(), encoding="utf-8")
+    plugin = {"cwd": "troubleshooting/plugins", "sys_path": "troubleshooting/site-packages"}
+    steps.append(
+        Step("troubleshooting/plugins-list", ["odibi", "plugins", "list", "--all"], **plugin)
+    )
+    steps.append(
+        Step(
+            "troubleshooting/duplicate-name",
+            ["odibi", "validate", "odibi.yaml"],
+            expect_code=4,
+            **plugin,
+        )
+    )
+    return steps
