@@ -11,7 +11,6 @@ import importlib
 import sys
 from typing import Optional
 
-import click
 import typer
 
 from odibi_core import __version__
@@ -103,9 +102,9 @@ def _invoke(argv: list[str] | None) -> int:
         if exc.hint:
             sys.stderr.write(redact_text(f"hint: {exc.hint}") + "\n")
         return int(exc.exit_code)
-    except (click.exceptions.Exit, typer.Exit) as exc:
+    except typer.Exit as exc:  # click's Exit in older Typer, Typer's own since it vendors click
         return int(exc.exit_code)
-    except (click.exceptions.Abort, typer.Abort):
+    except typer.Abort:
         sys.stderr.write("aborted\n")
         return ExitCode.INTERRUPTED
     except KeyboardInterrupt:
@@ -127,8 +126,8 @@ def _invoke(argv: list[str] | None) -> int:
 def _click_error_code(exc: Exception) -> int | None:
     """Show a click-style error and return its exit code; ``None`` if ``exc`` is not one.
 
-    Typer may vendor its own copy of click, whose exceptions are not ``click.ClickException``
-    instances, so they are recognised by shape: usage errors exit with ``USAGE_ERROR``.
+    Newer Typer vendors its own copy of click (and does not install click), so click's
+    exceptions are recognised by shape rather than class: usage errors exit with ``USAGE_ERROR``.
     """
     show = getattr(exc, "show", None)
     code = getattr(exc, "exit_code", None)
