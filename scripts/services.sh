@@ -11,11 +11,12 @@ case "$action" in
   start)
     : > .services/env
     for svc in scripts/services/*.sh; do
+      [ -e "$svc" ] || continue  # no service scripts yet
       bash "$svc" start
     done
     ;;
   stop)
-    for svc in $(ls -r scripts/services/*.sh); do
+    for svc in $(ls -r scripts/services/*.sh 2>/dev/null); do
       bash "$svc" stop || true
     done
     ;;

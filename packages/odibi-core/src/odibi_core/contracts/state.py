@@ -228,7 +228,7 @@ def _user() -> str:
 class StateBackend(ABC):
     """Where run state lives. One instance serves one project for one process.
 
-    Every implementation must pass :class:`odibi_core.testing.state_contract.StateBackendContract`.
+    Every implementation must pass ``odibi_core.testing.state_contract.StateBackendContract``.
     """
 
     name: str = "state"

@@ -81,7 +81,7 @@ class OdibiPluginManager:
         registry: dict[str, Registered[Any]] = {}
         caller = getattr(self.pm.hook, hook_name)
         # oldest registration first, so builtins are seen before plugins that might shadow them
-        for impl in reversed(caller.get_hookimpls()):
+        for impl in caller.get_hookimpls():  # pluggy lists the oldest registration first
             info = by_plugin.get(impl.plugin_name)
             dist = info.distribution if info else impl.plugin_name
             try:

@@ -3,6 +3,6 @@
 * :mod:`odibi_core.testing.fixtures` - pytest fixtures, auto-loaded through the ``pytest11``
   entry point: ``make_plugin_manager``, ``clean_redaction``, ``write_project``.
 * :mod:`odibi_core.testing.cli` - run ``odibi`` as a subprocess.
-* Contract suites every implementation subclasses: :mod:`odibi_core.testing.state_contract`
-  (state backends) and :mod:`odibi_core.testing.engine_contract` (engines).
+* Contract suites every implementation subclasses: ``odibi_core.testing.state_contract``
+  (state backends) and ``odibi_core.testing.engine_contract`` (engines).
 """
