@@ -44,7 +44,14 @@ class RstDocstrings(griffe.Extension):
             try:
                 member = loader.modules_collection[path]
             except Exception:
-                return None
+                top = path.split(".")[0]
+                if not top.startswith("odibi_") or top in loader.modules_collection:
+                    return None
+                try:  # another Odibi package documented on a later page: load it now
+                    loader.load(top)
+                    member = loader.modules_collection[path]
+                except Exception:
+                    return None
             try:
                 return member.final_target.path if member.is_alias else member.path
             except Exception:

@@ -12,7 +12,7 @@ Example::
         sslmode: verify-full
 
 The kernel validates the section with :class:`PostgresOptions` (unknown keys are errors with a
-"did you mean"). Credentials are :class:`pydantic.SecretStr`, so they never show in a ``repr``.
+"did you mean"). Credentials are ``pydantic.SecretStr``, so they never show in a ``repr``.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ mode           what happens (all inside one transaction; any failure rolls every
 A missing table is created from the Arrow schema (see :mod:`odibi_connector_postgres.type_map`;
 with ``upsert`` the keys become its primary key). An existing table keeps its definition: every
 frame column must exist in it with a compatible type, or the write fails before any row moves.
-Every identifier is composed with :mod:`psycopg.sql`, never formatted into the SQL text.
+Every identifier is composed with ``psycopg.sql``, never formatted into the SQL text.
 """
 
 from __future__ import annotations

@@ -96,7 +96,7 @@ class LocalStateBackend(DocumentStateBackend):
     # --- locks ---------------------------------------------------------------------------
 
     def lock(self, name: str, *, timeout: float, run_id: str | None = None) -> AbstractContextManager[HolderInfo]:
-        """Hold lock ``name`` (a sidecar ``portalocker`` lock); see :class:`StateBackend.lock`."""
+        """Hold lock ``name`` (a sidecar ``portalocker`` lock); see :meth:`odibi_core.contracts.state.StateBackend.lock`."""
         return self.locks.hold(name, timeout=timeout, run_id=run_id or self.run_id, location=self.location)
 
     def holders(self) -> list[HolderInfo]:

@@ -62,7 +62,7 @@ class RedactionRegistry:
         """Register a secret value (a ``SecretStr`` is unwrapped; other objects use ``str``).
 
         Returns ``False`` for ``None``, empty or blank values, and for values shorter than
-        :attr:`min_length` (the first of which logs one warning naming ``source``, never the value).
+        ``min_length`` (the first of which logs one warning naming ``source``, never the value).
         """
         if value is None:
             return False
