@@ -93,7 +93,9 @@ class NodeResult:
         sql: SQL statements the node executed, in order.
         validations: Outcome of each validation rule.
         schema_in / schema_out: Columns read and produced (no data pass needed).
-        sample: A few output rows (only when reports ask for samples).
+        sample: A few output rows (only when reports ask for samples), masked as configured.
+        sample_note: Why ``sample`` is missing (sensitive node, not cheap, mask mismatch).
+        profile: Per-column null and distinct counts (only when reports ask for profiling).
         skipped_reason: Why the node did not run (``unchanged``/``skipped``).
     """
 
@@ -110,6 +112,8 @@ class NodeResult:
     schema_in: list[ColumnInfo] = field(default_factory=list)
     schema_out: list[ColumnInfo] = field(default_factory=list)
     sample: list[dict[str, Any]] | None = None
+    sample_note: str | None = None
+    profile: dict[str, Any] | None = None
     skipped_reason: str | None = None
     started_at: str | None = None
     finished_at: str | None = None

@@ -11,7 +11,9 @@ only imported when a Python step asks for a pandas frame.
 from __future__ import annotations
 
 import itertools
+import json
 import threading
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -41,6 +43,13 @@ if TYPE_CHECKING:
 READERS = {"csv": "read_csv", "parquet": "read_parquet", "json": "read_json_auto"}
 COPY_FORMATS = {"csv": "CSV", "parquet": "PARQUET", "json": "JSON"}
 ARROW_BATCH_ROWS = 100_000
+STREAMING_OPERATORS = frozenset({
+    "PROJECTION", "FILTER", "LIMIT", "STREAMING_LIMIT", "UNION", "UNNEST", "EMPTY_RESULT",
+    "RESULT_COLLECTOR",
+})
+"""Physical operators that pass rows through as they come: a ``LIMIT`` over a plan made only of
+these (and scans) stops early. Anything else (aggregates, sorts, joins, windows) must consume a
+whole input before its first row, so a sample of it would cost a pass over the data."""
 
 
 class DuckDBOptions(PluginOptions):
@@ -86,6 +95,7 @@ class DuckDBEngine(Engine):
         self._con = duckdb.connect(self.options.database, config=config)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self._written: weakref.WeakKeyDictionary[DuckFrame, str] = weakref.WeakKeyDictionary()
 
     @classmethod
     def build(cls, options: DuckDBOptions, context: BuildContext) -> DuckDBEngine:
@@ -236,6 +246,10 @@ class DuckDBEngine(Engine):
         except BaseException:
             connection.discard(staging)
             raise
+        if request.mode != "append" and not (fmt == "csv" and request.options):
+            # what the frame computed now sits in a file: a sample reads its first rows from there
+            with self._lock:
+                self._written[frame] = f"{READERS[fmt]}({sql_literal(connection.resolve(path))})"
         return int(rows[0]) if rows else 0
 
     def count(self, frame: DuckFrame) -> int:
@@ -246,6 +260,39 @@ class DuckDBEngine(Engine):
         """Arrow schema of ``LIMIT 0`` (binds, no data pass)."""
         table = self._query_table(self._cursor(), f"SELECT * FROM {frame.ref} LIMIT 0")
         return [ColumnInfo(f.name, str(f.type)) for f in table.schema]
+
+    def sample(self, frame: DuckFrame, n: int) -> pa.Table | None:
+        """``LIMIT n`` where that is cheap: a table, the file this frame was just written to, or a
+        view whose plan streams (scans, filters, projections); ``None`` otherwise."""
+        with self._lock:
+            written = self._written.get(frame)
+        cursor = self._cursor()
+        if written is not None:
+            try:
+                return self._query_table(cursor, f"SELECT * FROM {written} LIMIT {int(n)}")
+            except EngineError:
+                pass  # the file moved on; fall back to the frame itself
+        query = f"SELECT * FROM {frame.ref} LIMIT {int(n)}"
+        if frame.kind != "table" and not self._streams(cursor, query):
+            return None
+        return self._query_table(cursor, query)
+
+    def _streams(self, cursor: duckdb.DuckDBPyConnection, query: str) -> bool:
+        """Whether every operator of ``query``'s physical plan streams (see STREAMING_OPERATORS)."""
+        try:
+            rows = self._run(cursor, f"EXPLAIN (FORMAT JSON) {query}").fetchall()
+            plans = [json.loads(row[1]) for row in rows if row[0] == "physical_plan"]
+        except (EngineError, ValueError, IndexError):
+            return False  # cannot tell: assume the worst
+        names: list[str] = []
+        stack: list[Any] = [node for plan in plans for node in (plan if isinstance(plan, list) else [plan])]
+        while stack:
+            node = stack.pop()
+            names.append(str(node.get("name", "")).strip().upper())
+            stack.extend(node.get("children") or [])
+        return bool(names) and all(
+            name in STREAMING_OPERATORS or name.endswith("_SCAN") or name.startswith("READ_") for name in names
+        )
 
     def _arrow_table(self, frame: DuckFrame) -> pa.Table:
         return self._query_table(self._cursor(), f"SELECT * FROM {frame.ref}")
