@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 from odibi_core.config.errors import raise_validation_error
 from odibi_core.config.locations import KeyPath, Location, LocationMap, format_path
 from odibi_core.config.models import ProjectConfig
-from odibi_core.config.references import Reference, find_references, resolve_references
+from odibi_core.config.references import Lookup, Reference, find_references, resolve_references
 from odibi_core.config.suggestions import did_you_mean
 from odibi_core.config.yaml_source import load_yaml_file
 from odibi_core.errors import ConfigError, SecretMissingError
@@ -197,17 +197,8 @@ def build_project(source: ProjectSource, pm: OdibiPluginManager | None = None) -
     """Phase 2: resolve references, validate the models and every plugin section."""
     from odibi_core.redaction import register_config_values, register_secret
 
-    providers = _secret_chain(source, pm)
+    lookup = secret_lookup(source, pm)
     missing: list[tuple[str, str, KeyPath]] = []
-
-    def lookup(kind: str, name: str) -> str | None:
-        if kind == "env":
-            return os.environ.get(name) if name in os.environ else _dotenv(source).get(name)
-        for provider in providers:
-            value = provider.get(name)
-            if value is not None:
-                return value
-        return None
 
     def on_resolved(kind: str, name: str, value: str, path: KeyPath) -> None:
         if kind == "secret":
@@ -238,6 +229,23 @@ def build_project(source: ProjectSource, pm: OdibiPluginManager | None = None) -
     if pm is not None:
         validate_plugin_sections(loaded, pm)
     return loaded
+
+
+def secret_lookup(source: ProjectSource, pm: OdibiPluginManager | None) -> Lookup:
+    """``lookup(kind, name)`` as a run resolves references: ``env`` from the process environment
+    then ``.env`` beside the project file; ``secret`` through the configured provider chain."""
+    providers = _secret_chain(source, pm)
+
+    def lookup(kind: str, name: str) -> str | None:
+        if kind == "env":
+            return os.environ.get(name) if name in os.environ else _dotenv(source).get(name)
+        for provider in providers:
+            value = provider.get(name)
+            if value is not None:
+                return value
+        return None
+
+    return lookup
 
 
 def load_project(path: str | os.PathLike[str] | None, *, environment: str | None = None,

@@ -49,8 +49,8 @@ def render_graph_svg(layers: list[list[str]], edges: list[list[str]], status_of:
         x2, y2 = where[downstream][0], where[downstream][1] + NODE_HEIGHT / 2
         bend = GAP_X / 2
         parts.append(
-            f'<path class="edge st-{escape(status_of.get(upstream, ""))}" data-edge="{escape(upstream)}->'
-            f'{escape(downstream)}" d="M{x1:.1f},{y1:.1f} C{x1 + bend:.1f},{y1:.1f} {x2 - bend:.1f},{y2:.1f} '
+            f'<path class="edge st-{escape(status_of.get(upstream, ""))}" '
+            f'data-edge="{escape(f"{upstream}->{downstream}")}" d="M{x1:.1f},{y1:.1f} C{x1 + bend:.1f},{y1:.1f} {x2 - bend:.1f},{y2:.1f} '
             f'{x2 - 2:.1f},{y2:.1f}" marker-end="url(#arrow)"/>'
         )
     for layer in layers:

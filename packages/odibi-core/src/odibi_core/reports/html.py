@@ -24,7 +24,7 @@ h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 10px}h3{font-si
 h4{font-size:13px;margin:14px 0 6px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
 .meta{color:var(--muted);margin:0}.meta b{color:#202124;font-weight:600}
 .badge{display:inline-block;padding:1px 9px;border-radius:10px;font-size:12px;font-weight:600;
-vertical-align:middle;border:1px solid currentColor}
+vertical-align:middle;border:1px solid currentColor;white-space:nowrap}
 .badge.st-success{color:var(--ok);background:var(--ok-bg)}.badge.st-failed{color:var(--bad);background:var(--bad-bg)}
 .badge.st-skipped{color:var(--skip);background:var(--skip-bg)}
 .badge.st-unchanged{color:var(--same);background:var(--same-bg)}

@@ -5,4 +5,6 @@ BUILTIN_COMMAND_MODULES: tuple[str, ...] = (
     "odibi_core.cli.commands.run",
     "odibi_core.cli.commands.project",
     "odibi_core.cli.commands.plugins",
+    "odibi_core.cli.commands.story",
+    "odibi_core.cli.commands.doctor",
 )

@@ -1,0 +1,100 @@
+"""Engine.sample: cheap where it can be, declined where it would cost a pass over the data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from odibi_core.connections.local import LocalConnection
+from odibi_core.contracts.engine import Engine, ReadRequest, WriteRequest
+from odibi_core.engines.duckdb_engine import DuckDBEngine
+
+
+@pytest.fixture
+def engine() -> Iterator[DuckDBEngine]:
+    e = DuckDBEngine()
+    yield e
+    e.close()
+
+
+@pytest.fixture
+def raw(tmp_path: Path) -> LocalConnection:
+    (tmp_path / "a.csv").write_text("id,g\n" + "".join(f"{i},{i % 3}\n" for i in range(1000)))
+    return LocalConnection("raw", tmp_path)
+
+
+def test_a_streaming_view_is_sampled_with_limit(engine: DuckDBEngine, raw: LocalConnection) -> None:
+    frame = engine.read(raw, ReadRequest(format="csv", path="a.csv"))
+    filtered = engine.sql("SELECT id, g * 2 AS gg FROM this WHERE g = 1", {"this": frame})
+    table = engine.sample(filtered, 3)
+    assert table is not None
+    assert table.to_pylist() == [{"id": 1, "gg": 2}, {"id": 4, "gg": 2}, {"id": 7, "gg": 2}]
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT g, count(*) AS n FROM this GROUP BY g",
+    "SELECT * FROM this ORDER BY id DESC",
+    "SELECT a.id FROM this a JOIN this b USING (id)",
+    "SELECT id, sum(g) OVER (ORDER BY id) AS s FROM this",
+])
+def test_a_view_that_needs_a_full_pass_is_declined(engine: DuckDBEngine, raw: LocalConnection, query: str) -> None:
+    frame = engine.read(raw, ReadRequest(format="csv", path="a.csv"))
+    assert engine.sample(engine.sql(query, {"this": frame}), 3) is None
+
+
+def test_a_written_frame_is_sampled_from_its_output_file(engine: DuckDBEngine, raw: LocalConnection,
+                                                         tmp_path: Path) -> None:
+    frame = engine.read(raw, ReadRequest(format="csv", path="a.csv"))
+    grouped = engine.sql("SELECT g, count(*) AS n FROM this GROUP BY g ORDER BY g", {"this": frame})
+    engine.write(grouped, raw, WriteRequest(mode="overwrite", format="parquet", path="out.parquet"))
+    table = engine.sample(grouped, 5)
+    assert table is not None
+    assert table.to_pylist() == [{"g": 0, "n": 334}, {"g": 1, "n": 333}, {"g": 2, "n": 333}]
+
+
+def test_an_appended_frame_is_not_sampled_from_the_file_it_appended_to(
+        engine: DuckDBEngine, raw: LocalConnection) -> None:
+    frame = engine.read(raw, ReadRequest(format="csv", path="a.csv"))
+    old = engine.sql("SELECT 99 AS g, 0 AS n", {})
+    engine.write(old, raw, WriteRequest(mode="overwrite", format="parquet", path="out.parquet"))
+    grouped = engine.sql("SELECT g, count(*) AS n FROM this GROUP BY g", {"this": frame})
+    engine.write(grouped, raw, WriteRequest(mode="append", format="parquet", path="out.parquet"))
+    assert engine.sample(grouped, 5) is None  # the file's first rows are the old ones
+
+
+def test_a_persisted_table_is_sampled(engine: DuckDBEngine, raw: LocalConnection) -> None:
+    frame = engine.read(raw, ReadRequest(format="csv", path="a.csv"))
+    table = engine.persist(engine.sql("SELECT g, count(*) AS n FROM this GROUP BY g ORDER BY g", {"this": frame}))
+    sample = engine.sample(table, 2)
+    assert sample is not None
+    assert sample.num_rows == 2
+
+
+def test_contract_default_reads_only_the_first_batch(engine: DuckDBEngine) -> None:
+    """The default implementation (used by engines that do not override it) stops after one batch."""
+    reads: list[int] = []
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        for i in range(3):
+            reads.append(i)
+            yield pa.record_batch({"x": list(range(i * 10, i * 10 + 10))})
+
+    class ArrowEngine(DuckDBEngine):
+        def to_arrow(self, frame: object) -> pa.RecordBatchReader:
+            return pa.RecordBatchReader.from_batches(pa.schema({"x": pa.int64()}), batches())
+
+    sample = Engine.sample(ArrowEngine(), object(), 4)
+    assert sample is not None
+    assert sample.column("x").to_pylist() == [0, 1, 2, 3]
+    assert reads == [0]
+
+
+def test_contract_default_on_an_empty_frame_gives_an_empty_table(engine: DuckDBEngine) -> None:
+    empty = engine.sql("SELECT 1 AS x WHERE false", {})
+    sample = Engine.sample(engine, empty, 5)
+    assert sample is not None
+    assert sample.num_rows == 0
+    assert sample.column_names == ["x"]
