@@ -99,7 +99,7 @@ def test_sensitive_node_has_no_sample_and_masked_columns_are_masked(shop: Callab
 def test_enabled_false_writes_nothing_and_takes_no_sample(shop: Callable[..., Path], run_shop: Runner) -> None:
     project = shop(reports={"enabled": False})
     [result] = run_shop(project)
-    assert not (project.parent / ".odibi").exists()
+    assert not (project.parent / ".odibi" / "reports").exists()
     assert all(r.sample is None and r.sample_note is None for r in result.nodes.values())
 
 

@@ -226,6 +226,9 @@ def _check_reports(report: DoctorReport, source: ProjectSource) -> None:
         report.add("reports", "folder", INFO, "run reports are disabled (reports.enabled: false)")
         return
     existing = _nearest_existing(folder)
+    if not existing.is_dir():
+        report.add("reports", "folder", FAIL, f"{folder} cannot be created: {existing} is a file")
+        return
     if not os.access(existing, os.W_OK):
         report.add("reports", "folder", FAIL, f"{folder} is not writable ({existing} denies writing)")
         return
