@@ -26,12 +26,22 @@ def raw(tmp_path: Path) -> LocalConnection:
     return LocalConnection("raw", tmp_path)
 
 
-def test_a_streaming_view_is_sampled_with_limit(engine: DuckDBEngine, raw: LocalConnection) -> None:
-    frame = engine.read(raw, ReadRequest(format="csv", path="a.csv"))
-    filtered = engine.sql("SELECT id, g * 2 AS gg FROM this WHERE g = 1", {"this": frame})
-    table = engine.sample(filtered, 3)
+def test_a_read_is_sampled_with_limit_and_the_same_query_answers_its_schema(
+        engine: DuckDBEngine, raw: LocalConnection) -> None:
+    frame = engine.read(raw, ReadRequest(format="csv", path="a.csv", incremental_column="id",
+                                         incremental_after=996))
+    table = engine.sample(frame, 5)
     assert table is not None
-    assert table.to_pylist() == [{"id": 1, "gg": 2}, {"id": 4, "gg": 2}, {"id": 7, "gg": 2}]
+    assert table.to_pylist() == [{"id": 997, "g": 1}, {"id": 998, "g": 2}, {"id": 999, "g": 0}]
+    assert frame.columns is not None  # schema() will not bind the CSV (and re-sniff it) again
+    assert [c.name for c in engine.schema(frame)] == ["id", "g"]
+
+
+def test_schema_is_asked_once_per_frame(engine: DuckDBEngine, raw: LocalConnection) -> None:
+    frame = engine.read(raw, ReadRequest(format="csv", path="a.csv"))
+    first = engine.schema(frame)
+    (Path(raw.root) / "a.csv").write_text("other,columns\n1,2\n")
+    assert engine.schema(frame) == first
 
 
 @pytest.mark.parametrize("query", [
@@ -39,8 +49,10 @@ def test_a_streaming_view_is_sampled_with_limit(engine: DuckDBEngine, raw: Local
     "SELECT * FROM this ORDER BY id DESC",
     "SELECT a.id FROM this a JOIN this b USING (id)",
     "SELECT id, sum(g) OVER (ORDER BY id) AS s FROM this",
+    "SELECT id FROM this WHERE g = 1",
 ])
-def test_a_view_that_needs_a_full_pass_is_declined(engine: DuckDBEngine, raw: LocalConnection, query: str) -> None:
+def test_a_lazy_query_is_not_computed_again_for_a_sample(engine: DuckDBEngine, raw: LocalConnection,
+                                                         query: str) -> None:
     frame = engine.read(raw, ReadRequest(format="csv", path="a.csv"))
     assert engine.sample(engine.sql(query, {"this": frame}), 3) is None
 

@@ -76,7 +76,7 @@ def test_a_sample_that_would_cost_a_pass_is_noted_not_taken(engine: DuckDBEngine
     observe(engine, view, result, ObserveOptions(sample_rows=3))
     assert result.sample is None
     assert result.sample_note is not None
-    assert "full pass" in result.sample_note
+    assert "another pass" in result.sample_note
 
 
 def test_profile_counts_nulls_and_distinct_values(engine: DuckDBEngine) -> None:

@@ -11,7 +11,6 @@ only imported when a Python step asks for a pandas frame.
 from __future__ import annotations
 
 import itertools
-import json
 import threading
 import weakref
 from collections.abc import Callable, Mapping
@@ -43,13 +42,6 @@ if TYPE_CHECKING:
 READERS = {"csv": "read_csv", "parquet": "read_parquet", "json": "read_json_auto"}
 COPY_FORMATS = {"csv": "CSV", "parquet": "PARQUET", "json": "JSON"}
 ARROW_BATCH_ROWS = 100_000
-STREAMING_OPERATORS = frozenset({
-    "PROJECTION", "FILTER", "LIMIT", "STREAMING_LIMIT", "UNION", "UNNEST", "EMPTY_RESULT",
-    "RESULT_COLLECTOR",
-})
-"""Physical operators that pass rows through as they come: a ``LIMIT`` over a plan made only of
-these (and scans) stops early. Anything else (aggregates, sorts, joins, windows) must consume a
-whole input before its first row, so a sample of it would cost a pass over the data."""
 
 
 class DuckDBOptions(PluginOptions):
@@ -71,6 +63,10 @@ class DuckFrame:
     parents: list[DuckFrame] = field(default_factory=list)
     live_children: int = 0
     released: bool = False
+    scan: bool = False
+    """A plain read of files (a scan, maybe filtered): its first rows come without computing the rest."""
+    columns: list[ColumnInfo] | None = None
+    """The schema, once known: binding a view over CSV re-runs DuckDB's sniffer, so ask once."""
 
     def __repr__(self) -> str:
         return f"DuckFrame({self.ref})"
@@ -170,7 +166,9 @@ class DuckDBEngine(Engine):
         cursor = self._cursor()
         schema = self._new_schema(cursor, "read")
         self._run(cursor, f"CREATE VIEW {schema}.src AS SELECT * FROM {source}{where}")
-        return self._frame(f"{schema}.src", schema, [])
+        frame = self._frame(f"{schema}.src", schema, [])
+        frame.scan = True
+        return frame
 
     def sql(self, query: str, tables: Mapping[str, Any]) -> DuckFrame:
         """Run ``query`` in a fresh schema whose views alias ``tables``; return the result view."""
@@ -257,13 +255,17 @@ class DuckDBEngine(Engine):
         return int(self._run(self._cursor(), f"SELECT count(*) FROM {frame.ref}").fetchone()[0])
 
     def schema(self, frame: DuckFrame) -> list[ColumnInfo]:
-        """Arrow schema of ``LIMIT 0`` (binds, no data pass)."""
-        table = self._query_table(self._cursor(), f"SELECT * FROM {frame.ref} LIMIT 0")
-        return [ColumnInfo(f.name, str(f.type)) for f in table.schema]
+        """Arrow schema of ``LIMIT 0`` (binds, no data pass); asked once per frame."""
+        if frame.columns is None:
+            table = self._query_table(self._cursor(), f"SELECT * FROM {frame.ref} LIMIT 0")
+            frame.columns = [ColumnInfo(f.name, str(f.type)) for f in table.schema]
+        return list(frame.columns)
 
     def sample(self, frame: DuckFrame, n: int) -> pa.Table | None:
-        """``LIMIT n`` where that is cheap: a table, the file this frame was just written to, or a
-        view whose plan streams (scans, filters, projections); ``None`` otherwise."""
+        """``LIMIT n`` where the rows already exist or come first without computing the rest: the
+        file this frame was just written to, a table, or a plain read of files. ``None`` for any
+        other view (a join, an aggregate, even a filter over one): only the nodes that read it
+        compute it, and a sample of it would compute it once more."""
         with self._lock:
             written = self._written.get(frame)
         cursor = self._cursor()
@@ -272,27 +274,12 @@ class DuckDBEngine(Engine):
                 return self._query_table(cursor, f"SELECT * FROM {written} LIMIT {int(n)}")
             except EngineError:
                 pass  # the file moved on; fall back to the frame itself
-        query = f"SELECT * FROM {frame.ref} LIMIT {int(n)}"
-        if frame.kind != "table" and not self._streams(cursor, query):
+        if frame.kind != "table" and not frame.scan:
             return None
-        return self._query_table(cursor, query)
-
-    def _streams(self, cursor: duckdb.DuckDBPyConnection, query: str) -> bool:
-        """Whether every operator of ``query``'s physical plan streams (see STREAMING_OPERATORS)."""
-        try:
-            rows = self._run(cursor, f"EXPLAIN (FORMAT JSON) {query}").fetchall()
-            plans = [json.loads(row[1]) for row in rows if row[0] == "physical_plan"]
-        except (EngineError, ValueError, IndexError):
-            return False  # cannot tell: assume the worst
-        names: list[str] = []
-        stack: list[Any] = [node for plan in plans for node in (plan if isinstance(plan, list) else [plan])]
-        while stack:
-            node = stack.pop()
-            names.append(str(node.get("name", "")).strip().upper())
-            stack.extend(node.get("children") or [])
-        return bool(names) and all(
-            name in STREAMING_OPERATORS or name.endswith("_SCAN") or name.startswith("READ_") for name in names
-        )
+        table = self._query_table(cursor, f"SELECT * FROM {frame.ref} LIMIT {int(n)}")
+        if frame.columns is None:  # the same bind answered the schema too
+            frame.columns = [ColumnInfo(f.name, str(f.type)) for f in table.schema]
+        return table
 
     def _arrow_table(self, frame: DuckFrame) -> pa.Table:
         return self._query_table(self._cursor(), f"SELECT * FROM {frame.ref}")

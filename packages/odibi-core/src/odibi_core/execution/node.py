@@ -68,6 +68,8 @@ def execute_node(inputs: NodeInputs) -> NodeOutput:
     try:
         frame, read_frame = _read(inputs, result, owned)
         if frame is not None:
+            if node.transform is None:  # the output is what was read: one look serves both
+                observe(engine, frame, result, inputs.observe)
             result.schema_in = engine.schema(frame)
         for step in node.transform.steps if node.transform else []:
             frame = _step(inputs, step, frame, result)

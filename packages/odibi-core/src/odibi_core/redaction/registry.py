@@ -10,6 +10,7 @@ strings.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import logging
 import re
@@ -59,7 +60,13 @@ def normalize_key(key: str) -> str:
 
 def is_sensitive_key(key: object) -> bool:
     """Whether a config or log key names a credential (substring match on the normalised name)."""
-    norm = normalize_key(str(key))
+    return _is_sensitive_name(str(key))
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_sensitive_name(name: str) -> bool:
+    # keys repeat (every row of a sample, every node of a report): remember the answer
+    norm = normalize_key(name)
     return any(part in norm for part in SENSITIVE_KEY_PARTS)
 
 

@@ -63,13 +63,15 @@ def observe(engine: Engine, frame: Any, result: NodeResult, options: ObserveOpti
     """Fill ``result.sample``/``sample_note``/``profile`` as ``options`` ask; never raises."""
     if options is None or frame is None:
         return
-    if options.sample_rows > 0 and result.sample is None:
+    if result.sample is not None or result.sample_note is not None:
+        pass  # looked at already (a read node is sampled as it is read)
+    elif options.sample_rows > 0:
         try:
             result.sample, result.sample_note = _sample(engine, frame, result, options)
         except Exception as exc:
             result.sample, result.sample_note = None, f"not taken: {type(exc).__name__}"
             logger.debug("node %s: sample failed: %s", result.name, exc)
-    elif options.sample_note and result.sample is None:
+    elif options.sample_note:
         result.sample_note = options.sample_note
     if options.profile and result.profile is None:
         try:
@@ -81,15 +83,15 @@ def observe(engine: Engine, frame: Any, result: NodeResult, options: ObserveOpti
 
 def _sample(engine: Engine, frame: Any, result: NodeResult,
             options: ObserveOptions) -> tuple[list[dict[str, Any]] | None, str | None]:
-    columns = [c.name for c in result.schema_out] or [c.name for c in engine.schema(frame)]
-    known = {c.lower() for c in columns}
+    table = engine.sample(frame, options.sample_rows)
+    if table is None:
+        return None, ("not taken: this output is computed only by the nodes that read it, "
+                      "so a sample would cost another pass over the data")
+    known = {c.lower() for c in table.column_names}
     unknown = [c for c in options.mask_columns if c.lower() not in known]
     if unknown:
         # a misspelt mask must not show the column it meant to hide under its real name
         return None, f"withheld: mask_columns names column(s) not in the output: {', '.join(unknown)}"
-    table = engine.sample(frame, options.sample_rows)
-    if table is None:
-        return None, "not taken: the first rows would need a full pass over the data (aggregate, sort or join)"
     masked = {c.lower() for c in options.mask_columns}
     rows = []
     for row in table.slice(0, options.sample_rows).to_pylist():

@@ -1,0 +1,184 @@
+#!/usr/bin/env python
+"""Benchmark: wall time of a pipeline run with run reports on vs off (target: within 3%).
+
+The pipeline is the one Odibi is measured on: a 2,000,000-row orders CSV joined to 50,000
+customers, filtered, grouped, written to Parquet. Each round runs every variant once, in an order
+that alternates between rounds (so warm-up and drift do not favour one side); the medians and
+their ratio are printed. Reports "on" are the defaults (JSON + HTML, samples, no profile);
+"profile" (one extra aggregate pass per node, opt-in) is shown for information.
+
+    .venv/bin/python scripts/bench_reports.py                # 2,000,000 orders, 7 rounds
+    .venv/bin/python scripts/bench_reports.py --orders 200000 --rounds 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+PIPELINE = """\
+project: bench
+connections:
+  raw: {{type: local, base_path: "{data}"}}
+  lake: {{type: local, base_path: ./lake}}
+reports: {reports}
+pipelines:
+  - pipeline: sales
+    nodes:
+      - name: orders
+        read: {{connection: raw, path: orders.csv}}
+      - name: customers
+        read: {{connection: raw, path: customers.csv}}
+      - name: enriched
+        depends_on: [orders, customers]
+        transform:
+          steps:
+            - |
+              SELECT o.order_id, o.customer_id, c.region, o.status, o.amount
+              FROM orders o JOIN customers c USING (customer_id)
+              WHERE o.status <> 'cancelled'
+      - name: region_totals
+        depends_on: [enriched]
+        transform:
+          steps:
+            - |
+              SELECT region, status, count(*) AS orders, sum(amount) AS revenue
+              FROM enriched GROUP BY region, status
+        write: {{connection: lake, path: region_totals.parquet}}
+"""
+
+VARIANTS = {
+    "off": "{enabled: false}",
+    "on": "{enabled: true}",
+    "profile": "{enabled: true, profile: true}",
+}
+
+
+def generate(data: Path, orders: int, customers: int) -> None:
+    """Write orders.csv and customers.csv (deterministic) with DuckDB."""
+    import duckdb
+
+    data.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    con.execute(f"""COPY (
+        SELECT range + 1 AS order_id, (hash(range) % {customers}) + 1 AS customer_id,
+               round(((hash(range * 7) % 100000) / 100.0), 2) AS amount,
+               ['completed', 'shipped', 'pending', 'cancelled'][(range % 4) + 1] AS status,
+               TIMESTAMP '2026-01-01' + to_seconds(range) AS updated_at
+        FROM range({orders})) TO '{data / "orders.csv"}' (HEADER)""")
+    con.execute(f"""COPY (
+        SELECT range + 1 AS customer_id, 'customer ' || (range + 1) AS name,
+               ['north', 'south', 'east', 'west'][(range % 4) + 1] AS region,
+               'c' || (range + 1) || '@example.com' AS email
+        FROM range({customers})) TO '{data / "customers.csv"}' (HEADER)""")
+    con.close()
+
+
+def write_projects(root: Path, data: Path) -> dict[str, Path]:
+    """One project folder per variant, identical but for the reports: section."""
+    projects = {}
+    for name, reports in VARIANTS.items():
+        folder = root / name
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "odibi.yaml").write_text(textwrap.dedent(PIPELINE.format(data=data, reports=reports)))
+        projects[name] = folder / "odibi.yaml"
+    return projects
+
+
+class ReportTimer:
+    """Times every call of the report writer (to show what the report itself costs)."""
+
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+
+    def install(self) -> None:
+        import odibi_core.reports.writer as writer
+
+        original = writer.write_run_report
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            written = original(*args, **kwargs)
+            if written is not None:  # reports off: nothing written, nothing to time
+                self.seconds.append(time.perf_counter() - start)
+            return written
+
+        writer.write_run_report = timed  # type: ignore[assignment]
+
+
+def run_once(project_file: Path) -> tuple[float, float]:
+    """Load and run the project in this process; wall and CPU seconds of the run."""
+    from odibi_core.config.loader import load_project
+    from odibi_core.execution.runner import run_project
+    from odibi_core.plugins.loader import PluginSettings
+    from odibi_core.plugins.manager import create_plugin_manager
+
+    pm = create_plugin_manager(PluginSettings(), load_entry_points=False)
+    project = load_project(project_file, pm=pm)
+    start, cpu = time.perf_counter(), time.process_time()
+    [result] = run_project(project, pm)
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    if result.status != "success":
+        sys.exit(f"benchmark run failed: {[(n, r.error) for n, r in result.nodes.items() if r.error]}")
+    return elapsed, cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--orders", type=int, default=2_000_000)
+    parser.add_argument("--customers", type=int, default=50_000)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--workdir", type=Path, default=None, help="Keep data and projects here.")
+    args = parser.parse_args()
+
+    import logging
+
+    logging.getLogger("odibi").setLevel(logging.WARNING)
+    with tempfile.TemporaryDirectory(prefix="odibi-bench-reports-") as tmp:
+        root = args.workdir or Path(tmp)
+        data = root / "data"
+        start = time.perf_counter()
+        if not (data / "orders.csv").exists():
+            generate(data, args.orders, args.customers)
+        print(f"data: {args.orders:,} orders, {args.customers:,} customers "
+              f"({(data / 'orders.csv').stat().st_size / 1e6:.0f} MB CSV) ready in {time.perf_counter() - start:.1f}s")
+        projects = write_projects(root, data)
+        timer = ReportTimer()
+        timer.install()
+        for name in VARIANTS:  # warm-up: file cache, imports, first DuckDB connection
+            run_once(projects[name])
+        times: dict[str, list[float]] = {name: [] for name in VARIANTS}
+        cpus: dict[str, list[float]] = {name: [] for name in VARIANTS}
+        timer.seconds.clear()
+        names = list(VARIANTS)
+        for i in range(args.rounds):
+            order = names if i % 2 == 0 else names[::-1]
+            for name in order:
+                wall, cpu = run_once(projects[name])
+                times[name].append(wall)
+                cpus[name].append(cpu)
+            print(f"round {i + 1}: " + "  ".join(f"{n} {times[n][-1]:.3f}s" for n in names))
+        wall_median = {name: statistics.median(values) for name, values in times.items()}
+        cpu_median = {name: statistics.median(values) for name, values in cpus.items()}
+        report = max((projects["on"].parent / ".odibi/reports/sales").glob("*.html"), key=lambda p: p.stat().st_mtime)
+        print()
+        print(f"medians over {args.rounds} rounds (CPU: this process, all threads):")
+        for name in names:
+            print(f"  reports {name:<8} wall {wall_median[name]:.3f}s (min {min(times[name]):.3f}s, "
+                  f"max {max(times[name]):.3f}s)  cpu {cpu_median[name]:.3f}s")
+        print(f"ratio on/off:      wall {wall_median['on'] / wall_median['off']:.3f}  "
+              f"cpu {cpu_median['on'] / cpu_median['off']:.3f}  (target <= 1.03)")
+        print(f"ratio profile/off: wall {wall_median['profile'] / wall_median['off']:.3f}  "
+              f"cpu {cpu_median['profile'] / cpu_median['off']:.3f}  (opt-in: one extra pass per node)")
+        print(f"report write (JSON + HTML + retention): median {statistics.median(timer.seconds) * 1000:.1f} ms; "
+              f"HTML {report.stat().st_size / 1024:.0f} KiB, JSON {report.with_suffix('.json').stat().st_size / 1024:.0f} KiB")
+
+
+if __name__ == "__main__":
+    main()
