@@ -177,7 +177,8 @@ def main() -> None:
         print(f"ratio profile/off: wall {wall_median['profile'] / wall_median['off']:.3f}  "
               f"cpu {cpu_median['profile'] / cpu_median['off']:.3f}  (opt-in: one extra pass per node)")
         print(f"report write (JSON + HTML + retention): median {statistics.median(timer.seconds) * 1000:.1f} ms; "
-              f"HTML {report.stat().st_size / 1024:.0f} KiB, JSON {report.with_suffix('.json').stat().st_size / 1024:.0f} KiB")
+              f"HTML {report.stat().st_size / 1024:.0f} KiB, "
+              f"JSON {report.with_suffix('.json').stat().st_size / 1024:.0f} KiB")
 
 
 if __name__ == "__main__":

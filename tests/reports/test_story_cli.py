@@ -9,7 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import jsonschema
-
 from odibi_core.reports.model import report_schema
 from odibi_core.testing.cli import run_odibi
 
@@ -57,7 +56,8 @@ def test_story_show_summarises_nodes_errors_and_schema_changes(
     assert "missing_column" in out
     assert "skipped: upstream node broken did not succeed" in out
     assert "columns added: revenue" in out
-    assert f"html: {root / '.odibi/reports/nightly' / (run_id + '.html')}" in out.replace(str(root.resolve()), str(root))
+    html = root.resolve() / ".odibi/reports/nightly" / f"{run_id}.html"
+    assert f"html: {html}" in out.replace(str(root), str(root.resolve()))
     assert secret_value not in out
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from odibi_core import hookimpl
 from odibi_core.contracts.connection import CheckResult, Connection
 from odibi_core.contracts.state import DocumentStateBackend, HolderInfo
@@ -105,16 +104,16 @@ pipelines:
 
 @pytest.fixture
 def doctor(make_plugin_manager: Callable[..., Any], clean_redaction: None,
-           monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., DoctorReport]]:
+           monkeypatch: pytest.MonkeyPatch) -> Callable[..., DoctorReport]:
     DOCS.clear()
     HELD.clear()
     DoctorTestPlugin.checks = []
     monkeypatch.delenv("API_TOKEN", raising=False)
 
     def run(project: str | None = None) -> DoctorReport:
-        return run_doctor(project, plugin_manager=lambda settings: make_plugin_manager(("odibi-test", DoctorTestPlugin())))
+        return run_doctor(project, plugin_manager=lambda _: make_plugin_manager(("odibi-test", DoctorTestPlugin())))
 
-    yield run
+    return run
 
 
 def _lines(report: DoctorReport, section: str) -> dict[str, tuple[str, str]]:

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from odibi_core.config.loader import load_project
 from odibi_core.config.models import ReportsConfig
 from odibi_core.errors import ConfigError

@@ -7,7 +7,6 @@ import decimal
 from collections.abc import Iterator
 
 import pytest
-
 from odibi_core.config.models import NodeConfig, ReportsConfig
 from odibi_core.contracts.lifecycle import NodeResult
 from odibi_core.engines.duckdb_engine import DuckDBEngine
@@ -37,7 +36,8 @@ def test_options_follow_the_reports_section_and_the_node() -> None:
     assert observe_options(ReportsConfig(), node) == ObserveOptions(5, None, ("email",), False)
     assert observe_options(ReportsConfig(enabled=False), node) is None
     assert observe_options(ReportsConfig(samples=False), node) is None
-    assert observe_options(ReportsConfig(samples=False, profile=True), node) == ObserveOptions(0, None, ("email",), True)
+    profile_only = ObserveOptions(0, None, ("email",), True)
+    assert observe_options(ReportsConfig(samples=False, profile=True), node) == profile_only
     sensitive = NodeConfig.model_validate({**NODE, "sensitive": True})
     options = observe_options(ReportsConfig(sample_rows=2), sensitive)
     assert options is not None

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from odibi_core import hookimpl
 from odibi_core.config.loader import load_project
 from odibi_core.contracts.state import DocumentStateBackend, HolderInfo, StateDocument

@@ -11,7 +11,6 @@ from typing import Any
 
 import jsonschema
 import pytest
-
 from odibi_core.redaction.registry import variants
 from odibi_core.reports.model import report_schema
 
@@ -82,7 +81,8 @@ def test_node_details(shop: Callable[..., Path], run_shop: Runner) -> None:
     assert nodes["after_broken"]["skipped_reason"] == "upstream node broken did not succeed"
 
 
-def test_sensitive_node_has_no_sample_and_masked_columns_are_masked(shop: Callable[..., Path], run_shop: Runner) -> None:
+def test_sensitive_node_has_no_sample_and_masked_columns_are_masked(shop: Callable[..., Path],
+                                                                     run_shop: Runner) -> None:
     project = shop()
     run_shop(project)
     report = _reports(project)[0]

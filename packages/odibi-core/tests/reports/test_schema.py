@@ -10,7 +10,6 @@ from typing import Any
 
 import jsonschema
 import pytest
-
 from odibi_core.reports.model import REPORT_FORMAT_VERSION, RunReport, report_schema
 
 

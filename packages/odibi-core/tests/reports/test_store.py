@@ -7,7 +7,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-
 from odibi_core.errors import UsageError
 from odibi_core.reports.store import ReportError, ReportStore
 
@@ -30,7 +29,8 @@ def test_a_report_is_never_overwritten(tmp_path: Path) -> None:
     _save(store, "20260101T000000Z-aaaa0001")
     with pytest.raises(ReportError, match="already exists"):
         store.save("p", "20260101T000000Z-aaaa0001", "{}", "<html>new</html>")
-    assert (tmp_path / "p" / "20260101T000000Z-aaaa0001.json").read_text() == '{"run_id": "20260101T000000Z-aaaa0001"}\n'
+    kept = (tmp_path / "p" / "20260101T000000Z-aaaa0001.json").read_text()
+    assert kept == '{"run_id": "20260101T000000Z-aaaa0001"}\n'
 
 
 def test_find_by_exact_id_prefix_and_latest(tmp_path: Path) -> None:

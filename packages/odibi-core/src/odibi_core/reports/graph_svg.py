@@ -15,7 +15,7 @@ GAP_Y = 18
 PAD = 14
 MAX_LABEL = 22
 
-STATUS_MARK = {"success": "✓", "failed": "✗", "skipped": "–", "unchanged": "="}
+STATUS_MARK = {"success": "✓", "failed": "✗", "skipped": "–", "unchanged": "="}  # noqa: RUF001
 """A mark shown before each status word, so the status does not rely on colour alone."""
 
 
@@ -50,8 +50,8 @@ def render_graph_svg(layers: list[list[str]], edges: list[list[str]], status_of:
         bend = GAP_X / 2
         parts.append(
             f'<path class="edge st-{escape(status_of.get(upstream, ""))}" '
-            f'data-edge="{escape(f"{upstream}->{downstream}")}" d="M{x1:.1f},{y1:.1f} C{x1 + bend:.1f},{y1:.1f} {x2 - bend:.1f},{y2:.1f} '
-            f'{x2 - 2:.1f},{y2:.1f}" marker-end="url(#arrow)"/>'
+            f'data-edge="{escape(f"{upstream}->{downstream}")}" d="M{x1:.1f},{y1:.1f} '
+            f'C{x1 + bend:.1f},{y1:.1f} {x2 - bend:.1f},{y2:.1f} {x2 - 2:.1f},{y2:.1f}" marker-end="url(#arrow)"/>'
         )
     for layer in layers:
         for name in layer:

@@ -210,4 +210,5 @@ def report_schema() -> dict[str, Any]:
     from importlib import resources
 
     text = (resources.files("odibi_core.reports") / "report.schema.json").read_text(encoding="utf-8")
-    return json.loads(text)  # type: ignore[no-any-return]
+    data: dict[str, Any] = json.loads(text)
+    return data

@@ -73,7 +73,8 @@ def _summary(entry: ReportEntry) -> dict[str, Any]:
         data = entry.load()
     except ReportError:
         return row
-    totals = data.get("totals") if isinstance(data.get("totals"), dict) else {}
+    totals = data.get("totals")
+    totals = totals if isinstance(totals, dict) else {}
     row.update(status=data.get("status", "?"), started_at=data.get("started_at"),
                duration_s=data.get("duration_s"), nodes=totals.get("nodes"),
                failed_nodes=list(totals.get("failed_nodes") or []))
