@@ -18,6 +18,7 @@ def _run(root: Path, env: dict[str, str]) -> str:
     assert proc.returncode == 1, proc.stderr  # a node failed
     assert "run report: " in proc.stderr
     [report] = (root / ".odibi/reports/nightly").glob("*.json")
+    assert f"  report: {report.with_suffix('.html').resolve()}" in proc.stdout.splitlines()
     return report.stem
 
 

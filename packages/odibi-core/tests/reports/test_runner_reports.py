@@ -32,6 +32,7 @@ def test_a_failed_run_leaves_json_and_html_named_by_run_id(shop: Callable[..., P
     [report] = _reports(project)
     assert report.name == f"{result.run_id}.json"
     assert report.with_suffix(".html").exists()
+    assert result.report == str(report.with_suffix(".html").resolve())
     data = _load(report)
     assert data["status"] == "failed"
     assert data["totals"]["failed_nodes"] == ["broken"]
@@ -99,6 +100,7 @@ def test_sensitive_node_has_no_sample_and_masked_columns_are_masked(shop: Callab
 def test_enabled_false_writes_nothing_and_takes_no_sample(shop: Callable[..., Path], run_shop: Runner) -> None:
     project = shop(reports={"enabled": False})
     [result] = run_shop(project)
+    assert result.report is None
     assert not (project.parent / ".odibi" / "reports").exists()
     assert all(r.sample is None and r.sample_note is None for r in result.nodes.values())
 

@@ -122,7 +122,11 @@ class NodeResult:
 
 @dataclass
 class RunResult:
-    """What a pipeline run did, returned through ``odibi_run_pipeline``."""
+    """What a pipeline run did, returned through ``odibi_run_pipeline``.
+
+    ``report`` is the HTML run report written after the run (``None`` when reports are off or
+    the write failed); it is set after the lifecycle hooks have returned.
+    """
 
     pipeline: str
     run_id: str
@@ -132,6 +136,7 @@ class RunResult:
     duration_s: float
     nodes: dict[str, NodeResult] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)
+    report: str | None = None
 
     @property
     def ok(self) -> bool:

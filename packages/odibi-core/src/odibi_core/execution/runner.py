@@ -155,7 +155,9 @@ class ProjectRunner:
         """Write the run report (never raises: a failed write is one warning line)."""
         from odibi_core.reports.writer import write_run_report
 
-        write_run_report(self.project, plan, result, self.pm.plugins, environment=self.options.environment)
+        entry = write_run_report(self.project, plan, result, self.pm.plugins, environment=self.options.environment)
+        if entry is not None:
+            result.report = str(entry.html_path)
 
     def _build_engine(self, run_id: str) -> Engine:
         spec = self.pm.engine(self.project.config.engine)

@@ -66,9 +66,9 @@ class ReportEntry:
 
 
 def reports_dir(project_dir: Path, settings: ReportsConfig) -> Path:
-    """The reports folder: ``settings.path`` relative to the project file's folder."""
+    """The reports folder (absolute): ``settings.path`` relative to the project file's folder."""
     path = Path(os.path.expanduser(settings.path))
-    return path if path.is_absolute() else project_dir / path
+    return (path if path.is_absolute() else project_dir / path).resolve()
 
 
 def pipeline_folder(name: str) -> str:
