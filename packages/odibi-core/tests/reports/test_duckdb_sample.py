@@ -36,6 +36,18 @@ def test_a_read_is_sampled_with_limit_and_the_same_query_answers_its_schema(
     assert [c.name for c in engine.schema(frame)] == ["id", "g"]
 
 
+def test_a_sampled_read_has_the_schema_its_view_has(engine: DuckDBEngine, tmp_path: Path) -> None:
+    (tmp_path / "t.csv").write_text("id;when;amount;name\n1;2026-01-02 03:04:05;1.5;a\n2;2026-01-03 00:00:00;2;b\n")
+    raw = LocalConnection("raw", tmp_path)
+    request = ReadRequest(format="csv", path="t.csv", options={"delim": ";"})
+    sampled = engine.read(raw, request)
+    table = engine.sample(sampled, 1)
+    assert table is not None
+    assert table.num_rows == 1
+    assert engine.schema(sampled) == engine.schema(engine.read(raw, request))
+    assert [c.type for c in engine.schema(sampled)] == ["int64", "timestamp[us]", "double", "string"]
+
+
 def test_schema_is_asked_once_per_frame(engine: DuckDBEngine, raw: LocalConnection) -> None:
     frame = engine.read(raw, ReadRequest(format="csv", path="a.csv"))
     first = engine.schema(frame)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import warnings
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -43,6 +44,12 @@ READERS = {"csv": "read_csv", "parquet": "read_parquet", "json": "read_json_auto
 COPY_FORMATS = {"csv": "CSV", "parquet": "PARQUET", "json": "JSON"}
 ARROW_BATCH_ROWS = 100_000
 
+# Schemas and samples fetch a few rows as Arrow from an executed statement (one bind of the
+# query, where a relation binds twice). DuckDB 2 warns that this copies the rows: a few rows, by
+# design. Scoped to this module's own calls.
+warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning,
+                        module=r"odibi_core\.engines\.duckdb_engine")
+
 
 class DuckDBOptions(PluginOptions):
     """``engine_options`` of the ``duckdb`` engine."""
@@ -63,8 +70,9 @@ class DuckFrame:
     parents: list[DuckFrame] = field(default_factory=list)
     live_children: int = 0
     released: bool = False
-    scan: bool = False
-    """A plain read of files (a scan, maybe filtered): its first rows come without computing the rest."""
+    scan: str | None = None
+    """For a plain read of files (a scan, maybe filtered), the query whose first rows are a sample:
+    they come without computing the rest."""
     columns: list[ColumnInfo] | None = None
     """The schema, once known: binding a view over CSV re-runs DuckDB's sniffer, so ask once."""
 
@@ -135,6 +143,19 @@ class DuckDBEngine(Engine):
         except duckdb.Error as exc:
             raise EngineError(f"{type(exc).__name__}: {exc}") from exc
 
+    def _query_few(self, cursor: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
+        """Run ``sql``, which returns a few rows (a schema, a sample), as an Arrow table.
+
+        Executed directly rather than through a relation: a relation binds its query when it is
+        made and again when it runs, and binding a view over CSV re-runs DuckDB's sniffer.
+        """
+        result = self._run(cursor, sql)
+        method = getattr(result, "to_arrow_table", None) or result.fetch_arrow_table
+        try:
+            return method()  # type: ignore[no-any-return]
+        except Exception as exc:
+            raise EngineError(f"{type(exc).__name__}: {exc}") from exc
+
     def _query_reader(self, cursor: duckdb.DuckDBPyConnection, sql: str, batch_rows: int) -> pa.RecordBatchReader:
         """Run ``sql``; the result as a streaming Arrow reader (DuckDB 2 and 1.x spellings)."""
         import duckdb
@@ -167,7 +188,10 @@ class DuckDBEngine(Engine):
         schema = self._new_schema(cursor, "read")
         self._run(cursor, f"CREATE VIEW {schema}.src AS SELECT * FROM {source}{where}")
         frame = self._frame(f"{schema}.src", schema, [])
-        frame.scan = True
+        frame.scan = f"SELECT * FROM {source}{where}"
+        if fmt == "csv" and not any(k.lower() == "parallel" for k in request.options or {}):
+            # a sample needs the first rows: reading serially, no other thread starts on the file
+            frame.scan = f"SELECT * FROM {READERS[fmt]}({', '.join([*args, 'parallel = false'])}){where}"
         return frame
 
     def sql(self, query: str, tables: Mapping[str, Any]) -> DuckFrame:
@@ -257,7 +281,7 @@ class DuckDBEngine(Engine):
     def schema(self, frame: DuckFrame) -> list[ColumnInfo]:
         """Arrow schema of ``LIMIT 0`` (binds, no data pass); asked once per frame."""
         if frame.columns is None:
-            table = self._query_table(self._cursor(), f"SELECT * FROM {frame.ref} LIMIT 0")
+            table = self._query_few(self._cursor(), f"SELECT * FROM {frame.ref} LIMIT 0")
             frame.columns = [ColumnInfo(f.name, str(f.type)) for f in table.schema]
         return list(frame.columns)
 
@@ -271,12 +295,18 @@ class DuckDBEngine(Engine):
         cursor = self._cursor()
         if written is not None:
             try:
-                return self._query_table(cursor, f"SELECT * FROM {written} LIMIT {int(n)}")
+                return self._query_few(cursor, f"SELECT * FROM {written} LIMIT {int(n)}")
             except EngineError:
                 pass  # the file moved on; fall back to the frame itself
-        if frame.kind != "table" and not frame.scan:
+        if frame.scan is not None:
+            try:
+                table = self._query_few(cursor, f"{frame.scan} LIMIT {int(n)}")
+            except EngineError:  # an option the serial reader refuses: ask the view itself
+                table = self._query_few(cursor, f"SELECT * FROM {frame.ref} LIMIT {int(n)}")
+        elif frame.kind == "table":
+            table = self._query_few(cursor, f"SELECT * FROM {frame.ref} LIMIT {int(n)}")
+        else:
             return None
-        table = self._query_table(cursor, f"SELECT * FROM {frame.ref} LIMIT {int(n)}")
         if frame.columns is None:  # the same bind answered the schema too
             frame.columns = [ColumnInfo(f.name, str(f.type)) for f in table.schema]
         return table
