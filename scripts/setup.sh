@@ -30,3 +30,14 @@ for pkg in packages/*/; do
   [ -f "$pkg/pyproject.toml" ] && editables+=(-e "$pkg")
 done
 "${UV[@]}" "${editables[@]}" -r scripts/requirements-dev.txt
+
+# Headless Chromium renders run reports in the tests: Debian's package, never a browser download.
+if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  SUDO=()
+  if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then SUDO=(sudo); fi
+  echo "installing chromium (Debian package) for the report rendering tests"
+  if ! { "${SUDO[@]}" apt-get update -qq \
+         && DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq chromium >/dev/null; }; then
+    echo "warning: could not install chromium; the report rendering tests will fail until it is" >&2
+  fi
+fi

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 from odibi_core.config.errors import raise_validation_error
 from odibi_core.config.locations import KeyPath, Location, LocationMap, format_path
 from odibi_core.config.models import ProjectConfig
-from odibi_core.config.references import Reference, find_references, resolve_references
+from odibi_core.config.references import Lookup, Reference, find_references, resolve_references
 from odibi_core.config.suggestions import did_you_mean
 from odibi_core.config.yaml_source import load_yaml_file
 from odibi_core.errors import ConfigError, SecretMissingError
@@ -236,6 +236,14 @@ def build_project(source: ProjectSource, pm: OdibiPluginManager | None = None) -
     if pm is not None:
         validate_plugin_sections(loaded, pm)
     return loaded
+
+
+def secret_lookup(source: ProjectSource, pm: OdibiPluginManager | None) -> Lookup:
+    """``lookup(kind, name)`` as a run resolves references: ``env`` from the process environment
+    then ``.env`` beside the project file; ``secret`` through the configured provider chain."""
+    from odibi_core.config.resolver import ReferenceResolver
+
+    return ReferenceResolver(source, pm).lookup
 
 
 def load_project(path: str | os.PathLike[str] | None, *, environment: str | None = None,

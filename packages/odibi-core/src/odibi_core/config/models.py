@@ -95,6 +95,28 @@ class LoggingConfig(StrictModel):
         return value.upper() if isinstance(value, str) else value
 
 
+class ReportsConfig(StrictModel):
+    """``reports:``: the run report (JSON + self-contained HTML) written after every pipeline run."""
+
+    enabled: bool = Field(True, description="Write a report after every run, success or failure.")
+    path: str = Field(
+        ".odibi/reports", description="Folder of the reports, relative to the project file (not the cwd)."
+    )
+    keep_last: int | None = Field(
+        50, ge=1, description="Reports kept per pipeline, newest first (`null`: keep every report)."
+    )
+    max_age_days: float | None = Field(
+        None, gt=0, description="Reports older than this many days are deleted (`null`: no age limit)."
+    )
+    samples: bool = Field(
+        True, description="A few output rows per node, taken only where that costs no pass over the data."
+    )
+    sample_rows: int = Field(5, ge=1, le=100, description="Rows per sample.")
+    profile: bool = Field(
+        False, description="Null ratios and distinct counts per column: one extra pass over each node's output."
+    )
+
+
 class IncrementalConfig(StrictModel):
     """``read.incremental``: read only rows past the stored high-water mark of ``column``."""
 
@@ -219,6 +241,9 @@ class NodeConfig(StrictModel):
     write: WriteConfig | None = None
     retry: RetryConfig | None = Field(None, description="Overrides the project's retry policy.")
     sensitive: bool = Field(False, description="Never show sample rows of this node in reports.")
+    mask_columns: list[str] = Field(
+        default_factory=list, description="Columns whose values are shown as `***` in report samples."
+    )
 
     @model_validator(mode="after")
     def _has_input(self) -> NodeConfig:
@@ -259,6 +284,7 @@ class ProjectConfig(StrictModel):
     plugins: PluginsConfig = Field(default_factory=PluginsConfig)
     retry: RetryConfig = Field(default_factory=RetryConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
+    reports: ReportsConfig = Field(default_factory=ReportsConfig)
     workers: int = Field(4, ge=1, description="Nodes of one layer run at most this many at once (--workers).")
     imports: list[str] = Field(default_factory=list, description="Files merged under this one (paths relative to it).")
     environments: dict[str, dict[str, Any]] = Field(

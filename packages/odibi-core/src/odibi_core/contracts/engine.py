@@ -139,6 +139,28 @@ class Engine(ABC):
     def from_arrow(self, reader: pa.RecordBatchReader | pa.Table) -> Any:
         """Make a frame from Arrow data."""
 
+    def sample(self, frame: Any, n: int) -> pa.Table | None:
+        """At most ``n`` rows of ``frame`` for run reports, or ``None`` if they are not cheap to get.
+
+        A sample must never cost a pass over large data. This default reads only the first batch
+        of :meth:`to_arrow`, which is cheap for engines whose readers stream lazily; engines
+        override it (a ``LIMIT``, the file they just wrote) and return ``None`` when the first rows
+        of ``frame`` can only be had by computing all of it (an aggregate, a sort, a join).
+        """
+        reader = self.to_arrow(frame)
+        try:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                return reader.schema.empty_table()
+        finally:
+            close = getattr(reader, "close", None)
+            if close is not None:
+                close()
+        import pyarrow as pa
+
+        return pa.Table.from_batches([batch.slice(0, n)])
+
     def max_value(self, frame: Any, column: str) -> Any:
         """Largest value of ``column`` (for incremental high-water marks); ``None`` if empty."""
         result = self.sql(f'SELECT max("{column}") AS m FROM {CURRENT_FRAME_NAME}', {CURRENT_FRAME_NAME: frame})

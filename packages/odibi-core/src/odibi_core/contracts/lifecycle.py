@@ -93,7 +93,9 @@ class NodeResult:
         sql: SQL statements the node executed, in order.
         validations: Outcome of each validation rule.
         schema_in / schema_out: Columns read and produced (no data pass needed).
-        sample: A few output rows (only when reports ask for samples).
+        sample: A few output rows (only when reports ask for samples), masked as configured.
+        sample_note: Why ``sample`` is missing (sensitive node, not cheap, mask mismatch).
+        profile: Per-column null and distinct counts (only when reports ask for profiling).
         skipped_reason: Why the node did not run (``unchanged``/``skipped``).
     """
 
@@ -110,6 +112,8 @@ class NodeResult:
     schema_in: list[ColumnInfo] = field(default_factory=list)
     schema_out: list[ColumnInfo] = field(default_factory=list)
     sample: list[dict[str, Any]] | None = None
+    sample_note: str | None = None
+    profile: dict[str, Any] | None = None
     skipped_reason: str | None = None
     started_at: str | None = None
     finished_at: str | None = None
@@ -118,7 +122,11 @@ class NodeResult:
 
 @dataclass
 class RunResult:
-    """What a pipeline run did, returned through ``odibi_run_pipeline``."""
+    """What a pipeline run did, returned through ``odibi_run_pipeline``.
+
+    ``report`` is the HTML run report written after the run (``None`` when reports are off or
+    the write failed); it is set after the lifecycle hooks have returned.
+    """
 
     pipeline: str
     run_id: str
@@ -128,6 +136,7 @@ class RunResult:
     duration_s: float
     nodes: dict[str, NodeResult] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)
+    report: str | None = None
 
     @property
     def ok(self) -> bool:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import itertools
 import threading
+import warnings
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -42,6 +44,12 @@ READERS = {"csv": "read_csv", "parquet": "read_parquet", "json": "read_json_auto
 COPY_FORMATS = {"csv": "CSV", "parquet": "PARQUET", "json": "JSON"}
 ARROW_BATCH_ROWS = 100_000
 
+# Schemas and samples fetch a few rows as Arrow from an executed statement (one bind of the
+# query, where a relation binds twice). DuckDB 2 warns that this copies the rows: a few rows, by
+# design. Scoped to this module's own calls.
+warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning,
+                        module=r"odibi_core\.engines\.duckdb_engine")
+
 
 class DuckDBOptions(PluginOptions):
     """``engine_options`` of the ``duckdb`` engine."""
@@ -62,6 +70,11 @@ class DuckFrame:
     parents: list[DuckFrame] = field(default_factory=list)
     live_children: int = 0
     released: bool = False
+    scan: str | None = None
+    """For a plain read of files (a scan, maybe filtered), the query whose first rows are a sample:
+    they come without computing the rest."""
+    columns: list[ColumnInfo] | None = None
+    """The schema, once known: binding a view over CSV re-runs DuckDB's sniffer, so ask once."""
 
     def __repr__(self) -> str:
         return f"DuckFrame({self.ref})"
@@ -86,6 +99,7 @@ class DuckDBEngine(Engine):
         self._con = duckdb.connect(self.options.database, config=config)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self._written: weakref.WeakKeyDictionary[DuckFrame, str] = weakref.WeakKeyDictionary()
 
     @classmethod
     def build(cls, options: DuckDBOptions, context: BuildContext) -> DuckDBEngine:
@@ -129,6 +143,19 @@ class DuckDBEngine(Engine):
         except duckdb.Error as exc:
             raise EngineError(f"{type(exc).__name__}: {exc}") from exc
 
+    def _query_few(self, cursor: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
+        """Run ``sql``, which returns a few rows (a schema, a sample), as an Arrow table.
+
+        Executed directly rather than through a relation: a relation binds its query when it is
+        made and again when it runs, and binding a view over CSV re-runs DuckDB's sniffer.
+        """
+        result = self._run(cursor, sql)
+        method = getattr(result, "to_arrow_table", None) or result.fetch_arrow_table
+        try:
+            return method()  # type: ignore[no-any-return]
+        except Exception as exc:
+            raise EngineError(f"{type(exc).__name__}: {exc}") from exc
+
     def _query_reader(self, cursor: duckdb.DuckDBPyConnection, sql: str, batch_rows: int) -> pa.RecordBatchReader:
         """Run ``sql``; the result as a streaming Arrow reader (DuckDB 2 and 1.x spellings)."""
         import duckdb
@@ -160,7 +187,12 @@ class DuckDBEngine(Engine):
         cursor = self._cursor()
         schema = self._new_schema(cursor, "read")
         self._run(cursor, f"CREATE VIEW {schema}.src AS SELECT * FROM {source}{where}")
-        return self._frame(f"{schema}.src", schema, [])
+        frame = self._frame(f"{schema}.src", schema, [])
+        frame.scan = f"SELECT * FROM {source}{where}"
+        if fmt == "csv" and not any(k.lower() == "parallel" for k in request.options or {}):
+            # a sample needs the first rows: reading serially, no other thread starts on the file
+            frame.scan = f"SELECT * FROM {READERS[fmt]}({', '.join([*args, 'parallel = false'])}){where}"
+        return frame
 
     def sql(self, query: str, tables: Mapping[str, Any]) -> DuckFrame:
         """Run ``query`` in a fresh schema whose views alias ``tables``; return the result view."""
@@ -236,6 +268,10 @@ class DuckDBEngine(Engine):
         except BaseException:
             connection.discard(staging)
             raise
+        if request.mode != "append" and not (fmt == "csv" and request.options):
+            # what the frame computed now sits in a file: a sample reads its first rows from there
+            with self._lock:
+                self._written[frame] = f"{READERS[fmt]}({sql_literal(connection.resolve(path))})"
         return int(rows[0]) if rows else 0
 
     def count(self, frame: DuckFrame) -> int:
@@ -243,9 +279,36 @@ class DuckDBEngine(Engine):
         return int(self._run(self._cursor(), f"SELECT count(*) FROM {frame.ref}").fetchone()[0])
 
     def schema(self, frame: DuckFrame) -> list[ColumnInfo]:
-        """``DESCRIBE`` of the frame (binds the query, reads no data, imports no Arrow)."""
-        rows = self._run(self._cursor(), f"DESCRIBE SELECT * FROM {frame.ref}").fetchall()
-        return [ColumnInfo(str(row[0]), str(row[1])) for row in rows]
+        """``DESCRIBE`` of the frame (binds the query, reads no data, imports no Arrow); asked
+        once per frame."""
+        if frame.columns is None:
+            rows = self._run(self._cursor(), f"DESCRIBE SELECT * FROM {frame.ref}").fetchall()
+            frame.columns = [ColumnInfo(str(row[0]), str(row[1])) for row in rows]
+        return list(frame.columns)
+
+    def sample(self, frame: DuckFrame, n: int) -> pa.Table | None:
+        """``LIMIT n`` where the rows already exist or come first without computing the rest: the
+        file this frame was just written to, a table, or a plain read of files. ``None`` for any
+        other view (a join, an aggregate, even a filter over one): only the nodes that read it
+        compute it, and a sample of it would compute it once more."""
+        with self._lock:
+            written = self._written.get(frame)
+        cursor = self._cursor()
+        if written is not None:
+            try:
+                return self._query_few(cursor, f"SELECT * FROM {written} LIMIT {int(n)}")
+            except EngineError:
+                pass  # the file moved on; fall back to the frame itself
+        if frame.scan is not None:
+            try:
+                table = self._query_few(cursor, f"{frame.scan} LIMIT {int(n)}")
+            except EngineError:  # an option the serial reader refuses: ask the view itself
+                table = self._query_few(cursor, f"SELECT * FROM {frame.ref} LIMIT {int(n)}")
+        elif frame.kind == "table":
+            table = self._query_few(cursor, f"SELECT * FROM {frame.ref} LIMIT {int(n)}")
+        else:
+            return None
+        return table
 
     def _arrow_table(self, frame: DuckFrame) -> pa.Table:
         return self._query_table(self._cursor(), f"SELECT * FROM {frame.ref}")

@@ -17,6 +17,7 @@ from odibi_core.errors import NodeError, ValidationFailed
 from odibi_core.execution.validation import run_validations
 from odibi_core.plugins.types import TransformSpec
 from odibi_core.redaction import redact_text
+from odibi_core.reports.observe import ObserveOptions, observe
 
 logger = logging.getLogger("odibi.run")
 
@@ -34,6 +35,7 @@ class NodeInputs:
         high_water_mark: Stored mark of an incremental read (``None``: read everything).
         consumers: Readers of the output (dependents + write + validation); >=2 persists it.
         fingerprint: The node's config fingerprint.
+        observe: Sample rows / profile to take for the run report (``None``: nothing).
     """
 
     node: NodeConfig
@@ -44,6 +46,7 @@ class NodeInputs:
     high_water_mark: Any = None
     consumers: int = 0
     fingerprint: str = ""
+    observe: ObserveOptions | None = None
 
 
 @dataclass
@@ -65,6 +68,8 @@ def execute_node(inputs: NodeInputs) -> NodeOutput:
     try:
         frame, read_frame = _read(inputs, result, owned)
         if frame is not None:
+            if node.transform is None:  # the output is what was read: one look serves both
+                observe(engine, frame, result, inputs.observe)
             result.schema_in = engine.schema(frame)
         for step in node.transform.steps if node.transform else []:
             frame = _step(inputs, step, frame, result)
@@ -85,6 +90,7 @@ def execute_node(inputs: NodeInputs) -> NodeOutput:
             if failed:
                 text = "; ".join(f"{o.rule}: {o.detail}" for o in failed)
                 if node.validation.on_failure == "fail":
+                    observe(engine, frame, result, inputs.observe)  # the rows that failed to pass
                     raise ValidationFailed(f"node {node.name!r} failed validation: {text}", node=node.name)
                 logger.warning("node %s: validation warnings: %s", node.name, text)
         new_mark = None
@@ -92,6 +98,7 @@ def execute_node(inputs: NodeInputs) -> NodeOutput:
             new_mark = engine.max_value(read_frame, node.read.incremental.column)
         if node.write is not None:
             _write(inputs, frame, result)
+        observe(engine, frame, result, inputs.observe)  # after the write: a sample may read its output
         result.status = "success"
         output = NodeOutput(result, frame, new_mark)
         owned = [f for f in owned if f is not frame]

@@ -32,6 +32,7 @@ from odibi_core.logs import bind_log_context
 from odibi_core.planning.dag import Plan, build_plan
 from odibi_core.plugins.manager import OdibiPluginManager
 from odibi_core.plugins.types import BuildContext, TransformSpec
+from odibi_core.reports.observe import observe_options
 from odibi_core.state.session import RunRecorder, effective_lock_timeout, open_state_backend
 
 logger = logging.getLogger("odibi.run")
@@ -149,8 +150,19 @@ class ProjectRunner:
             engine.close()
             for connection in connections.values():
                 connection.close()
-        recorder.record_finish(result, marks)
+        try:
+            recorder.record_finish(result, marks)
+        finally:
+            self._report(plan, result)
         return result
+
+    def _report(self, plan: Plan, result: RunResult) -> None:
+        """Write the run report (never raises: a failed write is one warning line)."""
+        from odibi_core.reports.writer import write_run_report
+
+        entry = write_run_report(self.project, plan, result, self.pm.plugins, environment=self.options.environment)
+        if entry is not None:
+            result.report = str(entry.html_path)
 
     def _build_engine(self, run_id: str) -> Engine:
         spec = self.pm.engine(self.project.config.engine)
@@ -295,6 +307,7 @@ class _PipelineExecution:
             node=node, engine=self.engine, connections=self.connections, upstream=upstream,
             transforms=self.transforms, consumers=consumers, fingerprint=self.plan.fingerprints[name],
             high_water_mark=self.recorder.high_water_mark(name) if node.read and node.read.incremental else None,
+            observe=observe_options(self.runner.project.config.reports, node),
         )
         output: NodeOutput = execute_node(inputs)
         if self.pending_consumers.get(name, 0) > 0:

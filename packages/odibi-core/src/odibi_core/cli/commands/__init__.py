@@ -7,4 +7,6 @@ BUILTIN_COMMAND_MODULES: tuple[str, ...] = (
     "odibi_core.cli.commands.plugins",
     "odibi_core.cli.commands.state",
     "odibi_core.cli.commands.secrets",
+    "odibi_core.cli.commands.story",
+    "odibi_core.cli.commands.doctor",
 )

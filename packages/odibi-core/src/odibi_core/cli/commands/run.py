@@ -142,6 +142,8 @@ def _print_result(result: RunResult) -> None:
         rows = "" if node.rows_out is None else f"{node.rows_out} rows"
         extra = node.error or node.skipped_reason or ""
         echo(f"  {name:<{width}}  {node.status:<9} {rows:>14}  {node.duration_s:7.2f}s  {extra}".rstrip())
+    if result.report:
+        echo(f"  report: {result.report}")
 
 
 def _result_dict(result: RunResult) -> dict[str, object]:
