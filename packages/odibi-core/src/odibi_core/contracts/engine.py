@@ -80,7 +80,7 @@ class WriteRequest:
 
 @dataclass(frozen=True)
 class ColumnInfo:
-    """One column of a frame's schema; ``type`` is the engine's own type name (for reports)."""
+    """One column of a frame's schema, with an engine-neutral type name (Arrow's spelling)."""
 
     name: str
     type: str

@@ -279,11 +279,10 @@ class DuckDBEngine(Engine):
         return int(self._run(self._cursor(), f"SELECT count(*) FROM {frame.ref}").fetchone()[0])
 
     def schema(self, frame: DuckFrame) -> list[ColumnInfo]:
-        """``DESCRIBE`` of the frame (binds the query, reads no data, imports no Arrow); asked
-        once per frame."""
+        """Arrow schema of ``LIMIT 0`` (binds, no data pass); asked once per frame."""
         if frame.columns is None:
-            rows = self._run(self._cursor(), f"DESCRIBE SELECT * FROM {frame.ref}").fetchall()
-            frame.columns = [ColumnInfo(str(row[0]), str(row[1])) for row in rows]
+            table = self._query_few(self._cursor(), f"SELECT * FROM {frame.ref} LIMIT 0")
+            frame.columns = [ColumnInfo(f.name, str(f.type)) for f in table.schema]
         return list(frame.columns)
 
     def sample(self, frame: DuckFrame, n: int) -> pa.Table | None:
@@ -308,6 +307,8 @@ class DuckDBEngine(Engine):
             table = self._query_few(cursor, f"SELECT * FROM {frame.ref} LIMIT {int(n)}")
         else:
             return None
+        if frame.columns is None:  # the same bind answered the schema too
+            frame.columns = [ColumnInfo(f.name, str(f.type)) for f in table.schema]
         return table
 
     def _arrow_table(self, frame: DuckFrame) -> pa.Table:
