@@ -117,19 +117,20 @@ def test_lock_timeout_comes_from_flag_then_env_then_yaml(make_project) -> None:
     state = project.parent / ".odibi" / "state.json"
     with holding(state, "pipeline.alpha", "holder-run-7"):
         timings = {}
-        for label, args, env in [
-            ("yaml", [], {}),
-            ("env", [], {"ODIBI_LOCK_TIMEOUT": "1.5"}),
-            ("flag", ["--lock-timeout", "0.2"], {"ODIBI_LOCK_TIMEOUT": "30"}),
+        for label, args, env, waited in [
+            ("yaml", [], {}, "waiting 0.5s"),
+            ("env", [], {"ODIBI_LOCK_TIMEOUT": "1.5"}, "waiting 1.5s"),
+            ("flag", ["--lock-timeout", "0.2"], {"ODIBI_LOCK_TIMEOUT": "30"}, "waiting 0.2s"),
         ]:
             start = time.monotonic()
             result = run_odibi(["run", str(project), "-p", "alpha", *args], extra_env=env)
             timings[label] = time.monotonic() - start
             assert result.returncode == 5, result.stderr
             assert "holder-run-7" in result.stderr
-        assert "waiting 0.5s" in run_odibi(["run", str(project), "-p", "alpha"]).stderr
+            assert waited in result.stderr, (label, result.stderr)
+    # lower bounds only: interpreter start-up under load adds seconds, never subtracts them
     assert timings["env"] >= 1.5
-    assert timings["env"] > timings["yaml"] > 0.5
+    assert timings["yaml"] >= 0.5
     assert timings["flag"] < 10  # not the 30 s of the environment
 
 
