@@ -287,6 +287,9 @@ def validate_plugin_sections(project: LoadedProject, pm: OdibiPluginManager) -> 
             spec.config_model, conn.plugin_options(), locs, ("connections", name)
         )
     _check_node_references(project)
+    from odibi_core.config.capabilities import check_engine_capabilities
+
+    check_engine_capabilities(cfg, engine, locs)
     state = cfg.state
     if state is None:
         if "local" in pm.state_backends():
