@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from odibi_core.testing.cli import run_odibi
 from odibi_core.testing.parity import assert_same_output, read_output
 

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from odibi_core.testing.parity import assert_same_output, file_outputs, read_output
 
 HERE = Path(__file__).resolve().parent

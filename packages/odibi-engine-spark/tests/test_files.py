@@ -13,7 +13,6 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
 from odibi_core.connections.local import LocalConnection
 from odibi_core.contracts.engine import ReadRequest, WriteRequest
 from odibi_engine_spark.engine import SparkEngine

@@ -10,11 +10,10 @@ import textwrap
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
-
 from odibi_engine_spark.engine import SparkEngine
 from odibi_engine_spark.errors import SparkStartError
 from odibi_engine_spark.options import SparkOptions
+from pydantic import ValidationError
 
 pytestmark = pytest.mark.spark
 

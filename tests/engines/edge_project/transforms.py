@@ -1,8 +1,6 @@
 """Python steps of the edge-case project: one pandas step, one Arrow step."""
 
 import pyarrow as pa
-import pyarrow.compute as pc
-
 from odibi_core import transform
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from odibi_core.config.loader import build_project, read_project_source
 from odibi_core.errors import ConfigError, ExitCode
 from odibi_core.plugins.hookspecs import hookimpl

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
 from odibi_core.engines.duckdb_engine import DuckDBEngine
 from odibi_core.testing.engine_contract import EngineContract
 

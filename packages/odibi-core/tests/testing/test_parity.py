@@ -9,7 +9,6 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
 from odibi_core.testing.parity import assert_same_output, read_output, sorted_rows, values_equal
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from odibi_core.contracts.connection import FileConnection, TableConnection
@@ -25,6 +25,7 @@ from odibi_core.contracts.engine import ColumnInfo, Engine, ReadRequest, WriteRe
 from odibi_core.engines.frames import call_python_step, check_write_target
 from odibi_core.engines.pandas_frames import arrow_to_pandas, is_pandas_frame, pandas_to_arrow
 from odibi_core.plugins.types import BuildContext
+
 from odibi_engine_spark.arrow import column_infos, spark_compatible
 from odibi_engine_spark.errors import SparkEngineError, spark_errors
 from odibi_engine_spark.files import count_files, data_files, read_files, write_files
@@ -33,9 +34,8 @@ from odibi_engine_spark.session import obtain_session, odibi_session
 
 if TYPE_CHECKING:
     import pyarrow as pa
-    from pyspark.sql import DataFrame, SparkSession
-
     from odibi_core.contracts.connection import Connection
+    from pyspark.sql import DataFrame, SparkSession
 
 
 def _quote(name: str) -> str:
@@ -72,17 +72,17 @@ class SparkEngine(Engine):
         """``frame`` bound to Odibi's session (a step may build frames on the user's session)."""
         if frame.sparkSession is self.spark:
             return frame
-        jvm = self.spark._jvm
+        jvm: Any = self.spark._jvm
         for cls_name in ("org.apache.spark.sql.classic.Dataset", "org.apache.spark.sql.Dataset"):
             try:
-                dataset = jvm
+                dataset: Any = jvm
                 for part in cls_name.split("."):
                     dataset = getattr(dataset, part)
                 jdf = dataset.ofRows(self.spark._jsparkSession, frame._jdf.logicalPlan())
                 from pyspark.sql import DataFrame
 
                 return DataFrame(jdf, self.spark)
-            except Exception:  # noqa: S112 - try the next spelling of the class
+            except Exception:
                 continue
         return self.from_arrow(self._arrow(frame))
 
@@ -236,10 +236,8 @@ class SparkEngine(Engine):
     def close(self) -> None:
         """Drop cached frames; stop the SparkSession only if Odibi started it."""
         for kept in list(self._persisted.values()):
-            try:
+            with suppress(Exception):  # the session may already be gone
                 kept.unpersist(blocking=False)
-            except Exception:  # noqa: S110 - the session may already be gone
-                pass
         self._persisted.clear()
         if self._started:
             self._base.stop()

@@ -86,7 +86,7 @@ def data_files(spark: SparkSession, folder: str) -> list[str]:
     """The data files Spark wrote into ``folder`` (not ``_SUCCESS``, not ``.crc`` files)."""
     if not is_uri(folder):
         return sorted(os.path.join(folder, n) for n in os.listdir(folder) if not n.startswith(("_", ".")))
-    jvm = getattr(spark, "_jvm", None) or spark.sparkContext._jvm
+    jvm: Any = getattr(spark, "_jvm", None) or spark.sparkContext._jvm
     hadoop_path = jvm.org.apache.hadoop.fs.Path(folder)
     fs = hadoop_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
     names = [status.getPath().toString() for status in fs.listStatus(hadoop_path) if status.isFile()]

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Literal, Union
 
+from odibi_core.plugins.options import PluginOptions
 from pydantic import Field
 
-from odibi_core.plugins.options import PluginOptions
-
-ConfValue = Union[str, int, float, bool]
+ConfValue = Union[str, int, float, bool]  # noqa: UP007 - pydantic evaluates it on Python 3.10 too
 
 
 class SparkOptions(PluginOptions):

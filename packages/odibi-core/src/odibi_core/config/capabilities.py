@@ -13,6 +13,10 @@ capability          needed by
 ``files``           ``read``/``write`` with ``path`` (CSV, Parquet, JSON)
 ``arrow``           ``read``/``write`` with ``table`` or ``query`` (table connections via Arrow)
 ==================  ==========================================================================
+
+A connection type may require more of the engine (:class:`~odibi_core.plugins.types.ConnectionSpec`
+``engine_capabilities``): the ``hadoop`` connection of ``odibi-engine-spark`` needs ``hadoop_fs``,
+which only the ``spark`` engine has.
 """
 
 from __future__ import annotations
@@ -25,8 +29,10 @@ from odibi_core.config.models import FunctionStep, NodeConfig, ProjectConfig
 from odibi_core.errors import ConfigError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from odibi_core.config.locations import LocationMap
-    from odibi_core.plugins.types import EngineSpec
+    from odibi_core.plugins.types import ConnectionSpec, EngineSpec
 
 CAPABILITY_USES = {
     "sql": "a SQL step or a validation",
@@ -50,16 +56,35 @@ def node_needs(node: NodeConfig, prefix: KeyPath) -> Iterator[tuple[str, KeyPath
         yield "sql", (*prefix, "validation")
 
 
-def check_engine_capabilities(config: ProjectConfig, engine: EngineSpec, locations: LocationMap) -> None:
-    """Raise :class:`ConfigError` at the first project feature ``engine`` cannot do."""
+def check_engine_capabilities(config: ProjectConfig, engine: EngineSpec, locations: LocationMap,
+                              connections: Mapping[str, ConnectionSpec] | None = None) -> None:
+    """Raise :class:`ConfigError` at the first project feature ``engine`` cannot do.
+
+    ``connections`` maps connection names to their registered types, whose
+    ``engine_capabilities`` the engine must have when a node uses the connection.
+    """
+    supported = ", ".join(sorted(engine.capabilities)) or "nothing"
     for p_index, pipeline in enumerate(config.pipelines):
         for n_index, node in enumerate(pipeline.nodes):
-            for needed, path in node_needs(node, ("pipelines", p_index, "nodes", n_index)):
-                if needed in engine.capabilities:
-                    continue
-                raise ConfigError(
-                    f"{locations.find(path)}: {format_path(path)}: node {node.name!r} of pipeline "
-                    f"{pipeline.pipeline!r} uses {CAPABILITY_USES[needed]}, which engine {engine.name!r} "
-                    f"cannot do (it supports: {', '.join(sorted(engine.capabilities)) or 'nothing'})",
-                    hint="Choose another engine, or rewrite the node with what this engine supports.",
-                )
+            prefix = ("pipelines", p_index, "nodes", n_index)
+            for needed, path in node_needs(node, prefix):
+                if needed not in engine.capabilities:
+                    raise ConfigError(
+                        f"{locations.find(path)}: {format_path(path)}: node {node.name!r} of pipeline "
+                        f"{pipeline.pipeline!r} uses {CAPABILITY_USES.get(needed, needed)}, which engine "
+                        f"{engine.name!r} cannot do (it supports: {supported})",
+                        hint="Choose another engine, or rewrite the node with what this engine supports.",
+                    )
+            for section in ("read", "write"):
+                part = getattr(node, section)
+                spec = (connections or {}).get(part.connection) if part is not None else None
+                missing = sorted(spec.engine_capabilities - engine.capabilities) if spec else []
+                if spec is not None and missing:
+                    path = (*prefix, section, "connection")
+                    raise ConfigError(
+                        f"{locations.find(path)}: {format_path(path)}: connection {part.connection!r} "
+                        f"(type {spec.name}) needs an engine with {', '.join(missing)}; engine "
+                        f"{engine.name!r} supports: {supported}",
+                        hint=f"Use an engine that has {', '.join(missing)} (e.g. engine: spark for type "
+                        f"{spec.name}), or another connection type.",
+                    )

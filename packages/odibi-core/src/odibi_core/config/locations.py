@@ -53,7 +53,7 @@ class LocationMap:
     def overlay(self, other: LocationMap, prefix: KeyPath = (), target: KeyPath = ()) -> None:
         """Copy entries of ``other`` under ``prefix`` into this map, re-rooted at ``target``."""
         n = len(prefix)
-        for path, loc in other.entries.items():
+        for path, loc in list(other.entries.items()):  # other may be self
             if path[:n] == prefix:
                 self.entries[target + path[n:]] = loc
 

@@ -107,6 +107,7 @@ def read_file(path: Path, fmt: str) -> list[dict[str, Any]]:
     reader = {"csv": "read_csv", "parquet": "read_parquet", "json": "read_json_auto"}[fmt]
     assert path.is_file(), f"{path} should be a single file"
     relation = duckdb.sql(f"SELECT * FROM {reader}('{path}')")
+    assert relation is not None
     return [dict(zip(relation.columns, row)) for row in relation.fetchall()]
 
 
@@ -224,9 +225,30 @@ class EngineContract:
         assert (north["low"], north["high"], north["ids"]) == (7.25, 12.5, 4.0)
         assert north["mean"] == pytest.approx(9.875)
 
+    def test_sql_casts_predicates_and_distinct_counts(self, engine: Engine, files: LocalConnection) -> None:
+        orders = self.read(engine, files, "orders.csv")
+        query = """
+            SELECT CAST(order_id AS STRING) AS id_text, CAST('2024-02-29' AS DATE) AS day,
+                   CAST('2024-02-29 10:30:00' AS TIMESTAMP) AS at, CAST(amount AS DECIMAL(10, 2)) AS money,
+                   CAST('7' AS BIGINT) AS seven, CAST(order_id AS INT) AS small, CAST(1 AS BOOLEAN) AS yes,
+                   CAST(NULL AS DOUBLE) AS nothing
+            FROM orders
+            WHERE status LIKE '%e%' AND customer_id IN (10, 11) AND status IS NOT NULL
+              AND NOT (amount < 0) AND order_id BETWEEN 1 AND 3
+            ORDER BY order_id
+        """
+        rows = self.rows(engine, engine.sql(query, {"orders": orders}))
+        assert [r["id_text"] for r in rows] == ["1", "2", "3"]
+        assert rows[0]["day"] == dt.date(2024, 2, 29) and rows[0]["at"] == dt.datetime(2024, 2, 29, 10, 30)
+        assert rows[2]["money"] == decimal.Decimal("7.25") and rows[0]["seven"] == 7 and rows[0]["small"] == 1
+        assert rows[0]["yes"] is True and rows[0]["nothing"] is None
+        counts = engine.sql("SELECT count(DISTINCT customer_id) AS c, count(*) FILTER (WHERE amount > 5) AS f "
+                            "FROM this", {CURRENT_FRAME_NAME: orders})
+        assert self.rows(engine, counts) == [{"c": 3, "f": 2}]
+
     def test_a_bad_sql_step_fails_at_once_with_an_odibi_error(self, engine: Engine, files: LocalConnection) -> None:
         orders = self.read(engine, files, "orders.csv")
-        with pytest.raises(OdibiError, match="(?i)no_such_column"):
+        with pytest.raises(OdibiError, match=r"(?i)no_such_column"):
             engine.sql("SELECT no_such_column FROM this", {CURRENT_FRAME_NAME: orders})
 
     def test_parallel_sql_steps_never_see_each_others_tables(self, engine: Engine, files: LocalConnection) -> None:
@@ -431,10 +453,10 @@ class EngineContract:
             "id": [1, 2, 2, None], "a": ["x", "y", "y", "y"], "b": [1, 1, 2, 2],
             "status": ["ok", "bad", "ok", None],
         }))
-        config = ValidationConfig(
-            not_null=["id"], unique=["id", ["a", "b"]], accepted_values={"status": ["ok"]},
-            custom=[{"name": "positive", "sql": "b > 1"}],
-        )
+        config = ValidationConfig.model_validate({
+            "not_null": ["id"], "unique": ["id", ["a", "b"]], "accepted_values": {"status": ["ok"]},
+            "custom": [{"name": "positive", "sql": "b > 1"}],
+        })
         checks = build_checks(config)
         values = engine.aggregate(frame, {alias: expr for alias, (_, expr) in checks.items()})
         assert {k: int(v) for k, v in values.items()} == {

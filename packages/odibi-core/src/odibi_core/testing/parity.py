@@ -112,7 +112,7 @@ def values_equal(a: Any, b: Any) -> bool:
             return math.isclose(float(a), float(b), rel_tol=FLOAT_REL_TOL, abs_tol=FLOAT_ABS_TOL)
         return decimal.Decimal(a) == decimal.Decimal(b)
     if isinstance(a, tuple) and isinstance(b, tuple):
-        return len(a) == len(b) and all(values_equal(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(values_equal(x, y) for x, y in zip(a, b, strict=True))
     return bool(a == b)
 
 
@@ -125,8 +125,8 @@ def assert_same_output(expected: tuple[list[str], list[str], list[tuple[Any, ...
     assert other_families == families, f"{label}: column types {other_families} != {families}"
     left, right = sorted_rows(rows), sorted_rows(other_rows)
     assert len(right) == len(left), f"{label}: {len(right)} rows != {len(left)}"
-    for i, (want, got) in enumerate(zip(left, right)):
-        for column, x, y in zip(names, want, got):
+    for i, (want, got) in enumerate(zip(left, right, strict=True)):
+        for column, x, y in zip(names, want, got, strict=True):
             assert values_equal(x, y), f"{label}: row {i} column {column}: {y!r} != {x!r}"
 
 
@@ -147,6 +147,7 @@ def file_outputs(project_file: Path) -> dict[str, tuple[Path, str]]:
     """``node -> (file, format)`` for every node of the project that writes a file."""
     from odibi_core.config.loader import build_project, read_project_source
     from odibi_core.plugins.manager import create_plugin_manager
+    from odibi_core.contracts.connection import FileConnection
     from odibi_core.plugins.types import BuildContext
 
     pm = create_plugin_manager()
@@ -160,5 +161,6 @@ def file_outputs(project_file: Path) -> dict[str, tuple[Path, str]]:
             spec = pm.connection(project.config.connections[write.connection].type)
             context = BuildContext(write.connection, project.project_dir, project.config.project)
             connection = spec.factory(project.connection_options[write.connection], context)
+            assert isinstance(connection, FileConnection), f"{write.connection} is not a file connection"
             outputs[f"{pipeline.pipeline}.{node.name}"] = (Path(connection.resolve(write.path)), write.format or "parquet")
     return outputs
