@@ -60,3 +60,12 @@ def test_a_groupby_index_becomes_columns() -> None:
         assert sorted(rows, key=lambda r: r["g"]) == [{"g": "a", "v": 4}, {"g": "b", "v": 2}]
     finally:
         engine.close()
+
+
+def test_schema_of_numpy_backed_strings_is_string_not_null() -> None:
+    engine = PandasEngine(PandasOptions(dtype_backend="numpy"))
+    try:
+        frame = engine.from_arrow(pa.table({"s": ["x", None], "n": [1.5, 2.0]}))
+        assert [(c.name, c.type) for c in engine.schema(frame)] == [("s", "string"), ("n", "double")]
+    finally:
+        engine.close()

@@ -170,11 +170,9 @@ class PandasEngine(Engine):
         return len(frame)
 
     def schema(self, frame: pd.DataFrame) -> list[ColumnInfo]:
-        """Arrow types of the columns (exact for Arrow-backed dtypes)."""
-        import pyarrow as pa
-
-        schema = pa.Schema.from_pandas(frame.head(0) if len(frame) else frame, preserve_index=False)
-        return [ColumnInfo(f.name, str(f.type)) for f in schema]
+        """Arrow types of the columns as they will be written (zero-copy for Arrow-backed dtypes;
+        ``object`` columns of the numpy backends are inspected)."""
+        return [ColumnInfo(f.name, str(f.type)) for f in pandas_to_arrow(frame).schema]
 
     def to_arrow(self, frame: pd.DataFrame) -> pa.RecordBatchReader:
         """The frame as Arrow batches."""

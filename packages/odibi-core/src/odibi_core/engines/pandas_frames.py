@@ -72,8 +72,15 @@ def pandas_to_arrow(frame: pd.DataFrame) -> pa.Table:
     pd = import_pandas()
     if not isinstance(frame.index, pd.RangeIndex):
         frame = frame.reset_index()
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    return table.replace_schema_metadata(None)
+    table = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
+    if any(pa.types.is_large_string(f.type) for f in table.schema):  # pandas' own str dtype
+        schema = pa.schema([f.with_type(pa.string()) if pa.types.is_large_string(f.type) else f
+                            for f in table.schema])
+        try:
+            table = table.cast(schema)
+        except pa.ArrowInvalid:  # over 2 GiB of text in one column: keep the large type
+            pass
+    return table
 
 
 def is_pandas_frame(value: Any) -> bool:
