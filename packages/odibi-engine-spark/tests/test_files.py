@@ -115,3 +115,16 @@ def test_validations_count_rows_on_the_cluster_in_one_job(engine: SparkEngine) -
     assert values == {"rows": 1000, "m0": 334, "dup": 997}
     assert len(jobs) >= 1 and jobs_before is not None
     assert engine.count(frame) == 1000
+
+
+def test_arrow_types_spark_lacks_are_widened(engine: SparkEngine) -> None:
+    table = pa.table({
+        "u8": pa.array([255], pa.uint8()), "u32": pa.array([4_000_000_000], pa.uint32()),
+        "u64": pa.array([18_000_000_000_000_000_000], pa.uint64()),
+        "cat": pa.array(["x"]).dictionary_encode(),
+    })
+    frame = engine.from_arrow(table)
+    assert [(c.name, c.type) for c in engine.schema(frame)] == [
+        ("u8", "int16"), ("u32", "int64"), ("u64", "decimal128(20, 0)"), ("cat", "string")]
+    assert rows(engine, frame) == [{"u8": 255, "u32": 4_000_000_000,
+                                    "u64": __import__("decimal").Decimal(18_000_000_000_000_000_000), "cat": "x"}]

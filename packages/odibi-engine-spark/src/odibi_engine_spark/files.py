@@ -78,6 +78,8 @@ def write_files(frame: DataFrame, fmt: str, target: str, options: Mapping[str, A
     if fmt not in FORMATS:
         raise SparkEngineError(f"spark cannot write format {fmt!r}; supported: {', '.join(FORMATS)}")
     settings = {**WRITE_DEFAULTS.get(fmt, {}), **{k: option_text(v) for k, v in (options or {}).items()}}
+    # coalesce, not repartition: partitions are concatenated in order, so an ORDER BY survives
+    # into the file (a repartition would shuffle the rows); the last stage runs as one task
     data = frame.coalesce(1) if single_file else frame
     data.write.format(fmt).options(**settings).mode("overwrite").save(target)
 

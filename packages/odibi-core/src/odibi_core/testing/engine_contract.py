@@ -356,6 +356,13 @@ class EngineContract:
             {"order_id": 1, "status": "completed"}, {"order_id": 2, "status": "pending"}]
         assert leftovers(out.root / "sub") == []
 
+    def test_a_written_file_keeps_the_order_by_of_its_frame(self, engine: Engine, files: LocalConnection,
+                                                            out: LocalConnection) -> None:
+        frame = self.read(engine, files, "orders.parquet")
+        ordered = engine.sql("SELECT order_id, amount FROM this ORDER BY amount DESC", {"this": frame})
+        engine.write(ordered, out, WriteRequest(mode="overwrite", format="csv", path="sorted.csv"))
+        assert [r["order_id"] for r in read_file(out.root / "sorted.csv", "csv")] == [1, 3, 2, 4]
+
     @pytest.mark.parametrize("fmt", ["csv", "parquet", "json"])
     def test_append_adds_rows_to_an_existing_file(self, engine: Engine, files: LocalConnection,
                                                   out: LocalConnection, fmt: str) -> None:
