@@ -10,7 +10,6 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
 from odibi_core.config.loader import build_project, read_project_source
 from odibi_core.errors import ConfigError
 from odibi_core.plugins.manager import create_plugin_manager

@@ -83,3 +83,23 @@ def test_without_java_the_error_says_so_and_exits_with_the_plugin_code(tmp_path:
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
     assert "ERROR 4 cannot start Spark: no `java` on PATH" in done.stdout, done.stdout + done.stderr
     assert "Java 17" in done.stdout
+
+
+def test_a_session_odibi_starts_is_configured_and_stopped_at_close(tmp_path: Any) -> None:
+    script = textwrap.dedent("""
+        from pyspark import SparkContext
+        from odibi_engine_spark.engine import SparkEngine
+        from odibi_engine_spark.options import SparkOptions
+        engine = SparkEngine(SparkOptions(master="local[1]", app_name="odibi-started",
+                                          conf={"spark.sql.shuffle.partitions": 3, "spark.ui.enabled": False}))
+        sc = engine.spark.sparkContext
+        print("STARTED", engine.started_session, sc.master, sc.appName,
+              engine.spark.conf.get("spark.sql.shuffle.partitions"), sc.getConf().get("spark.ui.enabled"))
+        print("COUNT", engine.count(engine.sql("SELECT * FROM range(7)", {})))
+        engine.close()
+        print("STOPPED", SparkContext._active_spark_context is None)
+    """)
+    env = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1"}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
+    assert "STARTED True local[1] odibi-started 3 false" in done.stdout, done.stdout + done.stderr[-2000:]
+    assert "COUNT 7" in done.stdout and "STOPPED True" in done.stdout

@@ -9,7 +9,6 @@ import textwrap
 import pandas as pd
 import pyarrow as pa
 import pytest
-
 from odibi_core.engines.pandas_engine import PandasEngine, PandasOptions
 
 

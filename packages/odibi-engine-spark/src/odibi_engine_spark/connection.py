@@ -12,12 +12,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from pydantic import Field, field_validator
-
 from odibi_core.contracts.connection import CheckResult, FileConnection
 from odibi_core.errors import OdibiError
 from odibi_core.plugins.options import PluginOptions
 from odibi_core.plugins.types import BuildContext
+from pydantic import Field, field_validator
+
 from odibi_engine_spark.errors import SparkEngineError
 
 

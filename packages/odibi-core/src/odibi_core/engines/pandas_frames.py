@@ -10,6 +10,7 @@ and ``numpy`` (plain pandas defaults: NULL integers become floats) exist for old
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 from odibi_core.errors import ExitCode, OdibiError
@@ -76,10 +77,8 @@ def pandas_to_arrow(frame: pd.DataFrame) -> pa.Table:
     if any(pa.types.is_large_string(f.type) for f in table.schema):  # pandas' own str dtype
         schema = pa.schema([f.with_type(pa.string()) if pa.types.is_large_string(f.type) else f
                             for f in table.schema])
-        try:
+        with contextlib.suppress(pa.ArrowInvalid):  # over 2 GiB of text in a column: stay large
             table = table.cast(schema)
-        except pa.ArrowInvalid:  # over 2 GiB of text in one column: keep the large type
-            pass
     return table
 
 

@@ -108,7 +108,7 @@ def read_file(path: Path, fmt: str) -> list[dict[str, Any]]:
     assert path.is_file(), f"{path} should be a single file"
     relation = duckdb.sql(f"SELECT * FROM {reader}('{path}')")
     assert relation is not None
-    return [dict(zip(relation.columns, row)) for row in relation.fetchall()]
+    return [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]
 
 
 def leftovers(folder: Path) -> list[str]:

@@ -146,8 +146,8 @@ def run_on_engine(project_file: Path, engine: str, engine_options: dict[str, Any
 def file_outputs(project_file: Path) -> dict[str, tuple[Path, str]]:
     """``node -> (file, format)`` for every node of the project that writes a file."""
     from odibi_core.config.loader import build_project, read_project_source
-    from odibi_core.plugins.manager import create_plugin_manager
     from odibi_core.contracts.connection import FileConnection
+    from odibi_core.plugins.manager import create_plugin_manager
     from odibi_core.plugins.types import BuildContext
 
     pm = create_plugin_manager()
