@@ -25,6 +25,25 @@ if [ "${1:-}" = "--minimal" ]; then
   exit 0
 fi
 
+# Java 17+ for the spark engine (odibi-engine-spark and its tests).
+java_major() {
+  command -v java >/dev/null 2>&1 || { echo 0; return; }
+  java -version 2>&1 | awk -F'"' '/version/ {split($2, v, "."); print (v[1] == "1" ? v[2] : v[1]); exit}'
+}
+java_found=$(java_major)
+if [ "${java_found:-0}" -lt 17 ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing a Java runtime for Spark (openjdk, headless)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq openjdk-17-jre-headless >/dev/null 2>&1 \
+      || apt-get install -y -qq openjdk-21-jre-headless >/dev/null
+  else
+    echo "setup: Spark needs Java 17 or newer; 'java -version' found ${java_found:-0} (0: no java);" \
+         "install it (e.g. apt-get install openjdk-17-jre-headless as root) for the spark engine and its tests" >&2
+  fi
+fi
+
 editables=()
 for pkg in packages/*/; do
   [ -f "$pkg/pyproject.toml" ] && editables+=(-e "$pkg")

@@ -263,12 +263,17 @@ def validate_plugin_sections(project: LoadedProject, pm: OdibiPluginManager) -> 
     pm.require(cfg.plugins.requires)
     engine = _lookup_or_locate(lambda: pm.engine(cfg.engine), locs, ("engine",))
     project.engine_options = _validate_options(engine.config_model, cfg.engine_options, locs, ("engine_options",))
+    connection_specs = {}
     for name, conn in cfg.connections.items():
         spec = _lookup_or_locate(lambda conn=conn: pm.connection(conn.type), locs, ("connections", name, "type"))
+        connection_specs[name] = spec
         project.connection_options[name] = _validate_options(
             spec.config_model, conn.plugin_options(), locs, ("connections", name)
         )
     _check_node_references(project)
+    from odibi_core.config.capabilities import check_engine_capabilities
+
+    check_engine_capabilities(cfg, engine, locs, connection_specs)
     state = cfg.state
     if state is None:
         if "local" in pm.state_backends():

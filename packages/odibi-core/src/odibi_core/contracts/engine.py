@@ -7,10 +7,14 @@ engine a ``pyarrow.RecordBatchReader`` (:meth:`Engine.from_arrow`) and receives 
 (:meth:`Engine.to_arrow`), so a new connection works with every engine and data streams in bounded
 memory. File-like connections give the engine a path or URI and the engine reads it natively.
 
-SQL dialect subset promised on every engine (tested by the engine contract suite): ``SELECT`` with
-``JOIN ... USING/ON``, ``WHERE``, ``GROUP BY``, ``HAVING``, ``ORDER BY``, ``UNION ALL``,
-``CASE``, ``CAST``, ``COALESCE``, ``sum/count/min/max/avg``, ``lower/upper``. Upstream nodes are
-tables named after the node; the current frame of a node is the table ``this``.
+SQL dialect subset promised on every engine (tested by the engine contract suite and the parity
+tests): ``SELECT`` with ``JOIN ... USING/ON`` (inner, left), ``WHERE`` (comparisons, ``AND/OR/NOT``,
+``IN`` lists and subqueries, ``BETWEEN``, ``LIKE``, ``IS [NOT] NULL``), ``GROUP BY``, ``HAVING``,
+``ORDER BY``, ``UNION ALL``, ``CASE``, ``CAST`` to ``STRING``, ``BIGINT``, ``INT``, ``DOUBLE``,
+``DECIMAL(p, s)``, ``BOOLEAN``, ``DATE``, ``TIMESTAMP``; ``COALESCE``, ``sum/count/min/max/avg``,
+``count(DISTINCT x)``, ``count(*) FILTER (WHERE ...)``, ``lower/upper``. Identifiers may be
+double-quoted (``"col"``), strings are single-quoted, names are case-insensitive. Upstream nodes
+are tables named after the node; the current frame of a node is the table ``this``.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ import threading
 import warnings
 import weakref
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
@@ -28,7 +28,9 @@ from odibi_core.contracts.engine import (
     ReadRequest,
     WriteRequest,
 )
-from odibi_core.engines.frames import call_python_step, check_write_target
+from odibi_core.engines.duck_files import READERS, UnsupportedFormat, copy_to_file, read_select
+from odibi_core.engines.frames import call_python_step
+from odibi_core.engines.pandas_frames import arrow_to_pandas, is_pandas_frame, pandas_to_arrow
 from odibi_core.engines.sql_literals import quote_identifier, sql_literal
 from odibi_core.errors import NodeError, OdibiError
 from odibi_core.plugins.options import PluginOptions
@@ -40,8 +42,6 @@ if TYPE_CHECKING:
 
     from odibi_core.contracts.connection import Connection
 
-READERS = {"csv": "read_csv", "parquet": "read_parquet", "json": "read_json_auto"}
-COPY_FORMATS = {"csv": "CSV", "parquet": "PARQUET", "json": "JSON"}
 ARROW_BATCH_ROWS = 100_000
 
 # Schemas and samples fetch a few rows as Arrow from an executed statement (one bind of the
@@ -58,6 +58,8 @@ class DuckDBOptions(PluginOptions):
     memory_limit: str | None = Field(None, description="e.g. `4GB`; DuckDB spills to disk beyond it.")
     temp_directory: str | None = Field(None, description="Where DuckDB spills (default: its own).")
     database: str = Field(":memory:", description="Database file; `:memory:` keeps nothing after the run.")
+    timezone: str = Field("UTC", description="Session time zone: how TIMESTAMPTZ values are shown, cast "
+                          "to dates and exported (UTC makes results the same on every machine).")
 
 
 @dataclass(eq=False)
@@ -97,6 +99,8 @@ class DuckDBEngine(Engine):
         if self.options.temp_directory:
             config["temp_directory"] = self.options.temp_directory
         self._con = duckdb.connect(self.options.database, config=config)
+        # set after connecting: as a connect option DuckDB would try to download ICU first
+        self._con.execute(f"SET TimeZone = {sql_literal(self.options.timezone)}")
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._written: weakref.WeakKeyDictionary[DuckFrame, str] = weakref.WeakKeyDictionary()
@@ -175,23 +179,19 @@ class DuckDBEngine(Engine):
             return self.from_arrow(connection.read_arrow(request))
         if not isinstance(connection, FileConnection):
             raise EngineError(f"connection {connection.name!r} ({connection.type}) is neither file nor table")
-        fmt = request.format or "csv"
-        if fmt not in READERS:
-            raise EngineError(f"duckdb cannot read format {fmt!r}; supported: {', '.join(READERS)}")
-        path = connection.resolve(request.path or "")
-        args = [sql_literal(path)] + [f"{k} = {sql_literal(v)}" for k, v in (request.options or {}).items()]
-        source = f"{READERS[fmt]}({', '.join(args)})"
-        where = ""
-        if request.incremental_column and request.incremental_after is not None:
-            where = f" WHERE {quote_identifier(request.incremental_column)} > {sql_literal(request.incremental_after)}"
+        try:
+            select = read_select(connection, request)
+        except UnsupportedFormat as exc:
+            raise EngineError(f"duckdb {exc}") from None
         cursor = self._cursor()
         schema = self._new_schema(cursor, "read")
-        self._run(cursor, f"CREATE VIEW {schema}.src AS SELECT * FROM {source}{where}")
+        self._run(cursor, f"CREATE VIEW {schema}.src AS {select}")
         frame = self._frame(f"{schema}.src", schema, [])
-        frame.scan = f"SELECT * FROM {source}{where}"
-        if fmt == "csv" and not any(k.lower() == "parallel" for k in request.options or {}):
+        frame.scan = select
+        if (request.format or "csv") == "csv" and not any(k.lower() == "parallel" for k in request.options or {}):
             # a sample needs the first rows: reading serially, no other thread starts on the file
-            frame.scan = f"SELECT * FROM {READERS[fmt]}({', '.join([*args, 'parallel = false'])}){where}"
+            serial = replace(request, options={**(request.options or {}), "parallel": False})
+            frame.scan = read_select(connection, serial)
         return frame
 
     def sql(self, query: str, tables: Mapping[str, Any]) -> DuckFrame:
@@ -216,7 +216,7 @@ class DuckDBEngine(Engine):
         converters = {
             "native": lambda f: cursor.sql(f"SELECT * FROM {f.ref}"),
             "arrow": lambda f: self._arrow_table(f),
-            "pandas": lambda f: cursor.sql(f"SELECT * FROM {f.ref}").df(),
+            "pandas": lambda f: arrow_to_pandas(self._arrow_table(f)),
         }
         result = call_python_step(func, frame, params, inputs, converters[frame_kind])
         return self._adopt(result, cursor)
@@ -233,8 +233,8 @@ class DuckDBEngine(Engine):
             import pyarrow as pa
 
             if not isinstance(result, (pa.Table, pa.RecordBatchReader)):
-                if type(result).__module__.split(".")[0] == "pandas":
-                    result = pa.Table.from_pandas(result, preserve_index=False)
+                if is_pandas_frame(result):
+                    result = pandas_to_arrow(result)
                 else:
                     raise EngineError(f"a Python step returned {type(result).__name__}; return a frame")
             cursor.register("odibi_incoming", result)
@@ -248,31 +248,17 @@ class DuckDBEngine(Engine):
             return connection.write_arrow(self.to_arrow(frame), request)
         if not isinstance(connection, FileConnection):
             raise EngineError(f"connection {connection.name!r} cannot be written by duckdb")
-        fmt = request.format or "parquet"
-        if fmt not in COPY_FORMATS:
-            raise EngineError(f"duckdb cannot write format {fmt!r}; supported: {', '.join(COPY_FORMATS)}")
-        path = request.path or ""
-        check_write_target(connection, request)
-        select = f"SELECT * FROM {frame.ref}"
-        if request.mode == "append" and connection.exists(path):
-            existing = f"{READERS[fmt]}({sql_literal(connection.resolve(path))})"
-            select = f"SELECT * FROM {existing} UNION ALL BY NAME {select}"
-        options = {"FORMAT": COPY_FORMATS[fmt], **{k.upper(): v for k, v in (request.options or {}).items()}}
-        if fmt == "csv":
-            options.setdefault("HEADER", True)
-        rendered = ", ".join(f"{k} {sql_literal(v)}" if k != "FORMAT" else f"FORMAT {v}" for k, v in options.items())
-        staging = connection.staging_path(path)
+        cursor = self._cursor()
         try:
-            rows = self._run(self._cursor(), f"COPY ({select}) TO {sql_literal(staging)} ({rendered})").fetchone()
-            connection.publish(staging, path)
-        except BaseException:
-            connection.discard(staging)
-            raise
+            rows = copy_to_file(lambda sql: self._run(cursor, sql), f"SELECT * FROM {frame.ref}", connection, request)
+        except UnsupportedFormat as exc:
+            raise EngineError(f"duckdb {exc}") from None
+        fmt = request.format or "parquet"
         if request.mode != "append" and not (fmt == "csv" and request.options):
             # what the frame computed now sits in a file: a sample reads its first rows from there
             with self._lock:
-                self._written[frame] = f"{READERS[fmt]}({sql_literal(connection.resolve(path))})"
-        return int(rows[0]) if rows else 0
+                self._written[frame] = f"{READERS[fmt]}({sql_literal(connection.resolve(request.path or ''))})"
+        return rows
 
     def count(self, frame: DuckFrame) -> int:
         """``SELECT count(*)``."""

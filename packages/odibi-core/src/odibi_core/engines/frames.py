@@ -6,7 +6,7 @@ import inspect
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from odibi_core.errors import OdibiError
+from odibi_core.errors import ExitCode, OdibiError
 
 if TYPE_CHECKING:
     from odibi_core.contracts.connection import FileConnection
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 class WriteTargetExists(OdibiError):
     """Mode ``error`` and the target already holds data: nothing was written."""
 
-    exit_code = 1
+    exit_code = ExitCode.RUN_FAILED
 
 
 def call_python_step(

@@ -78,12 +78,15 @@ class ConnectionSpec:
         factory: ``factory(options, context) -> Connection``.
         config_model: Validates the connection's keys other than ``type``.
         description: One line for ``odibi plugins list``.
+        engine_capabilities: What the run's engine must support to use this connection (e.g.
+            ``"hadoop_fs"``); a project pairing it with an engine that lacks one fails at validate time.
     """
 
     name: str
     factory: Callable[[Any, BuildContext], Connection]
     config_model: type[PluginOptions] | None = None
     description: str = ""
+    engine_capabilities: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,251 @@
+"""The ``spark`` engine: frames are Spark DataFrames; everything stays lazy until a write,
+a count, a validation or a Python step needs data.
+
+* Files are read and written by Spark's own readers and writers (local paths and Hadoop URIs).
+* SQL steps are Spark SQL over temporary views named after the upstream nodes and ``this``. The
+  views live in Odibi's own session (``newSession()``), exist only while Spark analyses the
+  statement (under a lock, so parallel nodes never see each other's views) and are dropped at once:
+  the analysed DataFrame keeps the plans, not the names.
+* Python steps get a Spark DataFrame (``native``), a pandas DataFrame or an Arrow table.
+* Validations are one aggregation job; counts run on the cluster; nothing is collected to the
+  driver except the one-row results of those.
+* Table connections (PostgreSQL ...) go through Arrow: ``to_arrow`` collects the frame to the
+  driver as Arrow batches, ``from_arrow`` distributes Arrow data.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
+from typing import TYPE_CHECKING, Any
+
+from odibi_core.contracts.connection import FileConnection, TableConnection
+from odibi_core.contracts.engine import ColumnInfo, Engine, ReadRequest, WriteRequest
+from odibi_core.engines.frames import call_python_step, check_write_target
+from odibi_core.engines.pandas_frames import arrow_to_pandas, is_pandas_frame, pandas_to_arrow
+from odibi_core.plugins.types import BuildContext
+
+from odibi_engine_spark.arrow import column_infos, spark_compatible
+from odibi_engine_spark.errors import SparkEngineError, spark_errors
+from odibi_engine_spark.files import count_files, data_files, read_files, write_files
+from odibi_engine_spark.options import SparkOptions
+from odibi_engine_spark.session import obtain_session, odibi_session
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from odibi_core.contracts.connection import Connection
+    from pyspark.sql import DataFrame, SparkSession
+
+
+def _quote(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+class SparkEngine(Engine):
+    """See the module docstring."""
+
+    name = "spark"
+
+    def __init__(self, options: SparkOptions | None = None, *, session: SparkSession | None = None) -> None:
+        self.options = options or SparkOptions()
+        if session is not None:
+            self._base, self._started = session, False
+        else:
+            self._base, self._started = obtain_session(self.options)
+        self.spark = odibi_session(self._base, self.options)
+        self._views = threading.Lock()
+        self._persisted: dict[int, DataFrame] = {}
+
+    @classmethod
+    def build(cls, options: SparkOptions, context: BuildContext) -> SparkEngine:
+        """Factory used by the plugin registration."""
+        return cls(options)
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def _arrow(self, frame: DataFrame) -> pa.Table:
+        with spark_errors("collect a frame as Arrow"):
+            return frame.toArrow()
+
+    def _own(self, frame: DataFrame) -> DataFrame:
+        """``frame`` bound to Odibi's session (a step may build frames on the user's session)."""
+        if frame.sparkSession is self.spark:
+            return frame
+        jvm: Any = self.spark._jvm
+        for cls_name in ("org.apache.spark.sql.classic.Dataset", "org.apache.spark.sql.Dataset"):
+            try:
+                dataset: Any = jvm
+                for part in cls_name.split("."):
+                    dataset = getattr(dataset, part)
+                jdf = dataset.ofRows(self.spark._jsparkSession, frame._jdf.logicalPlan())
+                from pyspark.sql import DataFrame
+
+                return DataFrame(jdf, self.spark)
+            except Exception:
+                continue
+        return self.from_arrow(self._arrow(frame))
+
+    def _adopt(self, result: Any) -> DataFrame:
+        import pyarrow as pa
+        from pyspark.sql import DataFrame
+
+        if isinstance(result, DataFrame):
+            return self._own(result)
+        if is_pandas_frame(result):
+            return self.from_arrow(pandas_to_arrow(result))
+        if isinstance(result, (pa.Table, pa.RecordBatchReader)):
+            return self.from_arrow(result)
+        raise SparkEngineError(
+            f"a Python step returned {type(result).__name__}; return a Spark or pandas DataFrame or a pyarrow Table"
+        )
+
+    @contextmanager
+    def _temp_views(self, tables: Mapping[str, Any]) -> Iterator[None]:
+        """Register ``tables`` as temporary views for the duration of one analysis."""
+        with self._views:
+            names: list[str] = []
+            try:
+                for name, frame in tables.items():
+                    if frame is not None:
+                        self._own(frame).createOrReplaceTempView(name)
+                        names.append(name)
+                yield
+            finally:
+                for name in names:
+                    self.spark.catalog.dropTempView(name)
+
+    # --- contract -----------------------------------------------------------------------
+
+    def read(self, connection: Connection, request: ReadRequest) -> DataFrame:
+        """A lazy DataFrame over files (Spark readers), or Arrow batches from a table connection."""
+        if isinstance(connection, TableConnection):
+            return self.from_arrow(connection.read_arrow(request))
+        if not isinstance(connection, FileConnection):
+            raise SparkEngineError(f"connection {connection.name!r} ({connection.type}) is neither file nor table")
+        from pyspark.sql import functions as F
+
+        path = connection.resolve(request.path or "")
+        with spark_errors(f"read {connection.name}:{request.path}"):
+            frame = read_files(self.spark, request.format or "csv", path, request.options)
+            if request.incremental_column and request.incremental_after is not None:
+                column = F.col(_quote(request.incremental_column))
+                frame = frame.filter(column > F.lit(request.incremental_after))
+        return frame
+
+    def sql(self, query: str, tables: Mapping[str, Any]) -> DataFrame:
+        """Spark SQL over temporary views named after ``tables`` (analysed now, run lazily)."""
+        with self._temp_views(tables), spark_errors("run a SQL step"):
+            return self.spark.sql(query.strip().rstrip(";"))
+
+    def call(self, func: Callable[..., Any], frame: Any, params: Mapping[str, Any], *,
+             frame_kind: str = "native", inputs: Mapping[str, Any] | None = None) -> DataFrame:
+        """Call a Python step with a Spark DataFrame, a pandas DataFrame or an Arrow table."""
+        converters: dict[str, Callable[[Any], Any]] = {
+            "native": lambda f: f,
+            "pandas": lambda f: arrow_to_pandas(self._arrow(f)),
+            "arrow": self._arrow,
+        }
+        result = call_python_step(func, frame, params, inputs, converters[frame_kind])
+        with spark_errors("take the result of a Python step"):
+            return self._adopt(result)
+
+    def write(self, frame: DataFrame, connection: Connection, request: WriteRequest) -> int:
+        """Write with Spark into the connection's staging location, then publish it atomically."""
+        if isinstance(connection, TableConnection):
+            return connection.write_arrow(self.to_arrow(frame), request)
+        if not isinstance(connection, FileConnection):
+            raise SparkEngineError(f"connection {connection.name!r} cannot be written by spark")
+        fmt = request.format or "parquet"
+        path = request.path or ""
+        check_write_target(connection, request)
+        single = self.options.file_layout == "file"
+        data = frame
+        with spark_errors(f"write {connection.name}:{path}"):
+            if request.mode == "append" and connection.exists(path):
+                existing = read_files(self.spark, fmt, connection.resolve(path), None)
+                data = existing.unionByName(frame, allowMissingColumns=True)
+            staging = connection.staging_path(path)
+            try:
+                write_files(data, fmt, staging, request.options, single_file=single)
+                rows = count_files(self.spark, fmt, staging, request.options)
+                if single:
+                    parts = data_files(self.spark, staging)
+                    if len(parts) != 1:
+                        raise SparkEngineError(f"spark wrote {len(parts)} files for {path}; expected one")
+                    connection.publish(parts[0], path)
+                    connection.discard(staging)
+                else:
+                    connection.publish(staging, path)
+            except BaseException:
+                connection.discard(staging)
+                raise
+        return int(rows)
+
+    def count(self, frame: DataFrame) -> int:
+        """``DataFrame.count()``: computed on the executors, one number comes back."""
+        with spark_errors("count rows"):
+            return int(frame.count())
+
+    def schema(self, frame: DataFrame) -> list[ColumnInfo]:
+        """The analysed schema in Arrow's type names (no job runs)."""
+        return column_infos(frame.schema, self.options.timezone)
+
+    def to_arrow(self, frame: DataFrame) -> pa.RecordBatchReader:
+        """Collect ``frame`` to the driver as Arrow (for table connections and Python steps)."""
+        return self._arrow(frame).to_reader()
+
+    def from_arrow(self, reader: pa.RecordBatchReader | pa.Table) -> DataFrame:
+        """A DataFrame from Arrow data (types Spark lacks are widened first)."""
+        import pyarrow as pa
+
+        table = reader.read_all() if isinstance(reader, pa.RecordBatchReader) else reader
+        with spark_errors("load Arrow data"):
+            return self.spark.createDataFrame(spark_compatible(table))
+
+    def aggregate(self, frame: DataFrame, expressions: Mapping[str, str]) -> dict[str, Any]:
+        """Every expression in one aggregation job (``selectExpr``); one row comes back."""
+        with spark_errors("evaluate validations"):
+            result = self._own(frame).selectExpr(*[f"{expr} AS {_quote(alias)}" for alias, expr in expressions.items()])
+            rows = self._arrow(result).to_pylist()
+        return dict(rows[0]) if rows else {alias: None for alias in expressions}
+
+    def max_value(self, frame: DataFrame, column: str) -> Any:
+        """``max(column)`` through Arrow, so timestamps come back with their time zone."""
+        from pyspark.sql import functions as F
+
+        with spark_errors(f"compute max({column})"):
+            table = self._arrow(frame.agg(F.max(F.col(_quote(column))).alias("m")))
+        return table.column(0)[0].as_py() if table.num_rows else None
+
+    def persist(self, frame: DataFrame) -> DataFrame:
+        """Cache ``frame`` (memory, spilling to disk) for its several consumers."""
+        from pyspark import StorageLevel
+
+        with spark_errors("cache a frame"):
+            kept = frame.persist(StorageLevel.MEMORY_AND_DISK)
+        self._persisted[id(kept)] = kept
+        return kept
+
+    def release(self, frame: DataFrame) -> None:
+        """Unpersist ``frame`` if this engine cached it."""
+        kept = self._persisted.pop(id(frame), None)
+        if kept is not None:
+            kept.unpersist(blocking=False)
+
+    def close(self) -> None:
+        """Drop cached frames; stop the SparkSession only if Odibi started it."""
+        for kept in list(self._persisted.values()):
+            with suppress(Exception):  # the session may already be gone
+                kept.unpersist(blocking=False)
+        self._persisted.clear()
+        if self._started:
+            self._base.stop()
+
+    @property
+    def started_session(self) -> bool:
+        """Whether this engine started the SparkSession (and will stop it at close)."""
+        return self._started
+
+
+__all__ = ["SparkEngine"]
