@@ -8,7 +8,7 @@ from odibi_core.plugins.hookspecs import hookimpl
 from odibi_core.plugins.types import BuildContext, EngineSpec
 
 ENGINE_CAPABILITIES = frozenset({"sql", "python_steps", "files", "arrow"})
-"""What both builtin engines can do (see :mod:`odibi_core.planning.capabilities`)."""
+"""What both builtin engines can do (see :mod:`odibi_core.config.capabilities`)."""
 
 
 def _duckdb(options: Any, context: BuildContext) -> Any:
