@@ -118,13 +118,14 @@ def test_every_installed_plugin_config_key_is_in_the_configuration_reference(
     page = (REFERENCE / "configuration.md").read_text()
     pm = create_plugin_manager()
     expected: set[str] = set()
-    for registry, prefix in (
-        (pm.engines(), "engine_options"),
-        (pm.connections(), "connections.<name>"),
-        (pm.state_backends(), "state"),
+    for registry, prefix, selector in (
+        (pm.engines(), "engine_options", "engine"),
+        (pm.connections(), "connections.<name>", "type"),
+        (pm.state_backends(), "state", "backend"),
     ):
         for name, registered in registry.items():
-            assert f"`{name}`" in page, f"{name} ({registered.distribution}) is not documented"
+            heading = f"`{prefix}` when `{selector}: {name}`"
+            assert heading in page, f"{name} ({registered.distribution}) is not documented"
             if registered.spec.config_model is not None:
                 expected |= config_keys(registered.spec.config_model, prefix)
     assert "engine_options.memory_limit" in expected
