@@ -73,7 +73,9 @@ class MemoryTelemetry:
     def span(self, name: str) -> Any:
         """The one finished span called ``name``."""
         found = [s for s in self.spans() if s.name == name]
-        assert len(found) == 1, f"{len(found)} spans named {name!r}: {[s.name for s in self.spans()]}"
+        assert len(found) == 1, (
+            f"{len(found)} spans named {name!r}: {[s.name for s in self.spans()]}"
+        )
         return found[0]
 
     def metrics(self) -> dict[str, Any]:
@@ -96,13 +98,12 @@ class MemoryTelemetry:
 @pytest.fixture
 def memory_telemetry() -> Iterator[MemoryTelemetry]:
     """A :class:`~odibi_otel.telemetry.Telemetry` over SDK providers with in-memory exporters."""
+    from odibi_otel.telemetry import Telemetry
     from opentelemetry.sdk.metrics import MeterProvider
     from opentelemetry.sdk.metrics.export import InMemoryMetricReader
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import SimpleSpanProcessor
     from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-
-    from odibi_otel.telemetry import Telemetry
 
     exporter = InMemorySpanExporter()
     tracer_provider = TracerProvider(shutdown_on_exit=False)
@@ -123,16 +124,20 @@ def shop_secret() -> str:
 @pytest.fixture
 def shop_project(write_project: Callable[..., Path]) -> Path:
     """The ``shop`` project (pipelines ``sales`` and ``broken``) with its CSV and ``.env``."""
-    return write_project(SHOP_YAML, files={"data/orders.csv": ORDERS_CSV, ".env": f"SHOP_TOKEN={SECRET}\n"})
+    return write_project(
+        SHOP_YAML, files={"data/orders.csv": ORDERS_CSV, ".env": f"SHOP_TOKEN={SECRET}\n"}
+    )
 
 
 @pytest.fixture
 def run_with(make_plugin_manager: Callable[..., Any]) -> Callable[..., list[Any]]:
-    """``run_with(project_path, plugin, pipelines=[...])``: run through a manager holding ``plugin``."""
+    """``run_with(project, plugin, pipelines=[...])``: run through a manager holding ``plugin``."""
     from odibi_core.config.loader import load_project
     from odibi_core.execution.runner import RunOptions, run_project
 
-    def run(project: Path, plugin: object, pipelines: list[str] | None = None, **options: Any) -> list[Any]:
+    def run(
+        project: Path, plugin: object, pipelines: list[str] | None = None, **options: Any
+    ) -> list[Any]:
         pm = make_plugin_manager(("odibi-otel", plugin))
         loaded = load_project(project, pm=pm)
         return run_project(loaded, pm, RunOptions(pipelines=pipelines or [], **options))

@@ -8,7 +8,6 @@ from dataclasses import asdict
 from typing import Any
 
 import pytest
-
 from odibi_otel.doctor import telemetry_checks
 from odibi_otel.plugin import OtelPlugin
 
@@ -25,7 +24,9 @@ def _everything(checks: list[Any]) -> str:
 def test_doctor_shows_endpoints_protocol_and_header_names_but_never_values() -> None:
     env = {
         "OTEL_EXPORTER_OTLP_ENDPOINT": f"https://user:{URL_PASSWORD}@collector.example:4318",
-        "OTEL_EXPORTER_OTLP_HEADERS": "authorization=" + HEADER_SECRET.replace(" ", "%20") + ",x-team=data-eng",
+        "OTEL_EXPORTER_OTLP_HEADERS": "authorization="
+        + HEADER_SECRET.replace(" ", "%20")
+        + ",x-team=data-eng",
         "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL": "grpc",
         "OTEL_SERVICE_NAME": "nightly-etl",
     }
@@ -36,31 +37,51 @@ def test_doctor_shows_endpoints_protocol_and_header_names_but_never_values() -> 
     assert set(by_name) == {"status", "traces", "metrics", "resource"}
     assert all(c.section == "telemetry" and c.ok for c in checks)
     assert by_name["status"].detail.startswith("on: traces and metrics exported over OTLP")
-    assert "otlp http/protobuf to https://user:***@collector.example:4318/v1/traces" in by_name["traces"].detail
+    assert (
+        "otlp http/protobuf to https://user:***@collector.example:4318/v1/traces"
+        in by_name["traces"].detail
+    )
     assert "headers: authorization=***, x-team=***" in by_name["traces"].detail
     assert "otlp grpc to" in by_name["metrics"].detail
     assert by_name["resource"].detail == "service.name=nightly-etl"
     dumped = _everything(checks)
-    for secret in (HEADER_SECRET, HEADER_SECRET.replace(" ", "%20"), "s3cr3t-t0ken-xyz", URL_PASSWORD, "data-eng"):
+    for secret in (
+        HEADER_SECRET,
+        HEADER_SECRET.replace(" ", "%20"),
+        "s3cr3t-t0ken-xyz",
+        URL_PASSWORD,
+        "data-eng",
+    ):
         assert secret not in dumped, secret
 
 
 def test_doctor_off_states_the_reason() -> None:
-    assert telemetry_checks({"OTEL_SDK_DISABLED": "true"})[0].detail == "off: OTEL_SDK_DISABLED is true"
+    assert (
+        telemetry_checks({"OTEL_SDK_DISABLED": "true"})[0].detail
+        == "off: OTEL_SDK_DISABLED is true"
+    )
     status = telemetry_checks({})[0]
-    assert status.ok and status.detail.startswith("off: no exporter configured (set OTEL_EXPORTER_OTLP_ENDPOINT)")
+    assert status.ok
+    assert status.detail.startswith("off: no exporter configured (set OTEL_EXPORTER_OTLP_ENDPOINT)")
 
 
 def test_doctor_fails_the_line_of_an_invalid_setting_naming_the_variable() -> None:
-    checks = {c.name: c for c in telemetry_checks({
-        "OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "http/json",
-        "OTEL_RESOURCE_ATTRIBUTES": "broken",
-    })}
+    checks = {
+        c.name: c
+        for c in telemetry_checks(
+            {
+                "OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318",
+                "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "http/json",
+                "OTEL_RESOURCE_ATTRIBUTES": "broken",
+            }
+        )
+    }
 
     assert not checks["traces"].ok
     assert "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL is 'http/json'" in checks["traces"].detail
     assert checks["metrics"].ok
-    assert not checks["resource"].ok and "OTEL_RESOURCE_ATTRIBUTES: entry 1" in checks["resource"].detail
+    assert not checks["resource"].ok
+    assert "OTEL_RESOURCE_ATTRIBUTES: entry 1" in checks["resource"].detail
 
 
 def test_doctor_registers_header_values_so_any_other_output_masks_them_too() -> None:
@@ -68,12 +89,19 @@ def test_doctor_registers_header_values_so_any_other_output_masks_them_too() -> 
 
     telemetry_checks({"OTEL_EXPORTER_OTLP_HEADERS": "api-key=" + HEADER_SECRET.replace(" ", "%20")})
 
-    assert redact_text(f"sent {HEADER_SECRET} and {HEADER_SECRET.replace(' ', '%20')}") == "sent *** and ***"
+    assert (
+        redact_text(f"sent {HEADER_SECRET} and {HEADER_SECRET.replace(' ', '%20')}")
+        == "sent *** and ***"
+    )
 
 
-def test_doctor_lines_come_through_the_plugin_manager(make_plugin_manager: Callable[..., Any]) -> None:
-    env = {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4318",
-           "OTEL_EXPORTER_OTLP_HEADERS": "authorization=" + HEADER_SECRET.replace(" ", "%20")}
+def test_doctor_lines_come_through_the_plugin_manager(
+    make_plugin_manager: Callable[..., Any],
+) -> None:
+    env = {
+        "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4318",
+        "OTEL_EXPORTER_OTLP_HEADERS": "authorization=" + HEADER_SECRET.replace(" ", "%20"),
+    }
     pm = make_plugin_manager(("odibi-otel", OtelPlugin(environ=env)))
 
     checks = [c for c in pm.doctor_checks() if c.section == "telemetry"]
@@ -83,7 +111,9 @@ def test_doctor_lines_come_through_the_plugin_manager(make_plugin_manager: Calla
     assert HEADER_SECRET not in _everything(checks)
 
 
-def test_entry_point_registers_the_plugin_with_its_hooks(make_plugin_manager: Callable[..., Any]) -> None:
+def test_entry_point_registers_the_plugin_with_its_hooks(
+    make_plugin_manager: Callable[..., Any],
+) -> None:
     pm = make_plugin_manager(load_entry_points=True)
 
     info = next(p for p in pm.plugins if p.distribution == "odibi-otel")

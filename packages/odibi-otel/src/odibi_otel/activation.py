@@ -19,7 +19,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from odibi_otel.settings import EXIT_FLUSH_SECONDS, SignalSettings, TelemetrySettings, register_header_secrets
+from odibi_otel.settings import (
+    EXIT_FLUSH_SECONDS,
+    SignalSettings,
+    TelemetrySettings,
+    register_header_secrets,
+)
 
 logger = logging.getLogger("odibi.otel")
 
@@ -56,11 +61,16 @@ def activate(environ: Mapping[str, str] | None = None) -> Any:
         host_tracer, host_meter = host_providers()
         problems = [p for s in settings.signals for p in s.problems] + list(settings.problems)
         if problems:
-            logger.warning("telemetry: %s; the affected signal is not exported", "; ".join(problems))
+            logger.warning(
+                "telemetry: %s; the affected signal is not exported", "; ".join(problems)
+            )
         if host_tracer is None and host_meter is None and not settings.wants_export:
             return None
-        installed = install(settings, traces=host_tracer is None and settings.traces.enabled,
-                            metrics=host_meter is None and settings.metrics.enabled)
+        installed = install(
+            settings,
+            traces=host_tracer is None and settings.traces.enabled,
+            metrics=host_meter is None and settings.metrics.enabled,
+        )
         tracer_provider = host_tracer or installed.tracer_provider
         meter_provider = host_meter or installed.meter_provider
         if tracer_provider is None and meter_provider is None:
@@ -71,8 +81,10 @@ def activate(environ: Mapping[str, str] | None = None) -> Any:
     except Exception as exc:
         from odibi_core.redaction import redact_text
 
-        logger.warning("telemetry: set-up failed, runs go on without it: %s",
-                       redact_text(f"{type(exc).__name__}: {exc}"))
+        logger.warning(
+            "telemetry: set-up failed, runs go on without it: %s",
+            redact_text(f"{type(exc).__name__}: {exc}"),
+        )
         logger.debug("telemetry set-up failure", exc_info=True)
         return None
 
@@ -87,11 +99,11 @@ def host_providers() -> tuple[Any, Any]:
         return None, None
     from opentelemetry import metrics, trace
 
-    tracer_provider = trace.get_tracer_provider()
+    tracer_provider: Any = trace.get_tracer_provider()
     if isinstance(tracer_provider, trace.ProxyTracerProvider):
         tracer_provider = None
-    meter_provider = metrics.get_meter_provider()
-    if type(meter_provider).__name__ == "_ProxyMeterProvider":  # the API's "nothing set yet" stand-in
+    meter_provider: Any = metrics.get_meter_provider()
+    if type(meter_provider).__name__ == "_ProxyMeterProvider":  # the API's "nothing set" stand-in
         meter_provider = None
     return tracer_provider, meter_provider
 
@@ -123,15 +135,20 @@ def _install_traces(signal: SignalSettings, resource: Any, installed: Installed)
 
     from odibi_otel.export_guard import guarded_span_exporter
 
-    if signal.protocol == "grpc":
-        from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as GrpcExporter
+    def build() -> Any:
+        if signal.protocol == "grpc":
+            from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import (
+                OTLPSpanExporter as GrpcExporter,
+            )
 
-        inner = GrpcExporter(endpoint=signal.endpoint)
-    else:
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter as HttpExporter
+            return GrpcExporter(endpoint=signal.endpoint)
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import (
+            OTLPSpanExporter as HttpExporter,
+        )
 
-        inner = HttpExporter(endpoint=signal.endpoint)
-    exporter = guarded_span_exporter(inner, installed.health, signal.endpoint)
+        return HttpExporter(endpoint=signal.endpoint)
+
+    exporter = guarded_span_exporter(build, installed.health, signal.endpoint)
     provider = TracerProvider(resource=resource, shutdown_on_exit=False)
     provider.add_span_processor(BatchSpanProcessor(exporter))
     trace.set_tracer_provider(provider)
@@ -147,17 +164,25 @@ def _install_metrics(signal: SignalSettings, resource: Any, installed: Installed
 
     from odibi_otel.export_guard import guarded_metric_exporter
 
-    if signal.protocol == "grpc":
-        from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter as GrpcExporter
+    def build() -> Any:
+        if signal.protocol == "grpc":
+            from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import (
+                OTLPMetricExporter as GrpcExporter,
+            )
 
-        inner = GrpcExporter(endpoint=signal.endpoint)
-    else:
-        from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter as HttpExporter
+            return GrpcExporter(endpoint=signal.endpoint)
+        from opentelemetry.exporter.otlp.proto.http.metric_exporter import (
+            OTLPMetricExporter as HttpExporter,
+        )
 
-        inner = HttpExporter(endpoint=signal.endpoint)
-    exporter = guarded_metric_exporter(inner, installed.health, signal.endpoint)
-    provider = MeterProvider(resource=resource, metric_readers=[PeriodicExportingMetricReader(exporter)],
-                             shutdown_on_exit=False)
+        return HttpExporter(endpoint=signal.endpoint)
+
+    exporter = guarded_metric_exporter(build, installed.health, signal.endpoint)
+    provider = MeterProvider(
+        resource=resource,
+        metric_readers=[PeriodicExportingMetricReader(exporter)],
+        shutdown_on_exit=False,
+    )
     metrics.set_meter_provider(provider)
     installed.meter_provider = provider
     installed.exporters.append(exporter)
@@ -174,8 +199,10 @@ def bounded_shutdown(installed: Installed, budget: float) -> bool:
     """
     health = installed.health
     health.trouble.clear()
-    threads = [threading.Thread(target=_shutdown_quietly, args=(p,), name="odibi-otel-exit", daemon=True)
-               for p in installed.providers]
+    threads = [
+        threading.Thread(target=_shutdown_quietly, args=(p,), name="odibi-otel-exit", daemon=True)
+        for p in installed.providers
+    ]
     for thread in threads:
         thread.start()
     deadline = time.monotonic() + budget
@@ -192,10 +219,13 @@ def bounded_shutdown(installed: Installed, budget: float) -> bool:
         for thread in threads:
             thread.join(max(0.0, stop - time.monotonic()))
         where = ", ".join(dict.fromkeys(installed.endpoints))
-        health.warn(f"telemetry: cannot export to {where} (collector down or refusing); the last spans and "
-                    f"metrics were dropped" if refused else
-                    f"telemetry: the collector at {where} did not answer within {budget:g}s at exit; the "
-                    f"last spans and metrics were dropped")
+        health.warn(
+            f"telemetry: cannot export to {where} (collector down or refusing); the last spans and "
+            f"metrics were dropped"
+            if refused
+            else f"telemetry: the collector at {where} did not answer within {budget:g}s at exit; "
+            f"the last spans and metrics were dropped"
+        )
     return clean
 
 

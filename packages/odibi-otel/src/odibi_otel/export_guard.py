@@ -10,10 +10,11 @@ batch) are demoted to debug level, so a down collector costs one line on the con
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 logger = logging.getLogger("odibi.otel")
@@ -43,8 +44,10 @@ class ExportHealth:
             self.failures += 1
             self._suspended_until = time.monotonic() + self.cool_down
         self.trouble.set()
-        self.warn(f"telemetry: cannot export {signal} to {endpoint} (collector down or refusing); "
-                  f"runs go on, telemetry is dropped")
+        self.warn(
+            f"telemetry: cannot export {signal} to {endpoint} (collector down or refusing); "
+            f"runs go on, telemetry is dropped"
+        )
 
     def suspended(self) -> bool:
         """Whether exports are being skipped after a recent failure."""
@@ -67,22 +70,69 @@ class ExportHealth:
         return self._warned
 
 
-class _Guard:
-    """What both guarded exporters share: delegation, failure accounting, abort."""
+EXPORTER_READY_SECONDS = 30.0
+"""Longest an export waits for its exporter to be built (imports run in the background)."""
 
-    def __init__(self, inner: Any, health: ExportHealth, signal: str, endpoint: str) -> None:
-        self.inner = inner
+
+class _Guard:
+    """What both guarded exporters share: a background-built inner exporter, failure accounting,
+    abort.
+
+    The SDK's OTLP exporter modules take a few hundred milliseconds to import (protobuf
+    descriptors, an HTTP or gRPC client). They are imported and the exporter built in a daemon
+    thread, so the run starts at once; the first export (itself in the SDK's background thread)
+    waits for it.
+    """
+
+    def __init__(
+        self, factory: Callable[[], Any], health: ExportHealth, signal: str, endpoint: str
+    ) -> None:
         self.health = health
         self.signal = signal
         self.endpoint = endpoint
+        self.inner: Any = None
+        self._ready = threading.Event()
         self._closed = False
         self._close_lock = threading.Lock()
+        threading.Thread(
+            target=self._build, args=(factory,), name=f"odibi-otel-{signal}-exporter", daemon=True
+        ).start()
 
-    def _call(self, export: Any, success: Any, failure: Any) -> Any:
-        if self._closed or self.health.suspended():
+    def _build(self, factory: Callable[[], Any]) -> None:
+        try:
+            inner = factory()
+        except Exception as exc:
+            from odibi_core.redaction import redact_text
+
+            self.health.warn(
+                f"telemetry: cannot create the {self.signal} exporter, {self.signal} are not "
+                f"exported: {redact_text(f'{type(exc).__name__}: {exc}')}"
+            )
+            logger.debug("%s exporter creation failed", self.signal, exc_info=True)
+        else:
+            with self._close_lock:
+                self.inner = inner
+                closed = self._closed
+            if closed:
+                _shutdown(inner, self.signal)
+        finally:
+            self._ready.set()
+
+    def ready(self, timeout: float | None = None) -> bool:
+        """Wait until the inner exporter is built (or failed to build); ``True`` if it exists."""
+        self._ready.wait(timeout)
+        return self.inner is not None
+
+    def _call(self, export: Callable[[Any], Any], success: Any, failure: Any) -> Any:
+        if (
+            self._closed
+            or self.health.suspended()
+            or not self.ready(EXPORTER_READY_SECONDS)
+            or self._closed
+        ):
             return failure
         try:
-            result = export()
+            result = export(self.inner)
         except Exception:
             logger.debug("%s exporter raised", self.signal, exc_info=True)
             result = failure
@@ -96,59 +146,116 @@ class _Guard:
             if self._closed:
                 return
             self._closed = True
-        try:
-            self.inner.shutdown()
-        except Exception:
-            logger.debug("%s exporter shutdown raised", self.signal, exc_info=True)
+            inner = self.inner
+        if inner is not None:
+            _shutdown(inner, self.signal)
 
 
-def guarded_span_exporter(inner: Any, health: ExportHealth, endpoint: str) -> Any:
-    """Wrap an SDK ``SpanExporter`` (built here so the SDK is imported only when needed)."""
+def _shutdown(inner: Any, signal: str) -> None:
+    try:
+        inner.shutdown()
+    except Exception:
+        logger.debug("%s exporter shutdown raised", signal, exc_info=True)
+
+
+def guarded_span_exporter(factory: Callable[[], Any], health: ExportHealth, endpoint: str) -> Any:
+    """A ``SpanExporter`` around the one ``factory`` builds (in the background)."""
     from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
     class GuardedSpanExporter(SpanExporter, _Guard):
         """A span exporter that reports failures once and can be aborted."""
 
         def __init__(self) -> None:
-            _Guard.__init__(self, inner, health, "traces", endpoint)
+            _Guard.__init__(self, factory, health, "traces", endpoint)
 
         def export(self, spans: Sequence[Any]) -> SpanExportResult:
-            return self._call(lambda: self.inner.export(spans), SpanExportResult.SUCCESS,  # type: ignore[no-any-return]
-                              SpanExportResult.FAILURE)
+            return self._call(
+                lambda inner: inner.export(spans),
+                SpanExportResult.SUCCESS,
+                SpanExportResult.FAILURE,
+            )
 
         def shutdown(self) -> None:
             self.abort()
 
         def force_flush(self, timeout_millis: int = 30000) -> bool:
-            return bool(self.inner.force_flush(timeout_millis))
+            return True  # nothing is buffered here; the processor in front holds the spans
 
     return GuardedSpanExporter()
 
 
-def guarded_metric_exporter(inner: Any, health: ExportHealth, endpoint: str) -> Any:
-    """Wrap an SDK ``MetricExporter``, keeping its temporality and aggregation preferences."""
+def guarded_metric_exporter(
+    factory: Callable[[], Any],
+    health: ExportHealth,
+    endpoint: str,
+    environ: Mapping[str, str] | None = None,
+) -> Any:
+    """A ``MetricExporter`` around the one ``factory`` builds (in the background).
+
+    Its temporality and histogram aggregation follow the OTLP exporter variables
+    (``OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE``,
+    ``OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION``), as the OTLP exporter's own do.
+    """
     from opentelemetry.sdk.metrics.export import MetricExporter, MetricExportResult
+
+    temporality, aggregation = metric_preferences(environ)
 
     class GuardedMetricExporter(MetricExporter, _Guard):
         """A metric exporter that reports failures once and can be aborted."""
 
         def __init__(self) -> None:
-            MetricExporter.__init__(self, preferred_temporality=getattr(inner, "_preferred_temporality", None),
-                                    preferred_aggregation=getattr(inner, "_preferred_aggregation", None))
-            _Guard.__init__(self, inner, health, "metrics", endpoint)
+            MetricExporter.__init__(
+                self, preferred_temporality=temporality, preferred_aggregation=aggregation
+            )
+            _Guard.__init__(self, factory, health, "metrics", endpoint)
 
-        def export(self, metrics_data: Any, timeout_millis: float = 10_000, **kwargs: Any) -> MetricExportResult:
-            return self._call(  # type: ignore[no-any-return]
-                lambda: self.inner.export(metrics_data, timeout_millis=timeout_millis, **kwargs),
-                MetricExportResult.SUCCESS, MetricExportResult.FAILURE)
+        def export(
+            self, metrics_data: Any, timeout_millis: float = 10_000, **kwargs: Any
+        ) -> MetricExportResult:
+            return self._call(
+                lambda inner: inner.export(metrics_data, timeout_millis=timeout_millis, **kwargs),
+                MetricExportResult.SUCCESS,
+                MetricExportResult.FAILURE,
+            )
 
         def shutdown(self, timeout_millis: float = 30_000, **kwargs: Any) -> None:
             self.abort()
 
         def force_flush(self, timeout_millis: float = 10_000) -> bool:
-            return bool(self.inner.force_flush(timeout_millis=timeout_millis))
+            return True
 
     return GuardedMetricExporter()
+
+
+def metric_preferences(
+    environ: Mapping[str, str] | None = None,
+) -> tuple[dict[type, Any], dict[type, Any]]:
+    """Temporality and aggregation preferences for Odibi's instruments (counters, histograms)."""
+    import os
+
+    from opentelemetry.sdk.metrics import Counter, Histogram
+    from opentelemetry.sdk.metrics.export import AggregationTemporality
+    from opentelemetry.sdk.metrics.view import ExponentialBucketHistogramAggregation
+
+    env = os.environ if environ is None else environ
+    preference = (
+        env.get("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", "cumulative").strip().lower()
+    )
+    kind = (
+        AggregationTemporality.DELTA
+        if preference in ("delta", "lowmemory")
+        else AggregationTemporality.CUMULATIVE
+    )
+    temporality: dict[type, Any] = {Counter: kind, Histogram: kind}
+    histograms = (
+        env.get("OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION", "").strip().lower()
+    )
+    aggregation: dict[type, Any] = (
+        {Histogram: ExponentialBucketHistogramAggregation()}
+        if histograms == "base2_exponential_bucket_histogram"
+        else {}
+    )
+    return temporality, aggregation
 
 
 class SdkLogCapture(logging.Handler):
@@ -164,10 +271,10 @@ class SdkLogCapture(logging.Handler):
         if record.levelno >= logging.WARNING:
             self.health.trouble.set()
         if self._target.isEnabledFor(logging.DEBUG):
-            try:
+            with contextlib.suppress(
+                Exception
+            ):  # a record that cannot be rendered is not worth a crash
                 self._target.debug("%s: %s", record.name, record.getMessage())
-            except Exception:  # a record that cannot be rendered is not worth a crash
-                pass
 
 
 def capture_sdk_logs(health: ExportHealth) -> None:

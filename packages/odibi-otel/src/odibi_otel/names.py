@@ -49,7 +49,23 @@ RUNS_FAILED = "odibi.runs.failed"
 RUNS_FAILED_UNIT = "{run}"
 
 DURATION_BUCKETS_S: tuple[float, ...] = (
-    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0,
-    600.0, 1800.0, 3600.0,
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.1,
+    0.25,
+    0.5,
+    1.0,
+    2.5,
+    5.0,
+    10.0,
+    30.0,
+    60.0,
+    120.0,
+    300.0,
+    600.0,
+    1800.0,
+    3600.0,
 )
 """Explicit histogram bucket boundaries in seconds (5 ms to 1 h); the SDK default suits ms."""

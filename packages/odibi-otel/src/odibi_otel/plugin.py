@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING, Any
 from odibi_core.plugins.hookspecs import hookimpl
 
 if TYPE_CHECKING:
-    from odibi_core.contracts.lifecycle import NodeResult, NodeRunContext, PipelineRunContext, RunResult
+    from odibi_core.contracts.lifecycle import (
+        NodeResult,
+        NodeRunContext,
+        PipelineRunContext,
+        RunResult,
+    )
     from odibi_core.plugins.types import DoctorCheck
 
     from odibi_otel.telemetry import Telemetry
@@ -32,7 +37,9 @@ class OtelPlugin:
         environ: Environment to read the ``OTEL_*`` variables from (default: ``os.environ``).
     """
 
-    def __init__(self, telemetry: Telemetry | None = _UNSET, environ: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, telemetry: Telemetry | None = _UNSET, environ: Mapping[str, str] | None = None
+    ) -> None:
         self._telemetry = telemetry
         self._environ = environ
         self._lock = threading.Lock()
@@ -50,7 +57,9 @@ class OtelPlugin:
         return telemetry
 
     @hookimpl(wrapper=True)
-    def odibi_run_pipeline(self, context: PipelineRunContext) -> Generator[None, RunResult, RunResult]:
+    def odibi_run_pipeline(
+        self, context: PipelineRunContext
+    ) -> Generator[None, RunResult, RunResult]:
         """Open the ``run <pipeline>`` span around the run; record the pipeline metrics."""
         telemetry = self.telemetry()
         if telemetry is None:
@@ -59,7 +68,7 @@ class OtelPlugin:
 
     @hookimpl(wrapper=True)
     def odibi_run_node(self, context: NodeRunContext) -> Generator[None, NodeResult, NodeResult]:
-        """Open the ``node <name>`` span (child of the run's) around the node; record node metrics."""
+        """Open the ``node <name>`` span (a child of the run's) around the node; record metrics."""
         telemetry = self._telemetry
         if telemetry is None:  # decided: off
             return (yield)

@@ -93,9 +93,12 @@ class TelemetrySettings:
         """Resolve the settings from ``environ`` (default: ``os.environ``)."""
         env = os.environ if environ is None else environ
         disabled = _get(env, "OTEL_SDK_DISABLED").lower() in _TRUE
-        attributes, problems = parse_key_values(_get(env, "OTEL_RESOURCE_ATTRIBUTES"),
-                                                "OTEL_RESOURCE_ATTRIBUTES")
-        service = _get(env, "OTEL_SERVICE_NAME") or attributes.get("service.name") or DEFAULT_SERVICE_NAME
+        attributes, problems = parse_key_values(
+            _get(env, "OTEL_RESOURCE_ATTRIBUTES"), "OTEL_RESOURCE_ATTRIBUTES"
+        )
+        service = (
+            _get(env, "OTEL_SERVICE_NAME") or attributes.get("service.name") or DEFAULT_SERVICE_NAME
+        )
         return cls(
             disabled=disabled,
             traces=_signal(env, "traces"),
@@ -124,8 +127,14 @@ def _signal(env: Mapping[str, str], signal: str) -> SignalSettings:
     upper = signal.upper()
     problems: list[str] = []
     selector = f"OTEL_{upper}_EXPORTER"
-    endpoint_var = next((v for v in (f"OTEL_EXPORTER_OTLP_{upper}_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT")
-                         if _get(env, v)), None)
+    endpoint_var = next(
+        (
+            v
+            for v in (f"OTEL_EXPORTER_OTLP_{upper}_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT")
+            if _get(env, v)
+        ),
+        None,
+    )
     chosen = [v.strip().lower() for v in _get(env, selector).split(",") if v.strip()]
     if chosen:
         if "otlp" in chosen:
@@ -134,29 +143,57 @@ def _signal(env: Mapping[str, str], signal: str) -> SignalSettings:
             return SignalSettings(signal, "none", f"{selector}=none")
         else:
             unsupported = ", ".join(v for v in chosen if v not in ("otlp", "none"))
-            return SignalSettings(signal, "none", f"{selector}={unsupported}", problems=(
-                f"{selector} selects {unsupported}; odibi-otel exports otlp only (or none)",))
+            return SignalSettings(
+                signal,
+                "none",
+                f"{selector}={unsupported}",
+                problems=(
+                    f"{selector} selects {unsupported}; odibi-otel exports otlp only (or none)",
+                ),
+            )
     elif endpoint_var is not None:
         exporter, reason = "otlp", f"{endpoint_var} is set"
     else:
         return SignalSettings(signal, "none", "no OTLP endpoint variable is set")
 
-    protocol_var = next((v for v in (f"OTEL_EXPORTER_OTLP_{upper}_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL")
-                         if _get(env, v)), None)
+    protocol_var = next(
+        (
+            v
+            for v in (f"OTEL_EXPORTER_OTLP_{upper}_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL")
+            if _get(env, v)
+        ),
+        None,
+    )
     protocol = _get(env, protocol_var).lower() if protocol_var else DEFAULT_PROTOCOL
     if protocol not in PROTOCOLS:
         problems.append(f"{protocol_var} is {protocol!r}; supported: {', '.join(PROTOCOLS)}")
     endpoint = resolve_endpoint(env, signal, protocol)
-    headers_var = next((v for v in (f"OTEL_EXPORTER_OTLP_{upper}_HEADERS", "OTEL_EXPORTER_OTLP_HEADERS")
-                        if _get(env, v)), None)
-    headers, header_problems = parse_key_values(_get(env, headers_var) if headers_var else "", headers_var or "")
+    headers_var = next(
+        (
+            v
+            for v in (f"OTEL_EXPORTER_OTLP_{upper}_HEADERS", "OTEL_EXPORTER_OTLP_HEADERS")
+            if _get(env, v)
+        ),
+        None,
+    )
+    headers, header_problems = parse_key_values(
+        _get(env, headers_var) if headers_var else "", headers_var or ""
+    )
     problems.extend(header_problems)
-    timeout_var = next((v for v in (f"OTEL_EXPORTER_OTLP_{upper}_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT")
-                        if _get(env, v)), None)
+    timeout_var = next(
+        (
+            v
+            for v in (f"OTEL_EXPORTER_OTLP_{upper}_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT")
+            if _get(env, v)
+        ),
+        None,
+    )
     timeout = _get(env, timeout_var) if timeout_var else None
     if timeout is not None and not _is_positive_number(timeout):
         problems.append(f"{timeout_var} is not a positive number of seconds")
-    return SignalSettings(signal, exporter, reason, protocol, endpoint, tuple(headers), timeout, tuple(problems))
+    return SignalSettings(
+        signal, exporter, reason, protocol, endpoint, tuple(headers), timeout, tuple(problems)
+    )
 
 
 def resolve_endpoint(env: Mapping[str, str], signal: str, protocol: str) -> str:
@@ -205,8 +242,12 @@ def header_values(environ: Mapping[str, str] | None = None) -> list[str]:
     """Every header value in the OTLP header variables, raw and percent-decoded (to redact)."""
     env = os.environ if environ is None else environ
     values: list[str] = []
-    for name in ("OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS",
-                 "OTEL_EXPORTER_OTLP_METRICS_HEADERS", "OTEL_EXPORTER_OTLP_LOGS_HEADERS"):
+    for name in (
+        "OTEL_EXPORTER_OTLP_HEADERS",
+        "OTEL_EXPORTER_OTLP_TRACES_HEADERS",
+        "OTEL_EXPORTER_OTLP_METRICS_HEADERS",
+        "OTEL_EXPORTER_OTLP_LOGS_HEADERS",
+    ):
         for item in _get(env, name).split(","):
             _, sep, value = item.partition("=")
             if sep and value.strip():

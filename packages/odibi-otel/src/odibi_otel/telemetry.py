@@ -17,10 +17,14 @@ from odibi_otel import names
 from odibi_otel.events import exception_event_attributes, redacted
 
 if TYPE_CHECKING:
+    from odibi_core.contracts.lifecycle import (
+        NodeResult,
+        NodeRunContext,
+        PipelineRunContext,
+        RunResult,
+    )
     from opentelemetry.metrics import MeterProvider
     from opentelemetry.trace import Span, TracerProvider
-
-    from odibi_core.contracts.lifecycle import NodeResult, NodeRunContext, PipelineRunContext, RunResult
 
 logger = logging.getLogger("odibi.otel")
 
@@ -33,13 +37,19 @@ class Telemetry:
         meter_provider: Where metrics go (``None``: no metrics).
     """
 
-    def __init__(self, tracer_provider: TracerProvider | None, meter_provider: MeterProvider | None) -> None:
+    def __init__(
+        self, tracer_provider: TracerProvider | None, meter_provider: MeterProvider | None
+    ) -> None:
         from opentelemetry import context as otel_context
         from opentelemetry.trace import set_span_in_context
 
         from odibi_otel import __version__
 
-        self.tracer = tracer_provider.get_tracer(names.INSTRUMENTATION_SCOPE, __version__) if tracer_provider else None
+        self.tracer = (
+            tracer_provider.get_tracer(names.INSTRUMENTATION_SCOPE, __version__)
+            if tracer_provider
+            else None
+        )
         self.instruments = Instruments(meter_provider) if meter_provider is not None else None
         self._context_attach = otel_context.attach
         self._context_detach = otel_context.detach
@@ -47,7 +57,12 @@ class Telemetry:
 
     def pipeline(self, context: PipelineRunContext) -> Generator[None, RunResult, RunResult]:
         """Wrap one pipeline run: the body of the ``odibi_run_pipeline`` wrapper."""
-        span, token, attributes, log_context = _guard(self._start_pipeline, context) or (None, None, {}, None)
+        span, token, attributes, log_context = _guard(self._start_pipeline, context) or (
+            None,
+            None,
+            {},
+            None,
+        )
         start = time.perf_counter()
         try:
             result = yield
@@ -89,16 +104,23 @@ class Telemetry:
         }
         if self.tracer is None:
             return None, None, attributes, None
-        span_attributes = {**attributes, names.RUN_ID: context.run_id, names.RUN_NODE_COUNT: len(context.nodes)}
+        span_attributes: dict[str, Any] = {
+            **attributes,
+            names.RUN_ID: context.run_id,
+            names.RUN_NODE_COUNT: len(context.nodes),
+        }
         if context.environment:
             span_attributes[names.ENVIRONMENT] = context.environment
-        span = self.tracer.start_span(names.RUN_SPAN_PREFIX + context.pipeline.pipeline, attributes=span_attributes)
+        span = self.tracer.start_span(
+            names.RUN_SPAN_PREFIX + context.pipeline.pipeline, attributes=span_attributes
+        )
         token = self._context_attach(self._in_context(span))
         log_context = _bind_trace_id(span)
         return span, token, attributes, log_context
 
-    def _pipeline_done(self, span: Span | None, attributes: dict[str, Any], result: RunResult,
-                       elapsed: float) -> None:
+    def _pipeline_done(
+        self, span: Span | None, attributes: dict[str, Any], result: RunResult, elapsed: float
+    ) -> None:
         statuses = [node.status for node in result.nodes.values()]
         failed = [node for node in result.nodes.values() if node.status == "failed"]
         error_type = (failed[0].error_type or "NodeError") if failed else None
@@ -106,20 +128,25 @@ class Telemetry:
         if error_type is not None:
             outcome[names.ERROR_TYPE] = error_type
         if span is not None:
-            span.set_attributes({
-                **outcome,
-                names.RUN_NODES_FAILED: len(failed),
-                names.RUN_NODES_SKIPPED: statuses.count("skipped"),
-                names.RUN_NODES_UNCHANGED: statuses.count("unchanged"),
-            })
+            span.set_attributes(
+                {
+                    **outcome,
+                    names.RUN_NODES_FAILED: len(failed),
+                    names.RUN_NODES_SKIPPED: statuses.count("skipped"),
+                    names.RUN_NODES_UNCHANGED: statuses.count("unchanged"),
+                }
+            )
             if failed:
                 _set_error(span, f"{len(failed)} node(s) failed, first: {failed[0].name}")
             span.end()
         if self.instruments is not None:
-            self.instruments.pipeline_finished({**attributes, **outcome}, elapsed, failed=bool(failed))
+            self.instruments.pipeline_finished(
+                {**attributes, **outcome}, elapsed, failed=bool(failed)
+            )
 
-    def _pipeline_raised(self, span: Span | None, attributes: dict[str, Any], exc: BaseException,
-                         elapsed: float) -> None:
+    def _pipeline_raised(
+        self, span: Span | None, attributes: dict[str, Any], exc: BaseException, elapsed: float
+    ) -> None:
         outcome = {names.RUN_RESULT: "failed", names.ERROR_TYPE: type(exc).__name__}
         if span is not None:
             span.set_attributes(outcome)
@@ -141,28 +168,46 @@ class Telemetry:
         }
         if self.tracer is None:
             return None, None, attributes
-        span = self.tracer.start_span(names.NODE_SPAN_PREFIX + context.node.name, attributes={
-            **attributes, names.RUN_ID: run.run_id, names.NODE_ATTEMPT: context.attempt,
-        })
+        span = self.tracer.start_span(
+            names.NODE_SPAN_PREFIX + context.node.name,
+            attributes={
+                **attributes,
+                names.RUN_ID: run.run_id,
+                names.NODE_ATTEMPT: context.attempt,
+            },
+        )
         return span, self._context_attach(self._in_context(span)), attributes
 
-    def _node_done(self, span: Span | None, attributes: dict[str, Any], result: NodeResult, elapsed: float) -> None:
+    def _node_done(
+        self, span: Span | None, attributes: dict[str, Any], result: NodeResult, elapsed: float
+    ) -> None:
         outcome = {names.NODE_RESULT: result.status}
         if span is not None:
             span.set_attributes({**outcome, **_rows_and_output(result)})
             span.end()
         if self.instruments is not None:
-            self.instruments.node_finished({**attributes, **outcome}, elapsed, result.rows_in, result.rows_out)
+            self.instruments.node_finished(
+                {**attributes, **outcome}, elapsed, result.rows_in, result.rows_out
+            )
 
-    def _node_raised(self, span: Span | None, attributes: dict[str, Any], exc: BaseException, elapsed: float) -> None:
+    def _node_raised(
+        self, span: Span | None, attributes: dict[str, Any], exc: BaseException, elapsed: float
+    ) -> None:
         result: NodeResult | None = getattr(exc, "result", None)
-        error_type = (getattr(exc, "error_type", None) or getattr(result, "error_type", None)
-                      or type(exc).__name__)
+        error_type = (
+            getattr(exc, "error_type", None)
+            or getattr(result, "error_type", None)
+            or type(exc).__name__
+        )
         outcome = {names.NODE_RESULT: "failed", names.ERROR_TYPE: error_type}
         if span is not None:
-            span.set_attributes({**outcome, **(_rows_and_output(result) if result is not None else {})})
+            span.set_attributes(
+                {**outcome, **(_rows_and_output(result) if result is not None else {})}
+            )
             span.add_event("exception", exception_event_attributes(exc, error_type))
-            _set_error(span, (result.error if result is not None else None) or str(exc) or error_type)
+            _set_error(
+                span, (result.error if result is not None else None) or str(exc) or error_type
+            )
             span.end()
         if self.instruments is not None:
             rows_in = result.rows_in if result is not None else None
@@ -178,27 +223,42 @@ class Instruments:
 
         meter = meter_provider.get_meter(names.INSTRUMENTATION_SCOPE, __version__)
         self.nodes_executed = meter.create_counter(
-            names.NODES_EXECUTED, unit=names.NODES_EXECUTED_UNIT, description="Node executions, by result.")
+            names.NODES_EXECUTED,
+            unit=names.NODES_EXECUTED_UNIT,
+            description="Node executions, by result.",
+        )
         self.rows_processed = meter.create_counter(
-            names.ROWS_PROCESSED, unit=names.ROWS_PROCESSED_UNIT,
-            description="Rows read (direction in, when known) and produced or written (direction out) by nodes.")
-        self.node_duration = _histogram(meter, names.NODE_DURATION, "Wall time of one node execution.")
-        self.pipeline_duration = _histogram(meter, names.PIPELINE_DURATION, "Wall time of one pipeline run.")
+            names.ROWS_PROCESSED,
+            unit=names.ROWS_PROCESSED_UNIT,
+            description="Rows nodes read (direction in, when known) and produced or wrote (out).",
+        )
+        self.node_duration = _histogram(
+            meter, names.NODE_DURATION, "Wall time of one node execution."
+        )
+        self.pipeline_duration = _histogram(
+            meter, names.PIPELINE_DURATION, "Wall time of one pipeline run."
+        )
         self.runs_failed = meter.create_counter(
-            names.RUNS_FAILED, unit=names.RUNS_FAILED_UNIT, description="Pipeline runs that failed.")
+            names.RUNS_FAILED, unit=names.RUNS_FAILED_UNIT, description="Pipeline runs that failed."
+        )
 
-    def node_finished(self, attributes: dict[str, Any], elapsed: float, rows_in: int | None,
-                      rows_out: int | None) -> None:
+    def node_finished(
+        self, attributes: dict[str, Any], elapsed: float, rows_in: int | None, rows_out: int | None
+    ) -> None:
         """Record one node execution."""
         self.nodes_executed.add(1, attributes)
         self.node_duration.record(elapsed, attributes)
-        base = {k: v for k, v in attributes.items() if k not in (names.NODE_RESULT, names.ERROR_TYPE)}
+        base = {
+            k: v for k, v in attributes.items() if k not in (names.NODE_RESULT, names.ERROR_TYPE)
+        }
         if rows_in:
             self.rows_processed.add(rows_in, {**base, names.ROWS_DIRECTION: "in"})
         if rows_out:
             self.rows_processed.add(rows_out, {**base, names.ROWS_DIRECTION: "out"})
 
-    def pipeline_finished(self, attributes: dict[str, Any], elapsed: float, *, failed: bool) -> None:
+    def pipeline_finished(
+        self, attributes: dict[str, Any], elapsed: float, *, failed: bool
+    ) -> None:
         """Record one pipeline run."""
         self.pipeline_duration.record(elapsed, attributes)
         if failed:
@@ -207,8 +267,12 @@ class Instruments:
 
 def _histogram(meter: Any, name: str, description: str) -> Any:
     try:
-        return meter.create_histogram(name, unit=names.DURATION_UNIT, description=description,
-                                      explicit_bucket_boundaries_advisory=list(names.DURATION_BUCKETS_S))
+        return meter.create_histogram(
+            name,
+            unit=names.DURATION_UNIT,
+            description=description,
+            explicit_bucket_boundaries_advisory=list(names.DURATION_BUCKETS_S),
+        )
     except TypeError:  # an API older than 1.23 has no advisory; the buckets then come from views
         return meter.create_histogram(name, unit=names.DURATION_UNIT, description=description)
 

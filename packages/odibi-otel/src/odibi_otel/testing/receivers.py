@@ -1,11 +1,11 @@
-"""Minimal OTLP receivers on 127.0.0.1 for tests: spans and metrics decoded with opentelemetry-proto.
+"""Minimal OTLP receivers on 127.0.0.1 for tests, decoding requests with opentelemetry-proto.
 
 Example::
 
     with OtlpHttpReceiver() as receiver:
-        run_odibi(["run", "odibi.yaml"], extra_env={"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint})
-        spans = receiver.wait_for_spans(5)
-        assert {s.name for s in spans} >= {"run daily_sales"}
+        env = {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint}
+        run_odibi(["run", "odibi.yaml"], extra_env=env)
+        assert {s.name for s in receiver.spans()} >= {"run daily_sales"}
 """
 
 from __future__ import annotations
@@ -59,19 +59,33 @@ class _Store:
     def spans(self) -> list[Any]:
         """Every span received, in arrival order."""
         with self._lock:
-            return [span for request in self.trace_requests for rs in request.resource_spans
-                    for ss in rs.scope_spans for span in ss.spans]
+            return [
+                span
+                for request in self.trace_requests
+                for rs in request.resource_spans
+                for ss in rs.scope_spans
+                for span in ss.spans
+            ]
 
     def span_resources(self) -> list[dict[str, Any]]:
         """The resource attributes of every batch of spans."""
         with self._lock:
-            return [attributes_of(rs.resource.attributes) for r in self.trace_requests for rs in r.resource_spans]
+            return [
+                attributes_of(rs.resource.attributes)
+                for r in self.trace_requests
+                for rs in r.resource_spans
+            ]
 
     def metrics(self) -> list[Any]:
         """Every metric received (one entry per metric per export)."""
         with self._lock:
-            return [metric for request in self.metric_requests for rm in request.resource_metrics
-                    for sm in rm.scope_metrics for metric in sm.metrics]
+            return [
+                metric
+                for request in self.metric_requests
+                for rm in request.resource_metrics
+                for sm in rm.scope_metrics
+                for metric in sm.metrics
+            ]
 
     def wait(self, predicate: Callable[[], bool], timeout: float) -> bool:
         """Wait until ``predicate()`` holds (re-checked on every arrival) or ``timeout`` passes."""
@@ -98,7 +112,7 @@ class OtlpHttpReceiver(_Store):
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server naming)
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 encoding = (self.headers.get("Content-Encoding") or "").lower()
                 if encoding == "gzip":
@@ -109,7 +123,10 @@ class OtlpHttpReceiver(_Store):
                     request: Any = ExportTraceServiceRequest.FromString(body)
                     response: Any = ExportTraceServiceResponse()
                 elif self.path.rstrip("/").endswith("/v1/metrics"):
-                    request, response = ExportMetricsServiceRequest.FromString(body), ExportMetricsServiceResponse()
+                    request, response = (
+                        ExportMetricsServiceRequest.FromString(body),
+                        ExportMetricsServiceResponse(),
+                    )
                 else:
                     self.send_response(404)
                     self.end_headers()
@@ -123,18 +140,19 @@ class OtlpHttpReceiver(_Store):
                 self.end_headers()
                 self.wfile.write(payload)
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 pass
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="otlp-http-receiver", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="otlp-http-receiver", daemon=True
+        )
 
     @property
     def endpoint(self) -> str:
         """Base URL for ``OTEL_EXPORTER_OTLP_ENDPOINT``."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def start(self) -> OtlpHttpReceiver:
         """Start serving in a daemon thread."""
@@ -167,12 +185,12 @@ class OtlpGrpcReceiver(_Store):
         store = self
 
         class Traces(trace_service_pb2_grpc.TraceServiceServicer):
-            def Export(self, request: Any, context: Any) -> Any:  # noqa: N802 (generated naming)
+            def Export(self, request: Any, context: Any) -> Any:
                 store.add(request, dict(context.invocation_metadata()))
                 return ExportTraceServiceResponse()
 
         class Metrics(metrics_service_pb2_grpc.MetricsServiceServicer):
-            def Export(self, request: Any, context: Any) -> Any:  # noqa: N802
+            def Export(self, request: Any, context: Any) -> Any:
                 store.add(request, dict(context.invocation_metadata()))
                 return ExportMetricsServiceResponse()
 
