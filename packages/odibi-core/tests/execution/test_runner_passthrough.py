@@ -6,14 +6,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow.parquet as pq
-
 from odibi_core.config.loader import load_project
 from odibi_core.execution.runner import RunOptions, run_project
 
 
 def test_a_passthrough_node_does_not_release_the_frame_its_siblings_still_read(
-        write_project: Callable[..., Path], make_plugin_manager: Callable[..., object]) -> None:
-    project = write_project("""
+    write_project: Callable[..., Path], make_plugin_manager: Callable[..., object]
+) -> None:
+    project = write_project(
+        """
         project: passthrough
         workers: 1
         connections:
@@ -34,7 +35,9 @@ def test_a_passthrough_node_does_not_release_the_frame_its_siblings_still_read(
               - name: copy_of_copy
                 depends_on: [copy]
                 write: {connection: lake, format: parquet, path: copy_of_copy.parquet}
-    """, files={"data/a.csv": "id,v\n1,2\n3,4\n"})
+    """,
+        files={"data/a.csv": "id,v\n1,2\n3,4\n"},
+    )
     pm = make_plugin_manager()
 
     results = run_project(load_project(project, pm=pm), pm, RunOptions())
