@@ -13,12 +13,14 @@ Two measurements:
 
 1. Pipeline runs, all three modes in one worker process (so process-to-process variance, large on
    a busy machine, cancels out), in rotating order, ``--rounds`` x ``--runs`` runs after a warm-up.
-   The enabled plugin is activated from the environment exactly as ``odibi run`` does it; after
-   each enabled run its spans are flushed to the receiver inside the timed section, so the export
-   is paid by the run that produced it. Wall time and the process's CPU time (all threads, the
-   exporter's included) are reported as medians.
+   The enabled plugin is activated from the environment exactly as ``odibi run`` does it. Wall
+   time is the run as a user waits for it (spans are exported in the background); CPU time is
+   the process's (all threads) and includes flushing the run's spans to the receiver right after
+   it, so each run pays for its own export. Both are reported as medians.
 2. Whole ``odibi run`` processes per mode (SDK import and exit flush included), ``--rounds`` each,
    interleaved, medians of wall time.
+
+3. The wrappers' own CPU cost per node, around a node that does nothing (best of 5 x 2000 calls).
 
 Ratios are against ``disabled``; the target is an overhead under 5 % on the pipeline run.
 
@@ -36,6 +38,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 MODES = ("disabled", "enabled", "absent")
 
@@ -95,9 +98,8 @@ def worker(project: str, rounds: int, runs: int) -> None:
         extra = [("odibi-otel", plugin)] if plugin is not None else []
         return create_plugin_manager(PluginSettings(), extra_plugins=extra, load_entry_points=False)
 
-    enabled = (
-        OtelPlugin()
-    )  # reads OTEL_EXPORTER_OTLP_ENDPOINT from the environment, like `odibi run`
+    # reads OTEL_EXPORTER_OTLP_ENDPOINT from the environment, as the entry point's plugin does
+    enabled = OtelPlugin()
     managers = {
         "disabled": manager(OtelPlugin(environ={"OTEL_SDK_DISABLED": "true"})),
         "enabled": manager(enabled),
@@ -108,12 +110,13 @@ def worker(project: str, rounds: int, runs: int) -> None:
     def run(mode: str) -> tuple[float, float]:
         start, start_cpu = time.perf_counter(), time.process_time()
         results = ProjectRunner(loaded, managers[mode], RunOptions()).run()
+        wall = time.perf_counter() - start
         if mode == "enabled":
             from opentelemetry import trace
 
-            trace.get_tracer_provider().force_flush()  # the export is part of this run's cost
+            trace.get_tracer_provider().force_flush()  # this run's spans are exported now...
         assert all(r.ok for r in results), [r.status for r in results]
-        return time.perf_counter() - start, time.process_time() - start_cpu
+        return wall, time.process_time() - start_cpu  # ...and their export's CPU is this run's
 
     for mode in MODES:
         run(mode)  # warm-up: engine caches, and the enabled plugin's SDK import and set-up
@@ -127,7 +130,33 @@ def worker(project: str, rounds: int, runs: int) -> None:
             wall, cpu = run(mode)
             timings[mode]["wall"].append(wall)
             timings[mode]["cpu"].append(cpu)
-    print(json.dumps(timings))
+    per_node = {mode: hook_cost(managers[mode], loaded) for mode in MODES}
+    print(json.dumps({"runs": timings, "per_node_us": per_node}))
+
+
+def hook_cost(pm: Any, loaded: Any, calls: int = 2000, repeats: int = 5) -> float:
+    """Microseconds one ``odibi_run_node`` call costs around a node that does nothing (best of
+    ``repeats``): the wrappers' own cost, without the noise of real node work."""
+    from odibi_core.contracts.lifecycle import NodeResult, NodeRunContext, PipelineRunContext
+
+    pipeline = loaded.config.pipelines[0]
+    run = PipelineRunContext(
+        project=loaded.config,
+        pipeline=pipeline,
+        run_id="bench",
+        engine_name=loaded.config.engine,
+        nodes=[pipeline.nodes[1].name],
+    )
+    context = NodeRunContext(run=run, node=pipeline.nodes[1], engine=None, fingerprint="")  # type: ignore[arg-type]
+    result = NodeResult(name=pipeline.nodes[1].name, status="success", rows_out=100)
+    context.work = lambda: result
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.process_time()
+        for _ in range(calls):
+            pm.run_node(context)
+        best = min(best, (time.process_time() - start) / calls)
+    return best * 1e6
 
 
 def mode_env(mode: str, endpoint: str) -> dict[str, str]:
@@ -180,7 +209,8 @@ def main() -> int:
         if out.returncode != 0:
             sys.stderr.write(out.stderr)
             return 1
-        timings = json.loads(out.stdout.strip().splitlines()[-1])
+        measured = json.loads(out.stdout.strip().splitlines()[-1])
+        timings, per_node = measured["runs"], measured["per_node_us"]
         print(f"odibi run processes: {args.rounds} per mode ...", flush=True)
         cli: dict[str, list[float]] = {m: [] for m in MODES}
         for _ in range(args.rounds):
@@ -199,14 +229,15 @@ def main() -> int:
     med = {m: {k: statistics.median(v) for k, v in timings[m].items()} for m in MODES}
     whole = {m: statistics.median(cli[m]) for m in MODES}
     print(f"\n{args.nodes}-node pipeline; medians; ratio = mode / disabled")
-    header = ("mode", "run wall", "ratio", "run cpu", "ratio", "odibi run", "ratio")
-    print("{:<10} {:>11} {:>7} {:>11} {:>7} {:>11} {:>7}".format(*header))
+    header = ("mode", "run wall", "ratio", "run cpu", "ratio", "odibi run", "ratio", "hook/node")
+    print("{:<10} {:>11} {:>7} {:>11} {:>7} {:>11} {:>7} {:>10}".format(*header))
     for mode in MODES:
         wall_ms, cpu_ms, whole_ms = med[mode]["wall"], med[mode]["cpu"], whole[mode]
         print(
             f"{mode:<10} {wall_ms * 1000:>8.0f} ms {wall_ms / med['disabled']['wall']:>7.3f} "
             f"{cpu_ms * 1000:>8.0f} ms {cpu_ms / med['disabled']['cpu']:>7.3f} "
-            f"{whole_ms * 1000:>8.0f} ms {whole_ms / whole['disabled']:>7.3f}"
+            f"{whole_ms * 1000:>8.0f} ms {whole_ms / whole['disabled']:>7.3f} "
+            f"{per_node[mode]:>7.1f} us"
         )
     wall = med["enabled"]["wall"] / med["disabled"]["wall"] - 1
     cpu = med["enabled"]["cpu"] / med["disabled"]["cpu"] - 1
