@@ -46,6 +46,14 @@ def _compare(
 
 
 def _telemetry_lines(stderr: str) -> list[str]:
+    """The telemetry warning lines; fails if stderr has anything besides them and the run's own."""
+    own = (" INFO ", "note: ")
+    noise = [
+        line
+        for line in stderr.splitlines()
+        if line.strip() and "telemetry" not in line and not any(o in line for o in own)
+    ]
+    assert not noise, f"unexpected output on stderr: {noise}"
     return [line for line in stderr.splitlines() if "telemetry" in line]
 
 
