@@ -109,3 +109,14 @@ def test_metric_names_follow_opentelemetry_naming_and_carry_no_run_id(
     assert metrics[names.ROWS_PROCESSED].unit == "{row}"
     assert metrics[names.NODES_EXECUTED].unit == "{node}"
     assert metrics[names.RUNS_FAILED].unit == "{run}"
+
+
+def test_node_metric_exemplars_point_at_the_node_span(
+    memory_telemetry, shop_project, run_with
+) -> None:
+    run_with(shop_project, OtelPlugin(memory_telemetry.telemetry), pipelines=["sales"])
+
+    span = memory_telemetry.span("node big_orders")
+    point = _by_node(memory_telemetry.points(names.NODE_DURATION))["big_orders"]
+    assert [e.span_id for e in point.exemplars] == [span.context.span_id]
+    assert point.exemplars[0].trace_id == span.context.trace_id

@@ -57,35 +57,35 @@ class Telemetry:
 
     def pipeline(self, context: PipelineRunContext) -> Generator[None, RunResult, RunResult]:
         """Wrap one pipeline run: the body of the ``odibi_run_pipeline`` wrapper."""
-        span, token, attributes, log_context = _guard(self._start_pipeline, context) or (
-            None,
-            None,
-            {},
-            None,
-        )
+        started = _guard(self._start_pipeline, context)
+        span, token, attributes, log_context = started or (None, None, {}, None)
         start = time.perf_counter()
         try:
             result = yield
         except BaseException as exc:
             _guard(self._pipeline_raised, span, attributes, exc, time.perf_counter() - start)
-            raise
-        finally:
             _guard(self._restore, token, log_context)
+            raise
         _guard(self._pipeline_done, span, attributes, result, time.perf_counter() - start)
+        _guard(self._restore, token, log_context)
         return result
 
     def node(self, context: NodeRunContext) -> Generator[None, NodeResult, NodeResult]:
-        """Wrap one node execution: the body of the ``odibi_run_node`` wrapper."""
+        """Wrap one node execution: the body of the ``odibi_run_node`` wrapper.
+
+        Metrics are recorded while the node's span is still current, so an exemplar the SDK
+        keeps points at the node's span.
+        """
         span, token, attributes = _guard(self._start_node, context) or (None, None, {})
         start = time.perf_counter()
         try:
             result = yield
         except BaseException as exc:
             _guard(self._node_raised, span, attributes, exc, time.perf_counter() - start)
-            raise
-        finally:
             _guard(self._restore, token, None)
+            raise
         _guard(self._node_done, span, attributes, result, time.perf_counter() - start)
+        _guard(self._restore, token, None)
         return result
 
     def _restore(self, token: Any, log_context: Any) -> None:
