@@ -162,3 +162,19 @@ def test_a_failing_node_arrives_with_error_status_and_a_redacted_exception_event
     assert e2e_secret not in proc.stdout + proc.stderr
     failed = [m for m in receiver.metrics() if m.name == "odibi.runs.failed"]
     assert [p.as_int for m in failed for p in m.sum.data_points] == [1]
+
+
+def test_the_standard_sampler_variables_drop_spans_but_keep_metrics(
+    e2e_project: Path, clean_env: Any
+) -> None:
+    with OtlpHttpReceiver() as receiver:
+        env = clean_env(
+            OTEL_EXPORTER_OTLP_ENDPOINT=receiver.endpoint,
+            OTEL_TRACES_SAMPLER="parentbased_traceidratio",
+            OTEL_TRACES_SAMPLER_ARG="0",
+        )
+        proc = run_odibi(["run", str(e2e_project), "--pipeline", "load"], env=env, timeout=180)
+
+    assert proc.returncode == 0, proc.stderr
+    assert receiver.spans() == []
+    assert "odibi.nodes.executed" in {m.name for m in receiver.metrics()}
