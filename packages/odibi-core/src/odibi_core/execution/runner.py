@@ -265,9 +265,15 @@ class _PipelineExecution:
             if dep in self.pending_consumers:
                 self.pending_consumers[dep] -= 1
                 if self.pending_consumers[dep] <= 0 and dep in self.frames:
-                    self.engine.release(self.frames.pop(dep))
+                    self._release(self.frames.pop(dep))
         if self.pending_consumers.get(name, 0) <= 0 and name in self.frames:
-            self.engine.release(self.frames.pop(name))
+            self._release(self.frames.pop(name))
+
+    def _release(self, frame: Any) -> None:
+        """Release ``frame`` unless another node's entry still holds it: a node without a read
+        or transform passes its upstream's frame on, so one frame can be held under two names."""
+        if not any(held is frame for held in list(self.frames.values())):
+            self.engine.release(frame)
 
     def _run_node(self, name: str) -> None:
         node = self.plan.nodes[name]
@@ -313,7 +319,7 @@ class _PipelineExecution:
         if self.pending_consumers.get(name, 0) > 0:
             self.frames[name] = output.frame
         else:
-            self.engine.release(output.frame)
+            self._release(output.frame)
         if output.new_high_water_mark is not None:
             # the write succeeded: advance the mark now, so a crash later in the run cannot
             # make the next run read these rows again (the end of the run records it too)
