@@ -253,7 +253,8 @@ def test_sdk_exporter_log_lines_are_demoted_to_debug_and_signal_trouble(
     health = ExportHealth()
     capture_sdk_logs(health)
 
-    with caplog.at_level(logging.DEBUG):
+    # the "odibi" logger's level may have been set by an earlier configure_logging in this process
+    with caplog.at_level(logging.DEBUG), caplog.at_level(logging.DEBUG, logger="odibi.otel.sdk"):
         logging.getLogger("opentelemetry.exporter.otlp.common.http").warning(
             "Transient error %s encountered while exporting spans batch, retrying in %.2fs.",
             "refused",

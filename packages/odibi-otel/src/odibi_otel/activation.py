@@ -125,7 +125,24 @@ def install(settings: TelemetrySettings, *, traces: bool, metrics: bool) -> Inst
     if metrics:
         _install_metrics(settings.metrics, resource, installed)
     atexit.register(bounded_shutdown, installed, EXIT_FLUSH_SECONDS)
+    _INSTALLED.append(installed)
     return installed
+
+
+_INSTALLED: list[Installed] = []
+
+
+def wait_for_exporters(budget: float = EXIT_FLUSH_SECONDS) -> None:
+    """Wait (at most ``budget`` seconds in all) until the exporters built in the background exist.
+
+    Called when a pipeline run ends, while the interpreter still runs normally: an exporter whose
+    build is still going at interpreter exit cannot start the threads its client needs, and the
+    spans of a short run would be lost. Returns at once when the exporters are already built.
+    """
+    deadline = time.monotonic() + budget
+    for installed in list(_INSTALLED):
+        for exporter in installed.exporters:
+            exporter.ready(max(0.0, deadline - time.monotonic()))
 
 
 def _install_traces(signal: SignalSettings, resource: Any, installed: Installed) -> None:

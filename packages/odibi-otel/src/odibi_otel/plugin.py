@@ -64,7 +64,12 @@ class OtelPlugin:
         telemetry = self.telemetry()
         if telemetry is None:
             return (yield)
-        return (yield from telemetry.pipeline(context))
+        try:
+            return (yield from telemetry.pipeline(context))
+        finally:
+            from odibi_otel.activation import wait_for_exporters
+
+            wait_for_exporters()
 
     @hookimpl(wrapper=True)
     def odibi_run_node(self, context: NodeRunContext) -> Generator[None, NodeResult, NodeResult]:
