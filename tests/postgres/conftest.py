@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,33 +10,15 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from odibi_core.testing.services import require_service_variable
+
 DSN_VARIABLE = "ODIBI_TEST_PG_DSN"
-
-
-def _service_dsn() -> str | None:
-    if os.environ.get(DSN_VARIABLE):
-        return os.environ[DSN_VARIABLE]
-    for folder in Path(__file__).resolve().parents:
-        env_file = folder / ".services" / "env"
-        if env_file.is_file():
-            for line in env_file.read_text().splitlines():
-                key, _, value = line.partition("=")
-                if key.strip() == DSN_VARIABLE and value.strip():
-                    return value.strip()
-    return None
 
 
 @pytest.fixture(scope="session")
 def pg_dsn() -> str:
     """The DSN of the password-authenticated test server started by ``scripts/services.sh``."""
-    dsn = _service_dsn()
-    if not dsn:
-        pytest.fail(
-            f"{DSN_VARIABLE} is not set and .services/env has no value for it: "
-            "start the test services with `scripts/services.sh start`",
-            pytrace=False,
-        )
-    return dsn
+    return require_service_variable(DSN_VARIABLE, start=Path(__file__))
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ The server comes from ``scripts/services.sh start`` (which writes ``ODIBI_TEST_P
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,34 +13,15 @@ from typing import Any
 
 import pytest
 
+from odibi_core.testing.services import require_service_variable
+
 DSN_VARIABLE = "ODIBI_TEST_PG_DSN"
-
-
-def service_dsn() -> str | None:
-    """``ODIBI_TEST_PG_DSN`` from the environment, else from the repository's ``.services/env``."""
-    if os.environ.get(DSN_VARIABLE):
-        return os.environ[DSN_VARIABLE]
-    for folder in Path(__file__).resolve().parents:
-        env_file = folder / ".services" / "env"
-        if env_file.is_file():
-            for line in env_file.read_text().splitlines():
-                key, _, value = line.partition("=")
-                if key.strip() == DSN_VARIABLE and value.strip():
-                    return value.strip()
-    return None
 
 
 @pytest.fixture(scope="session")
 def pg_dsn() -> str:
     """The DSN of the test server (a password-authenticated PostgreSQL)."""
-    dsn = service_dsn()
-    if not dsn:
-        pytest.fail(
-            f"{DSN_VARIABLE} is not set and .services/env has no value for it: "
-            "start the test services with `scripts/services.sh start`",
-            pytrace=False,
-        )
-    return dsn
+    return require_service_variable(DSN_VARIABLE, start=Path(__file__))
 
 
 @pytest.fixture
