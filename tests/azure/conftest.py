@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 
+from odibi_core.testing.services import services_env
+
 AZURITE_VARS = ("ODIBI_TEST_AZURITE_BLOB_URL", "ODIBI_TEST_AZURITE_CONNECTION_STRING")
 LEASE_SECONDS = 15
 
@@ -39,23 +41,10 @@ def wait_for_gate(table, gate: str, limit: float = 300.0):
 '''
 
 
-def _services_env() -> dict[str, str]:
-    for parent in Path(__file__).resolve().parents:
-        env_file = parent / ".services" / "env"
-        if env_file.is_file():
-            values = {}
-            for line in env_file.read_text().splitlines():
-                key, sep, value = line.partition("=")
-                if sep and key.strip() and not line.lstrip().startswith("#"):
-                    values[key.strip()] = value.strip().strip("'\"")
-            return values
-    return {}
-
-
 @pytest.fixture(scope="session")
 def azurite_env() -> dict[str, str]:
     """``ODIBI_TEST_AZURITE_*`` from the environment or ``.services/env``; fails if missing."""
-    found = {k: v for k, v in _services_env().items() if k.startswith("ODIBI_TEST_AZURITE_")}
+    found = {k: v for k, v in services_env(Path(__file__)).items() if k.startswith("ODIBI_TEST_AZURITE_")}
     found.update({k: v for k, v in os.environ.items() if k.startswith("ODIBI_TEST_AZURITE_")})
     missing = [name for name in AZURITE_VARS if not found.get(name)]
     if missing:

@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from odibi_core.testing.services import services_env
+
 AZURITE_VARS = (
     "ODIBI_TEST_AZURITE_BLOB_URL",
     "ODIBI_TEST_AZURITE_CONNECTION_STRING",
@@ -23,23 +25,10 @@ AZURITE_VARS = (
 )
 
 
-def _services_env() -> dict[str, str]:
-    for parent in Path(__file__).resolve().parents:
-        env_file = parent / ".services" / "env"
-        if env_file.is_file():
-            values = {}
-            for line in env_file.read_text().splitlines():
-                key, sep, value = line.partition("=")
-                if sep and key.strip() and not line.lstrip().startswith("#"):
-                    values[key.strip()] = value.strip().strip("'\"")
-            return values
-    return {}
-
-
 @pytest.fixture(scope="session")
 def azurite() -> dict[str, str]:
     """``ODIBI_TEST_AZURITE_*`` settings from the environment or ``.services/env``."""
-    found = _services_env()
+    found = services_env(Path(__file__))
     found.update({k: v for k, v in os.environ.items() if k in AZURITE_VARS})
     missing = [name for name in AZURITE_VARS if not found.get(name)]
     if missing:

@@ -13,18 +13,25 @@ from pathlib import Path
 import pytest
 
 
+def services_env(start: Path | None = None) -> dict[str, str]:
+    """Every ``NAME=value`` of the nearest ``.services/env`` above ``start`` (comments skipped)."""
+    for folder in (start or Path.cwd()).resolve().parents:
+        env_file = folder / ".services" / "env"
+        if env_file.is_file():
+            values = {}
+            for line in env_file.read_text().splitlines():
+                key, sep, value = line.partition("=")
+                if sep and key.strip() and not line.lstrip().startswith("#"):
+                    values[key.strip()] = value.strip().strip("'\"")
+            return values
+    return {}
+
+
 def service_variable(name: str, *, start: Path | None = None) -> str | None:
     """``name`` from the environment, else from the nearest ``.services/env`` above ``start``."""
     if os.environ.get(name):
         return os.environ[name]
-    for folder in (start or Path.cwd()).resolve().parents:
-        env_file = folder / ".services" / "env"
-        if env_file.is_file():
-            for line in env_file.read_text().splitlines():
-                key, _, value = line.partition("=")
-                if key.strip() == name and value.strip():
-                    return value.strip()
-    return None
+    return services_env(start).get(name) or None
 
 
 def require_service_variable(name: str, *, start: Path | None = None) -> str:
