@@ -12,6 +12,8 @@ import os
 import uuid
 from pathlib import Path
 
+from odibi_core.durability import fsync_dir
+
 TEMP_MARKER = ".tmp-"
 
 
@@ -40,17 +42,3 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.unlink(temp)
         raise
     fsync_dir(path.parent)
-
-
-def fsync_dir(folder: Path) -> None:
-    """fsync a folder so a rename inside it survives a power cut (no-op where unsupported)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some platforms and filesystems cannot fsync a folder
-    finally:
-        os.close(fd)

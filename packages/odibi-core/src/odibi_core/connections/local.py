@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import Field
 
 from odibi_core.contracts.connection import CheckResult, FileConnection
+from odibi_core.durability import fsync_dir
 from odibi_core.plugins.options import PluginOptions
 from odibi_core.plugins.types import BuildContext
 
@@ -63,7 +64,7 @@ class LocalConnection(FileConnection):
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(staging, target)
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
 
     def discard(self, staging: str) -> None:
         """Remove a failed write's staging file or folder."""
@@ -78,16 +79,3 @@ class LocalConnection(FileConnection):
             writable = os.access(self.root, os.W_OK)
             return CheckResult(True, f"{self.root} exists{'' if writable else ' (read-only)'}")
         return CheckResult(True, f"{self.root} does not exist yet (created on first write)")
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
