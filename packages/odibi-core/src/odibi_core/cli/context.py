@@ -26,6 +26,9 @@ class GlobalOptions:
 STATE = GlobalOptions()
 """The current invocation's global options (set by the root callback)."""
 
+PROJECT_ARG = typer.Argument(None, help="Project file, or a folder holding odibi.yaml (default: the cwd).")
+"""The optional ``PROJECT`` argument every project command takes."""
+
 
 def load(project: str | None, environment: str | None = None, *,
          with_progress: bool = False) -> tuple[LoadedProject, OdibiPluginManager]:

@@ -6,13 +6,12 @@ from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
-from odibi_core.cli.context import echo, echo_json, load
+from odibi_core.cli.context import PROJECT_ARG, echo, echo_json, load
 
 if TYPE_CHECKING:
     from odibi_core.contracts.lifecycle import RunResult
     from odibi_core.planning.dag import Plan
 
-PROJECT_ARG = typer.Argument(None, help="Project file, or a folder holding odibi.yaml (default: the cwd).")
 ENV_OPT = typer.Option(None, "--env", "-e", help="Overlay environments.NAME from the project file.")
 PIPELINE_OPT = typer.Option(None, "--pipeline", "-p", help="Run only this pipeline (repeatable).")
 

@@ -13,11 +13,7 @@ from typing import Optional
 
 import typer
 
-from odibi_core.cli.context import configure_logging_for, echo, echo_json
-
-PROJECT_ARG = typer.Argument(
-    None, help="Project file, or a folder holding odibi.yaml (default: the cwd)."
-)
+from odibi_core.cli.context import PROJECT_ARG, configure_logging_for, echo, echo_json
 
 
 def register(app: typer.Typer) -> None:

@@ -13,12 +13,11 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from odibi_core.cli.context import echo, echo_json, load
+from odibi_core.cli.context import PROJECT_ARG, echo, echo_json, load
 
 if TYPE_CHECKING:
     from odibi_core.contracts.state import HolderInfo, RunRecord, StateBackend
 
-PROJECT_ARG = typer.Argument(None, help="Project file, or a folder holding odibi.yaml (default: the cwd).")
 ENV_OPT = typer.Option(None, "--env", "-e", help="Overlay environments.NAME (its state: section applies).")
 
 

@@ -10,13 +10,12 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
-from odibi_core.cli.context import echo, echo_json
+from odibi_core.cli.context import PROJECT_ARG, echo, echo_json
 
 if TYPE_CHECKING:
     from odibi_core.reports.model import RunReport
     from odibi_core.reports.store import ReportEntry, ReportStore
 
-PROJECT_ARG = typer.Argument(None, help="Project file, or a folder holding odibi.yaml (default: the cwd).")
 RUN_ID_ARG = typer.Argument(..., help="Run id, a unique prefix of one, or `latest`.")
 ENV_OPT = typer.Option(None, "--env", "-e", help="Overlay environments.NAME (its reports: section, if any).")
 
