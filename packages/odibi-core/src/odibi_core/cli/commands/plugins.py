@@ -23,10 +23,15 @@ def list_plugins(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """List plugins (active third-party ones by default)."""
+    from odibi_core.errors import PluginError
     from odibi_core.plugins.loader import BUILTIN_DISTRIBUTION, STATUS_ACTIVE
     from odibi_core.plugins.manager import create_plugin_manager
 
     pm = create_plugin_manager()
+    try:
+        pm.check_conflicts()  # calls every registration hook: a plugin whose hook fails shows as failed
+    except PluginError:
+        pass  # a conflict is reported by the commands that need the name
     rows = [p for p in pm.plugins
             if show_all or (p.status == STATUS_ACTIVE and p.distribution != BUILTIN_DISTRIBUTION)]
     if as_json:
