@@ -16,7 +16,7 @@ import typer
 
 from odibi_core import __version__
 from odibi_core.cli.commands import BUILTIN_COMMAND_MODULES
-from odibi_core.cli.context import STATE
+from odibi_core.cli.context import LOG_LEVELS, STATE
 from odibi_core.errors import ExitCode, OdibiError
 
 RESERVED_COMMANDS = frozenset({"run", "validate", "graph", "plugins", "init", "state", "secrets", "doctor",
@@ -51,6 +51,8 @@ def create_app(*, with_plugins: bool = True, argv: list[str] | None = None) -> t
         """Odibi: declarative data pipelines."""
         if log_format is not None and log_format not in ("text", "json"):
             raise typer.BadParameter("must be text or json", param_hint="--log-format")
+        if log_level is not None and log_level.upper() not in LOG_LEVELS:
+            raise typer.BadParameter(f"must be one of {', '.join(LOG_LEVELS)}", param_hint="--log-level")
         STATE.log_level = log_level.upper() if log_level else ("DEBUG" if debug else None)
         STATE.log_format = log_format
         STATE.debug = debug

@@ -82,6 +82,9 @@ class ImportLoader:
             imported.pop("imports", None)
             self._merge(merged, locations, imported, imported_locations, ())
         self._merge(merged, locations, data, own, ())
+        root = own.find(())
+        if root is not None:
+            locations.set((), root)  # a key missing at the top is reported at the file's start
         return merged, locations
 
     def _merge(self, base: dict[str, Any], base_locations: LocationMap, top: dict[str, Any],

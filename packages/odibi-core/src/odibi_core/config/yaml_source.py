@@ -135,6 +135,10 @@ def _yaml_error_text(exc: yaml.YAMLError, name: str, text: str) -> str:
     else:
         line = 1
     problem = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc).splitlines()[0]
+    context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if context:
+        where = f" at line {context_mark.line + 1}" if context_mark is not None else ""
+        problem = f"{problem} ({context}{where})"
     return f"{name}:{line}: invalid YAML: {problem}"
 
 
