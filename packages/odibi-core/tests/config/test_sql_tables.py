@@ -54,7 +54,11 @@ def test_a_typo_of_a_node_name_is_reported_with_a_suggestion() -> None:
 
 def test_a_node_that_is_not_a_dependency_is_named_as_such() -> None:
     (message,) = _messages(_project(["SELECT * FROM orders o JOIN enriched e USING (id)"], depends_on=["enriched"]))
-    assert "node 'orders' is in this pipeline but not in report's depends_on" in message
+    assert "node 'orders' is in this pipeline but not in the depends_on of node 'report'" in message
+
+
+def test_a_node_with_an_unknown_dependency_is_left_to_the_graph_check() -> None:
+    assert _messages(_project(["SELECT * FROM orders"], depends_on=["order"])) == []
 
 
 def test_this_is_visible_only_once_the_node_has_a_frame() -> None:

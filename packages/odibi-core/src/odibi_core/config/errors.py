@@ -29,7 +29,7 @@ def raise_validation_error(
     exc: ValidationError, data: Any, locations: LocationMap, model: type[BaseModel],
     *, prefix: KeyPath = (),
 ) -> NoReturn:
-    """Raise a :class:`ConfigError` listing every problem as ``file:line: key.path: message``."""
+    """Raise a :class:`~odibi_core.errors.ConfigError` listing every problem as ``file:line: key.path: message``."""
     fail(validation_problems(exc, data, locations, model, prefix=prefix))
 
 

@@ -153,7 +153,7 @@ def read_project_source(path: str | os.PathLike[str] | None, *, environment: str
 
     Problems that leave the document usable (duplicate keys, tags, missing imports, duplicate
     connections, original-Odibi expressions) are raised here, all at once, unless
-    ``defer_problems`` is set: then they wait in :attr:`ProjectSource.problems` and
+    ``defer_problems`` is set: then they wait in ``ProjectSource.problems`` and
     :func:`build_project` reports them together with its own.
     """
     root = find_project_file(path)

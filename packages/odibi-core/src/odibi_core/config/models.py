@@ -2,7 +2,7 @@
 
 Sections owned by plugins (a connection's options, ``engine_options``, the state backend's options)
 are checked in a second step by the config model the plugin registered; see
-:mod:`odibi_core.config.plugin_sections`. Number fields refuse booleans, NaN and infinity and
+``odibi_core.config.plugin_sections``. Number fields refuse booleans, NaN and infinity and
 have upper bounds, so ``retry.max_attempts: true`` or ``workers: 1e30`` is an error.
 """
 
@@ -222,7 +222,10 @@ Step = Annotated[
 class TransformConfig(StrictModel):
     """``transform:``: steps applied in order. A bare string is a SQL step."""
 
-    steps: list[Step] = Field(min_length=1)  # type: ignore[type-arg]
+    steps: list[Step] = Field(  # type: ignore[type-arg]
+        min_length=1,
+        description="Applied in order; each is SQL (`sql:` or a bare string) or Python (`function:`), never both.",
+    )
 
     @field_validator("steps", mode="before")
     @classmethod

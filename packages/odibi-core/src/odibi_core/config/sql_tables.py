@@ -69,9 +69,11 @@ def check_sql_tables(data: Any, locations: LocationMap, dialect: str, *, severit
     """A problem for every table a SQL step reads that it cannot see (see the module docstring)."""
     problems: list[Problem] = []
     for p, pipeline in iter_pipelines(data):
-        nodes = {name: n for n, node in iter_nodes(pipeline) for name in [node["name"]]}
+        nodes = {node["name"]: n for n, node in iter_nodes(pipeline)}
         for n, node in iter_nodes(pipeline):
             deps = [d for _, d in dependencies(node)]
+            if any(d not in nodes for d in deps):
+                continue  # the unknown dependency is reported; its SQL would only repeat it
             has_frame = node.get("read") is not None or len(set(deps)) == 1
             for i, sql, is_mapping in sql_steps(node):
                 visible = {d.casefold(): d for d in deps}
@@ -89,7 +91,7 @@ def check_sql_tables(data: Any, locations: LocationMap, dialect: str, *, severit
 def _message(name: str, node: str, visible: dict[str, str], nodes: dict[str, int]) -> str:
     seen = ", ".join(sorted(visible.values())) or "no tables"
     if name in nodes and name != node:
-        return (f"unknown table {name!r}: node {name!r} is in this pipeline but not in {node}'s depends_on "
-                f"(this step sees: {seen})")
+        return (f"unknown table {name!r}: node {name!r} is in this pipeline but not in the depends_on of "
+                f"node {node!r} (this step sees: {seen})")
     suggestion = did_you_mean(name, [*visible.values(), *nodes])
     return f"unknown table {name!r}{suggestion}; this step sees: {seen}"
