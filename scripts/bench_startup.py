@@ -9,8 +9,9 @@ Times, as separate processes in alternating order, several times each:
   ``ODIBI_DISABLE_PLUGIN_AUTOLOAD=1`` (the baseline: no plugin is imported at all);
 
 and prints the median wall time of each and the ratio plugins / no plugins. It also prints the
-median of ``python -c pass`` (the interpreter's own start) for scale. Nothing here asserts a
-target: the figures are for people to read.
+median of ``python -c pass`` (the interpreter's own start) for scale, and of ``import sqlglot``
+over that: what binding SQL table names would add to every ``odibi run`` (``validate`` pays it).
+Nothing here asserts a target: the figures are for people to read.
 
     .venv/bin/python scripts/bench_startup.py [--repeats 7]
 """
@@ -47,7 +48,9 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="odibi-bench-startup-"))
     project = work / "quickstart"
-    shutil.copytree(QUICKSTART, project, ignore=shutil.ignore_patterns("lake", ".odibi", "__pycache__"))
+    shutil.copytree(
+        QUICKSTART, project, ignore=shutil.ignore_patterns("lake", ".odibi", "__pycache__")
+    )
     odibi = [sys.executable, "-m", "odibi_core.cli.main"]
     commands = {
         "odibi --version": [*odibi, "--version"],
@@ -60,15 +63,22 @@ def main() -> None:
     plugins_off = {**plugins_on, "ODIBI_DISABLE_PLUGIN_AUTOLOAD": "1"}
     timings: dict[tuple[str, str], list[float]] = {}
     interpreter: list[float] = []
+    sqlglot: list[float] = []
     try:
         for _ in range(args.repeats):
             interpreter.append(_time([sys.executable, "-c", "pass"], plugins_on, work))
+            sqlglot.append(_time([sys.executable, "-c", "import sqlglot"], plugins_on, work))
             for label, command in commands.items():
                 for mode, env in (("plugins", plugins_on), ("no plugins", plugins_off)):
                     timings.setdefault((label, mode), []).append(_time(command, env, work))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"python -c pass: median {statistics.median(interpreter):.3f}s ({args.repeats} runs)")
+    base = statistics.median(interpreter)
+    print(f"python -c pass: median {base:.3f}s ({args.repeats} runs)")
+    print(
+        f"import sqlglot: median {statistics.median(sqlglot) - base:.3f}s over the "
+        f"interpreter's start"
+    )
     print(f"{'command':<22} {'plugins':>9} {'no plugins':>11} {'ratio':>7}")
     for label in commands:
         on = statistics.median(timings[(label, "plugins")])

@@ -78,10 +78,11 @@ def _models_in(annotation: Any, path: str) -> list[tuple[str, type[BaseModel]]]:
 
 
 def _is_fieldless_model(annotation: Any) -> bool:
-    """A model with no fields (``Annotated`` unwrapped): an internal refusal, not a documented type."""
+    """A model without fields (``Annotated`` unwrapped): an internal refusal, not a type to list."""
     while typing.get_origin(annotation) is typing.Annotated:
         annotation = _args(annotation)[0]
-    return isinstance(annotation, type) and issubclass(annotation, BaseModel) and not annotation.model_fields
+    is_model = isinstance(annotation, type) and issubclass(annotation, BaseModel)
+    return is_model and not annotation.model_fields
 
 
 def type_text(annotation: Any, anchors: dict[type[BaseModel], str]) -> str:

@@ -144,7 +144,10 @@ SCENARIOS: dict[str, tuple[dict[str, str], list[str], int]] = {
     "alias-bomb": (
         {
             "odibi.yaml": "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
-            + "".join(f"{n}: &{n} [{', '.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefg", "bcdefgh"))
+            + "".join(
+                f"{n}: &{n} [{', '.join(['*' + p] * 9)}]\n"
+                for p, n in zip("abcdefg", "bcdefgh", strict=True)
+            )
             + project()
         },
         ["odibi", "validate", "odibi.yaml"],

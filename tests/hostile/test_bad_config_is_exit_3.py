@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-
 from odibi_core.errors import ExitCode
 from odibi_core.testing.cli import run_odibi
 from odibi_core.testing.hostile_yaml import hostile_project_files
@@ -33,26 +32,60 @@ pipelines:
 """
 ERROR_LINE = re.compile(r"^error: (?P<file>\S+?):(?P<line>\d+): ", re.MULTILINE)
 BOMB = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
-    f"{n}: &{n} [{', '.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi")
+    f"{n}: &{n} [{', '.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi", strict=True)
 )
 
 CASES = {
-    "latin-1": ("run", PROJECT.replace("hostile", "caf\xe9").encode("latin-1"), r"odibi.yaml:1: the file is not UTF-8"),
-    "utf-16": ("validate", PROJECT.encode("utf-16"), r"odibi.yaml:1: the file is encoded as UTF-16"),
-    "python-tag": ("run", (PROJECT + "description: !!python/name:os.system ''\n").encode(),
-                   r"odibi.yaml:11: YAML tag !!python/name:os.system is not allowed"),
-    "mapping-tag": ("validate", PROJECT.replace("raw: {type", "raw: !!map {type").encode(),
-                    r"odibi.yaml:3: YAML tag !!map is not allowed"),
-    "memory-limit": ("run", (PROJECT + "engine_options: {memory_limit: plenty}\n").encode(),
-                     r"odibi.yaml:11: engine_options.memory_limit: memory_limit 'plenty' is not a size"),
-    "duplicate-pipeline": ("run", (PROJECT + PROJECT.split("pipelines:\n", 1)[1]).encode(),
-                           r"odibi.yaml:11: pipelines\[1\].pipeline: pipeline 'copy' is also defined at \S*odibi.yaml:6"),
-    "original-odibi-date": ("run", (PROJECT + "description: rows since ${date:-7d}\n").encode(),
-                            r"odibi.yaml:11: description: \$\{date:-7d\} is an original-Odibi expression"),
-    "alias-bomb": ("validate", (BOMB + PROJECT).encode(), r"odibi.yaml:\d+: aliases here expand to more than"),
-    "step-kinds": ("validate", PROJECT.replace(
-        "        write:", "        transform: {steps: [{sql: SELECT 1, function: f}]}\n        write:").encode(),
-        r"odibi.yaml:10: pipelines\[0\].nodes\[0\].transform.steps\[0\]: a step has exactly one of sql:, function:"),
+    "latin-1": (
+        "run",
+        PROJECT.replace("hostile", "caf\xe9").encode("latin-1"),
+        r"odibi.yaml:1: the file is not UTF-8",
+    ),
+    "utf-16": (
+        "validate",
+        PROJECT.encode("utf-16"),
+        r"odibi.yaml:1: the file is encoded as UTF-16",
+    ),
+    "python-tag": (
+        "run",
+        (PROJECT + "description: !!python/name:os.system ''\n").encode(),
+        r"odibi.yaml:11: YAML tag !!python/name:os.system is not allowed",
+    ),
+    "mapping-tag": (
+        "validate",
+        PROJECT.replace("raw: {type", "raw: !!map {type").encode(),
+        r"odibi.yaml:3: YAML tag !!map is not allowed",
+    ),
+    "memory-limit": (
+        "run",
+        (PROJECT + "engine_options: {memory_limit: plenty}\n").encode(),
+        r"odibi.yaml:11: engine_options.memory_limit: memory_limit 'plenty' is not a size",
+    ),
+    "duplicate-pipeline": (
+        "run",
+        (PROJECT + PROJECT.split("pipelines:\n", 1)[1]).encode(),
+        r"odibi.yaml:11: pipelines\[1\].pipeline: pipeline 'copy' is also defined at "
+        r"\S*odibi.yaml:6",
+    ),
+    "original-odibi-date": (
+        "run",
+        (PROJECT + "description: rows since ${date:-7d}\n").encode(),
+        r"odibi.yaml:11: description: \$\{date:-7d\} is an original-Odibi expression",
+    ),
+    "alias-bomb": (
+        "validate",
+        (BOMB + PROJECT).encode(),
+        r"odibi.yaml:\d+: aliases here expand to more than",
+    ),
+    "step-kinds": (
+        "validate",
+        PROJECT.replace(
+            "        write:",
+            "        transform: {steps: [{sql: SELECT 1, function: f}]}\n        write:",
+        ).encode(),
+        r"odibi.yaml:10: pipelines\[0\].nodes\[0\].transform.steps\[0\]: a step has exactly "
+        r"one of sql:, function:",
+    ),
 }
 
 
@@ -66,7 +99,8 @@ def _folder(tmp_path: Path, raw: bytes) -> Path:
 def assert_config_error(proc, file_name: str = "odibi.yaml") -> list[str]:
     """Exit 3 or 4, no traceback, every error line starting with ``file:line:``; the lines."""
     assert proc.returncode in (ExitCode.CONFIG_INVALID, ExitCode.PLUGIN_ERROR), proc.stderr
-    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "internal error" not in proc.stderr
     errors = [line for line in proc.stderr.splitlines() if line.startswith("error: ")]
     assert errors, proc.stderr
     for line in errors:
@@ -101,8 +135,11 @@ def test_a_50_mb_project_file_is_refused_at_once(tmp_path: Path) -> None:
     assert elapsed < 30  # the interpreter's start dominates; parsing 50 MB would take minutes
 
 
-@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=3,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(raw=hostile_project_files())
 def test_generated_hostile_files_through_the_real_command(tmp_path_factory, raw: bytes) -> None:
     folder = _folder(tmp_path_factory.mktemp("generated"), raw)

@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from odibi_core.errors import ExitCode
 from odibi_core.testing.cli import run_odibi
 from odibi_core.testing.distributions import make_distribution
@@ -58,7 +57,9 @@ def project(tmp_path: Path) -> Path:
 
 def test_version_never_imports_a_plugin(tmp_path: Path) -> None:
     marker = tmp_path / "imported.txt"
-    make_distribution(tmp_path / "site", "odibi-hangs", "odibi_hangs_version", HANGS.format(marker=str(marker)))
+    make_distribution(
+        tmp_path / "site", "odibi-hangs", "odibi_hangs_version", HANGS.format(marker=str(marker))
+    )
     start = time.monotonic()
     proc = run_odibi(["--version"], env=_env(tmp_path / "site"), timeout=60)
     assert proc.returncode == ExitCode.OK, proc.stderr
@@ -67,12 +68,19 @@ def test_version_never_imports_a_plugin(tmp_path: Path) -> None:
     assert time.monotonic() - start < 30
 
 
-def test_a_hanging_plugin_is_failed_after_the_timeout_and_the_run_does_its_work(project: Path) -> None:
+def test_a_hanging_plugin_is_failed_after_the_timeout_and_the_run_does_its_work(
+    project: Path,
+) -> None:
     marker = project / "imported.txt"
-    make_distribution(project / "site", "odibi-hangs", "odibi_hangs_run", HANGS.format(marker=str(marker)))
+    make_distribution(
+        project / "site", "odibi-hangs", "odibi_hangs_run", HANGS.format(marker=str(marker))
+    )
     start = time.monotonic()
-    proc = run_odibi(["run", str(project)], env=_env(project / "site", ODIBI_PLUGIN_IMPORT_TIMEOUT="1"),
-                     timeout=120)
+    proc = run_odibi(
+        ["run", str(project)],
+        env=_env(project / "site", ODIBI_PLUGIN_IMPORT_TIMEOUT="1"),
+        timeout=120,
+    )
     assert proc.returncode == ExitCode.OK, proc.stderr
     assert marker.exists()  # it did start importing
     assert (project / "out" / "rows.parquet").exists()
@@ -82,7 +90,9 @@ def test_a_hanging_plugin_is_failed_after_the_timeout_and_the_run_does_its_work(
 
 def test_the_yaml_import_timeout_bounds_a_hanging_plugin(project: Path) -> None:
     marker = project / "imported.txt"
-    make_distribution(project / "site", "odibi-hangs", "odibi_hangs_yaml", HANGS.format(marker=str(marker)))
+    make_distribution(
+        project / "site", "odibi-hangs", "odibi_hangs_yaml", HANGS.format(marker=str(marker))
+    )
     (project / "odibi.yaml").write_text(PROJECT + "plugins: {import_timeout: 1}\n")
     proc = run_odibi(["validate", str(project)], env=_env(project / "site"), timeout=120)
     assert proc.returncode == ExitCode.OK, proc.stderr
@@ -112,18 +122,25 @@ def test_plugins_ending_their_import_are_listed_failed_and_runs_go_on(project: P
 
 
 def test_a_hook_returning_no_spec_is_exit_4_for_the_project_that_needs_it(project: Path) -> None:
-    make_distribution(project / "site", "odibi-garbage", "odibi_garbage_cli", """
+    make_distribution(
+        project / "site",
+        "odibi-garbage",
+        "odibi_garbage_cli",
+        """
         from odibi_core import hookimpl
 
         @hookimpl
         def odibi_engines():
             return [{"name": "garbage"}]
-    """)
-    (project / "odibi.yaml").write_text(PROJECT.replace("project: hostile_plugins\n",
-                                                        "project: hostile_plugins\nengine: garbage\n"))
+    """,
+    )
+    (project / "odibi.yaml").write_text(
+        PROJECT.replace("project: hostile_plugins\n", "project: hostile_plugins\nengine: garbage\n")
+    )
     proc = run_odibi(["run", str(project)], env=_env(project / "site"), timeout=120)
     assert proc.returncode == ExitCode.PLUGIN_ERROR, proc.stderr
     assert "Traceback" not in proc.stderr
     error = next(line for line in proc.stderr.splitlines() if line.startswith("error: "))
     assert "odibi.yaml:2: engine: unknown engine 'garbage'" in error
-    assert "odibi-garbage" in error and "expected a list of EngineSpec" in error
+    assert "odibi-garbage" in error
+    assert "expected a list of EngineSpec" in error

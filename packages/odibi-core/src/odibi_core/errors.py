@@ -24,9 +24,9 @@ class ExitCode(enum.IntEnum):
     USAGE_ERROR = 2
     """The command line was wrong (unknown option, missing argument)."""
     CONFIG_INVALID = 3
-    """The project file is invalid: not UTF-8, bad YAML, a tag, over a size or alias limit, unknown key,
-    wrong value, missing variable, duplicate name, cycle, unknown node or table. Every problem is
-    listed, one ``error: file:line: ...`` line each."""
+    """The project file is invalid: not UTF-8, bad YAML, a tag, over a size or alias limit, an
+    unknown key, a wrong value, a missing variable, a duplicate name, a cycle, an unknown node or
+    table. Every problem is listed, one ``error: file:line: ...`` line each."""
     PLUGIN_ERROR = 4
     """A plugin the project needs failed to load (or its hook returned no spec), is missing,
     blocked or conflicts with another (and the project has no other problem)."""

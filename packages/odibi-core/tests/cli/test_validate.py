@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from odibi_core.testing.cli import invoke_odibi
 
 PROJECT = """\
@@ -50,10 +49,14 @@ def _project(tmp_path: Path, text: str = PROJECT, more: str = MORE) -> Path:
 
 
 def _errors(stderr: str, folder: Path) -> list[str]:
-    return [line.replace(f"{folder}/", "") for line in stderr.splitlines() if line.startswith("error: ")]
+    return [
+        line.replace(f"{folder}/", "") for line in stderr.splitlines() if line.startswith("error: ")
+    ]
 
 
-def test_a_valid_project_passes_and_a_file_another_node_writes_is_no_warning(tmp_path: Path) -> None:
+def test_a_valid_project_passes_and_a_file_another_node_writes_is_no_warning(
+    tmp_path: Path,
+) -> None:
     path = _project(tmp_path, PROJECT.replace("enrichd", "enriched"))
     result = invoke_odibi(["validate", str(path)])
     assert result.exit_code == 0, result.stderr
@@ -65,23 +68,32 @@ def test_every_problem_of_every_file_is_reported_at_once_in_file_then_line_order
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("ODIBI_TEST_NOT_SET", raising=False)
-    text = (PROJECT.replace("project: shop", "project: shop\ndescription: ${env:ODIBI_TEST_NOT_SET}")
-            .replace("      - name: totals", "      - name: totals\n        raed: {}")
-            + "      - {name: odd, depends_on: [orders], transform: {steps: [{function: nowhere}]}}\n")
-    more = MORE.replace("pipeline: weekly", "pipeline: daily").replace("path: enriched.parquet", "path: !x enriched.parquet")
+    text = (
+        PROJECT.replace(
+            "project: shop", "project: shop\ndescription: ${env:ODIBI_TEST_NOT_SET}"
+        ).replace("      - name: totals", "      - name: totals\n        raed: {}")
+        + "      - {name: odd, depends_on: [orders], transform: {steps: [{function: nowhere}]}}\n"
+    )
+    more = MORE.replace("pipeline: weekly", "pipeline: daily").replace(
+        "path: enriched.parquet", "path: !x enriched.parquet"
+    )
     path = _project(tmp_path, text, more)
     result = invoke_odibi(["validate", str(path)])
     assert result.exit_code == 3
     assert _errors(result.stderr, tmp_path) == [
         "error: odibi.yaml:2: description: ${env:ODIBI_TEST_NOT_SET} is not set",
-        "error: odibi.yaml:8: pipelines[1].pipeline: pipeline 'daily' is also defined at more.yaml:2; "
+        "error: odibi.yaml:8: pipelines[1].pipeline: pipeline 'daily' is also defined at "
+        "more.yaml:2; "
         "pipeline names must be unique (they key run history and reports)",
-        "error: odibi.yaml:19: pipelines[1].nodes[2].raed: unknown key 'raed' (did you mean 'read'?)",
+        "error: odibi.yaml:19: pipelines[1].nodes[2].raed: unknown key 'raed' (did you mean "
+        "'read'?)",
         "error: odibi.yaml:23: pipelines[1].nodes[2].transform.steps[0]: unknown table 'enrichd' "
         "(did you mean 'enriched'?); this step sees: enriched, this",
-        "error: odibi.yaml:24: pipelines[1].nodes[3].transform.steps[0].function: unknown Python step "
+        "error: odibi.yaml:24: pipelines[1].nodes[3].transform.steps[0].function: unknown "
+        "Python step "
         "'nowhere'; defined: none",
-        "error: more.yaml:5: YAML tag !x is not allowed: a project file holds plain values (remove the tag; "
+        "error: more.yaml:5: YAML tag !x is not allowed: a project file holds plain values "
+        "(remove the tag; "
         "quote a value to make it a string)",
     ]
 
@@ -95,12 +107,17 @@ def test_json_lists_problems_and_keeps_the_exit_code(tmp_path: Path) -> None:
     assert set(report) == {"project", "environment", "valid", "summary", "files", "problems"}
     assert report["valid"] is False
     assert report["summary"] is None
-    assert [p["severity"] for p in report["problems"]] == ["error"]  # inputs are checked once the rest is valid
+    assert [p["severity"] for p in report["problems"]] == [
+        "error"
+    ]  # inputs are checked once the rest is valid
     error = next(p for p in report["problems"] if p["severity"] == "error")
     assert error == {
-        "severity": "error", "file": error["file"], "line": 21,
+        "severity": "error",
+        "file": error["file"],
+        "line": 21,
         "key": "pipelines[1].nodes[2].transform.steps[0]",
-        "message": "unknown table 'enrichd' (did you mean 'enriched'?); this step sees: enriched, this",
+        "message": "unknown table 'enrichd' (did you mean 'enriched'?); this step sees: "
+        "enriched, this",
         "exit_code": 3,
     }
     assert error["file"].endswith("odibi.yaml")
@@ -113,7 +130,10 @@ def test_a_missing_input_is_a_warning_that_does_not_fail(tmp_path: Path) -> None
     result = invoke_odibi(["validate", str(path)])
     assert result.exit_code == 0, result.stderr
     (warning,) = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
-    assert "odibi.yaml:10: pipelines[1].nodes[0].read.path: input 'orders.csv' of connection 'raw' does not exist" in warning
+    assert (
+        "odibi.yaml:10: pipelines[1].nodes[0].read.path: input 'orders.csv' of connection "
+        "'raw' does not exist" in warning
+    )
     report = json.loads(invoke_odibi(["validate", str(path), "--json"]).stdout)
     assert report["valid"] is True
     assert report["summary"] == {"pipelines": 2, "nodes": 4, "engine": "duckdb"}
@@ -121,8 +141,15 @@ def test_a_missing_input_is_a_warning_that_does_not_fail(tmp_path: Path) -> None
 
 
 def test_only_plugin_problems_exit_4(tmp_path: Path) -> None:
-    path = _project(tmp_path, PROJECT.replace("enrichd", "enriched").replace("project: shop", "project: shop\nengine: duckbd"))
+    path = _project(
+        tmp_path,
+        PROJECT.replace("enrichd", "enriched").replace(
+            "project: shop", "project: shop\nengine: duckbd"
+        ),
+    )
     result = invoke_odibi(["validate", str(path)])
     assert result.exit_code == 4
     (line,) = _errors(result.stderr, tmp_path)
-    assert line.startswith("error: odibi.yaml:2: engine: unknown engine 'duckbd' (did you mean 'duckdb'?)")
+    assert line.startswith(
+        "error: odibi.yaml:2: engine: unknown engine 'duckbd' (did you mean 'duckdb'?)"
+    )

@@ -10,7 +10,6 @@ import re
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
-
 from odibi_core.testing.cli import invoke_odibi
 from odibi_core.testing.hostile_yaml import hostile_project_files
 

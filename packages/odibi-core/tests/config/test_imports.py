@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from odibi_core.config.loader import load_project, read_project_source
 from odibi_core.errors import ConfigError, PlanError
 
@@ -57,11 +56,16 @@ def test_locations_follow_appended_items_to_their_own_file(tmp_path: Path) -> No
 def test_a_typo_in_an_imported_pipeline_is_located_in_that_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         load_project(_project(tmp_path, sales=SALES.replace("write:", "wrte:")))
-    assert "sales.yaml:8: pipelines[0].nodes[0].wrte: unknown key 'wrte' (did you mean 'write'?)" in info.value.message
+    assert (
+        "sales.yaml:8: pipelines[0].nodes[0].wrte: unknown key 'wrte' (did you mean 'write'?)"
+        in info.value.message
+    )
 
 
 def test_a_connection_defined_in_two_files_names_both(tmp_path: Path) -> None:
-    sales = SALES.replace("lake: {type: local, base_path: ./lake}", "raw: {type: local, base_path: ./other}")
+    sales = SALES.replace(
+        "lake: {type: local, base_path: ./lake}", "raw: {type: local, base_path: ./other}"
+    )
     with pytest.raises(ConfigError) as info:
         read_project_source(_project(tmp_path, sales=sales))
     message = info.value.message
@@ -78,9 +82,12 @@ def test_a_pipeline_name_used_in_two_files_names_both(tmp_path: Path) -> None:
 
 
 def test_scalars_of_the_importing_file_win_and_lists_concatenate(tmp_path: Path) -> None:
-    (tmp_path / "common.yaml").write_text("project: common\nworkers: 2\nplugins: {deny: [odibi-otel]}\n")
+    (tmp_path / "common.yaml").write_text(
+        "project: common\nworkers: 2\nplugins: {deny: [odibi-otel]}\n"
+    )
     (tmp_path / "odibi.yaml").write_text(
-        "imports: [common.yaml]\nproject: own\nplugins: {deny: [odibi-x]}\n" + ROOT.split("\n", 2)[2]
+        "imports: [common.yaml]\nproject: own\nplugins: {deny: [odibi-x]}\n"
+        + ROOT.split("\n", 2)[2]
         + "connections:\n  raw: {type: local, base_path: ./data}\n"
     )
     project = load_project(tmp_path / "odibi.yaml")
@@ -91,7 +98,9 @@ def test_scalars_of_the_importing_file_win_and_lists_concatenate(tmp_path: Path)
 
 def test_missing_imports_and_cycles_are_each_reported(tmp_path: Path) -> None:
     (tmp_path / "loop.yaml").write_text("imports: [odibi.yaml]\n")
-    (tmp_path / "odibi.yaml").write_text("imports: [nowhere.yaml, loop.yaml, .]\n" + ROOT.split("\n", 2)[2])
+    (tmp_path / "odibi.yaml").write_text(
+        "imports: [nowhere.yaml, loop.yaml, .]\n" + ROOT.split("\n", 2)[2]
+    )
     with pytest.raises(ConfigError) as info:
         read_project_source(tmp_path / "odibi.yaml")
     lines = info.value.message.splitlines()

@@ -147,7 +147,8 @@ def test_cycle_is_named_at_its_line(write_project) -> None:
         "      - {name: b, depends_on: [a, c], transform: {steps: ['SELECT * FROM a']}}\n"
         "      - {name: c, depends_on: [b]}\n"
     )
-    with pytest.raises(PlanError, match=r"odibi.yaml:9: .*dependency cycle in pipeline p: b -> c -> b"):
+    cycle = r"odibi.yaml:9: .*dependency cycle in pipeline p: b -> c -> b"
+    with pytest.raises(PlanError, match=cycle):
         load_project(write_project(text))
 
 

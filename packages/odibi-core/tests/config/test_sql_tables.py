@@ -5,21 +5,32 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from odibi_core.config.locations import Location, LocationMap
 from odibi_core.config.problems import ERROR, WARNING
 from odibi_core.config.sql_tables import check_sql_tables, tables_read
 
 
-def _project(steps: list[Any], depends_on: list[str] | None = None, read: bool = False) -> dict[str, Any]:
+def _project(
+    steps: list[Any], depends_on: list[str] | None = None, read: bool = False
+) -> dict[str, Any]:
     node: dict[str, Any] = {"name": "report", "transform": {"steps": steps}}
     if depends_on is not None:
         node["depends_on"] = depends_on
     if read:
         node["read"] = {"connection": "raw", "path": "x.csv"}
-    return {"pipelines": [{"pipeline": "p", "nodes": [
-        {"name": "orders", "read": {}}, {"name": "customers", "read": {}}, {"name": "enriched", "read": {}}, node,
-    ]}]}
+    return {
+        "pipelines": [
+            {
+                "pipeline": "p",
+                "nodes": [
+                    {"name": "orders", "read": {}},
+                    {"name": "customers", "read": {}},
+                    {"name": "enriched", "read": {}},
+                    node,
+                ],
+            }
+        ]
+    }
 
 
 def _messages(data: dict[str, Any], dialect: str = "duckdb") -> list[str]:
@@ -37,7 +48,7 @@ def _messages(data: dict[str, Any], dialect: str = "duckdb") -> list[str]:
         "SELECT * FROM 'data/extra.parquet'",
         "SELECT * FROM range(10) r(x)",
         "SELECT * FROM information_schema.tables",
-        "SELECT * FROM ENRICHED e JOIN \"Enriched\" f USING (id)",
+        'SELECT * FROM ENRICHED e JOIN "Enriched" f USING (id)',
         "SELECT e.* FROM enriched e WHERE e.id IN (SELECT id FROM enriched)",
         "SELEC broken FROM",  # left to the engine
     ],
@@ -53,7 +64,9 @@ def test_a_typo_of_a_node_name_is_reported_with_a_suggestion() -> None:
 
 
 def test_a_node_that_is_not_a_dependency_is_named_as_such() -> None:
-    (message,) = _messages(_project(["SELECT * FROM orders o JOIN enriched e USING (id)"], depends_on=["enriched"]))
+    (message,) = _messages(
+        _project(["SELECT * FROM orders o JOIN enriched e USING (id)"], depends_on=["enriched"])
+    )
     assert "node 'orders' is in this pipeline but not in the depends_on of node 'report'" in message
 
 
@@ -62,7 +75,9 @@ def test_a_node_with_an_unknown_dependency_is_left_to_the_graph_check() -> None:
 
 
 def test_this_is_visible_only_once_the_node_has_a_frame() -> None:
-    two_inputs = _project(["SELECT * FROM this", "SELECT * FROM this"], depends_on=["orders", "customers"])
+    two_inputs = _project(
+        ["SELECT * FROM this", "SELECT * FROM this"], depends_on=["orders", "customers"]
+    )
     assert _messages(two_inputs) == ["unknown table 'this'; this step sees: customers, orders"]
     assert _messages(_project(["SELECT * FROM this"], read=True)) == []
     assert _messages(_project(["SELECT * FROM this"], depends_on=["orders"])) == []
@@ -74,10 +89,16 @@ def test_the_location_is_the_step() -> None:
     key = ("pipelines", 0, "nodes", 3, "transform", "steps", 1, "sql")
     locations.set(key, Location("odibi.yaml", 42))
     (problem,) = check_sql_tables(data, locations, "duckdb")
-    assert (problem.location, problem.path, problem.severity) == (Location("odibi.yaml", 42), key, ERROR)
+    assert (problem.location, problem.path, problem.severity) == (
+        Location("odibi.yaml", 42),
+        key,
+        ERROR,
+    )
     (warning,) = check_sql_tables(data, locations, "spark", severity=WARNING)
     assert warning.severity == WARNING
 
 
 def test_spark_sql_is_parsed_in_its_dialect() -> None:
-    assert tables_read("SELECT * FROM `enriched` LATERAL VIEW explode(items) t AS item", "spark") == ["enriched"]
+    assert tables_read(
+        "SELECT * FROM `enriched` LATERAL VIEW explode(items) t AS item", "spark"
+    ) == ["enriched"]

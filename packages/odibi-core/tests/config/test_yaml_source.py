@@ -6,7 +6,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from odibi_core.config.problems import Problem
 from odibi_core.config.yaml_limits import YamlLimits
 from odibi_core.config.yaml_source import load_yaml_file, load_yaml_text
@@ -25,7 +24,10 @@ def _write(tmp_path: Path, raw: bytes) -> Path:
         ("project: x\n".encode("utf-16"), "p.yaml:1: the file is encoded as UTF-16"),
         ("project: x\n".encode("utf-32"), "p.yaml:1: the file is encoded as UTF-32"),
         ("project: x\n".encode("utf-16-le"), "p.yaml:1: the file contains NUL bytes"),
-        (b"project: x\ndescription: caf\xe9 au lait\n", "p.yaml:2: the file is not UTF-8 (byte 0xe9 at column 17"),
+        (
+            b"project: x\ndescription: caf\xe9 au lait\n",
+            "p.yaml:2: the file is not UTF-8 (byte 0xe9 at column 17",
+        ),
     ],
     ids=["utf-16", "utf-32", "utf-16-no-bom", "latin-1"],
 )
@@ -60,7 +62,8 @@ def test_every_tag_is_refused_at_its_line(text: str, tag: str) -> None:
     problems: list[Problem] = []
     load_yaml_text(text, "p.yaml", problems=problems)
     assert [p.text.split(": ")[1] for p in problems] == [f"YAML tag {tag} is not allowed"]
-    assert problems[0].location is not None and problems[0].location.line == text.count("\n")
+    assert problems[0].location is not None
+    assert problems[0].location.line == text.count("\n")
 
 
 def test_all_tags_and_duplicate_keys_of_a_file_are_reported_together() -> None:
@@ -108,7 +111,9 @@ def test_alias_limits_can_be_raised(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_recursive_alias_is_refused() -> None:
-    with pytest.raises(ConfigError, match="p.yaml:1: an alias refers to a mapping or list that contains it"):
+    with pytest.raises(
+        ConfigError, match=r"p\.yaml:1: an alias refers to a mapping or list that contains it"
+    ):
         load_yaml_text("a: &a [1, *a]\n", "p.yaml")
 
 
@@ -117,16 +122,22 @@ def test_nesting_is_bounded_with_and_without_aliases() -> None:
         load_yaml_text("a: " + "[" * 101 + "]" * 101 + "\n", "p.yaml")
     load_yaml_text("a: " + "[" * 99 + "]" * 99 + "\n", "p.yaml")
     chain = "a: &a " + "[" * 60 + "]" * 60 + "\nb: " + "[" * 50 + "*a" + "]" * 50 + "\n"
-    with pytest.raises(ConfigError, match="with aliases expanded, mappings and lists nest more than 100"):
+    with pytest.raises(
+        ConfigError, match="with aliases expanded, mappings and lists nest more than 100"
+    ):
         load_yaml_text(chain, "p.yaml")
 
 
-def test_a_50_mb_file_is_refused_before_it_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_50_mb_file_is_refused_before_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "big.yaml"
     with path.open("wb") as f:
         f.truncate(50 * 1024 * 1024)
     start = time.monotonic()
-    with pytest.raises(ConfigError, match=r"big.yaml:1: the file is 52,428,800 bytes, more than the 4,194,304"):
+    with pytest.raises(
+        ConfigError, match=r"big.yaml:1: the file is 52,428,800 bytes, more than the 4,194,304"
+    ):
         load_yaml_file(path, display="big.yaml")
     assert time.monotonic() - start < 1.0
     small = _write(tmp_path, b"project: x\n# " + b"-" * 96 + b"\n")  # 110 bytes
@@ -142,13 +153,19 @@ def test_a_50_mb_file_is_refused_before_it_is_read(tmp_path: Path, monkeypatch: 
 
 
 def test_an_impossible_date_is_a_located_problem_not_a_crash() -> None:
-    with pytest.raises(ConfigError, match="p.yaml:2: since: cannot read the value '2024-13-45'"):
+    with pytest.raises(ConfigError, match=r"p\.yaml:2: since: cannot read the value '2024-13-45'"):
         load_yaml_text("a: 1\nsince: 2024-13-45\n", "p.yaml")
 
 
 def test_syntax_errors_name_the_line_and_context() -> None:
-    with pytest.raises(ConfigError, match=r"p.yaml:2: invalid YAML: did not find expected ',' or '\]' "
-                                          r"\(while parsing a flow sequence at line 1\)"):
+    with pytest.raises(
+        ConfigError,
+        match=r"p.yaml:2: invalid YAML: did not find expected ',' or '\]' "
+        r"\(while parsing a flow sequence at line 1\)",
+    ):
         load_yaml_text("a: [1\nb: 2\n", "p.yaml")
-    with pytest.raises(ConfigError, match="p.yaml:2: invalid YAML: .*duplicate anchor 'x'; first occurrence at line 1"):
+    with pytest.raises(
+        ConfigError,
+        match=r"p\.yaml:2: invalid YAML: .*duplicate anchor 'x'; first occurrence at line 1",
+    ):
         load_yaml_text("a: &x 1\nb: &x 2\n", "p.yaml")

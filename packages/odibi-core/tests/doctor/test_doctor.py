@@ -256,6 +256,7 @@ def test_a_missing_local_input_file_is_a_problem_naming_file_and_line(
     assert not report.ok
     status, detail = _lines(report, "project")["input raw:a.csv"]
     assert status == FAIL
-    assert "odibi.yaml:" in detail and "a.csv does not exist" in detail
+    assert "odibi.yaml:" in detail
+    assert "a.csv does not exist" in detail
     (tmp_path / "data" / "a.csv").write_text("x\n1\n")
     assert _lines(doctor(_project(tmp_path)), "project")["inputs"][0] == OK

@@ -1,11 +1,10 @@
-"""A plugin that exits, interrupts, raises anything or hangs while importing never stops the host."""
+"""A plugin that exits, interrupts, raises or hangs while importing never stops the host."""
 
 from __future__ import annotations
 
 import time
 
 import pytest
-
 from odibi_core.errors import ConfigError, PluginError
 from odibi_core.plugins.loader import PluginSettings
 from odibi_core.plugins.manager import create_plugin_manager
@@ -34,7 +33,14 @@ class OddExit(BaseException):
         ("raise GeneratorExit\n", "GeneratorExit"),
         ("import os\nos.environ['X'] = 1\n", "TypeError"),
     ],
-    ids=["sys-exit", "system-exit-text", "keyboard-interrupt", "base-exception", "generator-exit", "error"],
+    ids=[
+        "sys-exit",
+        "system-exit-text",
+        "keyboard-interrupt",
+        "base-exception",
+        "generator-exit",
+        "error",
+    ],
 )
 def test_any_base_exception_at_import_marks_only_that_plugin_failed(
     plugin_distributions, source: str, reason: str
@@ -50,7 +56,9 @@ def test_any_base_exception_at_import_marks_only_that_plugin_failed(
     assert "duckdb" in pm.engines()
 
 
-def test_a_hanging_import_is_failed_after_the_timeout_and_the_host_goes_on(plugin_distributions) -> None:
+def test_a_hanging_import_is_failed_after_the_timeout_and_the_host_goes_on(
+    plugin_distributions,
+) -> None:
     plugin_distributions("odibi-hangs", "odibi_hangs_mod", "import time\ntime.sleep(30)\n")
     plugin_distributions("odibi-good", "odibi_good_after_hang", GOOD)
     start = time.monotonic()
@@ -63,8 +71,13 @@ def test_a_hanging_import_is_failed_after_the_timeout_and_the_host_goes_on(plugi
     assert elapsed < 10  # generous: the bound is 0.3 s, the sleep 30 s
 
 
-def test_timeout_zero_imports_in_the_calling_thread_with_the_same_guard(plugin_distributions) -> None:
-    plugin_distributions("odibi-main-thread", "odibi_main_thread_mod", """
+def test_timeout_zero_imports_in_the_calling_thread_with_the_same_guard(
+    plugin_distributions,
+) -> None:
+    plugin_distributions(
+        "odibi-main-thread",
+        "odibi_main_thread_mod",
+        """
         import threading
         from odibi_core import hookimpl
         from odibi_core.plugins.types import ConnectionSpec
@@ -73,7 +86,8 @@ def test_timeout_zero_imports_in_the_calling_thread_with_the_same_guard(plugin_d
         @hookimpl
         def odibi_connections():
             return [ConnectionSpec(NAME, lambda options, ctx: None, None, "")]
-    """)
+    """,
+    )
     plugin_distributions("odibi-exits", "odibi_exits_main", "import sys\nsys.exit(2)\n")
     pm = create_plugin_manager(PluginSettings(import_timeout=0))
     assert "in-main" in pm.connections()
@@ -83,8 +97,13 @@ def test_timeout_zero_imports_in_the_calling_thread_with_the_same_guard(plugin_d
 def test_import_timeout_comes_from_the_environment_before_the_yaml() -> None:
     assert PluginSettings.from_env({}).effective_import_timeout == 5.0
     from_env = PluginSettings.from_env({"ODIBI_PLUGIN_IMPORT_TIMEOUT": "1.5"})
-    assert from_env.merged_with(autoload=None, allow=None, deny=[], import_timeout=9).import_timeout == 1.5
-    yaml_only = PluginSettings.from_env({}).merged_with(autoload=None, allow=None, deny=[], import_timeout=9)
+    assert (
+        from_env.merged_with(autoload=None, allow=None, deny=[], import_timeout=9).import_timeout
+        == 1.5
+    )
+    yaml_only = PluginSettings.from_env({}).merged_with(
+        autoload=None, allow=None, deny=[], import_timeout=9
+    )
     assert yaml_only.effective_import_timeout == 9
     for bad in ("soon", "-1", "601", "nan"):
         with pytest.raises(ConfigError, match="ODIBI_PLUGIN_IMPORT_TIMEOUT"):
@@ -98,14 +117,18 @@ def test_import_timeout_comes_from_the_environment_before_the_yaml() -> None:
 def test_a_registration_hook_returning_no_spec_fails_its_plugin_with_exit_4(
     plugin_distributions, returned: str
 ) -> None:
-    plugin_distributions("odibi-garbage", "odibi_garbage_mod", f"""
+    plugin_distributions(
+        "odibi-garbage",
+        "odibi_garbage_mod",
+        f"""
         from odibi_core import hookimpl
         from odibi_core.plugins.types import EngineSpec
 
         @hookimpl
         def odibi_engines():
             return {returned}
-    """)
+    """,
+    )
     pm = create_plugin_manager(PluginSettings())
     assert "duckdb" in pm.engines()  # unrelated runs go on
     info = next(p for p in pm.plugins if p.distribution == "odibi-garbage")
@@ -119,16 +142,21 @@ def test_a_registration_hook_returning_no_spec_fails_its_plugin_with_exit_4(
 
 
 def test_a_registration_hook_calling_sys_exit_fails_its_plugin(plugin_distributions) -> None:
-    plugin_distributions("odibi-exit-hook", "odibi_exit_hook_mod", """
+    plugin_distributions(
+        "odibi-exit-hook",
+        "odibi_exit_hook_mod",
+        """
         import sys
         from odibi_core import hookimpl
 
         @hookimpl
         def odibi_connections():
             sys.exit(9)
-    """)
+    """,
+    )
     pm = create_plugin_manager(PluginSettings())
     assert "local" in pm.connections()
     info = next(p for p in pm.plugins if p.distribution == "odibi-exit-hook")
     assert info.status == "failed"
-    assert "odibi_connections raised" in (info.reason or "") and "sys.exit(9)" in (info.reason or "")
+    assert "odibi_connections raised" in (info.reason or "")
+    assert "sys.exit(9)" in (info.reason or "")

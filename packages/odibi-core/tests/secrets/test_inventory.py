@@ -69,8 +69,11 @@ def test_template_lists_every_reference_with_file_and_key_and_no_value(
         "#   odibi.yaml:17  environments.prod.state.connection_string  (environment prod)\nSTATE_CONN=\n"
         in text
     )
-    assert "# LAKE_DIR: env (optional: the project gives a default, used when unset or empty)" in text
-    assert "\n# LAKE_DIR=\n" in text and "\nLAKE_DIR=" not in text
+    assert "# LAKE_DIR: env (optional: the project gives a default, used when unset or empty)" in (
+        text
+    )
+    assert "\n# LAKE_DIR=\n" in text
+    assert "\nLAKE_DIR=" not in text
     for line in text.splitlines():
         assert line.startswith("#") or line == "" or line.endswith("=")
 

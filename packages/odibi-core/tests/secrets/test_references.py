@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from odibi_core.config.loader import load_project
-from odibi_core.errors import ConfigError, SecretMissingError
+from odibi_core.errors import ConfigError
 from odibi_core.redaction import MASK, redact_text
 
 pytestmark = pytest.mark.usefixtures("clean_redaction")

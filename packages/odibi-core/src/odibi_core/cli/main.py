@@ -52,7 +52,8 @@ def create_app(*, with_plugins: bool = True, argv: list[str] | None = None) -> t
         if log_format is not None and log_format not in ("text", "json"):
             raise typer.BadParameter("must be text or json", param_hint="--log-format")
         if log_level is not None and log_level.upper() not in LOG_LEVELS:
-            raise typer.BadParameter(f"must be one of {', '.join(LOG_LEVELS)}", param_hint="--log-level")
+            raise typer.BadParameter(f"must be one of {', '.join(LOG_LEVELS)}",
+                                     param_hint="--log-level")
         STATE.log_level = log_level.upper() if log_level else ("DEBUG" if debug else None)
         STATE.log_format = log_format
         STATE.debug = debug
@@ -95,8 +96,8 @@ def _add_plugin_commands(app: typer.Typer) -> None:
             from odibi_core.plugins.guarded_import import describe_failure
             from odibi_core.redaction import redact_text
 
-            typer.echo(redact_text(f"warning: plugin {registered.distribution} command {name!r} unavailable: "
-                                   f"{describe_failure(exc)}"), err=True)
+            typer.echo(redact_text(f"warning: plugin {registered.distribution} command {name!r} "
+                                   f"unavailable: {describe_failure(exc)}"), err=True)
             continue
         app.add_typer(sub_app, name=name, help=registered.spec.help)
 

@@ -28,7 +28,9 @@ if TYPE_CHECKING:
 LOCAL_CONNECTION = "local"
 
 
-def function_step_problems(data: Any, locations: LocationMap, transforms: Mapping[str, object]) -> list[Problem]:
+def function_step_problems(
+    data: Any, locations: LocationMap, transforms: Mapping[str, object]
+) -> list[Problem]:
     """A problem for every ``function:`` step naming no registered Python step."""
     problems: list[Problem] = []
     for p, pipeline in iter_pipelines(data):
@@ -36,14 +38,21 @@ def function_step_problems(data: Any, locations: LocationMap, transforms: Mappin
             transform = node.get("transform")
             steps = transform.get("steps") if isinstance(transform, dict) else None
             for i, step in enumerate(steps if isinstance(steps, list) else []):
-                name = step.get("function") if isinstance(step, dict) and "sql" not in step else None
+                name = (
+                    step.get("function") if isinstance(step, dict) and "sql" not in step else None
+                )
                 if isinstance(name, str) and name not in transforms:
                     known = ", ".join(sorted(transforms)) or "none"
-                    problems.append(located(
-                        locations, ("pipelines", p, "nodes", n, "transform", "steps", i, "function"),
-                        f"unknown Python step {name!r}{did_you_mean(name, transforms)}; defined: {known}",
-                        hint="Define it with @transform in transforms.py beside the project file.",
-                    ))
+                    problems.append(
+                        located(
+                            locations,
+                            ("pipelines", p, "nodes", n, "transform", "steps", i, "function"),
+                            f"unknown Python step {name!r}{did_you_mean(name, transforms)}; "
+                            f"defined: {known}",
+                            hint="Define it with @transform in transforms.py beside the "
+                            "project file.",
+                        )
+                    )
     return problems
 
 
@@ -60,7 +69,9 @@ def sql_table_problems(data: Any, locations: LocationMap, pm: OdibiPluginManager
         return []
     from odibi_core.config.sql_tables import check_sql_tables
 
-    return check_sql_tables(data, locations, spec.sql_dialect, severity=WARNING if spec.sql_catalog else ERROR)
+    return check_sql_tables(
+        data, locations, spec.sql_dialect, severity=WARNING if spec.sql_catalog else ERROR
+    )
 
 
 @dataclass(frozen=True)
@@ -86,38 +97,60 @@ def missing_local_inputs(project: LoadedProject, pm: OdibiPluginManager) -> list
     from odibi_core.plugins.types import BuildContext
 
     config = project.config
-    written = {(n.write.connection, n.write.path) for p in config.pipelines for n in p.nodes
-               if n.write is not None and n.write.path}
+    written = {
+        (n.write.connection, n.write.path)
+        for p in config.pipelines
+        for n in p.nodes
+        if n.write is not None and n.write.path
+    }
     built: dict[str, Any] = {}
     missing: list[MissingInput] = []
     for p, pipeline in enumerate(config.pipelines):
         for n, node in enumerate(pipeline.nodes):
             read = node.read
-            if read is None or not read.path or config.connections[read.connection].type != LOCAL_CONNECTION:
+            if (
+                read is None
+                or not read.path
+                or config.connections[read.connection].type != LOCAL_CONNECTION
+            ):
                 continue
             if any(c == read.connection and fnmatch.fnmatch(w, read.path) for c, w in written):
                 continue
             if read.connection not in built:
                 spec = pm.connection(LOCAL_CONNECTION)
-                ctx = BuildContext(name=read.connection, project_dir=project.project_dir,
-                                   project_name=config.project)
-                built[read.connection] = spec.factory(project.connection_options[read.connection], ctx)
+                ctx = BuildContext(
+                    name=read.connection,
+                    project_dir=project.project_dir,
+                    project_name=config.project,
+                )
+                built[read.connection] = spec.factory(
+                    project.connection_options[read.connection], ctx
+                )
             connection = built[read.connection]
             try:
                 found = not isinstance(connection, FileConnection) or connection.exists(read.path)
             except Exception:  # a path the connection refuses is reported by its own check
                 found = True
             if not found:
-                missing.append(MissingInput(read.connection, read.path, connection.resolve(read.path),
-                                            ("pipelines", p, "nodes", n, "read", "path")))
+                missing.append(
+                    MissingInput(
+                        read.connection,
+                        read.path,
+                        connection.resolve(read.path),
+                        ("pipelines", p, "nodes", n, "read", "path"),
+                    )
+                )
     return missing
 
 
 def missing_input_problems(project: LoadedProject, pm: OdibiPluginManager) -> list[Problem]:
     """:func:`missing_local_inputs` as warnings."""
     return [
-        located(project.source.locations, m.key,
-                f"input {m.path!r} of connection {m.connection!r} does not exist ({m.resolved})",
-                severity=WARNING)
+        located(
+            project.source.locations,
+            m.key,
+            f"input {m.path!r} of connection {m.connection!r} does not exist ({m.resolved})",
+            severity=WARNING,
+        )
         for m in missing_local_inputs(project, pm)
     ]

@@ -58,7 +58,9 @@ class ImportLoader:
         data, own = load_yaml_file(path, display=name, limits=self.limits, problems=self.problems)
         self.files.append(name)
         if not isinstance(data, dict):
-            raise ConfigError(f"{name}:1: a project file must be a mapping of keys, not {_kind(data)}")
+            raise ConfigError(
+                f"{name}:1: a project file must be a mapping of keys, not {_kind(data)}"
+            )
         imports = data.get("imports") or []
         if not isinstance(imports, list):
             self.problems.append(located(own, ("imports",), "imports must be a list of file paths"))
@@ -87,8 +89,14 @@ class ImportLoader:
             locations.set((), root)  # a key missing at the top is reported at the file's start
         return merged, locations
 
-    def _merge(self, base: dict[str, Any], base_locations: LocationMap, top: dict[str, Any],
-               top_locations: LocationMap, path: KeyPath) -> None:
+    def _merge(
+        self,
+        base: dict[str, Any],
+        base_locations: LocationMap,
+        top: dict[str, Any],
+        top_locations: LocationMap,
+        path: KeyPath,
+    ) -> None:
         """Merge ``top`` (the importing side) into ``base`` (what was imported before it)."""
         for key, value in top.items():
             here = (*path, key)
@@ -100,10 +108,14 @@ class ImportLoader:
                 for name, item in value.items():
                     if name in old:
                         first = base_locations.find((*here, name))
-                        self.problems.append(located(
-                            top_locations, (*here, name),
-                            f"connection {name!r} is also defined at {first}; define each connection once",
-                        ))
+                        self.problems.append(
+                            located(
+                                top_locations,
+                                (*here, name),
+                                f"connection {name!r} is also defined at {first}; define each "
+                                f"connection once",
+                            )
+                        )
                         continue
                     old[name] = item
                     base_locations.overlay(top_locations, (*here, name), (*here, name))
@@ -119,11 +131,12 @@ class ImportLoader:
 
 
 def _reindex(base: LocationMap, top: LocationMap, prefix: KeyPath, offset: int) -> None:
-    """Copy ``top``'s locations of the items under ``prefix`` into ``base``, shifted by ``offset``."""
+    """Copy ``top``'s locations of the items under ``prefix`` into ``base``, moved by ``offset``."""
     n = len(prefix)
     for path, location in top.entries.items():
-        if path[:n] == prefix and len(path) > n and isinstance(path[n], int):
-            base.set((*prefix, path[n] + offset, *path[n + 1:]), location)
+        index = path[n] if len(path) > n else None
+        if path[:n] == prefix and isinstance(index, int):
+            base.set((*prefix, index + offset, *path[n + 1 :]), location)
 
 
 def _kind(value: Any) -> str:

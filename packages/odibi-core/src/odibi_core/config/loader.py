@@ -93,7 +93,7 @@ class ProjectSource:
             autoload=section.get("autoload") if isinstance(section.get("autoload"), bool) else None,
             allow=section.get("allow") if isinstance(section.get("allow"), list) else None,
             deny=section.get("deny") if isinstance(section.get("deny"), list) else [],
-            import_timeout=float(timeout) if _is_timeout(timeout) else None,
+            import_timeout=float(timeout) if _is_timeout(timeout) else None,  # type: ignore[arg-type]
         )
 
 

@@ -8,9 +8,17 @@ have upper bounds, so ``retry.max_attempts: true`` or ``workers: 1e30`` is an er
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 from odibi_core.config.strict_values import StrictNumbers
 
@@ -56,7 +64,9 @@ class StateConfig(PluginSection):
         60.0, ge=0, le=86_400,
         description="Seconds to wait for a held lock (also --lock-timeout, ODIBI_LOCK_TIMEOUT).",
     )
-    history: int = Field(50, ge=1, le=100_000, description="Runs kept per pipeline in the state document.")
+    history: int = Field(
+        50, ge=1, le=100_000, description="Runs kept per pipeline in the state document."
+    )
 
 
 class SecretsConfig(StrictModel):
@@ -78,7 +88,8 @@ class PluginsConfig(StrictModel):
     )
     import_timeout: float | None = Field(
         None, ge=0, le=600,
-        description="Seconds each plugin may take to import before it is reported failed (default 5; "
+        description="Seconds each plugin may take to import before it is reported failed "
+        "(default 5; "
         "`0`: no bound; the environment variable ODIBI_PLUGIN_IMPORT_TIMEOUT wins).",
     )
 
@@ -88,7 +99,9 @@ class RetryConfig(StrictModel):
 
     max_attempts: int = Field(3, ge=1, le=100, description="Attempts in total, the first included.")
     backoff: Literal["exponential", "fixed"] = "exponential"
-    initial_delay: float = Field(0.5, ge=0, le=3600, description="Seconds before the second attempt.")
+    initial_delay: float = Field(
+        0.5, ge=0, le=3600, description="Seconds before the second attempt."
+    )
     max_delay: float = Field(30.0, ge=0, le=3600, description="Upper bound of one delay.")
 
 
@@ -112,10 +125,12 @@ class ReportsConfig(StrictModel):
         ".odibi/reports", description="Folder of the reports, relative to the project file (not the cwd)."
     )
     keep_last: int | None = Field(
-        50, ge=1, le=100_000, description="Reports kept per pipeline, newest first (`null`: keep every report)."
+        50, ge=1, le=100_000,
+        description="Reports kept per pipeline, newest first (`null`: keep every report).",
     )
     max_age_days: float | None = Field(
-        None, gt=0, le=36_500, description="Reports older than this many days are deleted (`null`: no age limit)."
+        None, gt=0, le=36_500,
+        description="Reports older than this many days are deleted (`null`: no age limit).",
     )
     samples: bool = Field(
         True, description="A few output rows per node, taken only where that costs no pass over the data."
@@ -190,10 +205,13 @@ class InvalidStep(BaseModel):
             raise ValueError(f"a step is a SQL string or a mapping with one of {kinds}")
         given = [k for k in STEP_KINDS if k in value]
         if given:
-            raise ValueError(f"a step has exactly one of {kinds} (this one has {' and '.join(given)})")
+            raise ValueError(
+                f"a step has exactly one of {kinds} (this one has {' and '.join(given)})"
+            )
         keys = [str(k) for k in value]
         hints = "".join(did_you_mean(k, STEP_KINDS) for k in keys[:1])
-        raise ValueError(f"a step needs one of {kinds} (found: {', '.join(keys) or 'no keys'}){hints}")
+        found = ", ".join(keys) or "no keys"
+        raise ValueError(f"a step needs one of {kinds} (found: {found}){hints}")
 
 
 def step_kind(value: Any) -> str:
@@ -211,20 +229,25 @@ def step_kind(value: Any) -> str:
     return "<invalid>"
 
 
-Step = Annotated[
-    Union[Annotated[SqlStep, Tag("<sql>")], Annotated[FunctionStep, Tag("<function>")],
-          Annotated[InvalidStep, Tag("<invalid>")]],
-    Discriminator(step_kind),
-]
-"""A transform step, chosen by its key (``sql:`` or ``function:``) so errors speak of that kind only."""
+if TYPE_CHECKING:  # what validation yields (an invalid step never gets past it)
+    Step = SqlStep | FunctionStep
+else:
+    Step = Annotated[
+        Annotated[SqlStep, Tag("<sql>")]
+        | Annotated[FunctionStep, Tag("<function>")]
+        | Annotated[InvalidStep, Tag("<invalid>")],
+        Discriminator(step_kind),
+    ]
+    """A transform step, chosen by its key (``sql:`` or ``function:``): errors speak of it."""
 
 
 class TransformConfig(StrictModel):
     """``transform:``: steps applied in order. A bare string is a SQL step."""
 
-    steps: list[Step] = Field(  # type: ignore[type-arg]
+    steps: list[Step] = Field(
         min_length=1,
-        description="Applied in order; each is SQL (`sql:` or a bare string) or Python (`function:`), never both.",
+        description="Applied in order; each is SQL (`sql:` or a bare string) or Python "
+        "(`function:`), never both.",
     )
 
     @field_validator("steps", mode="before")

@@ -34,20 +34,24 @@ SpecT = TypeVar("SpecT")
 DEFAULT_ENGINE = "duckdb"
 
 
-def plugin_section_problems(data: dict[str, Any], locations: LocationMap, pm: OdibiPluginManager,
-                            project: LoadedProject | None) -> list[Problem]:
+def plugin_section_problems(
+    data: dict[str, Any],
+    locations: LocationMap,
+    pm: OdibiPluginManager,
+    project: LoadedProject | None,
+) -> list[Problem]:
     """Every plugin-section problem of the resolved ``data``; fills ``project``'s options."""
     problems: list[Problem] = []
     plugins = data.get("plugins")
     requires = plugins.get("requires") if isinstance(plugins, dict) else None
     for i, text in enumerate(requires if isinstance(requires, list) else []):
         if isinstance(text, str):
-            _lookup(lambda text=text: pm.require([text]), locations, ("plugins", "requires", i), problems)
+            _lookup(pm.require, [text], locations, ("plugins", "requires", i), problems)
 
     engine_name = data.get("engine", DEFAULT_ENGINE)
     engine: EngineSpec | None = None
     if isinstance(engine_name, str):
-        engine = _lookup(lambda: pm.engine(engine_name), locations, ("engine",), problems)
+        engine = _lookup(pm.engine, engine_name, locations, ("engine",), problems)
     options = data.get("engine_options") or {}
     if engine is not None and isinstance(options, dict):
         validated = _options(engine.config_model, options, locations, ("engine_options",), problems)
@@ -60,14 +64,15 @@ def plugin_section_problems(data: dict[str, Any], locations: LocationMap, pm: Od
     for name, conn in connections.items():
         if not isinstance(conn, dict) or not isinstance(conn.get("type"), str):
             continue  # the project model reports it
-        spec = _lookup(lambda conn=conn: pm.connection(conn["type"]), locations,
-                       ("connections", name, "type"), problems)
+        spec = _lookup(
+            pm.connection, conn["type"], locations, ("connections", name, "type"), problems
+        )
         if spec is None:
             continue
         specs[name] = spec
         own = {k: v for k, v in conn.items() if k not in ConnectionConfig.model_fields}
         validated = _options(spec.config_model, own, locations, ("connections", name), problems)
-        if project is not None:
+        if project is not None and validated is not None:
             project.connection_options[name] = validated
     problems += _node_connection_problems(data, locations, connections)
     if project is not None and engine is not None:
@@ -78,8 +83,12 @@ def plugin_section_problems(data: dict[str, Any], locations: LocationMap, pm: Od
     return problems
 
 
-def _state_problems(data: dict[str, Any], locations: LocationMap, pm: OdibiPluginManager,
-                    project: LoadedProject | None) -> list[Problem]:
+def _state_problems(
+    data: dict[str, Any],
+    locations: LocationMap,
+    pm: OdibiPluginManager,
+    project: LoadedProject | None,
+) -> list[Problem]:
     problems: list[Problem] = []
     state = data.get("state")
     if state is None:
@@ -92,7 +101,7 @@ def _state_problems(data: dict[str, Any], locations: LocationMap, pm: OdibiPlugi
     backend = state.get("backend", "local")
     if not isinstance(backend, str):
         return problems
-    spec = _lookup(lambda: pm.state_backend(backend), locations, ("state", "backend"), problems)
+    spec = _lookup(pm.state_backend, backend, locations, ("state", "backend"), problems)
     if spec is None:
         return problems
     own = {k: v for k, v in state.items() if k not in StateConfig.model_fields}
@@ -103,8 +112,9 @@ def _state_problems(data: dict[str, Any], locations: LocationMap, pm: OdibiPlugi
     return problems
 
 
-def _node_connection_problems(data: dict[str, Any], locations: LocationMap,
-                              connections: dict[str, Any]) -> list[Problem]:
+def _node_connection_problems(
+    data: dict[str, Any], locations: LocationMap, connections: dict[str, Any]
+) -> list[Problem]:
     """Every ``read.connection`` / ``write.connection`` must name a defined connection."""
     problems: list[Problem] = []
     defined = ", ".join(sorted(map(str, connections))) or "none"
@@ -114,25 +124,40 @@ def _node_connection_problems(data: dict[str, Any], locations: LocationMap,
                 part = node.get(section)
                 name = part.get("connection") if isinstance(part, dict) else None
                 if isinstance(name, str) and name not in connections:
-                    problems.append(located(
-                        locations, ("pipelines", p, "nodes", n, section, "connection"),
-                        f"unknown connection {name!r}{did_you_mean(name, map(str, connections))}; "
-                        f"defined: {defined}",
-                    ))
+                    problems.append(
+                        located(
+                            locations,
+                            ("pipelines", p, "nodes", n, section, "connection"),
+                            f"unknown connection {name!r}"
+                            f"{did_you_mean(name, map(str, connections))}; "
+                            f"defined: {defined}",
+                        )
+                    )
     return problems
 
 
-def _lookup(fn: Callable[[], SpecT], locations: LocationMap, path: KeyPath,
-            problems: list[Problem]) -> SpecT | None:
+def _lookup(
+    fn: Callable[[Any], SpecT],
+    arg: Any,
+    locations: LocationMap,
+    path: KeyPath,
+    problems: list[Problem],
+) -> SpecT | None:
+    """``fn(arg)``, or ``None`` with a located problem if it raises a plugin error."""
     try:
-        return fn()
+        return fn(arg)
     except PluginError as exc:
         problems.append(located(locations, path, exc.message, error=type(exc), hint=exc.hint))
         return None
 
 
-def _options(model: type[BaseModel] | None, options: dict[str, Any], locations: LocationMap,
-             path: KeyPath, problems: list[Problem]) -> BaseModel | None:
+def _options(
+    model: type[BaseModel] | None,
+    options: dict[str, Any],
+    locations: LocationMap,
+    path: KeyPath,
+    problems: list[Problem],
+) -> BaseModel | None:
     model = model or NoOptions
     try:
         return model.model_validate(options)

@@ -27,7 +27,7 @@ class Problem:
     """One mistake in a project (or one warning), with where it is.
 
     Attributes:
-        message: What is wrong, without the location (``unknown key 'raed' (did you mean 'read'?)``).
+        message: What is wrong, without the location (``unknown key 'raed'``).
         location: File and line, when known.
         path: Key path inside the project (``pipelines[0].nodes[1].read``), when known.
         severity: ``error`` or ``warning`` (warnings never fail a command).
@@ -80,12 +80,12 @@ def from_error(exc: OdibiError) -> Problem:
     location = None
     if match:
         location = Location(match.group("file"), int(match.group("line")))
-        message = message[match.end():]
+        message = message[match.end() :]
     return Problem(message, location, error=type(exc), hint=exc.hint or None)
 
 
 def sort_problems(problems: Iterable[Problem], files: Sequence[str] = ()) -> list[Problem]:
-    """Problems in file order (``files``: the root file first), then by line; unlocated ones last."""
+    """Problems in file order (``files``: root first), then by line; unlocated ones last."""
     order = {name: i for i, name in enumerate(files)}
 
     def key(problem: Problem) -> tuple[int, str, int, str]:

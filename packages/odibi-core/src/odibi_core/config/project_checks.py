@@ -38,7 +38,9 @@ def iter_nodes(pipeline: dict[str, Any]) -> Iterator[tuple[int, dict[str, Any]]]
 def dependencies(node: dict[str, Any]) -> list[tuple[int, str]]:
     """``(index, name)`` of every string in the node's ``depends_on``."""
     deps = node.get("depends_on")
-    return [(i, d) for i, d in enumerate(deps) if isinstance(d, str)] if isinstance(deps, list) else []
+    return (
+        [(i, d) for i, d in enumerate(deps) if isinstance(d, str)] if isinstance(deps, list) else []
+    )
 
 
 def check_project_graph(data: Any, locations: LocationMap) -> list[Problem]:
@@ -50,12 +52,16 @@ def check_project_graph(data: Any, locations: LocationMap) -> list[Problem]:
         if isinstance(name, str):
             here = ("pipelines", p, "pipeline")
             if name in seen_pipelines:
-                problems.append(located(
-                    locations, here,
-                    f"pipeline {name!r} is also defined at {locations.find(seen_pipelines[name])}; "
-                    "pipeline names must be unique (they key run history and reports)",
-                    error=PlanError,
-                ))
+                problems.append(
+                    located(
+                        locations,
+                        here,
+                        f"pipeline {name!r} is also defined at "
+                        f"{locations.find(seen_pipelines[name])}; "
+                        "pipeline names must be unique (they key run history and reports)",
+                        error=PlanError,
+                    )
+                )
             else:
                 seen_pipelines[name] = here
         problems += _check_pipeline(p, pipeline, locations)
@@ -70,11 +76,15 @@ def _check_pipeline(p: int, pipeline: dict[str, Any], locations: LocationMap) ->
         name = node["name"]
         if name in first_index:
             first = locations.find(("pipelines", p, "nodes", first_index[name], "name"))
-            problems.append(located(
-                locations, ("pipelines", p, "nodes", n, "name"),
-                f"node name {name!r} is also used at {first} in pipeline {label}; node names must be unique",
-                error=PlanError,
-            ))
+            problems.append(
+                located(
+                    locations,
+                    ("pipelines", p, "nodes", n, "name"),
+                    f"node name {name!r} is also used at {first} in pipeline {label}; node "
+                    f"names must be unique",
+                    error=PlanError,
+                )
+            )
         else:
             first_index[name] = n
     graph: dict[str, list[str]] = {}
@@ -87,16 +97,24 @@ def _check_pipeline(p: int, pipeline: dict[str, Any], locations: LocationMap) ->
         for i, dep in dependencies(node):
             where = ("pipelines", p, "nodes", n, "depends_on", i)
             if dep in listed:
-                problems.append(located(locations, where, f"depends_on lists {dep!r} twice", error=PlanError))
+                problems.append(
+                    located(locations, where, f"depends_on lists {dep!r} twice", error=PlanError)
+                )
             elif dep == name:
-                problems.append(located(locations, where, f"node {name!r} depends on itself", error=PlanError))
+                problems.append(
+                    located(locations, where, f"node {name!r} depends on itself", error=PlanError)
+                )
             elif dep not in first_index:
-                problems.append(located(
-                    locations, where,
-                    f"node {name!r} depends on unknown node {dep!r}{did_you_mean(dep, first_index)}; "
-                    f"nodes of pipeline {label}: {', '.join(first_index)}",
-                    error=PlanError,
-                ))
+                problems.append(
+                    located(
+                        locations,
+                        where,
+                        f"node {name!r} depends on unknown node {dep!r}"
+                        f"{did_you_mean(dep, first_index)}; "
+                        f"nodes of pipeline {label}: {', '.join(first_index)}",
+                        error=PlanError,
+                    )
+                )
             else:
                 edges.append(dep)
             listed.add(dep)
@@ -105,11 +123,15 @@ def _check_pipeline(p: int, pipeline: dict[str, Any], locations: LocationMap) ->
         start = cycle[0]
         n = first_index[start]
         index = next(i for i, dep in dependencies(pipeline["nodes"][n]) if dep == cycle[1])
-        problems.append(located(
-            locations, ("pipelines", p, "nodes", n, "depends_on", index),
-            f"dependency cycle in pipeline {label}: {' -> '.join(cycle)} (each depends on the next)",
-            error=PlanError,
-        ))
+        problems.append(
+            located(
+                locations,
+                ("pipelines", p, "nodes", n, "depends_on", index),
+                f"dependency cycle in pipeline {label}: {' -> '.join(cycle)} (each depends on "
+                f"the next)",
+                error=PlanError,
+            )
+        )
     return problems
 
 
@@ -132,7 +154,7 @@ def find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
         while True:
             current = min((d for d in graph[current] if d in members), key=order.__getitem__)
             if current in path:
-                cycles.append(path[path.index(current):] + [current])
+                cycles.append([*path[path.index(current) :], current])
                 break
             path.append(current)
     return cycles

@@ -133,9 +133,9 @@ def reference_problems(data: Any, locations: LocationMap) -> list[Problem]:
             if match.group(0) != "$${":
                 problems.append(located(
                     locations, path,
-                    f"{match.group(0)} is an original-Odibi expression, which this version does not "
-                    "evaluate (it is not an environment variable)",
-                    hint="`odibi migrate` converts an original Odibi project, expressions included.",
+                    f"{match.group(0)} is an original-Odibi expression, which this version does "
+                    "not evaluate (it is not an environment variable)",
+                    hint="`odibi migrate` converts an original Odibi project, expressions too.",
                 ))
         for match in REFERENCE.finditer(text):
             if match.group("kind") == "secret" and match.group("default") is not None:

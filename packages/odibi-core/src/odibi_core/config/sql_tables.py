@@ -56,7 +56,11 @@ def tables_read(sql: str, dialect: str) -> list[str] | None:
             continue
         ctes = {cte.alias_or_name.casefold() for cte in statement.find_all(exp.CTE)}
         for table in statement.find_all(exp.Table):
-            if not isinstance(table.this, exp.Identifier) or table.args.get("db") or table.args.get("catalog"):
+            if (
+                not isinstance(table.this, exp.Identifier)
+                or table.args.get("db")
+                or table.args.get("catalog")
+            ):
                 continue
             name = table.name
             if not name or name.casefold() in ctes or any(c in name for c in "./\\*?"):
@@ -65,7 +69,9 @@ def tables_read(sql: str, dialect: str) -> list[str] | None:
     return list(dict.fromkeys(names))
 
 
-def check_sql_tables(data: Any, locations: LocationMap, dialect: str, *, severity: str = ERROR) -> list[Problem]:
+def check_sql_tables(
+    data: Any, locations: LocationMap, dialect: str, *, severity: str = ERROR
+) -> list[Problem]:
     """A problem for every table a SQL step reads that it cannot see (see the module docstring)."""
     problems: list[Problem] = []
     for p, pipeline in iter_pipelines(data):
@@ -82,16 +88,34 @@ def check_sql_tables(data: Any, locations: LocationMap, dialect: str, *, severit
                 for name in tables_read(sql, dialect) or []:
                     if name.casefold() in visible:
                         continue
-                    path = ("pipelines", p, "nodes", n, "transform", "steps", i, *(["sql"] if is_mapping else []))
-                    problems.append(located(locations, path, _message(name, node["name"], visible, nodes),
-                                            severity=severity))
+                    path = (
+                        "pipelines",
+                        p,
+                        "nodes",
+                        n,
+                        "transform",
+                        "steps",
+                        i,
+                        *(["sql"] if is_mapping else []),
+                    )
+                    problems.append(
+                        located(
+                            locations,
+                            path,
+                            _message(name, node["name"], visible, nodes),
+                            severity=severity,
+                        )
+                    )
     return problems
 
 
 def _message(name: str, node: str, visible: dict[str, str], nodes: dict[str, int]) -> str:
     seen = ", ".join(sorted(visible.values())) or "no tables"
     if name in nodes and name != node:
-        return (f"unknown table {name!r}: node {name!r} is in this pipeline but not in the depends_on of "
-                f"node {node!r} (this step sees: {seen})")
+        return (
+            f"unknown table {name!r}: node {name!r} is in this pipeline but not in the "
+            f"depends_on of "
+            f"node {node!r} (this step sees: {seen})"
+        )
     suggestion = did_you_mean(name, [*visible.values(), *nodes])
     return f"unknown table {name!r}{suggestion}; this step sees: {seen}"

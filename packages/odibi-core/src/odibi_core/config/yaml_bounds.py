@@ -49,24 +49,28 @@ class _Bounds:
             self.alias_uses += 1
             if self.alias_uses > self.limits.max_aliases:
                 raise ConfigError(
-                    f"{self.name}:{line}: more than {self.limits.max_aliases:,} alias uses (*name) in one file",
+                    f"{self.name}:{line}: more than {self.limits.max_aliases:,} alias uses "
+                    f"(*name) in one file",
                     hint=f"Use fewer aliases, or raise the limit with {ENV_MAX_ALIASES}.",
                 )
         elif getattr(event, "tag", None) is not None:
             tag = str(event.tag)
-            shown = "!!" + tag[len(_YAML_TAG_PREFIX):] if tag.startswith(_YAML_TAG_PREFIX) else tag
-            self.problems.append(Problem(
-                f"YAML tag {shown} is not allowed: a project file holds plain values "
-                "(remove the tag; quote a value to make it a string)",
-                Location(self.name, line),
-            ))
+            shown = "!!" + tag[len(_YAML_TAG_PREFIX) :] if tag.startswith(_YAML_TAG_PREFIX) else tag
+            self.problems.append(
+                Problem(
+                    f"YAML tag {shown} is not allowed: a project file holds plain values "
+                    "(remove the tag; quote a value to make it a string)",
+                    Location(self.name, line),
+                )
+            )
             event.tag = None  # read on as an untagged value, so later problems are found too
         nests = isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent))
         self.depth += nests
         try:
             if self.depth > self.limits.max_depth:
                 raise ConfigError(
-                    f"{self.name}:{line}: mappings and lists nest more than {self.limits.max_depth} deep",
+                    f"{self.name}:{line}: mappings and lists nest more than "
+                    f"{self.limits.max_depth} deep",
                     hint=f"Flatten the structure, or raise the limit with {ENV_MAX_DEPTH}.",
                 )
             return super().compose_node(parent, index)  # type: ignore[misc]
@@ -89,9 +93,11 @@ def composer_class() -> type:
         except ImportError:  # PyYAML built without libyaml
             _COMPOSER = _PurePythonComposer
         else:
-            class _LibyamlComposer(_Bounds, Composer, CParser, Resolver):  # type: ignore[misc, valid-type]
-                def __init__(self, stream: str, name: str, limits: YamlLimits,
-                             problems: list[Problem]) -> None:
+
+            class _LibyamlComposer(_Bounds, Composer, CParser, Resolver):
+                def __init__(
+                    self, stream: str, name: str, limits: YamlLimits, problems: list[Problem]
+                ) -> None:
                     CParser.__init__(self, stream)
                     Composer.__init__(self)
                     Resolver.__init__(self)
@@ -129,13 +135,16 @@ def check_expansion(root: yaml.Node, name: str, limits: YamlLimits) -> None:
             on_path.discard(key)
             children = _children(node)
             size[key] = 1 + sum(size[id(c)] for c in children)
-            depth[key] = 1 + max((depth[id(c)] for c in children if not isinstance(c, yaml.ScalarNode)),
-                                 default=0)
+            depth[key] = 1 + max(
+                (depth[id(c)] for c in children if not isinstance(c, yaml.ScalarNode)), default=0
+            )
             line = node.start_mark.line + 1
             if size[key] - distinct > limits.max_alias_values:
                 raise ConfigError(
-                    f"{name}:{line}: aliases here expand to more than {limits.max_alias_values:,} values",
-                    hint=f"Use fewer or smaller aliases, or raise the limit with {ENV_MAX_ALIAS_VALUES}.",
+                    f"{name}:{line}: aliases here expand to more than "
+                    f"{limits.max_alias_values:,} values",
+                    hint=f"Use fewer or smaller aliases, or raise the limit with "
+                    f"{ENV_MAX_ALIAS_VALUES}.",
                 )
             if depth[key] > limits.max_depth:
                 raise ConfigError(
@@ -147,8 +156,10 @@ def check_expansion(root: yaml.Node, name: str, limits: YamlLimits) -> None:
         if key in size:
             continue
         if key in on_path:
-            raise ConfigError(f"{name}:{node.start_mark.line + 1}: an alias refers to a mapping or list "
-                              "that contains it (a recursive structure)")
+            raise ConfigError(
+                f"{name}:{node.start_mark.line + 1}: an alias refers to a mapping or list "
+                "that contains it (a recursive structure)"
+            )
         on_path.add(key)
         distinct += 1
         stack.append((node, True))

@@ -48,7 +48,9 @@ class YamlLimits:
             max_bytes=_positive(env, ENV_MAX_BYTES, defaults.max_bytes),
             max_depth=_positive(env, ENV_MAX_DEPTH, defaults.max_depth),
             max_aliases=_positive(env, ENV_MAX_ALIASES, defaults.max_aliases, zero_ok=True),
-            max_alias_values=_positive(env, ENV_MAX_ALIAS_VALUES, defaults.max_alias_values, zero_ok=True),
+            max_alias_values=_positive(
+                env, ENV_MAX_ALIAS_VALUES, defaults.max_alias_values, zero_ok=True
+            ),
         )
 
 

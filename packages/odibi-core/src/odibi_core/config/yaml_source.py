@@ -6,7 +6,8 @@
   plain data.
 * Duplicate keys are refused, naming both lines; merge keys (``<<: *defaults``) work as in YAML
   1.1: keys written in the mapping win over merged ones, earlier merged mappings over later ones.
-* Size, nesting and alias expansion are bounded by :class:`~odibi_core.config.yaml_limits.YamlLimits`.
+* Size, nesting and alias expansion are bounded by
+  :class:`~odibi_core.config.yaml_limits.YamlLimits`.
 
 Problems that leave the file readable (tags, duplicate keys) are collected so that every one is
 reported in one pass; a file that cannot be parsed stops with one error.
@@ -36,7 +37,10 @@ _OTHER_ENCODINGS = (
 
 
 def load_yaml_file(
-    path: Path, *, display: str | None = None, limits: YamlLimits | None = None,
+    path: Path,
+    *,
+    display: str | None = None,
+    limits: YamlLimits | None = None,
     problems: list[Problem] | None = None,
 ) -> tuple[Any, LocationMap]:
     """Parse ``path``; return the data and a :class:`LocationMap` of every key and item.
@@ -54,7 +58,8 @@ def load_yaml_file(
         size = path.stat().st_size
         if size > limits.max_bytes:
             raise ConfigError(
-                f"{name}:1: the file is {size:,} bytes, more than the {limits.max_bytes:,} a project "
+                f"{name}:1: the file is {size:,} bytes, more than the {limits.max_bytes:,} a "
+                f"project "
                 f"file may have",
                 hint=f"Split it with `imports:`, or raise the limit with {ENV_MAX_BYTES}.",
             )
@@ -66,7 +71,10 @@ def load_yaml_file(
     except OSError as exc:
         raise ConfigError(f"cannot read {name}: {exc.strerror}") from None
     if len(raw) > limits.max_bytes:  # it grew since stat
-        raise ConfigError(f"{name}:1: the file is more than the {limits.max_bytes:,} bytes a project file may have")
+        raise ConfigError(
+            f"{name}:1: the file is more than the {limits.max_bytes:,} bytes a "
+            f"project file may have"
+        )
     return load_yaml_text(decode_utf8(raw, name), name, limits=limits, problems=problems)
 
 
@@ -91,16 +99,21 @@ def decode_utf8(raw: bytes, name: str) -> str:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise ConfigError(
-            f"{name}:{line}: the file is not UTF-8 (byte 0x{raw[exc.start]:02x} at column {column}; "
+            f"{name}:{line}: the file is not UTF-8 (byte 0x{raw[exc.start]:02x} at column "
+            f"{column}; "
             "Latin-1 or Windows-1252?)",
             hint="Save the file as UTF-8.",
         ) from None
 
 
 def load_yaml_text(
-    text: str, name: str, *, limits: YamlLimits | None = None, problems: list[Problem] | None = None,
+    text: str,
+    name: str,
+    *,
+    limits: YamlLimits | None = None,
+    problems: list[Problem] | None = None,
 ) -> tuple[Any, LocationMap]:
-    """Parse YAML ``text`` (called ``name`` in errors) with locations; see :func:`load_yaml_file`."""
+    """Parse YAML ``text`` (``name`` in errors) with locations; see :func:`load_yaml_file`."""
     limits = limits or YamlLimits.from_env()
     collected: list[Problem] = [] if problems is None else problems
     before = len(collected)
@@ -131,10 +144,12 @@ def _yaml_error_text(exc: yaml.YAMLError, name: str, text: str) -> str:
     if mark is not None:
         line = mark.line + 1
     elif isinstance(getattr(exc, "position", None), int):
-        line = text.count("\n", 0, exc.position) + 1  # type: ignore[attr-defined]
+        line = text.count("\n", 0, exc.position) + 1
     else:
         line = 1
-    problem = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc).splitlines()[0]
+    problem = (
+        getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc).splitlines()[0]
+    )
     context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
     if context:
         where = f" at line {context_mark.line + 1}" if context_mark is not None else ""
@@ -167,8 +182,9 @@ class _Builder:
             return self.constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError, TypeError) as exc:
             detail = getattr(exc, "problem", None) or str(exc)
-            self.problems.append(Problem(f"cannot read the value {node.value!r}: {detail}",
-                                         self._where(node), path))
+            self.problems.append(
+                Problem(f"cannot read the value {node.value!r}: {detail}", self._where(node), path)
+            )
             return str(node.value)
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[Any, Any]:
@@ -183,9 +199,13 @@ class _Builder:
                 continue
             if key in result:
                 first = self.locations.find((*path, key))
-                self.problems.append(Problem(
-                    f"duplicate key {format_path((*path, key))!s} (first defined at line "
-                    f"{first.line if first else '?'})", self._where(key_node)))
+                self.problems.append(
+                    Problem(
+                        f"duplicate key {format_path((*path, key))!s} (first defined at line "
+                        f"{first.line if first else '?'})",
+                        self._where(key_node),
+                    )
+                )
                 continue
             self.locations.drop((*path, key))
             self.locations.set((*path, key), self._where(key_node))
@@ -194,8 +214,13 @@ class _Builder:
         for merge in merges:
             for source in merge.value if isinstance(merge, yaml.SequenceNode) else [merge]:
                 if not isinstance(source, yaml.MappingNode):
-                    self.problems.append(Problem(
-                        "a merge key (<<) takes a mapping or a list of mappings", self._where(source), path))
+                    self.problems.append(
+                        Problem(
+                            "a merge key (<<) takes a mapping or a list of mappings",
+                            self._where(source),
+                            path,
+                        )
+                    )
                     continue
                 own, self.locations = self.locations, LocationMap()
                 try:
@@ -210,8 +235,11 @@ class _Builder:
 
     def _key(self, key_node: yaml.Node, path: KeyPath) -> Any:
         if not isinstance(key_node, yaml.ScalarNode):
-            self.problems.append(Problem("keys must be plain names, not mappings or lists",
-                                         self._where(key_node), path))
+            self.problems.append(
+                Problem(
+                    "keys must be plain names, not mappings or lists", self._where(key_node), path
+                )
+            )
             return _INVALID
         key = self._scalar(key_node, path)
         if not isinstance(key, (str, int, float, bool)) and key is not None:

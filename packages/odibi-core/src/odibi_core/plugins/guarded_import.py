@@ -24,7 +24,8 @@ from importlib.metadata import EntryPoint
 from typing import Any
 
 DEFAULT_IMPORT_TIMEOUT = 5.0
-"""Seconds an entry point may take to import (``ODIBI_PLUGIN_IMPORT_TIMEOUT``, ``plugins.import_timeout``)."""
+"""Seconds an entry point may take to import (``ODIBI_PLUGIN_IMPORT_TIMEOUT``, "
+    "``plugins.import_timeout``)."""
 
 
 def describe_failure(exc: BaseException) -> str:
@@ -49,7 +50,9 @@ def load_entry_point(ep: EntryPoint, timeout: float) -> tuple[Any, str | None]:
             return ep.load(), None
         except KeyboardInterrupt:
             raise  # in the calling thread a Ctrl-C cannot be told apart from the plugin's own
-        except BaseException as exc:  # SystemExit and friends included: a plugin never ends the host
+        except (
+            BaseException
+        ) as exc:  # SystemExit and friends included: a plugin never ends the host
             return None, describe_failure(exc)
     outcome: dict[str, Any] = {}
 
@@ -63,7 +66,11 @@ def load_entry_point(ep: EntryPoint, timeout: float) -> tuple[Any, str | None]:
     thread.start()
     thread.join(timeout)
     if thread.is_alive():
-        return None, f"import took longer than {timeout:g} s (it goes on in the background; see ODIBI_PLUGIN_IMPORT_TIMEOUT)"
+        return (
+            None,
+            f"import took longer than {timeout:g} s (it goes on in the background; see "
+            f"ODIBI_PLUGIN_IMPORT_TIMEOUT)",
+        )
     if "error" in outcome:
         return None, describe_failure(outcome["error"])
     return outcome.get("object"), None

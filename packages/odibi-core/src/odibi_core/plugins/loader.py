@@ -88,7 +88,8 @@ class PluginSettings:
             autoload=self.autoload and (autoload if autoload is not None else True),
             allow=new_allow,
             deny=self.deny | frozenset(normalize_dist(d) for d in deny),
-            import_timeout=self.import_timeout if self.import_timeout is not None else import_timeout,
+            import_timeout=(self.import_timeout if self.import_timeout is not None
+                            else import_timeout),
         )
 
     def blocked_reason(self, dist: str) -> str | None:

@@ -311,8 +311,10 @@ def _call_registration(function: Callable[[], Any], hook_name: str,
     if not isinstance(returned, (list, tuple)):
         return [], f"{hook_name} returned {type(returned).__name__}, expected {expected}"
     for item in returned:
-        if not isinstance(item, spec_type) or not isinstance(getattr(item, "name", None), str) or not item.name:
-            return [], f"{hook_name} returned an item of type {type(item).__name__}, expected {expected}"
+        name = getattr(item, "name", None)
+        if not isinstance(item, spec_type) or not isinstance(name, str) or not name:
+            kind = type(item).__name__
+            return [], f"{hook_name} returned an item of type {kind}, expected {expected}"
     return list(returned), None
 
 

@@ -47,31 +47,92 @@ BASE_PROJECT: dict[str, Any] = {
 """The valid project every example starts from."""
 
 KNOWN_KEYS = (
-    "project", "engine", "engine_options", "connections", "pipelines", "pipeline", "nodes", "name",
-    "depends_on", "read", "write", "transform", "steps", "sql", "function", "params", "validation",
-    "retry", "max_attempts", "workers", "imports", "environments", "state", "backend", "plugins",
-    "reports", "logging", "level", "secrets", "providers", "type", "base_path", "path", "format",
-    "mode", "keys", "memory_limit", "threads", "incremental", "column", "on_error", "import_timeout",
+    "project",
+    "engine",
+    "engine_options",
+    "connections",
+    "pipelines",
+    "pipeline",
+    "nodes",
+    "name",
+    "depends_on",
+    "read",
+    "write",
+    "transform",
+    "steps",
+    "sql",
+    "function",
+    "params",
+    "validation",
+    "retry",
+    "max_attempts",
+    "workers",
+    "imports",
+    "environments",
+    "state",
+    "backend",
+    "plugins",
+    "reports",
+    "logging",
+    "level",
+    "secrets",
+    "providers",
+    "type",
+    "base_path",
+    "path",
+    "format",
+    "mode",
+    "keys",
+    "memory_limit",
+    "threads",
+    "incremental",
+    "column",
+    "on_error",
+    "import_timeout",
 )
 """Keys of the project file that typos are made of."""
 
-TAGS = ("!foo", "!!python/name:os.system", "!!python/object:os.system", "!!str", "!!int", "!!map",
-        "!!seq", "!", "!!binary", "!<tag:example.com,2000:x>")
-REFERENCES = ("${date:-7d}", "${date:today}", "${vars.env}", "${env:ODIBI_HOSTILE_UNSET}",
-              "${secret:ODIBI_HOSTILE_UNSET:-x}", "${env:ODIBI_HOSTILE_UNSET:-./data}", "$${literal}",
-              "${", "${}", "${env:}")
+TAGS = (
+    "!foo",
+    "!!python/name:os.system",
+    "!!python/object:os.system",
+    "!!str",
+    "!!int",
+    "!!map",
+    "!!seq",
+    "!",
+    "!!binary",
+    "!<tag:example.com,2000:x>",
+)
+REFERENCES = (
+    "${date:-7d}",
+    "${date:today}",
+    "${vars.env}",
+    "${env:ODIBI_HOSTILE_UNSET}",
+    "${secret:ODIBI_HOSTILE_UNSET:-x}",
+    "${env:ODIBI_HOSTILE_UNSET:-./data}",
+    "$${literal}",
+    "${",
+    "${}",
+    "${env:}",
+)
 ENCODINGS = ("utf-8",) * 12 + ("utf-8-sig", "utf-16", "utf-16-be", "utf-32", "latin-1", "cp1252")
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(10**30), max_value=10**30),
-    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=20),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=20),
     st.sampled_from(["1e30", "true", "null", "2024-13-45", "~", "-", "*", "&x", "@", "`", "%"]),
 )
 values = st.recursive(
     scalars,
     lambda inner: st.one_of(
         st.lists(inner, max_size=4),
-        st.dictionaries(st.one_of(st.text(max_size=10), st.sampled_from(KNOWN_KEYS)), inner, max_size=4),
+        st.dictionaries(
+            st.one_of(st.text(max_size=10), st.sampled_from(KNOWN_KEYS)), inner, max_size=4
+        ),
     ),
     max_leaves=12,
 )
@@ -84,14 +145,14 @@ def typos(draw: st.DrawFn) -> str:
     i = draw(st.integers(0, len(key) - 1))
     edit = draw(st.sampled_from(["drop", "double", "swap", "change", "case"]))
     if edit == "drop":
-        return key[:i] + key[i + 1:] or key
+        return key[:i] + key[i + 1 :] or key
     if edit == "double":
         return key[:i] + key[i] + key[i:]
     if edit == "swap" and i + 1 < len(key):
-        return key[:i] + key[i + 1] + key[i] + key[i + 2:]
+        return key[:i] + key[i + 1] + key[i] + key[i + 2 :]
     if edit == "case":
         return key.upper()
-    return key[:i] + draw(st.sampled_from("abcdefghijklmnopqrstuvwxyz_-")) + key[i + 1:]
+    return key[:i] + draw(st.sampled_from("abcdefghijklmnopqrstuvwxyz_-")) + key[i + 1 :]
 
 
 def _containers(data: Any, found: list[Any]) -> list[Any]:
@@ -137,7 +198,9 @@ def hostile_texts(draw: st.DrawFn) -> str:
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
     lines = text.splitlines()
     for _ in range(draw(st.integers(0, 3))):
-        kind = draw(st.sampled_from(["tag", "reference", "nest", "alias", "bomb", "duplicate", "char"]))
+        kind = draw(
+            st.sampled_from(["tag", "reference", "nest", "alias", "bomb", "duplicate", "char"])
+        )
         i = draw(st.integers(0, max(len(lines) - 1, 0)))
         line = lines[i] if lines else ""
         if kind == "tag" and ": " in line:
@@ -152,7 +215,9 @@ def hostile_texts(draw: st.DrawFn) -> str:
             lines[i] = f"{line.partition(': ')[0]}: {'[' * depth}1{']' * depth}"
         elif kind == "alias":
             lines[0:0] = ["x-shared: &shared {type: local, base_path: ./data}"]
-            lines.append(f"x-use: [*shared, *shared, {draw(st.sampled_from(['*shared', '*missing']))}]")
+            lines.append(
+                f"x-use: [*shared, *shared, {draw(st.sampled_from(['*shared', '*missing']))}]"
+            )
         elif kind == "bomb":
             levels = draw(st.integers(2, 12))
             bomb = ["b0: &b0 [x, x, x, x, x, x, x, x, x]"]
@@ -162,8 +227,32 @@ def hostile_texts(draw: st.DrawFn) -> str:
             lines.insert(i, line)
         elif kind == "char" and line:
             j = draw(st.integers(0, len(line) - 1))
-            lines[i] = line[:j] + draw(st.sampled_from(["\t", ":", "{", "[", "'", '"', "\x00", "\x07", "\ufeff",
-                                                       "\u2028", "é", "#", "&", "*", "|", ">"])) + line[j + 1:]
+            lines[i] = (
+                line[:j]
+                + draw(
+                    st.sampled_from(
+                        [
+                            "\t",
+                            ":",
+                            "{",
+                            "[",
+                            "'",
+                            '"',
+                            "\x00",
+                            "\x07",
+                            "\ufeff",
+                            "\u2028",
+                            "é",
+                            "#",
+                            "&",
+                            "*",
+                            "|",
+                            ">",
+                        ]
+                    )
+                )
+                + line[j + 1 :]
+            )
     return "\n".join(lines) + "\n"
 
 

@@ -25,7 +25,7 @@ written or recorded.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -56,9 +56,11 @@ class Validation:
 
 
 def validate(
-    project: Optional[str] = PROJECT_ARG,
-    env: Optional[str] = ENV_OPT,
-    as_json: bool = typer.Option(False, "--json", help="Print every problem as JSON (shape in the CLI reference)."),
+    project: str | None = PROJECT_ARG,
+    env: str | None = ENV_OPT,
+    as_json: bool = typer.Option(
+        False, "--json", help="Print every problem as JSON (shape in the CLI reference)."
+    ),
 ) -> None:
     """Check a project without touching data or state; report every problem, sorted by file:line."""
     from odibi_core.config.problems import problems_error, problems_of, sort_problems
@@ -71,14 +73,16 @@ def validate(
         found.problems += problems_of(exc)
     ordered = sort_problems(found.problems, found.files)
     if as_json:
-        echo_json({
-            "project": found.files[0] if found.files else (project or "odibi.yaml"),
-            "environment": env,
-            "valid": not found.errors,
-            "summary": found.summary,
-            "files": found.files,
-            "problems": [p.as_dict() for p in ordered],
-        })
+        echo_json(
+            {
+                "project": found.files[0] if found.files else (project or "odibi.yaml"),
+                "environment": env,
+                "valid": not found.errors,
+                "summary": found.summary,
+                "files": found.files,
+                "problems": [p.as_dict() for p in ordered],
+            }
+        )
     else:
         for problem in ordered:
             if problem.severity != ERROR:
@@ -87,12 +91,20 @@ def validate(
         raise problems_error(found.errors, found.files)
     if not as_json and found.summary is not None:
         s = found.summary
-        echo(f"{found.files[0]}: valid ({s['pipelines']} pipeline(s), {s['nodes']} node(s), engine {s['engine']})")
+        echo(
+            f"{found.files[0]}: valid ({s['pipelines']} pipeline(s), {s['nodes']} node(s), "
+            f"engine {s['engine']})"
+        )
 
 
 def validate_project(project: str | None, environment: str | None, found: Validation) -> None:
-    """Fill ``found`` with every problem of the project; raises only when nothing more can be checked."""
-    from odibi_core.config.deep_checks import function_step_problems, missing_input_problems, sql_table_problems
+    """Fill ``found`` with every problem of the project; raises only when nothing more can be "
+    "checked."""
+    from odibi_core.config.deep_checks import (
+        function_step_problems,
+        missing_input_problems,
+        sql_table_problems,
+    )
     from odibi_core.config.loader import check_project, read_project_source
     from odibi_core.config.problems import from_error
     from odibi_core.errors import ConfigError, PluginError
@@ -110,7 +122,10 @@ def validate_project(project: str | None, environment: str | None, found: Valida
     checked = check_project(source, pm)
     found.problems += checked.problems
     try:
-        transforms = {**{n: r.spec for n, r in pm.transforms().items()}, **load_project_transforms(source.project_dir)}
+        transforms = {
+            **{n: r.spec for n, r in pm.transforms().items()},
+            **load_project_transforms(source.project_dir),
+        }
     except (ConfigError, PluginError) as exc:
         found.problems.append(from_error(exc))
     else:
