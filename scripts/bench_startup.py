@@ -3,8 +3,9 @@
 
 Times, as separate processes in alternating order, several times each:
 
-* ``odibi --version``, ``odibi --help``, ``odibi validate`` of the quickstart project and
-  ``odibi run`` of a copy of it (four nodes on two small CSV files);
+* ``odibi --version``, ``odibi --help``, ``odibi validate`` of the quickstart project,
+  ``odibi run`` of a copy of it (four nodes on two small CSV files) and ``odibi validate`` of a
+  generated 2,000-node chain (what loading and checking a large project costs);
 * each once with the installed plugins loading (guarded, time-bounded imports) and once with
   ``ODIBI_DISABLE_PLUGIN_AUTOLOAD=1`` (the baseline: no plugin is imported at all);
 
@@ -41,6 +42,25 @@ def _time(args: list[str], env: dict[str, str], cwd: Path) -> float:
     return elapsed
 
 
+def _chain_project(nodes: int) -> str:
+    lines = [
+        "project: chain",
+        "connections:",
+        "  raw: {type: local, base_path: .}",
+        "pipelines:",
+        "  - pipeline: chain",
+        "    nodes:",
+    ]
+    for i in range(nodes):
+        source = f"depends_on: [n{i - 1}]" if i else "read: {connection: raw, path: chain.csv}"
+        lines += [
+            f"      - name: n{i}",
+            f"        {source}",
+            f"        transform: {{steps: ['SELECT * FROM this WHERE {i} > 0']}}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
@@ -52,11 +72,15 @@ def main() -> None:
         QUICKSTART, project, ignore=shutil.ignore_patterns("lake", ".odibi", "__pycache__")
     )
     odibi = [sys.executable, "-m", "odibi_core.cli.main"]
+    chain = work / "chain.yaml"
+    chain.write_text(_chain_project(2000))
+    (work / "chain.csv").write_text("x\n1\n")
     commands = {
         "odibi --version": [*odibi, "--version"],
         "odibi --help": [*odibi, "--help"],
         "odibi validate": [*odibi, "validate", str(project)],
         "odibi run (4 nodes)": [*odibi, "run", str(project)],
+        "validate 2,000 nodes": [*odibi, "validate", str(chain)],
     }
     plugins_on = dict(os.environ)
     plugins_on.pop("ODIBI_DISABLE_PLUGIN_AUTOLOAD", None)

@@ -65,6 +65,8 @@ class ImportLoader:
         if not isinstance(imports, list):
             self.problems.append(located(own, ("imports",), "imports must be a list of file paths"))
             imports = []
+        if not imports:
+            return data, own
         merged: dict[str, Any] = {}
         locations = LocationMap()
         for i, item in enumerate(imports):

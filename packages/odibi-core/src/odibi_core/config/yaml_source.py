@@ -130,7 +130,8 @@ def load_yaml_text(
     if node is None:
         data: Any = {}
     else:
-        check_expansion(node, name, limits)
+        if loader.alias_uses:  # without aliases, composing already bounded size and depth
+            check_expansion(node, name, limits)
         data = _Builder(name, locations, collected).build(node, ())
     if problems is None and len(collected) > before:
         from odibi_core.config.problems import fail
@@ -207,7 +208,6 @@ class _Builder:
                     )
                 )
                 continue
-            self.locations.drop((*path, key))
             self.locations.set((*path, key), self._where(key_node))
             result[key] = self.build(value_node, (*path, key))
             self.locations.set((*path, key), self._where(key_node))

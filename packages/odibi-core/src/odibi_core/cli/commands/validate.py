@@ -59,7 +59,7 @@ def validate(
     project: str | None = PROJECT_ARG,
     env: str | None = ENV_OPT,
     as_json: bool = typer.Option(
-        False, "--json", help="Print every problem as JSON (shape in the CLI reference)."
+        False, "--json", help="Print every problem as JSON (shape: the guide Validating a project)."
     ),
 ) -> None:
     """Check a project without touching data or state; report every problem, sorted by file:line."""
