@@ -153,3 +153,23 @@ def test_only_plugin_problems_exit_4(tmp_path: Path) -> None:
     assert line.startswith(
         "error: odibi.yaml:2: engine: unknown engine 'duckbd' (did you mean 'duckdb'?)"
     )
+
+
+@pytest.mark.parametrize(
+    ("source", "line", "error"),
+    [
+        ("import sys\n\nsys.exit(2)\n", 3, "SystemExit: 2"),
+        ("x = 1\ndef broken(:\n", 2, "SyntaxError"),
+    ],
+)
+def test_broken_project_transforms_are_an_error_at_their_line(
+    tmp_path: Path, source: str, line: int, error: str
+) -> None:
+    path = _project(tmp_path, PROJECT.replace("enrichd", "enriched"))
+    (tmp_path / "transforms.py").write_text(source)
+    result = invoke_odibi(["validate", str(path)])
+    assert result.exit_code == 3
+    (message,) = _errors(result.stderr, tmp_path)
+    assert message.startswith(
+        f"error: transforms.py:{line}: importing project transforms failed: {error}"
+    )
