@@ -60,8 +60,11 @@ def _is_union(annotation: Any) -> bool:
 def _models_in(annotation: Any, path: str) -> list[tuple[str, type[BaseModel]]]:
     """Nested models reachable from ``annotation`` at ``path``, with the path of each."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [(path, annotation)]
+        # a model without fields (the refusal of an invalid transform step) has nothing to list
+        return [(path, annotation)] if annotation.model_fields else []
     origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:  # a discriminated union, e.g. the kinds of transform step
+        return _models_in(_args(annotation)[0], path)
     if _is_union(annotation):
         found: list[tuple[str, type[BaseModel]]] = []
         for arg in _args(annotation):
@@ -72,6 +75,14 @@ def _models_in(annotation: Any, path: str) -> list[tuple[str, type[BaseModel]]]:
     if origin is dict and len(_args(annotation)) == 2:
         return _models_in(_args(annotation)[1], f"{path}.<name>")
     return []
+
+
+def _is_fieldless_model(annotation: Any) -> bool:
+    """A model without fields (``Annotated`` unwrapped): an internal refusal, not a type to list."""
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = _args(annotation)[0]
+    is_model = isinstance(annotation, type) and issubclass(annotation, BaseModel)
+    return is_model and not annotation.model_fields
 
 
 def type_text(annotation: Any, anchors: dict[type[BaseModel], str]) -> str:
@@ -97,9 +108,10 @@ def type_text(annotation: Any, anchors: dict[type[BaseModel], str]) -> str:
     if origin is typing.Literal:
         return "one of " + ", ".join(code(v) for v in _args(annotation))
     if _is_union(annotation):
-        parts = [a for a in _args(annotation) if a is not type(None)]
+        parts = [a for a in _args(annotation) if a is not type(None) and not _is_fieldless_model(a)]
+        nulls = type(None) in _args(annotation)
         text = " or ".join(type_text(a, anchors) for a in parts)
-        return text + (" or null" if len(parts) < len(_args(annotation)) else "")
+        return text + (" or null" if nulls else "")
     if origin in (list, tuple, set, frozenset):
         inner = _args(annotation)
         return f"list of {type_text(inner[0], anchors)}" if inner else "list"
@@ -293,7 +305,10 @@ def render() -> str:
         "build. Unknown keys are errors everywhere (with a *did you mean* suggestion).\n",
         "Key paths: `a.b` is a nested key, `a[]` the items of a list, `a.<name>` the values of "
         "a mapping keyed by names you choose. Values may use `${env:NAME}`, `${NAME}` and "
-        "`${secret:NAME}` references (see [Secrets and redaction](../operations/secrets.md)).\n",
+        "`${secret:NAME}` references (see [Secrets and redaction](../operations/secrets.md)). "
+        "A project file is UTF-8 YAML without tags, within limits on size, nesting and aliases "
+        "([Validating a project](../guides/validating.md#limits)); number fields refuse `true`, "
+        "`.inf` and `.nan`.\n",
         "## Project file\n",
     ]
     for section in core:

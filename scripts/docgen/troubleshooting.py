@@ -136,6 +136,50 @@ SCENARIOS: dict[str, tuple[dict[str, str], list[str], int]] = {
         ["odibi", "validate", "odibi.yaml"],
         3,
     ),
+    "yaml-tag": (
+        {"odibi.yaml": project(top="description: !!python/name:os.system ''\n")},
+        ["odibi", "validate", "odibi.yaml"],
+        3,
+    ),
+    "alias-bomb": (
+        {
+            "odibi.yaml": "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+            + "".join(
+                f"{n}: &{n} [{', '.join(['*' + p] * 9)}]\n"
+                for p, n in zip("abcdefg", "bcdefgh", strict=True)
+            )
+            + project()
+        },
+        ["odibi", "validate", "odibi.yaml"],
+        3,
+    ),
+    "original-expression": (
+        {"odibi.yaml": project(top="description: orders since ${date:-7d}\n")},
+        ["odibi", "validate", "odibi.yaml"],
+        3,
+    ),
+    "duplicate-pipeline": (
+        {"odibi.yaml": project() + "  - pipeline: daily\n    nodes:\n" + NODES},
+        ["odibi", "validate", "odibi.yaml"],
+        3,
+    ),
+    "unknown-table": (
+        {"odibi.yaml": project(NODES.replace("FROM orders GROUP BY", "FROM ordres GROUP BY"))},
+        ["odibi", "validate", "odibi.yaml"],
+        3,
+    ),
+    "step-kinds": (
+        {
+            "odibi.yaml": project(
+                NODES.replace(
+                    "            - SELECT status, count(*) AS n FROM orders GROUP BY status\n",
+                    "            - sql: SELECT * FROM orders\n              function: add_margin\n",
+                )
+            )
+        },
+        ["odibi", "validate", "odibi.yaml"],
+        3,
+    ),
     "unknown-environment": (
         {"odibi.yaml": project(top="environments:\n  production: {workers: 8}\n")},
         ["odibi", "run", "odibi.yaml", "--env", "prod"],

@@ -74,6 +74,8 @@ def _unwrap(annotation: Any, path: str) -> Iterator[tuple[str, type[BaseModel]]]
     origin = typing.get_origin(annotation)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         yield path, annotation
+    elif origin is typing.Annotated:  # a discriminated union (transform steps)
+        yield from _unwrap(typing.get_args(annotation)[0], path)
     elif origin in (typing.Union, types.UnionType):
         for arg in typing.get_args(annotation):
             yield from _unwrap(arg, path)

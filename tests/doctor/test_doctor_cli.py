@@ -31,6 +31,7 @@ pipelines:
 def _project(tmp_path: Path) -> Path:
     root = tmp_path / "clinic"
     (root / "data").mkdir(parents=True)
+    (root / "data" / "a.csv").write_text("x\n1\n")
     (root / "odibi.yaml").write_text(textwrap.dedent(PROJECT))
     return root
 

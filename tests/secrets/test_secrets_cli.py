@@ -64,8 +64,9 @@ def test_init_writes_a_template_of_every_reference_with_locations_and_no_values(
     assert proc.returncode == 0, proc.stderr
     template = (project / ".env.example").read_text()
     assert_no_value(template + proc.stdout + proc.stderr)
-    for name in ("API_TOKEN", "RAW_SUFFIX", "LAKE_DIR", "PROD_LAKE"):
+    for name in ("API_TOKEN", "RAW_SUFFIX", "PROD_LAKE"):
         assert f"\n{name}=\n" in template
+    assert "\n# LAKE_DIR=\n" in template  # it has a default: copied as is, the default applies
     assert "COMMENTED_OUT" not in template and "NOT_A_REF" not in template
     assert "#   connections.yaml:2  connections.raw.base_path\nRAW_SUFFIX=" in template
     assert "(environment prod)" in template

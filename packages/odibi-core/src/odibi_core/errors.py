@@ -24,9 +24,12 @@ class ExitCode(enum.IntEnum):
     USAGE_ERROR = 2
     """The command line was wrong (unknown option, missing argument)."""
     CONFIG_INVALID = 3
-    """The project file is invalid: bad YAML, unknown key, missing variable, cycle, unknown node."""
+    """The project file is invalid: not UTF-8, bad YAML, a tag, over a size or alias limit, an
+    unknown key, a wrong value, a missing variable, a duplicate name, a cycle, an unknown node or
+    table. Every problem is listed, one ``error: file:line: ...`` line each."""
     PLUGIN_ERROR = 4
-    """A plugin the project needs failed to load, is missing, blocked or conflicts with another."""
+    """A plugin the project needs failed to load (or its hook returned no spec), is missing,
+    blocked or conflicts with another (and the project has no other problem)."""
     STATE_LOCKED = 5
     """A state or pipeline run lock is held by another run and the wait timed out (or ``--no-wait``)."""
     STATE_ERROR = 6

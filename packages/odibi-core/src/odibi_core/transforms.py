@@ -70,8 +70,22 @@ def load_project_transforms(project_dir: Path) -> dict[str, TransformSpec]:
         module = importlib.util.module_from_spec(spec)
         sys.modules[module_name] = module
         spec.loader.exec_module(module)
-    except Exception as exc:
-        raise ConfigError(f"{path}: importing project transforms failed: {type(exc).__name__}: {exc}") from exc
+    except (Exception, SystemExit) as exc:  # the project's own code: never an internal error
+        where = f"{path}:{_failing_line(exc, path)}"
+        raise ConfigError(f"{where}: importing project transforms failed: {type(exc).__name__}: {exc}") from exc
     finally:
         _collecting.sink = None
     return {s.name: s for s in found}
+
+
+def _failing_line(exc: BaseException, path: Path) -> int:
+    """The line of ``path`` where importing it failed (1 when it cannot tell)."""
+    if isinstance(exc, SyntaxError) and exc.lineno and Path(exc.filename or "") == path:
+        return exc.lineno
+    line = 1
+    tb = exc.__traceback__
+    while tb is not None:
+        if Path(tb.tb_frame.f_code.co_filename) == path:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line

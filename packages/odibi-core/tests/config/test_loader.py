@@ -142,21 +142,26 @@ def test_unknown_connection_in_node_is_located(write_project) -> None:
         load_project(path)
 
 
-def test_cycle_is_named(write_project) -> None:
-    from odibi_core.planning.dag import build_plan
-
+def test_cycle_is_named_at_its_line(write_project) -> None:
     text = BASE + (
         "      - {name: b, depends_on: [a, c], transform: {steps: ['SELECT * FROM a']}}\n"
         "      - {name: c, depends_on: [b]}\n"
     )
-    project = load_project(write_project(text))
-    with pytest.raises(PlanError, match=r"dependency cycle: (b -> c -> b|c -> b -> c)"):
-        build_plan(project.config.pipelines[0])
+    cycle = r"odibi.yaml:9: .*dependency cycle in pipeline p: b -> c -> b"
+    with pytest.raises(PlanError, match=cycle):
+        load_project(write_project(text))
 
 
-def test_unknown_dependency_suggests(write_project) -> None:
+def test_unknown_dependency_suggests_at_its_line(write_project) -> None:
+    with pytest.raises(PlanError, match=r"odibi.yaml:9: .*unknown node 'aa' \(did you mean 'a'\?\)"):
+        load_project(write_project(BASE + "      - {name: b, depends_on: [aa]}\n"))
+
+
+def test_planner_repeats_graph_checks_for_programmatic_callers() -> None:
+    from odibi_core.config.models import PipelineConfig
     from odibi_core.planning.dag import build_plan
 
-    project = load_project(write_project(BASE + "      - {name: b, depends_on: [aa]}\n"))
-    with pytest.raises(PlanError, match=r"unknown node 'aa' \(did you mean 'a'\?\)"):
-        build_plan(project.config.pipelines[0])
+    pipeline = PipelineConfig.model_validate({"pipeline": "p", "nodes": [
+        {"name": "a", "depends_on": ["b"]}, {"name": "b", "depends_on": ["a"]}]})
+    with pytest.raises(PlanError, match=r"dependency cycle: (a -> b -> a|b -> a -> b)"):
+        build_plan(pipeline)

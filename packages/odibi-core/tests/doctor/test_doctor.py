@@ -120,8 +120,10 @@ def _lines(report: DoctorReport, section: str) -> dict[str, tuple[str, str]]:
     return {line.name: (line.status, line.detail) for line in report.lines if line.section == section}
 
 
-def _project(tmp_path: Path, up: bool = True, text: str = PROJECT) -> str:
+def _project(tmp_path: Path, up: bool = True, text: str = PROJECT, inputs: bool = True) -> str:
     (tmp_path / "data").mkdir(exist_ok=True)
+    if inputs:
+        (tmp_path / "data" / "a.csv").write_text("x\n1\n")
     (tmp_path / "odibi.yaml").write_text(text % {"up": str(up).lower()})
     return str(tmp_path / "odibi.yaml")
 
@@ -245,3 +247,16 @@ def test_a_missing_project_file_is_a_problem_line(doctor: Callable[..., DoctorRe
     report = doctor(str(tmp_path / "nope.yaml"))
     assert _lines(report, "project")["file"][0] == FAIL
     assert _lines(report, "environment")["python"][0] == OK
+
+
+def test_a_missing_local_input_file_is_a_problem_naming_file_and_line(
+        doctor: Callable[..., DoctorReport], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("API_TOKEN", TOKEN)
+    report = doctor(_project(tmp_path, inputs=False))
+    assert not report.ok
+    status, detail = _lines(report, "project")["input raw:a.csv"]
+    assert status == FAIL
+    assert "odibi.yaml:" in detail
+    assert "a.csv does not exist" in detail
+    (tmp_path / "data" / "a.csv").write_text("x\n1\n")
+    assert _lines(doctor(_project(tmp_path)), "project")["inputs"][0] == OK

@@ -69,7 +69,11 @@ def test_template_lists_every_reference_with_file_and_key_and_no_value(
         "#   odibi.yaml:17  environments.prod.state.connection_string  (environment prod)\nSTATE_CONN=\n"
         in text
     )
-    assert "# LAKE_DIR: env (optional: the project gives a default)" in text
+    assert "# LAKE_DIR: env (optional: the project gives a default, used when unset or empty)" in (
+        text
+    )
+    assert "\n# LAKE_DIR=\n" in text
+    assert "\nLAKE_DIR=" not in text
     for line in text.splitlines():
         assert line.startswith("#") or line == "" or line.endswith("=")
 
@@ -113,3 +117,17 @@ def test_environment_overlay_is_checked_with_its_own_references(
     names = {v.name for v in collect_variables(source.references())}
     assert {"PROD_LAKE", "STATE_CONN"} <= names
     assert "LAKE_DIR" not in names  # replaced by the overlay
+
+
+def test_an_empty_variable_with_a_default_is_reported_as_using_the_default(
+    source_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LAKE_DIR", "")  # what copying the template as `LAKE_DIR=` used to do
+    source = read_project_source(source_path)
+    checks = {
+        c.variable.name: c
+        for c in check_variables(collect_variables(source.references()), ReferenceResolver(source))
+    }
+    assert checks["LAKE_DIR"].status == "default"
+    assert not checks["LAKE_DIR"].failed
+    assert "set, but empty; the project's default applies" in checks["LAKE_DIR"].detail

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from odibi_core.config.loader import load_project
-from odibi_core.errors import SecretMissingError
+from odibi_core.errors import ConfigError
 from odibi_core.redaction import MASK, redact_text
 
 pytestmark = pytest.mark.usefixtures("clean_redaction")
@@ -98,11 +98,12 @@ def test_missing_references_name_variable_file_and_key_never_a_value(
         "${secret:SET_ONE}${secret:NOT_SET_ANYWHERE}${secret:WITH_DEFAULT:-nope}",
         base="${env:NOT_SET_ANYWHERE}",
     )  # an empty base_path would be valid: missing must win
-    with pytest.raises(SecretMissingError) as info:
+    with pytest.raises(ConfigError) as info:
         load_project(path)
     message = info.value.message
     assert "odibi.yaml:4: connections.raw.base_path: ${env:NOT_SET_ANYWHERE} is not set" in message
     assert "${secret:NOT_SET_ANYWHERE} is not set" in message
     assert "${secret:WITH_DEFAULT} is not set" in message  # a secret never takes a default
+    assert "${secret:WITH_DEFAULT:-...}: a secret takes no default" in message
     assert "set-value-xyz" not in message and "nope" not in message
     assert "env, dotenv" in info.value.hint

@@ -44,4 +44,5 @@ def odibi_engines() -> list[EngineSpec]:
     from odibi_engine_spark.options import SparkOptions
 
     return [EngineSpec("spark", _build, SparkOptions,
-                       "Apache Spark, local[*] to a cluster (reuses an active SparkSession)", CAPABILITIES)]
+                       "Apache Spark, local[*] to a cluster (reuses an active SparkSession)", CAPABILITIES,
+                       sql_dialect="spark", sql_catalog=True)]

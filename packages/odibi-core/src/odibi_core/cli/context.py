@@ -26,6 +26,9 @@ class GlobalOptions:
 STATE = GlobalOptions()
 """The current invocation's global options (set by the root callback)."""
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+"""Levels ``--log-level`` and ``logging.level`` accept."""
+
 PROJECT_ARG = typer.Argument(None, help="Project file, or a folder holding odibi.yaml (default: the cwd).")
 """The optional ``PROJECT`` argument every project command takes."""
 
@@ -56,9 +59,12 @@ def configure_logging_for(source: ProjectSource | None) -> None:
 
     section = source.data.get("logging") if source is not None else None
     logging_section = section if isinstance(section, dict) else {}
+    # an invalid YAML value is reported by the project model at its line; log meanwhile at INFO
+    level = str(logging_section.get("level", "INFO")).upper()
+    fmt = str(logging_section.get("format", "text"))
     configure_logging(
-        STATE.log_level or str(logging_section.get("level", "INFO")),
-        STATE.log_format or str(logging_section.get("format", "text")),
+        STATE.log_level or (level if level in LOG_LEVELS else "INFO"),
+        STATE.log_format or (fmt if fmt in ("text", "json") else "text"),
     )
 
 

@@ -16,7 +16,7 @@ import typer
 
 from odibi_core import __version__
 from odibi_core.cli.commands import BUILTIN_COMMAND_MODULES
-from odibi_core.cli.context import STATE
+from odibi_core.cli.context import LOG_LEVELS, STATE
 from odibi_core.errors import ExitCode, OdibiError
 
 RESERVED_COMMANDS = frozenset({"run", "validate", "graph", "plugins", "init", "state", "secrets", "doctor",
@@ -29,8 +29,12 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-def create_app(*, with_plugins: bool = True) -> typer.Typer:
-    """Build the Typer app: builtin commands, then plugin commands (never shadowing builtins)."""
+def create_app(*, with_plugins: bool = True, argv: list[str] | None = None) -> typer.Typer:
+    """Build the Typer app: builtin commands, then plugin commands (never shadowing builtins).
+
+    Plugin commands are only loaded when ``argv`` (default ``sys.argv[1:]``) may need them: never
+    for ``--version`` or a builtin command.
+    """
     app = typer.Typer(
         name="odibi", help="Declarative data pipelines: read, transform, validate, write.",
         no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None,
@@ -47,21 +51,26 @@ def create_app(*, with_plugins: bool = True) -> typer.Typer:
         """Odibi: declarative data pipelines."""
         if log_format is not None and log_format not in ("text", "json"):
             raise typer.BadParameter("must be text or json", param_hint="--log-format")
+        if log_level is not None and log_level.upper() not in LOG_LEVELS:
+            raise typer.BadParameter(f"must be one of {', '.join(LOG_LEVELS)}",
+                                     param_hint="--log-level")
         STATE.log_level = log_level.upper() if log_level else ("DEBUG" if debug else None)
         STATE.log_format = log_format
         STATE.debug = debug
 
     for module in BUILTIN_COMMAND_MODULES:
         importlib.import_module(module).register(app)
-    if with_plugins and _wants_plugin_commands():
+    if with_plugins and _wants_plugin_commands(sys.argv[1:] if argv is None else argv):
         _add_plugin_commands(app)
     return app
 
 
-def _wants_plugin_commands() -> bool:
-    """Plugin sub-apps are only needed when the command is not a builtin one."""
-    args = [a for a in sys.argv[1:] if not a.startswith("-")]
-    return not args or args[0] not in RESERVED_COMMANDS
+def _wants_plugin_commands(argv: list[str]) -> bool:
+    """Plugin sub-apps are only needed when the command is not a builtin one (nor ``--version``)."""
+    args = [a for a in argv if not a.startswith("-")]
+    if not args:
+        return "--version" not in argv
+    return args[0] not in RESERVED_COMMANDS
 
 
 def _add_plugin_commands(app: typer.Typer) -> None:
@@ -79,13 +88,30 @@ def _add_plugin_commands(app: typer.Typer) -> None:
         if name in RESERVED_COMMANDS:
             typer.echo(f"warning: plugin {registered.distribution} may not replace builtin command {name!r}", err=True)
             continue
-        app.add_typer(registered.spec.app_factory(), name=name, help=registered.spec.help)
+        try:
+            sub_app = registered.spec.app_factory()
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # a plugin's broken command never takes the CLI down
+            from odibi_core.plugins.guarded_import import describe_failure
+            from odibi_core.redaction import redact_text
+
+            typer.echo(redact_text(f"warning: plugin {registered.distribution} command {name!r} "
+                                   f"unavailable: {describe_failure(exc)}"), err=True)
+            continue
+        app.add_typer(sub_app, name=name, help=registered.spec.help)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return (and exit with) the documented exit code."""
     code = _invoke(argv)
     sys.exit(code)
+
+
+def _error_lines(exc: OdibiError) -> list[str]:
+    """One line per problem for an error carrying several (a project's config problems)."""
+    problems = getattr(exc, "problems", None)
+    return [p.text for p in problems] if problems else [exc.message]
 
 
 def _click_exceptions() -> Any:
@@ -104,7 +130,7 @@ def _invoke(argv: list[str] | None) -> int:
     install_process_redaction()
     click_errors = _click_exceptions()
     try:
-        command = typer.main.get_command(create_app())
+        command = typer.main.get_command(create_app(argv=sys.argv[1:] if argv is None else argv))
         command.main(args=argv, prog_name="odibi", standalone_mode=False)
         return ExitCode.OK
     except OdibiError as exc:
@@ -112,7 +138,8 @@ def _invoke(argv: list[str] | None) -> int:
             from odibi_core.logs import format_exception_chain
 
             sys.stderr.write(format_exception_chain(exc))
-        sys.stderr.write(redact_text(f"error: {exc.message}") + "\n")
+        for line in _error_lines(exc):
+            sys.stderr.write(redact_text(f"error: {line}") + "\n")
         if exc.hint:
             sys.stderr.write(redact_text(f"hint: {exc.hint}") + "\n")
         return int(exc.exit_code)

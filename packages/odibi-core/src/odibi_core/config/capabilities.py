@@ -2,8 +2,8 @@
 
 Every engine registers the features it supports (:class:`~odibi_core.plugins.types.EngineSpec`
 ``capabilities``). A project that needs a missing one fails when it is loaded, that is in
-``odibi validate`` and before ``odibi run`` touches any data, with the file, line and key of the
-first node that needs it.
+``odibi validate`` and before ``odibi run`` touches any data, with the file, line and key of
+every node that needs it.
 
 ==================  ==========================================================================
 capability          needed by
@@ -24,9 +24,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from odibi_core.config.locations import KeyPath, format_path
+from odibi_core.config.locations import KeyPath
 from odibi_core.config.models import FunctionStep, NodeConfig, ProjectConfig
-from odibi_core.errors import ConfigError
+from odibi_core.config.problems import Problem, located, raise_problems
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -56,35 +56,43 @@ def node_needs(node: NodeConfig, prefix: KeyPath) -> Iterator[tuple[str, KeyPath
         yield "sql", (*prefix, "validation")
 
 
-def check_engine_capabilities(config: ProjectConfig, engine: EngineSpec, locations: LocationMap,
-                              connections: Mapping[str, ConnectionSpec] | None = None) -> None:
-    """Raise :class:`ConfigError` at the first project feature ``engine`` cannot do.
+def capability_problems(config: ProjectConfig, engine: EngineSpec, locations: LocationMap,
+                        connections: Mapping[str, ConnectionSpec] | None = None) -> list[Problem]:
+    """Every project feature ``engine`` cannot do, each at its file and line.
 
     ``connections`` maps connection names to their registered types, whose
     ``engine_capabilities`` the engine must have when a node uses the connection.
     """
+    problems: list[Problem] = []
     supported = ", ".join(sorted(engine.capabilities)) or "nothing"
     for p_index, pipeline in enumerate(config.pipelines):
         for n_index, node in enumerate(pipeline.nodes):
             prefix = ("pipelines", p_index, "nodes", n_index)
             for needed, path in node_needs(node, prefix):
                 if needed not in engine.capabilities:
-                    raise ConfigError(
-                        f"{locations.find(path)}: {format_path(path)}: node {node.name!r} of pipeline "
-                        f"{pipeline.pipeline!r} uses {CAPABILITY_USES.get(needed, needed)}, which engine "
-                        f"{engine.name!r} cannot do (it supports: {supported})",
+                    problems.append(located(
+                        locations, path,
+                        f"node {node.name!r} of pipeline {pipeline.pipeline!r} uses "
+                        f"{CAPABILITY_USES.get(needed, needed)}, which engine {engine.name!r} cannot do "
+                        f"(it supports: {supported})",
                         hint="Choose another engine, or rewrite the node with what this engine supports.",
-                    )
+                    ))
             for section in ("read", "write"):
                 part = getattr(node, section)
                 spec = (connections or {}).get(part.connection) if part is not None else None
                 missing = sorted(spec.engine_capabilities - engine.capabilities) if spec else []
                 if spec is not None and missing:
-                    path = (*prefix, section, "connection")
-                    raise ConfigError(
-                        f"{locations.find(path)}: {format_path(path)}: connection {part.connection!r} "
-                        f"(type {spec.name}) needs an engine with {', '.join(missing)}; engine "
-                        f"{engine.name!r} supports: {supported}",
+                    problems.append(located(
+                        locations, (*prefix, section, "connection"),
+                        f"connection {part.connection!r} (type {spec.name}) needs an engine with "
+                        f"{', '.join(missing)}; engine {engine.name!r} supports: {supported}",
                         hint=f"Use an engine that has {', '.join(missing)} (e.g. engine: spark for type "
                         f"{spec.name}), or another connection type.",
-                    )
+                    ))
+    return problems
+
+
+def check_engine_capabilities(config: ProjectConfig, engine: EngineSpec, locations: LocationMap,
+                              connections: Mapping[str, ConnectionSpec] | None = None) -> None:
+    """Raise a :class:`~odibi_core.errors.ConfigError` listing :func:`capability_problems`."""
+    raise_problems(capability_problems(config, engine, locations, connections))

@@ -6,7 +6,11 @@ load, and plugins provide secret providers and config models:
 
 1. :func:`read_project_source` - YAML + imports + environment overlay, nothing resolved.
 2. :func:`build_project` - references resolved through the provider chain (secrets registered for
-   redaction), pydantic validation, then each plugin section checked by its plugin's model.
+   redaction), pydantic validation, graph checks, then each plugin section checked by its
+   plugin's model.
+
+Neither phase stops at the first mistake it can step over: problems are collected and raised as
+one error listing each at its file and line (see :mod:`odibi_core.config.problems`).
 """
 
 from __future__ import annotations
@@ -19,14 +23,21 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
-from odibi_core.config.errors import raise_validation_error
-from odibi_core.config.locations import KeyPath, Location, LocationMap, format_path
+from odibi_core.config.errors import validation_problems
+from odibi_core.config.imports import ImportLoader
+from odibi_core.config.locations import KeyPath, Location, LocationMap
 from odibi_core.config.models import ProjectConfig
-from odibi_core.config.references import Lookup, Reference, find_references, resolve_references
+from odibi_core.config.problems import Problem, fail, located, raise_problems
+from odibi_core.config.project_checks import check_project_graph
+from odibi_core.config.references import (
+    Lookup,
+    Reference,
+    find_references,
+    reference_problems,
+    resolve_references,
+)
 from odibi_core.config.suggestions import did_you_mean
-from odibi_core.config.yaml_source import load_yaml_file
-from odibi_core.errors import ConfigError, SecretMissingError
-from odibi_core.plugins.options import NoOptions
+from odibi_core.errors import ConfigError, PluginError, SecretMissingError
 
 if TYPE_CHECKING:
     from odibi_core.plugins.loader import PluginSettings
@@ -46,6 +57,7 @@ class ProjectSource:
         files: Every file read (root first).
         environment: The environment overlaid, if any.
         environments_data: The unmerged ``environments:`` section (for ``secrets init``).
+        problems: Problems found while reading, not yet raised (``defer_problems``).
     """
 
     path: Path
@@ -54,6 +66,7 @@ class ProjectSource:
     files: list[str]
     environment: str | None = None
     environments_data: dict[str, Any] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
 
     @property
     def project_dir(self) -> Path:
@@ -75,11 +88,20 @@ class ProjectSource:
         section = self.data.get("plugins") or {}
         if not isinstance(section, dict):
             return base
+        timeout = section.get("import_timeout")
         return base.merged_with(
             autoload=section.get("autoload") if isinstance(section.get("autoload"), bool) else None,
             allow=section.get("allow") if isinstance(section.get("allow"), list) else None,
             deny=section.get("deny") if isinstance(section.get("deny"), list) else [],
+            import_timeout=float(timeout) if _is_timeout(timeout) else None,  # type: ignore[arg-type]
         )
+
+
+def _is_timeout(value: Any) -> bool:
+    """A YAML ``plugins.import_timeout`` usable before validation (the model reports the rest)."""
+    from odibi_core.plugins.loader import MAX_IMPORT_TIMEOUT
+
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= MAX_IMPORT_TIMEOUT
 
 
 @dataclass
@@ -125,19 +147,21 @@ def find_project_file(path: str | os.PathLike[str] | None) -> Path:
     return candidate
 
 
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+def read_project_source(path: str | os.PathLike[str] | None, *, environment: str | None = None,
+                        defer_problems: bool = False) -> ProjectSource:
+    """Phase 1: parse the project file, merge ``imports`` and overlay ``environments.<env>``.
 
-
-def read_project_source(path: str | os.PathLike[str] | None, *, environment: str | None = None) -> ProjectSource:
-    """Phase 1: parse the project file, merge ``imports`` and overlay ``environments.<env>``."""
+    Problems that leave the document usable (duplicate keys, tags, missing imports, duplicate
+    connections, original-Odibi expressions) are raised here, all at once, unless
+    ``defer_problems`` is set: then they wait in ``ProjectSource.problems`` and
+    :func:`build_project` reports them together with its own.
+    """
     root = find_project_file(path)
-    files: list[str] = []
-    locations = LocationMap()
-    data = _load_with_imports(root.resolve(), locations, files, stack=())
+    importer = ImportLoader()
+    data = importer.load(root.resolve())
+    locations = importer.locations
+    files = importer.files
+    problems = [*importer.problems, *reference_problems(data, locations)]
     environments = data.get("environments") or {}
     if not isinstance(environments, dict):
         raise ConfigError(f"{locations.find(('environments',))}: environments must be a mapping")
@@ -145,44 +169,22 @@ def read_project_source(path: str | os.PathLike[str] | None, *, environment: str
         if environment not in environments:
             raise ConfigError(
                 f"unknown environment {environment!r}{did_you_mean(environment, environments)}; "
-                f"defined: {', '.join(sorted(environments)) or 'none'}",
+                f"defined: {', '.join(sorted(map(str, environments))) or 'none'}",
                 hint="Environments are defined under `environments:` in the project file.",
             )
         overlay = environments[environment] or {}
         if not isinstance(overlay, dict):
             raise ConfigError(f"{locations.find(('environments', environment))}: environment must be a mapping")
         _deep_merge(data, copy.deepcopy(overlay), locations, (), ("environments", environment))
-    return ProjectSource(root, data, locations, files, environment, environments)
-
-
-def _load_with_imports(path: Path, locations: LocationMap, files: list[str], stack: tuple[Path, ...]) -> dict[str, Any]:
-    if path in stack:
-        chain = " -> ".join(_display(p) for p in (*stack, path))
-        raise ConfigError(f"import cycle: {chain}")
-    data, own_locations = load_yaml_file(path, display=_display(path))
-    files.append(_display(path))
-    if not isinstance(data, dict):
-        raise ConfigError(f"{_display(path)}:1: a project file must be a mapping of keys")
-    imports = data.get("imports") or []
-    if not isinstance(imports, list):
-        raise ConfigError(f"{own_locations.find(('imports',))}: imports must be a list of file paths")
-    merged: dict[str, Any] = {}
-    for i, item in enumerate(imports):
-        target = (path.parent / str(item)).resolve()
-        if not target.exists():
-            raise ConfigError(f"{own_locations.find(('imports', i))}: imported file {item} does not exist")
-        imported = _load_with_imports(target, locations, files, (*stack, path))
-        imported.pop("imports", None)
-        _deep_merge(merged, imported, None, (), ())
-    own_locations_copy = LocationMap(own_locations.entries)
-    _deep_merge(merged, data, locations, (), ())
-    locations.overlay(own_locations_copy)
-    return merged
+    source = ProjectSource(root, data, locations, files, environment, environments, problems)
+    if problems and not defer_problems:
+        fail(problems, files)
+    return source
 
 
 def _deep_merge(base: dict[str, Any], top: dict[str, Any], locations: LocationMap | None,
                 path: KeyPath, source: KeyPath) -> None:
-    """Merge ``top`` into ``base``: mappings merge, anything else (lists too) replaces."""
+    """Overlay an environment: mappings merge, anything else (lists too) replaces."""
     for key, value in top.items():
         if isinstance(value, dict) and isinstance(base.get(key), dict):
             _deep_merge(base[key], value, locations, (*path, key), (*source, key))
@@ -193,19 +195,42 @@ def _deep_merge(base: dict[str, Any], top: dict[str, Any], locations: LocationMa
             locations.overlay(locations, (*source, key), (*path, key))
 
 
-def build_project(source: ProjectSource, pm: OdibiPluginManager | None = None) -> LoadedProject:
-    """Phase 2: resolve references, validate the models and every plugin section.
+@dataclass
+class ProjectCheck:
+    """Everything :func:`check_project` found.
+
+    Attributes:
+        source: What was parsed.
+        resolved: The document with references resolved (what the models validated).
+        project: The validated project, or ``None`` when the models refused it.
+        problems: Every problem found, unsorted.
+    """
+
+    source: ProjectSource
+    resolved: dict[str, Any]
+    project: LoadedProject | None
+    problems: list[Problem]
+
+
+def check_project(source: ProjectSource, pm: OdibiPluginManager | None = None) -> ProjectCheck:
+    """Phase 2 without stopping: resolve references, validate models, graph and plugin sections.
 
     Every resolved ``${secret:}`` value, every referenced environment variable named like a
     secret, every value under a sensitive key and every credential embedded in a value is
-    registered for redaction before anything is validated or printed. Unresolved references
-    are reported (names and locations, never values) before validation, so a missing variable is
-    never disguised as a type error.
+    registered for redaction before anything is validated or printed. An unresolved reference is
+    reported by name and location (never a value), and no type error is reported for the key
+    that holds it.
     """
     from odibi_core.config.resolver import ReferenceResolver
     from odibi_core.redaction import register_config_values
 
-    resolver = ReferenceResolver(source, pm)
+    problems = list(source.problems)
+    locations = source.locations
+    try:
+        resolver = ReferenceResolver(source, pm)
+    except PluginError as exc:
+        problems.append(located(locations, ("secrets", "providers"), exc.message, error=type(exc), hint=exc.hint))
+        fail(problems, source.files)
     missing: list[tuple[str, str, KeyPath]] = []
 
     def on_resolved(kind: str, name: str, value: str, path: KeyPath) -> None:
@@ -215,27 +240,38 @@ def build_project(source: ProjectSource, pm: OdibiPluginManager | None = None) -
     body = {k: v for k, v in source.data.items() if k != "environments"}
     resolved = resolve_references(body, resolver.lookup, lambda k, n, p: missing.append((k, n, p)), on_resolved)
     register_config_values(resolved)
-    if missing:
-        lines = []
-        for kind, name, path in missing:
-            ref = f"${{{kind}:{name}}}"
-            lines.append(f"{source.locations.find(path)}: {format_path(path)}: {ref} is not set")
-        providers_text = ", ".join(resolver.provider_names)
-        raise SecretMissingError(
-            "unresolved references:\n  " + "\n  ".join(lines),
-            hint=f"Set the variables (secret providers tried: {providers_text}); "
-            "`odibi secrets validate` lists them, `odibi secrets init` writes a template.",
-        )
+    hint = (f"Set the variables (secret providers tried: {', '.join(resolver.provider_names)}); "
+            "`odibi secrets validate` lists them, `odibi secrets init` writes a template.")
+    for kind, name, path in missing:
+        problems.append(located(locations, path, f"${{{kind}:{name}}} is not set", error=SecretMissingError,
+                                hint=hint))
+    unresolved = {path for _, _, path in missing}
     if environments is not None:
         resolved["environments"] = environments
+    config: ProjectConfig | None = None
     try:
         config = ProjectConfig.model_validate(resolved)
     except ValidationError as exc:
-        raise_validation_error(exc, resolved, source.locations, ProjectConfig)
-    loaded = LoadedProject(source, config)
+        problems += [p for p in validation_problems(exc, resolved, locations, ProjectConfig)
+                     if not any(p.path[:len(u)] == u for u in unresolved)]
+    problems += check_project_graph(resolved, locations)
+    project = LoadedProject(source, config) if config is not None else None
     if pm is not None:
-        validate_plugin_sections(loaded, pm)
-    return loaded
+        from odibi_core.config.plugin_sections import plugin_section_problems
+
+        problems += plugin_section_problems(resolved, locations, pm, project)
+    return ProjectCheck(source, resolved, project, problems)
+
+
+def build_project(source: ProjectSource, pm: OdibiPluginManager | None = None) -> LoadedProject:
+    """Phase 2: resolve references, validate the models, the graph and every plugin section.
+
+    Raises one error listing every problem (see :func:`check_project`), sorted by file and line.
+    """
+    checked = check_project(source, pm)
+    raise_problems(checked.problems, source.files)
+    assert checked.project is not None  # no problem means the models validated
+    return checked.project
 
 
 def secret_lookup(source: ProjectSource, pm: OdibiPluginManager | None) -> Lookup:
@@ -251,69 +287,6 @@ def load_project(path: str | os.PathLike[str] | None, *, environment: str | None
     """Load and fully validate a project (both phases). Builds a plugin manager if none is given."""
     from odibi_core.plugins.manager import create_plugin_manager
 
-    source = read_project_source(path, environment=environment)
+    source = read_project_source(path, environment=environment, defer_problems=True)
     pm = pm or create_plugin_manager(source.plugin_settings())
     return build_project(source, pm)
-
-
-def validate_plugin_sections(project: LoadedProject, pm: OdibiPluginManager) -> None:
-    """Check engine, connection and state sections with the models their plugins registered."""
-    cfg = project.config
-    locs = project.source.locations
-    pm.require(cfg.plugins.requires)
-    engine = _lookup_or_locate(lambda: pm.engine(cfg.engine), locs, ("engine",))
-    project.engine_options = _validate_options(engine.config_model, cfg.engine_options, locs, ("engine_options",))
-    connection_specs = {}
-    for name, conn in cfg.connections.items():
-        spec = _lookup_or_locate(lambda conn=conn: pm.connection(conn.type), locs, ("connections", name, "type"))
-        connection_specs[name] = spec
-        project.connection_options[name] = _validate_options(
-            spec.config_model, conn.plugin_options(), locs, ("connections", name)
-        )
-    _check_node_references(project)
-    from odibi_core.config.capabilities import check_engine_capabilities
-
-    check_engine_capabilities(cfg, engine, locs, connection_specs)
-    state = cfg.state
-    if state is None:
-        if "local" in pm.state_backends():
-            project.state_backend = "local"
-            project.state_options = (pm.state_backend("local").config_model or NoOptions)()
-        return
-    spec = _lookup_or_locate(lambda: pm.state_backend(state.backend), locs, ("state", "backend"))
-    project.state_backend = state.backend
-    project.state_options = _validate_options(spec.config_model, state.plugin_options(), locs, ("state",))
-
-
-def _lookup_or_locate(fn: Any, locations: LocationMap, path: KeyPath) -> Any:
-    from odibi_core.errors import PluginError
-
-    try:
-        return fn()
-    except PluginError as exc:
-        raise type(exc)(f"{locations.find(path)}: {format_path(path)}: {exc.message}", hint=exc.hint) from None
-
-
-def _validate_options(model: type[BaseModel] | None, options: dict[str, Any], locations: LocationMap,
-                      path: KeyPath) -> BaseModel:
-    model = model or NoOptions
-    try:
-        return model.model_validate(options)
-    except ValidationError as exc:
-        raise_validation_error(exc, options, locations, model, prefix=path)
-
-
-def _check_node_references(project: LoadedProject) -> None:
-    """Every ``connection:`` a node names must exist; report file and line otherwise."""
-    cfg = project.config
-    for p_index, pipeline in enumerate(cfg.pipelines):
-        for n_index, node in enumerate(pipeline.nodes):
-            for section in ("read", "write"):
-                part = getattr(node, section)
-                if part is not None and part.connection not in cfg.connections:
-                    path = ("pipelines", p_index, "nodes", n_index, section, "connection")
-                    raise ConfigError(
-                        f"{project.location(path)}: {format_path(path)}: unknown connection "
-                        f"{part.connection!r}{did_you_mean(part.connection, cfg.connections)}; "
-                        f"defined: {', '.join(sorted(cfg.connections)) or 'none'}"
-                    )

@@ -2,26 +2,37 @@
 
 Sections owned by plugins (a connection's options, ``engine_options``, the state backend's options)
 are checked in a second step by the config model the plugin registered; see
-:func:`odibi_core.config.loader.validate_plugin_sections`.
+``odibi_core.config.plugin_sections``. Number fields refuse booleans, NaN and infinity and
+have upper bounds, so ``retry.max_attempts: true`` or ``workers: 1e30`` is an error.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
+
+from odibi_core.config.strict_values import StrictNumbers
 
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 FILE_FORMATS = ("csv", "parquet", "json")
 
 
-class StrictModel(BaseModel):
+class StrictModel(StrictNumbers):
     """Base of every project model: unknown keys are rejected."""
 
     model_config = ConfigDict(extra="forbid")
 
 
-class PluginSection(BaseModel):
+class PluginSection(StrictNumbers):
     """A section whose extra keys belong to a plugin's config model (validated later)."""
 
     model_config = ConfigDict(extra="allow")
@@ -50,9 +61,12 @@ class StateConfig(PluginSection):
 
     backend: str = Field("local", description="State backend: `local` (odibi-state-local), `azure_blob`, ...")
     lock_timeout: float = Field(
-        60.0, ge=0, description="Seconds to wait for a held lock (also --lock-timeout, ODIBI_LOCK_TIMEOUT)."
+        60.0, ge=0, le=86_400,
+        description="Seconds to wait for a held lock (also --lock-timeout, ODIBI_LOCK_TIMEOUT).",
     )
-    history: int = Field(50, ge=1, description="Runs kept per pipeline in the state document.")
+    history: int = Field(
+        50, ge=1, le=100_000, description="Runs kept per pipeline in the state document."
+    )
 
 
 class SecretsConfig(StrictModel):
@@ -72,15 +86,23 @@ class PluginsConfig(StrictModel):
     requires: list[str] = Field(
         default_factory=list, description='Requirements checked first, e.g. `"odibi-state-azure>=0.1"`.'
     )
+    import_timeout: float | None = Field(
+        None, ge=0, le=600,
+        description="Seconds each plugin may take to import before it is reported failed "
+        "(default 5; "
+        "`0`: no bound; the environment variable ODIBI_PLUGIN_IMPORT_TIMEOUT wins).",
+    )
 
 
 class RetryConfig(StrictModel):
     """``retry:``: retries of transient I/O errors only (a SQL error or failed validation is final)."""
 
-    max_attempts: int = Field(3, ge=1, description="Attempts in total, the first included.")
+    max_attempts: int = Field(3, ge=1, le=100, description="Attempts in total, the first included.")
     backoff: Literal["exponential", "fixed"] = "exponential"
-    initial_delay: float = Field(0.5, ge=0, description="Seconds before the second attempt.")
-    max_delay: float = Field(30.0, ge=0, description="Upper bound of one delay.")
+    initial_delay: float = Field(
+        0.5, ge=0, le=3600, description="Seconds before the second attempt."
+    )
+    max_delay: float = Field(30.0, ge=0, le=3600, description="Upper bound of one delay.")
 
 
 class LoggingConfig(StrictModel):
@@ -103,10 +125,12 @@ class ReportsConfig(StrictModel):
         ".odibi/reports", description="Folder of the reports, relative to the project file (not the cwd)."
     )
     keep_last: int | None = Field(
-        50, ge=1, description="Reports kept per pipeline, newest first (`null`: keep every report)."
+        50, ge=1, le=100_000,
+        description="Reports kept per pipeline, newest first (`null`: keep every report).",
     )
     max_age_days: float | None = Field(
-        None, gt=0, description="Reports older than this many days are deleted (`null`: no age limit)."
+        None, gt=0, le=36_500,
+        description="Reports older than this many days are deleted (`null`: no age limit).",
     )
     samples: bool = Field(
         True, description="A few output rows per node, taken only where that costs no pass over the data."
@@ -162,10 +186,69 @@ class FunctionStep(StrictModel):
     params: dict[str, Any] = Field(default_factory=dict)
 
 
+STEP_KINDS: dict[str, type[BaseModel]] = {"sql": SqlStep, "function": FunctionStep}
+"""Each kind of transform step, by the key that selects it."""
+
+
+class InvalidStep(BaseModel):
+    """A step naming no kind, or several: refused with a message saying which key to use."""
+
+    model_config = ConfigDict(extra="allow")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse(cls, value: Any) -> Any:
+        from odibi_core.config.suggestions import did_you_mean
+
+        kinds = ", ".join(f"{k}:" for k in STEP_KINDS)
+        if not isinstance(value, dict):
+            raise ValueError(f"a step is a SQL string or a mapping with one of {kinds}")
+        given = [k for k in STEP_KINDS if k in value]
+        if given:
+            raise ValueError(
+                f"a step has exactly one of {kinds} (this one has {' and '.join(given)})"
+            )
+        keys = [str(k) for k in value]
+        hints = "".join(did_you_mean(k, STEP_KINDS) for k in keys[:1])
+        found = ", ".join(keys) or "no keys"
+        raise ValueError(f"a step needs one of {kinds} (found: {found}){hints}")
+
+
+def step_kind(value: Any) -> str:
+    """The union tag of a raw step: ``<sql>``, ``<function>`` or ``<invalid>``.
+
+    Tags are written in angle brackets so error locations never mistake them for keys.
+    """
+    if isinstance(value, str):
+        return "<sql>"
+    if isinstance(value, BaseModel):
+        return next((f"<{k}>" for k, m in STEP_KINDS.items() if isinstance(value, m)), "<invalid>")
+    if isinstance(value, dict):
+        given = [k for k in STEP_KINDS if k in value]
+        return f"<{given[0]}>" if len(given) == 1 else "<invalid>"
+    return "<invalid>"
+
+
+if TYPE_CHECKING:  # what validation yields (an invalid step never gets past it)
+    Step = SqlStep | FunctionStep
+else:
+    Step = Annotated[
+        Annotated[SqlStep, Tag("<sql>")]
+        | Annotated[FunctionStep, Tag("<function>")]
+        | Annotated[InvalidStep, Tag("<invalid>")],
+        Discriminator(step_kind),
+    ]
+    """A transform step, chosen by its key (``sql:`` or ``function:``): errors speak of it."""
+
+
 class TransformConfig(StrictModel):
     """``transform:``: steps applied in order. A bare string is a SQL step."""
 
-    steps: list[SqlStep | FunctionStep] = Field(min_length=1)
+    steps: list[Step] = Field(
+        min_length=1,
+        description="Applied in order; each is SQL (`sql:` or a bare string) or Python "
+        "(`function:`), never both.",
+    )
 
     @field_validator("steps", mode="before")
     @classmethod
@@ -247,15 +330,16 @@ class NodeConfig(StrictModel):
 
     @model_validator(mode="after")
     def _has_input(self) -> NodeConfig:
+        inputs = len(set(self.depends_on))  # a repeated name is reported by the graph checks
         if self.read is None and not self.depends_on:
             raise ValueError(f"node {self.name!r} needs read: or depends_on:")
-        if self.read is None and len(self.depends_on) > 1 and self.transform is not None:
+        if self.read is None and inputs > 1 and self.transform is not None:
             first = self.transform.steps[0]
             if isinstance(first, FunctionStep):
                 raise ValueError(
                     f"node {self.name!r} has several inputs: its first step must be SQL naming them"
                 )
-        if self.read is None and len(self.depends_on) > 1 and self.transform is None:
+        if self.read is None and inputs > 1 and self.transform is None:
             raise ValueError(f"node {self.name!r} has several inputs and no transform to combine them")
         return self
 
@@ -285,7 +369,9 @@ class ProjectConfig(StrictModel):
     retry: RetryConfig = Field(default_factory=RetryConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     reports: ReportsConfig = Field(default_factory=ReportsConfig)
-    workers: int = Field(4, ge=1, description="Nodes of one layer run at most this many at once (--workers).")
+    workers: int = Field(
+        4, ge=1, le=256, description="Nodes of one layer run at most this many at once (--workers)."
+    )
     imports: list[str] = Field(default_factory=list, description="Files merged under this one (paths relative to it).")
     environments: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Overlays applied with --env NAME."

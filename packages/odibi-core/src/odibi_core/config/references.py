@@ -2,7 +2,10 @@
 
 Because resolution works on already-parsed scalar strings, a value containing ``: ``, ``#``,
 quotes or newlines is carried as data and can never change the document's structure. ``$${`` is
-a literal ``${``. ``${env:NAME:-default}`` supplies a default (never for secrets).
+a literal ``${``. ``${env:NAME:-default}`` supplies a default used when the variable is unset *or
+empty*, as in POSIX shells; secrets take no default. The original Odibi's ``${date:...}`` and
+``${vars.x}`` expressions are refused with a pointer to ``odibi migrate``, never misread as
+variables.
 """
 
 from __future__ import annotations
@@ -13,11 +16,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from odibi_core.config.locations import KeyPath, LocationMap, format_path
+from odibi_core.config.problems import Problem, located
 
 REFERENCE = re.compile(
-    r"\$\$\{|\$\{(?:(?P<kind>env|secret):)?(?P<name>[A-Za-z_][A-Za-z0-9_.\-/]*)(?::-(?P<default>[^}]*))?\}"
+    r"\$\$\{|\$\{(?!date:|vars\.)(?:(?P<kind>env|secret):)?(?P<name>[A-Za-z_][A-Za-z0-9_.\-/]*)"
+    r"(?::-(?P<default>[^}]*))?\}"
 )
 """One reference; group ``kind`` is ``env``, ``secret`` or ``None`` (plain ``${NAME}`` = env)."""
+
+LEGACY_EXPRESSION = re.compile(r"\$\$\{|\$\{(?:date:[^}]*|vars\.[^}]*)\}")
+"""The original Odibi's date expressions (``${date:-7d}``) and variables (``${vars.x}``)."""
+
+
+def with_default(value: str | None, default: str | None) -> str | None:
+    """POSIX ``${X:-default}``: the default when the value is unset or empty."""
+    if default is not None and not value:
+        return default
+    return value
 
 
 @dataclass(frozen=True)
@@ -97,8 +112,8 @@ def resolve_references(
         kind = match.group("kind") or "env"
         name = match.group("name")
         value = lookup(kind, name)
-        if value is None and match.group("default") is not None and kind == "env":
-            value = match.group("default")
+        if kind == "env":
+            value = with_default(value, match.group("default"))
         if value is None:
             on_missing(kind, name, path)
             return ""
@@ -106,3 +121,27 @@ def resolve_references(
         return value
 
     return REFERENCE.sub(replace, data)
+
+
+def reference_problems(data: Any, locations: LocationMap) -> list[Problem]:
+    """References that can never work: original-Odibi expressions and secrets with a default."""
+    problems: list[Problem] = []
+    for path, text in walk_strings(data):
+        if "${" not in text:
+            continue
+        for match in LEGACY_EXPRESSION.finditer(text):
+            if match.group(0) != "$${":
+                problems.append(located(
+                    locations, path,
+                    f"{match.group(0)} is an original-Odibi expression, which this version does "
+                    "not evaluate (it is not an environment variable)",
+                    hint="`odibi migrate` converts an original Odibi project, expressions too.",
+                ))
+        for match in REFERENCE.finditer(text):
+            if match.group("kind") == "secret" and match.group("default") is not None:
+                problems.append(located(
+                    locations, path,
+                    f"${{secret:{match.group('name')}:-...}}: a secret takes no default "
+                    "(only ${env:NAME:-default} does)",
+                ))
+    return problems

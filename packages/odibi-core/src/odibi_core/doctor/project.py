@@ -66,7 +66,8 @@ def _check_references(report: DoctorReport, source: ProjectSource,
             continue
         if value is not None and kind == "secret":
             register_secret(value, source=f"secret {name}")
-        detail = "resolvable" if value is not None else "not set, its default is used"
+        uses_default = not value and all(r.has_default for r in refs)  # POSIX: empty means unset
+        detail = "not set (or empty), its default is used" if uses_default else "resolvable"
         report.add("secrets", label, OK, f"{detail} (used at {where})",
                    {"kind": kind, "name": name, "resolved": True})
     return lookup, missing
@@ -86,6 +87,24 @@ def _check_config(report: DoctorReport, source: ProjectSource, pm: OdibiPluginMa
     nodes = sum(len(p.nodes) for p in project.config.pipelines)
     report.add("project", "config", OK, f"valid: {len(project.config.pipelines)} pipeline(s), {nodes} node(s), "
                f"engine {project.config.engine}")
+    _check_inputs(report, project, pm)
+
+
+def _check_inputs(report: DoctorReport, project: Any, pm: OdibiPluginManager) -> None:
+    """Every local input file exists (``odibi validate`` only warns; here it is a problem)."""
+    from odibi_core.config.deep_checks import missing_local_inputs
+
+    try:
+        missing = missing_local_inputs(project, pm)
+    except OdibiError as exc:
+        report.add("project", "inputs", FAIL, exc.message)
+        return
+    for item in missing:
+        report.add("project", f"input {item.connection}:{item.path}", FAIL,
+                   f"{project.location(item.key)}: {item.resolved} does not exist",
+                   {"connection": item.connection, "path": item.path})
+    if not missing:
+        report.add("project", "inputs", OK, "every local input file exists")
 
 
 def _resolve(data: Any, lookup: Lookup) -> tuple[Any, list[str]]:

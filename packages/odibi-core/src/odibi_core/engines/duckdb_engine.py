@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from odibi_core.contracts.connection import FileConnection, TableConnection
 from odibi_core.contracts.engine import (
@@ -55,11 +55,20 @@ class DuckDBOptions(PluginOptions):
     """``engine_options`` of the ``duckdb`` engine."""
 
     threads: int | None = Field(None, ge=1, description="DuckDB worker threads (default: all cores).")
-    memory_limit: str | None = Field(None, description="e.g. `4GB`; DuckDB spills to disk beyond it.")
+    memory_limit: str | None = Field(
+        None, description="e.g. `4GB`, `512MiB` or `80%` (of memory); DuckDB spills to disk beyond it."
+    )
     temp_directory: str | None = Field(None, description="Where DuckDB spills (default: its own).")
     database: str = Field(":memory:", description="Database file; `:memory:` keeps nothing after the run.")
     timezone: str = Field("UTC", description="Session time zone: how TIMESTAMPTZ values are shown, cast "
                           "to dates and exported (UTC makes results the same on every machine).")
+
+    @field_validator("memory_limit")
+    @classmethod
+    def _memory_limit(cls, value: str | None) -> str | None:
+        from odibi_core.engines.memory_limit import check_memory_limit
+
+        return check_memory_limit(value)
 
 
 @dataclass(eq=False)

@@ -168,7 +168,20 @@ class ProjectRunner:
         spec = self.pm.engine(self.project.config.engine)
         ctx = BuildContext(name=spec.name, project_dir=self.project.project_dir,
                            project_name=self.project.config.project, run_id=run_id)
-        return spec.factory(self.project.engine_options, ctx)
+        try:
+            return spec.factory(self.project.engine_options, ctx)
+        except OdibiError:
+            raise
+        except Exception as exc:  # options its model let through, refused by the engine itself
+            from odibi_core.errors import ConfigError
+
+            where = self.project.location(("engine_options",)) or self.project.location(("engine",))
+            detail = (str(exc).strip().splitlines() or [""])[0]
+            raise ConfigError(
+                f"{where}: engine {spec.name!r} could not start with these engine_options: "
+                f"{type(exc).__name__}: {detail}",
+                hint="Fix engine_options (see the configuration reference for the engine's keys).",
+            ) from exc
 
     def _build_connections(self, plan: Plan, run_id: str) -> dict[str, Connection]:
         needed = {part.connection for n in plan.order for part in (plan.nodes[n].read, plan.nodes[n].write) if part}

@@ -1,8 +1,10 @@
 """Entry-point discovery under a guard, honouring allow / deny / no-autoload switches.
 
 The switches are evaluated on distribution names *before* any plugin module is imported, so a
-blocked plugin's code never runs. A plugin that raises while importing is recorded as ``failed``
-with its error; the run goes on unless the project needs what that plugin provides.
+blocked plugin's code never runs. A plugin that raises (anything, ``sys.exit()`` included) or takes
+longer than the import timeout while importing is recorded as ``failed`` with the reason; the run
+goes on unless the project needs what that plugin provides (see
+:mod:`odibi_core.plugins.guarded_import`).
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any
 
+from odibi_core.plugins.guarded_import import DEFAULT_IMPORT_TIMEOUT, load_entry_point
 from odibi_core.plugins.hookspecs import ENTRY_POINT_GROUP
 
 logger = logging.getLogger("odibi.plugins")
@@ -22,6 +25,8 @@ logger = logging.getLogger("odibi.plugins")
 ENV_DISABLE_AUTOLOAD = "ODIBI_DISABLE_PLUGIN_AUTOLOAD"
 ENV_ALLOW = "ODIBI_PLUGINS"
 ENV_DENY = "ODIBI_DISABLE_PLUGINS"
+ENV_IMPORT_TIMEOUT = "ODIBI_PLUGIN_IMPORT_TIMEOUT"
+MAX_IMPORT_TIMEOUT = 600.0
 
 BUILTIN_DISTRIBUTION = "odibi-core"
 
@@ -43,26 +48,38 @@ class PluginSettings:
         autoload: Load entry points at all (``ODIBI_DISABLE_PLUGIN_AUTOLOAD=1`` turns it off).
         allow: If not ``None``, only these distributions load (``ODIBI_PLUGINS=a,b``; empty: none).
         deny: Distributions that never load (``ODIBI_DISABLE_PLUGINS=a,b``).
+        import_timeout: Seconds each entry point may take to import (``None``: the default,
+            5 s; ``0``: no bound). ``ODIBI_PLUGIN_IMPORT_TIMEOUT`` wins over the YAML
+            ``plugins.import_timeout``.
     """
 
     autoload: bool = True
     allow: frozenset[str] | None = None
     deny: frozenset[str] = frozenset()
+    import_timeout: float | None = None
+
+    @property
+    def effective_import_timeout(self) -> float:
+        """The import timeout in force (the default when none was set)."""
+        return DEFAULT_IMPORT_TIMEOUT if self.import_timeout is None else self.import_timeout
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> PluginSettings:
-        """Read the three ``ODIBI_*`` switches from ``environ`` (default ``os.environ``)."""
+        """Read the ``ODIBI_*`` plugin switches from ``environ`` (default ``os.environ``)."""
         env = os.environ if environ is None else environ
         autoload = env.get(ENV_DISABLE_AUTOLOAD, "").strip().lower() not in {"1", "true", "yes"}
         allow: frozenset[str] | None = None
         if ENV_ALLOW in env:
             allow = _split(env[ENV_ALLOW])
-        return cls(autoload=autoload, allow=allow, deny=_split(env.get(ENV_DENY, "")))
+        return cls(autoload=autoload, allow=allow, deny=_split(env.get(ENV_DENY, "")),
+                   import_timeout=_timeout_from_env(env))
 
     def merged_with(
-        self, *, autoload: bool | None, allow: Iterable[str] | None, deny: Iterable[str]
+        self, *, autoload: bool | None, allow: Iterable[str] | None, deny: Iterable[str],
+        import_timeout: float | None = None,
     ) -> PluginSettings:
-        """Combine with the YAML ``plugins:`` section: the stricter setting wins."""
+        """Combine with the YAML ``plugins:`` section: the stricter switch wins; an import timeout
+        from the environment wins over the YAML one."""
         new_allow = self.allow
         if allow is not None:
             yaml_allow = frozenset(normalize_dist(a) for a in allow)
@@ -71,6 +88,8 @@ class PluginSettings:
             autoload=self.autoload and (autoload if autoload is not None else True),
             allow=new_allow,
             deny=self.deny | frozenset(normalize_dist(d) for d in deny),
+            import_timeout=(self.import_timeout if self.import_timeout is not None
+                            else import_timeout),
         )
 
     def blocked_reason(self, dist: str) -> str | None:
@@ -83,6 +102,25 @@ class PluginSettings:
         if self.allow is not None and norm not in self.allow:
             return f"not in the allow list ({ENV_ALLOW} or plugins.allow)"
         return None
+
+
+def _timeout_from_env(env: Mapping[str, str]) -> float | None:
+    text = env.get(ENV_IMPORT_TIMEOUT, "").strip()
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= MAX_IMPORT_TIMEOUT:
+        from odibi_core.errors import ConfigError
+
+        raise ConfigError(
+            f"environment variable {ENV_IMPORT_TIMEOUT} must be a number of seconds from 0 to "
+            f"{MAX_IMPORT_TIMEOUT:g}, not {text!r}",
+            hint=f"Unset it to use the default ({DEFAULT_IMPORT_TIMEOUT:g} s); 0 means no bound.",
+        )
+    return value
 
 
 def _split(value: str) -> frozenset[str]:
@@ -143,11 +181,9 @@ def discover_entry_points(settings: PluginSettings) -> list[PluginInfo]:
             info.status, info.reason = STATUS_BLOCKED, reason
             found.append(info)
             continue
-        try:
-            info.obj = ep.load()
-        except Exception as exc:  # a broken plugin must never take the host down
-            info.status = STATUS_FAILED
-            info.reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        info.obj, failure = load_entry_point(ep, settings.effective_import_timeout)
+        if failure is not None:  # a broken plugin must never take the host down
+            info.status, info.reason = STATUS_FAILED, failure
             logger.warning("plugin %s (%s) failed to load: %s", ep.name, dist_name, info.reason)
         found.append(info)
     return found

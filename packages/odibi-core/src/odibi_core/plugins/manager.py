@@ -51,6 +51,16 @@ REGISTRATION_HOOKS = {
     "cli command": "odibi_cli_commands",
 }
 
+#: The record type each kind's registration hook must return a list of.
+SPEC_TYPES: dict[str, type] = {
+    "engine": EngineSpec,
+    "connection": ConnectionSpec,
+    "state backend": StateBackendSpec,
+    "secret provider": SecretProviderSpec,
+    "transform": TransformSpec,
+    "cli command": CliCommandSpec,
+}
+
 
 @dataclass(frozen=True)
 class Registered(Generic[SpecT]):
@@ -84,13 +94,14 @@ class OdibiPluginManager:
         for impl in caller.get_hookimpls():  # pluggy lists the oldest registration first
             info = by_plugin.get(impl.plugin_name)
             dist = info.distribution if info else impl.plugin_name
-            try:
-                specs = impl.function() or []
-            except Exception as exc:
-                raise PluginError(
-                    f"plugin {impl.plugin_name} ({dist}) raised in {hook_name}: "
-                    f"{type(exc).__name__}: {exc}"
-                ) from exc
+            specs, problem = _call_registration(impl.function, hook_name, SPEC_TYPES[kind])
+            if problem is not None:
+                if info is None or info.distribution == BUILTIN_DISTRIBUTION:
+                    raise PluginError(f"plugin {impl.plugin_name} ({dist}): {problem}")
+                # a broken plugin contributes nothing and is reported; unrelated runs go on
+                info.status, info.reason = STATUS_FAILED, problem
+                logger.warning("plugin %s (%s) failed: %s", impl.plugin_name, dist, problem)
+                continue
             for spec in specs:
                 name = spec.name
                 if name in registry:
@@ -170,7 +181,9 @@ class OdibiPluginManager:
         for impl in reversed(self.pm.hook.odibi_doctor_checks.get_hookimpls()):
             try:
                 checks.extend(impl.function() or [])
-            except Exception as exc:
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # SystemExit included
                 checks.append(DoctorCheck("plugins", impl.plugin_name, False, f"{type(exc).__name__}: {exc}"))
         return checks
 
@@ -278,6 +291,31 @@ def create_plugin_manager(
         if info.obj is not None and info.status == STATUS_ACTIVE:
             info.hooks = manager.hooks_of(info.obj)
     return manager
+
+
+def _call_registration(function: Callable[[], Any], hook_name: str,
+                       spec_type: type) -> tuple[list[Any], str | None]:
+    """Call a registration hook; ``(specs, None)``, or ``([], problem)`` if it raised or returned
+    anything but a list of ``spec_type`` records with string names."""
+    try:
+        returned = function()
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # SystemExit included: a plugin never ends the host
+        from odibi_core.plugins.guarded_import import describe_failure
+
+        return [], f"{hook_name} raised {describe_failure(exc)}"
+    if returned is None:
+        return [], None
+    expected = f"a list of {spec_type.__name__}"
+    if not isinstance(returned, (list, tuple)):
+        return [], f"{hook_name} returned {type(returned).__name__}, expected {expected}"
+    for item in returned:
+        name = getattr(item, "name", None)
+        if not isinstance(item, spec_type) or not isinstance(name, str) or not name:
+            kind = type(item).__name__
+            return [], f"{hook_name} returned an item of type {kind}, expected {expected}"
+    return list(returned), None
 
 
 def _unknown_hooks(pm: pluggy.PluginManager, plugin: object) -> str | None:

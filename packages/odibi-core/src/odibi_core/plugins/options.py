@@ -12,13 +12,15 @@ printed form and registered for redaction)::
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
+from odibi_core.config.strict_values import StrictNumbers
 from odibi_core.redaction.secret import Secret
 
 
-class PluginOptions(BaseModel):
-    """Base for a plugin's config model: unknown keys are errors, like everywhere in Odibi."""
+class PluginOptions(StrictNumbers):
+    """Base for a plugin's config model: unknown keys are errors, like everywhere in Odibi, and a
+    number field refuses ``true``/``false``, NaN and infinity."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

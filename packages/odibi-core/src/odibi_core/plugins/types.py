@@ -60,6 +60,10 @@ class EngineSpec:
         description: One line for ``odibi plugins list``.
         capabilities: Features the engine supports (``"python_steps"``, ``"sql"``, ...); a project
             that needs a missing one fails at validate time.
+        sql_dialect: The sqlglot dialect of the engine's SQL (``"duckdb"``, ``"spark"``), used by
+            ``odibi validate`` to find the tables each SQL step reads; ``None`` skips that check.
+        sql_catalog: Whether SQL steps may also read tables of the engine's own catalog (a
+            metastore): a table that is no upstream node is then a warning, not an error.
     """
 
     name: str
@@ -67,6 +71,8 @@ class EngineSpec:
     config_model: type[PluginOptions] | None = None
     description: str = ""
     capabilities: frozenset[str] = frozenset({"sql", "python_steps", "files", "arrow"})
+    sql_dialect: str | None = "duckdb"
+    sql_catalog: bool = False
 
 
 @dataclass(frozen=True)

@@ -129,12 +129,14 @@ def render_template(source: ProjectSource, variables: list[Variable]) -> str:
         kinds = ", ".join(k for k in ("secret", "env") if k in var.kinds)
         notes = []
         if "secret" not in var.kinds and var.optional("env"):
-            notes.append("optional: the project gives a default")
+            notes.append("optional: the project gives a default, used when unset or empty")
         if not var.dotenv_settable:
             notes.append("not a valid .env name: provide it through a secret provider")
         lines += ["", f"# {var.name}: {kinds}" + (f" ({'; '.join(notes)})" if notes else "")]
         lines += [f"#   {describe_use(ref, source.project_dir)}" for ref in var.uses]
-        lines.append(f"{var.name}=" if var.dotenv_settable else f"# {var.name}=")
+        # a variable with a default stays commented: copied as is, the default applies
+        commented = not var.dotenv_settable or ("secret" not in var.kinds and var.optional("env"))
+        lines.append(f"# {var.name}=" if commented else f"{var.name}=")
     return "\n".join(lines) + "\n"
 
 
@@ -154,9 +156,10 @@ def _check_one(var: Variable, kind: str, resolver: ReferenceResolver) -> Check:
     except Exception as exc:  # a provider whose store is unusable
         message = redact_text(f"{type(exc).__name__}: {exc}".splitlines()[0])
         return Check(var, kind, "error", detail=f"provider error: {message}")
+    if kind == "env" and var.optional("env") and not value:  # POSIX ${X:-d}: empty means unset
+        detail = "not set" if value is None else "set, but empty"
+        return Check(var, kind, "default", origin, f"{detail}; the project's default applies")
     if value is None:
-        if kind == "env" and var.optional("env"):
-            return Check(var, kind, "default", detail="not set; the project's default applies")
         return Check(var, kind, "missing", detail="not set")
     resolver.register(kind, var.name, value)
     if kind == "secret" and not value.strip():

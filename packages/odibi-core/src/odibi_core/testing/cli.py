@@ -1,11 +1,17 @@
-"""Run the ``odibi`` CLI as a real subprocess (what users and schedulers do)."""
+"""Run the ``odibi`` CLI as a real subprocess (what users and schedulers do), or in this process.
+
+:func:`run_odibi` is the real thing; :func:`invoke_odibi` runs the same entry point in the test
+process (no interpreter start), for property tests that try hundreds of inputs.
+"""
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -29,3 +35,34 @@ def run_odibi(
         [sys.executable, "-m", "odibi_core.cli.main", *args],
         cwd=cwd, env=environment, capture_output=True, text=True, timeout=timeout, check=False,
     )
+
+
+@dataclass(frozen=True)
+class CliResult:
+    """What :func:`invoke_odibi` saw: the exit code and the text written to stdout and stderr."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def invoke_odibi(args: Sequence[str]) -> CliResult:
+    """Run ``odibi ARGS`` in this process through the CLI's own entry point and error handling.
+
+    Output goes through the same redacting streams as in a real process, captured here. Global
+    state the CLI sets up (logging handlers, exception hooks) stays installed afterwards.
+    """
+    from odibi_core.cli.main import _invoke
+    from odibi_core.redaction.process import RedactingStream
+
+    out, err = io.StringIO(), io.StringIO()
+    saved = sys.stdout, sys.stderr
+    wrapped_out, wrapped_err = RedactingStream(out), RedactingStream(err)
+    sys.stdout, sys.stderr = wrapped_out, wrapped_err
+    try:
+        code = _invoke(list(args))
+    finally:
+        wrapped_out.finish()
+        wrapped_err.finish()
+        sys.stdout, sys.stderr = saved
+    return CliResult(int(code), out.getvalue(), err.getvalue())

@@ -6,6 +6,8 @@ so no engine or cloud SDK is imported.
 
 from __future__ import annotations
 
+import contextlib
+
 import typer
 
 from odibi_core.cli.context import echo, echo_json
@@ -23,10 +25,15 @@ def list_plugins(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """List plugins (active third-party ones by default)."""
+    from odibi_core.errors import PluginError
     from odibi_core.plugins.loader import BUILTIN_DISTRIBUTION, STATUS_ACTIVE
     from odibi_core.plugins.manager import create_plugin_manager
 
     pm = create_plugin_manager()
+    # calls every registration hook, so a plugin whose hook fails is listed as failed; a conflict
+    # is reported by the commands that need the name
+    with contextlib.suppress(PluginError):
+        pm.check_conflicts()
     rows = [p for p in pm.plugins
             if show_all or (p.status == STATUS_ACTIVE and p.distribution != BUILTIN_DISTRIBUTION)]
     if as_json:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
+from odibi_core.cli.commands.validate import validate
 from odibi_core.cli.context import PROJECT_ARG, echo, echo_json, load
 
 if TYPE_CHECKING:
@@ -71,39 +72,6 @@ def run(
     if failed:
         names = ", ".join(f"{r.pipeline} ({r.run_id})" for r in failed)
         raise RunFailed(f"pipeline run failed: {names}", hint="See the node errors above; `odibi run --resume` reruns only what is needed.")
-
-
-def validate(
-    project: Optional[str] = PROJECT_ARG,
-    env: Optional[str] = ENV_OPT,
-) -> None:
-    """Check a project (YAML, references, plugins, graph) without touching data or state."""
-    from odibi_core.execution.runner import ProjectRunner, RunOptions
-    from odibi_core.transforms import load_project_transforms
-
-    loaded, pm = load(project, env)
-    pm.check_conflicts()
-    plans = ProjectRunner(loaded, pm, RunOptions()).plans()
-    transforms = {**{n: r.spec for n, r in pm.transforms().items()}, **load_project_transforms(loaded.project_dir)}
-    _check_functions(plans, transforms)
-    nodes = sum(len(p.nodes) for p in plans)
-    echo(f"{loaded.source.files[0]}: valid ({len(plans)} pipeline(s), {nodes} node(s), engine {loaded.config.engine})")
-
-
-def _check_functions(plans: list[Plan], transforms: dict[str, object]) -> None:
-    from odibi_core.config.models import FunctionStep
-    from odibi_core.config.suggestions import did_you_mean
-    from odibi_core.errors import ConfigError
-
-    for plan in plans:
-        for node in plan.nodes.values():
-            for step in node.transform.steps if node.transform else []:
-                if isinstance(step, FunctionStep) and step.function not in transforms:
-                    raise ConfigError(
-                        f"pipeline {plan.pipeline.pipeline}, node {node.name}: unknown Python step "
-                        f"{step.function!r}{did_you_mean(step.function, transforms)}",
-                        hint="Define it with @transform in transforms.py beside the project file.",
-                    )
 
 
 def graph(
