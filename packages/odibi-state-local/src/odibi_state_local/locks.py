@@ -27,7 +27,7 @@ from typing import IO
 
 import portalocker
 from odibi_core.contracts.state import STATE_LOCK_NAME, HolderInfo, lock_timeout_error
-from odibi_core.errors import StateError, StateLockHeld
+from odibi_core.errors import LockNotFound, StateError, StateLockHeld
 from pydantic import ValidationError
 
 FIRST_POLL_S = 0.001
@@ -101,7 +101,7 @@ class SidecarLocks:
         """Clear the record of lock ``lock_id`` if its holder is dead; refuse if it is alive.
 
         Raises:
-            StateError: no lock has that id.
+            LockNotFound: no lock has that id (a usage error, exit 2).
             StateLockHeld: the holder is alive (an OS lock cannot be taken from a live process).
         """
         for path in self.sidecars():
@@ -127,10 +127,7 @@ class SidecarLocks:
                 handle.close()
             return record
         held = ", ".join(f"{h.lock_id} ({h.lock_name}, run {h.run_id})" for h in self.holders())
-        raise StateError(
-            f"no lock with id {lock_id} at {location}; held now: {held or 'none'}",
-            hint="`odibi state show` lists the held locks and their ids.",
-        )
+        raise LockNotFound(f"no lock with id {lock_id} at {location}; held now: {held or 'none'}")
 
     def _is_held(self, path: Path) -> bool:
         try:

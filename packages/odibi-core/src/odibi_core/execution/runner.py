@@ -20,20 +20,22 @@ from typing import Any
 
 from odibi_core.config.loader import LoadedProject
 from odibi_core.config.models import PipelineConfig, RetryConfig
-from odibi_core.contracts.connection import Connection, FileConnection, TableConnection
-from odibi_core.contracts.engine import Engine, ReadRequest, WriteRequest
+from odibi_core.contracts.connection import Connection
+from odibi_core.contracts.engine import Engine, ReadRequest
 from odibi_core.contracts.lifecycle import NodeResult, NodeRunContext, PipelineRunContext, RunResult
 from odibi_core.contracts.state import RunRecord, utc_now
 from odibi_core.errors import NodeError, OdibiError, UsageError
 from odibi_core.execution.node import NodeInputs, NodeOutput, execute_node
-from odibi_core.execution.resume import decide_resume
+from odibi_core.execution.resume import can_read_back
+from odibi_core.execution.resume_plan import plan_resume
 from odibi_core.execution.retry import backoff_delay, is_transient
+from odibi_core.execution.sources import target_of
 from odibi_core.logs import bind_log_context
 from odibi_core.planning.dag import Plan, build_plan
 from odibi_core.plugins.manager import OdibiPluginManager
 from odibi_core.plugins.types import BuildContext, TransformSpec
 from odibi_core.reports.observe import observe_options
-from odibi_core.state.session import RunRecorder, effective_lock_timeout, open_state_backend
+from odibi_core.state.session import MarkUpdate, RunRecorder, effective_lock_timeout, open_state_backend
 
 logger = logging.getLogger("odibi.run")
 
@@ -54,7 +56,8 @@ class RunOptions:
         resume: Skip unchanged, successful nodes whose output exists.
         lock_timeout: ``--lock-timeout`` (``None``: env var, YAML, 60 s).
         wait_for_lock: ``False`` with ``--no-wait``.
-        environment: ``--env`` applied (for the record).
+        environment: ``--env`` applied (state keeps marks and node records per environment).
+        full_refresh: ``--full-refresh``: ignore high-water marks, rebuild append/upsert targets.
     """
 
     pipelines: list[str] = field(default_factory=list)
@@ -64,6 +67,7 @@ class RunOptions:
     lock_timeout: float | None = None
     wait_for_lock: bool = True
     environment: str | None = None
+    full_refresh: bool = False
 
 
 def select_pipelines(project: LoadedProject, names: list[str]) -> list[PipelineConfig]:
@@ -113,7 +117,8 @@ class ProjectRunner:
         run_id = new_run_id()
         name = plan.pipeline.pipeline
         backend = open_state_backend(self.project, self.pm, run_id=run_id, lock_timeout=self.lock_timeout)
-        recorder = RunRecorder(backend, name, lock_timeout=self.lock_timeout)
+        recorder = RunRecorder(backend, name, lock_timeout=self.lock_timeout,
+                               environment=self.options.environment)
         if backend is not None:
             self.state_location = f"{backend.name} state at {backend.location}"
         try:
@@ -130,7 +135,7 @@ class ProjectRunner:
         from odibi_core import __version__
 
         engine = self._build_engine(run_id)
-        connections = self._build_connections(plan, run_id)
+        connections = self.build_connections(plan, run_id)
         context = PipelineRunContext(
             project=self.project.config, pipeline=plan.pipeline, run_id=run_id,
             engine_name=self.project.config.engine, environment=self.options.environment, nodes=plan.order,
@@ -142,7 +147,7 @@ class ProjectRunner:
         ))
         execution = _PipelineExecution(self, plan, engine, connections, transforms, recorder, context)
         context.work = execution.run
-        marks: dict[str, Any] = {}
+        marks: dict[str, MarkUpdate] = {}
         try:
             result: RunResult = self.pm.run_pipeline(context)
             marks = execution.marks
@@ -170,7 +175,8 @@ class ProjectRunner:
                            project_name=self.project.config.project, run_id=run_id)
         return spec.factory(self.project.engine_options, ctx)
 
-    def _build_connections(self, plan: Plan, run_id: str) -> dict[str, Connection]:
+    def build_connections(self, plan: Plan, run_id: str) -> dict[str, Connection]:
+        """The connections ``plan`` reads from or writes to, built for run ``run_id``."""
         needed = {part.connection for n in plan.order for part in (plan.nodes[n].read, plan.nodes[n].write) if part}
         connections: dict[str, Connection] = {}
         for name in sorted(needed):
@@ -198,7 +204,7 @@ class _PipelineExecution:
         self.context = context
         self.frames: dict[str, Any] = {}
         self.results: dict[str, NodeResult] = {}
-        self.marks: dict[str, Any] = {}
+        self.marks: dict[str, MarkUpdate] = {}
         selected = set(plan.order)
         self.pending_consumers = {n: len([d for d in plan.downstream[n] if d in selected]) for n in plan.order}
 
@@ -309,11 +315,14 @@ class _PipelineExecution:
         node = self.plan.nodes[name]
         upstream = {d: self._frame_of(d) for d in self.plan.upstream[name]}
         consumers = self.pending_consumers.get(name, 0) + (1 if node.write else 0) + (1 if node.validation else 0)
+        target = target_of(node, self.connections)
+        full_refresh = self.runner.options.full_refresh
+        incremental = node.read is not None and node.read.incremental is not None
         inputs = NodeInputs(
             node=node, engine=self.engine, connections=self.connections, upstream=upstream,
             transforms=self.transforms, consumers=consumers, fingerprint=self.plan.fingerprints[name],
-            high_water_mark=self.recorder.high_water_mark(name) if node.read and node.read.incremental else None,
-            observe=observe_options(self.runner.project.config.reports, node),
+            high_water_mark=self.recorder.high_water_mark(name, target) if incremental and not full_refresh else None,
+            observe=observe_options(self.runner.project.config.reports, node), full_refresh=full_refresh,
         )
         output: NodeOutput = execute_node(inputs)
         if self.pending_consumers.get(name, 0) > 0:
@@ -323,9 +332,9 @@ class _PipelineExecution:
         if output.new_high_water_mark is not None:
             # the write succeeded: advance the mark now, so a crash later in the run cannot
             # make the next run read these rows again (the end of the run records it too)
-            self.marks[name] = output.new_high_water_mark
+            self.marks[name] = MarkUpdate(target, output.new_high_water_mark)
             try:
-                self.recorder.record_mark(name, output.new_high_water_mark)
+                self.recorder.record_mark(name, self.marks[name], self.context.run_id)
             except OdibiError as exc:
                 logger.warning("node %s: high-water mark not saved yet (%s); retried at the end of the run",
                                name, exc.message)
@@ -336,8 +345,8 @@ class _PipelineExecution:
         if name not in self.frames:
             node = self.plan.nodes[name]
             write = node.write
-            assert write is not None, f"node {name} has no frame and no output to read back"
-            request = ReadRequest(format=write.format, path=write.path, table=write.table)
+            assert write is not None and can_read_back(node), f"node {name}: no frame, no output to read back"
+            request = ReadRequest(format=write.format, path=write.path)
             self.frames[name] = self.engine.read(self.connections[write.connection], request)
         return self.frames[name]
 
@@ -349,20 +358,10 @@ class _PipelineExecution:
             from odibi_core.state.session import STATE_PACKAGE_HINT
 
             raise UsageError(f"--resume needs run state; {STATE_PACKAGE_HINT}")
-        decision = decide_resume(self.plan, self.recorder.last_record, self._output_exists)
+        decision = plan_resume(self.plan, self.recorder, self.connections)
         for name, reason in decision.reasons.items():
             logger.info("resume: node %s runs: %s", name, reason)
         return decision.unchanged
-
-    def _output_exists(self, name: str) -> bool:
-        write = self.plan.nodes[name].write
-        assert write is not None
-        connection = self.connections[write.connection]
-        if isinstance(connection, FileConnection):
-            return connection.exists(write.path or "")
-        if isinstance(connection, TableConnection):
-            return connection.exists(WriteRequest(mode=write.mode, table=write.table))
-        return False
 
 
 def _user() -> str:
