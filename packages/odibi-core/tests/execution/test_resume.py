@@ -27,16 +27,21 @@ def _plan(**write_of_a: Any) -> Plan:
     ]}))
 
 
+COLUMNS = [("id", "int64"), ("total", "decimal128(38, 0)")]
+
+
 def _records(plan: Plan, finished: str = "2024-01-01T00:00:00.000+00:00", **status: str) -> dict[str, NodeRecord]:
     return {name: NodeRecord(status=status.get(name, "success"), fingerprint=plan.fingerprints[name],
                              finished_at=finished, run_id="run-1", environment=DEFAULT_ENVIRONMENT,
-                             source_fingerprint=SOURCES.get(name)) for name in plan.order}
+                             source_fingerprint=SOURCES.get(name), columns=COLUMNS) for name in plan.order}
 
 
 def _decide(plan: Plan, records: dict[str, NodeRecord], *, exists: Any = lambda name: True,
-            sources: dict[str, str | None] | None = None, environment: str = DEFAULT_ENVIRONMENT) -> Any:
+            sources: dict[str, str | None] | None = None, environment: str = DEFAULT_ENVIRONMENT,
+            read_back: Any = lambda name: COLUMNS) -> Any:
     current = dict(SOURCES, **(sources or {}))
-    return decide_resume(plan, records.get, exists, source_fingerprint=current.get, environment=environment)
+    return decide_resume(plan, records.get, exists, source_fingerprint=current.get,
+                         read_back_columns=read_back, environment=environment)
 
 
 def test_everything_unchanged_is_reused() -> None:
@@ -101,6 +106,21 @@ def test_an_output_that_cannot_be_read_back_makes_its_node_run_for_a_running_dep
     csv_plan = _plan(path="a.csv")
     decision = _decide(csv_plan, _records(csv_plan, b="failed"))
     assert decision.reasons["a"] == "node b runs and needs its frame (its csv output does not keep the exact column types)"
+
+
+def test_an_output_that_reads_back_with_other_types_makes_its_node_run() -> None:
+    plan = _plan()
+    records = _records(plan, b="failed")
+    assert set(_decide(plan, records).unchanged) == {"src", "a", "side"}  # a is read back
+    changed = [("id", "int64"), ("total", "double")]
+    decision = _decide(plan, records, read_back=lambda name: changed)
+    assert decision.reasons["a"] == ("node b runs and needs its frame (its output reads back as id int64, "
+                                     "total double, not id int64, total decimal128(38, 0))")
+    assert decision.reasons["src"].startswith("node a runs")
+    decision = _decide(plan, records, read_back=lambda name: None)
+    assert decision.reasons["a"].endswith("(its output cannot be read back)")
+    unrecorded = {**records, "a": records["a"].model_copy(update={"columns": None})}
+    assert "not recorded" in _decide(plan, unrecorded).reasons["a"]
 
 
 def test_can_read_back_only_whole_parquet_outputs() -> None:

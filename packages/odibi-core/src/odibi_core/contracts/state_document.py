@@ -92,6 +92,11 @@ class NodeRecord(StateModel):
         description="What the node's source looked like when it was read (None: no read, or "
         "the source could not tell)",
     )
+    columns: list[tuple[str, str]] | None = Field(
+        default=None,
+        description="Names and types of the node's output at its last success (kept in the "
+        "node's effective record only): --resume reads an output back only if they still match",
+    )
 
     @field_validator("status")
     @classmethod

@@ -15,9 +15,11 @@ So a node is reused (status ``unchanged``, not executed) only if
   runs needs their frame.
 
 A running node needs the frames of its upstream nodes. A reused upstream node's frame is read back
-from its output only when that output holds exactly its frame with its exact types (see
-:func:`can_read_back`); otherwise the upstream node runs too, and so does everything downstream of
-it. The rules are applied until nothing changes. Every other node runs, and the reason is reported.
+from its output only when that output holds exactly its frame (see :func:`can_read_back`) and the
+columns read back have the names and types the node produced at its last success (a format may
+store a type differently, e.g. a 128-bit integer as a double); otherwise the upstream node runs
+too, and so does everything downstream of it. The rules are applied until nothing changes. Every
+other node runs, and the reason is reported.
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ def decide_resume(
     output_exists: Callable[[str], bool],
     *,
     source_fingerprint: Callable[[str], str | None] = lambda name: None,
+    read_back_columns: Callable[[str], list[tuple[str, str]] | None] = lambda name: None,
     environment: str = DEFAULT_ENVIRONMENT,
 ) -> ResumeDecision:
     """Decide which nodes of ``plan`` a resumed run reuses (see the module docstring).
@@ -77,6 +80,8 @@ def decide_resume(
         output_exists: Whether a node's output is still there (only asked about writing nodes).
         source_fingerprint: The current fingerprint of a reading node's source (``None``: the
             connection cannot tell). Only asked about nodes that are otherwise reusable.
+        read_back_columns: Names and types of a node's output as it would be read back
+            (``None``: cannot be read). Only asked about reused nodes a running node needs.
         environment: The environment key of this run (:func:`odibi_core.state.marks.environment_key`).
     """
     records = {name: last_record(name) for name in plan.order}
@@ -85,7 +90,7 @@ def decide_resume(
         reason = _own_reason(plan, name, records, environment, source_fingerprint, output_exists)
         if reason is not None:
             reasons[name] = reason
-    _propagate(plan, reasons)
+    _propagate(plan, reasons, _read_back_check(records, read_back_columns))
     decision = ResumeDecision(reasons={n: reasons[n] for n in plan.order if n in reasons})
     for name in plan.order:
         if name in reasons:
@@ -139,7 +144,35 @@ def _own_reason(plan: Plan, name: str, records: dict[str, NodeRecord | None], en
     return None
 
 
-def _propagate(plan: Plan, reasons: dict[str, str]) -> None:
+def _read_back_check(records: dict[str, NodeRecord | None],
+                     read_back_columns: Callable[[str], list[tuple[str, str]] | None]) -> Callable[[str], str | None]:
+    """``why_not(name)``: why a reused node's output cannot stand in for its frame (``None``: it
+    can); asked at most once per node."""
+    answers: dict[str, str | None] = {}
+
+    def why_not(name: str) -> str | None:
+        if name not in answers:
+            record = records[name]
+            expected = [tuple(c) for c in record.columns] if record and record.columns else None
+            found = read_back_columns(name)
+            if expected is None:
+                answers[name] = "the columns it produced are not recorded"
+            elif found is None:
+                answers[name] = "its output cannot be read back"
+            elif [tuple(c) for c in found] != expected:
+                answers[name] = f"its output reads back as {_columns(found)}, not {_columns(expected)}"
+            else:
+                answers[name] = None
+        return answers[name]
+
+    return why_not
+
+
+def _columns(columns: list[tuple[str, str]] | list[tuple[str, ...]]) -> str:
+    return ", ".join(f"{c[0]} {c[1]}" for c in columns)
+
+
+def _propagate(plan: Plan, reasons: dict[str, str], why_not_read_back: Callable[[str], str | None]) -> None:
     """Apply the rules between nodes until nothing changes: a node whose upstream runs runs; a
     reused node whose frame a running node needs, and cannot be read back, runs."""
     selected = set(plan.order)
@@ -149,8 +182,12 @@ def _propagate(plan: Plan, reasons: dict[str, str]) -> None:
         for name in plan.order:
             if name in reasons:
                 for dep in plan.upstream[name]:
-                    if dep in selected and dep not in reasons and not can_read_back(plan.nodes[dep]):
-                        reasons[dep] = f"node {name} runs and needs its frame ({_why_no_read_back(plan.nodes[dep])})"
+                    if dep not in selected or dep in reasons:
+                        continue
+                    node = plan.nodes[dep]
+                    why = _why_no_read_back(node) if not can_read_back(node) else why_not_read_back(dep)
+                    if why is not None:
+                        reasons[dep] = f"node {name} runs and needs its frame ({why})"
                         changed = True
                 continue
             running = [d for d in plan.upstream[name] if d in reasons]

@@ -102,9 +102,15 @@ class ProjectRunner:
 
     def run(self) -> list[RunResult]:
         """Run the selected pipelines one after another; return their results."""
-        plans = self.plans()
-        transforms = self._transforms()
+        plans, transforms = self.plans_to_run()
         return [self._run_pipeline(plan, transforms) for plan in plans]
+
+    def plans_to_run(self) -> tuple[list[Plan], dict[str, TransformSpec]]:
+        """The plans with the code of Python steps in their fingerprints, and those steps."""
+        from odibi_core.execution.code_fingerprint import with_code_fingerprints
+
+        transforms = self._transforms()
+        return [with_code_fingerprints(plan, transforms) for plan in self.plans()], transforms
 
     def _transforms(self) -> dict[str, TransformSpec]:
         from odibi_core.transforms import load_project_transforms
@@ -134,7 +140,7 @@ class ProjectRunner:
                     recorder: RunRecorder) -> RunResult:
         from odibi_core import __version__
 
-        engine = self._build_engine(run_id)
+        engine = self.build_engine(run_id)
         connections = self.build_connections(plan, run_id)
         context = PipelineRunContext(
             project=self.project.config, pipeline=plan.pipeline, run_id=run_id,
@@ -169,7 +175,8 @@ class ProjectRunner:
         if entry is not None:
             result.report = str(entry.html_path)
 
-    def _build_engine(self, run_id: str) -> Engine:
+    def build_engine(self, run_id: str) -> Engine:
+        """The project's engine, built for run ``run_id``."""
         spec = self.pm.engine(self.project.config.engine)
         ctx = BuildContext(name=spec.name, project_dir=self.project.project_dir,
                            project_name=self.project.config.project, run_id=run_id)
@@ -358,7 +365,7 @@ class _PipelineExecution:
             from odibi_core.state.session import STATE_PACKAGE_HINT
 
             raise UsageError(f"--resume needs run state; {STATE_PACKAGE_HINT}")
-        decision = plan_resume(self.plan, self.recorder, self.connections)
+        decision = plan_resume(self.plan, self.recorder, self.connections, self.engine)
         for name, reason in decision.reasons.items():
             logger.info("resume: node %s runs: %s", name, reason)
         return decision.unchanged

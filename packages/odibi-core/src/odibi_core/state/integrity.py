@@ -38,7 +38,7 @@ LEGACY_VERSION = 1
 """The format version read once and converted (no checksum)."""
 
 _CHECKSUM = re.compile(r"sha256:[0-9a-f]{64}")
-_V2_ONLY_NODE_KEYS = frozenset({"rows_written", "rows_total", "environment", "source_fingerprint"})
+_V2_ONLY_NODE_KEYS = frozenset({"rows_written", "rows_total", "environment", "source_fingerprint", "columns"})
 _KEPT = "it was left in place and nothing was written"
 _noted_legacy: set[str] = set()
 

@@ -162,7 +162,7 @@ class RunRecorder:
                 if run.run_id == result.run_id:
                     run.status = result.status
                     run.finished_at = result.finished_at
-                    run.nodes = records
+                    run.nodes = {n: r.model_copy(update={"columns": None}) for n, r in records.items()}
             for name, record in records.items():
                 if record.status in ("success", "failed"):
                     state.nodes[name] = record  # unchanged/skipped nodes keep their last record
@@ -179,6 +179,7 @@ class RunRecorder:
             duration_s=result.duration_s, output=result.output, error=result.error,
             started_at=result.started_at, finished_at=result.finished_at, run_id=run_id,
             environment=self.environment, source_fingerprint=result.source_fingerprint,
+            columns=[(c.name, c.type) for c in result.schema_out] if result.status == "success" else None,
         )
 
     def record_mark(self, node: str, update: MarkUpdate, run_id: str | None = None) -> None:
