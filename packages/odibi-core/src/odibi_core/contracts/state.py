@@ -293,15 +293,18 @@ def redact_state_data(data: Any, key: object = None) -> Any:
     from odibi_core.redaction import MASK, redact_text
     from odibi_core.redaction.patterns import is_secret_value_for_key
 
-    if key in STRUCTURAL_KEYS:
-        return data
-    if isinstance(data, dict):
-        return {k: (MASK if is_secret_value_for_key(k, v) else redact_state_data(v, k)) for k, v in data.items()}
-    if isinstance(data, list):
-        return [redact_state_data(v, key) for v in data]
-    if isinstance(data, str):
-        return redact_text(data)
-    return data
+    def walk(value: Any, key: object) -> Any:  # imports hoisted: this runs once per value
+        if key in STRUCTURAL_KEYS or value is None:
+            return value
+        if isinstance(value, dict):
+            return {k: (MASK if is_secret_value_for_key(k, v) else walk(v, k)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, key) for v in value]
+        if isinstance(value, str):
+            return redact_text(value)
+        return value
+
+    return walk(data, key)
 
 
 def iter_pipeline_runs(doc: StateDocument, pipeline: str | None = None) -> Iterator[tuple[str, RunRecord]]:

@@ -14,12 +14,11 @@ checksums existed) are read once, converted, and sealed by the next write; see
 
 from __future__ import annotations
 
-import math
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from odibi_core.state.marks import BadMark, decode_mark
 
@@ -42,6 +41,9 @@ PIPELINE_KEY_PATTERN = r"^[A-Za-z0-9_.\-]+$"
 NODE_KEY_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 FINGERPRINT_PATTERN = r"^[0-9a-f]{0,64}$"
 
+NodeName = Annotated[str, StringConstraints(pattern=NODE_KEY_PATTERN)]
+PipelineName = Annotated[str, StringConstraints(pattern=PIPELINE_KEY_PATTERN)]
+
 
 class StateModel(BaseModel):
     """Base of the state document's models: unknown keys are refused."""
@@ -58,14 +60,6 @@ def _check_time(value: str | None) -> str | None:
     return value
 
 
-def _check_keys(mapping: dict[str, Any], pattern: str, what: str) -> None:
-    import re
-
-    for key in mapping:
-        if not re.match(pattern, key):
-            raise ValueError(f"{key!r} is not a valid {what} name")
-
-
 Count = int | None
 
 
@@ -78,7 +72,7 @@ class NodeRecord(StateModel):
     rows_out: Count = Field(None, ge=0, description="Rows of the node's output (if counted)")
     rows_written: Count = Field(None, ge=0, description="Rows this run wrote to the target")
     rows_total: Count = Field(None, ge=0, description="Rows in the target after the write (if cheap)")
-    duration_s: float = Field(0.0, ge=0)
+    duration_s: float = Field(0.0, ge=0, allow_inf_nan=False)
     output: str | None = Field(default=None, description="Where the node wrote (connection:path)")
     error: str | None = Field(default=None, description="Redacted error")
     started_at: str | None = None
@@ -105,13 +99,6 @@ class NodeRecord(StateModel):
             raise ValueError(f"unknown node status {value!r}")
         return value
 
-    @field_validator("duration_s")
-    @classmethod
-    def _finite(cls, value: float) -> float:
-        if not math.isfinite(value):
-            raise ValueError("not a finite number")
-        return value
-
     _times = field_validator("started_at", "finished_at")(_check_time)
 
 
@@ -127,7 +114,7 @@ class RunRecord(StateModel):
     pid: int = Field(0, ge=0)
     environment: str | None = None
     odibi_version: str = ""
-    nodes: dict[str, NodeRecord] = Field(default_factory=dict)
+    nodes: dict[NodeName, NodeRecord] = Field(default_factory=dict)
 
     @field_validator("status")
     @classmethod
@@ -143,12 +130,6 @@ class RunRecord(StateModel):
         return value
 
     _finish_time = field_validator("finished_at")(_check_time)
-
-    @field_validator("nodes")
-    @classmethod
-    def _node_names(cls, value: dict[str, NodeRecord]) -> dict[str, NodeRecord]:
-        _check_keys(value, NODE_KEY_PATTERN, "node")
-        return value
 
 
 class HighWaterMark(StateModel):
@@ -179,18 +160,15 @@ class PipelineState(StateModel):
     """Everything state keeps about one pipeline."""
 
     runs: list[RunRecord] = Field(default_factory=list, description="Oldest first, capped")
-    nodes: dict[str, NodeRecord] = Field(
+    nodes: dict[NodeName, NodeRecord] = Field(
         default_factory=dict, description="Last effective record of each node (what --resume reads)"
     )
-    high_water_marks: dict[str, dict[str, HighWaterMark]] = Field(
+    high_water_marks: dict[str, dict[NodeName, HighWaterMark]] = Field(
         default_factory=dict, description="Environment key -> node -> mark"
     )
 
     @model_validator(mode="after")
     def _consistent(self) -> PipelineState:
-        _check_keys(self.nodes, NODE_KEY_PATTERN, "node")
-        for marks in self.high_water_marks.values():
-            _check_keys(marks, NODE_KEY_PATTERN, "node")
         ids = [run.run_id for run in self.runs]
         if len(set(ids)) != len(ids):
             raise ValueError("a run id appears twice in the history")
@@ -207,19 +185,13 @@ class StateDocument(StateModel):
         None, description="sha256 of the stored bytes (set when written; see state.integrity)"
     )
     project: str | None = None
-    pipelines: dict[str, PipelineState] = Field(default_factory=dict)
+    pipelines: dict[PipelineName, PipelineState] = Field(default_factory=dict)
 
     @field_validator("version")
     @classmethod
     def _current_version(cls, value: int) -> int:
         if value != STATE_FORMAT_VERSION:
             raise ValueError(f"version {value} is not {STATE_FORMAT_VERSION}")
-        return value
-
-    @field_validator("pipelines")
-    @classmethod
-    def _pipeline_names(cls, value: dict[str, PipelineState]) -> dict[str, PipelineState]:
-        _check_keys(value, PIPELINE_KEY_PATTERN, "pipeline")
         return value
 
     @classmethod
