@@ -35,11 +35,13 @@ pipelines:
         transform: {steps: ["SELECT name, city, age FROM people WHERE age >= 18"]}
       - name: joined                    # CSV output: read back it would lose its types
         depends_on: [adults, cities]
-        transform: {steps: ["SELECT a.name, a.age, c.country FROM adults a JOIN cities c USING (city)"]}
+        transform:
+          steps: ["SELECT a.name, a.age, c.country FROM adults a JOIN cities c USING (city)"]
         write: {connection: lake, path: joined.csv}
       - name: by_country
         depends_on: [joined]
-        transform: {steps: ["SELECT country, count(*) AS n, sum(age) AS ages FROM joined GROUP BY country"]}
+        transform:
+          steps: ["SELECT country, count(*) AS n, sum(age) AS ages FROM joined GROUP BY country"]
         write: {connection: lake, path: by_country.parquet}
       - name: report
         depends_on: [by_country]
@@ -52,7 +54,7 @@ pipelines:
 CHAIN_FILES = {
     "data/people.csv": "name,city,age\nAda,Lagos,36\nBo,Oslo,17\nCy,Lagos,52\nDee,Lima,29\n",
     "data/cities.json": '{"city": "Lagos", "country": "NG"}\n{"city": "Oslo", "country": "NO"}\n'
-                        '{"city": "Lima", "country": "PE"}\n',
+    '{"city": "Lima", "country": "PE"}\n',
 }
 
 
@@ -62,7 +64,8 @@ def _module(path: Path, name: str) -> ModuleType:
     if name in sys.modules:
         return sys.modules[name]
     spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
@@ -79,20 +82,31 @@ class ExampleProject:
 
 def _copy_folder(source: Path) -> Callable[[Path], None]:
     def make(target: Path) -> None:
-        shutil.copytree(source, target, ignore=shutil.ignore_patterns("lake", "out", ".odibi", "__pycache__"))
+        shutil.copytree(
+            source, target, ignore=shutil.ignore_patterns("lake", "out", ".odibi", "__pycache__")
+        )
+
     return make
 
 
 def _edge_project(target: Path) -> None:
     _copy_folder(REPO / "tests" / "engines" / "edge_project")(target)
-    _module(REPO / "tests" / "engines" / "test_parity.py", "odibi_parity_for_resume").make_edge_data(target / "data")
+    _module(
+        REPO / "tests" / "engines" / "test_parity.py", "odibi_parity_for_resume"
+    ).make_edge_data(target / "data")
 
 
 def _resume_fixture(target: Path) -> None:
     fixture = _module(REPO / "tests" / "state" / "test_resume_cli.py", "odibi_resume_fixture")
-    _write_files(target, {"odibi.yaml": fixture.PROJECT, "transforms.py": fixture.TRANSFORMS,
-                          "data/orders.csv": "order_id,amount\n1,10\n2,-1\n3,5\n",
-                          "data/regions.csv": "region\nnorth\nsouth\n"})
+    _write_files(
+        target,
+        {
+            "odibi.yaml": fixture.PROJECT,
+            "transforms.py": fixture.TRANSFORMS,
+            "data/orders.csv": "order_id,amount\n1,10\n2,-1\n3,5\n",
+            "data/regions.csv": "region\nnorth\nsouth\n",
+        },
+    )
 
 
 def _chain(target: Path) -> None:
@@ -141,7 +155,11 @@ class Workspace:
     def output_folders(self) -> set[str]:
         """Names of the folders outputs are written to (left out of a clean copy)."""
         config = self.config()
-        return {self.folder_of(config, n["write"]["connection"]).name for n in self.nodes(config) if n.get("write")}
+        return {
+            self.folder_of(config, n["write"]["connection"]).name
+            for n in self.nodes(config)
+            if n.get("write")
+        }
 
 
 def prepare(workspace: Workspace) -> None:
@@ -168,8 +186,12 @@ def apply_edit(workspace: Workspace, kind: str, pick: int) -> str:
         _grow_input(path)
         return f"changed input {path.name}"
     if kind == "edit_sql":
-        steps = [(x, s) for x in nodes for s in (x.get("transform") or {}).get("steps", [])
-                 if isinstance(s, str) or "sql" in s]
+        steps = [
+            (x, s)
+            for x in nodes
+            for s in (x.get("transform") or {}).get("steps", [])
+            if isinstance(s, str) or "sql" in s
+        ]
         if not steps:
             return "no SQL step to edit"
         node, step = steps[pick % len(steps)]
@@ -207,9 +229,17 @@ def apply_edit(workspace: Workspace, kind: str, pick: int) -> str:
         parent = nodes[pick % len(nodes)]
         writer = next(x for x in nodes if x.get("write"))
         nodes_list = config["pipelines"][0]["nodes"]
-        nodes_list.append({"name": f"added_{n}", "depends_on": [parent["name"]],
-                           "transform": {"steps": [f"SELECT * FROM {parent['name']}"]},
-                           "write": {"connection": writer["write"]["connection"], "path": f"added_{n}.parquet"}})
+        nodes_list.append(
+            {
+                "name": f"added_{n}",
+                "depends_on": [parent["name"]],
+                "transform": {"steps": [f"SELECT * FROM {parent['name']}"]},
+                "write": {
+                    "connection": writer["write"]["connection"],
+                    "path": f"added_{n}.parquet",
+                },
+            }
+        )
         workspace.save(config)
         return f"added a node after {parent['name']}"
     raise AssertionError(kind)
@@ -236,16 +266,23 @@ def run(root: Path, *, resume: bool) -> dict[str, Any]:
     from odibi_core.plugins.loader import PluginSettings
     from odibi_core.plugins.manager import create_plugin_manager
 
-    pm = create_plugin_manager(PluginSettings(), extra_plugins=[("odibi-state-local", odibi_state_local)],
-                               load_entry_points=False)
-    results = run_project(load_project(root / "odibi.yaml", pm=pm), pm, RunOptions(resume=resume, workers=2))
+    pm = create_plugin_manager(
+        PluginSettings(),
+        extra_plugins=[("odibi-state-local", odibi_state_local)],
+        load_entry_points=False,
+    )
+    results = run_project(
+        load_project(root / "odibi.yaml", pm=pm), pm, RunOptions(resume=resume, workers=2)
+    )
     return {name: node for result in results for name, node in result.nodes.items()}
 
 
 def clean_copy(workspace: Workspace, target: Path) -> Workspace:
     """The project's files and inputs, without outputs, state or reports."""
     ignored = {*workspace.output_folders(), ".odibi", "__pycache__"}
-    shutil.copytree(workspace.root, target, ignore=lambda folder, names: [n for n in names if n in ignored])
+    shutil.copytree(
+        workspace.root, target, ignore=lambda folder, names: [n for n in names if n in ignored]
+    )
     return Workspace(target)
 
 
@@ -263,8 +300,13 @@ def read_output(path: Path) -> Any:
     return path.read_bytes()
 
 
-def compare(resumed: Workspace, fresh: Workspace, resumed_nodes: dict[str, Any],
-            fresh_nodes: dict[str, Any], history: list[str]) -> None:
+def compare(
+    resumed: Workspace,
+    fresh: Workspace,
+    resumed_nodes: dict[str, Any],
+    fresh_nodes: dict[str, Any],
+    history: list[str],
+) -> None:
     """Statuses agree, and every output the fresh run wrote is identical in the resumed copy."""
     config = fresh.config()
     writes = {x["name"]: x["write"] for x in fresh.nodes(config) if x.get("write")}
@@ -280,4 +322,8 @@ def compare(resumed: Workspace, fresh: Workspace, resumed_nodes: dict[str, Any],
             a = resumed.folder_of(config, write["connection"]) / write["path"]
             b = fresh.folder_of(config, write["connection"]) / write["path"]
             assert a.exists(), (name, "output missing after resume", history)
-            assert read_output(a) == read_output(b), (name, "output differs from a fresh run", history)
+            assert read_output(a) == read_output(b), (
+                name,
+                "output differs from a fresh run",
+                history,
+            )

@@ -46,7 +46,9 @@ def ids(folder: Path) -> list[int]:
     return sorted(pq.read_table(folder / "events.parquet").column("id").to_pylist())
 
 
-def test_marks_per_environment_honest_counts_and_full_refresh(write_project: Callable[..., Path]) -> None:
+def test_marks_per_environment_honest_counts_and_full_refresh(
+    write_project: Callable[..., Path],
+) -> None:
     project = write_project(PROJECT, files={"data/events.csv": "id,v\n1,a\n2,b\n3,c\n"})
     root = project.parent
     first = run_odibi(["run", str(project), "--json"])
@@ -57,7 +59,11 @@ def test_marks_per_environment_honest_counts_and_full_refresh(write_project: Cal
     prod = run_odibi(["run", str(project), "--env", "prod", "--json"])
     assert prod.returncode == 0, prod.stderr
     assert ids(root / "lake_prod") == [1, 2, 3, 4, 5], "prod read everything: no inherited mark"
-    assert (node(prod)["rows_in"], node(prod)["rows_written"], node(prod)["rows_total"]) == (5, 5, 5)
+    assert (node(prod)["rows_in"], node(prod)["rows_written"], node(prod)["rows_total"]) == (
+        5,
+        5,
+        5,
+    )
 
     dev = run_odibi(["run", str(project)])
     assert dev.returncode == 0, dev.stderr
@@ -77,4 +83,6 @@ def test_marks_per_environment_honest_counts_and_full_refresh(write_project: Cal
     state = json.loads((root / ".odibi" / "state.json").read_text())
     marks = state["pipelines"]["events"]["high_water_marks"]
     assert {env: (m["events"]["target"], m["events"]["value"]) for env, m in marks.items()} == {
-        "(default)": ("lake:events.parquet", 5), "prod": ("lake:events.parquet", 5)}
+        "(default)": ("lake:events.parquet", 5),
+        "prod": ("lake:events.parquet", 5),
+    }

@@ -71,10 +71,14 @@ def test_null_upsert_keys_are_refused_on_every_run_and_the_table_never_grows(
 ) -> None:
     dsn, name = schema
     customers = "id,name\n1,Ada\n,Bo\n2,Cy\n,Dee\n3,Eve\n"
-    project = write_project(PROJECT % {"schema": name}, files={"data/customers.csv": customers,
-                                                               "data/numbers.csv": "n,v\n1,1\n"})
+    project = write_project(
+        PROJECT % {"schema": name},
+        files={"data/customers.csv": customers, "data/numbers.csv": "n,v\n1,1\n"},
+    )
     for _ in range(3):
-        result = run_odibi(["run", str(project), "-p", "load"], extra_env={"ODIBI_HOSTILE_PG_DSN": dsn})
+        result = run_odibi(
+            ["run", str(project), "-p", "load"], extra_env={"ODIBI_HOSTILE_PG_DSN": dsn}
+        )
         assert result.returncode == 1, result.stderr
         assert "PostgresNullKey" in result.stderr
         assert "'id' in 2 of 5 row(s)" in result.stderr
@@ -87,9 +91,13 @@ def test_a_bad_value_deep_in_the_data_fails_once_and_is_not_retried(
 ) -> None:
     dsn, name = schema
     rows = "".join(f"{i},{i}\n" for i in range(200_000)) + "200000,abc\n"
-    project = write_project(PROJECT % {"schema": name}, files={"data/numbers.csv": "n,v\n" + rows,
-                                                               "data/customers.csv": "id,name\n"})
-    result = run_odibi(["run", str(project), "-p", "numbers"], extra_env={"ODIBI_HOSTILE_PG_DSN": dsn})
+    project = write_project(
+        PROJECT % {"schema": name},
+        files={"data/numbers.csv": "n,v\n" + rows, "data/customers.csv": "id,name\n"},
+    )
+    result = run_odibi(
+        ["run", str(project), "-p", "numbers"], extra_env={"ODIBI_HOSTILE_PG_DSN": dsn}
+    )
     assert result.returncode == 1, result.stderr
     assert "SourceRowsFailed" in result.stderr
     assert "PostgresUnavailable" not in result.stderr

@@ -62,7 +62,9 @@ def age_inputs(root: Path) -> None:
         os.utime(data, (stat.st_atime - 60, stat.st_mtime - 60))
 
 
-def test_a_changed_input_reruns_everything_that_depends_on_it(write_project: Callable[..., Path]) -> None:
+def test_a_changed_input_reruns_everything_that_depends_on_it(
+    write_project: Callable[..., Path],
+) -> None:
     project = write_project(PROJECT, files={"data/orders.csv": ORDERS})
     root = project.parent
     age_inputs(root)
@@ -79,13 +81,18 @@ def test_a_changed_input_reruns_everything_that_depends_on_it(write_project: Cal
     before = {p.name: p.stat().st_mtime_ns for p in (root / "lake").iterdir()}
     preview = run_odibi(["run", str(project), "--dry-run", "--resume"])
     assert preview.returncode == 0, preview.stderr
-    lines = {line.split()[0]: line for line in preview.stdout.splitlines()
-             if line.startswith("  ") and ("  run  " in line or "  reuse  " in line)}
+    lines = {
+        line.split()[0]: line
+        for line in preview.stdout.splitlines()
+        if line.startswith("  ") and ("  run  " in line or "  reuse  " in line)
+    }
     assert "its source (raw) changed since its last success" in lines["orders"]
     assert "upstream orders runs in this run" in lines["by_city"]
     assert "upstream by_city runs in this run" in lines["top_city"]
     assert "upstream orders runs in this run" in lines["audit"]
-    assert {p.name: p.stat().st_mtime_ns for p in (root / "lake").iterdir()} == before, "a dry run writes nothing"
+    assert {p.name: p.stat().st_mtime_ns for p in (root / "lake").iterdir()} == before, (
+        "a dry run writes nothing"
+    )
 
     resumed = run_odibi(["run", str(project), "--resume"])
     assert resumed.returncode == 0, resumed.stderr
@@ -93,15 +100,19 @@ def test_a_changed_input_reruns_everything_that_depends_on_it(write_project: Cal
     assert (root / "lake" / "audit.csv").read_text().splitlines() == ["n", "3"]
 
 
-def test_failure_hints_recommend_resume_only_where_it_helps(write_project: Callable[..., Path]) -> None:
+def test_failure_hints_recommend_resume_only_where_it_helps(
+    write_project: Callable[..., Path],
+) -> None:
     broken = PROJECT.replace("SELECT count(*) AS n FROM orders", "SELECT count(*) AS n FROM orderz")
     project = write_project(broken, files={"data/orders.csv": ORDERS})
     with_state = run_odibi(["run", str(project)])
     assert with_state.returncode == 1
     assert "`odibi run --resume` reruns the failed nodes" in hint(with_state.stderr)
 
-    without_state = write_project(broken.replace("project: cities", "project: cities\nplugins: {deny: [odibi-state-local]}"),
-                                  name="stateless.yaml")
+    without_state = write_project(
+        broken.replace("project: cities", "project: cities\nplugins: {deny: [odibi-state-local]}"),
+        name="stateless.yaml",
+    )
     result = run_odibi(["run", str(without_state)])
     assert result.returncode == 1
     assert "--resume" not in hint(result.stderr)

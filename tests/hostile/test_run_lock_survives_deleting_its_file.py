@@ -50,14 +50,25 @@ def pause(table):
 '''
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the lock-file guard is Linux's abstract sockets")
-def test_a_second_run_is_refused_after_the_lock_files_were_deleted(write_project: Callable[..., Path]) -> None:
-    project = write_project(PROJECT, files={"data/numbers.csv": "n\n1\n2\n", "transforms.py": TRANSFORMS})
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="the lock-file guard is Linux's abstract sockets"
+)
+def test_a_second_run_is_refused_after_the_lock_files_were_deleted(
+    write_project: Callable[..., Path],
+) -> None:
+    project = write_project(
+        PROJECT, files={"data/numbers.csv": "n\n1\n2\n", "transforms.py": TRANSFORMS}
+    )
     pause = project.parent / "pause"
     pause.touch()
     env = {**os.environ, "PAUSE_FILE": str(pause), "PYTHONUNBUFFERED": "1"}
-    holder = subprocess.Popen([sys.executable, "-m", "odibi_core.cli.main", "run", str(project)],
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-m", "odibi_core.cli.main", "run", str(project)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         sidecar = project.parent / ".odibi" / "state.json.pipeline.nightly.lock"
         deadline = time.monotonic() + 120

@@ -163,8 +163,11 @@ def test_an_engine_error_half_way_through_the_data_is_not_a_connection_failure(
     # DuckDB streams the frame; the bad value sits far past the first batch, so the error is
     # raised from inside the COPY, as an OSError relayed by Arrow
     bad = engine.sql(
-        "SELECT i AS id, CAST(CASE WHEN i = 250000 THEN 'abc' ELSE CAST(i AS VARCHAR) END AS BIGINT) AS n "
-        "FROM range(300000) t(i)", {})
+        "SELECT i AS id, "
+        "CAST(CASE WHEN i = 250000 THEN 'abc' ELSE CAST(i AS VARCHAR) END AS BIGINT) AS n "
+        "FROM range(300000) t(i)",
+        {},
+    )
     table = f"{pg_schema}.t"
     with pytest.raises(SourceRowsFailed, match="abc") as info:
         connection.write_arrow(engine.to_arrow(bad), WriteRequest(mode="overwrite", table=table))
@@ -183,15 +186,26 @@ def test_an_engine_error_half_way_through_the_data_is_not_a_connection_failure(
     ],
 )
 def test_deterministic_server_errors_are_not_transient(
-    connection: Any, pg: Any, pg_schema: str, setup: str, values: list[tuple[Any, Any]], sqlstate: str
+    connection: Any,
+    pg: Any,
+    pg_schema: str,
+    setup: str,
+    values: list[tuple[Any, Any]],
+    sqlstate: str,
 ) -> None:
     table = f"{pg_schema}.t"
     pg.execute(f"CREATE TABLE {table} ({setup})")
-    data = pa.table({"id": pa.array([v[0] for v in values], pa.int64()),
-                     "n": pa.array([v[1] for v in values], pa.int64())})
+    data = pa.table(
+        {
+            "id": pa.array([v[0] for v in values], pa.int64()),
+            "n": pa.array([v[1] for v in values], pa.int64()),
+        }
+    )
     with pytest.raises(PostgresError, match=sqlstate) as info:
-        connection.write_arrow(pa.RecordBatchReader.from_batches(data.schema, data.to_batches()),
-                               WriteRequest(mode="append", table=table))
+        connection.write_arrow(
+            pa.RecordBatchReader.from_batches(data.schema, data.to_batches()),
+            WriteRequest(mode="append", table=table),
+        )
     assert not is_transient(info.value)
     assert rows(pg, table) == []
 
@@ -206,12 +220,16 @@ def test_upsert_refuses_null_keys_naming_the_column_and_the_count(
     data = pa.table({"id": pa.array([1, None, 2, None], pa.int64()), "name": ["a", "b", "c", "d"]})
     for _ in range(3):  # a rerun never adds rows: every attempt is refused the same way
         with pytest.raises(PostgresNullKey, match=r"'id' in 2 of 4 row\(s\)") as info:
-            connection.write_arrow(pa.RecordBatchReader.from_batches(data.schema, data.to_batches()), request)
+            connection.write_arrow(
+                pa.RecordBatchReader.from_batches(data.schema, data.to_batches()), request
+            )
         assert not is_transient(info.value)
     assert rows(pg, table) == []
     clean = data.filter(pa.compute.is_valid(data["id"]))
     for _ in range(3):
-        connection.write_arrow(pa.RecordBatchReader.from_batches(clean.schema, clean.to_batches()), request)
+        connection.write_arrow(
+            pa.RecordBatchReader.from_batches(clean.schema, clean.to_batches()), request
+        )
     assert rows(pg, table) == [(1, "a"), (2, "c")]
 
 

@@ -142,7 +142,9 @@ def source_rows_failed(failure: SourceFailure, *, table: str | None) -> SourceRo
         detail = str(original)  # how Arrow relays an engine's error from a stream: no real OS error
     else:
         detail = f"{type(original).__name__}: {original}"
-    error = SourceRowsFailed(redact_text(f"computing the rows to write to table {table} failed: {detail}"))
+    error = SourceRowsFailed(
+        redact_text(f"computing the rows to write to table {table} failed: {detail}")
+    )
     error.__cause__ = original
     return error
 

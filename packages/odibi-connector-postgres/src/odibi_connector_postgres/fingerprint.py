@@ -84,8 +84,11 @@ def _exact(connection: PostgresConnection, request: ReadRequest, column: str) ->
             conn.read_only = True
             source = plan.source(conn)
             columns = [(c.name, str(c.arrow_type)) for c in describe(conn, source)]
-            row = conn.execute(sql.SQL("SELECT count(*), max({})::text FROM ({}) AS odibi_marker").format(
-                sql.Identifier(column), source)).fetchone()
+            row = conn.execute(
+                sql.SQL("SELECT count(*), max({})::text FROM ({}) AS odibi_marker").format(
+                    sql.Identifier(column), source
+                )
+            ).fetchone()
             conn.rollback()
     finally:
         conn.close()

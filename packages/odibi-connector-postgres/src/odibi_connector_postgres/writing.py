@@ -225,8 +225,11 @@ def _upsert(
 
 
 def refuse_null_keys(
-    conn: psycopg.Connection[Any], stage: sql.Composable, table: TableName,
-    keys: tuple[str, ...], rows: int,
+    conn: psycopg.Connection[Any],
+    stage: sql.Composable,
+    table: TableName,
+    keys: tuple[str, ...],
+    rows: int,
 ) -> None:
     """Raise :class:`PostgresNullKey` if any key column of the staged rows holds NULL."""
     from psycopg import sql
@@ -235,7 +238,7 @@ def refuse_null_keys(
         sql.SQL("count(*) FILTER (WHERE {} IS NULL)").format(sql.Identifier(k)) for k in keys
     )
     found = conn.execute(sql.SQL("SELECT {} FROM {}").format(counts, stage)).fetchone() or ()
-    nulls = [(key, n) for key, n in zip(keys, found) if n]
+    nulls = [(key, n) for key, n in zip(keys, found, strict=False) if n]
     if nulls:
         listed = ", ".join(f"{key!r} in {n} of {rows} row(s)" for key, n in nulls)
         raise PostgresNullKey(

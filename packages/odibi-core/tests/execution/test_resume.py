@@ -16,32 +16,77 @@ SOURCES = {"src": "files:1:aaa", "side": "files:1:bbb"}
 def _plan(**write_of_a: Any) -> Plan:
     # src (read, no output) -> a (output) -> b (output) -> c (output); side (read, output)
     a_write = {"connection": "lake", "path": "a.parquet", **write_of_a}
-    return build_plan(PipelineConfig.model_validate({"pipeline": "p", "nodes": [
-        {"name": "src", "read": {"connection": "raw", "path": "x.csv"}},
-        {"name": "a", "depends_on": ["src"], "transform": {"steps": ["SELECT * FROM src"]},
-         "write": a_write},
-        {"name": "b", "depends_on": ["a"], "write": {"connection": "lake", "path": "b.parquet"}},
-        {"name": "c", "depends_on": ["b"], "write": {"connection": "lake", "path": "c.parquet"}},
-        {"name": "side", "read": {"connection": "raw", "path": "y.csv"},
-         "write": {"connection": "lake", "path": "side.parquet"}},
-    ]}))
+    return build_plan(
+        PipelineConfig.model_validate(
+            {
+                "pipeline": "p",
+                "nodes": [
+                    {"name": "src", "read": {"connection": "raw", "path": "x.csv"}},
+                    {
+                        "name": "a",
+                        "depends_on": ["src"],
+                        "transform": {"steps": ["SELECT * FROM src"]},
+                        "write": a_write,
+                    },
+                    {
+                        "name": "b",
+                        "depends_on": ["a"],
+                        "write": {"connection": "lake", "path": "b.parquet"},
+                    },
+                    {
+                        "name": "c",
+                        "depends_on": ["b"],
+                        "write": {"connection": "lake", "path": "c.parquet"},
+                    },
+                    {
+                        "name": "side",
+                        "read": {"connection": "raw", "path": "y.csv"},
+                        "write": {"connection": "lake", "path": "side.parquet"},
+                    },
+                ],
+            }
+        )
+    )
 
 
 COLUMNS = [("id", "int64"), ("total", "decimal128(38, 0)")]
 
 
-def _records(plan: Plan, finished: str = "2024-01-01T00:00:00.000+00:00", **status: str) -> dict[str, NodeRecord]:
-    return {name: NodeRecord(status=status.get(name, "success"), fingerprint=plan.fingerprints[name],
-                             finished_at=finished, run_id="run-1", environment=DEFAULT_ENVIRONMENT,
-                             source_fingerprint=SOURCES.get(name), columns=COLUMNS) for name in plan.order}
+def _records(
+    plan: Plan, finished: str = "2024-01-01T00:00:00.000+00:00", **status: str
+) -> dict[str, NodeRecord]:
+    return {
+        name: NodeRecord(
+            status=status.get(name, "success"),
+            fingerprint=plan.fingerprints[name],
+            finished_at=finished,
+            run_id="run-1",
+            environment=DEFAULT_ENVIRONMENT,
+            source_fingerprint=SOURCES.get(name),
+            columns=COLUMNS,
+        )
+        for name in plan.order
+    }
 
 
-def _decide(plan: Plan, records: dict[str, NodeRecord], *, exists: Any = lambda name: True,
-            sources: dict[str, str | None] | None = None, environment: str = DEFAULT_ENVIRONMENT,
-            read_back: Any = lambda name: COLUMNS) -> Any:
+def _decide(
+    plan: Plan,
+    records: dict[str, NodeRecord],
+    *,
+    exists: Any = lambda name: True,
+    sources: dict[str, str | None] | None = None,
+    environment: str = DEFAULT_ENVIRONMENT,
+    read_back: Any = lambda name: COLUMNS,
+) -> Any:
     current = dict(SOURCES, **(sources or {}))
-    return decide_resume(plan, records.get, exists, source_fingerprint=current.get,
-                         read_back_columns=read_back, environment=environment)
+    return decide_resume(
+        plan,
+        records.get,
+        exists,
+        source_fingerprint=current.get,
+        read_back_columns=read_back,
+        environment=environment,
+    )
 
 
 def test_everything_unchanged_is_reused() -> None:
@@ -51,7 +96,8 @@ def test_everything_unchanged_is_reused() -> None:
     assert decision.reasons == {}
     assert decision.unchanged["a"].status == "unchanged"
     assert decision.unchanged["side"].skipped_reason == (
-        "succeeded in run run-1; config unchanged, source unchanged, output exists")
+        "succeeded in run run-1; config unchanged, source unchanged, output exists"
+    )
 
 
 def test_a_failed_node_and_its_dependents_run_and_the_rest_is_reused() -> None:
@@ -84,15 +130,32 @@ def test_a_source_that_cannot_tell_makes_its_reader_run_and_says_so() -> None:
 def test_a_passthrough_that_runs_for_a_running_node_makes_its_other_dependents_run() -> None:
     # src feeds a and also d; d's config changed, so d runs and needs src's frame: src runs,
     # and a (which reads src) must run too even though nothing about a changed
-    plan = build_plan(PipelineConfig.model_validate({"pipeline": "p", "nodes": [
-        {"name": "src", "read": {"connection": "raw", "path": "x.csv"}},
-        {"name": "a", "depends_on": ["src"], "write": {"connection": "lake", "path": "a.parquet"}},
-        {"name": "d", "depends_on": ["src"], "write": {"connection": "lake", "path": "d.parquet"}},
-    ]}))
+    plan = build_plan(
+        PipelineConfig.model_validate(
+            {
+                "pipeline": "p",
+                "nodes": [
+                    {"name": "src", "read": {"connection": "raw", "path": "x.csv"}},
+                    {
+                        "name": "a",
+                        "depends_on": ["src"],
+                        "write": {"connection": "lake", "path": "a.parquet"},
+                    },
+                    {
+                        "name": "d",
+                        "depends_on": ["src"],
+                        "write": {"connection": "lake", "path": "d.parquet"},
+                    },
+                ],
+            }
+        )
+    )
     records = _records(plan)
     records["d"] = records["d"].model_copy(update={"fingerprint": "0123"})
     decision = _decide(plan, records)
-    assert decision.reasons["src"] == "node d runs and needs its frame (it has no output to read back)"
+    assert (
+        decision.reasons["src"] == "node d runs and needs its frame (it has no output to read back)"
+    )
     assert decision.reasons["a"] == "upstream src runs in this run"
     assert decision.unchanged == {}
 
@@ -105,7 +168,10 @@ def test_an_output_that_cannot_be_read_back_makes_its_node_run_for_a_running_dep
     assert decision.reasons["src"].startswith("node a runs")
     csv_plan = _plan(path="a.csv")
     decision = _decide(csv_plan, _records(csv_plan, b="failed"))
-    assert decision.reasons["a"] == "node b runs and needs its frame (its csv output does not keep the exact column types)"
+    assert (
+        decision.reasons["a"]
+        == "node b runs and needs its frame (its csv output does not keep the exact column types)"
+    )
 
 
 def test_an_output_that_reads_back_with_other_types_makes_its_node_run() -> None:
@@ -114,8 +180,10 @@ def test_an_output_that_reads_back_with_other_types_makes_its_node_run() -> None
     assert set(_decide(plan, records).unchanged) == {"src", "a", "side"}  # a is read back
     changed = [("id", "int64"), ("total", "double")]
     decision = _decide(plan, records, read_back=lambda name: changed)
-    assert decision.reasons["a"] == ("node b runs and needs its frame (its output reads back as id int64, "
-                                     "total double, not id int64, total decimal128(38, 0))")
+    assert decision.reasons["a"] == (
+        "node b runs and needs its frame (its output reads back as id int64, "
+        "total double, not id int64, total decimal128(38, 0))"
+    )
     assert decision.reasons["src"].startswith("node a runs")
     decision = _decide(plan, records, read_back=lambda name: None)
     assert decision.reasons["a"].endswith("(its output cannot be read back)")

@@ -65,7 +65,9 @@ def guard_holder_pid(address: bytes | None) -> int | None:
     try:
         probe.settimeout(1.0)
         probe.connect(address)
-        pid, _, _ = _PEERCRED.unpack(probe.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _PEERCRED.size))
+        pid, _, _ = _PEERCRED.unpack(
+            probe.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _PEERCRED.size)
+        )
         return pid or None
     except OSError:
         return None

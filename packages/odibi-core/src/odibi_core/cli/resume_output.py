@@ -20,8 +20,10 @@ def print_resume_preview(previews: list[ResumePreview]) -> None:
         order = preview.plan.order
         decision = preview.decision
         reused = [n for n in order if n in decision.unchanged]
-        echo(f"resume of pipeline {preview.plan.pipeline.pipeline}: {len(reused)} of {len(order)} "
-             f"node(s) would be reused")
+        echo(
+            f"resume of pipeline {preview.plan.pipeline.pipeline}: {len(reused)} of {len(order)} "
+            f"node(s) would be reused"
+        )
         width = max((len(n) for n in order), default=4)
         for name in order:
             if name in decision.unchanged:
@@ -34,11 +36,19 @@ def failure_hint(results: list[RunResult], *, state_on: bool, resumed: bool) -> 
     """The hint of a failed run: ``--resume`` is recommended only when state is kept and some
     node's work can be reused (it succeeded or was reused in a failed pipeline)."""
     reusable = any(
-        node.status in REUSED_STATUSES for result in results if not result.ok for node in result.nodes.values()
+        node.status in REUSED_STATUSES
+        for result in results
+        if not result.ok
+        for node in result.nodes.values()
     )
     if state_on and reusable:
         again = "`odibi run --resume` again" if resumed else "`odibi run --resume`"
-        return f"Fix the node errors above, then {again} reruns the failed nodes and what depends on them."
+        return (
+            f"Fix the node errors above, then {again} reruns the failed nodes and what depends "
+            "on them."
+        )
     if not state_on:
         return "Fix the node errors above and run again (without run state every node runs again)."
-    return "Fix the node errors above and run again (no node succeeded, so there is nothing to reuse)."
+    return (
+        "Fix the node errors above and run again (no node succeeded, so there is nothing to reuse)."
+    )

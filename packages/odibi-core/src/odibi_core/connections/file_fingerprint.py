@@ -37,9 +37,9 @@ def matched_files(full_path: str) -> list[str]:
         candidates = glob.glob(full_path, recursive=True)
     elif os.path.isdir(full_path):
         candidates = []
-        for folder, subfolders, files in os.walk(full_path):
+        for folder, subfolders, names in os.walk(full_path):
             subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
-            candidates += [os.path.join(folder, f) for f in files if not f.startswith(".")]
+            candidates += [os.path.join(folder, f) for f in names if not f.startswith(".")]
     else:
         candidates = [full_path]
     files: list[str] = []
@@ -51,7 +51,9 @@ def matched_files(full_path: str) -> list[str]:
     return sorted(set(files))
 
 
-def files_fingerprint(full_path: str, *, root: str | None = None, now: float | None = None) -> str | None:
+def files_fingerprint(
+    full_path: str, *, root: str | None = None, now: float | None = None
+) -> str | None:
     """The marker of the files ``full_path`` selects, or ``None`` if one changed too recently
     to tell (see the module docstring). Names are hashed relative to ``root`` when given."""
     taken = time.time() if now is None else now

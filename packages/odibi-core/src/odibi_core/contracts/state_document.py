@@ -18,7 +18,14 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from odibi_core.state.marks import BadMark, decode_mark
 
@@ -71,7 +78,9 @@ class NodeRecord(StateModel):
     rows_in: Count = Field(None, ge=0, description="Rows read by the node's read (if counted)")
     rows_out: Count = Field(None, ge=0, description="Rows of the node's output (if counted)")
     rows_written: Count = Field(None, ge=0, description="Rows this run wrote to the target")
-    rows_total: Count = Field(None, ge=0, description="Rows in the target after the write (if cheap)")
+    rows_total: Count = Field(
+        None, ge=0, description="Rows in the target after the write (if cheap)"
+    )
     duration_s: float = Field(0.0, ge=0, allow_inf_nan=False)
     output: str | None = Field(default=None, description="Where the node wrote (connection:path)")
     error: str | None = Field(default=None, description="Redacted error")
@@ -197,7 +206,7 @@ class StateDocument(StateModel):
     @classmethod
     def new(cls, project: str | None = None) -> StateDocument:
         """A fresh document with a new random lineage and serial 0."""
-        return cls(lineage=uuid.uuid4().hex, serial=0, project=project)
+        return cls(lineage=uuid.uuid4().hex, serial=0, checksum=None, project=project)
 
     def pipeline(self, name: str) -> PipelineState:
         """The state of pipeline ``name``, created empty if missing."""

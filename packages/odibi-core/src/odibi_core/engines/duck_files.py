@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from odibi_core.contracts.engine import WriteCounts
 from odibi_core.engines.frames import check_write_target
 from odibi_core.engines.sql_literals import quote_identifier, sql_literal
-
-from odibi_core.contracts.engine import WriteCounts
 
 if TYPE_CHECKING:
     from odibi_core.contracts.connection import FileConnection

@@ -23,8 +23,11 @@ def with_code_fingerprints(plan: Plan, transforms: Mapping[str, TransformSpec]) 
     """``plan`` with the code of every node's Python steps folded into the fingerprints."""
     code: dict[str, str] = {}
     for name, node in plan.nodes.items():
-        functions = [s.function for s in (node.transform.steps if node.transform else [])
-                     if isinstance(s, FunctionStep)]
+        functions = [
+            s.function
+            for s in (node.transform.steps if node.transform else [])
+            if isinstance(s, FunctionStep)
+        ]
         digests = [function_digest(transforms[f].func) for f in functions if f in transforms]
         if digests:
             code[name] = hashlib.sha256("\n".join(digests).encode()).hexdigest()
@@ -34,7 +37,8 @@ def with_code_fingerprints(plan: Plan, transforms: Mapping[str, TransformSpec]) 
 
 
 def function_digest(func: Callable[..., Any]) -> str:
-    """What identifies ``func``'s behaviour: its module file's bytes, else its source, else its code."""
+    """What identifies ``func``'s behaviour: its module file's bytes, else its source, else its
+    compiled code."""
     module = inspect.getmodule(func)
     path = getattr(module, "__file__", None)
     if path:

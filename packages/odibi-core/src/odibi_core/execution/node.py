@@ -175,7 +175,8 @@ def _step(inputs: NodeInputs, step: SqlStep | FunctionStep, frame: Any, result: 
 def _write(inputs: NodeInputs, frame: Any, result: NodeResult) -> None:
     write = inputs.node.write
     request = write_request(inputs.node, full_refresh=inputs.full_refresh)
-    assert write is not None and request is not None
+    assert write is not None
+    assert request is not None
     connection = inputs.connections[write.connection]
     counts = write_counts(inputs.engine.write(frame, connection, request), request.mode)
     result.rows_out = result.rows_written = counts.written

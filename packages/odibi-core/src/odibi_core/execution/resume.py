@@ -59,8 +59,13 @@ def can_read_back(node: NodeConfig) -> bool:
     again), not ``append``/``upsert`` (the target keeps earlier rows), not a table (its column
     types come from the database's type mapping)."""
     write = node.write
-    return (write is not None and write.path is not None and write.mode in ("overwrite", "error")
-            and not write.options and write.format in READ_BACK_FORMATS)
+    return (
+        write is not None
+        and write.path is not None
+        and write.mode in ("overwrite", "error")
+        and not write.options
+        and write.format in READ_BACK_FORMATS
+    )
 
 
 def decide_resume(
@@ -101,33 +106,51 @@ def decide_resume(
         details = ["config unchanged"]
         if node.read is not None:
             details.append("source unchanged")
-        details.append("output exists" if node.write is not None else "nothing that runs needs its frame")
+        details.append(
+            "output exists" if node.write is not None else "nothing that runs needs its frame"
+        )
         decision.unchanged[name] = NodeResult(
-            name=name, status="unchanged", rows_out=record.rows_out, output=record.output,
-            fingerprint=record.fingerprint, rows_total=record.rows_total,
+            name=name,
+            status="unchanged",
+            rows_out=record.rows_out,
+            output=record.output,
+            fingerprint=record.fingerprint,
+            rows_total=record.rows_total,
             source_fingerprint=record.source_fingerprint,
             skipped_reason=f"succeeded in run {record.run_id or '?'}; {', '.join(details)}",
         )
     return decision
 
 
-def _own_reason(plan: Plan, name: str, records: dict[str, NodeRecord | None], environment: str,
-                source_fingerprint: Callable[[str], str | None],
-                output_exists: Callable[[str], bool]) -> str | None:
+def _own_reason(
+    plan: Plan,
+    name: str,
+    records: dict[str, NodeRecord | None],
+    environment: str,
+    source_fingerprint: Callable[[str], str | None],
+    output_exists: Callable[[str], bool],
+) -> str | None:
     """Why ``name`` must run judged on its own record, sources and output (``None``: it need not)."""
     record = records[name]
     if record is None:
         return "no earlier run of this node is recorded"
     if record.status != "success":
-        return f"its last run {record.status}" + (f" (run {record.run_id})" if record.run_id else "")
+        return f"its last run {record.status}" + (
+            f" (run {record.run_id})" if record.run_id else ""
+        )
     if record.environment != environment:
         if record.environment is None:
             return "its last success was recorded before state kept environments"
         return f"its last success was in environment {record.environment}, not {environment}"
     if record.fingerprint != plan.fingerprints[name]:
         return "its config or an upstream node's config changed since its last success"
-    newer = [d for d in plan.upstream[name] if (r := records.get(d)) is not None
-             and r.status == "success" and (r.finished_at or "") > (record.finished_at or "")]
+    newer = [
+        d
+        for d in plan.upstream[name]
+        if (r := records.get(d)) is not None
+        and r.status == "success"
+        and (r.finished_at or "") > (record.finished_at or "")
+    ]
     if newer:
         return f"upstream {', '.join(newer)} succeeded after this node's last success"
     node = plan.nodes[name]
@@ -144,8 +167,10 @@ def _own_reason(plan: Plan, name: str, records: dict[str, NodeRecord | None], en
     return None
 
 
-def _read_back_check(records: dict[str, NodeRecord | None],
-                     read_back_columns: Callable[[str], list[tuple[str, str]] | None]) -> Callable[[str], str | None]:
+def _read_back_check(
+    records: dict[str, NodeRecord | None],
+    read_back_columns: Callable[[str], list[tuple[str, str]] | None],
+) -> Callable[[str], str | None]:
     """``why_not(name)``: why a reused node's output cannot stand in for its frame (``None``: it
     can); asked at most once per node."""
     answers: dict[str, str | None] = {}
@@ -160,7 +185,9 @@ def _read_back_check(records: dict[str, NodeRecord | None],
             elif found is None:
                 answers[name] = "its output cannot be read back"
             elif [tuple(c) for c in found] != expected:
-                answers[name] = f"its output reads back as {_columns(found)}, not {_columns(expected)}"
+                answers[name] = (
+                    f"its output reads back as {_columns(found)}, not {_columns(expected)}"
+                )
             else:
                 answers[name] = None
         return answers[name]
@@ -172,7 +199,9 @@ def _columns(columns: list[tuple[str, str]] | list[tuple[str, ...]]) -> str:
     return ", ".join(f"{c[0]} {c[1]}" for c in columns)
 
 
-def _propagate(plan: Plan, reasons: dict[str, str], why_not_read_back: Callable[[str], str | None]) -> None:
+def _propagate(
+    plan: Plan, reasons: dict[str, str], why_not_read_back: Callable[[str], str | None]
+) -> None:
     """Apply the rules between nodes until nothing changes: a node whose upstream runs runs; a
     reused node whose frame a running node needs, and cannot be read back, runs."""
     selected = set(plan.order)
@@ -185,7 +214,11 @@ def _propagate(plan: Plan, reasons: dict[str, str], why_not_read_back: Callable[
                     if dep not in selected or dep in reasons:
                         continue
                     node = plan.nodes[dep]
-                    why = _why_no_read_back(node) if not can_read_back(node) else why_not_read_back(dep)
+                    why = (
+                        _why_no_read_back(node)
+                        if not can_read_back(node)
+                        else why_not_read_back(dep)
+                    )
                     if why is not None:
                         reasons[dep] = f"node {name} runs and needs its frame ({why})"
                         changed = True

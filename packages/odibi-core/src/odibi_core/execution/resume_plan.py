@@ -23,8 +23,9 @@ if TYPE_CHECKING:
     from odibi_core.state.session import RunRecorder
 
 
-def plan_resume(plan: Plan, recorder: RunRecorder, connections: dict[str, Connection],
-                engine: Engine) -> ResumeDecision:
+def plan_resume(
+    plan: Plan, recorder: RunRecorder, connections: dict[str, Connection], engine: Engine
+) -> ResumeDecision:
     """Which nodes of ``plan`` a resumed run reuses, from ``recorder``'s previous state.
 
     ``engine`` reads the schema of outputs that may stand in for a reused node's frame (a lazy
@@ -33,7 +34,8 @@ def plan_resume(plan: Plan, recorder: RunRecorder, connections: dict[str, Connec
     def output_exists(name: str) -> bool:
         node = plan.nodes[name]
         request = write_request(node)
-        assert node.write is not None and request is not None
+        assert node.write is not None
+        assert request is not None
         connection = connections[node.write.connection]
         if isinstance(connection, FileConnection):
             return connection.exists(request.path or "")
@@ -44,14 +46,17 @@ def plan_resume(plan: Plan, recorder: RunRecorder, connections: dict[str, Connec
     def current_fingerprint(name: str) -> str | None:
         node = plan.nodes[name]
         request = read_request(node)
-        assert node.read is not None and request is not None
+        assert node.read is not None
+        assert request is not None
         return source_fingerprint(connections[node.read.connection], request)
 
     def read_back_columns(name: str) -> list[tuple[str, str]] | None:
         write = plan.nodes[name].write
         assert write is not None
         try:
-            frame = engine.read(connections[write.connection], ReadRequest(format=write.format, path=write.path))
+            frame = engine.read(
+                connections[write.connection], ReadRequest(format=write.format, path=write.path)
+            )
         except Exception:  # unreadable: the node runs instead
             return None
         try:
@@ -61,8 +66,14 @@ def plan_resume(plan: Plan, recorder: RunRecorder, connections: dict[str, Connec
         finally:
             engine.release(frame)
 
-    return decide_resume(plan, recorder.last_record, output_exists, source_fingerprint=current_fingerprint,
-                         read_back_columns=read_back_columns, environment=recorder.environment)
+    return decide_resume(
+        plan,
+        recorder.last_record,
+        output_exists,
+        source_fingerprint=current_fingerprint,
+        read_back_columns=read_back_columns,
+        environment=recorder.environment,
+    )
 
 
 @dataclass
@@ -80,14 +91,20 @@ def preview_resume(runner: ProjectRunner) -> list[ResumePreview]:
 
     previews = []
     for plan in runner.plans_to_run()[0]:
-        backend = open_state_backend(runner.project, runner.pm, run_id=None, lock_timeout=runner.lock_timeout)
+        backend = open_state_backend(
+            runner.project, runner.pm, run_id=None, lock_timeout=runner.lock_timeout
+        )
         if backend is None:
             raise UsageError(f"--resume needs run state; {STATE_PACKAGE_HINT}")
         connections = runner.build_connections(plan, run_id="dry-run")
         engine = runner.build_engine("dry-run")
         try:
-            recorder = RunRecorder(backend, plan.pipeline.pipeline, lock_timeout=runner.lock_timeout,
-                                   environment=runner.options.environment)
+            recorder = RunRecorder(
+                backend,
+                plan.pipeline.pipeline,
+                lock_timeout=runner.lock_timeout,
+                environment=runner.options.environment,
+            )
             recorder.load_previous()
             previews.append(ResumePreview(plan, plan_resume(plan, recorder, connections, engine)))
         finally:

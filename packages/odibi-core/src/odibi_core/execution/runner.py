@@ -35,7 +35,12 @@ from odibi_core.planning.dag import Plan, build_plan
 from odibi_core.plugins.manager import OdibiPluginManager
 from odibi_core.plugins.types import BuildContext, TransformSpec
 from odibi_core.reports.observe import observe_options
-from odibi_core.state.session import MarkUpdate, RunRecorder, effective_lock_timeout, open_state_backend
+from odibi_core.state.session import (
+    MarkUpdate,
+    RunRecorder,
+    effective_lock_timeout,
+    open_state_backend,
+)
 
 logger = logging.getLogger("odibi.run")
 
@@ -325,11 +330,12 @@ class _PipelineExecution:
         target = target_of(node, self.connections)
         full_refresh = self.runner.options.full_refresh
         incremental = node.read is not None and node.read.incremental is not None
+        mark = self.recorder.high_water_mark(name, target) if incremental and not full_refresh else None
         inputs = NodeInputs(
             node=node, engine=self.engine, connections=self.connections, upstream=upstream,
             transforms=self.transforms, consumers=consumers, fingerprint=self.plan.fingerprints[name],
-            high_water_mark=self.recorder.high_water_mark(name, target) if incremental and not full_refresh else None,
-            observe=observe_options(self.runner.project.config.reports, node), full_refresh=full_refresh,
+            high_water_mark=mark, observe=observe_options(self.runner.project.config.reports, node),
+            full_refresh=full_refresh,
         )
         output: NodeOutput = execute_node(inputs)
         if self.pending_consumers.get(name, 0) > 0:
@@ -352,7 +358,8 @@ class _PipelineExecution:
         if name not in self.frames:
             node = self.plan.nodes[name]
             write = node.write
-            assert write is not None and can_read_back(node), f"node {name}: no frame, no output to read back"
+            assert write is not None, f"node {name}: no frame and no output to read back"
+            assert can_read_back(node), f"node {name}: its output cannot stand in for its frame"
             request = ReadRequest(format=write.format, path=write.path)
             self.frames[name] = self.engine.read(self.connections[write.connection], request)
         return self.frames[name]

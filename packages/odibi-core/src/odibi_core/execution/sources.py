@@ -17,7 +17,8 @@ from odibi_core.state.marks import NO_TARGET
 logger = logging.getLogger("odibi.run")
 
 REBUILT_MODES = ("append", "upsert")
-"""Write modes that keep the target's earlier rows; ``--full-refresh`` writes them as ``overwrite``."""
+"""Write modes that keep the target's earlier rows (``--full-refresh`` writes them as
+``overwrite``)."""
 
 
 def read_request(node: NodeConfig, *, high_water_mark: object = None) -> ReadRequest | None:
@@ -26,8 +27,12 @@ def read_request(node: NodeConfig, *, high_water_mark: object = None) -> ReadReq
     if read is None:
         return None
     return ReadRequest(
-        format=read.format, path=read.path, table=read.table, query=read.query,
-        params=read.params or None, options=read.options or None,
+        format=read.format,
+        path=read.path,
+        table=read.table,
+        query=read.query,
+        params=read.params or None,
+        options=read.options or None,
         incremental_column=read.incremental.column if read.incremental else None,
         incremental_after=high_water_mark if read.incremental else None,
     )
@@ -40,8 +45,12 @@ def write_request(node: NodeConfig, *, full_refresh: bool = False) -> WriteReque
     if write is None:
         return None
     request = WriteRequest(
-        mode=write.mode, format=write.format, path=write.path, table=write.table,
-        keys=tuple(write.keys), options=write.options or None,
+        mode=write.mode,
+        format=write.format,
+        path=write.path,
+        table=write.table,
+        keys=tuple(write.keys),
+        options=write.options or None,
     )
     if full_refresh and request.mode in REBUILT_MODES:
         request = replace(request, mode="overwrite")

@@ -38,7 +38,9 @@ LEGACY_VERSION = 1
 """The format version read once and converted (no checksum)."""
 
 _CHECKSUM = re.compile(r"sha256:[0-9a-f]{64}")
-_V2_ONLY_NODE_KEYS = frozenset({"rows_written", "rows_total", "environment", "source_fingerprint", "columns"})
+_V2_ONLY_NODE_KEYS = frozenset(
+    {"rows_written", "rows_total", "environment", "source_fingerprint", "columns"}
+)
 _KEPT = "it was left in place and nothing was written"
 _noted_legacy: set[str] = set()
 
@@ -79,18 +81,24 @@ def parse_state(data: bytes, *, location: str) -> StateDocument:
         raw = upgrade_v1(raw, location)
         if location not in _noted_legacy:
             _noted_legacy.add(location)
-            logger.info("state at %s has format version 1 (no checksum): accepted; the next "
-                        "write converts it to version %d and seals it", location, STATE_FORMAT_VERSION)
+            logger.info(
+                "state at %s has format version 1 (no checksum): accepted; the next "
+                "write converts it to version %d and seals it",
+                location,
+                STATE_FORMAT_VERSION,
+            )
     else:
         raise StateCorruptError(
             f"state at {location} has format version {version!r}; this Odibi reads versions "
             f"{LEGACY_VERSION} and {STATE_FORMAT_VERSION}; {_KEPT}",
-            hint="Upgrade odibi-core if a newer Odibi wrote it, or point state: at another location.",
+            hint="Upgrade odibi-core if a newer Odibi wrote it, or point state: elsewhere.",
         )
     try:
         return StateDocument.model_validate(raw)
     except ValidationError as exc:
-        raise StateCorruptError(f"state at {location} is malformed at {describe_error(exc)}; {_KEPT}") from None
+        raise StateCorruptError(
+            f"state at {location} is malformed at {describe_error(exc)}; {_KEPT}"
+        ) from None
 
 
 def describe_error(exc: ValidationError) -> str:
@@ -110,10 +118,16 @@ def _field(checksum: str) -> bytes:
 
 def _load_json(data: bytes, location: str) -> Any:
     try:
-        return json.loads(data.decode("utf-8"), object_pairs_hook=_unique_keys,
-                          parse_constant=_no_constant, parse_float=_finite_float)
+        return json.loads(
+            data.decode("utf-8"),
+            object_pairs_hook=_unique_keys,
+            parse_constant=_no_constant,
+            parse_float=_finite_float,
+        )
     except _DuplicateKey as exc:
-        raise StateCorruptError(f"state at {location} has the key {exc} twice in one object; {_KEPT}") from None
+        raise StateCorruptError(
+            f"state at {location} has the key {exc} twice in one object; {_KEPT}"
+        ) from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise StateCorruptError(
             f"state at {location} is not valid JSON ({type(exc).__name__}: {exc}); {_KEPT}"
@@ -149,7 +163,9 @@ def _verify_checksum(data: bytes, claimed: Any, location: str) -> None:
             f"(every version {STATE_FORMAT_VERSION} document Odibi writes has one); {_KEPT}"
         )
     if not isinstance(claimed, str) or not _CHECKSUM.fullmatch(claimed):
-        raise StateCorruptError(f"state at {location} has a malformed checksum {claimed!r}; {_KEPT}")
+        raise StateCorruptError(
+            f"state at {location} has a malformed checksum {claimed!r}; {_KEPT}"
+        )
     field = _field(claimed)
     at = data.find(field)
     if at < 0:
@@ -157,7 +173,7 @@ def _verify_checksum(data: bytes, claimed: Any, location: str) -> None:
             f"state at {location}: its checksum is not where Odibi writes it (the file was "
             f"reformatted or edited); {_KEPT}"
         )
-    body = data[:at] + _field(CHECKSUM_PLACEHOLDER) + data[at + len(field):]
+    body = data[:at] + _field(CHECKSUM_PLACEHOLDER) + data[at + len(field) :]
     if _digest(body) != claimed:
         raise StateCorruptError(
             f"state at {location} does not match its checksum: it changed after Odibi wrote it "
@@ -177,15 +193,18 @@ def upgrade_v1(raw: dict[str, Any], location: str) -> dict[str, Any]:
     unknown, which makes ``--resume`` rerun the node once).
     """
     if "checksum" in raw:
-        raise StateCorruptError(f"state at {location} is format version 1 with a checksum "
-                                f"(no Odibi writes that); {_KEPT}")
+        raise StateCorruptError(
+            f"state at {location} is format version 1 with a checksum "
+            f"(no Odibi writes that); {_KEPT}"
+        )
     upgraded = dict(raw)
     upgraded["version"] = STATE_FORMAT_VERSION
     pipelines = raw.get("pipelines", {})
     if not isinstance(pipelines, dict):
         return upgraded  # validation names the problem
-    upgraded["pipelines"] = {name: _upgrade_pipeline(name, state, location)
-                             for name, state in pipelines.items()}
+    upgraded["pipelines"] = {
+        name: _upgrade_pipeline(name, state, location) for name, state in pipelines.items()
+    }
     return upgraded
 
 
@@ -193,8 +212,15 @@ def _upgrade_pipeline(name: str, state: Any, location: str) -> Any:
     if not isinstance(state, dict):
         return state
     runs = state.get("runs", [])
-    env_of_run = {r.get("run_id"): environment_key(r.get("environment"))
-                  for r in runs if isinstance(r, dict)} if isinstance(runs, list) else {}
+    env_of_run = (
+        {
+            r.get("run_id"): environment_key(r.get("environment"))
+            for r in runs
+            if isinstance(r, dict)
+        }
+        if isinstance(runs, list)
+        else {}
+    )
     for run in runs if isinstance(runs, list) else []:
         for record in (run.get("nodes") or {}).values() if isinstance(run, dict) else []:
             _refuse_v2_keys(record, name, location)
@@ -202,29 +228,41 @@ def _upgrade_pipeline(name: str, state: Any, location: str) -> Any:
     upgraded_nodes: dict[str, Any] = {}
     for node, record in nodes.items() if isinstance(nodes, dict) else []:
         _refuse_v2_keys(record, name, location)
-        upgraded_nodes[node] = dict(record, environment=env_of_run.get(record.get("run_id"))) \
-            if isinstance(record, dict) else record
+        upgraded_nodes[node] = (
+            dict(record, environment=env_of_run.get(record.get("run_id")))
+            if isinstance(record, dict)
+            else record
+        )
     marks = state.get("high_water_marks", {})
     upgraded_marks: dict[str, dict[str, Any]] = {}
     for node, mark in marks.items() if isinstance(marks, dict) else []:
         if not isinstance(mark, dict) or set(mark) != {"type", "value"}:
-            raise StateCorruptError(f"state at {location}: high-water mark of node {node!r} in "
-                                    f"pipeline {name!r} is not a typed mark ({mark!r}); {_KEPT}")
+            raise StateCorruptError(
+                f"state at {location}: high-water mark of node {node!r} in "
+                f"pipeline {name!r} is not a typed mark ({mark!r}); {_KEPT}"
+            )
         try:
             decode_mark(mark["type"], mark["value"])
         except BadMark as exc:
-            raise StateCorruptError(f"state at {location}: high-water mark of node {node!r} in "
-                                    f"pipeline {name!r}: {exc}; {_KEPT}") from None
+            raise StateCorruptError(
+                f"state at {location}: high-water mark of node {node!r} in "
+                f"pipeline {name!r}: {exc}; {_KEPT}"
+            ) from None
         record = nodes.get(node) if isinstance(nodes, dict) else None
         record = record if isinstance(record, dict) else {}
         env = env_of_run.get(record.get("run_id")) or environment_key(None)
         upgraded_marks.setdefault(env, {})[node] = {"target": record.get("output") or "", **mark}
-    return {**state, "nodes": upgraded_nodes if isinstance(nodes, dict) else nodes,
-            "high_water_marks": upgraded_marks if isinstance(marks, dict) else marks}
+    return {
+        **state,
+        "nodes": upgraded_nodes if isinstance(nodes, dict) else nodes,
+        "high_water_marks": upgraded_marks if isinstance(marks, dict) else marks,
+    }
 
 
 def _refuse_v2_keys(record: Any, pipeline: str, location: str) -> None:
     if isinstance(record, dict) and _V2_ONLY_NODE_KEYS & set(record):
         keys = ", ".join(sorted(_V2_ONLY_NODE_KEYS & set(record)))
-        raise StateCorruptError(f"state at {location} is format version 1 but a node record of "
-                                f"pipeline {pipeline!r} has version 2 keys ({keys}); {_KEPT}")
+        raise StateCorruptError(
+            f"state at {location} is format version 1 but a node record of "
+            f"pipeline {pipeline!r} has version 2 keys ({keys}); {_KEPT}"
+        )

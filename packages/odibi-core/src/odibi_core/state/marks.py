@@ -111,6 +111,11 @@ def _str(value: Any) -> str:
 
 
 _DECODERS = {
-    "bool": _bool, "int": _int, "float": _float, "decimal": _decimal, "datetime": _datetime,
-    "date": _date, "str": _str,
+    "bool": _bool,
+    "int": _int,
+    "float": _float,
+    "decimal": _decimal,
+    "datetime": _datetime,
+    "date": _date,
+    "str": _str,
 }

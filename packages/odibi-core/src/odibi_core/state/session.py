@@ -9,8 +9,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from dataclasses import dataclass
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from odibi_core.contracts.state import (
@@ -162,7 +162,9 @@ class RunRecorder:
                 if run.run_id == result.run_id:
                     run.status = result.status
                     run.finished_at = result.finished_at
-                    run.nodes = {n: r.model_copy(update={"columns": None}) for n, r in records.items()}
+                    # column lists stay in the effective records only: history need not repeat them
+                    run.nodes = {n: r.model_copy(update={"columns": None})
+                                 for n, r in records.items()}
             for name, record in records.items():
                 if record.status in ("success", "failed"):
                     state.nodes[name] = record  # unchanged/skipped nodes keep their last record
@@ -175,21 +177,26 @@ class RunRecorder:
         """The state record of a node result of this run."""
         return NodeRecord(
             status=result.status, fingerprint=result.fingerprint, rows_in=result.rows_in,
-            rows_out=result.rows_out, rows_written=result.rows_written, rows_total=result.rows_total,
+            rows_out=result.rows_out, rows_written=result.rows_written,
+            rows_total=result.rows_total,
             duration_s=result.duration_s, output=result.output, error=result.error,
             started_at=result.started_at, finished_at=result.finished_at, run_id=run_id,
             environment=self.environment, source_fingerprint=result.source_fingerprint,
-            columns=[(c.name, c.type) for c in result.schema_out] if result.status == "success" else None,
+            columns=([(c.name, c.type) for c in result.schema_out]
+                     if result.status == "success" else None),
         )
 
     def record_mark(self, node: str, update: MarkUpdate, run_id: str | None = None) -> None:
         """Store ``node``'s new high-water mark right after its write succeeded."""
         if self.backend is None or encode_mark(update.value) is None:
             return
-        self.backend.update(lambda doc: self._set_mark(doc.pipeline(self.pipeline), node, update, run_id),
-                            timeout=self.lock_timeout)
+        self.backend.update(
+            lambda doc: self._set_mark(doc.pipeline(self.pipeline), node, update, run_id),
+            timeout=self.lock_timeout,
+        )
 
-    def _set_mark(self, state: PipelineState, node: str, update: MarkUpdate, run_id: str | None) -> None:
+    def _set_mark(self, state: PipelineState, node: str, update: MarkUpdate,
+                  run_id: str | None) -> None:
         encoded = encode_mark(update.value)
         if encoded is None:
             return

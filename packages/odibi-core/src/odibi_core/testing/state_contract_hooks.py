@@ -56,7 +56,7 @@ def payload_value(doc: StateDocument) -> str | None:
 def make_document_bytes(*, lineage: str, serial: int, counter: int = 0, payload: str = "") -> bytes:
     """A valid stored document, sealed with its checksum (for planting and for comparing
     against what a writer wrote)."""
-    doc = StateDocument(lineage=lineage, serial=serial, project="contract")
+    doc = StateDocument(lineage=lineage, serial=serial, checksum=None, project="contract")
     contract_marks(doc)["n"] = HighWaterMark(target="contract", type="int", value=counter)
     if payload:
         set_payload(doc, payload)

@@ -17,28 +17,67 @@ import pytest
 from odibi_core.contracts.state import RunRecord, StateDocument
 from odibi_core.errors import StateCorruptError, StateError
 from odibi_core.state.integrity import CHECKSUM_PLACEHOLDER, seal, seal_bytes
-from odibi_core.testing.state_contract_hooks import MakeBackend, StateContractHooks, bump, counter_value
+from odibi_core.testing.state_contract_hooks import (
+    MakeBackend,
+    StateContractHooks,
+    bump,
+    counter_value,
+)
 
 LINEAGE = "0123456789abcdef" * 2
 
 
 def sample_document(*, serial: int = 5) -> dict[str, Any]:
     """A realistic stored document as JSON data (a run, node records, a mark per environment)."""
-    node = {"status": "success", "fingerprint": "0123456789abcdef", "rows_in": 3, "rows_out": 3,
-            "rows_written": 3, "rows_total": 3, "duration_s": 0.25, "output": "lake:events.parquet",
-            "error": None, "started_at": "2026-01-02T03:04:05.000+00:00",
-            "finished_at": "2026-01-02T03:04:06.000+00:00", "run_id": "20260102T030405Z-1a2b3c4d",
-            "environment": "(default)", "source_fingerprint": "files:1:00112233445566778899aabbccddeeff"}
-    run = {"run_id": "20260102T030405Z-1a2b3c4d", "status": "success",
-           "started_at": "2026-01-02T03:04:05.000+00:00", "finished_at": "2026-01-02T03:04:06.000+00:00",
-           "user": "etl", "host": "box", "pid": 4242, "environment": None, "odibi_version": "0.1.0",
-           "nodes": {"events": dict(node)}}
-    mark = {"target": "lake:events.parquet", "type": "datetime", "value": "2026-01-01T10:00:00",
-            "run_id": run["run_id"], "updated_at": "2026-01-02T03:04:06.000+00:00"}
-    return {"version": 2, "lineage": LINEAGE, "serial": serial, "checksum": CHECKSUM_PLACEHOLDER,
-            "project": "contract", "pipelines": {"events": {
-                "runs": [run], "nodes": {"events": dict(node)},
-                "high_water_marks": {"(default)": {"events": mark}}}}}
+    node = {
+        "status": "success",
+        "fingerprint": "0123456789abcdef",
+        "rows_in": 3,
+        "rows_out": 3,
+        "rows_written": 3,
+        "rows_total": 3,
+        "duration_s": 0.25,
+        "output": "lake:events.parquet",
+        "error": None,
+        "started_at": "2026-01-02T03:04:05.000+00:00",
+        "finished_at": "2026-01-02T03:04:06.000+00:00",
+        "run_id": "20260102T030405Z-1a2b3c4d",
+        "environment": "(default)",
+        "source_fingerprint": "files:1:00112233445566778899aabbccddeeff",
+    }
+    run = {
+        "run_id": "20260102T030405Z-1a2b3c4d",
+        "status": "success",
+        "started_at": "2026-01-02T03:04:05.000+00:00",
+        "finished_at": "2026-01-02T03:04:06.000+00:00",
+        "user": "etl",
+        "host": "box",
+        "pid": 4242,
+        "environment": None,
+        "odibi_version": "0.1.0",
+        "nodes": {"events": dict(node)},
+    }
+    mark = {
+        "target": "lake:events.parquet",
+        "type": "datetime",
+        "value": "2026-01-01T10:00:00",
+        "run_id": run["run_id"],
+        "updated_at": "2026-01-02T03:04:06.000+00:00",
+    }
+    return {
+        "version": 2,
+        "lineage": LINEAGE,
+        "serial": serial,
+        "checksum": CHECKSUM_PLACEHOLDER,
+        "project": "contract",
+        "pipelines": {
+            "events": {
+                "runs": [run],
+                "nodes": {"events": dict(node)},
+                "high_water_marks": {"(default)": {"events": mark}},
+            }
+        },
+    }
 
 
 def stored_bytes(data: dict[str, Any]) -> bytes:
@@ -62,16 +101,41 @@ def _edit(change: Callable[[dict[str, Any]], None]) -> bytes:
 
 
 def _events(data: dict[str, Any]) -> dict[str, Any]:
-    return data["pipelines"]["events"]  # type: ignore[no-any-return]
+    events: dict[str, Any] = data["pipelines"]["events"]
+    return events
 
 
 def _legacy(change: Callable[[dict[str, Any]], None] = lambda d: None) -> bytes:
-    data = {"version": 1, "lineage": LINEAGE, "serial": 3, "project": "old", "pipelines": {"events": {
-        "runs": [{"run_id": "r-dev", "status": "success", "started_at": "2026-01-01T00:00:00+00:00",
-                  "finished_at": "2026-01-01T00:00:01+00:00", "environment": "dev", "nodes": {}}],
-        "nodes": {"events": {"status": "success", "fingerprint": "0123456789abcdef", "rows_out": 2,
-                             "output": "lake:events.parquet", "run_id": "r-dev"}},
-        "high_water_marks": {"events": {"type": "int", "value": 41}}}}}
+    data = {
+        "version": 1,
+        "lineage": LINEAGE,
+        "serial": 3,
+        "project": "old",
+        "pipelines": {
+            "events": {
+                "runs": [
+                    {
+                        "run_id": "r-dev",
+                        "status": "success",
+                        "started_at": "2026-01-01T00:00:00+00:00",
+                        "finished_at": "2026-01-01T00:00:01+00:00",
+                        "environment": "dev",
+                        "nodes": {},
+                    }
+                ],
+                "nodes": {
+                    "events": {
+                        "status": "success",
+                        "fingerprint": "0123456789abcdef",
+                        "rows_out": 2,
+                        "output": "lake:events.parquet",
+                        "run_id": "r-dev",
+                    }
+                },
+                "high_water_marks": {"events": {"type": "int", "value": 41}},
+            }
+        },
+    }
     change(data)
     return (json.dumps(data, indent=2) + "\n").encode()
 
@@ -84,30 +148,50 @@ CORRUPTIONS: dict[str, Callable[[], bytes]] = {
     "empty-lineage": lambda: _edit(lambda d: d.update(lineage="")),
     "short-lineage": lambda: _edit(lambda d: d.update(lineage="abc")),
     "unknown-run-status": lambda: _edit(lambda d: _events(d)["runs"][0].update(status="exploded")),
-    "unknown-node-status": lambda: _edit(lambda d: _events(d)["nodes"]["events"].update(status="meh")),
+    "unknown-node-status": lambda: _edit(
+        lambda d: _events(d)["nodes"]["events"].update(status="meh")
+    ),
     "garbage-mark-value": lambda: _edit(
-        lambda d: _events(d)["high_water_marks"]["(default)"]["events"].update(value="yesterday")),
-    "mark-int-as-text": lambda: _edit(lambda d: _events(d)["high_water_marks"]["(default)"]["events"].update(
-        type="int", value="41")),
+        lambda d: _events(d)["high_water_marks"]["(default)"]["events"].update(value="yesterday")
+    ),
+    "mark-int-as-text": lambda: _edit(
+        lambda d: _events(d)["high_water_marks"]["(default)"]["events"].update(
+            type="int", value="41"
+        )
+    ),
     "unknown-mark-type": lambda: _edit(
-        lambda d: _events(d)["high_water_marks"]["(default)"]["events"].update(type="blob")),
-    "bare-mark": lambda: _edit(lambda d: _events(d)["high_water_marks"]["(default)"].update(events=41)),
+        lambda d: _events(d)["high_water_marks"]["(default)"]["events"].update(type="blob")
+    ),
+    "bare-mark": lambda: _edit(
+        lambda d: _events(d)["high_water_marks"]["(default)"].update(events=41)
+    ),
     "unknown-key": lambda: _edit(lambda d: d.update(surprise=True)),
     "negative-rows": lambda: _edit(lambda d: _events(d)["nodes"]["events"].update(rows_out=-3)),
     "bad-time": lambda: _edit(lambda d: _events(d)["runs"][0].update(started_at="last tuesday")),
-    "duplicate-run-id": lambda: _edit(lambda d: _events(d)["runs"].append(dict(_events(d)["runs"][0]))),
+    "duplicate-run-id": lambda: _edit(
+        lambda d: _events(d)["runs"].append(dict(_events(d)["runs"][0]))
+    ),
     "runs-not-a-list": lambda: _edit(lambda d: _events(d).update(runs={})),
-    "bad-node-name": lambda: _edit(lambda d: _events(d)["nodes"].update({"no such name!": {"status": "success"}})),
+    "bad-node-name": lambda: _edit(
+        lambda d: _events(d)["nodes"].update({"no such name!": {"status": "success"}})
+    ),
     "duplicate-json-key": lambda: _text_edit(b'"serial": 5,', b'"serial": 5,\n  "serial": 6,'),
     "nan": lambda: _text_edit(b'"duration_s": 0.25', b'"duration_s": NaN'),
     "infinite-number": lambda: _text_edit(b'"duration_s": 0.25', b'"duration_s": 1e999'),
     "version-2-without-checksum": lambda: _edit(lambda d: d.pop("checksum")),
     "version-1-with-checksum": lambda: _edit(lambda d: d.update(version=1)),
-    "version-1-garbage-mark": lambda: _legacy(lambda d: d["pipelines"]["events"]["high_water_marks"].update(
-        events={"type": "date", "value": "soon"})),
-    "version-1-bare-mark": lambda: _legacy(lambda d: d["pipelines"]["events"]["high_water_marks"].update(events=7)),
+    "version-1-garbage-mark": lambda: _legacy(
+        lambda d: d["pipelines"]["events"]["high_water_marks"].update(
+            events={"type": "date", "value": "soon"}
+        )
+    ),
+    "version-1-bare-mark": lambda: _legacy(
+        lambda d: d["pipelines"]["events"]["high_water_marks"].update(events=7)
+    ),
     "version-1-negative-serial": lambda: _legacy(lambda d: d.update(serial=-4)),
-    "version-1-unknown-status": lambda: _legacy(lambda d: d["pipelines"]["events"]["runs"][0].update(status="ok")),
+    "version-1-unknown-status": lambda: _legacy(
+        lambda d: d["pipelines"]["events"]["runs"][0].update(status="ok")
+    ),
 }
 
 
@@ -132,7 +216,10 @@ class StateIntegrityTests(StateContractHooks):
         self.write_raw(backend, stored_bytes(sample_document()))
         doc = backend.read()
         assert doc is not None
-        assert doc.pipelines["events"].high_water_marks["(default)"]["events"].value == "2026-01-01T10:00:00"
+        assert (
+            doc.pipelines["events"].high_water_marks["(default)"]["events"].value
+            == "2026-01-01T10:00:00"
+        )
         assert make_backend().update(bump).serial == 6
 
     @pytest.mark.parametrize("corruption", sorted(CORRUPTIONS))
@@ -144,22 +231,47 @@ class StateIntegrityTests(StateContractHooks):
     def test_a_flipped_byte_anywhere_is_refused(self, make_backend: MakeBackend) -> None:
         writer = make_backend()
         writer.update(bump)
-        writer.update(lambda doc: doc.pipeline("events").runs.append(RunRecord(
-            run_id="run-1", status="interrupted", started_at="2026-01-01T00:00:00+00:00")))
+        writer.update(
+            lambda doc: doc.pipeline("events").runs.append(
+                RunRecord.model_validate(
+                    {
+                        "run_id": "run-1",
+                        "status": "interrupted",
+                        "started_at": "2026-01-01T00:00:00+00:00",
+                    }
+                )
+            )
+        )
         good = self.read_raw(writer)
         assert good is not None
         # a spread of positions: header, digits, keys, strings, whitespace, the checksum itself
-        positions = sorted({1, 5, 14, 30, 60, len(good) // 3, len(good) // 2, len(good) - 10,
-                            good.index(b'"serial"') + 10, good.index(b"sha256:") + 12})
+        positions = sorted(
+            {
+                1,
+                5,
+                14,
+                30,
+                60,
+                len(good) // 3,
+                len(good) // 2,
+                len(good) - 10,
+                good.index(b'"serial"') + 10,
+                good.index(b"sha256:") + 12,
+            }
+        )
         for position in positions:
             flipped = bytearray(good)
             flipped[position] ^= 0x04
             error = self.assert_refused(make_backend, bytes(flipped))
-            assert "checksum" in error.message or "JSON" in error.message or "version" in error.message
+            assert (
+                "checksum" in error.message or "JSON" in error.message or "version" in error.message
+            )
         self.write_raw(writer, good)
         assert counter_value(make_backend().read()) == 1
 
-    def test_status_interrupted_is_valid_for_runs_and_nodes(self, make_backend: MakeBackend) -> None:
+    def test_status_interrupted_is_valid_for_runs_and_nodes(
+        self, make_backend: MakeBackend
+    ) -> None:
         data = sample_document()
         _events(data)["runs"][0]["status"] = "interrupted"
         _events(data)["runs"][0]["nodes"]["events"]["status"] = "interrupted"
@@ -177,8 +289,11 @@ class StateIntegrityTests(StateContractHooks):
         before = self.read_raw(backend)
 
         def spoil(doc: StateDocument) -> None:
-            doc.pipeline("p").runs.append(RunRecord.model_construct(
-                run_id="r", status="bogus", started_at="2026-01-01T00:00:00+00:00", nodes={}))
+            doc.pipeline("p").runs.append(
+                RunRecord.model_construct(
+                    run_id="r", status="bogus", started_at="2026-01-01T00:00:00+00:00", nodes={}
+                )
+            )
 
         with pytest.raises(StateError, match="invalid"):
             make_backend().update(spoil)
@@ -191,7 +306,8 @@ class StateIntegrityTests(StateContractHooks):
         legacy = _legacy()
         self.write_raw(backend, legacy)
         doc = backend.read()
-        assert doc is not None and doc.version == 2 and doc.serial == 3
+        assert doc is not None
+        assert (doc.version, doc.serial) == (2, 3)
         events = doc.pipelines["events"]
         # the mark moves under the environment of the run that set it, with that run's target
         mark = events.high_water_marks["dev"]["events"]
@@ -203,7 +319,8 @@ class StateIntegrityTests(StateContractHooks):
         raw = self.read_raw(backend)
         assert raw is not None
         stored = json.loads(raw)
-        assert stored["version"] == 2 and stored["checksum"].startswith("sha256:")
+        assert stored["version"] == 2
+        assert stored["checksum"].startswith("sha256:")
         flipped = raw.replace(b'"value": 41', b'"value": 47', 1)
         self.assert_refused(make_backend, flipped)
 

@@ -47,7 +47,8 @@ def run(
     loaded, pm = load(project, env, with_progress=True)
     options = RunOptions(
         pipelines=list(pipeline or []), nodes=list(node or []), workers=workers, resume=resume,
-        lock_timeout=lock_timeout, wait_for_lock=not no_wait, environment=env, full_refresh=full_refresh,
+        lock_timeout=lock_timeout, wait_for_lock=not no_wait, environment=env,
+        full_refresh=full_refresh,
     )
     runner = ProjectRunner(loaded, pm, options)
     if dry_run:
@@ -58,7 +59,8 @@ def run(
             from odibi_core.execution.resume_plan import preview_resume
 
             print_resume_preview(preview_resume(runner))
-            echo("dry run: no data was read or written and nothing was recorded (state was only read)")
+            echo("dry run: no data was read or written and nothing was recorded "
+                 "(state was only read)")
             return
         echo("dry run: nothing was read, written or recorded")
         return
@@ -162,7 +164,8 @@ def row_counts(node: NodeResult) -> str:
         return ""
     if node.rows_written is not None:
         total = node.rows_total
-        return f"{node.rows_written} rows" + (f" (target {total})" if total not in (None, node.rows_written) else "")
+        shown = f" (target {total})" if total not in (None, node.rows_written) else ""
+        return f"{node.rows_written} rows{shown}"
     rows = node.rows_out if node.rows_out is not None else node.rows_in
     return "" if rows is None else f"{rows} rows"
 

@@ -79,7 +79,8 @@ def show(
     if doc is None:
         echo("no runs recorded yet")
     else:
-        echo(f"document: lineage {doc.lineage}, serial {doc.serial}, format {doc.version}, checksum verified")
+        echo(f"document: lineage {doc.lineage}, serial {doc.serial}, format {doc.version}, "
+             "checksum verified")
         for name, pipeline in sorted(doc.pipelines.items()):
             echo(f"pipeline {name}:")
             if pipeline.runs:
