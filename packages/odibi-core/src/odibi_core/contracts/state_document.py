@@ -15,6 +15,7 @@ checksums existed) are read once, converted, and sealed by the next write; see
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -67,6 +68,17 @@ def _check_time(value: str | None) -> str | None:
     return value
 
 
+def _one_of(allowed: tuple[str, ...], what: str) -> Callable[[str], str]:
+    """A validator accepting only the values of ``allowed``."""
+
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(f"unknown {what} {value!r}")
+        return value
+
+    return check
+
+
 Count = int | None
 
 
@@ -101,13 +113,7 @@ class NodeRecord(StateModel):
         "node's effective record only): --resume reads an output back only if they still match",
     )
 
-    @field_validator("status")
-    @classmethod
-    def _known_status(cls, value: str) -> str:
-        if value not in NODE_RECORD_STATUSES:
-            raise ValueError(f"unknown node status {value!r}")
-        return value
-
+    _status = field_validator("status")(_one_of(NODE_RECORD_STATUSES, "node status"))
     _times = field_validator("started_at", "finished_at")(_check_time)
 
 
@@ -125,12 +131,7 @@ class RunRecord(StateModel):
     odibi_version: str = ""
     nodes: dict[NodeName, NodeRecord] = Field(default_factory=dict)
 
-    @field_validator("status")
-    @classmethod
-    def _known_status(cls, value: str) -> str:
-        if value not in RUN_STATUSES:
-            raise ValueError(f"unknown run status {value!r}")
-        return value
+    _status = field_validator("status")(_one_of(RUN_STATUSES, "run status"))
 
     @field_validator("started_at")
     @classmethod
