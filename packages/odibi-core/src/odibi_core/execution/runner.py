@@ -58,7 +58,8 @@ class RunOptions:
         pipelines: Pipeline names to run (empty: all, in file order).
         nodes: ``--node`` selection.
         workers: Parallel nodes (``None``: the project's ``workers``).
-        resume: Skip unchanged, successful nodes whose output exists.
+        resume: Reuse the nodes a fresh run would rebuild identically
+            (see :mod:`odibi_core.execution.resume`); run the rest.
         lock_timeout: ``--lock-timeout`` (``None``: env var, YAML, 60 s).
         wait_for_lock: ``False`` with ``--no-wait``.
         environment: ``--env`` applied (state keeps marks and node records per environment).
