@@ -78,7 +78,8 @@ def test_a_new_run_marks_runs_left_running_as_interrupted() -> None:
 def test_record_mark_stores_an_encoded_mark_that_run_lock_reads_back() -> None:
     backend = MemoryBackend()
     when = dt.datetime(2024, 1, 2, 3, 4, 5)
-    RunRecorder(backend, "p", lock_timeout=1).record_mark("events", MarkUpdate("lake:e.parquet", when), "run-1")
+    recorder = RunRecorder(backend, "p", lock_timeout=1)
+    recorder.record_mark("events", MarkUpdate("lake:e.parquet", when), "run-1")
     recorder = RunRecorder(backend, "p", lock_timeout=1)
     with recorder.run_lock("run-2", wait=True):
         assert recorder.high_water_mark("events", "lake:e.parquet") == when
@@ -88,7 +89,8 @@ def test_record_mark_stores_an_encoded_mark_that_run_lock_reads_back() -> None:
 
 def test_marks_are_kept_per_environment() -> None:
     backend = MemoryBackend()
-    RunRecorder(backend, "p", lock_timeout=1, environment="dev").record_mark("events", MarkUpdate("t", 41))
+    dev_run = RunRecorder(backend, "p", lock_timeout=1, environment="dev")
+    dev_run.record_mark("events", MarkUpdate("t", 41))
     prod = RunRecorder(backend, "p", lock_timeout=1, environment="prod")
     dev = RunRecorder(backend, "p", lock_timeout=1, environment="dev")
     default = RunRecorder(backend, "p", lock_timeout=1)
