@@ -22,7 +22,7 @@ import sys
 import time
 
 from odibi_core.contracts.state import StateDocument
-from odibi_core.testing.state_contract import bump
+from odibi_core.testing.state_contract import bump, counter_value, set_payload
 from odibi_state_local.backend import LocalStateBackend
 
 
@@ -37,8 +37,7 @@ def payload_for(n: int, size: int) -> str:
 def _bump_with_payload(size: int) -> object:
     def fn(doc: StateDocument) -> None:
         bump(doc)
-        marks = doc.pipeline("counter").high_water_marks
-        marks["payload"] = payload_for(int(marks["n"]), size)
+        set_payload(doc, payload_for(counter_value(doc), size))
 
     return fn
 

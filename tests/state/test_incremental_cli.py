@@ -36,9 +36,10 @@ SECOND = "4,2024-01-03 08:00:00,d\n5,2024-01-03 09:00:00,e\n"
 THIRD = "6,2024-01-04 12:00:00,f\n"
 
 
-def mark(project: Path) -> dict | None:
+def mark(project: Path, environment: str = "(default)") -> dict | None:
     doc = json.loads((project.parent / ".odibi" / "state.json").read_text())
-    return doc["pipelines"]["events"]["high_water_marks"].get("events")
+    stored = doc["pipelines"]["events"]["high_water_marks"].get(environment, {}).get("events")
+    return None if stored is None else {"type": stored["type"], "value": stored["value"]}
 
 
 def ids(project: Path) -> list[int]:
@@ -48,6 +49,13 @@ def ids(project: Path) -> list[int]:
 def rows_out(result) -> int:
     (run,) = json.loads(result.stdout)
     return run["nodes"]["events"]["rows_out"]
+
+
+def counts(result) -> tuple[int | None, int | None, int | None]:
+    """(rows read, rows written by the run, rows in the target) of node ``events``."""
+    (run,) = json.loads(result.stdout)
+    node = run["nodes"]["events"]
+    return node["rows_in"], node["rows_written"], node["rows_total"]
 
 
 @pytest.fixture
@@ -67,13 +75,16 @@ def test_incremental_reads_only_new_rows_and_advances_the_mark(project: Path) ->
     assert second.returncode == 0, second.stderr
     assert ids(project) == [1, 2, 3, 4, 5]
     assert mark(project) == {"type": "datetime", "value": "2024-01-03T09:00:00"}
+    assert counts(second) == (2, 2, 5)  # read 2, appended 2, the target now holds 5
 
     nothing_new = run_odibi(["run", str(project), "--json"])
     assert nothing_new.returncode == 0, nothing_new.stderr
+    assert counts(nothing_new) == (0, 0, 5)
     assert ids(project) == [1, 2, 3, 4, 5]
     assert mark(project) == {"type": "datetime", "value": "2024-01-03T09:00:00"}
     shown = run_odibi(["state", "show", str(project)])
-    assert "high-water mark of events: 2024-01-03T09:00:00" in shown.stdout
+    assert ("high-water mark of events in environment (default), target lake:events.parquet: "
+            "2024-01-03T09:00:00") in shown.stdout
 
 
 def test_the_mark_does_not_advance_when_the_write_fails(project: Path) -> None:

@@ -6,14 +6,18 @@ from collections.abc import Iterator
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute
 import pytest
 from odibi_connector_postgres.errors import (
     PostgresError,
+    PostgresNullKey,
     PostgresSchemaMismatch,
     PostgresTargetNotEmpty,
     PostgresUnsupportedType,
+    SourceRowsFailed,
 )
 from odibi_core.contracts.engine import WriteRequest
+from odibi_core.execution.retry import is_transient
 
 pytestmark = pytest.mark.postgres
 
@@ -143,12 +147,90 @@ def test_a_reader_failing_half_way_leaves_the_table_unchanged(
         yield pa.record_batch([pa.array([7], pa.int64()), pa.array(["x"])], schema=schema)
         raise RuntimeError("upstream failed")
 
-    with pytest.raises(RuntimeError, match="upstream failed"):
+    with pytest.raises(SourceRowsFailed, match="upstream failed") as info:
         connection.write_arrow(
             pa.RecordBatchReader.from_batches(schema, batches()),
             WriteRequest(mode="overwrite", table=table),
         )
+    assert isinstance(info.value.__cause__, RuntimeError)
+    assert not is_transient(info.value)
     assert rows(pg, table) == [(1, "a")]
+
+
+def test_an_engine_error_half_way_through_the_data_is_not_a_connection_failure(
+    connection: Any, engine: Any, pg: Any, pg_schema: str
+) -> None:
+    # DuckDB streams the frame; the bad value sits far past the first batch, so the error is
+    # raised from inside the COPY, as an OSError relayed by Arrow
+    bad = engine.sql(
+        "SELECT i AS id, "
+        "CAST(CASE WHEN i = 250000 THEN 'abc' ELSE CAST(i AS VARCHAR) END AS BIGINT) AS n "
+        "FROM range(300000) t(i)",
+        {},
+    )
+    table = f"{pg_schema}.t"
+    with pytest.raises(SourceRowsFailed, match="abc") as info:
+        connection.write_arrow(engine.to_arrow(bad), WriteRequest(mode="overwrite", table=table))
+    assert not is_transient(info.value)
+    assert "OSError" not in info.value.message
+    assert pg.execute("SELECT to_regclass(%s)", (table,)).fetchone() == (None,)
+
+
+@pytest.mark.parametrize(
+    ("setup", "values", "sqlstate"),
+    [
+        pytest.param("id bigint PRIMARY KEY, n bigint", [(1, 1), (1, 2)], "23505", id="unique"),
+        pytest.param("id bigint, n smallint", [(1, 100_000)], "22003", id="out-of-range"),
+        pytest.param("id bigint, n bigint CHECK (n > 0)", [(1, -5)], "23514", id="check"),
+        pytest.param("id bigint, n bigint NOT NULL", [(1, None)], "23502", id="not-null"),
+    ],
+)
+def test_deterministic_server_errors_are_not_transient(
+    connection: Any,
+    pg: Any,
+    pg_schema: str,
+    setup: str,
+    values: list[tuple[Any, Any]],
+    sqlstate: str,
+) -> None:
+    table = f"{pg_schema}.t"
+    pg.execute(f"CREATE TABLE {table} ({setup})")
+    data = pa.table(
+        {
+            "id": pa.array([v[0] for v in values], pa.int64()),
+            "n": pa.array([v[1] for v in values], pa.int64()),
+        }
+    )
+    with pytest.raises(PostgresError, match=sqlstate) as info:
+        connection.write_arrow(
+            pa.RecordBatchReader.from_batches(data.schema, data.to_batches()),
+            WriteRequest(mode="append", table=table),
+        )
+    assert not is_transient(info.value)
+    assert rows(pg, table) == []
+
+
+@pytest.mark.parametrize("index", ["PRIMARY KEY", "UNIQUE"])
+def test_upsert_refuses_null_keys_naming_the_column_and_the_count(
+    connection: Any, pg: Any, pg_schema: str, index: str
+) -> None:
+    table = f"{pg_schema}.t"
+    pg.execute(f"CREATE TABLE {table} (id bigint {index}, name text)")
+    request = WriteRequest(mode="upsert", table=table, keys=("id",))
+    data = pa.table({"id": pa.array([1, None, 2, None], pa.int64()), "name": ["a", "b", "c", "d"]})
+    for _ in range(3):  # a rerun never adds rows: every attempt is refused the same way
+        with pytest.raises(PostgresNullKey, match=r"'id' in 2 of 4 row\(s\)") as info:
+            connection.write_arrow(
+                pa.RecordBatchReader.from_batches(data.schema, data.to_batches()), request
+            )
+        assert not is_transient(info.value)
+    assert rows(pg, table) == []
+    clean = data.filter(pa.compute.is_valid(data["id"]))
+    for _ in range(3):
+        connection.write_arrow(
+            pa.RecordBatchReader.from_batches(clean.schema, clean.to_batches()), request
+        )
+    assert rows(pg, table) == [(1, "a"), (2, "c")]
 
 
 def test_an_incompatible_existing_column_is_a_clear_error(

@@ -16,7 +16,12 @@ from odibi_connector_postgres.connect import (
     open_connection,
     register_credentials,
 )
-from odibi_connector_postgres.errors import translate, translated
+from odibi_connector_postgres.errors import (
+    SourceFailure,
+    source_rows_failed,
+    translate,
+    translated,
+)
 from odibi_connector_postgres.identifiers import TableName
 
 if TYPE_CHECKING:
@@ -67,6 +72,14 @@ class PostgresConnection(TableConnection):
         plan = plan_read(request)
         return open_reader(self.connect(), plan, connection=self.name)
 
+    def source_fingerprint(self, request: ReadRequest) -> str | None:
+        """An exact count and maximum of the ``change_column`` read option, or table statistics
+        with ``change_statistics: true``; otherwise ``None`` (the node reruns on every resume).
+        See :mod:`odibi_connector_postgres.fingerprint`."""
+        from odibi_connector_postgres.fingerprint import source_fingerprint
+
+        return source_fingerprint(self, request)
+
     def write_arrow(self, reader: pa.RecordBatchReader, request: WriteRequest) -> int:
         """Write every batch of ``reader`` to ``request.table`` in one transaction; return rows."""
         from odibi_connector_postgres.writing import write
@@ -75,6 +88,8 @@ class PostgresConnection(TableConnection):
         try:
             with translated(connection=self.name, action=f"write table {request.table}"):
                 return write(conn, reader, request)
+        except SourceFailure as failure:
+            raise source_rows_failed(failure, table=request.table) from failure.original
         finally:
             conn.close()
 

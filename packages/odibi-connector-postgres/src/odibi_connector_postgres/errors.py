@@ -10,11 +10,15 @@ kernel's ``retry`` policy applies to them and to nothing else.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from odibi_core.errors import ExitCode, OdibiError, TransientIOError
 from odibi_core.redaction import redact_text
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 TRANSIENT_SQLSTATES = frozenset(
     {
@@ -84,6 +88,65 @@ class PostgresTargetNotEmpty(PostgresError):
     """Write mode ``error`` and the target table already holds rows: nothing was written."""
 
     default_hint = "Use mode overwrite, append or upsert, or empty the table first."
+
+
+class PostgresNullKey(PostgresError):
+    """An upsert key column holds NULL: NULL never equals NULL, so such rows would be inserted
+    again on every run. The write is refused; nothing was written."""
+
+    default_hint = (
+        "Fill or drop the NULL keys in a SQL step (COALESCE(key, ...) or WHERE key IS NOT NULL); "
+        "nothing was written."
+    )
+
+
+class SourceRowsFailed(OdibiError):
+    """Computing the rows being written failed (the engine's SQL or data, not PostgreSQL): the
+    transaction was rolled back and the failure is not retried unless its cause is transient."""
+
+    exit_code = ExitCode.RUN_FAILED
+    default_hint = "The error is in the node's data or SQL, not in PostgreSQL; nothing was written."
+
+
+class SourceFailure(Exception):
+    """Internal: wraps an exception raised while pulling the next batch of the frame being written,
+    so it passes through the driver-error translation untouched (see :func:`guarded_batches`)."""
+
+    def __init__(self, original: BaseException) -> None:
+        super().__init__(str(original))
+        self.original = original
+
+
+def guarded_batches(reader: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """The batches of ``reader``; an exception raised while *computing* a batch is wrapped in
+    :class:`SourceFailure`, so a deterministic engine error (a bad cast half way through the data)
+    is never mistaken for a broken connection and retried."""
+    batches = iter(reader)
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            return
+        except Exception as exc:
+            raise SourceFailure(exc) from exc
+        yield batch
+
+
+def source_rows_failed(failure: SourceFailure, *, table: str | None) -> SourceRowsFailed:
+    """The error to raise for ``failure`` (its original exception stays the cause, so a transient
+    cause is still retried)."""
+    original = failure.original
+    if isinstance(original, OdibiError):
+        detail = original.message
+    elif type(original) is OSError and original.errno is None:
+        detail = str(original)  # how Arrow relays an engine's error from a stream: no real OS error
+    else:
+        detail = f"{type(original).__name__}: {original}"
+    error = SourceRowsFailed(
+        redact_text(f"computing the rows to write to table {table} failed: {detail}")
+    )
+    error.__cause__ = original
+    return error
 
 
 class PostgresUnsupportedType(PostgresError):

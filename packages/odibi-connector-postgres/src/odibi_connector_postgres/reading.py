@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 
 DEFAULT_BATCH_ROWS = 65_536
 MAX_BATCH_BYTES = 64 * 1024 * 1024
-READ_OPTIONS = ("batch_rows",)
+READ_OPTIONS = ("batch_rows", "change_column", "change_statistics")
+"""Read options: rows per batch, and the source markers of ``--resume`` (see
+:mod:`odibi_connector_postgres.fingerprint`)."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,11 @@ def _batch_rows(options: Mapping[str, Any] | None) -> int:
             f"unknown postgres read option(s): {', '.join(unknown)}; "
             f"known: {', '.join(READ_OPTIONS)}"
         )
+    change = options.get("change_column")
+    if change is not None and (not isinstance(change, str) or not change):
+        raise PostgresError(f"read option change_column must be a column name, not {change!r}")
+    if not isinstance(options.get("change_statistics", False), bool):
+        raise PostgresError("read option change_statistics must be true or false")
     value = options.get("batch_rows", DEFAULT_BATCH_ROWS)
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise PostgresError(f"read option batch_rows must be a positive integer, not {value!r}")

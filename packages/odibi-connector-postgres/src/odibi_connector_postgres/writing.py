@@ -5,7 +5,8 @@ mode           what happens (all inside one transaction; any failure rolls every
 =============  =================================================================================
 ``overwrite``  ``TRUNCATE`` the table, then ``COPY`` the rows in
 ``append``     ``COPY`` the rows in
-``upsert``     ``COPY`` into a temporary table, then ``INSERT ... ON CONFLICT (keys) DO UPDATE``
+``upsert``     ``COPY`` into a temporary table, refuse NULL keys, then ``INSERT ... ON CONFLICT
+               (keys) DO UPDATE``
 ``error``      fail if the table holds any row, else ``COPY`` the rows in
 =============  =================================================================================
 
@@ -13,18 +14,28 @@ A missing table is created from the Arrow schema (see :mod:`odibi_connector_post
 with ``upsert`` the keys become its primary key). An existing table keeps its definition: every
 frame column must exist in it with a compatible type, or the write fails before any row moves.
 Every identifier is composed with ``psycopg.sql``, never formatted into the SQL text.
+
+An upsert key that is NULL is refused (:class:`~odibi_connector_postgres.errors.PostgresNullKey`,
+naming the column and how many rows): ``ON CONFLICT`` never matches NULL with NULL, so such a row
+would be inserted again by every run and the table would grow with each rerun. A failure while the
+engine computes the rows (a bad cast half way through the data) is reported as
+:class:`~odibi_connector_postgres.errors.SourceRowsFailed`, never as a connection failure, so it
+is not retried.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from odibi_connector_postgres.encode import csv_chunks
 from odibi_connector_postgres.errors import (
     PostgresError,
+    PostgresNullKey,
     PostgresSchemaMismatch,
     PostgresTargetNotEmpty,
+    guarded_batches,
 )
 from odibi_connector_postgres.identifiers import TableName
 from odibi_connector_postgres.type_map import ACCEPTED_CATEGORIES, ddl_type, family
@@ -130,7 +141,7 @@ def copy_in(
     conn: psycopg.Connection[Any],
     target: sql.Composable,
     names: list[str],
-    reader: pa.RecordBatchReader,
+    reader: Iterable[pa.RecordBatch],
 ) -> int:
     """``COPY target (names) FROM STDIN`` every batch of ``reader``; return the row count."""
     from psycopg import sql
@@ -153,6 +164,7 @@ def write(
     schema = reader.schema
     table = check_request(request, schema)
     names = list(schema.names)
+    batches = guarded_batches(reader)
     with conn.transaction():
         conn.execute("SET LOCAL TimeZone TO 'UTC'")
         existing = table_columns(conn, table)
@@ -171,8 +183,8 @@ def write(
                     f"table {table} already holds rows and write mode is 'error'"
                 )
         if request.mode != "upsert":
-            return copy_in(conn, table.identifier(), names, reader)
-        return _upsert(conn, table, names, request.keys, reader)
+            return copy_in(conn, table.identifier(), names, batches)
+        return _upsert(conn, table, names, request.keys, batches)
 
 
 def _upsert(
@@ -180,7 +192,7 @@ def _upsert(
     table: TableName,
     names: list[str],
     keys: tuple[str, ...],
-    reader: pa.RecordBatchReader,
+    reader: Iterable[pa.RecordBatch],
 ) -> int:
     from psycopg import sql
 
@@ -192,6 +204,7 @@ def _upsert(
         ).format(stage, columns, table.identifier())
     )
     rows = copy_in(conn, stage, names, reader)
+    refuse_null_keys(conn, stage, table, keys, rows)
     updates = [n for n in names if n not in keys]
     action: sql.Composable
     if updates:
@@ -209,6 +222,29 @@ def _upsert(
         )
     )
     return rows
+
+
+def refuse_null_keys(
+    conn: psycopg.Connection[Any],
+    stage: sql.Composable,
+    table: TableName,
+    keys: tuple[str, ...],
+    rows: int,
+) -> None:
+    """Raise :class:`PostgresNullKey` if any key column of the staged rows holds NULL."""
+    from psycopg import sql
+
+    counts = sql.SQL(", ").join(
+        sql.SQL("count(*) FILTER (WHERE {} IS NULL)").format(sql.Identifier(k)) for k in keys
+    )
+    found = conn.execute(sql.SQL("SELECT {} FROM {}").format(counts, stage)).fetchone() or ()
+    nulls = [(key, n) for key, n in zip(keys, found, strict=False) if n]
+    if nulls:
+        listed = ", ".join(f"{key!r} in {n} of {rows} row(s)" for key, n in nulls)
+        raise PostgresNullKey(
+            f"upsert into table {table} refused: key column(s) hold NULL: {listed}; NULL never "
+            "matches NULL, so these rows would be inserted again by every run"
+        )
 
 
 def _identifiers(names: tuple[str, ...] | list[str]) -> sql.Composed:

@@ -67,6 +67,12 @@ class UsageError(OdibiError):
     exit_code = ExitCode.USAGE_ERROR
 
 
+class LockNotFound(UsageError):
+    """``odibi state unlock`` named a lock id that no lock has; the message lists the held locks."""
+
+    default_hint = "`odibi state show` lists the held locks and their ids."
+
+
 class ConfigError(OdibiError):
     """The project configuration is invalid; the message names file, line and key path."""
 

@@ -13,6 +13,7 @@ from urllib.parse import quote
 import pytest
 from odibi_core.contracts.state import (
     DocumentStateBackend,
+    HighWaterMark,
     HolderInfo,
     NodeRecord,
     RunRecord,
@@ -64,7 +65,9 @@ def record_failure(
     )
     state.runs.append(run)
     state.nodes["orders"] = run.nodes["orders"]
-    state.high_water_marks["orders"] = {"type": "str", "value": "2026-01-01"}
+    state.high_water_marks["(default)"] = {
+        "orders": HighWaterMark(target="warehouse:public.orders", type="str", value="2026-01-01")
+    }
 
 
 def test_state_file_holds_no_form_of_a_secret(tmp_path: Path) -> None:
@@ -107,6 +110,6 @@ def test_identifiers_hashes_and_marks_are_never_masked(tmp_path: Path) -> None:
     run = doc.pipelines["daily"].runs[0]
     assert run.run_id == "20260101T000000Z-abcd1234"
     assert run.started_at.startswith("2026-01-01")
-    assert doc.pipelines["daily"].high_water_marks["orders"]["value"] == "2026-01-01"
+    assert doc.pipelines["daily"].high_water_marks["(default)"]["orders"].value == "2026-01-01"
     assert run.nodes["orders"].error == f"error mentions {MASK}"
     backend.update(lambda d: None)  # the lineage check passes on the next write

@@ -75,6 +75,8 @@ def test_node_details(shop: Callable[..., Path], run_shop: Runner) -> None:
     assert enriched["output"] == "lake:enriched.parquet"
     assert totals["rows_in"] == 39
     assert totals["rows_out"] == 4
+    # overwrite: the target holds exactly what was written
+    assert (totals["rows_written"], totals["rows_total"]) == (4, 4)
     assert totals["columns_added"] == ["orders", "revenue"]
     assert totals["sample"]["rows"][0].keys() == {"region", "orders", "revenue"}  # read back from its file
     assert broken["error"]["type"] == "EngineError"

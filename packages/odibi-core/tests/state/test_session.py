@@ -16,7 +16,13 @@ from odibi_core.contracts.state import (
     StateDocument,
     lock_timeout_error,
 )
-from odibi_core.state.session import RunRecorder, decode_mark, effective_lock_timeout, encode_mark
+from odibi_core.state.session import (
+    MarkUpdate,
+    RunRecorder,
+    decode_mark,
+    effective_lock_timeout,
+    encode_mark,
+)
 
 
 class MemoryBackend(DocumentStateBackend):
@@ -71,17 +77,35 @@ def test_a_new_run_marks_runs_left_running_as_interrupted() -> None:
 
 def test_record_mark_stores_an_encoded_mark_that_run_lock_reads_back() -> None:
     backend = MemoryBackend()
-    RunRecorder(backend, "p", lock_timeout=1).record_mark("events", dt.datetime(2024, 1, 2, 3, 4, 5))
+    when = dt.datetime(2024, 1, 2, 3, 4, 5)
+    recorder = RunRecorder(backend, "p", lock_timeout=1)
+    recorder.record_mark("events", MarkUpdate("lake:e.parquet", when), "run-1")
     recorder = RunRecorder(backend, "p", lock_timeout=1)
     with recorder.run_lock("run-2", wait=True):
-        assert recorder.high_water_mark("events") == dt.datetime(2024, 1, 2, 3, 4, 5)
+        assert recorder.high_water_mark("events", "lake:e.parquet") == when
+        assert recorder.high_water_mark("events", "lake:moved.parquet") is None  # another target
     assert "pipeline.p" not in backend.held
+
+
+def test_marks_are_kept_per_environment() -> None:
+    backend = MemoryBackend()
+    dev_run = RunRecorder(backend, "p", lock_timeout=1, environment="dev")
+    dev_run.record_mark("events", MarkUpdate("t", 41))
+    prod = RunRecorder(backend, "p", lock_timeout=1, environment="prod")
+    dev = RunRecorder(backend, "p", lock_timeout=1, environment="dev")
+    default = RunRecorder(backend, "p", lock_timeout=1)
+    for recorder in (prod, dev, default):
+        recorder.load_previous()
+    assert (prod.high_water_mark("events", "t"), dev.high_water_mark("events", "t")) == (None, 41)
+    assert default.high_water_mark("events", "t") is None
 
 
 @pytest.mark.parametrize("value", [7, 2.5, True, "b", decimal.Decimal("1.10"), dt.date(2024, 1, 2),
                                    dt.datetime(2024, 1, 2, 3, 4, tzinfo=dt.timezone.utc)])
 def test_marks_round_trip_with_their_type(value: object) -> None:
-    decoded = decode_mark(encode_mark(value))
+    encoded = encode_mark(value)
+    assert encoded is not None
+    decoded = decode_mark(encoded["type"], encoded["value"])
     assert decoded == value and type(decoded) is type(value)
 
 

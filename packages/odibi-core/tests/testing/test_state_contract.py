@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from odibi_core.contracts.state import DocumentStateBackend, HolderInfo, StateBackend, lock_timeout_error
-from odibi_core.errors import StateError
+from odibi_core.errors import LockNotFound, StateError
 from odibi_core.testing.state_contract import StateBackendContract
 
 
@@ -85,7 +85,7 @@ class LeaseLikeBackend(DocumentStateBackend):
                 if holder.lock_id == lock_id:
                     del self.store.holders[name]
                     return holder
-        raise StateError(f"no lock with id {lock_id} at {self.location}")
+        raise LockNotFound(f"no lock with id {lock_id} at {self.location}")
 
 
 class TestLeaseLikeBackendContract(StateBackendContract):

@@ -21,7 +21,7 @@ from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from odibi_core.contracts.connection import FileConnection, TableConnection
-from odibi_core.contracts.engine import ColumnInfo, Engine, ReadRequest, WriteRequest
+from odibi_core.contracts.engine import ColumnInfo, Engine, ReadRequest, WriteCounts, WriteRequest
 from odibi_core.engines.frames import call_python_step, check_write_target
 from odibi_core.engines.pandas_frames import arrow_to_pandas, is_pandas_frame, pandas_to_arrow
 from odibi_core.plugins.types import BuildContext
@@ -150,7 +150,7 @@ class SparkEngine(Engine):
         with spark_errors("take the result of a Python step"):
             return self._adopt(result)
 
-    def write(self, frame: DataFrame, connection: Connection, request: WriteRequest) -> int:
+    def write(self, frame: DataFrame, connection: Connection, request: WriteRequest) -> int | WriteCounts:
         """Write with Spark into the connection's staging location, then publish it atomically."""
         if isinstance(connection, TableConnection):
             return connection.write_arrow(self.to_arrow(frame), request)
@@ -161,9 +161,11 @@ class SparkEngine(Engine):
         check_write_target(connection, request)
         single = self.options.file_layout == "file"
         data = frame
+        kept = 0
         with spark_errors(f"write {connection.name}:{path}"):
             if request.mode == "append" and connection.exists(path):
                 existing = read_files(self.spark, fmt, connection.resolve(path), None)
+                kept = int(existing.count())
                 data = existing.unionByName(frame, allowMissingColumns=True)
             staging = connection.staging_path(path)
             try:
@@ -180,7 +182,7 @@ class SparkEngine(Engine):
             except BaseException:
                 connection.discard(staging)
                 raise
-        return int(rows)
+        return WriteCounts(written=int(rows) - kept, total=int(rows))
 
     def count(self, frame: DataFrame) -> int:
         """``DataFrame.count()``: computed on the executors, one number comes back."""

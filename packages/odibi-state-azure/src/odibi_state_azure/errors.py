@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from odibi_core.errors import StateConflictError, StateError
+from odibi_core.errors import LockNotFound, StateConflictError, StateError
 
 
 class StateLockLost(StateConflictError):
@@ -21,8 +21,8 @@ class StateStoreError(StateError):
     )
 
 
-class LockNotHeld(StateError):
-    """``force_unlock`` was given a lock id (or name) that no current lease matches."""
+class LockNotHeld(LockNotFound):
+    """``force_unlock`` was given a lock id (or name) that no current lease matches (exit 2)."""
 
     default_hint = (
         "`odibi state show` lists the locks held now; an expired lease needs no unlocking."

@@ -9,7 +9,8 @@ The holder writes its :class:`~odibi_core.contracts.state.HolderInfo` (lock id, 
 user@host, pid, since when) as JSON into the sidecar right after locking it and empties it
 before unlocking, so a waiter that gives up can name the holder. The lock itself is the
 operating system's (``flock`` on POSIX): it is released the moment its process exits, however
-it exits. A record left by a killed process therefore describes nobody; :meth:`SidecarLocks.holders`
+it exits. On Linux each lock is also held as an abstract socket (:mod:`odibi_state_local.guards`),
+so deleting a sidecar while its lock is held does not let a second holder in. A record left by a killed process therefore describes nobody; :meth:`SidecarLocks.holders`
 ignores such stale records and :meth:`SidecarLocks.force_unlock` clears them.
 """
 
@@ -20,6 +21,7 @@ import json
 import os
 import random
 import re
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,8 +29,10 @@ from typing import IO
 
 import portalocker
 from odibi_core.contracts.state import STATE_LOCK_NAME, HolderInfo, lock_timeout_error
-from odibi_core.errors import StateError, StateLockHeld
+from odibi_core.errors import LockNotFound, StateError, StateLockHeld, StateLockTimeout
 from pydantic import ValidationError
+
+from odibi_state_local.guards import guard_address, guard_holder_pid, try_guard
 
 FIRST_POLL_S = 0.001
 """First pause between two attempts to take a held lock; it doubles up to :data:`MAX_POLL_S`."""
@@ -74,8 +78,10 @@ class SidecarLocks:
         """
         path = self.path_of(name)
         handle = _open_sidecar(path, location)
+        guard: socket.socket | None = None
         try:
-            _acquire(handle, path, name=name, timeout=timeout, location=location)
+            address = guard_address(path.parent, self.state_path.name, name)
+            guard = _acquire(handle, path, address, name=name, timeout=timeout, location=location)
             holder = HolderInfo.current(lock_name=name, run_id=run_id)
             try:
                 _write_record(handle, holder)
@@ -86,6 +92,8 @@ class SidecarLocks:
                 finally:
                     portalocker.unlock(handle)
         finally:
+            if guard is not None:
+                guard.close()
             handle.close()
 
     def holders(self) -> list[HolderInfo]:
@@ -101,7 +109,7 @@ class SidecarLocks:
         """Clear the record of lock ``lock_id`` if its holder is dead; refuse if it is alive.
 
         Raises:
-            StateError: no lock has that id.
+            LockNotFound: no lock has that id (a usage error, exit 2).
             StateLockHeld: the holder is alive (an OS lock cannot be taken from a live process).
         """
         for path in self.sidecars():
@@ -127,10 +135,7 @@ class SidecarLocks:
                 handle.close()
             return record
         held = ", ".join(f"{h.lock_id} ({h.lock_name}, run {h.run_id})" for h in self.holders())
-        raise StateError(
-            f"no lock with id {lock_id} at {location}; held now: {held or 'none'}",
-            hint="`odibi state show` lists the held locks and their ids.",
-        )
+        raise LockNotFound(f"no lock with id {lock_id} at {location}; held now: {held or 'none'}")
 
     def _is_held(self, path: Path) -> bool:
         try:
@@ -178,24 +183,46 @@ def _open_sidecar(path: Path, location: str) -> IO[bytes]:
     return os.fdopen(fd, "r+b")
 
 
-def _acquire(handle: IO[bytes], path: Path, *, name: str, timeout: float, location: str) -> None:
+def _acquire(handle: IO[bytes], path: Path, address: bytes | None, *, name: str, timeout: float,
+             location: str) -> socket.socket:
+    """Take the guard (:mod:`odibi_state_local.guards`), then the file lock; both or neither.
+    Returns the guard socket, which holds the lock while it stays open."""
     start = time.monotonic()
     deadline = start + max(0.0, timeout)
     pause = FIRST_POLL_S
     flags = portalocker.LockFlags.EXCLUSIVE | portalocker.LockFlags.NON_BLOCKING
     while True:
-        try:
-            portalocker.lock(handle, flags)
-            return
-        except portalocker.AlreadyLocked:
-            pass
-        except portalocker.LockException as exc:
-            raise StateError(f"cannot lock {path} for state at {location}: {exc}") from None
+        guard = try_guard(address)
+        if guard is not None:
+            try:
+                portalocker.lock(handle, flags)
+                return guard
+            except portalocker.AlreadyLocked:
+                guard.close()
+            except portalocker.LockException as exc:
+                guard.close()
+                raise StateError(f"cannot lock {path} for state at {location}: {exc}") from None
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise lock_timeout_error(name, location=location, waited=max(0.0, timeout), holder=read_record(path))
+            raise _timeout(name, path, address, location=location, waited=max(0.0, timeout))
         time.sleep(min(remaining, pause * random.uniform(0.5, 1.0)))
         pause = min(pause * 2, MAX_POLL_S)
+
+
+def _timeout(name: str, path: Path, address: bytes | None, *, location: str, waited: float) -> StateLockTimeout:
+    """The timeout error, naming the holder from its record, or (record gone with its lock file)
+    the process that holds the guard."""
+    record = read_record(path)
+    error = lock_timeout_error(name, location=location, waited=waited, holder=record)
+    pid = guard_holder_pid(address) if record is None else None
+    if pid is not None:
+        head = error.message.split(": its holder left no record")[0]
+        error = StateLockTimeout(
+            f"{head}: held by process {pid} on {socket.gethostname()}, whose lock file {path.name} "
+            "was removed while it held the lock (the lock stays held until that process exits)",
+            hint="Wait for that process to finish; never delete *.lock files beside the state file.",
+        )
+    return error
 
 
 def _write_record(handle: IO[bytes], holder: HolderInfo) -> None:

@@ -7,6 +7,7 @@ import os
 import shutil
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 
@@ -14,6 +15,9 @@ from odibi_core.contracts.connection import CheckResult, FileConnection
 from odibi_core.durability import fsync_dir
 from odibi_core.plugins.options import PluginOptions
 from odibi_core.plugins.types import BuildContext
+
+if TYPE_CHECKING:
+    from odibi_core.contracts.engine import ReadRequest
 
 
 class LocalOptions(PluginOptions):
@@ -47,6 +51,15 @@ class LocalConnection(FileConnection):
         """True if ``path`` (or any file matching it as a glob) exists."""
         full = self.resolve(path)
         return bool(glob.glob(full)) if any(c in path for c in "*?[") else os.path.exists(full)
+
+    def source_fingerprint(self, request: ReadRequest) -> str | None:
+        """Size, times and identity of every file ``request.path`` matches
+        (see :mod:`odibi_core.connections.file_fingerprint`)."""
+        from odibi_core.connections.file_fingerprint import files_fingerprint
+
+        if request.path is None:
+            return None
+        return files_fingerprint(self.resolve(request.path), root=str(self.root))
 
     def staging_path(self, path: str) -> str:
         """``.<name>.odibi-tmp-<random>`` beside the target, so the rename stays on one filesystem."""

@@ -42,6 +42,43 @@ class Connection(ABC):
         """Probe the connection for ``odibi doctor`` without reading data."""
         return CheckResult(ok=True, detail="no check implemented")
 
+    def source_fingerprint(self, request: ReadRequest) -> str | None:
+        """A cheap marker of the data ``request`` selects, or ``None`` when this connection
+        cannot tell whether that data changed.
+
+        ``odibi run`` records it for every node with a ``read:`` just *before* reading, and
+        ``odibi run --resume`` calls it again: a node whose marker differs, or is ``None`` either
+        time, runs again (the reason says which). So the one promise an implementation makes is:
+
+        **equal markers mean equal data.** If two calls return the same string, the data
+        ``request`` selects (every row of every matched file, blob or table) was the same at both
+        times. Anything that may have changed the data must change the marker; when that cannot
+        be known, return ``None``. A marker that changes although the data did not only costs
+        a rerun.
+
+        Rules for implementations:
+
+        * Cheap: metadata only (file sizes and times, ETags, catalog statistics), never a pass
+          over the data; it is called once per read node per run, and by ``--dry-run --resume``.
+        * Read-only, no side effects; thread-safe like the rest of the connection.
+        * Exceptions are treated as ``None`` (logged at debug level), never as a failed run.
+        * The incremental filter (``incremental_after``) may be ignored: a marker of the whole
+          source is fine. The marker is compared only with markers of the same node, so it
+          need not repeat the path or table name, but it must cover every object the request
+          matches (a file added to or removed from a glob changes it).
+        * Short: it is stored in state (keep it under ~100 characters, e.g. a prefix and a hash).
+
+        What builtin connections offer: ``local`` files hash size, modification and change time
+        and inode of every matched file (``None`` when a file changed so recently that a second
+        change could keep the same timestamp); ``postgres`` tables use the table's file node and
+        its insert/update/delete statistics, or an exact count and maximum of a chosen column;
+        queries give ``None``. Blob stores should use the ETag of every matched blob.
+
+        This default returns ``None``: a connection that does not implement it makes its
+        readers run on every ``--resume``.
+        """
+        return None
+
     def describe(self, request: ReadRequest | WriteRequest) -> str:
         """Where ``request`` points, for logs and reports (no credentials)."""
         target = getattr(request, "path", None) or getattr(request, "table", None) or "query"

@@ -83,6 +83,28 @@ class WriteRequest:
 
 
 @dataclass(frozen=True)
+class WriteCounts:
+    """What a write did, when an engine can say more than one number (see :meth:`Engine.write`).
+
+    Attributes:
+        written: Rows this write added to the target (``append``) or put in it (other modes).
+        total: Rows in the target after the write, when known without an extra pass.
+    """
+
+    written: int
+    total: int | None = None
+
+
+def write_counts(returned: int | WriteCounts, mode: str) -> WriteCounts:
+    """Normalise what :meth:`Engine.write` returned. A bare ``int`` is the rows written; it is
+    also the target's total for the modes that replace the target (``overwrite``, ``error``)."""
+    if isinstance(returned, WriteCounts):
+        return returned
+    rows = int(returned)
+    return WriteCounts(written=rows, total=rows if mode in ("overwrite", "error") else None)
+
+
+@dataclass(frozen=True)
 class ColumnInfo:
     """One column of a frame's schema, with an engine-neutral type name (Arrow's spelling)."""
 
@@ -124,12 +146,19 @@ class Engine(ABC):
         """
 
     @abstractmethod
-    def write(self, frame: Any, connection: Connection, request: WriteRequest) -> int:
-        """Write ``frame``; return rows written. A failure must leave the previous output intact."""
+    def write(self, frame: Any, connection: Connection, request: WriteRequest) -> int | WriteCounts:
+        """Write ``frame``; return the rows *this write* added (``append``) or wrote (other
+        modes), as an ``int`` or as :class:`WriteCounts` to report the target's total as well.
+        A failure must leave the previous output intact."""
 
     @abstractmethod
     def count(self, frame: Any) -> int:
         """Number of rows, computed without collecting data to the driver."""
+
+    def cheap_count(self, frame: Any) -> int | None:
+        """Rows of ``frame`` if counting them costs no pass over the data (a materialised table,
+        an in-memory frame), else ``None``. Used for the rows a node read."""
+        return None
 
     @abstractmethod
     def schema(self, frame: Any) -> list[ColumnInfo]:

@@ -84,8 +84,12 @@ class NodeResult:
     Attributes:
         name: Node name.
         status: One of :data:`NODE_STATUSES`.
-        rows_in: Rows read (when known without an extra pass) or ``None``.
-        rows_out: Rows written, or ``None`` when the node writes nothing.
+        rows_in: Rows the node's ``read:`` read in this run (when known without an extra pass),
+            or ``None``.
+        rows_out: Rows of the node's output (counted by its write or validation), or ``None``.
+        rows_written: Rows this run wrote to the target (appended rows for ``append``), or
+            ``None`` when the node wrote nothing.
+        rows_total: Rows in the target after the write, when that is known cheaply, or ``None``.
         duration_s: Wall time of the node.
         output: ``connection:path-or-table`` written, if any.
         error: Redacted one-line error for failed nodes.
@@ -97,6 +101,9 @@ class NodeResult:
         sample_note: Why ``sample`` is missing (sensitive node, not cheap, mask mismatch).
         profile: Per-column null and distinct counts (only when reports ask for profiling).
         skipped_reason: Why the node did not run (``unchanged``/``skipped``).
+        source_fingerprint: What the node's source looked like when it was read
+            (:meth:`~odibi_core.contracts.connection.Connection.source_fingerprint`); ``None``
+            when the node reads nothing or its source cannot tell.
     """
 
     name: str
@@ -118,6 +125,9 @@ class NodeResult:
     started_at: str | None = None
     finished_at: str | None = None
     fingerprint: str = ""
+    rows_written: int | None = None
+    rows_total: int | None = None
+    source_fingerprint: str | None = None
 
 
 @dataclass

@@ -2,8 +2,11 @@
 
 The state document records, per pipeline, the last runs (who, when, how each node did, with config
 fingerprints and output locations) and the incremental high-water marks. Its header carries
-``version`` (format), ``lineage`` (random id fixed at creation) and ``serial`` (incremented by every
-write). A backend never writes a lower serial and never replaces a document of another lineage.
+``version`` (format), ``lineage`` (random id fixed at creation), ``serial`` (incremented by every
+write) and ``checksum`` (of the stored bytes). A backend never writes a lower serial, never replaces
+a document of another lineage, and refuses a document that fails strict validation or its checksum
+(:mod:`odibi_core.state.integrity`). The models live in :mod:`odibi_core.contracts.state_document`
+and are re-exported here.
 
 Backends implement :class:`StateBackend`. Most subclass :class:`DocumentStateBackend`, which turns
 four storage primitives (load, conditional store, a state lock, named locks) into the full
@@ -13,7 +16,6 @@ read-modify-write contract, so every backend shares the same parsing, checks and
 from __future__ import annotations
 
 import getpass
-import json
 import os
 import socket
 import uuid
@@ -25,10 +27,19 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from odibi_core.errors import StateConflictError, StateCorruptError, StateLockTimeout
-
-STATE_FORMAT_VERSION = 1
-"""Version of the state document format this kernel reads and writes."""
+from odibi_core.contracts.state_document import (
+    NODE_RECORD_STATUSES,
+    RUN_STATUSES,
+    STATE_FORMAT_VERSION,
+    HighWaterMark,
+    NodeRecord,
+    PipelineState,
+    RunRecord,
+    StateDocument,
+    StateModel,
+)
+from odibi_core.errors import StateConflictError, StateError, StateLockTimeout
+from odibi_core.state.integrity import describe_error, parse_state, seal
 
 STATE_LOCK_NAME = "state"
 """Name of the short lock held around every read-modify-write of the document."""
@@ -45,109 +56,6 @@ def utc_now() -> str:
 def pipeline_lock_name(pipeline: str) -> str:
     """Name of the run lock of ``pipeline`` (held for a whole run of it)."""
     return f"pipeline.{pipeline}"
-
-
-class StateModel(BaseModel):
-    """Base of the state document's models: unknown keys are kept (newer writers) but typed."""
-
-    model_config = ConfigDict(extra="allow")
-
-
-class NodeRecord(StateModel):
-    """What happened to one node in one run."""
-
-    status: str = Field(description="success, failed, skipped (upstream failed), unchanged (resume)")
-    fingerprint: str = ""
-    rows_in: int | None = None
-    rows_out: int | None = None
-    duration_s: float = 0.0
-    output: str | None = Field(default=None, description="Where the node wrote (connection:path)")
-    error: str | None = Field(default=None, description="Redacted one-line error")
-    started_at: str | None = None
-    finished_at: str | None = None
-    run_id: str | None = Field(default=None, description="The run that produced this record")
-
-
-class RunRecord(StateModel):
-    """One run of one pipeline."""
-
-    run_id: str
-    status: str = Field(description="running, success, failed, interrupted (died while running)")
-    started_at: str
-    finished_at: str | None = None
-    user: str = ""
-    host: str = ""
-    pid: int = 0
-    environment: str | None = None
-    odibi_version: str = ""
-    nodes: dict[str, NodeRecord] = Field(default_factory=dict)
-
-
-class PipelineState(StateModel):
-    """Everything state keeps about one pipeline."""
-
-    runs: list[RunRecord] = Field(default_factory=list, description="Oldest first, capped")
-    nodes: dict[str, NodeRecord] = Field(
-        default_factory=dict, description="Last effective record of each node (what --resume reads)"
-    )
-    high_water_marks: dict[str, Any] = Field(default_factory=dict)
-
-
-class StateDocument(StateModel):
-    """The whole state document."""
-
-    version: int = STATE_FORMAT_VERSION
-    lineage: str
-    serial: int = 0
-    project: str | None = None
-    pipelines: dict[str, PipelineState] = Field(default_factory=dict)
-
-    @classmethod
-    def new(cls, project: str | None = None) -> StateDocument:
-        """A fresh document with a new random lineage and serial 0."""
-        return cls(lineage=uuid.uuid4().hex, serial=0, project=project)
-
-    def pipeline(self, name: str) -> PipelineState:
-        """The state of pipeline ``name``, created empty if missing."""
-        return self.pipelines.setdefault(name, PipelineState())
-
-    def to_json(self) -> str:
-        """Serialise deterministically: fields in model order (header first), dict keys in
-        insertion order, two-space indent, one value per line, trailing newline."""
-        return self.model_dump_json(indent=2) + "\n"
-
-
-def parse_state(data: bytes, *, location: str) -> StateDocument:
-    """Parse and check a stored document; raise :class:`StateCorruptError` naming ``location``.
-
-    Never returns an empty document for bad input: a torn or foreign file is an error.
-    """
-    try:
-        raw = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise StateCorruptError(
-            f"state at {location} is not valid JSON ({type(exc).__name__} at {exc}); "
-            "it was left in place and nothing was written"
-        ) from None
-    if not isinstance(raw, dict) or "lineage" not in raw or "serial" not in raw:
-        raise StateCorruptError(
-            f"state at {location} is not an Odibi state document (no lineage/serial); "
-            "it was left in place and nothing was written"
-        )
-    if raw.get("version") != STATE_FORMAT_VERSION:
-        raise StateCorruptError(
-            f"state at {location} has format version {raw.get('version')!r}, this Odibi reads "
-            f"version {STATE_FORMAT_VERSION}",
-            hint="Upgrade odibi-core, or point state: at another location.",
-        )
-    try:
-        return StateDocument.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise StateCorruptError(
-            f"state at {location} is malformed at {where}: {first['msg']}"
-        ) from None
 
 
 class HolderInfo(BaseModel):
@@ -339,14 +247,26 @@ class DocumentStateBackend(StateBackend):
 
     def _serialise(self, doc: StateDocument, previous: bytes | None = None) -> bytes:
         """The stored bytes: every string of the document redacted *before* JSON encoding, so a
-        mask can never break an escape sequence and the document always reads back.
+        mask can never break an escape sequence and the document always reads back; validated
+        as strictly as a read would (an invalid document is never written); then sealed with
+        its checksum (:func:`odibi_core.state.integrity.seal`).
 
         Encoding goes through pydantic (compiled) rather than ``json.dumps(indent=...)``, whose
         pure-Python path dominated the cost of writing a large history. ``previous`` (the stored
         bytes) is accepted for backends that want to compare; redaction does not need it.
         """
         data = redact_state_data(doc.model_dump(mode="json"))
-        return StateDocument.model_validate(data).to_json().encode("utf-8")
+        try:
+            clean = StateDocument.model_validate(data)
+        except ValidationError as exc:
+            raise StateError(
+                f"refusing to write state at {self.location}: the document would be invalid at "
+                f"{describe_error(exc)}; nothing was written",
+                hint="This is a bug in Odibi or a plugin that changed state; please report it.",
+            ) from None
+        sealed = seal(clean)
+        doc.checksum = clean.checksum
+        return sealed
 
     def _check_lineage(self, doc: StateDocument) -> None:
         if self._seen_lineage is not None and doc.lineage != self._seen_lineage:
@@ -360,7 +280,8 @@ class DocumentStateBackend(StateBackend):
 STRUCTURAL_KEYS = frozenset({
     "version", "lineage", "serial", "run_id", "lock_id", "fingerprint", "started_at", "finished_at",
     "acquired_at", "status", "pid", "odibi_version", "duration_s", "rows_in", "rows_out",
-    "high_water_marks",
+    "rows_written", "rows_total", "high_water_marks", "checksum", "source_fingerprint",
+    "updated_at",
 })
 """State keys whose values are identifiers, hashes, times or data marks: never redacted, because
 a mask there would break resume, lineage checks or incremental reads (and they hold no secret)."""
@@ -372,15 +293,18 @@ def redact_state_data(data: Any, key: object = None) -> Any:
     from odibi_core.redaction import MASK, redact_text
     from odibi_core.redaction.patterns import is_secret_value_for_key
 
-    if key in STRUCTURAL_KEYS:
-        return data
-    if isinstance(data, dict):
-        return {k: (MASK if is_secret_value_for_key(k, v) else redact_state_data(v, k)) for k, v in data.items()}
-    if isinstance(data, list):
-        return [redact_state_data(v, key) for v in data]
-    if isinstance(data, str):
-        return redact_text(data)
-    return data
+    def walk(value: Any, key: object) -> Any:  # imports hoisted: this runs once per value
+        if key in STRUCTURAL_KEYS or value is None:
+            return value
+        if isinstance(value, dict):
+            return {k: (MASK if is_secret_value_for_key(k, v) else walk(v, k)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, key) for v in value]
+        if isinstance(value, str):
+            return redact_text(value)
+        return value
+
+    return walk(data, key)
 
 
 def iter_pipeline_runs(doc: StateDocument, pipeline: str | None = None) -> Iterator[tuple[str, RunRecord]]:
@@ -389,3 +313,28 @@ def iter_pipeline_runs(doc: StateDocument, pipeline: str | None = None) -> Itera
         if pipeline is None or name == pipeline:
             for run in state.runs:
                 yield name, run
+
+
+__all__ = [
+    "DEFAULT_HISTORY_LIMIT",
+    "NODE_RECORD_STATUSES",
+    "RUN_STATUSES",
+    "STATE_FORMAT_VERSION",
+    "STATE_LOCK_NAME",
+    "STRUCTURAL_KEYS",
+    "DocumentStateBackend",
+    "HighWaterMark",
+    "HolderInfo",
+    "NodeRecord",
+    "PipelineState",
+    "RunRecord",
+    "StateBackend",
+    "StateDocument",
+    "StateModel",
+    "iter_pipeline_runs",
+    "lock_timeout_error",
+    "parse_state",
+    "pipeline_lock_name",
+    "redact_state_data",
+    "utc_now",
+]

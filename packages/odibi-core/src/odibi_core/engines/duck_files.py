@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from odibi_core.contracts.engine import WriteCounts
 from odibi_core.engines.frames import check_write_target
 from odibi_core.engines.sql_literals import quote_identifier, sql_literal
 
@@ -38,8 +39,9 @@ def read_select(connection: FileConnection, request: ReadRequest) -> str:
 
 
 def copy_to_file(run: Callable[[str], Any], select: str, connection: FileConnection,
-                 request: WriteRequest) -> int:
-    """Write the rows of ``select`` to ``request.path`` atomically; return the rows written.
+                 request: WriteRequest) -> WriteCounts:
+    """Write the rows of ``select`` to ``request.path`` atomically; return the rows this write
+    added and the file's rows after it.
 
     ``run(sql)`` executes a statement and returns a cursor. The file is written to the
     connection's staging path and published by rename, so a failure leaves the old file intact.
@@ -50,8 +52,11 @@ def copy_to_file(run: Callable[[str], Any], select: str, connection: FileConnect
         raise UnsupportedFormat(f"cannot write format {fmt!r}; supported: {', '.join(COPY_FORMATS)}")
     path = request.path or ""
     check_write_target(connection, request)
+    kept = 0
     if request.mode == "append" and connection.exists(path):
         existing = f"{READERS[fmt]}({sql_literal(connection.resolve(path))})"
+        counted = run(f"SELECT count(*) FROM {existing}").fetchone()  # parquet: from metadata
+        kept = int(counted[0]) if counted else 0
         select = f"SELECT * FROM {existing} UNION ALL BY NAME {select}"
     options = {"FORMAT": COPY_FORMATS[fmt], **{k.upper(): v for k, v in (request.options or {}).items()}}
     if fmt == "csv":
@@ -64,4 +69,5 @@ def copy_to_file(run: Callable[[str], Any], select: str, connection: FileConnect
     except BaseException:
         connection.discard(staging)
         raise
-    return int(rows[0]) if rows else 0
+    total = int(rows[0]) if rows else 0
+    return WriteCounts(written=total - kept, total=total)

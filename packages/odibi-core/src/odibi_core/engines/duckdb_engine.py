@@ -26,6 +26,7 @@ from odibi_core.contracts.engine import (
     ColumnInfo,
     Engine,
     ReadRequest,
+    WriteCounts,
     WriteRequest,
 )
 from odibi_core.engines.duck_files import READERS, UnsupportedFormat, copy_to_file, read_select
@@ -251,7 +252,7 @@ class DuckDBEngine(Engine):
             cursor.unregister("odibi_incoming")
         return self._frame(f"{schema}.odibi_result", schema, [], kind="table")
 
-    def write(self, frame: DuckFrame, connection: Connection, request: WriteRequest) -> int:
+    def write(self, frame: DuckFrame, connection: Connection, request: WriteRequest) -> int | WriteCounts:
         """COPY to a staging path and publish it, or stream Arrow batches to a table connection."""
         if isinstance(connection, TableConnection):
             return connection.write_arrow(self.to_arrow(frame), request)
@@ -272,6 +273,10 @@ class DuckDBEngine(Engine):
     def count(self, frame: DuckFrame) -> int:
         """``SELECT count(*)``."""
         return int(self._run(self._cursor(), f"SELECT count(*) FROM {frame.ref}").fetchone()[0])
+
+    def cheap_count(self, frame: DuckFrame) -> int | None:
+        """The row count of a materialised table (DuckDB keeps it); ``None`` for a view."""
+        return self.count(frame) if frame.kind == "table" else None
 
     def schema(self, frame: DuckFrame) -> list[ColumnInfo]:
         """Arrow schema of ``LIMIT 0`` (binds, no data pass); asked once per frame."""

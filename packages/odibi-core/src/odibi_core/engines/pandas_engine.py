@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field
 
 from odibi_core.contracts.connection import FileConnection, TableConnection
-from odibi_core.contracts.engine import ColumnInfo, Engine, ReadRequest, WriteRequest
+from odibi_core.contracts.engine import ColumnInfo, Engine, ReadRequest, WriteCounts, WriteRequest
 from odibi_core.engines.duck_files import UnsupportedFormat, copy_to_file, read_select
 from odibi_core.engines.frames import call_python_step
 from odibi_core.engines.pandas_frames import (
@@ -141,7 +141,7 @@ class PandasEngine(Engine):
         }
         return self._adopt(call_python_step(func, frame, params, inputs, converters[frame_kind]))
 
-    def write(self, frame: pd.DataFrame, connection: Connection, request: WriteRequest) -> int:
+    def write(self, frame: pd.DataFrame, connection: Connection, request: WriteRequest) -> int | WriteCounts:
         """``COPY`` the frame to the connection's staging path and publish it, or stream Arrow."""
         if isinstance(connection, TableConnection):
             return connection.write_arrow(self.to_arrow(frame), request)
@@ -164,6 +164,10 @@ class PandasEngine(Engine):
             raise PandasEngineError(f"pandas {exc}") from None
         finally:
             cursor.close()
+
+    def cheap_count(self, frame: pd.DataFrame) -> int | None:
+        """``len(frame)``: the frame is in memory."""
+        return len(frame)
 
     def count(self, frame: pd.DataFrame) -> int:
         """``len(frame)``."""

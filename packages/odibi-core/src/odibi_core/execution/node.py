@@ -10,10 +10,11 @@ from typing import Any
 
 from odibi_core.config.models import FunctionStep, NodeConfig, SqlStep
 from odibi_core.contracts.connection import Connection
-from odibi_core.contracts.engine import CURRENT_FRAME_NAME, Engine, ReadRequest, WriteRequest
+from odibi_core.contracts.engine import CURRENT_FRAME_NAME, Engine, write_counts
 from odibi_core.contracts.lifecycle import NodeResult
 from odibi_core.contracts.state import utc_now
 from odibi_core.errors import NodeError, ValidationFailed
+from odibi_core.execution.sources import read_request, source_fingerprint, write_request
 from odibi_core.execution.validation import run_validations
 from odibi_core.plugins.types import TransformSpec
 from odibi_core.redaction import redact_text
@@ -36,6 +37,7 @@ class NodeInputs:
         consumers: Readers of the output (dependents + write + validation); >=2 persists it.
         fingerprint: The node's config fingerprint.
         observe: Sample rows / profile to take for the run report (``None``: nothing).
+        full_refresh: ``--full-refresh``: ``append``/``upsert`` writes replace the target.
     """
 
     node: NodeConfig
@@ -47,6 +49,7 @@ class NodeInputs:
     consumers: int = 0
     fingerprint: str = ""
     observe: ObserveOptions | None = None
+    full_refresh: bool = False
 
 
 @dataclass
@@ -98,6 +101,8 @@ def execute_node(inputs: NodeInputs) -> NodeOutput:
             new_mark = engine.max_value(read_frame, node.read.incremental.column)
         if node.write is not None:
             _write(inputs, frame, result)
+        if result.rows_in is None and node.read is not None and node.transform is None:
+            result.rows_in = result.rows_out  # what was read is what was written
         observe(engine, frame, result, inputs.observe)  # after the write: a sample may read its output
         result.status = "success"
         output = NodeOutput(result, frame, new_mark)
@@ -133,19 +138,16 @@ def _read(inputs: NodeInputs, result: NodeResult, owned: list[Any]) -> tuple[Any
         if len(node.depends_on) == 1:
             return inputs.upstream[node.depends_on[0]], None
         return None, None
-    read = node.read
-    connection = inputs.connections[read.connection]
-    request = ReadRequest(
-        format=read.format, path=read.path, table=read.table, query=read.query,
-        params=read.params or None, options=read.options or None,
-        incremental_column=read.incremental.column if read.incremental else None,
-        incremental_after=inputs.high_water_mark if read.incremental else None,
-    )
+    connection = inputs.connections[node.read.connection]
+    request = read_request(node, high_water_mark=inputs.high_water_mark)
+    assert request is not None
+    result.source_fingerprint = source_fingerprint(connection, request)  # before: see resume.py
     frame = engine.read(connection, request)
     owned.append(frame)
-    if read.incremental is not None:
+    if node.read.incremental is not None:
         frame = engine.persist(frame)  # the mark and the write must see the same rows
         owned.append(frame)
+    result.rows_in = engine.cheap_count(frame)
     return frame, frame
 
 
@@ -172,11 +174,11 @@ def _step(inputs: NodeInputs, step: SqlStep | FunctionStep, frame: Any, result: 
 
 def _write(inputs: NodeInputs, frame: Any, result: NodeResult) -> None:
     write = inputs.node.write
+    request = write_request(inputs.node, full_refresh=inputs.full_refresh)
     assert write is not None
+    assert request is not None
     connection = inputs.connections[write.connection]
-    request = WriteRequest(
-        mode=write.mode, format=write.format, path=write.path, table=write.table,
-        keys=tuple(write.keys), options=write.options or None,
-    )
-    result.rows_out = inputs.engine.write(frame, connection, request)
+    counts = write_counts(inputs.engine.write(frame, connection, request), request.mode)
+    result.rows_out = result.rows_written = counts.written
+    result.rows_total = counts.total
     result.output = connection.describe(request)

@@ -20,20 +20,27 @@ from typing import Any
 
 from odibi_core.config.loader import LoadedProject
 from odibi_core.config.models import PipelineConfig, RetryConfig
-from odibi_core.contracts.connection import Connection, FileConnection, TableConnection
-from odibi_core.contracts.engine import Engine, ReadRequest, WriteRequest
+from odibi_core.contracts.connection import Connection
+from odibi_core.contracts.engine import Engine, ReadRequest
 from odibi_core.contracts.lifecycle import NodeResult, NodeRunContext, PipelineRunContext, RunResult
 from odibi_core.contracts.state import RunRecord, utc_now
 from odibi_core.errors import NodeError, OdibiError, UsageError
 from odibi_core.execution.node import NodeInputs, NodeOutput, execute_node
-from odibi_core.execution.resume import decide_resume
+from odibi_core.execution.resume import can_read_back
+from odibi_core.execution.resume_plan import plan_resume
 from odibi_core.execution.retry import backoff_delay, is_transient
+from odibi_core.execution.sources import target_of
 from odibi_core.logs import bind_log_context
 from odibi_core.planning.dag import Plan, build_plan
 from odibi_core.plugins.manager import OdibiPluginManager
 from odibi_core.plugins.types import BuildContext, TransformSpec
 from odibi_core.reports.observe import observe_options
-from odibi_core.state.session import RunRecorder, effective_lock_timeout, open_state_backend
+from odibi_core.state.session import (
+    MarkUpdate,
+    RunRecorder,
+    effective_lock_timeout,
+    open_state_backend,
+)
 
 logger = logging.getLogger("odibi.run")
 
@@ -51,10 +58,12 @@ class RunOptions:
         pipelines: Pipeline names to run (empty: all, in file order).
         nodes: ``--node`` selection.
         workers: Parallel nodes (``None``: the project's ``workers``).
-        resume: Skip unchanged, successful nodes whose output exists.
+        resume: Reuse the nodes a fresh run would rebuild identically
+            (see :mod:`odibi_core.execution.resume`); run the rest.
         lock_timeout: ``--lock-timeout`` (``None``: env var, YAML, 60 s).
         wait_for_lock: ``False`` with ``--no-wait``.
-        environment: ``--env`` applied (for the record).
+        environment: ``--env`` applied (state keeps marks and node records per environment).
+        full_refresh: ``--full-refresh``: ignore high-water marks, rebuild append/upsert targets.
     """
 
     pipelines: list[str] = field(default_factory=list)
@@ -64,6 +73,7 @@ class RunOptions:
     lock_timeout: float | None = None
     wait_for_lock: bool = True
     environment: str | None = None
+    full_refresh: bool = False
 
 
 def select_pipelines(project: LoadedProject, names: list[str]) -> list[PipelineConfig]:
@@ -98,9 +108,15 @@ class ProjectRunner:
 
     def run(self) -> list[RunResult]:
         """Run the selected pipelines one after another; return their results."""
-        plans = self.plans()
-        transforms = self._transforms()
+        plans, transforms = self.plans_to_run()
         return [self._run_pipeline(plan, transforms) for plan in plans]
+
+    def plans_to_run(self) -> tuple[list[Plan], dict[str, TransformSpec]]:
+        """The plans with the code of Python steps in their fingerprints, and those steps."""
+        from odibi_core.execution.code_fingerprint import with_code_fingerprints
+
+        transforms = self._transforms()
+        return [with_code_fingerprints(plan, transforms) for plan in self.plans()], transforms
 
     def _transforms(self) -> dict[str, TransformSpec]:
         from odibi_core.transforms import load_project_transforms
@@ -113,7 +129,8 @@ class ProjectRunner:
         run_id = new_run_id()
         name = plan.pipeline.pipeline
         backend = open_state_backend(self.project, self.pm, run_id=run_id, lock_timeout=self.lock_timeout)
-        recorder = RunRecorder(backend, name, lock_timeout=self.lock_timeout)
+        recorder = RunRecorder(backend, name, lock_timeout=self.lock_timeout,
+                               environment=self.options.environment)
         if backend is not None:
             self.state_location = f"{backend.name} state at {backend.location}"
         try:
@@ -129,8 +146,8 @@ class ProjectRunner:
                     recorder: RunRecorder) -> RunResult:
         from odibi_core import __version__
 
-        engine = self._build_engine(run_id)
-        connections = self._build_connections(plan, run_id)
+        engine = self.build_engine(run_id)
+        connections = self.build_connections(plan, run_id)
         context = PipelineRunContext(
             project=self.project.config, pipeline=plan.pipeline, run_id=run_id,
             engine_name=self.project.config.engine, environment=self.options.environment, nodes=plan.order,
@@ -142,7 +159,7 @@ class ProjectRunner:
         ))
         execution = _PipelineExecution(self, plan, engine, connections, transforms, recorder, context)
         context.work = execution.run
-        marks: dict[str, Any] = {}
+        marks: dict[str, MarkUpdate] = {}
         try:
             result: RunResult = self.pm.run_pipeline(context)
             marks = execution.marks
@@ -164,7 +181,8 @@ class ProjectRunner:
         if entry is not None:
             result.report = str(entry.html_path)
 
-    def _build_engine(self, run_id: str) -> Engine:
+    def build_engine(self, run_id: str) -> Engine:
+        """The project's engine, built for run ``run_id``."""
         spec = self.pm.engine(self.project.config.engine)
         ctx = BuildContext(name=spec.name, project_dir=self.project.project_dir,
                            project_name=self.project.config.project, run_id=run_id)
@@ -183,7 +201,8 @@ class ProjectRunner:
                 hint="Fix engine_options (see the configuration reference for the engine's keys).",
             ) from exc
 
-    def _build_connections(self, plan: Plan, run_id: str) -> dict[str, Connection]:
+    def build_connections(self, plan: Plan, run_id: str) -> dict[str, Connection]:
+        """The connections ``plan`` reads from or writes to, built for run ``run_id``."""
         needed = {part.connection for n in plan.order for part in (plan.nodes[n].read, plan.nodes[n].write) if part}
         connections: dict[str, Connection] = {}
         for name in sorted(needed):
@@ -211,7 +230,7 @@ class _PipelineExecution:
         self.context = context
         self.frames: dict[str, Any] = {}
         self.results: dict[str, NodeResult] = {}
-        self.marks: dict[str, Any] = {}
+        self.marks: dict[str, MarkUpdate] = {}
         selected = set(plan.order)
         self.pending_consumers = {n: len([d for d in plan.downstream[n] if d in selected]) for n in plan.order}
 
@@ -322,11 +341,15 @@ class _PipelineExecution:
         node = self.plan.nodes[name]
         upstream = {d: self._frame_of(d) for d in self.plan.upstream[name]}
         consumers = self.pending_consumers.get(name, 0) + (1 if node.write else 0) + (1 if node.validation else 0)
+        target = target_of(node, self.connections)
+        full_refresh = self.runner.options.full_refresh
+        incremental = node.read is not None and node.read.incremental is not None
+        mark = self.recorder.high_water_mark(name, target) if incremental and not full_refresh else None
         inputs = NodeInputs(
             node=node, engine=self.engine, connections=self.connections, upstream=upstream,
             transforms=self.transforms, consumers=consumers, fingerprint=self.plan.fingerprints[name],
-            high_water_mark=self.recorder.high_water_mark(name) if node.read and node.read.incremental else None,
-            observe=observe_options(self.runner.project.config.reports, node),
+            high_water_mark=mark, observe=observe_options(self.runner.project.config.reports, node),
+            full_refresh=full_refresh,
         )
         output: NodeOutput = execute_node(inputs)
         if self.pending_consumers.get(name, 0) > 0:
@@ -336,9 +359,9 @@ class _PipelineExecution:
         if output.new_high_water_mark is not None:
             # the write succeeded: advance the mark now, so a crash later in the run cannot
             # make the next run read these rows again (the end of the run records it too)
-            self.marks[name] = output.new_high_water_mark
+            self.marks[name] = MarkUpdate(target, output.new_high_water_mark)
             try:
-                self.recorder.record_mark(name, output.new_high_water_mark)
+                self.recorder.record_mark(name, self.marks[name], self.context.run_id)
             except OdibiError as exc:
                 logger.warning("node %s: high-water mark not saved yet (%s); retried at the end of the run",
                                name, exc.message)
@@ -349,8 +372,9 @@ class _PipelineExecution:
         if name not in self.frames:
             node = self.plan.nodes[name]
             write = node.write
-            assert write is not None, f"node {name} has no frame and no output to read back"
-            request = ReadRequest(format=write.format, path=write.path, table=write.table)
+            assert write is not None, f"node {name}: no frame and no output to read back"
+            assert can_read_back(node), f"node {name}: its output cannot stand in for its frame"
+            request = ReadRequest(format=write.format, path=write.path)
             self.frames[name] = self.engine.read(self.connections[write.connection], request)
         return self.frames[name]
 
@@ -362,20 +386,10 @@ class _PipelineExecution:
             from odibi_core.state.session import STATE_PACKAGE_HINT
 
             raise UsageError(f"--resume needs run state; {STATE_PACKAGE_HINT}")
-        decision = decide_resume(self.plan, self.recorder.last_record, self._output_exists)
+        decision = plan_resume(self.plan, self.recorder, self.connections, self.engine)
         for name, reason in decision.reasons.items():
             logger.info("resume: node %s runs: %s", name, reason)
         return decision.unchanged
-
-    def _output_exists(self, name: str) -> bool:
-        write = self.plan.nodes[name].write
-        assert write is not None
-        connection = self.connections[write.connection]
-        if isinstance(connection, FileConnection):
-            return connection.exists(write.path or "")
-        if isinstance(connection, TableConnection):
-            return connection.exists(WriteRequest(mode=write.mode, table=write.table))
-        return False
 
 
 def _user() -> str:

@@ -124,7 +124,13 @@ def _describe_cycle(remaining: dict[str, set[str]]) -> str:
         path.append(current)
 
 
-def _fingerprints(plan: Plan) -> dict[str, str]:
+def refingerprint(plan: Plan, extra: dict[str, str]) -> None:
+    """Recompute ``plan.fingerprints`` with ``extra[node]`` (e.g. the code of its Python steps)
+    folded into the nodes it names, and so into every node downstream of them."""
+    plan.fingerprints = _fingerprints(plan, extra)
+
+
+def _fingerprints(plan: Plan, extra: dict[str, str] | None = None) -> dict[str, str]:
     result: dict[str, str] = {}
     for layer in plan.layers:
         for name in layer:
@@ -133,6 +139,8 @@ def _fingerprints(plan: Plan) -> dict[str, str]:
                 "node": node.model_dump(mode="json", exclude={"description"}),
                 "upstream": {dep: result[dep] for dep in sorted(plan.upstream[name])},
             }
+            if extra and name in extra:
+                payload["code"] = extra[name]
             digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
             result[name] = digest[:16]
     return result

@@ -109,6 +109,7 @@ def _node_report(result: NodeResult, config: NodeConfig, upstream: list[str], la
         name=result.name, description=config.description, status=result.status, layer=layer,
         depends_on=list(upstream), started_at=result.started_at, finished_at=result.finished_at,
         duration_s=result.duration_s, rows_in=rows_in, rows_out=rows_out, output=result.output,
+        rows_written=result.rows_written, rows_total=result.rows_total,
         sensitive=config.sensitive, fingerprint=result.fingerprint, skipped_reason=result.skipped_reason,
         sql=list(result.sql), schema_in=base, schema_out=schema_out,
         columns_added=[n for n in after if n not in before] if schema_out and base else [],
@@ -154,7 +155,7 @@ def _totals(nodes: list[NodeReport]) -> Totals:
     counts = {status: sum(1 for n in nodes if n.status == status) for status in NODE_STATUS_ORDER}
     return Totals(
         nodes=len(nodes), **counts,
-        rows_written=sum(n.rows_out or 0 for n in nodes if n.output and n.status == "success"),
+        rows_written=sum(n.rows_written or 0 for n in nodes if n.status == "success"),
         failed_nodes=[n.name for n in nodes if n.status == "failed"],
     )
 

@@ -149,6 +149,10 @@ def _node_section(n: NodeReport) -> str:
     facts = [("layer", str(n.layer)), ("depends on", ", ".join(n.depends_on) or "—"),
              ("duration", _seconds(n.duration_s)), ("rows in", _rows(n.rows_in)), ("rows out", _rows(n.rows_out)),
              ("output", n.output or "—"), ("started", n.started_at or "—")]
+    if n.rows_written is not None:
+        facts.insert(5, ("rows written", _rows(n.rows_written)))
+    if n.rows_total is not None:
+        facts.insert(6, ("target total", _rows(n.rows_total)))
     if n.sensitive:
         facts.append(("sensitive", "yes"))
     parts.append('<div class="facts">' + "".join(f"<span>{_e(k)} <b>{_e(v)}</b></span>" for k, v in facts)

@@ -100,6 +100,12 @@ class NodeReport(ReportModel):
     duration_s: float = 0.0
     rows_in: int | None = None
     rows_out: int | None = None
+    rows_written: int | None = Field(
+        None, description="Rows this run wrote (for append: the rows added)"
+    )
+    rows_total: int | None = Field(
+        None, description="Rows in the target after the write, when cheap"
+    )
     output: str | None = None
     sensitive: bool = False
     fingerprint: str = ""
@@ -153,7 +159,9 @@ class Totals(ReportModel):
     failed: int = 0
     skipped: int = 0
     unchanged: int = 0
-    rows_written: int = Field(0, description="Sum of rows_out of the nodes that wrote an output")
+    rows_written: int = Field(
+        0, description="Sum of rows_written of the nodes that wrote in this run"
+    )
     failed_nodes: list[str] = Field(default_factory=list)
 
 

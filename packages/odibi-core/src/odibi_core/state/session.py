@@ -7,14 +7,14 @@ the CLI prints one line saying run history is off and which package turns it on.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import decimal
 import logging
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from odibi_core.contracts.state import (
+    HighWaterMark,
     HolderInfo,
     NodeRecord,
     PipelineState,
@@ -22,13 +22,15 @@ from odibi_core.contracts.state import (
     StateBackend,
     StateDocument,
     pipeline_lock_name,
+    utc_now,
 )
 from odibi_core.errors import ConfigError
 from odibi_core.plugins.types import BuildContext
+from odibi_core.state.marks import decode_mark, encode_mark, environment_key
 
 if TYPE_CHECKING:
     from odibi_core.config.loader import LoadedProject
-    from odibi_core.contracts.lifecycle import RunResult
+    from odibi_core.contracts.lifecycle import NodeResult, RunResult
     from odibi_core.plugins.manager import OdibiPluginManager
 
 logger = logging.getLogger("odibi.state")
@@ -68,46 +70,31 @@ def open_state_backend(project: LoadedProject, pm: OdibiPluginManager, *, run_id
     return backend
 
 
-def encode_mark(value: Any) -> dict[str, Any] | None:
-    """A high-water mark as JSON with its type, so it round-trips exactly."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return {"type": "bool", "value": value}
-    if isinstance(value, int):
-        return {"type": "int", "value": value}
-    if isinstance(value, float):
-        return {"type": "float", "value": value}
-    if isinstance(value, decimal.Decimal):
-        return {"type": "decimal", "value": str(value)}
-    if isinstance(value, dt.datetime):
-        return {"type": "datetime", "value": value.isoformat()}
-    if isinstance(value, dt.date):
-        return {"type": "date", "value": value.isoformat()}
-    return {"type": "str", "value": str(value)}
+@dataclass(frozen=True)
+class MarkUpdate:
+    """A high-water mark to store: the node's target and the new value."""
 
-
-def decode_mark(stored: Any) -> Any:
-    """Inverse of :func:`encode_mark`."""
-    if not isinstance(stored, dict) or "type" not in stored:
-        return stored
-    kind, value = stored["type"], stored["value"]
-    if kind == "decimal":
-        return decimal.Decimal(value)
-    if kind == "datetime":
-        return dt.datetime.fromisoformat(value)
-    if kind == "date":
-        return dt.date.fromisoformat(value)
-    return value
+    target: str
+    value: Any
 
 
 class RunRecorder:
-    """Reads what resume and incremental reads need, and records runs, for one pipeline run."""
+    """Reads what resume and incremental reads need, and records runs, for one pipeline run.
 
-    def __init__(self, backend: StateBackend | None, pipeline: str, *, lock_timeout: float) -> None:
+    Args:
+        backend: The state backend (``None``: run history is off and nothing is kept).
+        pipeline: The pipeline being run.
+        lock_timeout: Seconds to wait for the state lock.
+        environment: The ``--env`` overlay of the run (marks and node records are kept per
+            environment, see :mod:`odibi_core.state.marks`).
+    """
+
+    def __init__(self, backend: StateBackend | None, pipeline: str, *, lock_timeout: float,
+                 environment: str | None = None) -> None:
         self.backend = backend
         self.pipeline = pipeline
         self.lock_timeout = lock_timeout
+        self.environment = environment_key(environment)
         self.previous: PipelineState = PipelineState()
 
     @property
@@ -123,14 +110,30 @@ class RunRecorder:
             return
         timeout = self.lock_timeout if wait else 0.0
         with self.backend.lock(pipeline_lock_name(self.pipeline), timeout=timeout, run_id=run_id) as holder:
-            doc = self.backend.read()
-            if doc is not None and self.pipeline in doc.pipelines:
-                self.previous = doc.pipelines[self.pipeline].model_copy(deep=True)
+            self.load_previous()
             yield holder
 
-    def high_water_mark(self, node: str) -> Any:
-        """The stored mark of ``node`` (decoded), or ``None``."""
-        return decode_mark(self.previous.high_water_marks.get(node))
+    def load_previous(self) -> None:
+        """Read the pipeline's state as it was before this run (no lock: a read sees a whole
+        document). The run lock's holder calls it; ``--dry-run --resume`` calls it directly."""
+        if self.backend is None:
+            return
+        doc = self.backend.read()
+        if doc is not None and self.pipeline in doc.pipelines:
+            self.previous = doc.pipelines[self.pipeline].model_copy(deep=True)
+
+    def high_water_mark(self, node: str, target: str) -> Any:
+        """The stored mark of ``node`` writing to ``target`` in this run's environment (decoded),
+        or ``None`` (no mark yet, or the node's target changed since the mark was set)."""
+        mark = self.previous.high_water_marks.get(self.environment, {}).get(node)
+        if mark is None:
+            return None
+        if mark.target != target:
+            logger.info("node %s: its high-water mark in environment %s belongs to target %s, "
+                        "not %s: reading everything", node, self.environment, mark.target or "-",
+                        target or "-")
+            return None
+        return decode_mark(mark.type, mark.value)
 
     def record_start(self, record: RunRecord) -> None:
         """Add the run, status ``running``, so a crashed run is visible in history."""
@@ -147,18 +150,11 @@ class RunRecorder:
 
         self.backend.update(add, timeout=self.lock_timeout)
 
-    def record_finish(self, result: RunResult, marks: dict[str, Any]) -> None:
+    def record_finish(self, result: RunResult, marks: dict[str, MarkUpdate]) -> None:
         """Store node results, effective node records and advanced marks of a finished run."""
         if self.backend is None:
             return
-        records = {
-            name: NodeRecord(
-                status=r.status, fingerprint=r.fingerprint, rows_in=r.rows_in, rows_out=r.rows_out,
-                duration_s=r.duration_s, output=r.output, error=r.error,
-                started_at=r.started_at, finished_at=r.finished_at, run_id=result.run_id,
-            )
-            for name, r in result.nodes.items()
-        }
+        records = {name: self.node_record(r, result.run_id) for name, r in result.nodes.items()}
 
         def finish(doc: StateDocument) -> None:
             state = doc.pipeline(self.pipeline)
@@ -166,28 +162,60 @@ class RunRecorder:
                 if run.run_id == result.run_id:
                     run.status = result.status
                     run.finished_at = result.finished_at
-                    run.nodes = records
+                    # column lists stay in the effective records only: history need not repeat them
+                    run.nodes = {n: r.model_copy(update={"columns": None})
+                                 for n, r in records.items()}
             for name, record in records.items():
                 if record.status in ("success", "failed"):
                     state.nodes[name] = record  # unchanged/skipped nodes keep their last record
-            for name, mark in marks.items():
-                encoded = encode_mark(mark)
-                if encoded is not None:
-                    state.high_water_marks[name] = encoded
+            for name, update in marks.items():
+                self._set_mark(state, name, update, result.run_id)
 
         self.backend.update(finish, timeout=self.lock_timeout)
 
-    def record_mark(self, node: str, mark: Any) -> None:
+    def node_record(self, result: NodeResult, run_id: str) -> NodeRecord:
+        """The state record of a node result of this run."""
+        return NodeRecord(
+            status=result.status, fingerprint=result.fingerprint, rows_in=result.rows_in,
+            rows_out=result.rows_out, rows_written=result.rows_written,
+            rows_total=result.rows_total,
+            duration_s=result.duration_s, output=result.output, error=result.error,
+            started_at=result.started_at, finished_at=result.finished_at, run_id=run_id,
+            environment=self.environment, source_fingerprint=result.source_fingerprint,
+            columns=([(c.name, c.type) for c in result.schema_out]
+                     if result.status == "success" else None),
+        )
+
+    def record_mark(self, node: str, update: MarkUpdate, run_id: str | None = None) -> None:
         """Store ``node``'s new high-water mark right after its write succeeded."""
-        encoded = encode_mark(mark)
-        if self.backend is None or encoded is None:
+        if self.backend is None or encode_mark(update.value) is None:
             return
+        self.backend.update(
+            lambda doc: self._set_mark(doc.pipeline(self.pipeline), node, update, run_id),
+            timeout=self.lock_timeout,
+        )
 
-        def advance(doc: StateDocument) -> None:
-            doc.pipeline(self.pipeline).high_water_marks[node] = encoded
-
-        self.backend.update(advance, timeout=self.lock_timeout)
+    def _set_mark(self, state: PipelineState, node: str, update: MarkUpdate,
+                  run_id: str | None) -> None:
+        encoded = encode_mark(update.value)
+        if encoded is None:
+            return
+        state.high_water_marks.setdefault(self.environment, {})[node] = HighWaterMark(
+            target=update.target, run_id=run_id, updated_at=utc_now(), **encoded)
 
     def last_record(self, node: str) -> NodeRecord | None:
         """The node's last effective record (success or failure) before this run."""
         return self.previous.nodes.get(node)
+
+
+__all__ = [
+    "DEFAULT_LOCK_TIMEOUT",
+    "ENV_LOCK_TIMEOUT",
+    "STATE_PACKAGE_HINT",
+    "MarkUpdate",
+    "RunRecorder",
+    "decode_mark",
+    "effective_lock_timeout",
+    "encode_mark",
+    "open_state_backend",
+]

@@ -38,7 +38,14 @@ import pytest
 
 from odibi_core.connections.local import LocalConnection
 from odibi_core.contracts.connection import TableConnection
-from odibi_core.contracts.engine import CURRENT_FRAME_NAME, Engine, ReadRequest, WriteRequest
+from odibi_core.contracts.engine import (
+    CURRENT_FRAME_NAME,
+    Engine,
+    ReadRequest,
+    WriteCounts,
+    WriteRequest,
+    write_counts,
+)
 from odibi_core.errors import OdibiError
 
 ORDERS = [
@@ -348,9 +355,9 @@ class EngineContract:
                                                     out: LocalConnection, fmt: str) -> None:
         frame = self.read(engine, files, "orders.parquet")
         request = WriteRequest(mode="overwrite", format=fmt, path=f"sub/result.{fmt}")
-        assert engine.write(frame, out, request) == 4
+        assert write_counts(engine.write(frame, out, request), "overwrite").written == 4
         small = engine.sql("SELECT order_id, status FROM this WHERE order_id < 3", {CURRENT_FRAME_NAME: frame})
-        assert engine.write(small, out, request) == 2
+        assert write_counts(engine.write(small, out, request), "overwrite") == WriteCounts(2, 2)
         written = read_file(out.root / "sub" / f"result.{fmt}", fmt)
         assert sorted(written, key=lambda r: r["order_id"]) == [
             {"order_id": 1, "status": "completed"}, {"order_id": 2, "status": "pending"}]
@@ -368,9 +375,15 @@ class EngineContract:
                                                   out: LocalConnection, fmt: str) -> None:
         frame = self.read(engine, files, "orders.parquet")
         request = WriteRequest(mode="append", format=fmt, path=f"log.{fmt}")
-        engine.write(engine.sql("SELECT order_id FROM this WHERE order_id <= 2", {"this": frame}), out, request)
-        engine.write(engine.sql("SELECT order_id FROM this WHERE order_id > 2", {"this": frame}), out, request)
-        assert sorted(r["order_id"] for r in read_file(out.root / f"log.{fmt}", fmt)) == [1, 2, 3, 4]
+        first = engine.write(engine.sql("SELECT order_id FROM this WHERE order_id <= 2", {"this": frame}), out, request)
+        assert write_counts(first, "append").written == 2
+        second = engine.write(engine.sql("SELECT order_id FROM this WHERE order_id > 1", {"this": frame}), out, request)
+        counts = write_counts(second, "append")
+        assert counts.written == 3, "append reports the rows it added, not the file's total"
+        assert counts.total in (None, 5)
+        nothing = engine.write(engine.sql("SELECT order_id FROM this WHERE order_id > 99", {"this": frame}), out, request)
+        assert write_counts(nothing, "append").written == 0
+        assert sorted(r["order_id"] for r in read_file(out.root / f"log.{fmt}", fmt)) == [1, 2, 2, 3, 4]
 
     def test_error_mode_refuses_an_existing_target_and_keeps_it(self, engine: Engine, files: LocalConnection,
                                                                out: LocalConnection) -> None:
@@ -444,7 +457,7 @@ class EngineContract:
         memory.tables["src"] = pa.table({"k": [1, 2, 3], "v": ["a", "b", "c"]})
         frame = engine.read(memory, ReadRequest(table="src"))
         doubled = engine.sql("SELECT k * 2 AS k2, v FROM this", {"this": frame})
-        assert engine.write(doubled, memory, WriteRequest(mode="overwrite", table="dst")) == 3
+        assert write_counts(engine.write(doubled, memory, WriteRequest(mode="overwrite", table="dst")), "overwrite").written == 3
         assert sorted(memory.tables["dst"].to_pylist(), key=lambda r: r["k2"]) == [
             {"k2": 2, "v": "a"}, {"k2": 4, "v": "b"}, {"k2": 6, "v": "c"}]
 

@@ -63,17 +63,22 @@ from odibi_core.testing.state_contract_hooks import (
     MakeBackend,
     StateContractHooks,
     bump,
+    contract_marks,
     counter_value,
     make_document_bytes,
+    payload_value,
+    set_payload,
 )
+from odibi_core.testing.state_contract_integrity import StateIntegrityTests
 from odibi_core.testing.state_contract_locks import StateLockTests
 
 
-class StateBackendContract(StateDocumentTests, StateLockTests):
+class StateBackendContract(StateDocumentTests, StateIntegrityTests, StateLockTests):
     """Contract tests for :class:`~odibi_core.contracts.state.StateBackend` implementations.
 
     Subclass it (see the module docstring for what to provide). The tests live in
-    :class:`~odibi_core.testing.state_contract_documents.StateDocumentTests` and
+    :class:`~odibi_core.testing.state_contract_documents.StateDocumentTests`,
+    :class:`~odibi_core.testing.state_contract_integrity.StateIntegrityTests` and
     :class:`~odibi_core.testing.state_contract_locks.StateLockTests`; the hooks in
     :class:`~odibi_core.testing.state_contract_hooks.StateContractHooks`.
     """
@@ -84,6 +89,9 @@ __all__ = [
     "StateBackendContract",
     "StateContractHooks",
     "bump",
+    "contract_marks",
     "counter_value",
     "make_document_bytes",
+    "payload_value",
+    "set_payload",
 ]

@@ -10,33 +10,57 @@ from typing import ClassVar
 
 import pytest
 
-from odibi_core.contracts.state import HolderInfo, StateBackend, StateDocument
+from odibi_core.contracts.state import HighWaterMark, HolderInfo, StateBackend, StateDocument
+from odibi_core.state.integrity import seal
 
 MakeBackend = Callable[..., StateBackend]
 """``make_backend(store="default", *, run_id=None) -> StateBackend``."""
 
 
+COUNTER_PIPELINE = "counter"
+"""Pipeline holding the contract counter (a mark ``n`` under the environment key ``contract``)."""
+
+
+def contract_marks(doc: StateDocument) -> dict[str, HighWaterMark]:
+    """The marks of the contract counter's pipeline (created empty if missing)."""
+    return doc.pipeline(COUNTER_PIPELINE).high_water_marks.setdefault("contract", {})
+
+
 def bump(doc: StateDocument) -> None:
     """Add one to the contract counter (mark ``n`` of pipeline ``counter``): an ``update`` function
     for the contract tests, stress tests and benchmarks."""
-    state = doc.pipeline("counter")
-    state.high_water_marks["n"] = int(state.high_water_marks.get("n", 0)) + 1
+    marks = contract_marks(doc)
+    marks["n"] = HighWaterMark(target="contract", type="int", value=counter_value(doc) + 1)
 
 
 def counter_value(doc: StateDocument | None) -> int:
     """The contract counter in ``doc`` (0 for no document)."""
-    if doc is None or "counter" not in doc.pipelines:
+    if doc is None or COUNTER_PIPELINE not in doc.pipelines:
         return 0
-    return int(doc.pipelines["counter"].high_water_marks.get("n", 0))
+    mark = doc.pipelines[COUNTER_PIPELINE].high_water_marks.get("contract", {}).get("n")
+    return int(mark.value) if mark is not None else 0
+
+
+def set_payload(doc: StateDocument, payload: str) -> None:
+    """Store ``payload`` beside the contract counter (to make documents big, or recognisable)."""
+    contract_marks(doc)["payload"] = HighWaterMark(target="contract", type="str", value=payload)
+
+
+def payload_value(doc: StateDocument) -> str | None:
+    """The payload stored by :func:`set_payload`, or ``None``."""
+    mark = doc.pipelines.get(COUNTER_PIPELINE)
+    stored = mark.high_water_marks.get("contract", {}).get("payload") if mark is not None else None
+    return str(stored.value) if stored is not None else None
 
 
 def make_document_bytes(*, lineage: str, serial: int, counter: int = 0, payload: str = "") -> bytes:
-    """A valid stored document (for planting and for comparing against what a writer wrote)."""
-    doc = StateDocument(lineage=lineage, serial=serial, project="contract")
-    doc.pipeline("counter").high_water_marks["n"] = counter
+    """A valid stored document, sealed with its checksum (for planting and for comparing
+    against what a writer wrote)."""
+    doc = StateDocument(lineage=lineage, serial=serial, checksum=None, project="contract")
+    contract_marks(doc)["n"] = HighWaterMark(target="contract", type="int", value=counter)
     if payload:
-        doc.pipeline("counter").high_water_marks["payload"] = payload
-    return doc.to_json().encode("utf-8")
+        set_payload(doc, payload)
+    return seal(doc)
 
 
 class StateContractHooks:

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from odibi_core.contracts.state import STATE_LOCK_NAME, HolderInfo, pipeline_lock_name
-from odibi_core.errors import OdibiError, StateError, StateLockTimeout
+from odibi_core.errors import LockNotFound, OdibiError, StateLockTimeout
 from odibi_core.testing.state_contract_hooks import MakeBackend, StateContractHooks
 from odibi_core.testing.state_contract_hooks import bump as _bump
 from odibi_core.testing.state_contract_hooks import counter_value as _count
@@ -122,10 +122,11 @@ class StateLockTests(StateContractHooks):
         with rescuer.lock(pipeline_lock_name("p"), timeout=0, run_id="run-next"):
             assert [h.run_id for h in rescuer.holders()] == ["run-next"]
 
-    def test_force_unlock_of_an_unknown_lock_id_is_an_error(self, make_backend: MakeBackend) -> None:
+    def test_force_unlock_of_an_unknown_lock_id_is_a_usage_error(self, make_backend: MakeBackend) -> None:
         backend = make_backend()
-        with pytest.raises(StateError, match="no-such-lock"):
+        with pytest.raises(LockNotFound, match="no-such-lock") as caught:
             backend.force_unlock("no-such-lock")
+        assert caught.value.exit_code == 2
 
     def test_force_unlock_of_a_live_holder(self, make_backend: MakeBackend) -> None:
         live, other = make_backend(), make_backend()

@@ -10,7 +10,7 @@ from odibi_core.cli.commands.validate import validate
 from odibi_core.cli.context import PROJECT_ARG, echo, echo_json, load
 
 if TYPE_CHECKING:
-    from odibi_core.contracts.lifecycle import RunResult
+    from odibi_core.contracts.lifecycle import NodeResult, RunResult
     from odibi_core.planning.dag import Plan
 
 ENV_OPT = typer.Option(None, "--env", "-e", help="Overlay environments.NAME from the project file.")
@@ -32,25 +32,37 @@ def run(
         None, "--node", "-n", help="Run this node and its ancestors (repeatable); NAME+ adds its descendants."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate and show the plan; touch no data or state."),
     workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Nodes run at once (default: project's workers, 4)."),
-    resume: bool = typer.Option(False, "--resume", help="Skip nodes that succeeded last time, are unchanged and whose output exists."),
+    resume: bool = typer.Option(False, "--resume", help="Reuse nodes whose config, sources and upstream nodes are unchanged since they succeeded and whose output exists."),
+    full_refresh: bool = typer.Option(False, "--full-refresh", help="Ignore high-water marks and rebuild append/upsert targets (all nodes, or the --node selection)."),
     lock_timeout: Optional[float] = typer.Option(None, "--lock-timeout", min=0, help="Seconds to wait for a held lock (default 60; env ODIBI_LOCK_TIMEOUT)."),
     no_wait: bool = typer.Option(False, "--no-wait", help="Fail at once if the pipeline is already running."),
     as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
 ) -> None:
     """Run pipelines of a project."""
-    from odibi_core.errors import RunFailed
+    from odibi_core.cli.resume_output import failure_hint, print_resume_preview
+    from odibi_core.errors import RunFailed, UsageError
     from odibi_core.execution.runner import ProjectRunner, RunOptions
 
+    if resume and full_refresh:
+        raise UsageError("--resume and --full-refresh contradict each other: choose one")
     loaded, pm = load(project, env, with_progress=True)
     options = RunOptions(
         pipelines=list(pipeline or []), nodes=list(node or []), workers=workers, resume=resume,
         lock_timeout=lock_timeout, wait_for_lock=not no_wait, environment=env,
+        full_refresh=full_refresh,
     )
     runner = ProjectRunner(loaded, pm, options)
     if dry_run:
         plans = runner.plans()
         for plan in plans:
             _print_plan(plan)
+        if resume:
+            from odibi_core.execution.resume_plan import preview_resume
+
+            print_resume_preview(preview_resume(runner))
+            echo("dry run: no data was read or written and nothing was recorded "
+                 "(state was only read)")
+            return
         echo("dry run: nothing was read, written or recorded")
         return
     if loaded.state_backend is None:
@@ -71,7 +83,8 @@ def run(
     failed = [r for r in results if not r.ok]
     if failed:
         names = ", ".join(f"{r.pipeline} ({r.run_id})" for r in failed)
-        raise RunFailed(f"pipeline run failed: {names}", hint="See the node errors above; `odibi run --resume` reruns only what is needed.")
+        hint = failure_hint(results, state_on=runner.state_location is not None, resumed=resume)
+        raise RunFailed(f"pipeline run failed: {names}", hint=hint)
 
 
 def graph(
@@ -106,11 +119,23 @@ def _print_result(result: RunResult) -> None:
     width = max((len(n) for n in result.order), default=4)
     for name in result.order:
         node = result.nodes[name]
-        rows = "" if node.rows_out is None else f"{node.rows_out} rows"
         extra = node.error or node.skipped_reason or ""
-        echo(f"  {name:<{width}}  {node.status:<9} {rows:>14}  {node.duration_s:7.2f}s  {extra}".rstrip())
+        echo(f"  {name:<{width}}  {node.status:<9} {row_counts(node):>14}  {node.duration_s:7.2f}s  {extra}".rstrip())
     if result.report:
         echo(f"  report: {result.report}")
+
+
+def row_counts(node: NodeResult) -> str:
+    """``N rows`` written by this run, with the target's total when it differs (``append``), or
+    the rows read by a node that writes nothing; empty when nothing was counted."""
+    if node.status == "unchanged":
+        return ""
+    if node.rows_written is not None:
+        total = node.rows_total
+        shown = f" (target {total})" if total not in (None, node.rows_written) else ""
+        return f"{node.rows_written} rows{shown}"
+    rows = node.rows_out if node.rows_out is not None else node.rows_in
+    return "" if rows is None else f"{rows} rows"
 
 
 def _result_dict(result: RunResult) -> dict[str, object]:

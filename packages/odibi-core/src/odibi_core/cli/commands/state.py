@@ -79,7 +79,8 @@ def show(
     if doc is None:
         echo("no runs recorded yet")
     else:
-        echo(f"document: lineage {doc.lineage}, serial {doc.serial}, format {doc.version}")
+        echo(f"document: lineage {doc.lineage}, serial {doc.serial}, format {doc.version}, "
+             "checksum verified")
         for name, pipeline in sorted(doc.pipelines.items()):
             echo(f"pipeline {name}:")
             if pipeline.runs:
@@ -87,12 +88,15 @@ def show(
             width = max((len(n) for n in pipeline.nodes), default=4)
             for node, record in pipeline.nodes.items():
                 rows = "" if record.rows_out is None else f"{record.rows_out} rows"
+                if record.rows_total is not None and record.rows_total != record.rows_out:
+                    rows += f" (target {record.rows_total})"
                 extra = record.error or record.output or ""
                 echo(f"  {node:<{width}}  {record.status:<8} {rows:>12}  {record.finished_at or '':<29}  "
                      f"{record.fingerprint}  {extra}".rstrip())
-            for node, mark in sorted(pipeline.high_water_marks.items()):
-                value = mark.get("value") if isinstance(mark, dict) else mark
-                echo(f"  high-water mark of {node}: {value}")
+            for environment, marks in sorted(pipeline.high_water_marks.items()):
+                for node, mark in sorted(marks.items()):
+                    echo(f"  high-water mark of {node} in environment {environment}, target "
+                         f"{mark.target or '-'}: {mark.value}")
     if holders:
         echo("locks held:")
         for holder in holders:
@@ -139,18 +143,34 @@ def unlock(
     env: Optional[str] = ENV_OPT,
     force: bool = typer.Option(False, "--force", "-f", help="Do not ask for confirmation."),
 ) -> None:
-    """Break a stuck lock (asks for confirmation unless --force)."""
+    """Break a stuck lock (asks for confirmation unless --force).
+
+    An id no lock has is a usage error (exit 2); answering no to the question unlocks nothing and
+    exits 0.
+    """
     backend = _open(project, env)
     try:
         holder = next((h for h in backend.holders() if h.lock_id == lock_id), None)
         if not force:
             question = (f"Break {holder.describe()}?" if holder is not None
                         else f"Clear lock {lock_id} at {display_path(backend.location)}?")
-            typer.confirm(question + " Only do this if that run is dead", abort=True, err=True)
-        broken: HolderInfo = backend.force_unlock(lock_id)
+            if not _confirmed(question + " Only do this if that run is dead"):
+                echo("nothing was unlocked", err=True)
+                return
+        broken: HolderInfo = backend.force_unlock(lock_id)  # LockNotFound: a usage error, exit 2
     finally:
         backend.close()
     echo(f"unlocked: {broken.describe()}")
+
+
+def _confirmed(question: str) -> bool:
+    """Ask ``question``; no answer (end of input) counts as no."""
+    import click
+
+    try:
+        return typer.confirm(question, default=False, err=True)
+    except click.exceptions.Abort:
+        return False
 
 
 def _run_line(run: RunRecord) -> str:
