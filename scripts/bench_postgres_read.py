@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmark PostgreSQL reads: the connector against ADBC and connectorx, and `odibi run` end to end.
+"""Benchmark PostgreSQL reads: the connector against ADBC and connectorx; `odibi run` end to end.
 
 Creates a table of N rows (default 1,000,000; columns int, text, numeric(14,2), timestamptz, int,
 the shape of issue 18's measurement) on the test server, then reads it, each read in a fresh
