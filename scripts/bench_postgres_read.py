@@ -53,7 +53,7 @@ if reader == "odibi":
     from odibi_connector_postgres.connection import PostgresConnection
     from odibi_connector_postgres.options import PostgresOptions
     from odibi_core.contracts.engine import ReadRequest
-    import psycopg, numpy  # noqa: F401 - imports of the reader, outside the timing
+    import psycopg  # noqa: F401 - imports of the reader, outside the timing
     try:
         import adbc_driver_postgresql.dbapi  # noqa: F401
     except ImportError:
