@@ -33,7 +33,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
@@ -138,20 +137,6 @@ def run_reader(reader: str, dsn: str, table: str) -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def measure(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
-    """Run ``cmd``; return wall seconds and the process's peak RSS in MiB."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd
-    )
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        err = proc.stderr.read().decode() if proc.stderr else ""
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{err[-3000:]}")
-    return wall, usage.ru_maxrss / 1024
-
-
 def bench_readers(dsn: str, table: str, rounds: int, readers: list[str]) -> None:
     """Interleaved rounds of every reader; a table of medians and ratios."""
     results: dict[str, list[dict[str, float]]] = {r: [] for r in readers}
@@ -180,6 +165,9 @@ def bench_readers(dsn: str, table: str, rounds: int, readers: list[str]) -> None
 
 def bench_end_to_end(dsn: str, table: str, rounds: int) -> None:
     """``odibi run`` into Parquet against the four-line ADBC script, whole processes."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from bench_pipeline import measure  # wall time and peak RSS of a whole process
+
     odibi = str(Path(sys.executable).with_name("odibi"))
     with tempfile.TemporaryDirectory(prefix="odibi-bench-pg-") as folder:
         work = Path(folder)
@@ -194,7 +182,7 @@ def bench_end_to_end(dsn: str, table: str, rounds: int) -> None:
         names = list(commands)
         for round_ in range(rounds):
             for name in names if round_ % 2 == 0 else names[::-1]:
-                times[name].append(measure(commands[name], env, work))
+                times[name].append(measure(commands[name], env))
         wall = {n: statistics.median(t for t, _ in runs) for n, runs in times.items()}
         peak = {n: statistics.median(m for _, m in runs) for n, runs in times.items()}
         for name in names:

@@ -1,10 +1,11 @@
-"""Reads fail like writes: one redacted line, the same transient-or-not classification."""
+"""Reads fail like writes: one redacted line, the same transient-or-not classification.
+
+Options are the test server's DSN with keys beside it, which override the DSN's own settings.
+"""
 
 from __future__ import annotations
 
-import socket
 import time
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,44 +26,13 @@ pytestmark = pytest.mark.postgres
 WRONG_PASSWORD = "wrong-Pa55word-read-xyzzy"
 
 
-def server(dsn: str, **overrides: Any) -> PostgresOptions:
-    parts = urlsplit(dsn)
-    settings = {
-        "host": parts.hostname,
-        "port": parts.port,
-        "database": parts.path.lstrip("/"),
-        "user": parts.username,
-        "password": parts.password,
-        **overrides,
-    }
-    return PostgresOptions(**settings)
-
-
 def read(options: PostgresOptions, query: str = "SELECT 1 AS one") -> Any:
     return PostgresConnection("warehouse", options).read_arrow(ReadRequest(query=query)).read_all()
 
 
-@pytest.fixture
-def silent_port() -> Iterator[int]:
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    yield listener.getsockname()[1]
-    listener.close()
-
-
-@pytest.fixture
-def closed_port() -> int:
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    return int(port)
-
-
 def test_a_refused_read_is_transient(pg_dsn: str, closed_port: int) -> None:
     with pytest.raises(PostgresUnavailable) as info:
-        read(server(pg_dsn, port=closed_port))
+        read(PostgresOptions(dsn=pg_dsn, port=closed_port))
     assert is_transient(info.value)
     assert info.value.message.startswith("postgres connection 'warehouse': connect failed: ")
     assert "refused" in info.value.message.lower()
@@ -74,7 +44,7 @@ def test_an_unresponsive_server_fails_the_read_within_connect_timeout(
 ) -> None:
     started = time.monotonic()
     with pytest.raises(PostgresUnavailable, match="timeout"):
-        read(server(pg_dsn, port=silent_port, connect_timeout=2))
+        read(PostgresOptions(dsn=pg_dsn, port=silent_port, connect_timeout=2))
     assert time.monotonic() - started < 2 + 5
 
 
@@ -83,7 +53,8 @@ def test_a_wrong_password_never_reaches_the_message_even_unredacted(
 ) -> None:
     from odibi_core.redaction import reset_registry
 
-    connection = PostgresConnection("warehouse", server(pg_dsn, password=WRONG_PASSWORD))
+    options = PostgresOptions(dsn=pg_dsn, password=WRONG_PASSWORD)
+    connection = PostgresConnection("warehouse", options)
     reset_registry()  # the driver's own text must be clean, not only once masked
     with pytest.raises(PostgresAuthenticationFailed) as info:
         connection.read_arrow(ReadRequest(table="anything"))
@@ -104,7 +75,7 @@ def test_a_password_inside_the_dsn_is_masked_in_read_errors(
 
 def test_a_tls_mismatch_on_read_is_a_setting_to_fix(pg_dsn: str) -> None:
     with pytest.raises(PostgresError, match="SSL") as info:
-        read(server(pg_dsn, sslmode="require"))
+        read(PostgresOptions(dsn=pg_dsn, sslmode="require"))
     assert not is_transient(info.value)
     assert "sslmode" in info.value.hint
 
