@@ -71,11 +71,11 @@ def make_edge_data(folder: Path) -> None:
                    folder / "empty.parquet")
 
 
-def run_ok(project_file: Path, engine: str) -> Any:
+def run_ok(project_file: Path, engine: str, engine_options: dict[str, Any] | None = None) -> Any:
     """Run the project on ``engine`` and assert every pipeline succeeded."""
     from odibi_core.testing.parity import run_on_engine
 
-    results = run_on_engine(project_file, engine)
+    results = run_on_engine(project_file, engine, engine_options)
     failed = {r.pipeline: {n: x.error for n, x in r.nodes.items() if x.status != "success"}
               for r in results if r.status != "success"}
     assert not failed, f"{engine}: {failed}"
@@ -83,7 +83,8 @@ def run_ok(project_file: Path, engine: str) -> Any:
 
 
 def compare_engines(project: Path, engine: str, copy_project: Callable[[Path, str], Path],
-                    prepare: Callable[[Path], None] | None = None) -> int:
+                    prepare: Callable[[Path], None] | None = None,
+                    engine_options: dict[str, Any] | None = None) -> int:
     """Run ``project`` on duckdb and on ``engine``; assert equal outputs; return outputs compared."""
     baseline_file = copy_project(project, "duckdb")
     other_file = copy_project(project, engine)
@@ -91,7 +92,7 @@ def compare_engines(project: Path, engine: str, copy_project: Callable[[Path, st
         if prepare is not None:
             prepare(f.parent)
     run_ok(baseline_file, "duckdb")
-    run_ok(other_file, engine)
+    run_ok(other_file, engine, engine_options)
     expected, actual = file_outputs(baseline_file), file_outputs(other_file)
     assert expected.keys() == actual.keys() and expected
     for node, (path, fmt) in expected.items():

@@ -16,7 +16,7 @@ import json, resource, sys
 from odibi_connector_postgres.connection import PostgresConnection
 from odibi_connector_postgres.options import PostgresOptions
 from odibi_core.contracts.engine import ReadRequest
-import numpy, pyarrow, pyarrow.compute, psycopg  # imports counted in the baseline
+import pyarrow, pyarrow.compute, psycopg, adbc_driver_manager, adbc_driver_postgresql  # baseline
 
 def peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

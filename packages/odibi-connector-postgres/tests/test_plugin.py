@@ -33,13 +33,14 @@ def test_the_factory_builds_a_named_connection_with_the_run_id(tmp_path) -> None
     assert connection.application_name == "odibi run-7"
 
 
-def test_listing_plugins_imports_neither_psycopg_nor_pyarrow() -> None:
+def test_listing_plugins_imports_no_driver_nor_pyarrow() -> None:
     code = (
         "import sys\n"
         "from odibi_core.plugins.manager import create_plugin_manager\n"
         "pm = create_plugin_manager()\n"
         "assert any(p.distribution == 'odibi-connector-postgres' for p in pm.plugins)\n"
-        "print(' '.join(m for m in ('psycopg', 'pyarrow', 'numpy') if m in sys.modules))\n"
+        "heavy = ('psycopg', 'pyarrow', 'numpy', 'adbc_driver_manager')\n"
+        "print(' '.join(m for m in heavy if m in sys.modules))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

@@ -1,11 +1,11 @@
-"""The documented type mapping, both directions."""
+"""The documented type mapping of writes (reads: test_read_types.py)."""
 
 from __future__ import annotations
 
 import pyarrow as pa
 import pytest
 from odibi_connector_postgres.errors import PostgresUnsupportedType
-from odibi_connector_postgres.type_map import NUMERIC, TIMESTAMPTZ, ddl_type, family, read_column
+from odibi_connector_postgres.type_map import ddl_type, family
 
 
 @pytest.mark.parametrize(
@@ -50,21 +50,3 @@ def test_nested_types_are_refused_clearly(arrow_type: pa.DataType) -> None:
         family(arrow_type)
     with pytest.raises(PostgresUnsupportedType):
         ddl_type(arrow_type)
-
-
-def test_numeric_with_precision_reads_as_decimal_and_without_as_exact_text() -> None:
-    assert read_column("a", NUMERIC, 12, 2).arrow_type == pa.decimal128(12, 2)
-    assert read_column("a", NUMERIC, 60, 4).arrow_type == pa.decimal256(60, 4)
-    unconstrained = read_column("a", NUMERIC, None, None)
-    assert unconstrained.arrow_type == pa.string()
-    assert unconstrained.as_text
-
-
-def test_timestamptz_reads_as_utc_instants() -> None:
-    assert read_column("t", TIMESTAMPTZ, None, None).arrow_type == pa.timestamp("us", tz="UTC")
-
-
-def test_unknown_types_travel_as_text() -> None:
-    column = read_column("doc", 3802, None, None)  # jsonb
-    assert column.as_text
-    assert column.arrow_type == pa.string()

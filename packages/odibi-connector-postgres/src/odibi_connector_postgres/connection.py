@@ -1,7 +1,9 @@
 """The ``postgres`` connection: a :class:`~odibi_core.contracts.connection.TableConnection`.
 
 Each read and each write opens its own database connection and closes it when done, so nodes
-running in parallel never share a session or a transaction. psycopg is imported on first use.
+running in parallel never share a session or a transaction. Reads go through the ADBC driver
+(:mod:`odibi_connector_postgres.read_session`), writes through psycopg; both are imported on
+first use.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from odibi_connector_postgres.errors import (
     translated,
 )
 from odibi_connector_postgres.identifiers import TableName
+from odibi_connector_postgres.read_session import ReadDriver
 
 if TYPE_CHECKING:
     import psycopg
@@ -51,6 +54,7 @@ class PostgresConnection(TableConnection):
         self.name = name
         self.options = options
         self.application_name = options.application_name or default_application_name(run_id)
+        self._reads = ReadDriver(options, name=name, application_name=self.application_name)
         register_credentials(name, options)
 
     def __repr__(self) -> str:
@@ -66,11 +70,25 @@ class PostgresConnection(TableConnection):
         )
 
     def read_arrow(self, request: ReadRequest) -> pa.RecordBatchReader:
-        """Stream ``request``'s table or query as Arrow batches through binary ``COPY``."""
+        """Stream ``request``'s table or query as Arrow batches (binary ``COPY``, ADBC driver)."""
         from odibi_connector_postgres.reading import open_reader, plan_read
 
         plan = plan_read(request)
-        return open_reader(self.connect(), plan, connection=self.name)
+        return open_reader(self._reads.session(), plan, connection=self.name)
+
+    def cancel_reads(self) -> int:
+        """Cancel every read of this connection that is still streaming; return how many.
+
+        Safe to call from any thread (a signal handler's, a watchdog's) while the reads run in
+        others: the server stops each ``COPY`` and the reading thread gets a
+        :class:`~odibi_connector_postgres.errors.PostgresError` (SQLSTATE 57014). Never blocks
+        for long.
+        """
+        return self._reads.cancel()
+
+    def close(self) -> None:
+        """Release the read driver's database handle at the end of the run."""
+        self._reads.close()
 
     def source_fingerprint(self, request: ReadRequest) -> str | None:
         """An exact count and maximum of the ``change_column`` read option, or table statistics

@@ -1,14 +1,15 @@
-"""Reading: a table or a query, streamed through binary ``COPY ... TO STDOUT`` as Arrow batches.
+"""Reading: a table or a query, streamed as Arrow record batches by the ADBC driver.
 
-The source is described first (``LIMIT 0``, one round trip) to learn each column's type; columns
-without a binary decoder are cast to ``text`` by the server. Then one ``COPY (SELECT ...) TO
-STDOUT (FORMAT BINARY)`` streams the rows, and every ``batch_rows`` rows (or 64 MiB) become one
-record batch, so memory stays bounded whatever the size of the source. Everything runs in one
-read-only, repeatable-read transaction, so the description and the data see the same snapshot.
+The source is described first (the server prepares it, no row is read) to learn each column's
+type; columns the driver would not hand over in their documented Arrow type are cast to ``text``
+by the server (see :mod:`odibi_connector_postgres.read_types`). Then the driver runs one
+``COPY (SELECT ...) TO STDOUT (FORMAT binary)`` and decodes it into Arrow in C, about 16 MiB at a
+time; each of those batches is finished here a whole column at a time and handed on in slices of
+at most ``batch_rows`` rows, so memory stays bounded whatever the size of the source.
 
-Query parameters and the incremental high-water mark are bound by psycopg (``COPY`` cannot take
-server-side parameters, so psycopg's client-side binding quotes them as literals): never
-string-formatted into the SQL.
+Query parameters and the incremental high-water mark are bound as literals by psycopg's adapters
+(``COPY`` cannot take server-side parameters; see :mod:`odibi_connector_postgres.binding`):
+never string-formatted into the SQL.
 """
 
 from __future__ import annotations
@@ -17,19 +18,18 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from odibi_connector_postgres.decode import TRAILER, decode_rows, strip_header
-from odibi_connector_postgres.errors import PostgresError, translated
+from odibi_connector_postgres.binding import bind
+from odibi_connector_postgres.errors import PostgresError
 from odibi_connector_postgres.identifiers import TableName
-from odibi_connector_postgres.type_map import ReadColumn, read_column
+from odibi_connector_postgres.read_session import ReadSession, adbc_translated
+from odibi_connector_postgres.read_types import ReadColumn, finish_batch, read_column
 
 if TYPE_CHECKING:
-    import psycopg
     import pyarrow as pa
     from odibi_core.contracts.engine import ReadRequest
-    from psycopg import sql
 
 DEFAULT_BATCH_ROWS = 65_536
-MAX_BATCH_BYTES = 64 * 1024 * 1024
+DRIVER_BATCH_BYTES = 16 * 1024 * 1024
 READ_OPTIONS = ("batch_rows", "change_column", "change_statistics")
 """Read options: rows per batch, and the source markers of ``--resume`` (see
 :mod:`odibi_connector_postgres.fingerprint`)."""
@@ -37,7 +37,7 @@ READ_OPTIONS = ("batch_rows", "change_column", "change_statistics")
 
 @dataclass(frozen=True)
 class ReadPlan:
-    """What one read selects, before it is rendered for a connection.
+    """What one read selects, before it is rendered as SQL.
 
     Attributes:
         table: The table to read, or ``None`` for a query.
@@ -45,7 +45,7 @@ class ReadPlan:
         params: The query's parameters.
         incremental_column: Column of the high-water-mark filter, if any.
         after: Only rows with ``incremental_column > after`` are read.
-        batch_rows: Rows per record batch.
+        batch_rows: Most rows per record batch.
     """
 
     table: TableName | None
@@ -60,22 +60,22 @@ class ReadPlan:
         """The source, for messages (``table public.orders`` or ``query``)."""
         return f"table {self.table}" if self.table else "query"
 
-    def source(self, conn: psycopg.Connection[Any]) -> sql.Composable:
+    def source(self) -> str:
         """The ``SELECT`` to read, every value bound as a literal by psycopg's adapters."""
-        from psycopg import ClientCursor, sql
+        from psycopg import sql
 
         if self.table is not None:
             inner: sql.Composable = sql.SQL("SELECT * FROM {}").format(self.table.identifier())
         else:
             text = (self.query or "").strip().rstrip(";")
             if self.params:
-                text = ClientCursor(conn).mogrify(text, self.params)
+                text = bind(text, self.params)
             inner = sql.SQL("SELECT * FROM ({}) AS odibi_query").format(sql.SQL(text))
         if self.incremental_column and self.after is not None:
             inner = sql.SQL("SELECT * FROM ({}) AS odibi_source WHERE {} > {}").format(
                 inner, sql.Identifier(self.incremental_column), sql.Literal(self.after)
             )
-        return inner
+        return inner.as_string(None)
 
 
 def plan_read(request: ReadRequest) -> ReadPlan:
@@ -111,109 +111,59 @@ def _batch_rows(options: Mapping[str, Any] | None) -> int:
     return value
 
 
-def describe(conn: psycopg.Connection[Any], source: sql.Composable) -> list[ReadColumn]:
-    """The columns ``source`` returns (the query is planned, no row is read)."""
+def projection(source: str, columns: list[ReadColumn]) -> str:
+    """``SELECT`` every column of ``source`` by name, text-only ones cast by the server."""
     from psycopg import sql
 
-    with conn.cursor() as cursor:
-        cursor.execute(sql.SQL("SELECT * FROM ({}) AS odibi_describe LIMIT 0").format(source))
-        description = cursor.description or []
-    return [read_column(c.name, c.type_code, c.precision, c.scale) for c in description]
-
-
-def copy_statement(source: sql.Composable, columns: list[ReadColumn]) -> sql.Composed:
-    """``COPY (SELECT ...) TO STDOUT (FORMAT BINARY)``, casting text-only columns on the server."""
-    from psycopg import sql
-
-    projection = sql.SQL(", ").join(
+    items = sql.SQL(", ").join(
         sql.SQL("{}::text").format(sql.Identifier(c.name)) if c.as_text else sql.Identifier(c.name)
         for c in columns
     )
-    return sql.SQL("COPY (SELECT {} FROM ({}) AS odibi_copy) TO STDOUT (FORMAT BINARY)").format(
-        projection, source
-    )
+    statement = sql.SQL("SELECT {} FROM ({}) AS odibi_read").format(items, sql.SQL(source))
+    return statement.as_string(None)
 
 
-def open_reader(
-    conn: psycopg.Connection[Any], plan: ReadPlan, *, connection: str
-) -> pa.RecordBatchReader:
-    """Describe the source now (bad SQL fails here), then stream it lazily; closes ``conn``."""
+def open_reader(session: ReadSession, plan: ReadPlan, *, connection: str) -> pa.RecordBatchReader:
+    """Describe the source now (bad SQL fails here), then stream it lazily; closes ``session``."""
     import pyarrow as pa
 
     try:
-        with translated(connection=connection, action=f"read {plan.what}"):
-            conn.read_only = True
-            conn.isolation_level = _repeatable_read()
-            source = plan.source(conn)
-            columns = describe(conn, source)
+        source = plan.source()
+        with adbc_translated(connection=connection, action=f"read {plan.what}"):
+            described = session.describe(f"SELECT * FROM ({source}) AS odibi_describe")
+        columns = [read_column(field) for field in described]
+        names = [c.name for c in columns]
+        if len(set(names)) != len(names):
+            duplicates = sorted({n for n in names if names.count(n) > 1})
+            raise PostgresError(
+                f"{plan.what} returns duplicate column names: {', '.join(duplicates)}",
+                hint="Give every column of the query its own name (AS ...).",
+            )
     except BaseException:
-        conn.close()
+        session.close()
         raise
-    names = [c.name for c in columns]
-    if len(set(names)) != len(names):
-        conn.close()
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        raise PostgresError(
-            f"{plan.what} returns duplicate column names: {', '.join(duplicates)}",
-            hint="Give every column of the query its own name (AS ...).",
-        )
     schema = pa.schema([pa.field(c.name, c.arrow_type) for c in columns])
-    return pa.RecordBatchReader.from_batches(
-        schema, _stream(conn, plan, copy_statement(source, columns), columns, connection)
-    )
-
-
-def _repeatable_read() -> Any:
-    from psycopg import IsolationLevel
-
-    return IsolationLevel.REPEATABLE_READ
+    batches = _stream(session, plan, projection(source, columns), columns, schema, connection)
+    return pa.RecordBatchReader.from_batches(schema, batches)
 
 
 def _stream(
-    conn: psycopg.Connection[Any],
+    session: ReadSession,
     plan: ReadPlan,
-    statement: sql.Composed,
+    statement: str,
     columns: list[ReadColumn],
+    schema: pa.Schema,
     connection: str,
 ) -> Iterator[pa.RecordBatch]:
-    """Yield record batches of at most ``plan.batch_rows`` rows (or ~64 MiB) each.
-
-    The loop body is kept minimal on purpose: it runs once per row.
-    """
+    """Yield the finished batches in slices of at most ``plan.batch_rows`` rows (no copy)."""
     try:
-        with (
-            translated(connection=connection, action=f"read {plan.what}"),
-            conn.cursor() as cursor,
-            cursor.copy(statement) as copy,
-        ):
-            try:
-                messages = iter(copy)
-                first = next(messages, None)
-                if first is None:
-                    return
-                pending: list[bytes | bytearray | memoryview] = [strip_header(first)]
-                append = pending.append
-                size = 0
-                for message in messages:
-                    append(message)
-                    size += len(message)
-                    if len(pending) >= plan.batch_rows or size >= MAX_BATCH_BYTES:
-                        yield from _batch(pending, columns)
-                        pending.clear()
-                        size = 0
-                yield from _batch(pending, columns)
-            except GeneratorExit:
-                conn.cancel_safe()  # the consumer stopped early: stop the server's COPY
-                raise
+        with adbc_translated(connection=connection, action=f"read {plan.what}"):
+            for raw in session.stream(statement, DRIVER_BATCH_BYTES):
+                batch = finish_batch(raw, columns, schema)
+                for start in range(0, batch.num_rows, plan.batch_rows):
+                    yield batch.slice(start, plan.batch_rows)
+    except GeneratorExit:
+        session.cancel()  # the consumer stopped early: stop the server's COPY
+        raise
     finally:
-        conn.close()
-
-
-def _batch(
-    messages: list[bytes | bytearray | memoryview], columns: list[ReadColumn]
-) -> Iterator[pa.RecordBatch]:
-    """The decoded batch of ``messages`` (the trailer, if it is among them, dropped)."""
-    if messages and len(messages[-1]) == len(TRAILER) and bytes(messages[-1]) == TRAILER:
-        messages = messages[:-1]
-    if messages:
-        yield decode_rows(messages, columns)
+        session.close()

@@ -1,27 +1,7 @@
-"""The type mapping between PostgreSQL and Arrow, in both directions.
+"""The type mapping of writes: Arrow field -> PostgreSQL column.
 
-Reading (PostgreSQL column -> Arrow field):
-
-============================  ==================================================
-PostgreSQL                    Arrow
-============================  ==================================================
-boolean                       bool
-smallint / integer / bigint   int16 / int32 / int64
-oid                           uint32
-real / double precision       float32 / float64
-numeric(p, s)                 decimal128(p, s) (decimal256 above 38 digits)
-numeric (no precision)        string (exact; CAST in the query for a decimal)
-text, varchar, char, name     string
-bytea                         binary
-date                          date32
-time                          time64[us]
-timestamp                     timestamp[us]
-timestamptz                   timestamp[us, tz=UTC]
-interval                      month_day_nano_interval
-json, jsonb, uuid, others     string (PostgreSQL's text form)
-============================  ==================================================
-
-Writing (Arrow field -> PostgreSQL column of a table the connection creates):
+Reads have their own mapping, in :mod:`odibi_connector_postgres.read_types`. A table the
+connection creates gets these column types:
 
 ============================  ==================================================
 Arrow                         PostgreSQL
@@ -54,74 +34,12 @@ An existing column accepts a frame column when its PostgreSQL type category
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from odibi_connector_postgres.errors import PostgresUnsupportedType
 
 if TYPE_CHECKING:
     import pyarrow as pa
-
-# Built-in type OIDs (fixed in PostgreSQL's catalog since forever).
-BOOL, BYTEA, NAME, INT8, INT2, INT4, TEXT, OID = 16, 17, 19, 20, 21, 23, 25, 26
-FLOAT4, FLOAT8, BPCHAR, VARCHAR = 700, 701, 1042, 1043
-DATE, TIME, TIMESTAMP, TIMESTAMPTZ, INTERVAL, NUMERIC = 1082, 1083, 1114, 1184, 1186, 1700
-
-TEXT_OIDS = frozenset({TEXT, VARCHAR, BPCHAR, NAME})
-
-MAX_DECIMAL128_PRECISION = 38
-MAX_DECIMAL256_PRECISION = 76
-
-
-@dataclass(frozen=True)
-class ReadColumn:
-    """How one result column travels: in binary as is, or cast to text by the server first.
-
-    Attributes:
-        name: Column name.
-        kind: Decoder name (see :mod:`odibi_connector_postgres.decode`).
-        arrow_type: The Arrow type of the decoded column.
-        as_text: ``True`` when the query casts the column to ``text`` (PostgreSQL's text form).
-    """
-
-    name: str
-    kind: str
-    arrow_type: pa.DataType
-    as_text: bool = False
-
-
-def read_column(name: str, oid: int, precision: int | None, scale: int | None) -> ReadColumn:
-    """The :class:`ReadColumn` of a result column of type ``oid`` (numeric: precision, scale)."""
-    import pyarrow as pa
-
-    fixed = {
-        BOOL: ("bool", pa.bool_()),
-        INT2: ("int2", pa.int16()),
-        INT4: ("int4", pa.int32()),
-        INT8: ("int8", pa.int64()),
-        OID: ("oid", pa.uint32()),
-        FLOAT4: ("float4", pa.float32()),
-        FLOAT8: ("float8", pa.float64()),
-        DATE: ("date", pa.date32()),
-        TIME: ("time", pa.time64("us")),
-        TIMESTAMP: ("timestamp", pa.timestamp("us")),
-        TIMESTAMPTZ: ("timestamp", pa.timestamp("us", tz="UTC")),
-        INTERVAL: ("interval", pa.month_day_nano_interval()),
-        BYTEA: ("bytes", pa.binary()),
-    }
-    if oid in fixed:
-        kind, arrow_type = fixed[oid]
-        return ReadColumn(name, kind, arrow_type)
-    if oid in TEXT_OIDS:
-        return ReadColumn(name, "text", pa.string())
-    if oid == NUMERIC and precision is not None and scale is not None:
-        if precision <= MAX_DECIMAL128_PRECISION:
-            return ReadColumn(name, "decimal", pa.decimal128(precision, scale), as_text=True)
-        if precision <= MAX_DECIMAL256_PRECISION:
-            return ReadColumn(name, "decimal", pa.decimal256(precision, scale), as_text=True)
-    # numeric without precision, json, jsonb, uuid, enums, arrays, ranges, network types, ...
-    return ReadColumn(name, "text", pa.string(), as_text=True)
-
 
 ACCEPTED_CATEGORIES: dict[str, frozenset[str]] = {
     "bool": frozenset("B"),
