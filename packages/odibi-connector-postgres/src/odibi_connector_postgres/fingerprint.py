@@ -75,15 +75,18 @@ def _stats(connection: PostgresConnection, table: TableName) -> str | None:
 def _exact(connection: PostgresConnection, request: ReadRequest, column: str) -> str | None:
     from psycopg import sql
 
-    from odibi_connector_postgres.reading import describe, plan_read
+    from odibi_connector_postgres.reading import plan_read
 
     plan = plan_read(replace(request, incremental_column=None, incremental_after=None))
+    source = sql.SQL(plan.source())
     conn: psycopg.Connection[Any] = connection.connect(autocommit=False)
     try:
         with translated(connection=connection.name, action=f"fingerprint {plan.what}"):
             conn.read_only = True
-            source = plan.source(conn)
-            columns = [(c.name, str(c.arrow_type)) for c in describe(conn, source)]
+            described = conn.execute(
+                sql.SQL("SELECT * FROM ({}) AS odibi_describe LIMIT 0").format(source)
+            ).description
+            columns = [(c.name, c.type_code) for c in described or ()]
             row = conn.execute(
                 sql.SQL("SELECT count(*), max({})::text FROM ({}) AS odibi_marker").format(
                     sql.Identifier(column), source
