@@ -11,7 +11,8 @@ capability          needed by
 ``sql``             SQL steps and validations (validations compile to one SQL aggregate)
 ``python_steps``    ``- function:`` steps
 ``files``           ``read``/``write`` with ``path`` (CSV, Parquet, JSON)
-``arrow``           ``read``/``write`` with ``table`` or ``query`` (table connections via Arrow)
+``arrow``           ``read``/``write`` with ``table`` or ``query`` (table connections via Arrow),
+                    or a plugin ``format`` (``delta``: see :mod:`odibi_core.config.formats`)
 ==================  ==========================================================================
 
 A connection type may require more of the engine (:class:`~odibi_core.plugins.types.ConnectionSpec`
@@ -25,7 +26,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from odibi_core.config.locations import KeyPath, format_path
-from odibi_core.config.models import FunctionStep, NodeConfig, ProjectConfig
+from odibi_core.config.models import FILE_FORMATS, FunctionStep, NodeConfig, ProjectConfig
 from odibi_core.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -48,7 +49,8 @@ def node_needs(node: NodeConfig, prefix: KeyPath) -> Iterator[tuple[str, KeyPath
     for section in ("read", "write"):
         part = getattr(node, section)
         if part is not None:
-            needed = "files" if part.path else "arrow"
+            builtin_format = part.format is None or part.format in FILE_FORMATS
+            needed = "files" if part.path and builtin_format else "arrow"
             yield needed, (*prefix, section)
     for i, step in enumerate(node.transform.steps if node.transform else []):
         yield ("python_steps" if isinstance(step, FunctionStep) else "sql"), (*prefix, "transform", "steps", i)

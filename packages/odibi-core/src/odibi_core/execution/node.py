@@ -14,6 +14,7 @@ from odibi_core.contracts.engine import CURRENT_FRAME_NAME, Engine, ReadRequest,
 from odibi_core.contracts.lifecycle import NodeResult
 from odibi_core.contracts.state import utc_now
 from odibi_core.errors import NodeError, ValidationFailed
+from odibi_core.execution.formats import FormatDispatch
 from odibi_core.execution.validation import run_validations
 from odibi_core.plugins.types import TransformSpec
 from odibi_core.redaction import redact_text
@@ -36,6 +37,7 @@ class NodeInputs:
         consumers: Readers of the output (dependents + write + validation); >=2 persists it.
         fingerprint: The node's config fingerprint.
         observe: Sample rows / profile to take for the run report (``None``: nothing).
+        formats: Routes plugin formats (``delta``) to their implementation.
     """
 
     node: NodeConfig
@@ -47,6 +49,7 @@ class NodeInputs:
     consumers: int = 0
     fingerprint: str = ""
     observe: ObserveOptions | None = None
+    formats: FormatDispatch = field(default_factory=FormatDispatch)
 
 
 @dataclass
@@ -141,7 +144,7 @@ def _read(inputs: NodeInputs, result: NodeResult, owned: list[Any]) -> tuple[Any
         incremental_column=read.incremental.column if read.incremental else None,
         incremental_after=inputs.high_water_mark if read.incremental else None,
     )
-    frame = engine.read(connection, request)
+    frame = inputs.formats.read(engine, connection, request)
     owned.append(frame)
     if read.incremental is not None:
         frame = engine.persist(frame)  # the mark and the write must see the same rows
@@ -178,5 +181,5 @@ def _write(inputs: NodeInputs, frame: Any, result: NodeResult) -> None:
         mode=write.mode, format=write.format, path=write.path, table=write.table,
         keys=tuple(write.keys), options=write.options or None,
     )
-    result.rows_out = inputs.engine.write(frame, connection, request)
+    result.rows_out = inputs.formats.write(inputs.engine, frame, connection, request)
     result.output = connection.describe(request)

@@ -25,6 +25,7 @@ from odibi_core.contracts.engine import Engine, ReadRequest, WriteRequest
 from odibi_core.contracts.lifecycle import NodeResult, NodeRunContext, PipelineRunContext, RunResult
 from odibi_core.contracts.state import RunRecord, utc_now
 from odibi_core.errors import NodeError, OdibiError, UsageError
+from odibi_core.execution.formats import FormatDispatch
 from odibi_core.execution.node import NodeInputs, NodeOutput, execute_node
 from odibi_core.execution.resume import decide_resume
 from odibi_core.execution.retry import backoff_delay, is_transient
@@ -196,6 +197,7 @@ class _PipelineExecution:
         self.transforms = transforms
         self.recorder = recorder
         self.context = context
+        self.formats = FormatDispatch({name: reg.spec for name, reg in runner.pm.formats().items()})
         self.frames: dict[str, Any] = {}
         self.results: dict[str, NodeResult] = {}
         self.marks: dict[str, Any] = {}
@@ -313,7 +315,7 @@ class _PipelineExecution:
             node=node, engine=self.engine, connections=self.connections, upstream=upstream,
             transforms=self.transforms, consumers=consumers, fingerprint=self.plan.fingerprints[name],
             high_water_mark=self.recorder.high_water_mark(name) if node.read and node.read.incremental else None,
-            observe=observe_options(self.runner.project.config.reports, node),
+            observe=observe_options(self.runner.project.config.reports, node), formats=self.formats,
         )
         output: NodeOutput = execute_node(inputs)
         if self.pending_consumers.get(name, 0) > 0:
@@ -338,7 +340,7 @@ class _PipelineExecution:
             write = node.write
             assert write is not None, f"node {name} has no frame and no output to read back"
             request = ReadRequest(format=write.format, path=write.path, table=write.table)
-            self.frames[name] = self.engine.read(self.connections[write.connection], request)
+            self.frames[name] = self.formats.read(self.engine, self.connections[write.connection], request)
         return self.frames[name]
 
     def _resume_decisions(self) -> dict[str, NodeResult]:
@@ -358,6 +360,9 @@ class _PipelineExecution:
         write = self.plan.nodes[name].write
         assert write is not None
         connection = self.connections[write.connection]
+        table_exists = self.formats.exists(connection, write.format, write.path or "")
+        if table_exists is not None:
+            return table_exists
         if isinstance(connection, FileConnection):
             return connection.exists(write.path or "")
         if isinstance(connection, TableConnection):
