@@ -13,6 +13,8 @@ capability          needed by
 ``files``           ``read``/``write`` with ``path`` (CSV, Parquet, JSON)
 ``arrow``           ``read``/``write`` with ``table`` or ``query`` (table connections via Arrow),
                     or a plugin ``format`` (``delta``: see :mod:`odibi_core.config.formats`)
+``fsspec``          connections whose files an fsspec filesystem serves (``azure_blob``): the
+                    engine registers it with DuckDB (duckdb, pandas)
 ==================  ==========================================================================
 
 A connection type may require more of the engine (:class:`~odibi_core.plugins.types.ConnectionSpec`
@@ -40,6 +42,7 @@ CAPABILITY_USES = {
     "python_steps": "a Python (function) step",
     "files": "a file read or write (path:)",
     "arrow": "a table read or write (table: or query:)",
+    "fsspec": "files served by an fsspec filesystem",
 }
 """Each known capability and what in a project needs it."""
 

@@ -31,6 +31,7 @@ from odibi_core.contracts.engine import (
 from odibi_core.engines.duck_files import READERS, UnsupportedFormat, copy_to_file, read_select
 from odibi_core.engines.frames import call_python_step
 from odibi_core.engines.pandas_frames import arrow_to_pandas, is_pandas_frame, pandas_to_arrow
+from odibi_core.engines.remote_files import attach_filesystem
 from odibi_core.engines.sql_literals import quote_identifier, sql_literal
 from odibi_core.errors import NodeError, OdibiError
 from odibi_core.plugins.options import PluginOptions
@@ -179,6 +180,7 @@ class DuckDBEngine(Engine):
             return self.from_arrow(connection.read_arrow(request))
         if not isinstance(connection, FileConnection):
             raise EngineError(f"connection {connection.name!r} ({connection.type}) is neither file nor table")
+        attach_filesystem(self._con, connection)
         try:
             select = read_select(connection, request)
         except UnsupportedFormat as exc:
@@ -248,6 +250,7 @@ class DuckDBEngine(Engine):
             return connection.write_arrow(self.to_arrow(frame), request)
         if not isinstance(connection, FileConnection):
             raise EngineError(f"connection {connection.name!r} cannot be written by duckdb")
+        attach_filesystem(self._con, connection)
         cursor = self._cursor()
         try:
             rows = copy_to_file(lambda sql: self._run(cursor, sql), f"SELECT * FROM {frame.ref}", connection, request)
