@@ -41,12 +41,12 @@ class DeltaFormat(TableFormat):
 
     def source_fingerprint(self, connection: FileConnection, request: ReadRequest) -> str | None:
         """``delta:v<version>`` of the snapshot the read would see (a pinned ``version`` or
-        ``timestamp`` resolves to its version), read from the log without listing data files;
-        ``None`` when there is no table."""
+        ``timestamp`` resolves to its version), read from the log; ``None`` when there is no
+        table."""
         options = DeltaReadOptions.model_validate(request.options or {})
         try:
             table = open_table(connection, request.path or "", version=options.version,
-                               timestamp=options.timestamp, without_files=True)
+                               timestamp=options.timestamp)
         except DeltaTableMissing:
             return None
         return f"delta:v{table.version()}"

@@ -28,7 +28,7 @@ def storage_options(loc: ObjectStoreLocation) -> dict[str, str] | None:
 
 
 def open_table(connection: FileConnection, path: str, *, version: int | None = None,
-               timestamp: datetime | None = None, without_files: bool = False) -> DeltaTable:
+               timestamp: datetime | None = None) -> DeltaTable:
     """The table at ``path`` (at ``version`` or ``timestamp`` if given); clear errors otherwise."""
     from deltalake import DeltaTable
 
@@ -36,8 +36,7 @@ def open_table(connection: FileConnection, path: str, *, version: int | None = N
     where = f"{connection.name}:{path}"
     with delta_errors(where):
         try:
-            table = DeltaTable(loc.uri, version=version, storage_options=storage_options(loc),
-                               without_files=without_files)
+            table = DeltaTable(loc.uri, version=version, storage_options=storage_options(loc))
         except Exception as exc:
             if type(exc).__name__ == "TableNotFoundError" and version is None:
                 raise DeltaTableMissing(f"no Delta table at {where} (no _delta_log there)") from None
