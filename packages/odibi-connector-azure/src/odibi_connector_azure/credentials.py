@@ -85,9 +85,15 @@ def _retry_kwargs(options: AzureStorageOptions, aio: bool) -> dict[str, Any]:
         from azure.storage.blob.aio import ExponentialRetry
     else:
         from azure.storage.blob import ExponentialRetry
+    class DoublingRetry(ExponentialRetry):  # type: ignore[misc, valid-type]
+        """``retry_backoff`` seconds, doubled after every further failure (the SDK's own policy
+        adds ``base ** n`` to a fixed start, which cannot start small)."""
+
+        def get_backoff_time(self, settings: dict[str, Any]) -> float:
+            return float(options.retry_backoff * 2 ** max(settings["count"] - 1, 0))
+
     # 408, 429, 500, 502, 503, 504 and connection errors are retried; 401/403/404/409/412 never
-    retry = ExponentialRetry(initial_backoff=options.retry_backoff, increment_base=2,
-                             retry_total=options.max_retries, random_jitter_range=0)
+    retry = DoublingRetry(retry_total=options.max_retries)
     return {"retry_policy": retry, "connection_timeout": min(options.timeout, 20),
             "read_timeout": options.timeout}
 
