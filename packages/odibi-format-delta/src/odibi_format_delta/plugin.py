@@ -36,6 +36,13 @@ def build_spark_path() -> FormatEnginePath:
     return SparkDeltaPath()
 
 
+def build_duckdb_path() -> FormatEnginePath:
+    """Factory of the duckdb engine's fast path (DuckDB scans the data files itself)."""
+    from odibi_format_delta.duck import DuckDBDeltaPath
+
+    return DuckDBDeltaPath()
+
+
 def build_cli() -> typer.Typer:
     """Factory of the ``odibi delta`` sub-app."""
     from odibi_format_delta.cli import build_app
@@ -50,7 +57,7 @@ def odibi_formats() -> list[FormatSpec]:
 
     return [FormatSpec(FORMAT_NAME, build_format, DeltaReadOptions, DeltaWriteOptions,
                        "Delta Lake tables via delta-rs (no JVM); Spark's own Delta on the spark engine",
-                       WRITE_MODES, {"spark": build_spark_path})]
+                       WRITE_MODES, {"spark": build_spark_path, "duckdb": build_duckdb_path})]
 
 
 @hookimpl

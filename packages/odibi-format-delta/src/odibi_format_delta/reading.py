@@ -19,6 +19,7 @@ from odibi_format_delta.table import arrow_schema, delta_errors, open_table
 
 if TYPE_CHECKING:
     import pyarrow as pa
+    from deltalake import DeltaTable
     import pyarrow.compute as pc
     from odibi_core.contracts.connection import FileConnection
     from odibi_core.contracts.engine import ReadRequest
@@ -34,24 +35,32 @@ def read_batches(connection: FileConnection, request: ReadRequest) -> pa.RecordB
     table = open_table(connection, path, version=options.version, timestamp=options.timestamp)
     with delta_errors(where):
         schema = arrow_schema(table)
-        names = [field.name for field in schema]
-        _check_columns(where, names, options.columns, "columns")
-        _check_columns(where, names, [f[0] for f in options.partition_filter or []], "partition_filter")
-        partition_columns = set(table.metadata().partition_columns)
-        unpartitioned = [f[0] for f in options.partition_filter or [] if f[0] not in partition_columns]
-        if unpartitioned:
-            raise DeltaOptionError(
-                f"Delta table {where}: partition_filter names {', '.join(unpartitioned)}, which "
-                f"{'is' if len(unpartitioned) == 1 else 'are'} not partition columns "
-                f"(partitioned by: {', '.join(sorted(partition_columns)) or 'nothing'})",
-                hint="Filter other columns in a SQL step.",
-            )
+        check_read_options(table, schema, options, request, where)
         pruning = [tuple(f) for f in options.partition_filter] if options.partition_filter else None
         dataset = table.to_pyarrow_dataset(file_pruning_predicate=pruning)
-        row_filter = _row_filter(options, request, names, where)
         logger.info("delta: reading %s at version %s", where, table.version())
-        scanner = dataset.scanner(columns=options.columns, filter=row_filter, batch_size=options.batch_rows)
+        scanner = dataset.scanner(columns=options.columns, filter=row_filter(options, request),
+                                  batch_size=options.batch_rows)
         return scanner.to_reader()
+
+
+def check_read_options(table: DeltaTable, schema: pa.Schema, options: DeltaReadOptions,
+                       request: ReadRequest, where: str) -> None:
+    """Every column the options and the incremental read name exists; filters name partitions."""
+    names = schema.names
+    _check_columns(where, names, options.columns, "columns")
+    _check_columns(where, names, [f[0] for f in options.partition_filter or []], "partition_filter")
+    if request.incremental_column and request.incremental_after is not None:
+        _check_columns(where, names, [request.incremental_column], "incremental.column")
+    partition_columns = set(table.metadata().partition_columns)
+    unpartitioned = [f[0] for f in options.partition_filter or [] if f[0] not in partition_columns]
+    if unpartitioned:
+        raise DeltaOptionError(
+            f"Delta table {where}: partition_filter names {', '.join(unpartitioned)}, which "
+            f"{'is' if len(unpartitioned) == 1 else 'are'} not partition columns "
+            f"(partitioned by: {', '.join(sorted(partition_columns)) or 'nothing'})",
+            hint="Filter other columns in a SQL step.",
+        )
 
 
 def _check_columns(where: str, names: list[str], asked: list[str] | None, option: str) -> None:
@@ -63,8 +72,7 @@ def _check_columns(where: str, names: list[str], asked: list[str] | None, option
         )
 
 
-def _row_filter(options: DeltaReadOptions, request: ReadRequest, names: list[str],
-                where: str) -> pc.Expression | None:
+def row_filter(options: DeltaReadOptions, request: ReadRequest) -> pc.Expression | None:
     """Partition filters again as row filters (free: constant per file) plus the incremental filter."""
     import pyarrow.compute as pc
 
@@ -72,7 +80,6 @@ def _row_filter(options: DeltaReadOptions, request: ReadRequest, names: list[str
     for column, op, value in options.partition_filter or []:
         expressions.append(_compare(pc.field(column), op, value))
     if request.incremental_column and request.incremental_after is not None:
-        _check_columns(where, names, [request.incremental_column], "incremental.column")
         expressions.append(pc.field(request.incremental_column) > pc.scalar(request.incremental_after))
     if not expressions:
         return None

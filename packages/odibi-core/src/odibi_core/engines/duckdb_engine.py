@@ -196,6 +196,21 @@ class DuckDBEngine(Engine):
             frame.scan = read_select(connection, serial)
         return frame
 
+    def scan(self, connection: Connection, select: str) -> DuckFrame:
+        """A lazy frame over ``select``, a query reading files of ``connection``.
+
+        For format plugins with a fast path on this engine: a Delta table's data files handed to
+        ``read_parquet`` are scanned lazily, in parallel, with projection and filter pushdown,
+        exactly like a ``read`` of Parquet files.
+        """
+        attach_filesystem(self._con, connection)
+        cursor = self._cursor()
+        schema = self._new_schema(cursor, "read")
+        self._run(cursor, f"CREATE VIEW {schema}.src AS {select}")
+        frame = self._frame(f"{schema}.src", schema, [])
+        frame.scan = select
+        return frame
+
     def sql(self, query: str, tables: Mapping[str, Any]) -> DuckFrame:
         """Run ``query`` in a fresh schema whose views alias ``tables``; return the result view."""
         cursor = self._cursor()

@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Benchmark: read a 2,000,000-row Parquet blob from Azurite and aggregate it.
+
+Needs Azurite (``scripts/services.sh start``). Uploads a generated orders Parquet file to a fresh
+container, then runs, as separate processes in alternating order, several times each:
+
+* ``odibi run`` of a project reading the blob through an ``azure_blob`` connection and writing
+  the aggregate to a local Parquet file;
+* a hand-written script with the same library (adlfs registered with DuckDB) — the baseline;
+* a hand-written script with the other candidate (azure-storage-blob: download the blob, then
+  DuckDB over the bytes), which is how the library was chosen;
+
+and prints median wall time, median peak memory (max RSS) and the ratios. Target: odibi wall <=
+1.3x the adlfs script. Peak RSS shows whether the file was streamed (it stays far below the size
+of the data) or held in memory.
+
+    .venv/bin/python scripts/bench_azure.py [--rows 2000000] [--repeats 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import uuid
+from pathlib import Path
+
+from bench_delta import generate
+from bench_pipeline import measure
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / ".bench" / "azure"
+QUERY = "SELECT status, count(*) AS orders, sum(amount) AS revenue FROM {source} GROUP BY status"
+
+PROJECT = """\
+project: bench_azure
+connections:
+  az:
+    type: azure_blob
+    account_name: devstoreaccount1
+    account_url: ${{env:ODIBI_TEST_AZURITE_BLOB_URL}}
+    account_key: ${{secret:ODIBI_TEST_AZURITE_ACCOUNT_KEY}}
+    container: {container}
+  out: {{type: local, base_path: ./out}}
+pipelines:
+  - pipeline: azure
+    nodes:
+      - name: totals
+        read: {{connection: az, path: orders.parquet}}
+        transform:
+          steps:
+            - "{query}"
+        write: {{connection: out, path: totals.parquet}}
+"""
+
+ADLFS = f"""
+import os, sys
+import duckdb
+from adlfs import AzureBlobFileSystem
+container, out = sys.argv[1], sys.argv[2]
+fs = AzureBlobFileSystem(connection_string=os.environ["ODIBI_TEST_AZURITE_CONNECTION_STRING"])
+con = duckdb.connect()
+con.register_filesystem(fs)
+source = f"read_parquet('abfs://{{container}}/orders.parquet')"
+con.execute(f"COPY ({QUERY}) TO '{{out}}' (FORMAT PARQUET)".replace("{{source}}", source))
+"""
+
+BLOB_SDK = f"""
+import io, os, sys
+import duckdb
+import pyarrow.parquet as pq
+from azure.storage.blob import BlobServiceClient
+container, out = sys.argv[1], sys.argv[2]
+svc = BlobServiceClient.from_connection_string(os.environ["ODIBI_TEST_AZURITE_CONNECTION_STRING"])
+data = svc.get_blob_client(container, "orders.parquet").download_blob(max_concurrency=4).readall()
+orders = pq.read_table(io.BytesIO(data))
+con = duckdb.connect()
+con.register("orders", orders)
+con.execute(f"COPY ({QUERY}) TO '{{out}}' (FORMAT PARQUET)".replace("{{source}}", "orders"))
+"""
+
+
+def main() -> None:
+    from azure.storage.blob import BlobServiceClient
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=2_000_000)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    if not os.environ.get("ODIBI_TEST_AZURITE_CONNECTION_STRING"):
+        raise SystemExit("start Azurite (scripts/services.sh start) and export .services/env first")
+    source = generate(args.rows) / "orders.parquet"
+    container = f"bench-{uuid.uuid4().hex[:12]}"
+    svc = BlobServiceClient.from_connection_string(os.environ["ODIBI_TEST_AZURITE_CONNECTION_STRING"])
+    client = svc.get_container_client(container)
+    client.create_container()
+    try:
+        with open(source, "rb") as handle:
+            client.upload_blob("orders.parquet", handle, max_concurrency=4)
+        BENCH.mkdir(parents=True, exist_ok=True)
+        project = BENCH / "odibi.yaml"
+        project.write_text(PROJECT.format(container=container, query=QUERY.format(source="this")))
+        scripts = {}
+        for name, text in (("adlfs", ADLFS), ("blob_sdk", BLOB_SDK)):
+            scripts[name] = BENCH / f"{name}.py"
+            scripts[name].write_text(text)
+        commands = {
+            "odibi run": [sys.executable, "-m", "odibi_core.cli.main", "--log-level", "WARNING", "run", str(project)],
+            "hand-written adlfs": [sys.executable, str(scripts["adlfs"]), container, str(BENCH / "a.parquet")],
+            "hand-written blob SDK": [sys.executable, str(scripts["blob_sdk"]), container, str(BENCH / "b.parquet")],
+        }
+        runs: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+        for i in range(args.repeats):
+            for name in (list(runs) if i % 2 == 0 else list(reversed(runs))):
+                runs[name].append(measure(commands[name]))
+    finally:
+        client.delete_container()
+    size = source.stat().st_size / 2**20
+    med = {n: (statistics.median(w for w, _ in r), statistics.median(m for _, m in r)) for n, r in runs.items()}
+    print(f"input: {args.rows:,} rows, one {size:.0f} MiB Parquet blob on Azurite, {args.repeats} runs each, medians")
+    for name, (wall, mem) in med.items():
+        print(f"  {name:<22} wall {wall:6.2f} s   peak RSS {mem:7.1f} MiB")
+    base = med["hand-written adlfs"][0]
+    print(f"  ratio odibi / hand-written adlfs: wall {med['odibi run'][0] / base:.2f}x (target <= 1.3x)")
+    print(f"  ratio blob SDK / adlfs: wall {med['hand-written blob SDK'][0] / base:.2f}x, "
+          f"peak memory {med['hand-written blob SDK'][1] / med['hand-written adlfs'][1]:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
