@@ -63,7 +63,8 @@ fs = AzureBlobFileSystem(connection_string=os.environ["ODIBI_TEST_AZURITE_CONNEC
 con = duckdb.connect()
 con.register_filesystem(fs)
 source = f"read_parquet('abfs://{{container}}/orders.parquet')"
-con.execute(f"COPY ({QUERY}) TO '{{out}}' (FORMAT PARQUET)".replace("{{source}}", source))
+query = {QUERY!r}.format(source=source)
+con.execute(f"COPY ({{query}}) TO '{{out}}' (FORMAT PARQUET)")
 """
 
 BLOB_SDK = f"""
@@ -77,7 +78,8 @@ data = svc.get_blob_client(container, "orders.parquet").download_blob(max_concur
 orders = pq.read_table(io.BytesIO(data))
 con = duckdb.connect()
 con.register("orders", orders)
-con.execute(f"COPY ({QUERY}) TO '{{out}}' (FORMAT PARQUET)".replace("{{source}}", "orders"))
+query = {QUERY!r}.format(source="orders")
+con.execute(f"COPY ({{query}}) TO '{{out}}' (FORMAT PARQUET)")
 """
 
 
@@ -92,7 +94,9 @@ def main() -> None:
         raise SystemExit("start Azurite (scripts/services.sh start) and export .services/env first")
     source = generate(args.rows) / "orders.parquet"
     container = f"bench-{uuid.uuid4().hex[:12]}"
-    svc = BlobServiceClient.from_connection_string(os.environ["ODIBI_TEST_AZURITE_CONNECTION_STRING"])
+    svc = BlobServiceClient.from_connection_string(
+        os.environ["ODIBI_TEST_AZURITE_CONNECTION_STRING"]
+    )
     client = svc.get_container_client(container)
     client.create_container()
     try:
@@ -103,28 +107,57 @@ def main() -> None:
         project.write_text(PROJECT.format(container=container, query=QUERY.format(source="this")))
         scripts = {}
         for name, text in (("adlfs", ADLFS), ("blob_sdk", BLOB_SDK)):
-            scripts[name] = BENCH / f"{name}.py"
+            scripts[name] = BENCH / f"hand_{name}.py"
             scripts[name].write_text(text)
         commands = {
-            "odibi run": [sys.executable, "-m", "odibi_core.cli.main", "--log-level", "WARNING", "run", str(project)],
-            "hand-written adlfs": [sys.executable, str(scripts["adlfs"]), container, str(BENCH / "a.parquet")],
-            "hand-written blob SDK": [sys.executable, str(scripts["blob_sdk"]), container, str(BENCH / "b.parquet")],
+            "odibi run": [
+                sys.executable,
+                "-m",
+                "odibi_core.cli.main",
+                "--log-level",
+                "WARNING",
+                "run",
+                str(project),
+            ],
+            "hand-written adlfs": [
+                sys.executable,
+                str(scripts["adlfs"]),
+                container,
+                str(BENCH / "a.parquet"),
+            ],
+            "hand-written blob SDK": [
+                sys.executable,
+                str(scripts["blob_sdk"]),
+                container,
+                str(BENCH / "b.parquet"),
+            ],
         }
         runs: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
         for i in range(args.repeats):
-            for name in (list(runs) if i % 2 == 0 else list(reversed(runs))):
+            for name in list(runs) if i % 2 == 0 else list(reversed(runs)):
                 runs[name].append(measure(commands[name]))
     finally:
         client.delete_container()
     size = source.stat().st_size / 2**20
-    med = {n: (statistics.median(w for w, _ in r), statistics.median(m for _, m in r)) for n, r in runs.items()}
-    print(f"input: {args.rows:,} rows, one {size:.0f} MiB Parquet blob on Azurite, {args.repeats} runs each, medians")
+    med = {
+        n: (statistics.median(w for w, _ in r), statistics.median(m for _, m in r))
+        for n, r in runs.items()
+    }
+    print(
+        f"input: {args.rows:,} rows, one {size:.0f} MiB Parquet blob on Azurite, "
+        f"{args.repeats} runs each, medians"
+    )
     for name, (wall, mem) in med.items():
         print(f"  {name:<22} wall {wall:6.2f} s   peak RSS {mem:7.1f} MiB")
     base = med["hand-written adlfs"][0]
-    print(f"  ratio odibi / hand-written adlfs: wall {med['odibi run'][0] / base:.2f}x (target <= 1.3x)")
-    print(f"  ratio blob SDK / adlfs: wall {med['hand-written blob SDK'][0] / base:.2f}x, "
-          f"peak memory {med['hand-written blob SDK'][1] / med['hand-written adlfs'][1]:.2f}x")
+    print(
+        f"  ratio odibi / hand-written adlfs: wall {med['odibi run'][0] / base:.2f}x "
+        "(target <= 1.3x)"
+    )
+    print(
+        f"  ratio blob SDK / adlfs: wall {med['hand-written blob SDK'][0] / base:.2f}x, "
+        f"peak memory {med['hand-written blob SDK'][1] / med['hand-written adlfs'][1]:.2f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -59,7 +59,8 @@ reader = con.sql(f"SELECT * FROM read_parquet('{source}')").to_arrow_reader(100_
 write_deltalake(table, reader, mode="overwrite")
 dataset = DeltaTable(table).to_pyarrow_dataset()
 con.register("orders", dataset)
-con.execute(f"COPY (SELECT status, count(*) AS orders, sum(amount) AS revenue FROM orders GROUP BY status) "
+con.execute("COPY (SELECT status, count(*) AS orders, sum(amount) AS revenue FROM orders "
+            "GROUP BY status) "
             f"TO '{out}' (FORMAT PARQUET)")
 """
 
@@ -93,28 +94,48 @@ def main() -> None:
     (project / "data").unlink(missing_ok=True)
     (project / "data").symlink_to(data)
     (project / "odibi.yaml").write_text(PROJECT)
-    (project / "projected.yaml").write_text(PROJECT.replace(
-        "path: orders, format: delta}", "path: orders, format: delta, options: {columns: [status, amount]}}"))
+    (project / "projected.yaml").write_text(
+        PROJECT.replace(
+            "path: orders, format: delta}",
+            "path: orders, format: delta, options: {columns: [status, amount]}}",
+        )
+    )
     script = BENCH / "handwritten.py"
     script.write_text(HANDWRITTEN)
     odibi = [sys.executable, "-m", "odibi_core.cli.main", "--log-level", "WARNING", "run"]
-    commands = {"odibi run": [*odibi, str(project / "odibi.yaml")],
-                "odibi run, columns read": [*odibi, str(project / "projected.yaml")]}
-    hand = [sys.executable, str(script), str(data / "orders.parquet"), str(BENCH / "hand-table"),
-            str(BENCH / "hand-totals.parquet")]
+    commands = {
+        "odibi run": [*odibi, str(project / "odibi.yaml")],
+        "odibi run, columns read": [*odibi, str(project / "projected.yaml")],
+    }
+    hand = [
+        sys.executable,
+        str(script),
+        str(data / "orders.parquet"),
+        str(BENCH / "hand-table"),
+        str(BENCH / "hand-totals.parquet"),
+    ]
     commands["hand-written deltalake"] = hand
     runs: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for i in range(args.repeats):
-        for name in (list(runs) if i % 2 == 0 else list(reversed(runs))):
+        for name in list(runs) if i % 2 == 0 else list(reversed(runs)):
             runs[name].append(measure(commands[name]))
-    med = {n: (statistics.median(w for w, _ in r), statistics.median(m for _, m in r)) for n, r in runs.items()}
-    print(f"input: {args.rows:,} rows written to Delta and read back, {args.repeats} runs each, medians")
+    med = {
+        n: (statistics.median(w for w, _ in r), statistics.median(m for _, m in r))
+        for n, r in runs.items()
+    }
+    print(
+        f"input: {args.rows:,} rows written to Delta and read back, "
+        f"{args.repeats} runs each, medians"
+    )
     for name, (wall, mem) in med.items():
         print(f"  {name:<24} wall {wall:6.2f} s   peak RSS {mem:7.1f} MiB")
     base_wall, base_mem = med["hand-written deltalake"]
     for name in ("odibi run", "odibi run, columns read"):
-        print(f"  ratio {name} / hand-written: wall {med[name][0] / base_wall:.2f}x (target <= 1.3x), "
-              f"peak memory {med[name][1] / base_mem:.2f}x (target <= 1.5x)")
+        print(
+            f"  ratio {name} / hand-written: "
+            f"wall {med[name][0] / base_wall:.2f}x (target <= 1.3x), "
+            f"peak memory {med[name][1] / base_mem:.2f}x (target <= 1.5x)"
+        )
 
 
 if __name__ == "__main__":

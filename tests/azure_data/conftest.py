@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from odibi_connector_azure.testing import azurite_settings
 
 
@@ -35,16 +34,23 @@ def container(azurite: dict[str, str]) -> Iterator[Any]:
 
 
 @pytest.fixture
-def azure_project(tmp_path: Path, azurite: dict[str, str], container: Any,
-                  monkeypatch: pytest.MonkeyPatch) -> Callable[..., Path]:
+def azure_project(
+    tmp_path: Path, azurite: dict[str, str], container: Any, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., Path]:
     """``azure_project(nodes_yaml, engine="duckdb", files={...}, credential=...)``: a project with
     a local connection ``raw`` (./data) and an ``azure_blob`` connection ``az`` on the test's
     container; the account key is read through ``${secret:AZ_KEY}``."""
     monkeypatch.setenv("AZ_KEY", azurite["key"])
     monkeypatch.setenv("AZ_URL", azurite["url"])
 
-    def make(nodes: str, *, engine: str = "duckdb", files: dict[str, str] | None = None,
-             credential: str = "account_key: ${secret:AZ_KEY}", extra: str = "") -> Path:
+    def make(
+        nodes: str,
+        *,
+        engine: str = "duckdb",
+        files: dict[str, str] | None = None,
+        credential: str = "account_key: ${secret:AZ_KEY}",
+        extra: str = "",
+    ) -> Path:
         for rel, text in (files or {}).items():
             target = tmp_path / "data" / rel
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -57,7 +63,8 @@ def azure_project(tmp_path: Path, azurite: dict[str, str], container: Any,
             "  az:\n    type: azure_blob\n    account_name: devstoreaccount1\n"
             f"    account_url: ${{env:AZ_URL}}\n    container: {container.container_name}\n"
             f"    retry_backoff: 0.1\n    {credential}\n"
-            "pipelines:\n  - pipeline: p\n    nodes:\n" + textwrap.indent(textwrap.dedent(nodes), "      ")
+            "pipelines:\n  - pipeline: p\n    nodes:\n"
+            + textwrap.indent(textwrap.dedent(nodes), "      ")
         )
         return path
 

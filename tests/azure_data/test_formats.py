@@ -16,7 +16,9 @@ ORDERS = "id,region,amount\n1,EU,10\n2,US,20\n3,EU,30\n"
 
 def run(path):
     project = load_project(path)
-    return run_project(project, create_plugin_manager(read_project_source(path).plugin_settings()))[0]
+    return run_project(project, create_plugin_manager(read_project_source(path).plugin_settings()))[
+        0
+    ]
 
 
 def read_back(container, name: str, fmt: str) -> list[tuple]:
@@ -33,7 +35,9 @@ def read_back(container, name: str, fmt: str) -> list[tuple]:
         import pyarrow.csv as pcsv
         import pyarrow.json as pjson
 
-        table = pcsv.read_csv(io.BytesIO(data)) if fmt == "csv" else pjson.read_json(io.BytesIO(data))
+        table = (
+            pcsv.read_csv(io.BytesIO(data)) if fmt == "csv" else pjson.read_json(io.BytesIO(data))
+        )
         table = pa.table({c: table[c] for c in ("id", "region", "amount")})
     con.register("t", table)
     return con.execute("SELECT id, region, amount FROM t ORDER BY id").fetchall()
@@ -51,19 +55,28 @@ def test_file_formats_every_mode(azure_project, container, engine, fmt):
       read: {{connection: az, path: "out/*.{fmt}"}}
       write: {{connection: raw, path: back.parquet}}
     """
-    project = azure_project(nodes.replace("MODE", "overwrite"), engine=engine, files={"orders.csv": ORDERS})
+    project = azure_project(
+        nodes.replace("MODE", "overwrite"), engine=engine, files={"orders.csv": ORDERS}
+    )
     result = run(project)
     assert result.status == "success", result.nodes
     assert result.nodes["back"].rows_out == 3
-    assert read_back(container, f"out/orders.{fmt}", fmt) == [(1, "EU", 10), (2, "US", 20), (3, "EU", 30)]
+    assert read_back(container, f"out/orders.{fmt}", fmt) == [
+        (1, "EU", 10),
+        (2, "US", 20),
+        (3, "EU", 30),
+    ]
     project.write_text(project.read_text().replace("mode: overwrite", "mode: append"))
     assert run(project).nodes["up"].status == "success"
     assert len(read_back(container, f"out/orders.{fmt}", fmt)) == 6
     project.write_text(project.read_text().replace("mode: append", "mode: error"))
     failed = run(project)
-    assert failed.nodes["up"].status == "failed" and "already exists" in failed.nodes["up"].error
+    assert failed.nodes["up"].status == "failed"
+    assert "already exists" in failed.nodes["up"].error
     assert len(read_back(container, f"out/orders.{fmt}", fmt)) == 6
-    assert sorted(b.name for b in container.list_blobs()) == [f"out/orders.{fmt}"]  # no staging left
+    assert sorted(b.name for b in container.list_blobs()) == [
+        f"out/orders.{fmt}"
+    ]  # no staging left
 
 
 def test_hive_partitioned_folders_and_globs(azure_project, container):
@@ -82,7 +95,11 @@ def test_hive_partitioned_folders_and_globs(azure_project, container):
     """
     project = azure_project(nodes)
     assert run(project).status == "success"
-    assert (project.parent / "data/counts.csv").read_text().splitlines() == ["region,n", "EU,2", "US,1"]
+    assert (project.parent / "data/counts.csv").read_text().splitlines() == [
+        "region,n",
+        "EU,2",
+        "US,1",
+    ]
 
 
 @pytest.mark.parametrize("engine", ["duckdb", "pandas"])
@@ -94,7 +111,8 @@ def test_delta_table_in_the_container(azure_project, container, engine):
               options: {partition_by: [region]}}
     - name: eu
       depends_on: [orders]
-      read: {connection: az, path: tables/orders, format: delta, options: {partition_filter: [[region, "=", EU]]}}
+      read: {connection: az, path: tables/orders, format: delta,
+             options: {partition_filter: [[region, "=", EU]]}}
       write: {connection: raw, path: eu.csv}
     """
     project = azure_project(nodes, engine=engine, files={"orders.csv": ORDERS})

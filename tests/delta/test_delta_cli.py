@@ -30,7 +30,9 @@ pipelines:
 """
 
 
-def _project(folder: Path, lake: Path, *, rows: int = 10, mode: str = "append", options: str = "{}") -> Path:
+def _project(
+    folder: Path, lake: Path, *, rows: int = 10, mode: str = "append", options: str = "{}"
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "data").mkdir(exist_ok=True)
     (folder / "data" / "seed.csv").write_text("x\n1\n")
@@ -47,7 +49,7 @@ def _odibi(capsys, *args: str) -> tuple[int, str, str]:
     from odibi_core.cli.main import _invoke
 
     capsys.readouterr()
-    with mock.patch("odibi_core.redaction.process.install_process_redaction", lambda: None):
+    with mock.patch("odibi_core.redaction.process.install_process_redaction", return_value=None):
         code = _invoke(list(args))
     out, err = capsys.readouterr()
     return code, out, err
@@ -63,45 +65,68 @@ def test_run_then_history_vacuum_optimize(tmp_path, capsys):
     assert history.returncode == 0, history.stderr
     assert [c["version"] for c in json.loads(history.stdout)] == [1, 0]
     text = _odibi(capsys, "delta", "history", "lake:t", project)[1]
-    assert "version 1  WRITE" in text and "10 rows added" in text
+    assert "version 1  WRITE" in text
+    assert "10 rows added" in text
     code, out, err = _odibi(capsys, "delta", "optimize", "lake:t", project, "--json")
     assert code == 0, err
     assert json.loads(out)["numFilesRemoved"] > 0
     code, out, _ = _odibi(capsys, "delta", "vacuum", "lake:t", project)
-    assert code == 0 and "would delete (dry run; add --apply): 0 file(s)" in out
+    assert code == 0
+    assert "would delete (dry run; add --apply): 0 file(s)" in out
     code, _, err = _odibi(capsys, "delta", "vacuum", "lake:t", project, "--retention-hours", "0")
-    assert code == 2 and "--force-short-retention" in err
+    assert code == 2
+    assert "--force-short-retention" in err
     before = len(list((lake / "t").rglob("*.parquet")))
-    short = ("delta", "vacuum", "lake:t", project, "--retention-hours", "0", "--force-short-retention")
+    short = (
+        "delta",
+        "vacuum",
+        "lake:t",
+        project,
+        "--retention-hours",
+        "0",
+        "--force-short-retention",
+    )
     files = json.loads(_odibi(capsys, *short, "--json")[1])["files"]
-    assert files and len(list((lake / "t").rglob("*.parquet"))) == before  # a dry run deletes nothing
+    assert files
+    assert len(list((lake / "t").rglob("*.parquet"))) == before
     code, out, _ = _odibi(capsys, *short, "--apply")
-    assert code == 0 and f"deleted: {len(files)} file(s)" in out
+    assert code == 0
+    assert f"deleted: {len(files)} file(s)" in out
     assert len(list((lake / "t").rglob("*.parquet"))) == before - len(files)
     code, _, err = _odibi(capsys, "delta", "history", "lake:nothing", project)
-    assert code == 1 and "no Delta table at lake:nothing" in err
+    assert code == 1
+    assert "no Delta table at lake:nothing" in err
     code, _, err = _odibi(capsys, "delta", "history", "lake", project)
-    assert code == 2 and "CONNECTION:PATH" in err
+    assert code == 2
+    assert "CONNECTION:PATH" in err
 
 
 def _seed(lake: Path) -> None:
     import pyarrow as pa
     from odibi_core.connections.local import LocalConnection
     from odibi_core.contracts.engine import WriteRequest
-
     from odibi_format_delta.format import DeltaFormat
 
     data = pa.table({"id": pa.array([0], pa.int64()), "day": pa.array([0], pa.int64())})
-    DeltaFormat().write_arrow(data.to_reader(), LocalConnection("lake", lake),
-                              WriteRequest(mode="overwrite", format="delta", path="t"))
+    DeltaFormat().write_arrow(
+        data.to_reader(),
+        LocalConnection("lake", lake),
+        WriteRequest(mode="overwrite", format="delta", path="t"),
+    )
 
 
 def test_two_processes_appending_both_commit(tmp_path):
     lake = tmp_path / "lake"
     _seed(lake)
     flag = tmp_path / "go"
-    workers = [subprocess.Popen([sys.executable, str(WORKER), "append", str(lake), str(flag), str(tag)],
-                                stderr=subprocess.PIPE, text=True) for tag in (1, 2)]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, str(WORKER), "append", str(lake), str(flag), str(tag)],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for tag in (1, 2)
+    ]
     flag.touch()
     for worker in workers:
         _, err = worker.communicate(timeout=120)
@@ -111,7 +136,8 @@ def test_two_processes_appending_both_commit(tmp_path):
     table = DeltaTable(str(lake / "t"))
     assert table.version() == 6  # the seed plus 3 appends of each writer, none lost
     days = table.to_pyarrow_table(columns=["day"])["day"].to_pylist()
-    assert days.count(1) == 30 and days.count(2) == 30
+    assert days.count(1) == 30
+    assert days.count(2) == 30
 
 
 def test_an_overwrite_that_loses_the_race_fails_cleanly(tmp_path):
@@ -122,8 +148,12 @@ def test_an_overwrite_that_loses_the_race_fails_cleanly(tmp_path):
     big = _project(tmp_path / "big", lake, rows=400_000, mode="overwrite")
     flag = tmp_path / "go"
     flag.touch()
-    other = subprocess.Popen([sys.executable, str(WORKER), "overwrite-until-stopped", str(lake), str(flag), "0"],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    other = subprocess.Popen(
+        [sys.executable, str(WORKER), "overwrite-until-stopped", str(lake), str(flag), "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         while DeltaTable(str(lake / "t")).version() < 1 and other.poll() is None:
             time.sleep(0.05)
@@ -134,7 +164,8 @@ def test_an_overwrite_that_loses_the_race_fails_cleanly(tmp_path):
     assert other.returncode == 0, err
     assert result.returncode == 1, result.stdout
     shown = result.stdout + result.stderr
-    assert "DeltaConflict" in shown and "another writer committed to Delta table lake:t first" in shown
+    assert "DeltaConflict" in shown
+    assert "another writer committed to Delta table lake:t first" in shown
     table = DeltaTable(str(lake / "t"))
     assert table.to_pyarrow_table()["id"].to_pylist() == [-1]  # the other writer's data only
     assert table.version() == int(out.split()[-1])  # every commit is the other writer's

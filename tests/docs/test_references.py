@@ -129,8 +129,10 @@ def test_every_installed_plugin_config_key_is_in_the_configuration_reference(
             if registered.spec.config_model is not None:
                 expected |= config_keys(registered.spec.config_model, prefix)
     for name, registered in pm.formats().items():
-        for side, model in (("read", registered.spec.read_options), ("write", registered.spec.write_options)):
-            assert f"`{side}.options` when `format: {name}`" in page, f"format {name} is not documented"
+        spec = registered.spec
+        for side, model in (("read", spec.read_options), ("write", spec.write_options)):
+            heading = f"`{side}.options` when `format: {name}`"
+            assert heading in page, f"format {name} is not documented"
             if model is not None:
                 expected |= config_keys(model, f"pipelines[].nodes[].{side}.options")
     assert "engine_options.memory_limit" in expected

@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-
 from odibi_connector_azure.testing import AZURITE_ACCOUNT, azurite_settings
 
 
@@ -25,8 +24,10 @@ def container(azurite: dict[str, str]) -> Iterator[str]:
 
     name = f"t-{uuid.uuid4().hex[:16]}"
     yield name
-    with BlobServiceClient.from_connection_string(azurite["connection_string"]) as svc, \
-            contextlib.suppress(Exception):
+    with (
+        BlobServiceClient.from_connection_string(azurite["connection_string"]) as svc,
+        contextlib.suppress(Exception),
+    ):
         svc.delete_container(name)
 
 
@@ -51,8 +52,12 @@ def make_connection(azurite: dict[str, str], container: str) -> Iterator[Callabl
     made: list[AzureConnection] = []
 
     def make(name: str = "lake", **options: Any) -> AzureConnection:
-        settings: dict[str, Any] = {"account_name": AZURITE_ACCOUNT, "account_url": azurite["url"],
-                                    "container": container, "retry_backoff": 0.05}
+        settings: dict[str, Any] = {
+            "account_name": AZURITE_ACCOUNT,
+            "account_url": azurite["url"],
+            "container": container,
+            "retry_backoff": 0.05,
+        }
         if not {"connection_string", "sas_token", "account_key", "client_secret"} & set(options):
             settings["account_key"] = azurite["key"]
         settings.update(options)

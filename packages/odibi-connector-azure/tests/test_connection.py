@@ -4,10 +4,9 @@ staging clean-up, fingerprints, throttling retried with backoff, refused credent
 from __future__ import annotations
 
 import pytest
-from odibi_core.contracts.engine import ReadRequest
-
 from odibi_connector_azure.errors import AzureAccessDenied, AzurePathNotFound, AzureTransientError
 from odibi_connector_azure.testing import FailingProxy
+from odibi_core.contracts.engine import ReadRequest
 
 
 def _put(raw, name: str, data: bytes = b"x") -> None:
@@ -15,12 +14,20 @@ def _put(raw, name: str, data: bytes = b"x") -> None:
 
 
 def test_paths_globs_and_folders(make_connection, raw):
-    for name in ("base/sales/region=EU/a.parquet", "base/sales/region=US/b.parquet", "base/one.csv"):
+    for name in (
+        "base/sales/region=EU/a.parquet",
+        "base/sales/region=US/b.parquet",
+        "base/one.csv",
+    ):
         _put(raw, name)
     lake = make_connection(base_path="base")
     assert lake.resolve("one.csv") == f"odibi-az-lake://{raw.container_name}/base/one.csv"
-    assert lake.exists("one.csv") and lake.exists("sales") and lake.exists("sales/*/*.parquet")
-    assert not lake.exists("sales/*.csv") and not lake.exists("missing.csv") and not lake.exists("one")
+    assert lake.exists("one.csv")
+    assert lake.exists("sales")
+    assert lake.exists("sales/*/*.parquet")
+    assert not lake.exists("sales/*.csv")
+    assert not lake.exists("missing.csv")
+    assert not lake.exists("one")
 
 
 def test_staging_publish_and_discard(make_connection, raw):
@@ -58,7 +65,8 @@ def test_fingerprint_follows_the_blobs(make_connection, raw):
     assert lake.source_fingerprint(request) is None
     _put(raw, "in/a.csv", b"1")
     first = lake.source_fingerprint(request)
-    assert first and first == lake.source_fingerprint(request)
+    assert first
+    assert first == lake.source_fingerprint(request)
     _put(raw, "in/a.csv", b"2")
     second = lake.source_fingerprint(request)
     _put(raw, "in/b.csv", b"3")
@@ -71,9 +79,12 @@ def test_wrong_key_names_container_and_credential_kind(make_connection, raw, azu
     with pytest.raises(AzureAccessDenied) as info:
         lake.resolve("x.csv")
     message = info.value.message
-    assert f"container '{raw.container_name}'" in message and "account key credential" in message
-    assert wrong not in message and azurite["key"] not in message
-    assert not lake.check().ok and "account key" in lake.check().detail
+    assert f"container '{raw.container_name}'" in message
+    assert "account key credential" in message
+    assert wrong not in message
+    assert azurite["key"] not in message
+    assert not lake.check().ok
+    assert "account key" in lake.check().detail
 
 
 def test_missing_container_is_not_found(make_connection):
@@ -87,7 +98,8 @@ def test_throttling_is_retried_and_refusals_are_not(make_connection, raw, azurit
         lake = make_connection(account_url=proxy.url, max_retries=3)
         proxy.fail_next(2, 503)
         assert lake.exists("a.csv")
-        assert proxy.failed == 2 and proxy.forwarded == 1
+        assert proxy.failed == 2
+        assert proxy.forwarded == 1
         proxy.fail_next(10, 503)
         with pytest.raises(AzureTransientError, match=r"still failing after retries \(HTTP 503"):
             lake.exists("a.csv")

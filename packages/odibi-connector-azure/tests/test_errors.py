@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 from azure.core import exceptions as az
-from odibi_core.errors import TransientIOError
-
 from odibi_connector_azure.errors import (
     AzureAccessDenied,
     AzurePathNotFound,
@@ -13,6 +11,7 @@ from odibi_connector_azure.errors import (
     AzureTransientError,
     translate,
 )
+from odibi_core.errors import TransientIOError
 
 
 def _http(status: int) -> az.HttpResponseError:
@@ -21,17 +20,26 @@ def _http(status: int) -> az.HttpResponseError:
     return exc
 
 
-@pytest.mark.parametrize(("exc", "kind", "text"), [
-    (az.ClientAuthenticationError("nope"), AzureAccessDenied, "access refused (HTTP 401) for the SAS token credential"),
-    (_http(403), AzureAccessDenied, "access refused (HTTP 403)"),
-    (az.ResourceNotFoundError("gone"), AzurePathNotFound, "not found (HTTP 404)"),
-    (_http(503), AzureTransientError, "still failing after retries (HTTP 503)"),
-    (_http(429), AzureTransientError, "HTTP 429"),
-    (az.ServiceRequestError("timed out"), AzureTransientError, "ServiceRequestError"),
-    (_http(409), AzureStorageError, "status 409"),
-])
+@pytest.mark.parametrize(
+    ("exc", "kind", "text"),
+    [
+        (
+            az.ClientAuthenticationError("nope"),
+            AzureAccessDenied,
+            "access refused (HTTP 401) for the SAS token credential",
+        ),
+        (_http(403), AzureAccessDenied, "access refused (HTTP 403)"),
+        (az.ResourceNotFoundError("gone"), AzurePathNotFound, "not found (HTTP 404)"),
+        (_http(503), AzureTransientError, "still failing after retries (HTTP 503)"),
+        (_http(429), AzureTransientError, "HTTP 429"),
+        (az.ServiceRequestError("timed out"), AzureTransientError, "ServiceRequestError"),
+        (_http(409), AzureStorageError, "status 409"),
+    ],
+)
 def test_translation(exc, kind, text):
-    error = translate(exc, connection="lake", container="raw", path="orders.csv", credential="SAS token")
+    error = translate(
+        exc, connection="lake", container="raw", path="orders.csv", credential="SAS token"
+    )
     assert type(error) is kind
     assert "connection 'lake': container 'raw', path 'orders.csv'" in error.message
     assert text in error.message
@@ -39,4 +47,6 @@ def test_translation(exc, kind, text):
 
 
 def test_other_exceptions_are_left_alone():
-    assert translate(ValueError("x"), connection="c", container="k", path="p", credential="c") is None
+    assert (
+        translate(ValueError("x"), connection="c", container="k", path="p", credential="c") is None
+    )

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from odibi_core.connections.local import LocalConnection
 from odibi_core.contracts.engine import ReadRequest, WriteRequest
-
 from odibi_format_delta.format import DeltaFormat
 
 
@@ -31,12 +30,20 @@ def delta() -> DeltaFormat:
 def write(delta: DeltaFormat, lake: LocalConnection) -> Callable[..., int]:
     """``write(table_or_dict, mode=..., keys=..., path="t", **options)`` through the format."""
 
-    def run(data: Any, *, mode: str = "overwrite", keys: tuple[str, ...] = (), path: str = "t",
-            **options: Any) -> int:
+    def run(
+        data: Any,
+        *,
+        mode: str = "overwrite",
+        keys: tuple[str, ...] = (),
+        path: str = "t",
+        **options: Any,
+    ) -> int:
         import pyarrow as pa
 
         table = pa.table(data) if isinstance(data, dict) else data
-        request = WriteRequest(mode=mode, format="delta", path=path, keys=keys, options=options or None)
+        request = WriteRequest(
+            mode=mode, format="delta", path=path, keys=keys, options=options or None
+        )
         return delta.write_arrow(table.to_reader(max_chunksize=2), lake, request)
 
     return run
@@ -47,9 +54,13 @@ def read(delta: DeltaFormat, lake: LocalConnection) -> Callable[..., Any]:
     """``read(path="t", **options)`` -> a pyarrow Table sorted by its first column."""
 
     def run(path: str = "t", incremental: tuple[str, Any] | None = None, **options: Any) -> Any:
-        request = ReadRequest(format="delta", path=path, options=options or None,
-                              incremental_column=incremental[0] if incremental else None,
-                              incremental_after=incremental[1] if incremental else None)
+        request = ReadRequest(
+            format="delta",
+            path=path,
+            options=options or None,
+            incremental_column=incremental[0] if incremental else None,
+            incremental_after=incremental[1] if incremental else None,
+        )
         table = delta.read_arrow(lake, request).read_all()
         return table.sort_by(table.column_names[0]) if table.num_rows else table
 

@@ -10,7 +10,6 @@ import pyarrow as pa
 import pytest
 from odibi_core.contracts.engine import ReadRequest
 from odibi_core.engines.duckdb_engine import DuckDBEngine, DuckFrame
-
 from odibi_format_delta.duck import DuckDBDeltaPath
 
 
@@ -46,15 +45,33 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES)
 def test_fast_path_matches_the_arrow_path(write, delta, lake, engine, case):
-    write({"id": [1, 2, 3], "region": ["EU", "US", "EU"], "day": [1, 2, 3], "amount": [1.5, 2.5, 3.5],
-           "at": [datetime(2026, 1, d, tzinfo=timezone.utc) for d in (1, 2, 3)],
-           "on": [date(2026, 1, d) for d in (1, 2, 3)]}, partition_by=["region", "day"])
-    write({"id": [4], "region": ["US"], "day": [4], "amount": [4.5],
-           "at": [datetime(2026, 1, 4, tzinfo=timezone.utc)], "on": [date(2026, 1, 4)]}, mode="append",
-          partition_by=["region", "day"])
+    write(
+        {
+            "id": [1, 2, 3],
+            "region": ["EU", "US", "EU"],
+            "day": [1, 2, 3],
+            "amount": [1.5, 2.5, 3.5],
+            "at": [datetime(2026, 1, d, tzinfo=timezone.utc) for d in (1, 2, 3)],
+            "on": [date(2026, 1, d) for d in (1, 2, 3)],
+        },
+        partition_by=["region", "day"],
+    )
+    write(
+        {
+            "id": [4],
+            "region": ["US"],
+            "day": [4],
+            "amount": [4.5],
+            "at": [datetime(2026, 1, 4, tzinfo=timezone.utc)],
+            "on": [date(2026, 1, 4)],
+        },
+        mode="append",
+        partition_by=["region", "day"],
+    )
     fast, slow, frame = both(engine, delta, lake, **case)
     assert fast == slow
-    assert isinstance(frame, DuckFrame) and frame.scan is not None  # a lazy view, not a copy
+    assert isinstance(frame, DuckFrame)
+    assert frame.scan is not None
 
 
 def test_columns_added_later_read_as_nulls(write, delta, lake, engine):
@@ -69,7 +86,9 @@ def test_null_partitions_and_empty_tables_fall_back_to_arrow(write, delta, lake,
     write({"id": [1, 2], "region": ["EU", None]}, partition_by=["region"])
     with caplog.at_level(logging.DEBUG, logger="odibi.delta"):
         fast, slow, _ = both(engine, delta, lake)
-    assert fast == slow and "read through Arrow (partition folders" in caplog.text
+    assert fast == slow
+    assert "read through Arrow (partition folders" in caplog.text
     write(pa.table({"id": pa.array([], pa.int64())}), path="empty")
     fast, slow, _ = both(engine, delta, lake, path="empty")
-    assert fast == slow and fast[1] == []
+    assert fast == slow
+    assert fast[1] == []

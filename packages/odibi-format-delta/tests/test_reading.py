@@ -7,7 +7,6 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from odibi_core.contracts.engine import ReadRequest
-
 from odibi_format_delta.errors import DeltaFormatError, DeltaOptionError, DeltaTableMissing
 
 
@@ -43,14 +42,14 @@ def test_partition_filter_never_opens_other_partitions(write, read, lake):
 
 def test_partition_filter_on_a_data_column_names_the_partition_columns(write, read):
     write({"id": [1], "region": ["EU"]}, partition_by=["region"])
-    with pytest.raises(DeltaOptionError, match="id.*not partition columns.*region"):
+    with pytest.raises(DeltaOptionError, match=r"id.*not partition columns.*region"):
         read(partition_filter=[["id", "=", 1]])
 
 
 def test_projection_and_unknown_columns(write, read):
     write({"id": [1, 2], "a": [1.0, 2.0], "b": ["x", "y"]})
     assert read(columns=["b", "id"]).column_names == ["b", "id"]
-    with pytest.raises(DeltaOptionError, match="no column nope.*its columns: id, a, b"):
+    with pytest.raises(DeltaOptionError, match=r"no column nope.*its columns: id, a, b"):
         read(columns=["id", "nope"])
 
 
@@ -61,7 +60,9 @@ def test_incremental_filter_is_applied_in_the_scan(write, read):
 
 def test_reads_stream_in_batches(write, delta, lake):
     write({"id": list(range(1000))})
-    reader = delta.read_arrow(lake, ReadRequest(format="delta", path="t", options={"batch_rows": 100}))
+    reader = delta.read_arrow(
+        lake, ReadRequest(format="delta", path="t", options={"batch_rows": 100})
+    )
     sizes = [batch.num_rows for batch in reader]
     assert sum(sizes) == 1000
     assert max(sizes) <= 100
@@ -76,4 +77,5 @@ def test_fingerprint_is_the_version(write, delta, lake):
     assert delta.source_fingerprint(lake, request) == "delta:v1"
     pinned = ReadRequest(format="delta", path="t", options={"version": 0})
     assert delta.source_fingerprint(lake, pinned) == "delta:v0"
-    assert delta.exists(lake, "t") and not delta.exists(lake, "other")
+    assert delta.exists(lake, "t")
+    assert not delta.exists(lake, "other")

@@ -14,6 +14,7 @@ same target is next written.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import hashlib
 import logging
@@ -24,7 +25,11 @@ from typing import TYPE_CHECKING, Any
 
 from odibi_core.contracts.connection import CheckResult, FileConnection, ObjectStoreLocation
 
-from odibi_connector_azure.credentials import object_store_options, register_credentials, service_client
+from odibi_connector_azure.credentials import (
+    object_store_options,
+    register_credentials,
+    service_client,
+)
 from odibi_connector_azure.errors import AzurePathNotFound, AzureStorageError, translate
 from odibi_connector_azure.filesystem import build_filesystem, protocol_for
 
@@ -60,7 +65,9 @@ class AzureConnection(FileConnection):
         self._verified = False
 
     @classmethod
-    def build(cls, options: AzureBlobOptions | AzureAdlsOptions, context: BuildContext) -> AzureConnection:
+    def build(
+        cls, options: AzureBlobOptions | AzureAdlsOptions, context: BuildContext
+    ) -> AzureConnection:
         """Factory used by the plugin registration."""
         return cls(context.name, options)
 
@@ -73,8 +80,13 @@ class AzureConnection(FileConnection):
         return f"{base}/{path}" if base and path else (base or path)
 
     def _error(self, exc: BaseException, path: str) -> BaseException | None:
-        return translate(exc, connection=self.name, container=self.container, path=path,
-                         credential=self.options.credential_kind)
+        return translate(
+            exc,
+            connection=self.name,
+            container=self.container,
+            path=path,
+            credential=self.options.credential_kind,
+        )
 
     def _call(self, path: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -115,7 +127,9 @@ class AzureConnection(FileConnection):
 
     def object_store_location(self, path: str) -> ObjectStoreLocation:
         """``az://container/key`` and delta-rs's Azure settings."""
-        return ObjectStoreLocation(f"az://{self.container}/{self.key(path)}", object_store_options(self.options))
+        return ObjectStoreLocation(
+            f"az://{self.container}/{self.key(path)}", object_store_options(self.options)
+        )
 
     def _matching(self, path: str) -> list[Any]:
         """Blob properties of every blob ``path`` selects: a blob, a folder's blobs, or a glob."""
@@ -124,10 +138,16 @@ class AzureConnection(FileConnection):
         if any(c in key for c in "*?["):
             prefix = key[: min(key.index(c) for c in "*?[" if c in key)]
             blobs = self._call(path, lambda: list(client.list_blobs(name_starts_with=prefix)))
-            return [b for b in blobs if fnmatch.fnmatchcase(b.name, key) and STAGING_MARK not in b.name]
+            return [
+                b for b in blobs if fnmatch.fnmatchcase(b.name, key) and STAGING_MARK not in b.name
+            ]
         blobs = self._call(path, lambda: list(client.list_blobs(name_starts_with=key)))
-        return [b for b in blobs if (b.name == key or b.name.startswith(key.rstrip("/") + "/"))
-                and STAGING_MARK not in b.name]
+        return [
+            b
+            for b in blobs
+            if (b.name == key or b.name.startswith(key.rstrip("/") + "/"))
+            and STAGING_MARK not in b.name
+        ]
 
     def exists(self, path: str) -> bool:
         """Whether ``path`` names a blob, a folder holding blobs, or a glob that matches any."""
@@ -150,8 +170,10 @@ class AzureConnection(FileConnection):
         """Blob name of a URI this connection returned."""
         prefix = f"{self.protocol}://{self.container}/"
         if not uri.startswith(prefix):
-            raise AzureStorageError(f"connection {self.name!r}: {uri!r} is not one of its locations")
-        return uri[len(prefix):]
+            raise AzureStorageError(
+                f"connection {self.name!r}: {uri!r} is not one of its locations"
+            )
+        return uri[len(prefix) :]
 
     def staging_path(self, path: str) -> str:
         """A fresh staging blob beside ``path``; stale ones of the same target are deleted first."""
@@ -160,7 +182,9 @@ class AzureConnection(FileConnection):
         stem = f"{folder + '/' if folder else ''}.{leaf}{STAGING_MARK}"
         client = self._container_client()
         try:
-            stale = self._call(path, lambda: [b.name for b in client.list_blobs(name_starts_with=stem)])
+            stale = self._call(
+                path, lambda: [b.name for b in client.list_blobs(name_starts_with=stem)]
+            )
         except AzurePathNotFound:
             self._call(path, client.create_container)
             stale = []
@@ -172,26 +196,28 @@ class AzureConnection(FileConnection):
 
     def _delete(self, name: str) -> None:
         client = self._container_client()
-        try:
+        with contextlib.suppress(AzurePathNotFound):  # already gone
             self._call(name, client.delete_blob, name)
-        except AzurePathNotFound:
-            pass  # already gone
 
     def publish(self, staging: str, path: str) -> None:
         """Copy the staging blob (or folder) onto ``path`` server-side, then delete the staging."""
         source = self._split(staging)
         target = self.key(path)
         client = self._container_client()
-        staged = self._call(path, lambda: [b.name for b in client.list_blobs(name_starts_with=source)])
+        staged = self._call(
+            path, lambda: [b.name for b in client.list_blobs(name_starts_with=source)]
+        )
         if source in staged:
             self._copy(source, target, path)
         else:  # a folder (partitioned output): copied blob by blob, then the old blobs removed
-            new = {name[len(source):]: name for name in staged if name.startswith(source + "/")}
+            new = {name[len(source) :]: name for name in staged if name.startswith(source + "/")}
             for suffix, name in sorted(new.items()):
                 self._copy(name, target + suffix, path)
-            old = self._call(path, lambda: [b.name for b in client.list_blobs(name_starts_with=target + "/")])
+            old = self._call(
+                path, lambda: [b.name for b in client.list_blobs(name_starts_with=target + "/")]
+            )
             for name in old:
-                if name[len(target):] not in new:
+                if name[len(target) :] not in new:
                     self._delete(name)
         self.discard(staging)
 
@@ -206,14 +232,18 @@ class AzureConnection(FileConnection):
             time.sleep(0.2)
             status = self._call(path, blob.get_blob_properties).copy.status
         if status not in (None, "success"):
-            raise AzureStorageError(f"connection {self.name!r}: copying the staged file onto {path!r} "
-                                    f"ended {status}; the previous file is unchanged")
+            raise AzureStorageError(
+                f"connection {self.name!r}: copying the staged file onto {path!r} "
+                f"ended {status}; the previous file is unchanged"
+            )
 
     def discard(self, staging: str) -> None:
         """Delete a staging blob (or every blob of a staging folder)."""
         source = self._split(staging)
         client = self._container_client()
-        names = self._call(source, lambda: [b.name for b in client.list_blobs(name_starts_with=source)])
+        names = self._call(
+            source, lambda: [b.name for b in client.list_blobs(name_starts_with=source)]
+        )
         for name in names:
             if name == source or name.startswith(source + "/"):
                 self._delete(name)
@@ -225,8 +255,11 @@ class AzureConnection(FileConnection):
             self._verify()
         except AzureStorageError as exc:
             return CheckResult(False, exc.message, {"credential": kind})
-        return CheckResult(True, f"container {self.container!r} reachable ({kind})",
-                           {"container": self.container, "credential": kind})
+        return CheckResult(
+            True,
+            f"container {self.container!r} reachable ({kind})",
+            {"container": self.container, "credential": kind},
+        )
 
     def close(self) -> None:
         """Close the synchronous client (adlfs closes its own at exit)."""

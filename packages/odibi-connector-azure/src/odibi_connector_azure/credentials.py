@@ -77,7 +77,9 @@ def account_name(options: AzureStorageOptions) -> str:
     if options.account_name:
         return options.account_name
     assert options.connection_string is not None
-    return connection_string_parts(options.connection_string.get_secret_value()).get("AccountName", "")
+    return connection_string_parts(options.connection_string.get_secret_value()).get(
+        "AccountName", ""
+    )
 
 
 def _retry_kwargs(options: AzureStorageOptions, aio: bool) -> dict[str, Any]:
@@ -85,6 +87,7 @@ def _retry_kwargs(options: AzureStorageOptions, aio: bool) -> dict[str, Any]:
         from azure.storage.blob.aio import ExponentialRetry
     else:
         from azure.storage.blob import ExponentialRetry
+
     class DoublingRetry(ExponentialRetry):  # type: ignore[misc, valid-type]
         """``retry_backoff`` seconds, doubled after every further failure (the SDK's own policy
         adds ``base ** n`` to a fixed start, which cannot start small)."""
@@ -94,13 +97,19 @@ def _retry_kwargs(options: AzureStorageOptions, aio: bool) -> dict[str, Any]:
 
     # 408, 429, 500, 502, 503, 504 and connection errors are retried; 401/403/404/409/412 never
     retry = DoublingRetry(retry_total=options.max_retries)
-    return {"retry_policy": retry, "connection_timeout": min(options.timeout, 20),
-            "read_timeout": options.timeout}
+    return {
+        "retry_policy": retry,
+        "connection_timeout": min(options.timeout, 20),
+        "read_timeout": options.timeout,
+    }
 
 
 def _credential(options: AzureStorageOptions, aio: bool) -> Any:
     if options.account_key is not None:
-        return {"account_name": account_name(options), "account_key": options.account_key.get_secret_value()}
+        return {
+            "account_name": account_name(options),
+            "account_key": options.account_key.get_secret_value(),
+        }
     if options.sas_token is not None:
         return options.sas_token.get_secret_value().lstrip("?")
     if options.client_secret is not None:
@@ -108,16 +117,19 @@ def _credential(options: AzureStorageOptions, aio: bool) -> Any:
         import importlib
 
         identity = importlib.import_module(module)
-        return identity.ClientSecretCredential(options.tenant_id, options.client_id,
-                                               options.client_secret.get_secret_value())
+        return identity.ClientSecretCredential(
+            options.tenant_id, options.client_id, options.client_secret.get_secret_value()
+        )
     try:
         import importlib
 
         identity = importlib.import_module("azure.identity.aio" if aio else "azure.identity")
     except ImportError:
-        raise ConfigError("no credential given and azure-identity is not installed",
-                          hint="pip install azure-identity, or give account_key, sas_token or a "
-                          "service principal") from None
+        raise ConfigError(
+            "no credential given and azure-identity is not installed",
+            hint="pip install azure-identity, or give account_key, sas_token or a "
+            "service principal",
+        ) from None
     return identity.DefaultAzureCredential()
 
 
@@ -130,18 +142,24 @@ def service_client(options: AzureStorageOptions, *, aio: bool = False) -> Any:
     kwargs = _retry_kwargs(options, aio)
     if options.connection_string is not None:
         try:
-            return BlobServiceClient.from_connection_string(options.connection_string.get_secret_value(), **kwargs)
+            return BlobServiceClient.from_connection_string(
+                options.connection_string.get_secret_value(), **kwargs
+            )
         except ValueError as exc:
-            raise ConfigError(f"connection_string is not a usable storage connection string: "
-                              f"{redact_text(str(exc))}") from None
+            raise ConfigError(
+                f"connection_string is not a usable storage connection string: "
+                f"{redact_text(str(exc))}"
+            ) from None
     return BlobServiceClient(account_url(options), credential=_credential(options, aio), **kwargs)
 
 
 def object_store_options(options: AzureStorageOptions) -> dict[str, str]:
     """Settings for delta-rs's object store (its Azure keys), credentials included."""
-    settings: dict[str, str] = {"account_name": account_name(options),
-                                "max_retries": str(options.max_retries),
-                                "timeout": f"{options.timeout}s"}
+    settings: dict[str, str] = {
+        "account_name": account_name(options),
+        "max_retries": str(options.max_retries),
+        "timeout": f"{options.timeout}s",
+    }
     endpoint = account_url(options)
     default = f"https://{settings['account_name']}.blob.core.windows.net"
     if endpoint != default:
@@ -159,8 +177,11 @@ def object_store_options(options: AzureStorageOptions) -> dict[str, str]:
     elif options.sas_token is not None:
         settings["sas_token"] = options.sas_token.get_secret_value().lstrip("?")
     elif options.client_secret is not None:
-        settings.update(client_id=str(options.client_id), tenant_id=str(options.tenant_id),
-                        client_secret=options.client_secret.get_secret_value())
+        settings.update(
+            client_id=str(options.client_id),
+            tenant_id=str(options.tenant_id),
+            client_secret=options.client_secret.get_secret_value(),
+        )
     else:
         token = _credential(options, aio=False).get_token(STORAGE_SCOPE).token
         register_secret(token, source="azure bearer token")

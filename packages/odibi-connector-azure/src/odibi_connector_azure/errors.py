@@ -22,8 +22,10 @@ class AzureStorageError(OdibiError):
 class AzureAccessDenied(AzureStorageError):
     """The credential was refused (HTTP 401/403): wrong key, expired SAS, missing role."""
 
-    default_hint = ("Check the connection's credential (`odibi doctor` probes it); a service principal "
-                    "or managed identity needs the 'Storage Blob Data Contributor' role.")
+    default_hint = (
+        "Check the connection's credential (`odibi doctor` probes it); a service principal "
+        "or managed identity needs the 'Storage Blob Data Contributor' role."
+    )
 
 
 class AzurePathNotFound(AzureStorageError):
@@ -48,8 +50,9 @@ def _code(exc: BaseException) -> str:
     return f" {code}" if code else ""
 
 
-def translate(exc: BaseException, *, connection: str, container: str, path: str,
-              credential: str) -> OdibiError | None:
+def translate(
+    exc: BaseException, *, connection: str, container: str, path: str, credential: str
+) -> OdibiError | None:
     """The Odibi error for an Azure SDK exception, or ``None`` if ``exc`` is none of those."""
     try:
         from azure.core import exceptions as az
@@ -61,11 +64,19 @@ def translate(exc: BaseException, *, connection: str, container: str, path: str,
     status = _status(exc)
     if isinstance(exc, az.ClientAuthenticationError) or status in (401, 403):
         return AzureAccessDenied(
-            f"{where}: access refused (HTTP {status or 401}{_code(exc)}) for the {credential} credential")
+            f"{where}: access refused (HTTP {status or 401}{_code(exc)}) "
+            f"for the {credential} credential"
+        )
     if isinstance(exc, az.ResourceNotFoundError) or status == 404:
         return AzurePathNotFound(f"{where}: not found (HTTP 404{_code(exc)})")
-    if (isinstance(exc, (az.ServiceRequestError, az.ServiceResponseError))
-            or status in (408, 429, 500, 502, 503, 504)):
+    if isinstance(exc, (az.ServiceRequestError, az.ServiceResponseError)) or status in (
+        408,
+        429,
+        500,
+        502,
+        503,
+        504,
+    ):
         detail = f"HTTP {status}{_code(exc)}" if status else type(exc).__name__
         return AzureTransientError(f"{where}: still failing after retries ({detail})")
     first = redact_text(str(exc)).strip().splitlines()

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from odibi_connector_azure.options import AzureBlobOptions, AzureAdlsOptions
+    from odibi_connector_azure.options import AzureAdlsOptions, AzureBlobOptions
 
 _WRAPPED = ("_info", "_ls", "_cat_file", "_pipe_file", "_rm_file", "_exists", "_find", "_get_file")
 
@@ -25,7 +25,9 @@ def protocol_for(connection: str) -> str:
     return "odibi-az-" + (re.sub(r"[^a-z0-9]+", "-", connection.lower()).strip("-") or "x")
 
 
-def _translating(method: Callable[..., Any], describe: Callable[[BaseException, str], BaseException | None]) -> Any:
+def _translating(
+    method: Callable[..., Any], describe: Callable[[BaseException, str], BaseException | None]
+) -> Any:
     @functools.wraps(method)
     async def wrapper(self: Any, path: Any = "", *args: Any, **kwargs: Any) -> Any:
         try:
@@ -41,8 +43,11 @@ def _translating(method: Callable[..., Any], describe: Callable[[BaseException, 
     return wrapper
 
 
-def build_filesystem(name: str, options: AzureBlobOptions | AzureAdlsOptions,
-                     describe: Callable[[BaseException, str], BaseException | None]) -> Any:
+def build_filesystem(
+    name: str,
+    options: AzureBlobOptions | AzureAdlsOptions,
+    describe: Callable[[BaseException, str], BaseException | None],
+) -> Any:
     """An adlfs filesystem for connection ``name`` using Odibi's async client for ``options``."""
     from adlfs import AzureBlobFileSystem
 
@@ -58,7 +63,13 @@ def build_filesystem(name: str, options: AzureBlobOptions | AzureAdlsOptions,
         method = getattr(AzureBlobFileSystem, method_name, None)
         if method is not None:
             attributes[method_name] = _translating(method, describe)
-    cls = type(f"OdibiAzureFileSystem_{protocol.replace('-', '_')}", (AzureBlobFileSystem,), attributes)
+    cls = type(
+        f"OdibiAzureFileSystem_{protocol.replace('-', '_')}", (AzureBlobFileSystem,), attributes
+    )
     # anon=True: adlfs must not build credentials of its own from AZURE_* variables
-    return cls(account_name=account_name(options), anon=True, skip_instance_cache=True,
-               assume_container_exists=True)
+    return cls(
+        account_name=account_name(options),
+        anon=True,
+        skip_instance_cache=True,
+        assume_container_exists=True,
+    )

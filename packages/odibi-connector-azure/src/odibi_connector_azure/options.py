@@ -17,8 +17,13 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 _CONTAINER = re.compile(r"^(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$")
 _ACCOUNT = re.compile(r"^[a-z0-9]{3,24}$")
 
-CREDENTIAL_KINDS = ("connection string", "account key", "SAS token", "service principal",
-                    "DefaultAzureCredential")
+CREDENTIAL_KINDS = (
+    "connection string",
+    "account key",
+    "SAS token",
+    "service principal",
+    "DefaultAzureCredential",
+)
 """Names of the credential kinds, as messages and ``odibi doctor`` print them."""
 
 
@@ -33,18 +38,32 @@ class AzureStorageOptions(PluginOptions):
         description="Blob endpoint when it is not `https://<account>.blob.core.windows.net` "
         "(sovereign clouds, private endpoints, the Azurite emulator).",
     )
-    connection_string: SecretStr | None = Field(None, description="Storage connection string; a secret.")
+    connection_string: SecretStr | None = Field(
+        None, description="Storage connection string; a secret."
+    )
     account_key: SecretStr | None = Field(None, description="Storage account key; a secret.")
-    sas_token: SecretStr | None = Field(None, description="SAS token (with or without `?`); a secret.")
+    sas_token: SecretStr | None = Field(
+        None, description="SAS token (with or without `?`); a secret."
+    )
     tenant_id: str | None = Field(None, description="Service principal: Microsoft Entra tenant id.")
     client_id: str | None = Field(None, description="Service principal: application (client) id.")
-    client_secret: SecretStr | None = Field(None, description="Service principal: client secret; a secret.")
-    base_path: str = Field("", description="Folder inside the container that paths are relative to.")
+    client_secret: SecretStr | None = Field(
+        None, description="Service principal: client secret; a secret."
+    )
+    base_path: str = Field(
+        "", description="Folder inside the container that paths are relative to."
+    )
     max_retries: int = Field(
-        5, ge=0, le=20, description="Retries of a throttled (429/503) or timed-out request, with backoff."
+        5,
+        ge=0,
+        le=20,
+        description="Retries of a throttled (429/503) or timed-out request, with backoff.",
     )
     retry_backoff: float = Field(
-        1.0, gt=0, le=60, description="Seconds before the first retry; doubles for each further one."
+        1.0,
+        gt=0,
+        le=60,
+        description="Seconds before the first retry; doubles for each further one.",
     )
     timeout: int = Field(60, ge=1, le=3600, description="Seconds to wait for one response.")
 
@@ -72,12 +91,16 @@ class AzureStorageOptions(PluginOptions):
     @model_validator(mode="after")
     def _one_credential(self) -> AzureStorageOptions:
         principal = [self.tenant_id, self.client_id, self.client_secret]
-        given = [kind for kind, present in (
-            ("connection_string", self.connection_string is not None),
-            ("account_key", self.account_key is not None),
-            ("sas_token", self.sas_token is not None),
-            ("tenant_id/client_id/client_secret", any(p is not None for p in principal)),
-        ) if present]
+        given = [
+            kind
+            for kind, present in (
+                ("connection_string", self.connection_string is not None),
+                ("account_key", self.account_key is not None),
+                ("sas_token", self.sas_token is not None),
+                ("tenant_id/client_id/client_secret", any(p is not None for p in principal)),
+            )
+            if present
+        ]
         if len(given) > 1:
             raise ValueError(f"give one way to sign in, not {' and '.join(given)}")
         if any(p is not None for p in principal) and not all(p is not None for p in principal):

@@ -34,8 +34,18 @@ def odibi_connections() -> list[ConnectionSpec]:
     from odibi_connector_azure.options import AzureAdlsOptions, AzureBlobOptions
 
     return [
-        ConnectionSpec("azure_blob", _blob, AzureBlobOptions,
-                       "Data files (CSV, Parquet, JSON, Delta) in an Azure Blob Storage container", NEEDS),
-        ConnectionSpec("azure_adls", _adls, AzureAdlsOptions,
-                       "Data files (CSV, Parquet, JSON, Delta) in an ADLS Gen2 filesystem", NEEDS),
+        ConnectionSpec(
+            "azure_blob",
+            _blob,
+            AzureBlobOptions,
+            "Data files (CSV, Parquet, JSON, Delta) in an Azure Blob Storage container",
+            NEEDS,
+        ),
+        ConnectionSpec(
+            "azure_adls",
+            _adls,
+            AzureAdlsOptions,
+            "Data files (CSV, Parquet, JSON, Delta) in an ADLS Gen2 filesystem",
+            NEEDS,
+        ),
     ]

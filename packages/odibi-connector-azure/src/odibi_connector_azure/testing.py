@@ -34,8 +34,13 @@ def azurite_settings() -> dict[str, str]:
     }
 
 
-ERROR_CODES = {503: "ServerBusy", 500: "InternalError", 429: "TooManyRequests",
-               403: "AuthorizationFailure", 404: "BlobNotFound"}
+ERROR_CODES = {
+    503: "ServerBusy",
+    500: "InternalError",
+    429: "TooManyRequests",
+    403: "AuthorizationFailure",
+    404: "BlobNotFound",
+}
 """The ``x-ms-error-code`` the proxy sends with each failure status."""
 
 
@@ -64,8 +69,10 @@ class FailingProxy:
                 status = proxy._take_failure()
                 if status is not None:
                     code = ERROR_CODES.get(status, "InternalError")
-                    payload = (f'<?xml version="1.0" encoding="utf-8"?><Error><Code>{code}</Code>'
-                               f"<Message>failed on purpose by the test proxy</Message></Error>").encode()
+                    payload = (
+                        f'<?xml version="1.0" encoding="utf-8"?><Error><Code>{code}</Code>'
+                        f"<Message>failed on purpose by the test proxy</Message></Error>"
+                    ).encode()
                     self.send_response(status)
                     self.send_header("x-ms-error-code", code)
                     self.send_header("Content-Length", str(len(payload)))
@@ -118,7 +125,8 @@ class FailingProxy:
         self._thread.start()
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self._server.shutdown()
         self._server.server_close()

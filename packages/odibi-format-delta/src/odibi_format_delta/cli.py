@@ -7,8 +7,6 @@ the project's secrets, exactly as in a run). ``vacuum`` only lists what it would
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 from odibi_core.cli.context import PROJECT_ARG, echo, echo_json, load
 
@@ -19,7 +17,9 @@ JSON_OPT = typer.Option(False, "--json", help="Print JSON.")
 
 def build_app() -> typer.Typer:
     """The ``odibi delta`` sub-app."""
-    app = typer.Typer(help="Delta table maintenance: history, vacuum, optimize.", no_args_is_help=True)
+    app = typer.Typer(
+        help="Delta table maintenance: history, vacuum, optimize.", no_args_is_help=True
+    )
     app.command("history")(history)
     app.command("vacuum")(vacuum)
     app.command("optimize")(optimize)
@@ -36,9 +36,9 @@ def _connection(table: str, project: str | None, env: str | None) -> tuple[objec
 
 def history(
     table: str = TABLE_ARG,
-    project: Optional[str] = PROJECT_ARG,
-    env: Optional[str] = ENV_OPT,
-    limit: Optional[int] = typer.Option(None, "--limit", "-n", min=1, help="Newest N commits only."),
+    project: str | None = PROJECT_ARG,
+    env: str | None = ENV_OPT,
+    limit: int | None = typer.Option(None, "--limit", "-n", min=1, help="Newest N commits only."),
     as_json: bool = JSON_OPT,
 ) -> None:
     """Show the commits of a Delta table, newest first."""
@@ -50,13 +50,19 @@ def history(
         echo_json(commits)
         return
     for commit in commits:
-        echo(f"version {commit.get('version')}  {commit.get('operation', '?'):<10} "
-             f"{_when(commit.get('timestamp'))}  {_rows(commit.get('operationMetrics') or {})}".rstrip())
+        echo(
+            f"version {commit.get('version')}  {commit.get('operation', '?'):<10} "
+            f"{_when(commit.get('timestamp'))}  "
+            f"{_rows(commit.get('operationMetrics') or {})}".rstrip()
+        )
 
 
 def _rows(metrics: dict[str, object]) -> str:
     """What a commit did to rows, from its operation metrics."""
-    merged = [(metrics.get(f"num_target_rows_{kind}"), kind) for kind in ("inserted", "updated", "deleted")]
+    merged = [
+        (metrics.get(f"num_target_rows_{kind}"), kind)
+        for kind in ("inserted", "updated", "deleted")
+    ]
     if any(n is not None for n, _ in merged):
         return ", ".join(f"{n} {kind}" for n, kind in merged if n is not None)
     added = metrics.get("num_added_rows")
@@ -73,16 +79,23 @@ def _when(millis: object) -> str:
 
 def vacuum(
     table: str = TABLE_ARG,
-    project: Optional[str] = PROJECT_ARG,
-    env: Optional[str] = ENV_OPT,
+    project: str | None = PROJECT_ARG,
+    env: str | None = ENV_OPT,
     retention_hours: int = typer.Option(
-        168, "--retention-hours", min=0,
-        help="Keep files still needed by versions younger than this (below 168 only with --apply and "
-        "--force-short-retention).",
+        168,
+        "--retention-hours",
+        min=0,
+        help="Keep files still needed by versions younger than this many hours (below 168 "
+        "needs --force-short-retention).",
     ),
-    apply: bool = typer.Option(False, "--apply", help="Delete the files (default: only list them)."),
-    force_short: bool = typer.Option(False, "--force-short-retention",
-                                     help="Allow a retention under 168 hours (breaks time travel further back)."),
+    apply: bool = typer.Option(
+        False, "--apply", help="Delete the files (default: only list them)."
+    ),
+    force_short: bool = typer.Option(
+        False,
+        "--force-short-retention",
+        help="Allow a retention under 168 hours (breaks time travel further back).",
+    ),
     as_json: bool = JSON_OPT,
 ) -> None:
     """List (or with --apply delete) data files no recent version needs."""
@@ -93,7 +106,8 @@ def vacuum(
     if retention_hours < maintenance.DEFAULT_RETENTION_HOURS and not force_short:
         raise UsageError(
             f"--retention-hours {retention_hours} is under Delta's safety limit of "
-            f"{maintenance.DEFAULT_RETENTION_HOURS}: readers or time travel may still need those files",
+            f"{maintenance.DEFAULT_RETENTION_HOURS}: readers or time travel may still need "
+            "those files",
             hint="Add --force-short-retention if no reader or writer can still use older versions.",
         )
     connection, path = _connection(table, project, env)
@@ -109,9 +123,11 @@ def vacuum(
 
 def optimize(
     table: str = TABLE_ARG,
-    project: Optional[str] = PROJECT_ARG,
-    env: Optional[str] = ENV_OPT,
-    target_size: Optional[int] = typer.Option(None, "--target-size", min=1, help="Bytes per compacted file."),
+    project: str | None = PROJECT_ARG,
+    env: str | None = ENV_OPT,
+    target_size: int | None = typer.Option(
+        None, "--target-size", min=1, help="Bytes per compacted file."
+    ),
     as_json: bool = JSON_OPT,
 ) -> None:
     """Compact small data files into larger ones (one commit)."""
@@ -122,5 +138,7 @@ def optimize(
     if as_json:
         echo_json(metrics)
         return
-    echo(f"optimized {table}: {metrics.get('numFilesRemoved', 0)} files compacted into "
-         f"{metrics.get('numFilesAdded', 0)}")
+    echo(
+        f"optimized {table}: {metrics.get('numFilesRemoved', 0)} files compacted into "
+        f"{metrics.get('numFilesAdded', 0)}"
+    )

@@ -33,9 +33,18 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("odibi.delta")
 
-HIVE_TYPES = {"string": "VARCHAR", "large_string": "VARCHAR", "int64": "BIGINT", "int32": "INTEGER",
-              "int16": "SMALLINT", "int8": "TINYINT", "bool": "BOOLEAN", "date32[day]": "DATE",
-              "double": "DOUBLE", "float": "FLOAT"}
+HIVE_TYPES = {
+    "string": "VARCHAR",
+    "large_string": "VARCHAR",
+    "int64": "BIGINT",
+    "int32": "INTEGER",
+    "int16": "SMALLINT",
+    "int8": "TINYINT",
+    "bool": "BOOLEAN",
+    "date32[day]": "DATE",
+    "double": "DOUBLE",
+    "float": "FLOAT",
+}
 """Partition column types this path reads from folder names (others fall back to Arrow)."""
 
 UNSUPPORTED_FEATURES = ("deletionVectors", "columnMapping")
@@ -60,9 +69,11 @@ def _fallback_reason(table: DeltaTable, schema: pa.Schema) -> str | None:
 def _relative_files(table: DeltaTable, filters: Any) -> list[str]:
     root = table.table_uri.rstrip("/")
     if root.startswith("file://"):
-        root = root[len("file://"):]
-    return [unquote(uri[len(root):].lstrip("/")) if uri.startswith(root) else uri
-            for uri in table.file_uris(file_pruning_predicate=filters)]
+        root = root[len("file://") :]
+    return [
+        unquote(uri[len(root) :].lstrip("/")) if uri.startswith(root) else uri
+        for uri in table.file_uris(file_pruning_predicate=filters)
+    ]
 
 
 def _partition_layout_matches(table: DeltaTable, files: list[str]) -> bool:
@@ -79,7 +90,9 @@ def _partition_layout_matches(table: DeltaTable, files: list[str]) -> bool:
         if expected is None or any(v is None for v in expected):
             return False
         folders = name.split("/")[:-1]
-        if [unquote(f) for f in folders] != [f"{c}={_text(v)}" for c, v in zip(columns, expected)]:
+        if [unquote(f) for f in folders] != [
+            f"{c}={_text(v)}" for c, v in zip(columns, expected, strict=False)
+        ]:
             return False
     return True
 
@@ -89,10 +102,13 @@ def _text(value: Any) -> str:
 
 
 class DuckDBDeltaPath(FormatEnginePath):
-    """Delta reads as lazy DuckDB views over the table's Parquet files (see the module docstring)."""
+    """Delta reads as lazy DuckDB views over the table's Parquet files (see the module doc)."""
 
-    def read(self, engine: Any, format: Any, connection: FileConnection, request: ReadRequest) -> Any:
-        """A lazy view over the version's data files, or the Arrow interchange when it cannot be exact."""
+    def read(
+        self, engine: Any, format: Any, connection: FileConnection, request: ReadRequest
+    ) -> Any:
+        """A lazy view over the version's data files (the Arrow interchange where it cannot be
+        exact)."""
         options = DeltaReadOptions.model_validate(request.options or {})
         path = request.path or ""
         where = f"{connection.name}:{path}"
@@ -103,7 +119,11 @@ class DuckDBDeltaPath(FormatEnginePath):
             reason = _fallback_reason(table, schema)
             files: list[str] = []
             if reason is None:
-                pruning = [tuple(f) for f in options.partition_filter] if options.partition_filter else None
+                pruning = (
+                    [tuple(f) for f in options.partition_filter]
+                    if options.partition_filter
+                    else None
+                )
                 files = _relative_files(table, pruning)
                 if not files:
                     reason = "no data files"
@@ -113,29 +133,51 @@ class DuckDBDeltaPath(FormatEnginePath):
                 logger.debug("delta: %s read through Arrow (%s)", where, reason)
                 return engine.from_arrow(format.read_arrow(connection, request))
             select = self._select(table, schema, options, request, connection, path, files)
-        logger.info("delta: reading %s at version %s (%d files)", where, table.version(), len(files))
+        logger.info(
+            "delta: reading %s at version %s (%d files)", where, table.version(), len(files)
+        )
         return engine.scan(connection, select)
 
     @staticmethod
-    def _select(table: DeltaTable, schema: pa.Schema, options: DeltaReadOptions, request: ReadRequest,
-                connection: FileConnection, path: str, files: list[str]) -> str:
-        uris = ", ".join(sql_literal(connection.resolve(f"{path.rstrip('/')}/{name}")) for name in files)
+    def _select(
+        table: DeltaTable,
+        schema: pa.Schema,
+        options: DeltaReadOptions,
+        request: ReadRequest,
+        connection: FileConnection,
+        path: str,
+        files: list[str],
+    ) -> str:
+        uris = ", ".join(
+            sql_literal(connection.resolve(f"{path.rstrip('/')}/{name}")) for name in files
+        )
         partitions = table.metadata().partition_columns
         args = [f"[{uris}]", "union_by_name = true"]
         if partitions:
-            types = ", ".join(f"{sql_literal(c)}: {sql_literal(HIVE_TYPES[str(schema.field(c).type)])}"
-                              for c in partitions)
+            types = ", ".join(
+                f"{sql_literal(c)}: {sql_literal(HIVE_TYPES[str(schema.field(c).type)])}"
+                for c in partitions
+            )
             args += ["hive_partitioning = true", f"hive_types = {{{types}}}"]
         else:
             args.append("hive_partitioning = false")
         columns = options.columns or schema.names
-        select = f"SELECT {', '.join(quote_identifier(c) for c in columns)} FROM read_parquet({', '.join(args)})"
-        conditions = [f"{quote_identifier(c)} {_op(op)} {_operand(op, v)}" for c, op, v in options.partition_filter or []]
+        names = ", ".join(quote_identifier(c) for c in columns)
+        select = f"SELECT {names} FROM read_parquet({', '.join(args)})"
+        conditions = [
+            f"{quote_identifier(c)} {_op(op)} {_operand(op, v)}"
+            for c, op, v in options.partition_filter or []
+        ]
         if request.incremental_column and request.incremental_after is not None:
-            conditions.append(f"{quote_identifier(request.incremental_column)} > {sql_literal(request.incremental_after)}")
+            conditions.append(
+                f"{quote_identifier(request.incremental_column)} > "
+                f"{sql_literal(request.incremental_after)}"
+            )
         return select + (f" WHERE {' AND '.join(conditions)}" if conditions else "")
 
-    def write(self, engine: Any, format: Any, frame: Any, connection: FileConnection, request: Any) -> int:
+    def write(
+        self, engine: Any, format: Any, frame: Any, connection: FileConnection, request: Any
+    ) -> int:
         """Stream the frame's Arrow batches to delta-rs."""
         return int(format.write_arrow(engine.to_arrow(frame), connection, request))
 

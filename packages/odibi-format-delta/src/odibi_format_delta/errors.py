@@ -18,7 +18,7 @@ class DeltaTableMissing(DeltaFormatError):
 
 
 class DeltaSchemaMismatch(DeltaFormatError):
-    """The data written has other columns or types than the table, and no ``schema_mode`` was set."""
+    """The data written has other columns or types than the table, and no ``schema_mode``."""
 
     default_hint = (
         "Set write.options.schema_mode: merge to add new columns (or overwrite, with mode "
@@ -29,11 +29,13 @@ class DeltaSchemaMismatch(DeltaFormatError):
 class DeltaConflict(DeltaFormatError):
     """Another writer committed to the table first in a way this write cannot be reconciled with."""
 
-    default_hint = "Nothing was committed by this run; rerun the node once the other writer is done."
+    default_hint = (
+        "Nothing was committed by this run; rerun the node once the other writer is done."
+    )
 
 
 class DeltaOptionError(DeltaFormatError):
-    """An option names a column the table does not have, or a time-travel point that does not exist."""
+    """An option names a column the table does not have, or a point in time it never had."""
 
 
 class DeltaOnSparkMissing(DeltaFormatError):

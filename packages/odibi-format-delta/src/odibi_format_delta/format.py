@@ -1,4 +1,4 @@
-"""The ``delta`` :class:`~odibi_core.contracts.formats.TableFormat`: delta-rs behind Odibi's contract."""
+"""The ``delta`` :class:`~odibi_core.contracts.formats.TableFormat`, backed by delta-rs."""
 
 from __future__ import annotations
 
@@ -27,8 +27,9 @@ class DeltaFormat(TableFormat):
         """Stream the table (see :mod:`odibi_format_delta.reading`)."""
         return read_batches(connection, request)
 
-    def write_arrow(self, reader: pa.RecordBatchReader, connection: FileConnection,
-                    request: WriteRequest) -> int:
+    def write_arrow(
+        self, reader: pa.RecordBatchReader, connection: FileConnection, request: WriteRequest
+    ) -> int:
         """Write in one commit (see :mod:`odibi_format_delta.writing`)."""
         return write_batches(reader, connection, request)
 
@@ -45,8 +46,9 @@ class DeltaFormat(TableFormat):
         table."""
         options = DeltaReadOptions.model_validate(request.options or {})
         try:
-            table = open_table(connection, request.path or "", version=options.version,
-                               timestamp=options.timestamp)
+            table = open_table(
+                connection, request.path or "", version=options.version, timestamp=options.timestamp
+            )
         except DeltaTableMissing:
             return None
         return f"delta:v{table.version()}"

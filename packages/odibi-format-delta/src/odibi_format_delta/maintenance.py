@@ -46,9 +46,14 @@ def open_connection(project: LoadedProject, pm: OdibiPluginManager, name: str) -
     config = project.config.connections.get(name)
     if config is None:
         known = project.config.connections
-        raise UsageError(f"no connection {name!r}{did_you_mean(name, known)}; defined: {', '.join(known) or 'none'}")
+        raise UsageError(
+            f"no connection {name!r}{did_you_mean(name, known)}; "
+            f"defined: {', '.join(known) or 'none'}"
+        )
     spec = pm.connection(config.type)
-    context = BuildContext(name=name, project_dir=project.project_dir, project_name=project.config.project)
+    context = BuildContext(
+        name=name, project_dir=project.project_dir, project_name=project.config.project
+    )
     connection = spec.factory(project.connection_options[name], context)
     connection.name, connection.type = name, config.type
     if not isinstance(connection, FileConnection):
@@ -56,22 +61,33 @@ def open_connection(project: LoadedProject, pm: OdibiPluginManager, name: str) -
     return connection
 
 
-def history(connection: FileConnection, path: str, limit: int | None = None) -> list[dict[str, Any]]:
+def history(
+    connection: FileConnection, path: str, limit: int | None = None
+) -> list[dict[str, Any]]:
     """Commits of the table, newest first."""
     table = open_table(connection, path)
     with delta_errors(f"{connection.name}:{path}"):
         return list(table.history(limit))
 
 
-def vacuum(connection: FileConnection, path: str, retention_hours: int, *, apply: bool) -> list[str]:
+def vacuum(
+    connection: FileConnection, path: str, retention_hours: int, *, apply: bool
+) -> list[str]:
     """Data files no version younger than ``retention_hours`` needs; deleted only if ``apply``."""
     table = open_table(connection, path)
     with delta_errors(f"{connection.name}:{path}"):
-        return list(table.vacuum(retention_hours=retention_hours, dry_run=not apply,
-                                 enforce_retention_duration=retention_hours >= DEFAULT_RETENTION_HOURS))
+        return list(
+            table.vacuum(
+                retention_hours=retention_hours,
+                dry_run=not apply,
+                enforce_retention_duration=retention_hours >= DEFAULT_RETENTION_HOURS,
+            )
+        )
 
 
-def optimize(connection: FileConnection, path: str, target_size: int | None = None) -> dict[str, Any]:
+def optimize(
+    connection: FileConnection, path: str, target_size: int | None = None
+) -> dict[str, Any]:
     """Compact small files into larger ones (one commit; readers are never disturbed)."""
     table = open_table(connection, path)
     with delta_errors(f"{connection.name}:{path}"):

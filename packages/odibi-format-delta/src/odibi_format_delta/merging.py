@@ -29,8 +29,13 @@ def join_condition(keys: tuple[str, ...] | list[str], on: str | None) -> str:
     return " AND ".join(f"target.{_quoted(k)} = source.{_quoted(k)}" for k in keys)
 
 
-def merge_batches(table: DeltaTable | None, reader: pa.RecordBatchReader, connection: FileConnection,
-                  request: WriteRequest, options: DeltaWriteOptions) -> dict[str, Any] | None:
+def merge_batches(
+    table: DeltaTable | None,
+    reader: pa.RecordBatchReader,
+    connection: FileConnection,
+    request: WriteRequest,
+    options: DeltaWriteOptions,
+) -> dict[str, Any] | None:
     """Run the MERGE and return its metrics; ``None`` if there is no table yet (then every
     source row is new and the caller simply creates the table with them)."""
     if table is None:
@@ -43,8 +48,12 @@ def merge_batches(table: DeltaTable | None, reader: pa.RecordBatchReader, connec
             )
         return None
     merger = table.merge(
-        reader, join_condition(request.keys, options.on), source_alias="source", target_alias="target",
-        merge_schema=options.schema_mode == "merge", streamed_exec=True,
+        reader,
+        join_condition(request.keys, options.on),
+        source_alias="source",
+        target_alias="target",
+        merge_schema=options.schema_mode == "merge",
+        streamed_exec=True,
     )
     if request.mode == "upsert":
         merger = merger.when_matched_update_all().when_not_matched_insert_all()
@@ -69,5 +78,7 @@ def _apply_clauses(merger: Any, options: DeltaWriteOptions) -> Any:
         merger = merger.when_not_matched_insert(dict(insert.set), predicate=insert.condition)
     gone = options.when_not_matched_by_source_delete
     if gone not in (None, False):
-        merger = merger.when_not_matched_by_source_delete(predicate=getattr(gone, "condition", None))
+        merger = merger.when_not_matched_by_source_delete(
+            predicate=getattr(gone, "condition", None)
+        )
     return merger

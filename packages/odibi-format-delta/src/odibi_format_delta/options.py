@@ -23,7 +23,8 @@ class DeltaReadOptions(PluginOptions):
 
     version: int | None = Field(None, ge=0, description="Read this table version (time travel).")
     timestamp: datetime | None = Field(
-        None, description="Read the version current at this ISO 8601 time, e.g. `2026-11-30T00:00:00Z`."
+        None,
+        description="Read the version current at this ISO 8601 time, e.g. `2026-11-30T00:00:00Z`.",
     )
     columns: list[str] | None = Field(
         None, min_length=1, description="Read only these columns (projection pushed into the scan)."
@@ -31,17 +32,24 @@ class DeltaReadOptions(PluginOptions):
     partition_filter: list[tuple[str, str, Any]] | None = Field(
         None,
         min_length=1,
-        description="`[column, op, value]` entries, all of which must hold (op: `=`, `!=`, `<`, `<=`, "
+        description="`[column, op, value]` entries, all of which must hold "
+        "(op: `=`, `!=`, `<`, `<=`, "
         "`>`, `>=`, `in`, `not in`); files of other partitions are never opened.",
     )
-    batch_rows: int = Field(100_000, ge=1, description="Rows per Arrow batch streamed to the engine.")
+    batch_rows: int = Field(
+        100_000, ge=1, description="Rows per Arrow batch streamed to the engine."
+    )
 
     @field_validator("partition_filter")
     @classmethod
-    def _operators(cls, value: list[tuple[str, str, Any]] | None) -> list[tuple[str, str, Any]] | None:
+    def _operators(
+        cls, value: list[tuple[str, str, Any]] | None
+    ) -> list[tuple[str, str, Any]] | None:
         for column, op, operand in value or []:
             if op not in FILTER_OPERATORS:
-                raise ValueError(f"operator {op!r} of {column!r} is not one of {', '.join(FILTER_OPERATORS)}")
+                raise ValueError(
+                    f"operator {op!r} of {column!r} is not one of {', '.join(FILTER_OPERATORS)}"
+                )
             if op in ("in", "not in") and not isinstance(operand, list):
                 raise ValueError(f"operator {op!r} of {column!r} needs a list of values")
         return value
@@ -63,17 +71,22 @@ class UpdateClause(PluginOptions):
     """``when_matched_update`` / ``when_not_matched_insert`` spelled out."""
 
     set: dict[str, str] = Field(
-        min_length=1, description="Target column -> SQL expression over `source.` / `target.` columns."
+        min_length=1,
+        description="Target column -> SQL expression over `source.` / `target.` columns.",
     )
     condition: str | None = Field(None, description="Only rows for which this SQL holds.")
 
 
 MergeAll = Literal["all"]
-UpdateSpec = Union[MergeAll, UpdateClause]
-DeleteSpec = Union[bool, ClauseCondition]
+UpdateSpec = Union[MergeAll, UpdateClause]  # noqa: UP007 - pydantic evaluates it at runtime
+DeleteSpec = Union[bool, ClauseCondition]  # noqa: UP007 - pydantic evaluates it at runtime
 
-MERGE_CLAUSES = ("when_matched_update", "when_matched_delete", "when_not_matched_insert",
-                 "when_not_matched_by_source_delete")
+MERGE_CLAUSES = (
+    "when_matched_update",
+    "when_matched_delete",
+    "when_not_matched_insert",
+    "when_not_matched_by_source_delete",
+)
 """The merge clause keys of :class:`DeltaWriteOptions`."""
 
 
@@ -85,7 +98,8 @@ class DeltaWriteOptions(PluginOptions):
     )
     schema_mode: Literal["merge", "overwrite"] | None = Field(
         None,
-        description="`merge` adds new columns to the table; `overwrite` (mode overwrite only) replaces "
+        description="`merge` adds new columns to the table; `overwrite` (mode overwrite only) "
+        "replaces "
         "its schema. Unset: a schema that differs from the table's is an error naming the columns.",
     )
     replace_where: str | None = Field(
@@ -94,10 +108,12 @@ class DeltaWriteOptions(PluginOptions):
         "`region = 'EU'`); every written row must match it.",
     )
     on: str | None = Field(
-        None, description="Merge join condition over `source.` and `target.` (default: equal `keys`)."
+        None,
+        description="Merge join condition over `source.` and `target.` (default: equal `keys`).",
     )
     when_matched_update: UpdateSpec | None = Field(
-        None, description="Mode merge: `all`, or `{set: {col: expr}, condition: ...}` for matched rows."
+        None,
+        description="Mode merge: `all`, or `{set: {col: expr}, condition: ...}` for matched rows.",
     )
     when_matched_delete: DeleteSpec | None = Field(
         None, description="Mode merge: `true` or `{condition: ...}` deletes matched rows."
@@ -106,11 +122,14 @@ class DeltaWriteOptions(PluginOptions):
         None, description="Mode merge: `all`, or `{set: {col: expr}, condition: ...}` for new rows."
     )
     when_not_matched_by_source_delete: DeleteSpec | None = Field(
-        None, description="Mode merge: `true` or `{condition: ...}` deletes target rows the source lacks."
+        None,
+        description="Mode merge: `true` or `{condition: ...}` deletes target rows the source "
+        "lacks.",
     )
     target_file_size: int | None = Field(None, ge=1, description="Bytes per data file written.")
     configuration: dict[str, str] | None = Field(
-        None, description="Table properties of a new table (e.g. `delta.enableChangeDataFeed: 'true'`)."
+        None,
+        description="Table properties of a new table (e.g. `delta.enableChangeDataFeed: 'true'`).",
     )
 
     @model_validator(mode="after")

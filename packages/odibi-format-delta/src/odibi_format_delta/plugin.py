@@ -55,12 +55,22 @@ def odibi_formats() -> list[FormatSpec]:
     """Register ``delta``."""
     from odibi_format_delta.options import DeltaReadOptions, DeltaWriteOptions
 
-    return [FormatSpec(FORMAT_NAME, build_format, DeltaReadOptions, DeltaWriteOptions,
-                       "Delta Lake tables via delta-rs (no JVM); Spark's own Delta on the spark engine",
-                       WRITE_MODES, {"spark": build_spark_path, "duckdb": build_duckdb_path})]
+    return [
+        FormatSpec(
+            FORMAT_NAME,
+            build_format,
+            DeltaReadOptions,
+            DeltaWriteOptions,
+            "Delta Lake tables via delta-rs (no JVM); Spark's own Delta on the spark engine",
+            WRITE_MODES,
+            {"spark": build_spark_path, "duckdb": build_duckdb_path},
+        )
+    ]
 
 
 @hookimpl
 def odibi_cli_commands() -> list[CliCommandSpec]:
     """Register ``odibi delta``."""
-    return [CliCommandSpec("delta", build_cli, "Delta table maintenance: history, vacuum, optimize.")]
+    return [
+        CliCommandSpec("delta", build_cli, "Delta table maintenance: history, vacuum, optimize.")
+    ]

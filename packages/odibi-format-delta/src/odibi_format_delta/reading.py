@@ -19,8 +19,8 @@ from odibi_format_delta.table import arrow_schema, delta_errors, open_table
 
 if TYPE_CHECKING:
     import pyarrow as pa
-    from deltalake import DeltaTable
     import pyarrow.compute as pc
+    from deltalake import DeltaTable
     from odibi_core.contracts.connection import FileConnection
     from odibi_core.contracts.engine import ReadRequest
 
@@ -39,13 +39,21 @@ def read_batches(connection: FileConnection, request: ReadRequest) -> pa.RecordB
         pruning = [tuple(f) for f in options.partition_filter] if options.partition_filter else None
         dataset = table.to_pyarrow_dataset(file_pruning_predicate=pruning)
         logger.info("delta: reading %s at version %s", where, table.version())
-        scanner = dataset.scanner(columns=options.columns, filter=row_filter(options, request),
-                                  batch_size=options.batch_rows)
+        scanner = dataset.scanner(
+            columns=options.columns,
+            filter=row_filter(options, request),
+            batch_size=options.batch_rows,
+        )
         return scanner.to_reader()
 
 
-def check_read_options(table: DeltaTable, schema: pa.Schema, options: DeltaReadOptions,
-                       request: ReadRequest, where: str) -> None:
+def check_read_options(
+    table: DeltaTable,
+    schema: pa.Schema,
+    options: DeltaReadOptions,
+    request: ReadRequest,
+    where: str,
+) -> None:
     """Every column the options and the incremental read name exists; filters name partitions."""
     names = schema.names
     _check_columns(where, names, options.columns, "columns")
@@ -73,14 +81,17 @@ def _check_columns(where: str, names: list[str], asked: list[str] | None, option
 
 
 def row_filter(options: DeltaReadOptions, request: ReadRequest) -> pc.Expression | None:
-    """Partition filters again as row filters (free: constant per file) plus the incremental filter."""
+    """Partition filters again as row filters (free: constant per file), plus the incremental
+    filter."""
     import pyarrow.compute as pc
 
     expressions: list[Any] = []
     for column, op, value in options.partition_filter or []:
         expressions.append(_compare(pc.field(column), op, value))
     if request.incremental_column and request.incremental_after is not None:
-        expressions.append(pc.field(request.incremental_column) > pc.scalar(request.incremental_after))
+        expressions.append(
+            pc.field(request.incremental_column) > pc.scalar(request.incremental_after)
+        )
     if not expressions:
         return None
     combined = expressions[0]
@@ -94,5 +105,12 @@ def _compare(field: pc.Expression, op: str, value: Any) -> pc.Expression:
         return field.isin(value)
     if op == "not in":
         return ~field.isin(value)
-    operators = {"=": "__eq__", "!=": "__ne__", "<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__"}
+    operators = {
+        "=": "__eq__",
+        "!=": "__ne__",
+        "<": "__lt__",
+        "<=": "__le__",
+        ">": "__gt__",
+        ">=": "__ge__",
+    }
     return getattr(field, operators[op])(value)  # type: ignore[no-any-return]

@@ -19,14 +19,22 @@ def type_kind(data_type: pa.DataType) -> str:
     import pyarrow as pa
 
     checks = (
-        ("integer", pa.types.is_integer), ("float", pa.types.is_floating),
-        ("decimal", pa.types.is_decimal), ("boolean", pa.types.is_boolean),
-        ("string", lambda t: pa.types.is_string(t) or pa.types.is_large_string(t)
-         or str(t) == "string_view"),
+        ("integer", pa.types.is_integer),
+        ("float", pa.types.is_floating),
+        ("decimal", pa.types.is_decimal),
+        ("boolean", pa.types.is_boolean),
+        (
+            "string",
+            lambda t: (
+                pa.types.is_string(t) or pa.types.is_large_string(t) or str(t) == "string_view"
+            ),
+        ),
         ("binary", lambda t: pa.types.is_binary(t) or pa.types.is_large_binary(t)),
-        ("timestamp", pa.types.is_timestamp), ("date", pa.types.is_date),
+        ("timestamp", pa.types.is_timestamp),
+        ("date", pa.types.is_date),
         ("list", lambda t: pa.types.is_list(t) or pa.types.is_large_list(t)),
-        ("struct", pa.types.is_struct), ("map", pa.types.is_map),
+        ("struct", pa.types.is_struct),
+        ("map", pa.types.is_map),
     )
     for kind, check in checks:
         if check(data_type):
@@ -48,6 +56,10 @@ def schema_differences(table: pa.Schema, incoming: pa.Schema) -> list[str]:
     if missing:
         problems.append("table columns missing from the data: " + ", ".join(missing))
     for name, data_type in new.items():
-        if name in have and type_kind(data_type) != type_kind(have[name]) and data_type != pa.null():
+        if (
+            name in have
+            and type_kind(data_type) != type_kind(have[name])
+            and data_type != pa.null()
+        ):
             problems.append(f"column {name}: table has {have[name]}, data has {data_type}")
     return problems

@@ -1,6 +1,7 @@
 """``format: delta`` on the ``spark`` engine: Spark's own Delta support (delta-spark).
 
-The spark engine never goes through delta-rs: it reads and writes with ``spark.read.format("delta")``
+The spark engine never goes through delta-rs: it reads and writes with
+``spark.read.format("delta")``
 and ``DeltaTable.merge`` on the executors. That needs the Delta jars and the session extensions;
 :meth:`SparkDeltaPath.problem` checks for them when the project is validated, so a session without
 Delta fails before any data is touched, saying what to install and configure.
@@ -21,8 +22,10 @@ DELTA_CATALOG = "org.apache.spark.sql.delta.catalog.DeltaCatalog"
 
 SETUP_HINT = (
     "pip install delta-spark (the version matching your Spark), and set engine_options.conf: "
-    f"spark.jars.packages: io.delta:delta-spark_2.13:<version>, spark.sql.extensions: {DELTA_EXTENSION}, "
-    f"spark.sql.catalog.spark_catalog: {DELTA_CATALOG}; or run on a session that has Delta (Databricks) "
+    "spark.jars.packages: io.delta:delta-spark_2.13:<version>, "
+    f"spark.sql.extensions: {DELTA_EXTENSION}, "
+    f"spark.sql.catalog.spark_catalog: {DELTA_CATALOG}; "
+    "or run on a session that has Delta (Databricks) "
     "with use_active_session: true"
 )
 """What a user must do to give Spark Delta support."""
@@ -75,12 +78,25 @@ class SparkDeltaPath(FormatEnginePath):
         frame = reader.load(uri)
         for column, op, value in options.partition_filter or []:
             col = F.col(f"`{column}`")
-            conditions = {"=": col == value, "!=": col != value, "<": col < value, "<=": col <= value,
-                          ">": col > value, ">=": col >= value}
-            frame = frame.filter(col.isin(value) if op == "in" else ~col.isin(value) if op == "not in"
-                                 else conditions[op])
+            conditions = {
+                "=": col == value,
+                "!=": col != value,
+                "<": col < value,
+                "<=": col <= value,
+                ">": col > value,
+                ">=": col >= value,
+            }
+            frame = frame.filter(
+                col.isin(value)
+                if op == "in"
+                else ~col.isin(value)
+                if op == "not in"
+                else conditions[op]
+            )
         if request.incremental_column and request.incremental_after is not None:
-            frame = frame.filter(F.col(f"`{request.incremental_column}`") > F.lit(request.incremental_after))
+            frame = frame.filter(
+                F.col(f"`{request.incremental_column}`") > F.lit(request.incremental_after)
+            )
         if options.columns:
             frame = frame.select(*[f"`{c}`" for c in options.columns])
         return frame
@@ -89,24 +105,32 @@ class SparkDeltaPath(FormatEnginePath):
         """``DataFrame.write.format("delta")`` or one ``DeltaTable.merge``."""
         self._check(engine)
         options = DeltaWriteOptions.model_validate(
-            request.options or {}, context={"mode": request.mode, "keys": list(request.keys)})
+            request.options or {}, context={"mode": request.mode, "keys": list(request.keys)}
+        )
         uri = connection.object_store_location(request.path or "").uri
         rows = int(frame.count())
         if request.mode in ("upsert", "merge"):
             from delta.tables import DeltaTable
 
             if DeltaTable.isDeltaTable(engine.spark, uri):
-                merger = DeltaTable.forPath(engine.spark, uri).alias("target").merge(
-                    frame.alias("source"), join_condition(request.keys, options.on))
+                merger = (
+                    DeltaTable.forPath(engine.spark, uri)
+                    .alias("target")
+                    .merge(frame.alias("source"), join_condition(request.keys, options.on))
+                )
                 if request.mode == "upsert":
                     merger = merger.whenMatchedUpdateAll().whenNotMatchedInsertAll()
                 else:
                     merger = _spark_clauses(merger, options)
                 merger.execute()
                 return rows
-        writer = frame.write.format("delta").mode("append" if request.mode in ("upsert", "merge")
-                                                   else "errorifexists" if request.mode == "error"
-                                                   else request.mode)
+        writer = frame.write.format("delta").mode(
+            "append"
+            if request.mode in ("upsert", "merge")
+            else "errorifexists"
+            if request.mode == "error"
+            else request.mode
+        )
         if options.partition_by:
             writer = writer.partitionBy(*options.partition_by)
         if options.replace_where:

@@ -9,7 +9,12 @@ from typing import TYPE_CHECKING
 
 from odibi_core.redaction import redact_text
 
-from odibi_format_delta.errors import DeltaConflict, DeltaFormatError, DeltaSchemaMismatch, DeltaTableMissing
+from odibi_format_delta.errors import (
+    DeltaConflict,
+    DeltaFormatError,
+    DeltaSchemaMismatch,
+    DeltaTableMissing,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -27,8 +32,13 @@ def storage_options(loc: ObjectStoreLocation) -> dict[str, str] | None:
     return dict(loc.storage_options) or None
 
 
-def open_table(connection: FileConnection, path: str, *, version: int | None = None,
-               timestamp: datetime | None = None) -> DeltaTable:
+def open_table(
+    connection: FileConnection,
+    path: str,
+    *,
+    version: int | None = None,
+    timestamp: datetime | None = None,
+) -> DeltaTable:
     """The table at ``path`` (at ``version`` or ``timestamp`` if given); clear errors otherwise."""
     from deltalake import DeltaTable
 
@@ -39,16 +49,21 @@ def open_table(connection: FileConnection, path: str, *, version: int | None = N
             table = DeltaTable(loc.uri, version=version, storage_options=storage_options(loc))
         except Exception as exc:
             if type(exc).__name__ == "TableNotFoundError" and version is None:
-                raise DeltaTableMissing(f"no Delta table at {where} (no _delta_log there)") from None
+                raise DeltaTableMissing(
+                    f"no Delta table at {where} (no _delta_log there)"
+                ) from None
             if version is not None and "version" in str(exc).lower():
-                raise DeltaFormatError(f"Delta table {where} has no version {version}: {_first_line(exc)}") from None
+                raise DeltaFormatError(
+                    f"Delta table {where} has no version {version}: {_first_line(exc)}"
+                ) from None
             raise
         if timestamp is not None:
             try:
                 table.load_as_version(timestamp)
             except Exception as exc:
                 raise DeltaFormatError(
-                    f"Delta table {where} has no version at {timestamp.isoformat()}: {_first_line(exc)}"
+                    f"Delta table {where} has no version at {timestamp.isoformat()}: "
+                    f"{_first_line(exc)}"
                 ) from None
     return table
 
@@ -91,6 +106,12 @@ def delta_errors(where: str) -> Iterator[None]:
             raise DeltaSchemaMismatch(f"Delta table {where}: {_first_line(exc)}") from exc
         if name == "TableNotFoundError":
             raise DeltaTableMissing(f"no Delta table at {where}: {_first_line(exc)}") from exc
-        if name in ("DeltaError", "DeltaProtocolError", "OSError", "ArrowInvalid", "ArrowTypeError"):
+        if name in (
+            "DeltaError",
+            "DeltaProtocolError",
+            "OSError",
+            "ArrowInvalid",
+            "ArrowTypeError",
+        ):
             raise DeltaFormatError(f"Delta table {where}: {redact_text(str(exc)).strip()}") from exc
         raise

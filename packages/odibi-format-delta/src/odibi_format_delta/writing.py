@@ -20,7 +20,13 @@ from odibi_format_delta.errors import DeltaSchemaMismatch
 from odibi_format_delta.merging import merge_batches
 from odibi_format_delta.options import DeltaWriteOptions
 from odibi_format_delta.schema_check import schema_differences
-from odibi_format_delta.table import arrow_schema, delta_errors, location, storage_options, table_if_exists
+from odibi_format_delta.table import (
+    arrow_schema,
+    delta_errors,
+    location,
+    storage_options,
+    table_if_exists,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -49,8 +55,10 @@ class CountingReader:
         return pa.RecordBatchReader.from_batches(self._reader.schema, self._batches())
 
 
-def write_batches(reader: pa.RecordBatchReader, connection: FileConnection, request: WriteRequest) -> int:
-    """Write ``reader`` to the table at ``request.path`` in ``request.mode``; return rows written."""
+def write_batches(
+    reader: pa.RecordBatchReader, connection: FileConnection, request: WriteRequest
+) -> int:
+    """Write ``reader`` to the table at ``request.path`` in ``request.mode``; return the rows."""
     options = DeltaWriteOptions.model_validate(
         request.options or {}, context={"mode": request.mode, "keys": list(request.keys)}
     )
@@ -78,9 +86,14 @@ def write_batches(reader: pa.RecordBatchReader, connection: FileConnection, requ
         from deltalake import write_deltalake
 
         write_deltalake(
-            target, counter.reader(), mode=mode, partition_by=options.partition_by,
-            schema_mode=options.schema_mode, predicate=options.replace_where,
-            configuration=options.configuration, target_file_size=options.target_file_size,
+            target,
+            counter.reader(),
+            mode=mode,
+            partition_by=options.partition_by,
+            schema_mode=options.schema_mode,
+            predicate=options.replace_where,
+            configuration=options.configuration,
+            target_file_size=options.target_file_size,
             storage_options=storage_options(loc) if existing is None else None,
         )
     logger.info("delta: wrote %d rows to %s (%s)", counter.rows, where, request.mode)
@@ -92,4 +105,6 @@ def _check_schema(table: Any, incoming: pa.Schema, options: DeltaWriteOptions, w
         return
     problems = schema_differences(arrow_schema(table), incoming)
     if problems:
-        raise DeltaSchemaMismatch(f"Delta table {where}: the data does not match its schema: " + "; ".join(problems))
+        raise DeltaSchemaMismatch(
+            f"Delta table {where}: the data does not match its schema: " + "; ".join(problems)
+        )

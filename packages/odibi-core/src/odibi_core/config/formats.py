@@ -31,7 +31,12 @@ def check_formats(project: LoadedProject, pm: OdibiPluginManager, engine: Engine
             for section in ("read", "write"):
                 part = getattr(node, section)
                 if part is None or part.format is None or part.format in FILE_FORMATS:
-                    if part is not None and section == "write" and part.path and part.mode == "merge":
+                    if (
+                        part is not None
+                        and section == "write"
+                        and part.path
+                        and part.mode == "merge"
+                    ):
                         path = ("pipelines", p_index, "nodes", n_index, "write", "mode")
                         raise ConfigError(
                             f"{project.location(path)}: {format_path(path)}: mode merge needs a "
@@ -62,13 +67,20 @@ def _lookup(project: LoadedProject, pm: OdibiPluginManager, name: str, path: Key
         raise PluginError(
             f"{project.location(path)}: {format_path(path)}: unknown format {name!r}"
             f"{did_you_mean(name, known)}; available: {', '.join(known)}",
-            hint="Install the plugin that provides it (format delta: pip install odibi-format-delta).",
+            hint="Install the plugin that provides it "
+            "(format delta: pip install odibi-format-delta).",
         )
     return pm.format(name)
 
 
-def _check_options(project: LoadedProject, spec: FormatSpec, section: str,
-                   options: dict[str, Any], path: KeyPath, context: dict[str, Any]) -> None:
+def _check_options(
+    project: LoadedProject,
+    spec: FormatSpec,
+    section: str,
+    options: dict[str, Any],
+    path: KeyPath,
+    context: dict[str, Any],
+) -> None:
     from pydantic import ValidationError
 
     from odibi_core.config.errors import raise_validation_error
@@ -81,8 +93,9 @@ def _check_options(project: LoadedProject, spec: FormatSpec, section: str,
         raise_validation_error(exc, options, project.source.locations, model, prefix=path)
 
 
-def _check_engine(project: LoadedProject, spec: FormatSpec, engine: EngineSpec, path: KeyPath,
-                  node: str) -> None:
+def _check_engine(
+    project: LoadedProject, spec: FormatSpec, engine: EngineSpec, path: KeyPath, node: str
+) -> None:
     native = spec.engine_paths.get(engine.name)
     if native is not None:
         problem = native().problem(project.engine_options)

@@ -128,7 +128,7 @@ class ReadConfig(StrictModel):
 
     connection: str
     format: str | None = Field(
-        None, description="`csv`, `parquet`, `json`, or a plugin format such as `delta` (file connections)."
+        None, description="`csv`, `parquet`, `json`, or a plugin format such as `delta`."
     )
     path: str | None = Field(None, description="Path under the connection root; globs allowed.")
     table: str | None = Field(None, description="Table (table connections).")
@@ -148,7 +148,8 @@ class ReadConfig(StrictModel):
                 self.format = suffix  # type: ignore[assignment]
             else:
                 raise ValueError(
-                    f"cannot infer the format of {self.path!r}: set format: csv|parquet|json (or a plugin format)"
+                    f"cannot infer the format of {self.path!r}: "
+                    "set format: csv|parquet|json (or a plugin format)"
                 )
         return self
 
@@ -218,7 +219,7 @@ class WriteConfig(StrictModel):
     path: str | None = None
     table: str | None = None
     mode: Literal["overwrite", "append", "error", "upsert", "merge"] = Field(
-        "overwrite", description="`merge` (explicit merge clauses) exists for formats that support it (`delta`)."
+        "overwrite", description="`merge` (explicit clauses) exists for formats that offer it (`delta`)."
     )
     keys: list[str] = Field(default_factory=list, description="Key columns for `upsert` and `merge`.")
     options: dict[str, Any] = Field(default_factory=dict)
@@ -231,7 +232,8 @@ class WriteConfig(StrictModel):
             suffix = self.path.rsplit(".", 1)[-1].lower()
             if suffix not in FILE_FORMATS:
                 raise ValueError(
-                    f"cannot infer the format of {self.path!r}: set format: csv|parquet|json (or a plugin format)"
+                    f"cannot infer the format of {self.path!r}: "
+                    "set format: csv|parquet|json (or a plugin format)"
                 )
             self.format = suffix  # type: ignore[assignment]
         if self.mode == "upsert" and not self.keys:

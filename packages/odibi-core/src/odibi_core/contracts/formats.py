@@ -43,8 +43,9 @@ class TableFormat(ABC):
         """Stream the rows ``request`` selects (bounded memory); apply the incremental filter."""
 
     @abstractmethod
-    def write_arrow(self, reader: pa.RecordBatchReader, connection: FileConnection,
-                    request: WriteRequest) -> int:
+    def write_arrow(
+        self, reader: pa.RecordBatchReader, connection: FileConnection, request: WriteRequest
+    ) -> int:
         """Write every batch of ``reader`` in one atomic commit; return the rows written.
 
         A failure must leave the previous table readable and unchanged.
@@ -55,7 +56,10 @@ class TableFormat(ABC):
         return connection.exists(path)
 
     def source_fingerprint(self, connection: FileConnection, request: ReadRequest) -> str | None:
-        """A cheap marker that changes when the data ``request`` selects changes (``None``: unknown)."""
+        """A cheap marker that changes when the data ``request`` selects changes.
+
+        ``None`` when the format cannot tell (the node then reruns on ``--resume``).
+        """
         return None
 
 
@@ -72,11 +76,18 @@ class FormatEnginePath(ABC):
         return None
 
     @abstractmethod
-    def read(self, engine: Engine, format: TableFormat, connection: FileConnection,
-             request: ReadRequest) -> Any:
+    def read(
+        self, engine: Engine, format: TableFormat, connection: FileConnection, request: ReadRequest
+    ) -> Any:
         """Return an engine frame for ``request``."""
 
     @abstractmethod
-    def write(self, engine: Engine, format: TableFormat, frame: Any, connection: FileConnection,
-              request: WriteRequest) -> int:
+    def write(
+        self,
+        engine: Engine,
+        format: TableFormat,
+        frame: Any,
+        connection: FileConnection,
+        request: WriteRequest,
+    ) -> int:
         """Write ``frame``; return rows written."""

@@ -23,7 +23,9 @@ def attach_filesystem(database: Any, connection: Connection) -> None:
     filesystem = connection.fsspec_filesystem()
     if filesystem is None:
         return
-    protocol = filesystem.protocol if isinstance(filesystem.protocol, str) else filesystem.protocol[0]
+    protocol = (
+        filesystem.protocol if isinstance(filesystem.protocol, str) else filesystem.protocol[0]
+    )
     with _LOCK:
         if not database.filesystem_is_registered(protocol):
             database.register_filesystem(filesystem)

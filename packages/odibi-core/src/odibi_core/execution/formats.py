@@ -13,17 +13,22 @@ change to gain a format.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from odibi_core.config.models import FILE_FORMATS
 from odibi_core.contracts.connection import FileConnection
 from odibi_core.errors import NodeError, OdibiError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from typing import TypeAlias
+
     from odibi_core.contracts.connection import Connection
     from odibi_core.contracts.engine import Engine, ReadRequest, WriteRequest
     from odibi_core.contracts.formats import FormatEnginePath, TableFormat
     from odibi_core.plugins.types import FormatSpec
+
+    FormatSpecs: TypeAlias = Mapping[str, FormatSpec] | Callable[[], Mapping[str, FormatSpec]]
 
 
 class FormatConnectionError(OdibiError):
@@ -34,17 +39,32 @@ class FormatConnectionError(OdibiError):
 
 
 class FormatDispatch:
-    """Routes reads and writes by ``format``; formats are built once per run, on first use."""
+    """Routes reads and writes by ``format``; formats are built once per run, on first use.
 
-    def __init__(self, specs: Mapping[str, FormatSpec] | None = None) -> None:
-        self.specs = dict(specs or {})
+    Args:
+        specs: The registered formats, or a function returning them: it is called only when a
+            plugin format is first used, so a project of CSV and Parquet never loads a format
+            plugin's modules.
+    """
+
+    def __init__(self, specs: FormatSpecs | None = None) -> None:
+        self._source = specs
+        self._specs: dict[str, FormatSpec] | None = None
         self._formats: dict[str, TableFormat] = {}
         self._paths: dict[tuple[str, str], FormatEnginePath | None] = {}
         self._lock = threading.Lock()
 
+    @property
+    def specs(self) -> dict[str, FormatSpec]:
+        """The registered plugin formats by name."""
+        if self._specs is None:
+            source = self._source() if callable(self._source) else self._source
+            self._specs = dict(source or {})
+        return self._specs
+
     def handles(self, fmt: str | None) -> bool:
         """Whether ``fmt`` is a plugin format (not one the engines read themselves)."""
-        return fmt is not None and fmt in self.specs
+        return fmt is not None and fmt not in FILE_FORMATS and fmt in self.specs
 
     def format(self, name: str) -> TableFormat:
         """The format object of ``name`` (built on first use)."""
@@ -65,7 +85,8 @@ class FormatDispatch:
     def _files(connection: Connection, fmt: str) -> FileConnection:
         if not isinstance(connection, FileConnection):
             raise FormatConnectionError(
-                f"format {fmt!r} needs a file connection; {connection.name!r} is a {connection.type} connection"
+                f"format {fmt!r} needs a file connection; "
+                f"{connection.name!r} is a {connection.type} connection"
             )
         return connection
 
@@ -81,7 +102,9 @@ class FormatDispatch:
             return native.read(engine, table_format, files, request)
         return engine.from_arrow(table_format.read_arrow(files, request))
 
-    def write(self, engine: Engine, frame: Any, connection: Connection, request: WriteRequest) -> int:
+    def write(
+        self, engine: Engine, frame: Any, connection: Connection, request: WriteRequest
+    ) -> int:
         """Write ``frame``; return rows written."""
         if not self.handles(request.format):
             return engine.write(frame, connection, request)

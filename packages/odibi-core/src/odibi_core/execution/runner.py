@@ -197,7 +197,7 @@ class _PipelineExecution:
         self.transforms = transforms
         self.recorder = recorder
         self.context = context
-        self.formats = FormatDispatch({name: reg.spec for name, reg in runner.pm.formats().items()})
+        self.formats = FormatDispatch(lambda: {name: reg.spec for name, reg in runner.pm.formats().items()})
         self.frames: dict[str, Any] = {}
         self.results: dict[str, NodeResult] = {}
         self.marks: dict[str, Any] = {}
@@ -340,7 +340,8 @@ class _PipelineExecution:
             write = node.write
             assert write is not None, f"node {name} has no frame and no output to read back"
             request = ReadRequest(format=write.format, path=write.path, table=write.table)
-            self.frames[name] = self.formats.read(self.engine, self.connections[write.connection], request)
+            connection = self.connections[write.connection]
+            self.frames[name] = self.formats.read(self.engine, connection, request)
         return self.frames[name]
 
     def _resume_decisions(self) -> dict[str, NodeResult]:

@@ -143,7 +143,7 @@ class OdibiPluginManager:
         return self._lookup("connection", name).spec  # type: ignore[no-any-return]
 
     def formats(self) -> dict[str, Registered[FormatSpec]]:
-        """Every plugin table format by YAML name (``csv``/``parquet``/``json`` are the engines')."""
+        """Every plugin table format by YAML name (not csv/parquet/json: those are the engines')."""
         return self._registry("format")
 
     def format(self, name: str) -> FormatSpec:
