@@ -22,8 +22,8 @@ from odibi_core.contracts.formats import FormatEnginePath
 from odibi_core.engines.sql_literals import quote_identifier, sql_literal
 
 from odibi_format_delta.options import DeltaReadOptions
-from odibi_format_delta.reading import check_read_options
-from odibi_format_delta.table import arrow_schema, delta_errors, open_table
+from odibi_format_delta.reading import open_snapshot
+from odibi_format_delta.table import delta_errors
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -109,13 +109,11 @@ class DuckDBDeltaPath(FormatEnginePath):
     ) -> Any:
         """A lazy view over the version's data files (the Arrow interchange where it cannot be
         exact)."""
-        options = DeltaReadOptions.model_validate(request.options or {})
+        snapshot = open_snapshot(connection, request)
+        table, schema, options = snapshot.table, snapshot.schema, snapshot.options
+        where = snapshot.where
         path = request.path or ""
-        where = f"{connection.name}:{path}"
-        table = open_table(connection, path, version=options.version, timestamp=options.timestamp)
         with delta_errors(where):
-            schema = arrow_schema(table)
-            check_read_options(table, schema, options, request, where)
             reason = _fallback_reason(table, schema)
             files: list[str] = []
             if reason is None:

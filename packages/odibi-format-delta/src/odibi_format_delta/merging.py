@@ -7,6 +7,7 @@ condition and expression the incoming rows are ``source`` and the table's rows `
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -55,30 +56,62 @@ def merge_batches(
         merge_schema=options.schema_mode == "merge",
         streamed_exec=True,
     )
+    return dict(_apply_clauses(merger, merge_clauses(request, options)).execute())
+
+
+@dataclass(frozen=True)
+class MergeClause:
+    """One clause of a merge, independent of the library that runs it.
+
+    Attributes:
+        action: ``update_all``, ``update``, ``delete``, ``insert_all``, ``insert`` or
+            ``delete_by_source`` (``when not matched by source delete``).
+        condition: SQL over ``source.`` / ``target.`` columns, or ``None``.
+        assignments: Target column -> expression (``update`` and ``insert``).
+    """
+
+    action: str
+    condition: str | None = None
+    assignments: dict[str, str] | None = None
+
+
+UPSERT_CLAUSES = (MergeClause("update_all"), MergeClause("insert_all"))
+"""What ``mode: upsert`` does: update matched rows with every column, insert new ones."""
+
+
+def merge_clauses(request: WriteRequest, options: DeltaWriteOptions) -> list[MergeClause]:
+    """The clauses of ``request``'s merge, in Delta's order."""
     if request.mode == "upsert":
-        merger = merger.when_matched_update_all().when_not_matched_insert_all()
-        return dict(merger.execute())
-    merger = _apply_clauses(merger, options)
-    return dict(merger.execute())
+        return list(UPSERT_CLAUSES)
+    found: list[MergeClause] = []
+    for key, whole, one in (("when_matched_update", "update_all", "update"),
+                            ("when_matched_delete", None, "delete"),
+                            ("when_not_matched_insert", "insert_all", "insert"),
+                            ("when_not_matched_by_source_delete", None, "delete_by_source")):
+        value = getattr(options, key)
+        if value in (None, False):
+            continue
+        if value == "all" and whole is not None:
+            found.append(MergeClause(whole))
+        else:
+            found.append(MergeClause(one, getattr(value, "condition", None),
+                                     dict(getattr(value, "set", None) or {}) or None))
+    return found
 
 
-def _apply_clauses(merger: Any, options: DeltaWriteOptions) -> Any:
-    update = options.when_matched_update
-    if update == "all":
-        merger = merger.when_matched_update_all()
-    elif update is not None:
-        merger = merger.when_matched_update(dict(update.set), predicate=update.condition)
-    delete = options.when_matched_delete
-    if delete not in (None, False):
-        merger = merger.when_matched_delete(predicate=getattr(delete, "condition", None))
-    insert = options.when_not_matched_insert
-    if insert == "all":
-        merger = merger.when_not_matched_insert_all()
-    elif insert is not None:
-        merger = merger.when_not_matched_insert(dict(insert.set), predicate=insert.condition)
-    gone = options.when_not_matched_by_source_delete
-    if gone not in (None, False):
-        merger = merger.when_not_matched_by_source_delete(
-            predicate=getattr(gone, "condition", None)
-        )
+def _apply_clauses(merger: Any, clauses: list[MergeClause]) -> Any:
+    """delta-rs's ``TableMerger`` calls for ``clauses``."""
+    for clause in clauses:
+        if clause.action == "update_all":
+            merger = merger.when_matched_update_all(predicate=clause.condition)
+        elif clause.action == "update":
+            merger = merger.when_matched_update(clause.assignments, predicate=clause.condition)
+        elif clause.action == "delete":
+            merger = merger.when_matched_delete(predicate=clause.condition)
+        elif clause.action == "insert_all":
+            merger = merger.when_not_matched_insert_all(predicate=clause.condition)
+        elif clause.action == "insert":
+            merger = merger.when_not_matched_insert(clause.assignments, predicate=clause.condition)
+        else:
+            merger = merger.when_not_matched_by_source_delete(predicate=clause.condition)
     return merger

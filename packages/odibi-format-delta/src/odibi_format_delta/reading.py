@@ -11,6 +11,7 @@ few batches, not by the table.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from odibi_format_delta.errors import DeltaOptionError
@@ -29,13 +30,9 @@ logger = logging.getLogger("odibi.delta")
 
 def read_batches(connection: FileConnection, request: ReadRequest) -> pa.RecordBatchReader:
     """Stream the rows ``request`` selects from the Delta table at ``request.path``."""
-    options = DeltaReadOptions.model_validate(request.options or {})
-    path = request.path or ""
-    where = f"{connection.name}:{path}"
-    table = open_table(connection, path, version=options.version, timestamp=options.timestamp)
+    snapshot = open_snapshot(connection, request)
+    table, options, where = snapshot.table, snapshot.options, snapshot.where
     with delta_errors(where):
-        schema = arrow_schema(table)
-        check_read_options(table, schema, options, request, where)
         pruning = [tuple(f) for f in options.partition_filter] if options.partition_filter else None
         dataset = table.to_pyarrow_dataset(file_pruning_predicate=pruning)
         logger.info("delta: reading %s at version %s", where, table.version())
@@ -45,6 +42,28 @@ def read_batches(connection: FileConnection, request: ReadRequest) -> pa.RecordB
             batch_size=options.batch_rows,
         )
         return scanner.to_reader()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The table version a read sees, with its validated options and its schema."""
+
+    table: DeltaTable
+    schema: pa.Schema
+    options: DeltaReadOptions
+    where: str
+
+
+def open_snapshot(connection: FileConnection, request: ReadRequest) -> Snapshot:
+    """Open the version ``request`` reads and check every column its options name."""
+    options = DeltaReadOptions.model_validate(request.options or {})
+    path = request.path or ""
+    where = f"{connection.name}:{path}"
+    table = open_table(connection, path, version=options.version, timestamp=options.timestamp)
+    with delta_errors(where):
+        schema = arrow_schema(table)
+        check_read_options(table, schema, options, request, where)
+    return Snapshot(table, schema, options, where)
 
 
 def check_read_options(

@@ -14,7 +14,7 @@ from typing import Any
 from odibi_core.contracts.formats import FormatEnginePath
 
 from odibi_format_delta.errors import DeltaOnSparkMissing
-from odibi_format_delta.merging import join_condition
+from odibi_format_delta.merging import MergeClause, join_condition, merge_clauses
 from odibi_format_delta.options import DeltaReadOptions, DeltaWriteOptions
 
 DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension"
@@ -118,11 +118,7 @@ class SparkDeltaPath(FormatEnginePath):
                     .alias("target")
                     .merge(frame.alias("source"), join_condition(request.keys, options.on))
                 )
-                if request.mode == "upsert":
-                    merger = merger.whenMatchedUpdateAll().whenNotMatchedInsertAll()
-                else:
-                    merger = _spark_clauses(merger, options)
-                merger.execute()
+                _spark_clauses(merger, merge_clauses(request, options)).execute()
                 return rows
         writer = frame.write.format("delta").mode(
             "append"
@@ -143,21 +139,20 @@ class SparkDeltaPath(FormatEnginePath):
         return rows
 
 
-def _spark_clauses(merger: Any, options: DeltaWriteOptions) -> Any:
-    update = options.when_matched_update
-    if update == "all":
-        merger = merger.whenMatchedUpdateAll()
-    elif update is not None:
-        merger = merger.whenMatchedUpdate(condition=update.condition, set=dict(update.set))
-    delete = options.when_matched_delete
-    if delete not in (None, False):
-        merger = merger.whenMatchedDelete(condition=getattr(delete, "condition", None))
-    insert = options.when_not_matched_insert
-    if insert == "all":
-        merger = merger.whenNotMatchedInsertAll()
-    elif insert is not None:
-        merger = merger.whenNotMatchedInsert(condition=insert.condition, values=dict(insert.set))
-    gone = options.when_not_matched_by_source_delete
-    if gone not in (None, False):
-        merger = merger.whenNotMatchedBySourceDelete(condition=getattr(gone, "condition", None))
+def _spark_clauses(merger: Any, clauses: list[MergeClause]) -> Any:
+    """delta-spark's ``DeltaMergeBuilder`` calls for ``clauses``."""
+    for clause in clauses:
+        condition = clause.condition
+        if clause.action == "update_all":
+            merger = merger.whenMatchedUpdateAll(condition=condition)
+        elif clause.action == "update":
+            merger = merger.whenMatchedUpdate(condition=condition, set=clause.assignments)
+        elif clause.action == "delete":
+            merger = merger.whenMatchedDelete(condition=condition)
+        elif clause.action == "insert_all":
+            merger = merger.whenNotMatchedInsertAll(condition=condition)
+        elif clause.action == "insert":
+            merger = merger.whenNotMatchedInsert(condition=condition, values=clause.assignments)
+        else:
+            merger = merger.whenNotMatchedBySourceDelete(condition=condition)
     return merger

@@ -197,7 +197,7 @@ class _PipelineExecution:
         self.transforms = transforms
         self.recorder = recorder
         self.context = context
-        self.formats = FormatDispatch(lambda: {name: reg.spec for name, reg in runner.pm.formats().items()})
+        self.formats = FormatDispatch(lambda: {n: reg.spec for n, reg in runner.pm.formats().items()})
         self.frames: dict[str, Any] = {}
         self.results: dict[str, NodeResult] = {}
         self.marks: dict[str, Any] = {}
