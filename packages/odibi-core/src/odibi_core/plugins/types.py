@@ -184,7 +184,9 @@ class FormatSpec:
         name: YAML format, e.g. ``"delta"``; may not be ``csv``, ``parquet`` or ``json``.
         factory: ``factory() -> TableFormat``; import the format's library inside it.
         read_options: Validates ``read.options`` of a node using the format.
-        write_options: Validates ``write.options`` of a node using the format.
+        write_options: Validates ``write.options`` of a node using the format; validated with
+            the context ``{"mode": ..., "keys": [...]}`` of the node's write, so a model
+            validator can refuse options that do not fit the mode.
         description: One line for ``odibi plugins list``.
         write_modes: The ``write.mode`` values the format supports.
         engine_paths: Engine name -> factory of a
