@@ -62,6 +62,7 @@ class AzureConnection(FileConnection):
         self._lock = threading.Lock()
         self._service: Any = None
         self._filesystem: Any = None
+        self._store_options: dict[str, str] | None = None
         self._verified = False
 
     @classmethod
@@ -126,10 +127,13 @@ class AzureConnection(FileConnection):
         return self._filesystem
 
     def object_store_location(self, path: str) -> ObjectStoreLocation:
-        """``az://container/key`` and delta-rs's Azure settings."""
-        return ObjectStoreLocation(
-            f"az://{self.container}/{self.key(path)}", object_store_options(self.options)
-        )
+        """``az://container/key`` and delta-rs's Azure settings (worked out once: a
+        ``DefaultAzureCredential`` token is fetched once per run, not once per table)."""
+        with self._lock:
+            if self._store_options is None:
+                self._store_options = object_store_options(self.options)
+        uri = f"az://{self.container}/{self.key(path)}"
+        return ObjectStoreLocation(uri, dict(self._store_options))
 
     def _matching(self, path: str) -> list[Any]:
         """Blob properties of every blob ``path`` selects: a blob, a folder's blobs, or a glob."""

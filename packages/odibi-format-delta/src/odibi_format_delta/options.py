@@ -62,13 +62,15 @@ class DeltaReadOptions(PluginOptions):
 
 
 class ClauseCondition(PluginOptions):
-    """A merge clause that only takes an optional condition."""
+    """A delete clause of a merge (`when_matched_delete`, `when_not_matched_by_source_delete`)
+    that applies only where the condition holds."""
 
     condition: str | None = Field(None, description="SQL over `source.` and `target.` columns.")
 
 
 class UpdateClause(PluginOptions):
-    """``when_matched_update`` / ``when_not_matched_insert`` spelled out."""
+    """A merge clause spelled out (`when_matched_update`, `when_not_matched_insert`): which
+    columns get which values, only where the condition holds."""
 
     set: dict[str, str] = Field(
         min_length=1,

@@ -25,36 +25,45 @@ if TYPE_CHECKING:
 
 def check_formats(project: LoadedProject, pm: OdibiPluginManager, engine: EngineSpec) -> None:
     """Raise :class:`ConfigError` (or ``PluginError``) at the first unusable format section."""
-    cfg = project.config
-    for p_index, pipeline in enumerate(cfg.pipelines):
+    for p_index, pipeline in enumerate(project.config.pipelines):
         for n_index, node in enumerate(pipeline.nodes):
             for section in ("read", "write"):
                 part = getattr(node, section)
-                if part is None or part.format is None or part.format in FILE_FORMATS:
-                    if (
-                        part is not None
-                        and section == "write"
-                        and part.path
-                        and part.mode == "merge"
-                    ):
-                        path = ("pipelines", p_index, "nodes", n_index, "write", "mode")
-                        raise ConfigError(
-                            f"{project.location(path)}: {format_path(path)}: mode merge needs a "
-                            f"table format (e.g. format: delta); {part.format} files cannot merge"
-                        )
-                    continue
-                prefix: KeyPath = ("pipelines", p_index, "nodes", n_index, section)
-                spec = _lookup(project, pm, part.format, (*prefix, "format"))
-                context = {"mode": part.mode, "keys": list(part.keys)} if section == "write" else {}
-                _check_options(project, spec, section, part.options, (*prefix, "options"), context)
-                if section == "write" and part.mode not in spec.write_modes:
-                    path = (*prefix, "mode")
-                    raise ConfigError(
-                        f"{project.location(path)}: {format_path(path)}: format {spec.name!r} "
-                        f"does not support mode {part.mode!r}; it supports: "
-                        f"{', '.join(sorted(spec.write_modes))}"
-                    )
-                _check_engine(project, spec, engine, (*prefix, "format"), node.name)
+                if part is not None:
+                    prefix: KeyPath = ("pipelines", p_index, "nodes", n_index, section)
+                    _check_section(project, pm, engine, node.name, section, part, prefix)
+
+
+def _where(project: LoadedProject, path: KeyPath) -> str:
+    return f"{project.location(path)}: {format_path(path)}"
+
+
+def _check_section(
+    project: LoadedProject,
+    pm: OdibiPluginManager,
+    engine: EngineSpec,
+    node: str,
+    section: str,
+    part: Any,
+    prefix: KeyPath,
+) -> None:
+    writes = section == "write"
+    if part.format is None or part.format in FILE_FORMATS:
+        if writes and part.path and part.mode == "merge":
+            raise ConfigError(
+                f"{_where(project, (*prefix, 'mode'))}: mode merge needs a table format "
+                f"(e.g. format: delta); {part.format} files cannot merge"
+            )
+        return
+    spec = _lookup(project, pm, part.format, (*prefix, "format"))
+    context = {"mode": part.mode, "keys": list(part.keys)} if writes else {}
+    _check_options(project, spec, section, part.options, (*prefix, "options"), context)
+    if writes and part.mode not in spec.write_modes:
+        raise ConfigError(
+            f"{_where(project, (*prefix, 'mode'))}: format {spec.name!r} does not support mode "
+            f"{part.mode!r}; it supports: {', '.join(sorted(spec.write_modes))}"
+        )
+    _check_engine(project, spec, engine, (*prefix, "format"), node)
 
 
 def _lookup(project: LoadedProject, pm: OdibiPluginManager, name: str, path: KeyPath) -> FormatSpec:
@@ -65,7 +74,7 @@ def _lookup(project: LoadedProject, pm: OdibiPluginManager, name: str, path: Key
 
         known = [*FILE_FORMATS, *sorted(pm.formats())]
         raise PluginError(
-            f"{project.location(path)}: {format_path(path)}: unknown format {name!r}"
+            f"{_where(project, path)}: unknown format {name!r}"
             f"{did_you_mean(name, known)}; available: {', '.join(known)}",
             hint="Install the plugin that provides it "
             "(format delta: pip install odibi-format-delta).",
@@ -101,14 +110,14 @@ def _check_engine(
         problem = native().problem(project.engine_options)
         if problem:
             raise ConfigError(
-                f"{project.location(path)}: {format_path(path)}: node {node!r}: engine "
+                f"{_where(project, path)}: node {node!r}: engine "
                 f"{engine.name!r} cannot use format {spec.name!r}: {problem}",
                 hint=f"Configure the engine for {spec.name}, or choose engine: duckdb or pandas.",
             )
         return
     if "arrow" not in engine.capabilities:
         raise ConfigError(
-            f"{project.location(path)}: {format_path(path)}: node {node!r}: format {spec.name!r} "
+            f"{_where(project, path)}: node {node!r}: format {spec.name!r} "
             f"moves data as Arrow, which engine {engine.name!r} cannot take",
             hint="Choose an engine with the arrow capability (duckdb, pandas, spark).",
         )

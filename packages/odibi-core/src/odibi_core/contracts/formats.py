@@ -8,8 +8,8 @@ Arrow record batches, and writes a stream of batches, so it works with every eng
 only converts Arrow to and from its own frames). An engine that has its own support for the format
 (Spark's Delta reader) is reached through a :class:`FormatEnginePath`, registered per engine name.
 
-Where the data lives comes from the connection: :meth:`FileConnection.object_store_location
-<odibi_core.contracts.connection.FileConnection.object_store_location>` gives a URI and the
+Where the data lives comes from the connection:
+:meth:`~odibi_core.contracts.connection.FileConnection.object_store_location` gives a URI and the
 object-store settings (credentials included) that Rust- and Arrow-based libraries take.
 """
 
@@ -28,9 +28,9 @@ if TYPE_CHECKING:
 class TableFormat(ABC):
     """Reads and writes one table format under a file connection, as Arrow batches.
 
-    ``request.options`` has already been validated by the format's read or write options model
-    (:class:`~odibi_core.plugins.types.FormatSpec`); :meth:`read_options` and
-    :meth:`write_options` give the validated model back.
+    ``request.options`` has already been checked by the format's read or write options model
+    (:class:`~odibi_core.plugins.types.FormatSpec`) when the project loaded; validate it again
+    with that model to get typed values.
 
     Attributes:
         name: The YAML ``format:`` value.
@@ -66,7 +66,7 @@ class TableFormat(ABC):
 class FormatEnginePath(ABC):
     """An engine's own implementation of a format (Spark's Delta support, say).
 
-    Registered in :attr:`FormatSpec.engine_paths <odibi_core.plugins.types.FormatSpec>` under the
+    Registered in ``engine_paths`` of :class:`~odibi_core.plugins.types.FormatSpec` under the
     engine's name; the kernel then uses it instead of the Arrow interchange for that engine.
     """
 

@@ -5,9 +5,9 @@ format (``csv``, ``parquet``, ``json``) or a table connection goes straight to t
 always. A plugin format goes to its :class:`~odibi_core.contracts.formats.TableFormat`: through
 the engine's own implementation when the format registered one for this engine
 (``FormatSpec.engine_paths``), otherwise through the Arrow interchange (the format streams record
-batches, :meth:`Engine.from_arrow <odibi_core.contracts.engine.Engine.from_arrow>` and
-:meth:`Engine.to_arrow <odibi_core.contracts.engine.Engine.to_arrow>` convert). Engines need no
-change to gain a format.
+batches, :meth:`~odibi_core.contracts.engine.Engine.from_arrow` and
+:meth:`~odibi_core.contracts.engine.Engine.to_arrow` convert). Engines need no change to gain a
+format.
 """
 
 from __future__ import annotations
