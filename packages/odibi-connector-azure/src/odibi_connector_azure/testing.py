@@ -55,6 +55,8 @@ class FailingProxy:
         self._failures: list[int] = []
         self.forwarded = 0
         self.failed = 0
+        self.requests: list[tuple[str, str, str]] = []
+        """``(method, path, range)`` of every forwarded request."""
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -90,13 +92,17 @@ class FailingProxy:
                 for key, value in response.getheaders():
                     if key.lower() not in ("transfer-encoding", "content-length", "connection"):
                         self.send_header(key, value)
-                self.send_header("Content-Length", str(len(data)))
+                # a HEAD answer has no body but tells the size of the blob
+                length = response.getheader("Content-Length") if self.command == "HEAD" else None
+                self.send_header("Content-Length", length or str(len(data)))
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(data)
                 upstream.close()
                 with proxy._lock:
                     proxy.forwarded += 1
+                    proxy.requests.append((self.command, self.path.split("?")[0],
+                                           self.headers.get("x-ms-range") or self.headers.get("Range") or ""))
 
             do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_PATCH = _handle
 
