@@ -12,7 +12,7 @@ def _options(**values):
 
 
 def test_object_store_settings_for_each_kind():
-    emulator = "http://127.0.0.1:10000/devstoreaccount1"
+    emulator = "http://10.1.2.3:8080/acct"  # a private endpoint
     key = object_store_options(
         _options(account_name="acct", account_key="k3y", account_url=emulator)
     )
@@ -56,3 +56,16 @@ def test_safe_url_drops_query_and_user_info():
         safe_url("https://u:p@acct.blob.core.windows.net/c/x?sv=1&sig=abc#f")
         == "https://acct.blob.core.windows.net/c/x"
     )
+
+
+def test_the_emulator_account_uses_delta_rs_emulator_mode(monkeypatch):
+    import os
+
+    monkeypatch.delenv("AZURITE_BLOB_STORAGE_URL", raising=False)
+    emulator = "http://127.0.0.1:10999/devstoreaccount1"
+    settings = object_store_options(
+        _options(account_name="devstoreaccount1", account_key="k3y", account_url=emulator)
+    )
+    assert settings["use_emulator"] == "true"
+    assert "endpoint" not in settings
+    assert os.environ["AZURITE_BLOB_STORAGE_URL"] == "http://127.0.0.1:10999"

@@ -11,6 +11,7 @@ line, error or report can show one; URLs are printed only without their query st
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -22,6 +23,12 @@ if TYPE_CHECKING:
 
 STORAGE_SCOPE = "https://storage.azure.com/.default"
 """The OAuth scope of Azure Storage."""
+
+EMULATOR_ACCOUNT = "devstoreaccount1"
+"""The fixed account of the Azurite emulator (never the name of a real account)."""
+
+EMULATOR_URL_VARIABLE = "AZURITE_BLOB_STORAGE_URL"
+"""Where delta-rs's object store finds the emulator in emulator mode."""
 
 
 def register_credentials(options: AzureStorageOptions) -> None:
@@ -162,7 +169,13 @@ def object_store_options(options: AzureStorageOptions) -> dict[str, str]:
     }
     endpoint = account_url(options)
     default = f"https://{settings['account_name']}.blob.core.windows.net"
-    if endpoint != default:
+    if settings["account_name"] == EMULATOR_ACCOUNT:
+        # Azurite ignores the `startFrom` listing parameter delta-rs uses on real accounts to find
+        # new commits (from a table's third commit on, writes would fail); in emulator mode
+        # delta-rs lists without it. Emulator mode takes its endpoint from this variable only.
+        os.environ[EMULATOR_URL_VARIABLE] = endpoint.removesuffix(f"/{EMULATOR_ACCOUNT}")
+        settings["use_emulator"] = "true"
+    elif endpoint != default:
         settings["endpoint"] = endpoint
         if endpoint.startswith("http://"):
             settings["allow_http"] = "true"

@@ -101,7 +101,7 @@ class FailingProxy:
                 upstream.close()
                 with proxy._lock:
                     proxy.forwarded += 1
-                    proxy.requests.append((self.command, self.path.split("?")[0],
+                    proxy.requests.append((self.command, self.path,
                                            self.headers.get("x-ms-range") or self.headers.get("Range") or ""))
 
             do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_PATCH = _handle
