@@ -6,7 +6,8 @@ container, then runs, as separate processes in alternating order, several times 
 
 * ``odibi run`` of a project reading the blob through an ``azure_blob`` connection and writing
   the aggregate to a local Parquet file;
-* a hand-written script with the same library (adlfs registered with DuckDB) — the baseline;
+* a hand-written script with the same library (adlfs registered with DuckDB, with the same 4 MiB
+  blocks as the connection's default) — the baseline;
 * a hand-written script with the other candidate (azure-storage-blob: download the blob, then
   DuckDB over the bytes), which is how the library was chosen;
 
@@ -59,7 +60,8 @@ import os, sys
 import duckdb
 from adlfs import AzureBlobFileSystem
 container, out = sys.argv[1], sys.argv[2]
-fs = AzureBlobFileSystem(connection_string=os.environ["ODIBI_TEST_AZURITE_CONNECTION_STRING"])
+fs = AzureBlobFileSystem(connection_string=os.environ["ODIBI_TEST_AZURITE_CONNECTION_STRING"],
+                         blocksize=4 * 2**20)  # the connection's default block_size_mib
 con = duckdb.connect()
 con.register_filesystem(fs)
 source = f"read_parquet('abfs://{{container}}/orders.parquet')"

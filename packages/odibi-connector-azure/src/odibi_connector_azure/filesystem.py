@@ -72,4 +72,5 @@ def build_filesystem(
         anon=True,
         skip_instance_cache=True,
         assume_container_exists=True,
+        blocksize=options.block_size_mib * 2**20,  # bounded read-ahead: memory stays flat
     )

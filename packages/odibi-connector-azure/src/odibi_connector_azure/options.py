@@ -66,6 +66,13 @@ class AzureStorageOptions(PluginOptions):
         description="Seconds before the first retry; doubles for each further one.",
     )
     timeout: int = Field(60, ge=1, le=3600, description="Seconds to wait for one response.")
+    block_size_mib: int = Field(
+        4,
+        ge=1,
+        le=100,
+        description="MiB fetched by one ranged read and uploaded as one block. Memory grows with it: "
+        "adlfs' own 50 MiB default held a 100 MiB Parquet file in about 1 GiB while DuckDB read it.",
+    )
 
     @field_validator("account_name")
     @classmethod
