@@ -70,8 +70,9 @@ class AzureStorageOptions(PluginOptions):
         4,
         ge=1,
         le=100,
-        description="MiB fetched by one ranged read and uploaded as one block. Memory grows with it: "
-        "adlfs' own 50 MiB default held a 100 MiB Parquet file in about 1 GiB while DuckDB read it.",
+        description="MiB fetched by one ranged read and uploaded as one block. Memory grows "
+        "with it: adlfs' own 50 MiB default held a 100 MiB Parquet file in about 1 GiB while "
+        "DuckDB read it.",
     )
 
     @field_validator("account_name")

@@ -56,7 +56,7 @@ class FailingProxy:
         self.forwarded = 0
         self.failed = 0
         self.requests: list[tuple[str, str, str]] = []
-        """``(method, path, range)`` of every forwarded request."""
+        """``(method, path with query, range)`` of every forwarded request."""
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -101,8 +101,8 @@ class FailingProxy:
                 upstream.close()
                 with proxy._lock:
                     proxy.forwarded += 1
-                    proxy.requests.append((self.command, self.path,
-                                           self.headers.get("x-ms-range") or self.headers.get("Range") or ""))
+                    asked = self.headers.get("x-ms-range") or self.headers.get("Range") or ""
+                    proxy.requests.append((self.command, self.path, asked))
 
             do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_PATCH = _handle
 
