@@ -22,13 +22,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import uuid
 from pathlib import Path
 
-from bench_delta import generate
-from bench_pipeline import measure
+from bench_delta import generate, print_medians, run_alternating
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / ".bench" / "azure"
@@ -134,23 +132,15 @@ def main() -> None:
                 str(BENCH / "b.parquet"),
             ],
         }
-        runs: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
-        for i in range(args.repeats):
-            for name in list(runs) if i % 2 == 0 else list(reversed(runs)):
-                runs[name].append(measure(commands[name]))
+        med = run_alternating(commands, args.repeats)
     finally:
         client.delete_container()
     size = source.stat().st_size / 2**20
-    med = {
-        n: (statistics.median(w for w, _ in r), statistics.median(m for _, m in r))
-        for n, r in runs.items()
-    }
     print(
         f"input: {args.rows:,} rows, one {size:.0f} MiB Parquet blob on Azurite, "
         f"{args.repeats} runs each, medians"
     )
-    for name, (wall, mem) in med.items():
-        print(f"  {name:<22} wall {wall:6.2f} s   peak RSS {mem:7.1f} MiB")
+    print_medians(med)
     base = med["hand-written adlfs"][0]
     print(
         f"  ratio odibi / hand-written adlfs: wall {med['odibi run'][0] / base:.2f}x "

@@ -83,6 +83,24 @@ def generate(rows: int) -> Path:
     return data
 
 
+def run_alternating(commands: dict[str, list[str]], repeats: int) -> dict[str, tuple[float, float]]:
+    """Run every command ``repeats`` times, alternating the order; median (wall, peak MiB) each."""
+    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    for i in range(repeats):
+        for name in list(runs) if i % 2 == 0 else list(reversed(runs)):
+            runs[name].append(measure(commands[name]))
+    return {
+        n: (statistics.median(w for w, _ in r), statistics.median(m for _, m in r))
+        for n, r in runs.items()
+    }
+
+
+def print_medians(medians: dict[str, tuple[float, float]]) -> None:
+    """One line per contender: median wall time and peak memory."""
+    for name, (wall, mem) in medians.items():
+        print(f"  {name:<24} wall {wall:6.2f} s   peak RSS {mem:7.1f} MiB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=2_000_000)
@@ -115,20 +133,12 @@ def main() -> None:
         str(BENCH / "hand-totals.parquet"),
     ]
     commands["hand-written deltalake"] = hand
-    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
-    for i in range(args.repeats):
-        for name in list(runs) if i % 2 == 0 else list(reversed(runs)):
-            runs[name].append(measure(commands[name]))
-    med = {
-        n: (statistics.median(w for w, _ in r), statistics.median(m for _, m in r))
-        for n, r in runs.items()
-    }
+    med = run_alternating(commands, args.repeats)
     print(
         f"input: {args.rows:,} rows written to Delta and read back, "
         f"{args.repeats} runs each, medians"
     )
-    for name, (wall, mem) in med.items():
-        print(f"  {name:<24} wall {wall:6.2f} s   peak RSS {mem:7.1f} MiB")
+    print_medians(med)
     base_wall, base_mem = med["hand-written deltalake"]
     for name in ("odibi run", "odibi run, columns read"):
         print(
