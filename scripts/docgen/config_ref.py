@@ -267,7 +267,35 @@ def plugin_sections() -> list[tuple[str, list[Section]]]:
                 walk(model, path, title, intro, sections, set())
             sections[start].heading = f"`{path}` when `{selector.format(name=name)}`"
         groups.append((heading, sections))
+    groups.append(("Formats", format_sections(pm)))
     return groups
+
+
+FORMAT_OPTION_PATHS = (
+    ("read", "pipelines[].nodes[].read.options"),
+    ("write", "pipelines[].nodes[].write.options"),
+)
+"""Where a plugin format's read and write options live in a project file."""
+
+
+def format_sections(pm: Any) -> list[Section]:
+    """Sections of the read and write options of every plugin format (``format: delta`` ...)."""
+    sections: list[Section] = []
+    for name, registered in sorted(pm.formats().items()):
+        spec = registered.spec
+        for side, path in FORMAT_OPTION_PATHS:
+            model = spec.read_options if side == "read" else spec.write_options
+            title = f"{side}.options with format: {name}"
+            intro = f"{spec.description.rstrip('.')}. Provided by `{registered.distribution}`."
+            if side == "write":
+                intro += f" Write modes: {', '.join(code(m) for m in sorted(spec.write_modes))}."
+            start = len(sections)
+            if model is None or not model.model_fields:
+                sections.append(Section(path, _empty_model(), title, intro + " Takes no options."))
+            else:
+                walk(model, path, title, intro, sections, set())
+            sections[start].heading = f"`{side}.options` when `format: {name}`"
+    return sections
 
 
 def _empty_model() -> type[BaseModel]:

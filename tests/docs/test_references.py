@@ -130,6 +130,13 @@ def test_every_installed_plugin_config_key_is_in_the_configuration_reference(
             assert heading in page, f"{name} ({registered.distribution}) is not documented"
             if registered.spec.config_model is not None:
                 expected |= config_keys(registered.spec.config_model, prefix)
+    for name, registered in pm.formats().items():
+        spec = registered.spec
+        for side, model in (("read", spec.read_options), ("write", spec.write_options)):
+            heading = f"`{side}.options` when `format: {name}`"
+            assert heading in page, f"format {name} is not documented"
+            if model is not None:
+                expected |= config_keys(model, f"pipelines[].nodes[].{side}.options")
     assert "engine_options.memory_limit" in expected
     assert "connections.<name>.base_path" in expected
     missing = sorted(k for k in expected if f"| `{k}` |" not in page)

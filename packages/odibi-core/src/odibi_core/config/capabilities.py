@@ -11,7 +11,10 @@ capability          needed by
 ``sql``             SQL steps and validations (validations compile to one SQL aggregate)
 ``python_steps``    ``- function:`` steps
 ``files``           ``read``/``write`` with ``path`` (CSV, Parquet, JSON)
-``arrow``           ``read``/``write`` with ``table`` or ``query`` (table connections via Arrow)
+``arrow``           ``read``/``write`` with ``table`` or ``query`` (table connections via Arrow),
+                    or a plugin ``format`` (``delta``: see :mod:`odibi_core.config.formats`)
+``fsspec``          connections whose files an fsspec filesystem serves (``azure_blob``): the
+                    engine registers it with DuckDB (duckdb, pandas)
 ==================  ==========================================================================
 
 A connection type may require more of the engine (:class:`~odibi_core.plugins.types.ConnectionSpec`
@@ -25,7 +28,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from odibi_core.config.locations import KeyPath
-from odibi_core.config.models import FunctionStep, NodeConfig, ProjectConfig
+from odibi_core.config.models import FILE_FORMATS, FunctionStep, NodeConfig, ProjectConfig
 from odibi_core.config.problems import Problem, located, raise_problems
 
 if TYPE_CHECKING:
@@ -39,6 +42,7 @@ CAPABILITY_USES = {
     "python_steps": "a Python (function) step",
     "files": "a file read or write (path:)",
     "arrow": "a table read or write (table: or query:)",
+    "fsspec": "files served by an fsspec filesystem",
 }
 """Each known capability and what in a project needs it."""
 
@@ -48,7 +52,8 @@ def node_needs(node: NodeConfig, prefix: KeyPath) -> Iterator[tuple[str, KeyPath
     for section in ("read", "write"):
         part = getattr(node, section)
         if part is not None:
-            needed = "files" if part.path else "arrow"
+            builtin_format = part.format is None or part.format in FILE_FORMATS
+            needed = "files" if part.path and builtin_format else "arrow"
             yield needed, (*prefix, section)
     for i, step in enumerate(node.transform.steps if node.transform else []):
         yield ("python_steps" if isinstance(step, FunctionStep) else "sql"), (*prefix, "transform", "steps", i)

@@ -151,7 +151,9 @@ class ReadConfig(StrictModel):
     """``read:``: one input of a node."""
 
     connection: str
-    format: Literal["csv", "parquet", "json"] | None = Field(None, description="File format (file connections).")
+    format: str | None = Field(
+        None, description="`csv`, `parquet`, `json`, or a plugin format such as `delta`."
+    )
     path: str | None = Field(None, description="Path under the connection root; globs allowed.")
     table: str | None = Field(None, description="Table (table connections).")
     query: str | None = Field(None, description="Query (table connections); bind values with `params`.")
@@ -169,7 +171,10 @@ class ReadConfig(StrictModel):
             if suffix in FILE_FORMATS:
                 self.format = suffix  # type: ignore[assignment]
             else:
-                raise ValueError(f"cannot infer the format of {self.path!r}: set format: csv|parquet|json")
+                raise ValueError(
+                    f"cannot infer the format of {self.path!r}: "
+                    "set format: csv|parquet|json (or a plugin format)"
+                )
         return self
 
 
@@ -291,11 +296,15 @@ class WriteConfig(StrictModel):
     """``write:``: where a node's result goes."""
 
     connection: str
-    format: Literal["csv", "parquet", "json"] | None = None
+    format: str | None = Field(
+        None, description="`csv`, `parquet`, `json`, or a plugin format such as `delta`."
+    )
     path: str | None = None
     table: str | None = None
-    mode: Literal["overwrite", "append", "error", "upsert"] = "overwrite"
-    keys: list[str] = Field(default_factory=list, description="Key columns for `upsert`.")
+    mode: Literal["overwrite", "append", "error", "upsert", "merge"] = Field(
+        "overwrite", description="`merge` (explicit clauses) exists for formats that offer it (`delta`)."
+    )
+    keys: list[str] = Field(default_factory=list, description="Key columns for `upsert` and `merge`.")
     options: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -305,7 +314,10 @@ class WriteConfig(StrictModel):
         if self.path and not self.format:
             suffix = self.path.rsplit(".", 1)[-1].lower()
             if suffix not in FILE_FORMATS:
-                raise ValueError(f"cannot infer the format of {self.path!r}: set format: csv|parquet|json")
+                raise ValueError(
+                    f"cannot infer the format of {self.path!r}: "
+                    "set format: csv|parquet|json (or a plugin format)"
+                )
             self.format = suffix  # type: ignore[assignment]
         if self.mode == "upsert" and not self.keys:
             raise ValueError("mode upsert needs keys: [...]")

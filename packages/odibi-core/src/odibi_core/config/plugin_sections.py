@@ -79,6 +79,9 @@ def plugin_section_problems(
         from odibi_core.config.capabilities import capability_problems
 
         problems += capability_problems(project.config, engine, locations, specs)
+        from odibi_core.config.formats import format_problems
+
+        problems += format_problems(project, pm, engine)
     problems += _state_problems(data, locations, pm, project)
     return problems
 

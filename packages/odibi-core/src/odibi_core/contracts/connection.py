@@ -111,6 +111,31 @@ class FileConnection(Connection):
     def discard(self, staging: str) -> None:
         """Remove a staging location after a failed write."""
 
+    def object_store_location(self, path: str) -> ObjectStoreLocation:
+        """``path`` as a URI plus object-store settings, for libraries that open storage
+        themselves (delta-rs, polars, lance). Default: the local path and no settings."""
+        return ObjectStoreLocation(self.resolve(path), {})
+
+    def fsspec_filesystem(self) -> Any:
+        """The fsspec filesystem that serves the URIs :meth:`resolve` returns, or ``None`` for
+        local paths. Engines that read through DuckDB register it with their database."""
+        return None
+
+
+@dataclass(frozen=True)
+class ObjectStoreLocation:
+    """Where a path of a file connection lives, as object-store libraries take it.
+
+    Attributes:
+        uri: A local absolute path, or a URI such as ``az://container/folder/table``.
+        storage_options: Settings in the ``object_store`` spelling (``account_name``,
+            ``sas_token``, ``bearer_token``, ``azure_storage_endpoint`` ...); they may hold
+            credentials, which the connection has already registered for redaction.
+    """
+
+    uri: str
+    storage_options: dict[str, str]
+
 
 class TableConnection(Connection):
     """A connection that moves data as Arrow record batches (databases, APIs)."""

@@ -32,8 +32,9 @@ if TYPE_CHECKING:
 CURRENT_FRAME_NAME = "this"
 """The table name under which a SQL step sees the node's current frame."""
 
-WRITE_MODES = ("overwrite", "append", "error", "upsert")
-"""Write modes known to the kernel. File writes support ``overwrite``, ``append`` and ``error``."""
+WRITE_MODES = ("overwrite", "append", "error", "upsert", "merge")
+"""Write modes known to the kernel. File writes support ``overwrite``, ``append`` and ``error``;
+``merge`` (explicit merge clauses) exists for table formats that offer it (``delta``)."""
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class ReadRequest:
     """What to read, as the node's ``read:`` section says.
 
     Attributes:
-        format: ``csv``, ``parquet`` or ``json`` for files; ``None`` for table connections.
+        format: ``csv``, ``parquet``, ``json`` or a plugin format for files; ``None`` for tables.
         path: Path (globs allowed) relative to the connection root, for file connections.
         table: Table name for table connections.
         query: A query for table connections (parameters bound from ``params``).

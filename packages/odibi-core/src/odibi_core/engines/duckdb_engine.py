@@ -32,6 +32,7 @@ from odibi_core.contracts.engine import (
 from odibi_core.engines.duck_files import READERS, UnsupportedFormat, copy_to_file, read_select
 from odibi_core.engines.frames import call_python_step
 from odibi_core.engines.pandas_frames import arrow_to_pandas, is_pandas_frame, pandas_to_arrow
+from odibi_core.engines.remote_files import attach_filesystem
 from odibi_core.engines.sql_literals import quote_identifier, sql_literal
 from odibi_core.errors import NodeError, OdibiError
 from odibi_core.plugins.options import PluginOptions
@@ -189,6 +190,7 @@ class DuckDBEngine(Engine):
             return self.from_arrow(connection.read_arrow(request))
         if not isinstance(connection, FileConnection):
             raise EngineError(f"connection {connection.name!r} ({connection.type}) is neither file nor table")
+        attach_filesystem(self._con, connection)
         try:
             select = read_select(connection, request)
         except UnsupportedFormat as exc:
@@ -202,6 +204,21 @@ class DuckDBEngine(Engine):
             # a sample needs the first rows: reading serially, no other thread starts on the file
             serial = replace(request, options={**(request.options or {}), "parallel": False})
             frame.scan = read_select(connection, serial)
+        return frame
+
+    def scan(self, connection: Connection, select: str) -> DuckFrame:
+        """A lazy frame over ``select``, a query reading files of ``connection``.
+
+        For format plugins with a fast path on this engine: a Delta table's data files handed to
+        ``read_parquet`` are scanned lazily, in parallel, with projection and filter pushdown,
+        exactly like a ``read`` of Parquet files.
+        """
+        attach_filesystem(self._con, connection)
+        cursor = self._cursor()
+        schema = self._new_schema(cursor, "read")
+        self._run(cursor, f"CREATE VIEW {schema}.src AS {select}")
+        frame = self._frame(f"{schema}.src", schema, [])
+        frame.scan = select
         return frame
 
     def sql(self, query: str, tables: Mapping[str, Any]) -> DuckFrame:
@@ -258,6 +275,7 @@ class DuckDBEngine(Engine):
             return connection.write_arrow(self.to_arrow(frame), request)
         if not isinstance(connection, FileConnection):
             raise EngineError(f"connection {connection.name!r} cannot be written by duckdb")
+        attach_filesystem(self._con, connection)
         cursor = self._cursor()
         try:
             rows = copy_to_file(lambda sql: self._run(cursor, sql), f"SELECT * FROM {frame.ref}", connection, request)

@@ -41,8 +41,10 @@ def call_python_step(
 def check_write_target(connection: FileConnection, request: WriteRequest) -> None:
     """Enforce mode ``error`` and reject modes files cannot do (``upsert``)."""
     path = request.path or ""
-    if request.mode == "upsert":
-        raise WriteTargetExists(f"mode upsert needs a table connection; {connection.name}:{path} is a file")
+    if request.mode in ("upsert", "merge"):
+        raise WriteTargetExists(
+            f"mode {request.mode} needs a table connection or format; {connection.name}:{path} is a file"
+        )
     if request.mode == "error" and connection.exists(path):
         raise WriteTargetExists(
             f"{connection.name}:{path} already exists and write mode is 'error'",

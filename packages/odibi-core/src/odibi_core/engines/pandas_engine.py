@@ -27,6 +27,7 @@ from odibi_core.engines.pandas_frames import (
     is_pandas_frame,
     pandas_to_arrow,
 )
+from odibi_core.engines.remote_files import attach_filesystem
 from odibi_core.engines.sql_literals import quote_identifier, sql_literal
 from odibi_core.errors import NodeError, OdibiError
 from odibi_core.plugins.options import PluginOptions
@@ -121,6 +122,7 @@ class PandasEngine(Engine):
             return self.from_arrow(connection.read_arrow(request))
         if not isinstance(connection, FileConnection):
             raise PandasEngineError(f"connection {connection.name!r} ({connection.type}) is neither file nor table")
+        attach_filesystem(self._con, connection)
         try:
             select = read_select(connection, request)
         except UnsupportedFormat as exc:
@@ -149,6 +151,7 @@ class PandasEngine(Engine):
             raise PandasEngineError(f"connection {connection.name!r} cannot be written by the pandas engine")
         import duckdb
 
+        attach_filesystem(self._con, connection)
         cursor = self._cursor()
         cursor.register("odibi_frame", pandas_to_arrow(frame))
 

@@ -15,6 +15,7 @@ from odibi_core.contracts.lifecycle import NodeResult
 from odibi_core.contracts.state import utc_now
 from odibi_core.errors import NodeError, ValidationFailed
 from odibi_core.execution.sources import read_request, source_fingerprint, write_request
+from odibi_core.execution.formats import FormatDispatch
 from odibi_core.execution.validation import run_validations
 from odibi_core.plugins.types import TransformSpec
 from odibi_core.redaction import redact_text
@@ -38,6 +39,7 @@ class NodeInputs:
         fingerprint: The node's config fingerprint.
         observe: Sample rows / profile to take for the run report (``None``: nothing).
         full_refresh: ``--full-refresh``: ``append``/``upsert`` writes replace the target.
+        formats: Routes plugin formats (``delta``) to their implementation.
     """
 
     node: NodeConfig
@@ -50,6 +52,7 @@ class NodeInputs:
     fingerprint: str = ""
     observe: ObserveOptions | None = None
     full_refresh: bool = False
+    formats: FormatDispatch = field(default_factory=FormatDispatch)
 
 
 @dataclass
@@ -141,8 +144,8 @@ def _read(inputs: NodeInputs, result: NodeResult, owned: list[Any]) -> tuple[Any
     connection = inputs.connections[node.read.connection]
     request = read_request(node, high_water_mark=inputs.high_water_mark)
     assert request is not None
-    result.source_fingerprint = source_fingerprint(connection, request)  # before: see resume.py
-    frame = engine.read(connection, request)
+    result.source_fingerprint = source_fingerprint(connection, request, inputs.formats)  # before: see resume.py
+    frame = inputs.formats.read(engine, connection, request)
     owned.append(frame)
     if node.read.incremental is not None:
         frame = engine.persist(frame)  # the mark and the write must see the same rows
@@ -178,7 +181,7 @@ def _write(inputs: NodeInputs, frame: Any, result: NodeResult) -> None:
     assert write is not None
     assert request is not None
     connection = inputs.connections[write.connection]
-    counts = write_counts(inputs.engine.write(frame, connection, request), request.mode)
+    counts = write_counts(inputs.formats.write(inputs.engine, frame, connection, request), request.mode)
     result.rows_out = result.rows_written = counts.written
     result.rows_total = counts.total
     result.output = connection.describe(request)

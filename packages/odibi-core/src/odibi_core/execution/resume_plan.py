@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from odibi_core.contracts.connection import Connection, FileConnection, TableConnection
 from odibi_core.contracts.engine import Engine, ReadRequest
+from odibi_core.execution.formats import FormatDispatch
 from odibi_core.execution.resume import ResumeDecision, decide_resume
 from odibi_core.execution.sources import read_request, source_fingerprint, write_request
 
@@ -24,12 +25,17 @@ if TYPE_CHECKING:
 
 
 def plan_resume(
-    plan: Plan, recorder: RunRecorder, connections: dict[str, Connection], engine: Engine
+    plan: Plan,
+    recorder: RunRecorder,
+    connections: dict[str, Connection],
+    engine: Engine,
+    formats: FormatDispatch | None = None,
 ) -> ResumeDecision:
     """Which nodes of ``plan`` a resumed run reuses, from ``recorder``'s previous state.
 
     ``engine`` reads the schema of outputs that may stand in for a reused node's frame (a lazy
-    read: file metadata only)."""
+    read: file metadata only); ``formats`` answers for plugin formats (a Delta table)."""
+    formats = formats or FormatDispatch()
 
     def output_exists(name: str) -> bool:
         node = plan.nodes[name]
@@ -37,6 +43,9 @@ def plan_resume(
         assert node.write is not None
         assert request is not None
         connection = connections[node.write.connection]
+        table_exists = formats.exists(connection, request.format, request.path or "")
+        if table_exists is not None:
+            return table_exists
         if isinstance(connection, FileConnection):
             return connection.exists(request.path or "")
         if isinstance(connection, TableConnection):
@@ -48,7 +57,7 @@ def plan_resume(
         request = read_request(node)
         assert node.read is not None
         assert request is not None
-        return source_fingerprint(connections[node.read.connection], request)
+        return source_fingerprint(connections[node.read.connection], request, formats)
 
     def read_back_columns(name: str) -> list[tuple[str, str]] | None:
         write = plan.nodes[name].write
@@ -106,7 +115,9 @@ def preview_resume(runner: ProjectRunner) -> list[ResumePreview]:
                 environment=runner.options.environment,
             )
             recorder.load_previous()
-            previews.append(ResumePreview(plan, plan_resume(plan, recorder, connections, engine)))
+            formats = FormatDispatch(lambda: {n: r.spec for n, r in runner.pm.formats().items()})
+            decision = plan_resume(plan, recorder, connections, engine, formats)
+            previews.append(ResumePreview(plan, decision))
         finally:
             engine.close()
             backend.close()

@@ -25,6 +25,7 @@ from odibi_core.contracts.engine import Engine, ReadRequest
 from odibi_core.contracts.lifecycle import NodeResult, NodeRunContext, PipelineRunContext, RunResult
 from odibi_core.contracts.state import RunRecord, utc_now
 from odibi_core.errors import NodeError, OdibiError, UsageError
+from odibi_core.execution.formats import FormatDispatch
 from odibi_core.execution.node import NodeInputs, NodeOutput, execute_node
 from odibi_core.execution.resume import can_read_back
 from odibi_core.execution.resume_plan import plan_resume
@@ -228,6 +229,7 @@ class _PipelineExecution:
         self.transforms = transforms
         self.recorder = recorder
         self.context = context
+        self.formats = FormatDispatch(lambda: {n: reg.spec for n, reg in runner.pm.formats().items()})
         self.frames: dict[str, Any] = {}
         self.results: dict[str, NodeResult] = {}
         self.marks: dict[str, MarkUpdate] = {}
@@ -349,7 +351,7 @@ class _PipelineExecution:
             node=node, engine=self.engine, connections=self.connections, upstream=upstream,
             transforms=self.transforms, consumers=consumers, fingerprint=self.plan.fingerprints[name],
             high_water_mark=mark, observe=observe_options(self.runner.project.config.reports, node),
-            full_refresh=full_refresh,
+            full_refresh=full_refresh, formats=self.formats,
         )
         output: NodeOutput = execute_node(inputs)
         if self.pending_consumers.get(name, 0) > 0:
@@ -375,7 +377,7 @@ class _PipelineExecution:
             assert write is not None, f"node {name}: no frame and no output to read back"
             assert can_read_back(node), f"node {name}: its output cannot stand in for its frame"
             request = ReadRequest(format=write.format, path=write.path)
-            self.frames[name] = self.engine.read(self.connections[write.connection], request)
+            self.frames[name] = self.formats.read(self.engine, self.connections[write.connection], request)
         return self.frames[name]
 
     def _resume_decisions(self) -> dict[str, NodeResult]:
@@ -386,7 +388,7 @@ class _PipelineExecution:
             from odibi_core.state.session import STATE_PACKAGE_HINT
 
             raise UsageError(f"--resume needs run state; {STATE_PACKAGE_HINT}")
-        decision = plan_resume(self.plan, self.recorder, self.connections, self.engine)
+        decision = plan_resume(self.plan, self.recorder, self.connections, self.engine, self.formats)
         for name, reason in decision.reasons.items():
             logger.info("resume: node %s runs: %s", name, reason)
         return decision.unchanged

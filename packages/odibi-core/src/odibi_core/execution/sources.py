@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from odibi_core.config.models import NodeConfig
 from odibi_core.contracts.connection import Connection
 from odibi_core.contracts.engine import ReadRequest, WriteRequest
 from odibi_core.state.marks import NO_TARGET
+
+if TYPE_CHECKING:
+    from odibi_core.execution.formats import FormatDispatch
 
 logger = logging.getLogger("odibi.run")
 
@@ -66,10 +70,16 @@ def target_of(node: NodeConfig, connections: dict[str, Connection]) -> str:
     return connections[node.write.connection].describe(request)
 
 
-def source_fingerprint(connection: Connection, request: ReadRequest) -> str | None:
-    """``connection.source_fingerprint(request)``; a failure counts as "cannot tell" (``None``)."""
+def source_fingerprint(
+    connection: Connection, request: ReadRequest, formats: FormatDispatch | None = None
+) -> str | None:
+    """The source's marker: the format's for a plugin format (a Delta table's version), else
+    ``connection.source_fingerprint(request)``; a failure counts as "cannot tell" (``None``)."""
     try:
-        marker = connection.source_fingerprint(request)
+        if formats is not None:
+            marker = formats.source_fingerprint(connection, request)
+        else:
+            marker = connection.source_fingerprint(request)
     except Exception as exc:  # a marker is an optimisation: never fail a run for it
         logger.debug("connection %s could not fingerprint its source: %s", connection.name, exc)
         return None

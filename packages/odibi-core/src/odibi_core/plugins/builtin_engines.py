@@ -7,7 +7,7 @@ from typing import Any
 from odibi_core.plugins.hookspecs import hookimpl
 from odibi_core.plugins.types import BuildContext, EngineSpec
 
-ENGINE_CAPABILITIES = frozenset({"sql", "python_steps", "files", "arrow"})
+ENGINE_CAPABILITIES = frozenset({"sql", "python_steps", "files", "arrow", "fsspec"})
 """What both builtin engines can do (see :mod:`odibi_core.config.capabilities`)."""
 
 

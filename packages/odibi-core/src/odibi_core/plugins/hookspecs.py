@@ -6,8 +6,9 @@ A plugin is any object or module with functions named like these hooks and decor
     [project.entry-points."odibi.plugins"]
     my_plugin = "my_package.plugin"
 
-Registration hooks (``odibi_engines``, ``odibi_connections``, ``odibi_state_backends``,
-``odibi_secret_providers``, ``odibi_transforms``, ``odibi_cli_commands``, ``odibi_doctor_checks``)
+Registration hooks (``odibi_engines``, ``odibi_connections``, ``odibi_formats``,
+``odibi_state_backends``, ``odibi_secret_providers``, ``odibi_transforms``,
+``odibi_cli_commands``, ``odibi_doctor_checks``)
 return lists of typed records from :mod:`odibi_core.plugins.types`; every plugin's records are
 collected. Lifecycle hooks (``odibi_run_pipeline``, ``odibi_run_node``) are meant to be implemented
 as pluggy wrappers (``@hookimpl(wrapper=True)``) around the kernel's own implementation, which
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
         ConnectionSpec,
         DoctorCheck,
         EngineSpec,
+        FormatSpec,
         SecretProviderSpec,
         StateBackendSpec,
         TransformSpec,
@@ -104,6 +106,47 @@ class OdibiHookSpecs:
             @hookimpl
             def odibi_connections():
                 return [ConnectionSpec("http", _make, HttpOptions, "JSON over HTTP")]
+        """
+
+    @hookspec
+    def odibi_formats(self) -> list[FormatSpec]:
+        """Register table formats (a ``format:`` value beyond ``csv``, ``parquet``, ``json``).
+
+        A format reads and writes Arrow record batches under a file connection, so it works on
+        every engine; ``engine_paths`` may add an engine's own implementation.
+
+        Returns:
+            A list of :class:`~odibi_core.plugins.types.FormatSpec`.
+
+        Example::
+
+            from odibi_core import hookimpl
+            from odibi_core.contracts.formats import TableFormat
+            from odibi_core.plugins.types import FormatSpec, PluginOptions
+
+            class FeatherReadOptions(PluginOptions):
+                columns: list[str] | None = None
+
+            class Feather(TableFormat):
+                name = "feather"
+
+                def read_arrow(self, connection, request):
+                    import pyarrow.feather as feather
+                    columns = (request.options or {}).get("columns")
+                    table = feather.read_table(connection.resolve(request.path), columns=columns)
+                    return table.to_reader()
+
+                def write_arrow(self, reader, connection, request):
+                    import pyarrow.feather as feather
+                    staging = connection.staging_path(request.path)
+                    table = reader.read_all()
+                    feather.write_feather(table, staging)
+                    connection.publish(staging, request.path)
+                    return table.num_rows
+
+            @hookimpl
+            def odibi_formats():
+                return [FormatSpec("feather", Feather, FeatherReadOptions, None, "Arrow IPC files")]
         """
 
     @hookspec

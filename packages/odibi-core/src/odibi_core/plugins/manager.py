@@ -32,6 +32,7 @@ from odibi_core.plugins.types import (
     ConnectionSpec,
     DoctorCheck,
     EngineSpec,
+    FormatSpec,
     SecretProviderSpec,
     StateBackendSpec,
     TransformSpec,
@@ -45,6 +46,7 @@ SpecT = TypeVar("SpecT")
 REGISTRATION_HOOKS = {
     "engine": "odibi_engines",
     "connection": "odibi_connections",
+    "format": "odibi_formats",
     "state backend": "odibi_state_backends",
     "secret provider": "odibi_secret_providers",
     "transform": "odibi_transforms",
@@ -150,6 +152,14 @@ class OdibiPluginManager:
     def connection(self, name: str) -> ConnectionSpec:
         """The connection type ``name``."""
         return self._lookup("connection", name).spec  # type: ignore[no-any-return]
+
+    def formats(self) -> dict[str, Registered[FormatSpec]]:
+        """Every plugin table format by YAML name (not csv/parquet/json: those are the engines')."""
+        return self._registry("format")
+
+    def format(self, name: str) -> FormatSpec:
+        """The table format ``name``."""
+        return self._lookup("format", name).spec  # type: ignore[no-any-return]
 
     def state_backends(self) -> dict[str, Registered[StateBackendSpec]]:
         """Every registered state backend by YAML name."""

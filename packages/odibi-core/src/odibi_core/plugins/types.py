@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from odibi_core.contracts.connection import Connection
     from odibi_core.contracts.engine import Engine
+    from odibi_core.contracts.formats import FormatEnginePath, TableFormat
     from odibi_core.contracts.secrets import SecretProvider
     from odibi_core.contracts.state import StateBackend
     from odibi_core.plugins.options import PluginOptions
@@ -179,3 +180,30 @@ class DoctorCheck:
     ok: bool
     detail: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FormatSpec:
+    """Registers a table format under ``name`` (a ``read.format`` / ``write.format`` value).
+
+    Attributes:
+        name: YAML format, e.g. ``"delta"``; may not be ``csv``, ``parquet`` or ``json``.
+        factory: ``factory() -> TableFormat``; import the format's library inside it.
+        read_options: Validates ``read.options`` of a node using the format.
+        write_options: Validates ``write.options`` of a node using the format; validated with
+            the context ``{"mode": ..., "keys": [...]}`` of the node's write, so a model
+            validator can refuse options that do not fit the mode.
+        description: One line for ``odibi plugins list``.
+        write_modes: The ``write.mode`` values the format supports.
+        engine_paths: Engine name -> factory of a
+            :class:`~odibi_core.contracts.formats.FormatEnginePath`, the engine's own support
+            for the format, used instead of the Arrow interchange on that engine.
+    """
+
+    name: str
+    factory: Callable[[], TableFormat]
+    read_options: type[PluginOptions] | None = None
+    write_options: type[PluginOptions] | None = None
+    description: str = ""
+    write_modes: frozenset[str] = frozenset({"overwrite", "append", "error"})
+    engine_paths: dict[str, Callable[[], FormatEnginePath]] = field(default_factory=dict)

@@ -1,7 +1,8 @@
 """Parity helpers: run one project on several engines and compare what each one wrote.
 
-Outputs are compared as data, not bytes: every written file is read back with DuckDB (independent
-of the engine under test), rows are normalised and sorted, then compared column by column.
+Outputs are compared as data, not bytes: every written file or table is read back with DuckDB
+(independent of the engine under test), rows are normalised and sorted, then compared column by
+column.
 
 Normalisation and tolerance (the documented parity rules):
 
@@ -64,10 +65,49 @@ def read_output(path: Path, fmt: str) -> tuple[list[str], list[str], list[tuple[
     con.execute("SET TimeZone = 'UTC'")
     relation = con.sql(f"SELECT * FROM {READERS[fmt]}('{path}')")
     table = (getattr(relation, "to_arrow_table", None) or relation.fetch_arrow_table)()
+    con.close()
+    return summary(table)
+
+
+def summary(table: Any) -> tuple[list[str], list[str], list[tuple[Any, ...]]]:
+    """``(column names, type families, rows)`` of an Arrow table."""
     families = [type_family(f.type) for f in table.schema]
     rows = [tuple(r.values()) for r in table.to_pylist()]
-    con.close()
     return table.schema.names, families, rows
+
+
+def read_outputs(project_file: Path) -> dict[str, tuple[list[str], list[str], list[tuple[Any, ...]]]]:
+    """``node -> (columns, families, rows)`` of every written output of the project, read back
+    through its connection with the duckdb engine: local or remote files of any format, tables of
+    plugin formats (Delta) too."""
+    from odibi_core.config.loader import build_project, read_project_source
+    from odibi_core.contracts.engine import ReadRequest
+    from odibi_core.engines.duckdb_engine import DuckDBEngine
+    from odibi_core.execution.formats import FormatDispatch
+    from odibi_core.plugins.manager import create_plugin_manager
+    from odibi_core.plugins.types import BuildContext
+
+    pm = create_plugin_manager()
+    project = build_project(read_project_source(project_file), pm)
+    formats = FormatDispatch({name: reg.spec for name, reg in pm.formats().items()})
+    engine = DuckDBEngine()
+    outputs = {}
+    try:
+        for pipeline in project.config.pipelines:
+            for node in pipeline.nodes:
+                write = node.write
+                if write is None or not write.path:
+                    continue
+                spec = pm.connection(project.config.connections[write.connection].type)
+                context = BuildContext(write.connection, project.project_dir, project.config.project)
+                connection = spec.factory(project.connection_options[write.connection], context)
+                connection.name = write.connection
+                frame = formats.read(engine, connection, ReadRequest(format=write.format, path=write.path))
+                outputs[f"{pipeline.pipeline}.{node.name}"] = summary(engine.to_arrow(frame).read_all())
+                connection.close()
+    finally:
+        engine.close()
+    return outputs
 
 
 def normalize(value: Any) -> Any:
@@ -141,26 +181,3 @@ def run_on_engine(project_file: Path, engine: str, engine_options: dict[str, Any
     source.data["engine_options"] = dict(engine_options or {})
     pm = create_plugin_manager()
     return run_project(build_project(source, pm), pm)
-
-
-def file_outputs(project_file: Path) -> dict[str, tuple[Path, str]]:
-    """``node -> (file, format)`` for every node of the project that writes a file."""
-    from odibi_core.config.loader import build_project, read_project_source
-    from odibi_core.contracts.connection import FileConnection
-    from odibi_core.plugins.manager import create_plugin_manager
-    from odibi_core.plugins.types import BuildContext
-
-    pm = create_plugin_manager()
-    project = build_project(read_project_source(project_file), pm)
-    outputs: dict[str, tuple[Path, str]] = {}
-    for pipeline in project.config.pipelines:
-        for node in pipeline.nodes:
-            write = node.write
-            if write is None or not write.path:
-                continue
-            spec = pm.connection(project.config.connections[write.connection].type)
-            context = BuildContext(write.connection, project.project_dir, project.config.project)
-            connection = spec.factory(project.connection_options[write.connection], context)
-            assert isinstance(connection, FileConnection), f"{write.connection} is not a file connection"
-            outputs[f"{pipeline.pipeline}.{node.name}"] = (Path(connection.resolve(write.path)), write.format or "parquet")
-    return outputs
