@@ -63,9 +63,8 @@ def plan_resume(
         write = plan.nodes[name].write
         assert write is not None
         try:
-            frame = engine.read(
-                connections[write.connection], ReadRequest(format=write.format, path=write.path)
-            )
+            request = ReadRequest(format=write.format, path=write.path)
+            frame = formats.read(engine, connections[write.connection], request)
         except Exception:  # unreadable: the node runs instead
             return None
         try:

@@ -57,6 +57,7 @@ REGISTRATION_HOOKS = {
 SPEC_TYPES: dict[str, type] = {
     "engine": EngineSpec,
     "connection": ConnectionSpec,
+    "format": FormatSpec,
     "state backend": StateBackendSpec,
     "secret provider": SecretProviderSpec,
     "transform": TransformSpec,
