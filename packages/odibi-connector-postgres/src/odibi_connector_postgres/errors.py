@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from odibi_core.errors import ExitCode, OdibiError, TransientIOError
-from odibi_core.redaction import redact_text
+from odibi_core.redaction import shorten
 
 TRANSIENT_SQLSTATES = frozenset(
     {
@@ -93,8 +93,8 @@ class PostgresUnsupportedType(PostgresError):
 
 
 def one_line(text: str) -> str:
-    """``text`` on one line, redacted (driver messages span lines and may quote settings)."""
-    return redact_text(" ".join(str(text).split()))
+    """``text`` redacted, then on one line (driver messages span lines and may quote settings)."""
+    return shorten.one_line(text)
 
 
 @contextmanager

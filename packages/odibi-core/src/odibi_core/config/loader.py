@@ -232,10 +232,21 @@ def build_project(source: ProjectSource, pm: OdibiPluginManager | None = None) -
         config = ProjectConfig.model_validate(resolved)
     except ValidationError as exc:
         raise_validation_error(exc, resolved, source.locations, ProjectConfig)
+    _apply_mask(config.secrets.mask)
     loaded = LoadedProject(source, config)
     if pm is not None:
         validate_plugin_sections(loaded, pm)
     return loaded
+
+
+def _apply_mask(project_mask: str | None) -> None:
+    """Make ``secrets.mask`` the process-wide mask (unless ``ODIBI_REDACTION_MASK`` is set)."""
+    from odibi_core.redaction.mask import apply_mask
+
+    try:
+        apply_mask(project_mask)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def secret_lookup(source: ProjectSource, pm: OdibiPluginManager | None) -> Lookup:

@@ -369,13 +369,14 @@ a mask there would break resume, lineage checks or incremental reads (and they h
 def redact_state_data(data: Any, key: object = None) -> Any:
     """Redact a state document's JSON data: every string except under :data:`STRUCTURAL_KEYS`,
     and whole values under sensitive key names. Mapping keys (pipeline and node names) are kept."""
-    from odibi_core.redaction import MASK, redact_text
+    from odibi_core.redaction import redact_text
+    from odibi_core.redaction.mask import current_mask
     from odibi_core.redaction.patterns import is_secret_value_for_key
 
     if key in STRUCTURAL_KEYS:
         return data
     if isinstance(data, dict):
-        return {k: (MASK if is_secret_value_for_key(k, v) else redact_state_data(v, k)) for k, v in data.items()}
+        return {k: (current_mask() if is_secret_value_for_key(k, v) else redact_state_data(v, k)) for k, v in data.items()}
     if isinstance(data, list):
         return [redact_state_data(v, key) for v in data]
     if isinstance(data, str):

@@ -16,6 +16,7 @@ from importlib import metadata
 from typing import Any
 
 from odibi_core.plugins.hookspecs import ENTRY_POINT_GROUP
+from odibi_core.redaction.shorten import first_line
 
 logger = logging.getLogger("odibi.plugins")
 
@@ -147,7 +148,7 @@ def discover_entry_points(settings: PluginSettings) -> list[PluginInfo]:
             info.obj = ep.load()
         except Exception as exc:  # a broken plugin must never take the host down
             info.status = STATUS_FAILED
-            info.reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            info.reason = first_line(f"{type(exc).__name__}: {exc}")
             logger.warning("plugin %s (%s) failed to load: %s", ep.name, dist_name, info.reason)
         found.append(info)
     return found

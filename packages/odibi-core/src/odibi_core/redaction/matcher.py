@@ -10,8 +10,8 @@ Two stages:
 2. Each window that hits names the few positions where a word may start (window position minus
    the gram's offsets). There, one compiled regex of the words' prefix tree, anchored with
    ``match``, returns the longest word starting at that position. Spans are merged, so
-   ``abcde`` and ``abcdefgh`` never leave ``***fgh`` and overlapping secrets never leave a piece
-   of either.
+   ``abcde`` and ``abcdefgh`` never leave ``[REDACTED]fgh`` and overlapping secrets never leave a
+   piece of either.
 
 If the regex cannot be built (pathological nesting), a ``str.startswith`` check of the words,
 longest first, takes over at the same candidate positions: slower, same result.

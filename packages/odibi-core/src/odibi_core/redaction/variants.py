@@ -9,7 +9,12 @@ longer the raw string. For each registered value the registry also masks:
 * base64 (standard and URL-safe alphabets) - whole, and as it appears *inside* a longer encoded
   blob such as ``Authorization: Basic base64(user:password)``: for each of the three byte
   alignments, the characters that depend only on the secret's bytes;
-* the value without surrounding whitespace, and each line of a multi-line value.
+* SQL-quoted forms (``'`` and ``"`` doubled, as inside a SQL literal or identifier);
+* the value without surrounding whitespace, each line of a multi-line value, and the value with
+  every whitespace run collapsed to one space (see :mod:`odibi_core.redaction.whitespace`).
+
+:func:`text_forms` is the subset in which a secret is still readable text (no URL quoting, no
+base64): the forms whose pieces :mod:`odibi_core.redaction.fragments` looks for at a cut.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from __future__ import annotations
 import base64
 import json
 from urllib.parse import quote, quote_plus
+
+from odibi_core.redaction.whitespace import collapse_whitespace
 
 
 def _escapes(value: str) -> set[str]:
@@ -27,6 +34,8 @@ def _escapes(value: str) -> set[str]:
         repr(value + "\"'")[1:-4],  # both quotes present: repr escapes ' (and quotes with ')
     }
     forms |= {json.dumps(form)[1:-1] for form in list(forms)}  # e.g. a %r inside a JSON log line
+    forms.add(value.replace("'", "''"))  # inside a SQL literal
+    forms.add(value.replace('"', '""'))  # inside a quoted SQL identifier or CSV field
     return forms
 
 
@@ -45,16 +54,32 @@ def _base64_forms(raw: bytes) -> set[str]:
     return forms
 
 
-def variants(value: str) -> set[str]:
-    """Every form of ``value`` to mask (including ``value`` itself)."""
+def _bases(value: str) -> set[str]:
     bases = {value}
     stripped = value.strip()
     if stripped != value:
         bases.add(stripped)
-    if "\n" in stripped:
-        bases |= {line.strip() for line in stripped.splitlines() if line.strip()}
+    lines = stripped.splitlines()
+    if len(lines) > 1:
+        bases |= {line.strip() for line in lines}
+    bases |= {collapse_whitespace(base) for base in bases}
+    return {base for base in bases if base}
+
+
+def text_forms(value: str) -> set[str]:
+    """The forms of ``value`` that are still readable text: itself, stripped, its lines,
+    whitespace-collapsed, and their JSON-, ``repr``- and SQL-escaped forms."""
     forms: set[str] = set()
-    for base in bases:
+    for base in _bases(value):
+        forms.add(base)
+        forms |= _escapes(base)
+    return {form for form in forms if form}
+
+
+def variants(value: str) -> set[str]:
+    """Every form of ``value`` to mask (including ``value`` itself)."""
+    forms: set[str] = set()
+    for base in _bases(value):
         forms.add(base)
         forms.add(quote(base, safe=""))
         forms.add(quote(base))
