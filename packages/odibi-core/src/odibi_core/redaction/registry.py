@@ -30,6 +30,7 @@ from odibi_core.redaction.variants import text_forms, variants
 from odibi_core.redaction.whitespace import (
     CollapsedText,
     collapse_whitespace,
+    has_inner_whitespace,
     has_irregular_whitespace,
 )
 
@@ -110,7 +111,7 @@ class RedactionRegistry:
             self._variants |= new
             self._pending |= new
             forms = text_forms(text)
-            spaced = {collapse_whitespace(f) for f in forms if any(c.isspace() for c in f.strip())}
+            spaced = {collapse_whitespace(f) for f in forms if has_inner_whitespace(f)}
             spaced = {f for f in spaced if len(f) >= self.min_length or f == flat} - self._spaced
             if spaced:
                 self._spaced |= spaced

@@ -16,12 +16,19 @@ from bisect import bisect_right
 IRREGULAR_WHITESPACE = re.compile(r"\s{2,}|[^\S ]")
 """A whitespace run that is not exactly one space (what collapsing changes)."""
 
+_ANY_WHITESPACE = re.compile(r"\s")
+
 Span = tuple[int, int]
 
 
 def collapse_whitespace(text: str) -> str:
     """``text`` with every whitespace run as one space and no whitespace at either end."""
     return " ".join(text.split())
+
+
+def has_inner_whitespace(text: str) -> bool:
+    """Whether ``text`` has whitespace anywhere but at its ends."""
+    return _ANY_WHITESPACE.search(text.strip()) is not None
 
 
 def has_irregular_whitespace(text: str) -> bool:
