@@ -35,7 +35,8 @@ from odibi_core.redaction.whitespace import (
 )
 
 MASK = DEFAULT_MASK
-"""The default mask, ``[REDACTED]`` (the one in force: :func:`.mask.current_mask`)."""
+"""The default mask, ``[REDACTED]``; the one in force is
+:func:`~odibi_core.redaction.mask.current_mask`."""
 
 REDACTION_FAILED = "<redaction failed>"
 """Printed instead of a value when redaction itself raised."""
