@@ -49,18 +49,23 @@ class FragmentIndex:
 
     def spans(self, text: str) -> list[Span]:
         """Spans of secret pieces at the ends of ``text`` and beside truncation markers."""
-        if len(text) < FRAGMENT_LENGTH or not self._windows:
+        windows, n = self._windows, FRAGMENT_LENGTH
+        if len(text) < n or not windows:
             return []
+        ellipsis, dots = "\u2026" in text, "..." in text
+        if not (ellipsis or dots or text[0].isspace() or text[-1].isspace()):
+            if text[:n] not in windows and text[-n:] not in windows:
+                return []  # the common case: two lookups
         found: list[Span] = []
         start, end = 0, len(text)
-        while start < end and text[start].isspace():
+        while start < end and text[start].isspace():  # the edge is where the text starts
             start += 1
         while end > start and text[end - 1].isspace():
             end -= 1
         self._grow_forward(text, start, found)
         self._grow_backward(text, end, found)
-        for marker in TRUNCATION_MARKERS:
-            at = text.find(marker)
+        for marker, present in (("...", dots), ("\u2026", ellipsis)):
+            at = text.find(marker) if present else -1
             while at >= 0:
                 after = at + len(marker)
                 while after < len(text) and text.startswith(marker[0], after):

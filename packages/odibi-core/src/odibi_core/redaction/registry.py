@@ -107,17 +107,19 @@ class RedactionRegistry:
                 return True
             self._values.add(text)
             flat = collapse_whitespace(text)  # masked even if shorter than min_length
+            forms = text_forms(text)
+            # every readable form with its whitespace squeezed (a repr keeps "  ", a message
+            # reflowed after it was built does not): matched as is, and on reflowed text
+            spaced = {collapse_whitespace(f) for f in forms if has_inner_whitespace(f)}
+            spaced = {f for f in spaced if len(f) >= self.min_length or f == flat}
             new = {v for v in variants(text) if len(v) >= self.min_length or v == flat}
-            new -= self._variants
+            new = (new | spaced) - self._variants
             self._variants |= new
             self._pending |= new
-            forms = text_forms(text)
-            spaced = {collapse_whitespace(f) for f in forms if has_inner_whitespace(f)}
-            spaced = {f for f in spaced if len(f) >= self.min_length or f == flat} - self._spaced
-            if spaced:
+            if spaced - self._spaced:
                 self._spaced |= spaced
                 self._spaced_matcher = None
-            self._fragments.add(forms)
+            self._fragments.add(forms | spaced)
         return True
 
     def _warn_short(self, source: str) -> None:
@@ -181,8 +183,7 @@ class RedactionRegistry:
             spans = [span for matcher in matchers for span in matcher.spans(text)]
         if self._spaced and has_irregular_whitespace(text):
             spans.extend(self._spaced_spans(text))
-        if self._fragments:
-            spans.extend(self._fragments.spans(text))
+        spans.extend(self._fragments.spans(text))
         if not spans:
             return text
         mask = current_mask()
