@@ -270,7 +270,7 @@ SQL = (
 
 def project_yaml(secrets: list[str]) -> str:
     nodes = []
-    read = "read: {connection: raw, path: rows.csv}"
+    read = "read: {connection: pgdsn, path: rows.csv}"  # names that look like keys: see below
     for i in range(len(secrets)):
         step = f'{{function: speak, params: {{value: "${{secret:HOSTILE_{i}}}"}}}}'
         nodes.append(
@@ -290,12 +290,14 @@ def project_yaml(secrets: list[str]) -> str:
         )
     values = ", ".join(f'"${{secret:HOSTILE_{i}}}"' for i in range(len(secrets)))
     step = f"{{function: samples, params: {{values: [{values}]}}}}"
-    nodes.append(f"      - name: samples\n        {read}\n        transform: {{steps: [{step}]}}")
+    nodes.append(
+        f"      - name: api_token_samples\n        {read}\n        transform: {{steps: [{step}]}}"
+    )
     return (
         textwrap.dedent("""\
         project: hostile
         connections:
-          raw: {type: local, base_path: ./data}
+          pgdsn: {type: local, base_path: ./data}
         retry: {max_attempts: 1}
         reports: {enabled: true, samples: true}
         pipelines:
@@ -401,13 +403,18 @@ def test_the_handmade_batch_went_through_every_output_path(handmade_run: dict[st
     assert MASK in state["speak_0"]["error"]
     assert "LINE 1: ..." in state["engine_cut_1"]["error"]  # DuckDB really cut the statement
     report = json.loads(sinks["story show --json stdout"])
-    sample = next(n for n in report["nodes"] if n["name"] == "samples")["sample"]["rows"][0]
+    sample = next(n for n in report["nodes"] if n["name"] == "api_token_samples")["sample"]["rows"][
+        0
+    ]
     secret = HANDMADE[2]  # cut at 200 characters / 24 bytes first, it would have shown a piece
     assert sample["text_2"] == "x" * (200 - len(secret) // 2) + MASK + " tail"
     size = 24 - len(secret) // 2 + len(secret) + 1
     shown = base64.b64encode(b"\x00" * (24 - len(secret) // 2) + MASK.encode() + b"\x01")
     assert sample["bytes_2"] == f"<{size} bytes: {shown.decode()}>"
     assert sample["api_token"] == MASK
+    # names that look like sensitive keys are names: printed, and the prose after them too
+    assert re.search(r"api_token_samples +success", sinks["run --debug stdout"])
+    assert "connections={'pgdsn': ConnectionConfig(type='local'" in sinks["run --debug stderr"]
     assert "Traceback" in sinks["run --debug stderr"]
     assert "printed" in sinks["run --debug stdout"] + sinks["run --debug stderr"]
     if OTEL_INSTALLED:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -110,3 +112,17 @@ def test_generated_names_never_mask_generated_prose(
     name = f"{prefix}{word}{suffix}"
     text = f"connection {quote}{name}{quote}: {prose}"
     assert redact_text(text) == text
+
+
+@pytest.mark.parametrize("indent", [None, 2])
+def test_json_objects_under_names_that_look_like_keys_stay_readable(indent: int | None) -> None:
+    data = {
+        "nodes": {
+            "api_token_samples": {"status": "success", "rows_out": 5},
+            "pgdsn": {"status": "failed", "error": "connection 'pgdsn': timeout"},
+        },
+        "connection": {"password": "hunter2-x"},
+    }
+    text = json.dumps(data, indent=indent)
+    expected = text.replace('"hunter2-x"', f'"{MASK}"')  # the value under a real key only
+    assert redact_text(text) == expected

@@ -53,9 +53,9 @@ class FragmentIndex:
         if len(text) < n or not windows:
             return []
         ellipsis, dots = "\u2026" in text, "..." in text
-        if not (ellipsis or dots or text[0].isspace() or text[-1].isspace()):
-            if text[:n] not in windows and text[-n:] not in windows:
-                return []  # the common case: two lookups
+        plain_edges = not (ellipsis or dots or text[0].isspace() or text[-1].isspace())
+        if plain_edges and text[:n] not in windows and text[-n:] not in windows:
+            return []  # the common case: two lookups
         found: list[Span] = []
         start, end = 0, len(text)
         while start < end and text[start].isspace():  # the edge is where the text starts

@@ -45,27 +45,8 @@ _NUMERIC_SECRET_PARTS = ("password", "passwd", "pwd", "passphrase", "secret")
 """Key fragments under which even a number is a secret (``password: 12345678``)."""
 
 DESCRIPTOR_WORDS = frozenset(
-    {
-        "name",
-        "names",
-        "column",
-        "columns",
-        "col",
-        "field",
-        "fields",
-        "path",
-        "file",
-        "dir",
-        "env",
-        "var",
-        "type",
-        "url",
-        "uri",
-        "endpoint",
-        "ttl",
-        "length",
-        "count",
-    }
+    "name names column columns col field fields path file dir env var type url uri endpoint "
+    "ttl length count".split()
 )
 """A key whose last word is one of these describes a credential without holding one
 (``token_column: user_token``, ``password_env: DB_PASS``, ``SharedAccessKeyName=root``): its
@@ -118,7 +99,7 @@ def is_secret_value_for_key(key: object, value: object) -> bool:
 _KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.")
 _SCHEME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-.")
 # (an unquoted value stops at a backslash: inside encoded text it starts an escape sequence)
-_VALUE = r"(?P<secret>\{[^}]*\}|'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^\s;,&'\"{}()\[\]<>\\]+)"
+_VALUE = r"(?P<secret>\{[^}\n]*\}|'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^\s;,&'\"{}()\[\]<>\\]+)"
 
 # After "scheme://": user, ":", then the password up to the last "@" of the token, so an unencoded
 # "@" inside the password is masked too.
@@ -198,11 +179,12 @@ def _query_edits(text: str) -> list[Edit]:
 
 
 def _is_data_value(text: str, match: re.Match[str], quote: str) -> bool:
-    """After ``key:``, only a quoted or braced value - or a number closing a quoted key's field
+    """After ``key:``, only a quoted value - or a number closing a quoted key's field
     (``"pin": 1234,``) - is data; anything else is prose naming something (``connection
-    'pgdsn': connection failed``, ``password: must be set``) and is left alone."""
+    'pgdsn': connection failed``, ``password: must be set``) or structure (``"api_token_node":
+    {...}``, whose own values are checked one by one) and is left alone."""
     value = match.group("secret")
-    if value[:1] in "'\"{":
+    if value[:1] in "'\"":
         return True
     if not (quote and value.isdigit()):
         return False
