@@ -105,7 +105,7 @@ def test_json_report_validates_and_holds_no_secret(story_project: Callable[[], P
     jsonschema.Draft202012Validator(report_schema()).validate(json.loads(text))
     for form in variants(secret_value):
         assert form not in text
-    assert "'***'" in text  # the SQL that held the secret is there, masked
+    assert "'[REDACTED]'" in text  # the SQL that held the secret is there, masked
 
 
 def test_screenshot_draws_the_status_colours(story_project: Callable[[], Path], secret_env: dict[str, str],

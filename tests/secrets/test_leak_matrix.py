@@ -206,7 +206,7 @@ def test_run_fails_as_expected_and_records_state(
     state = json.loads(runs[run_name]["files"][state_files[0]])
     nodes = state["pipelines"]["leaky"]["runs"][-1]["nodes"]
     assert nodes["uncaught"]["status"] == "failed"
-    assert "***" in nodes["uncaught"]["error"]
+    assert "[REDACTED]" in nodes["uncaught"]["error"]
     assert nodes["message"]["status"] == "success"
     if run_name.startswith("json"):
         lines = [json.loads(line) for line in proc.stderr.splitlines() if line.startswith("{")]
@@ -238,6 +238,6 @@ def test_tracebacks_with_chained_causes_are_shown_redacted_in_debug(
     runs: dict[str, dict[str, Any]],
 ) -> None:
     stderr = runs["text-debug"]["proc"].stderr
-    assert "KeyError: '***'" in stderr or "KeyError: ***" in stderr
+    assert "KeyError: '[REDACTED]'" in stderr or "KeyError: [REDACTED]" in stderr
     assert "The above exception was the direct cause of the following exception" in stderr
     assert "RuntimeError: case=raise_from outer failure" in stderr

@@ -38,10 +38,10 @@ def test_doctor_shows_endpoints_protocol_and_header_names_but_never_values() -> 
     assert all(c.section == "telemetry" and c.ok for c in checks)
     assert by_name["status"].detail.startswith("on: traces and metrics exported over OTLP")
     assert (
-        "otlp http/protobuf to https://user:***@collector.example:4318/v1/traces"
+        "otlp http/protobuf to https://user:[REDACTED]@collector.example:4318/v1/traces"
         in by_name["traces"].detail
     )
-    assert "headers: authorization=***, x-team=***" in by_name["traces"].detail
+    assert "headers: authorization=[REDACTED], x-team=[REDACTED]" in by_name["traces"].detail
     assert "otlp grpc to" in by_name["metrics"].detail
     assert by_name["resource"].detail == "service.name=nightly-etl"
     dumped = _everything(checks)
@@ -91,7 +91,7 @@ def test_doctor_registers_header_values_so_any_other_output_masks_them_too() -> 
 
     assert (
         redact_text(f"sent {HEADER_SECRET} and {HEADER_SECRET.replace(' ', '%20')}")
-        == "sent *** and ***"
+        == "sent [REDACTED] and [REDACTED]"
     )
 
 

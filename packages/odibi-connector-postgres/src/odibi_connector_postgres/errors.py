@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from odibi_core.errors import ExitCode, OdibiError, TransientIOError
-from odibi_core.redaction import redact_text
+from odibi_core.redaction import shorten
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -156,8 +156,8 @@ class PostgresUnsupportedType(PostgresError):
 
 
 def one_line(text: str) -> str:
-    """``text`` on one line, redacted (driver messages span lines and may quote settings)."""
-    return redact_text(" ".join(str(text).split()))
+    """``text`` redacted, then on one line (driver messages span lines and may quote settings)."""
+    return shorten.one_line(text)
 
 
 @contextmanager

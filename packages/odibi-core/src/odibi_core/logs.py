@@ -25,7 +25,8 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import IO, Any
 
-from odibi_core.redaction import MASK, REDACTION_FAILED, redact_text, redact_value
+from odibi_core.redaction import REDACTION_FAILED, redact_text, redact_value
+from odibi_core.redaction.mask import current_mask
 from odibi_core.redaction.patterns import is_secret_value_for_key
 
 LOG_CONTEXT: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar(
@@ -65,7 +66,7 @@ def format_exception_chain(exc: BaseException) -> str:
 
 def _redact_extra(key: str, value: Any) -> Any:
     if is_secret_value_for_key(key, value):
-        return MASK
+        return current_mask()
     if value is None or isinstance(value, (bool, int, float)):
         return value
     if isinstance(value, str):

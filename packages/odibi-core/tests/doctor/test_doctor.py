@@ -166,7 +166,7 @@ def test_a_complete_project_checks_every_connection_and_registers_its_secrets(
     assert _lines(report, "secrets")["${secret:API_TOKEN}"][0] == OK
     assert _lines(report, "project")["config"][0] == OK
     assert TOKEN not in str(report.as_dict())
-    assert redact_text(f"x {TOKEN} y") == "x *** y"  # registered, so any output of it is masked
+    assert redact_text(f"x {TOKEN} y") == "x [REDACTED] y"  # registered, so any output of it is masked
 
 
 def test_a_failing_connection_check_is_a_problem(

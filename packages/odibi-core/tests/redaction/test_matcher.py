@@ -37,12 +37,21 @@ def test_matches_equal_brute_force_on_random_words_and_texts(seed: int) -> None:
             assert matcher.might_contain(text)
 
 
-def test_pathological_nesting_falls_back_to_a_scan_with_the_same_result() -> None:
+def test_a_deep_chain_of_words_sharing_a_prefix_matches_like_brute_force() -> None:
     words = ["q" * n + "!" for n in range(4, 1500, 3)]
     matcher = KnownValueMatcher(words)
-    assert matcher._pattern is None  # the regex could not be built: the fallback is in use
-    text = "zz" + "q" * 40 + "!" + "q" * 6 + "!"
-    assert merge_spans(matcher.spans(text)) == brute_force(words, text)
+    for text in ("zz" + "q" * 40 + "!" + "q" * 6 + "!", "q" * 1499 + "!", "q" * 3 + "!"):
+        assert merge_spans(matcher.spans(text)) == brute_force(words, text)
+
+
+def test_building_a_matcher_of_hostile_unicode_words_is_cheap() -> None:
+    import time
+
+    words = ["\U0001d11e\u00e9%\\" * 40 + str(i) for i in range(2000)]
+    started = time.process_time()
+    matcher = KnownValueMatcher(words)
+    assert time.process_time() - started < 5  # no regex to compile (measured: well under 0.1 s)
+    assert merge_spans(matcher.spans("x" + words[7] + "y")) == [(1, 1 + len(words[7]))]
 
 
 def test_gate_samples_with_a_stride_when_every_word_is_long() -> None:

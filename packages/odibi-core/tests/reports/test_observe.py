@@ -49,7 +49,7 @@ def test_sample_masks_columns_case_insensitively(engine: DuckDBEngine) -> None:
     frame = _frame(engine)
     result = _result(engine, frame)
     observe(engine, frame, result, ObserveOptions(sample_rows=2, mask_columns=("email",)))
-    assert result.sample == [{"id": 1, "Email": "***", "tag": None}, {"id": 2, "Email": "***", "tag": "z"}]
+    assert result.sample == [{"id": 1, "Email": "[REDACTED]", "tag": None}, {"id": 2, "Email": "[REDACTED]", "tag": "z"}]
     assert result.sample_note is None
 
 

@@ -58,9 +58,9 @@ def test_report_holds_no_value_of_a_registered_secret(shop: Callable[..., Path],
             assert form not in text
     data = _load(report)
     enriched = next(n for n in data["nodes"] if n["name"] == "enriched")
-    assert "'***'" in enriched["sql"][0]  # the SQL is there, its secret literal is not
+    assert "'[REDACTED]'" in enriched["sql"][0]  # the SQL is there, its secret literal is not
     orders = next(n for n in data["nodes"] if n["name"] == "orders")
-    assert orders["sample"]["rows"][1]["note"] == "***"  # a data value equal to the secret
+    assert orders["sample"]["rows"][1]["note"] == "[REDACTED]"  # a data value equal to the secret
 
 
 def test_node_details(shop: Callable[..., Path], run_shop: Runner) -> None:
@@ -94,7 +94,7 @@ def test_sensitive_node_has_no_sample_and_masked_columns_are_masked(shop: Callab
     assert nodes["customers"]["sample_note"] == "withheld: the node is marked sensitive"
     assert nodes["customers"]["sensitive"] is True
     assert nodes["enriched"]["sample"]["masked_columns"] == ["email"]
-    assert {row["email"] for row in nodes["enriched"]["sample"]["rows"]} == {"***"}
+    assert {row["email"] for row in nodes["enriched"]["sample"]["rows"]} == {"[REDACTED]"}
     for text in (report.read_text(), report.with_suffix(".html").read_text()):
         assert "@example.com" not in text
 

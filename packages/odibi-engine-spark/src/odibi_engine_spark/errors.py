@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from odibi_core.errors import ExitCode, NodeError, OdibiError
-from odibi_core.redaction import redact_text
+from odibi_core.redaction.shorten import first_line as first_line_of
 
 
 class SparkEngineError(OdibiError):
@@ -24,10 +24,9 @@ class SparkStartError(OdibiError):
 
 
 def first_line(exc: BaseException, limit: int = 600) -> str:
-    """The first meaningful line of a Spark error (the JVM stack trace is dropped), redacted."""
-    text = str(exc).strip().splitlines()
-    line = text[0] if text else type(exc).__name__
-    return redact_text(line[:limit])
+    """The first meaningful line of a Spark error (the JVM stack trace is dropped), redacted
+    before it is cut."""
+    return first_line_of(exc, limit) or type(exc).__name__
 
 
 @contextmanager

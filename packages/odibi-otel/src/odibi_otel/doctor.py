@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from odibi_otel.settings import EXIT_FLUSH_SECONDS, HEADER_MASK, SignalSettings, TelemetrySettings
+from odibi_core.redaction import current_mask
+
+from odibi_otel.settings import EXIT_FLUSH_SECONDS, SignalSettings, TelemetrySettings
 
 if TYPE_CHECKING:
     from odibi_core.plugins.types import DoctorCheck
@@ -90,7 +92,7 @@ def _describe(signal: SignalSettings) -> tuple[str, dict[str, object]]:
     if signal.exporter != "otlp":
         detail = f"not exported ({signal.reason})"
     else:
-        headers = ", ".join(f"{name}={HEADER_MASK}" for name in signal.header_names) or "none"
+        headers = ", ".join(f"{name}={current_mask()}" for name in signal.header_names) or "none"
         timeout = f"{signal.timeout}s" if signal.timeout else "10s (default)"
         detail = (
             f"otlp {signal.protocol} to {signal.endpoint}; headers: {headers}; timeout {timeout} "
@@ -99,7 +101,7 @@ def _describe(signal: SignalSettings) -> tuple[str, dict[str, object]]:
         data.update(
             protocol=signal.protocol,
             endpoint=signal.endpoint,
-            headers={name: HEADER_MASK for name in signal.header_names},
+            headers={name: current_mask() for name in signal.header_names},
             timeout=signal.timeout,
         )
     if signal.problems:

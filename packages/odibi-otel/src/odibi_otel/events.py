@@ -11,6 +11,7 @@ from __future__ import annotations
 import traceback
 
 from odibi_core.redaction import REDACTION_FAILED, redact_text
+from odibi_core.redaction.shorten import one_line
 
 MAX_MESSAGE_CHARS = 2000
 MAX_STACKTRACE_CHARS = 16000
@@ -33,7 +34,7 @@ def exception_event_attributes(exc: BaseException, error_type: str) -> dict[str,
     message = getattr(exc, "message", None) or str(exc) or error_type
     return {
         "exception.type": error_type,
-        "exception.message": redact_text(" ".join(str(message).split()))[:MAX_MESSAGE_CHARS],
+        "exception.message": one_line(message, limit=MAX_MESSAGE_CHARS),
         "exception.stacktrace": _stacktrace(exc)[-MAX_STACKTRACE_CHARS:],
     }
 

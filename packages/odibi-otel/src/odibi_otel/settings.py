@@ -33,8 +33,6 @@ DEFAULT_SERVICE_NAME = "odibi"
 EXIT_FLUSH_SECONDS = 2.0
 """Longest wait at process exit for the last batch of spans and metrics to be accepted."""
 
-HEADER_MASK = "***"
-
 _TRUE = frozenset({"true", "1", "yes", "on"})
 
 

@@ -24,6 +24,7 @@ from urllib.parse import quote, unquote
 from odibi_core.contracts.state import STATE_LOCK_NAME, DocumentStateBackend, HolderInfo
 from odibi_core.errors import StateConflictError, StateError
 from odibi_core.redaction import redact_text
+from odibi_core.redaction.shorten import first_line
 
 from odibi_state_azure.errors import LockNotHeld, StateLockLost, StateStoreError
 from odibi_state_azure.leases import LEASE_ERRORS, Lease, LeaseKeeper, error_code
@@ -424,7 +425,7 @@ class AzureBlobStateBackend(DocumentStateBackend):
         elif isinstance(exc, HttpResponseError) and status:
             text = f"could not {doing} at {self.location}: HTTP {status} {code}".rstrip()
         else:
-            first = str(exc).splitlines()[0] if str(exc) else ""
+            first = first_line(exc)
             text = (
                 f"cannot reach the state store to {doing} at {self.location}: "
                 f"{type(exc).__name__} {first}"

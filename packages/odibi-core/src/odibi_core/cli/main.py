@@ -123,6 +123,18 @@ def _click_exceptions() -> Any:
     return exceptions
 
 
+def _check_mask_variable() -> None:
+    """Refuse an invalid ``ODIBI_REDACTION_MASK`` before anything runs (exit 3)."""
+    from odibi_core.redaction.mask import apply_mask
+
+    try:
+        apply_mask()
+    except ValueError as exc:
+        from odibi_core.errors import ConfigError
+
+        raise ConfigError(str(exc), hint="Unset it or choose a mask such as [REDACTED].") from None
+
+
 def _invoke(argv: list[str] | None) -> int:
     from odibi_core.redaction import redact_text
     from odibi_core.redaction.process import install_process_redaction
@@ -130,6 +142,7 @@ def _invoke(argv: list[str] | None) -> int:
     install_process_redaction()
     click_errors = _click_exceptions()
     try:
+        _check_mask_variable()
         command = typer.main.get_command(create_app(argv=sys.argv[1:] if argv is None else argv))
         command.main(args=argv, prog_name="odibi", standalone_mode=False)
         return ExitCode.OK

@@ -271,7 +271,18 @@ def build_project(source: ProjectSource, pm: OdibiPluginManager | None = None) -
     checked = check_project(source, pm)
     raise_problems(checked.problems, source.files)
     assert checked.project is not None  # no problem means the models validated
+    _apply_mask(checked.project.config.secrets.mask)
     return checked.project
+
+
+def _apply_mask(project_mask: str | None) -> None:
+    """Make ``secrets.mask`` the process-wide mask (unless ``ODIBI_REDACTION_MASK`` is set)."""
+    from odibi_core.redaction.mask import apply_mask
+
+    try:
+        apply_mask(project_mask)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def secret_lookup(source: ProjectSource, pm: OdibiPluginManager | None) -> Lookup:

@@ -43,11 +43,11 @@ class PluginSection(StrictNumbers):
 
     def __repr_args__(self) -> Any:
         """Field values for ``repr``, with values under sensitive keys (``password``...) masked."""
-        from odibi_core.redaction import MASK
+        from odibi_core.redaction.mask import current_mask
         from odibi_core.redaction.patterns import is_secret_value_for_key
 
         for key, value in super().__repr_args__():
-            yield key, (MASK if key is not None and is_secret_value_for_key(key, value) else value)
+            yield key, (current_mask() if key is not None and is_secret_value_for_key(key, value) else value)
 
 
 class ConnectionConfig(PluginSection):
@@ -70,11 +70,25 @@ class StateConfig(PluginSection):
 
 
 class SecretsConfig(StrictModel):
-    """``secrets:``: the provider chain for ``${secret:NAME}``."""
+    """``secrets:``: the provider chain for ``${secret:NAME}`` and the redaction mask."""
 
     providers: list[str] = Field(
         default_factory=lambda: ["env", "dotenv"], description="Providers tried in order."
     )
+    mask: str | None = Field(
+        None, description="What a secret is replaced with in every output (default `[REDACTED]`; "
+        "the environment variable `ODIBI_REDACTION_MASK` wins)."
+    )
+
+    @field_validator("mask")
+    @classmethod
+    def _valid_mask(cls, value: str | None) -> str | None:
+        from odibi_core.redaction.mask import mask_problem
+
+        problem = None if value is None else mask_problem(value)
+        if problem is not None:
+            raise ValueError(f"the redaction mask {problem}")
+        return value
 
 
 class PluginsConfig(StrictModel):
@@ -337,7 +351,7 @@ class NodeConfig(StrictModel):
     retry: RetryConfig | None = Field(None, description="Overrides the project's retry policy.")
     sensitive: bool = Field(False, description="Never show sample rows of this node in reports.")
     mask_columns: list[str] = Field(
-        default_factory=list, description="Columns whose values are shown as `***` in report samples."
+        default_factory=list, description="Columns whose values are masked (`[REDACTED]`) in report samples."
     )
 
     @model_validator(mode="after")

@@ -290,14 +290,17 @@ a mask there would break resume, lineage checks or incremental reads (and they h
 def redact_state_data(data: Any, key: object = None) -> Any:
     """Redact a state document's JSON data: every string except under :data:`STRUCTURAL_KEYS`,
     and whole values under sensitive key names. Mapping keys (pipeline and node names) are kept."""
-    from odibi_core.redaction import MASK, redact_text
+    from odibi_core.redaction import redact_text
+    from odibi_core.redaction.mask import current_mask
     from odibi_core.redaction.patterns import is_secret_value_for_key
+
+    mask = current_mask()
 
     def walk(value: Any, key: object) -> Any:  # imports hoisted: this runs once per value
         if key in STRUCTURAL_KEYS or value is None:
             return value
         if isinstance(value, dict):
-            return {k: (MASK if is_secret_value_for_key(k, v) else walk(v, k)) for k, v in value.items()}
+            return {k: (mask if is_secret_value_for_key(k, v) else walk(v, k)) for k, v in value.items()}
         if isinstance(value, list):
             return [walk(v, key) for v in value]
         if isinstance(value, str):

@@ -18,7 +18,7 @@ from odibi_core.execution.sources import read_request, source_fingerprint, write
 from odibi_core.execution.formats import FormatDispatch
 from odibi_core.execution.validation import run_validations
 from odibi_core.plugins.types import TransformSpec
-from odibi_core.redaction import redact_text
+from odibi_core.redaction.shorten import one_line
 from odibi_core.reports.observe import ObserveOptions, observe
 
 logger = logging.getLogger("odibi.run")
@@ -132,7 +132,7 @@ def _fail(result: NodeResult, exc: BaseException, start: float) -> None:
     result.status = "failed"
     result.error_type = getattr(exc, "error_type", None) or type(exc).__name__
     message = exc.message if isinstance(exc, NodeError) else f"{type(exc).__name__}: {exc}"
-    result.error = redact_text(" ".join(str(message).split()))[:2000]
+    result.error = one_line(message, limit=2000)  # redacted before it is reflowed or cut
 
 
 def _read(inputs: NodeInputs, result: NodeResult, owned: list[Any]) -> tuple[Any, Any]:

@@ -34,8 +34,9 @@ def describe_failure(exc: BaseException) -> str:
         return f"the plugin called sys.exit({exc.code!r}) while being imported"
     if isinstance(exc, KeyboardInterrupt):
         return "the plugin raised KeyboardInterrupt while being imported"
-    text = f"{type(exc).__name__}: {exc}".strip()
-    return (text.splitlines() or [type(exc).__name__])[0]
+    from odibi_core.redaction.shorten import first_line
+
+    return first_line(f"{type(exc).__name__}: {exc}".strip()) or type(exc).__name__
 
 
 def load_entry_point(ep: EntryPoint, timeout: float) -> tuple[Any, str | None]:

@@ -10,14 +10,19 @@ attributes, exception events, files, messages)::
     span.set_attributes(redact_value({"url": url, "password": password}))
 
 plus :class:`~odibi_core.redaction.secret.Secret` for credential fields of config models
-(also importable from :mod:`odibi_core.plugins.options`), and :func:`is_sensitive_key`.
+(also importable from :mod:`odibi_core.plugins.options`), and :func:`is_sensitive_key`. To
+shorten or reflow text that may hold a secret, use :mod:`odibi_core.redaction.shorten`: it
+redacts first and cuts afterwards.
 
-What gets masked: every registered value in every form it may take (URL-quoted, JSON- and
-``repr``-escaped, base64, also inside longer base64 blobs), longest first; values under
-sensitive key names; and credentials recognisable by their shape (URL passwords, ``sig=``,
-``AccountKey=``, ``Password=``, ``PWD=``, bearer tokens, private-key blocks). Values shorter
-than :data:`MIN_SECRET_LENGTH` are not registered (one warning). If redaction itself fails the
-output is :data:`REDACTION_FAILED`, never the raw text.
+What gets masked: every registered value in every form it may take (URL-quoted, JSON-,
+``repr``- and SQL-escaped, base64, also inside longer base64 blobs, and with its whitespace
+changed), longest first; every piece of 8 or more characters of one at a cut (the ends of a
+text, beside ``...`` or ``…``); values under sensitive key names; and credentials recognisable
+by their shape (URL passwords, ``sig=``, ``AccountKey=``, ``Password=``, ``PWD=``, bearer
+tokens, private-key blocks). Values shorter than :data:`MIN_SECRET_LENGTH` are not registered
+(one warning). A match is replaced by :func:`current_mask` (``[REDACTED]`` unless
+``ODIBI_REDACTION_MASK`` or the project's ``secrets.mask`` says otherwise). If redaction itself
+fails the output is :data:`REDACTION_FAILED`, never the raw text.
 
 ``get_registry``, ``reset_registry`` and ``register_config_values`` serve the kernel and tests.
 """
@@ -26,6 +31,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from odibi_core.redaction.mask import DEFAULT_MASK, current_mask
 from odibi_core.redaction.registry import (
     MASK,
     MIN_SECRET_LENGTH,
@@ -44,11 +50,13 @@ if TYPE_CHECKING:
     from odibi_core.redaction.secret import Secret
 
 __all__ = [
+    "DEFAULT_MASK",
     "MASK",
     "MIN_SECRET_LENGTH",
     "REDACTION_FAILED",
     "RedactionRegistry",
     "Secret",
+    "current_mask",
     "get_registry",
     "is_sensitive_key",
     "redact_text",

@@ -8,18 +8,18 @@ Two stages:
    offsets ``0 .. stride-1`` to those offsets, and looks the text's sampled windows up: a few
    C-level slices and one ``isdisjoint``, so a line holding no secret costs about a microsecond.
 2. Each window that hits names the few positions where a word may start (window position minus
-   the gram's offsets). There, one compiled regex of the words' prefix tree, anchored with
-   ``match``, returns the longest word starting at that position. Spans are merged, so
-   ``abcde`` and ``abcdefgh`` never leave ``***fgh`` and overlapping secrets never leave a piece
-   of either.
+   the gram's offsets). There, the words beginning with the text's next ``gram`` characters -
+   one dictionary lookup, longest first - are tried with ``str.startswith``; the first that
+   fits is the longest word starting at that position. Spans are merged, so ``abcde`` and
+   ``abcdefgh`` never leave ``[REDACTED]fgh`` and overlapping secrets never leave a piece of
+   either.
 
-If the regex cannot be built (pathological nesting), a ``str.startswith`` check of the words,
-longest first, takes over at the same candidate positions: slower, same result.
+Nothing is compiled: building a matcher of thousands of variants costs a few dictionary
+inserts per word, so registering secrets stays cheap whatever characters they hold.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Iterator
 
 GRAM = 4
@@ -48,13 +48,12 @@ class KnownValueMatcher:
                 offsets.setdefault(tuple(word[off : off + self.gram]), set()).add(off)
         self._offsets = {gram: tuple(sorted(offs)) for gram, offs in offsets.items()}
         self._grams = self._offsets.keys()
-        self._pattern: re.Pattern[str] | None
-        self._longest_first: list[str] = []
-        try:
-            self._pattern = re.compile(_trie_regex(ordered))
-        except (RecursionError, re.error, OverflowError, MemoryError):
-            self._pattern = None
-            self._longest_first = sorted(ordered, key=lambda w: (-len(w), w))
+        buckets: dict[str, list[str]] = {}
+        for word in ordered:
+            buckets.setdefault(word[: self.gram], []).append(word)
+        self._buckets = {
+            head: tuple(sorted(group, key=len, reverse=True)) for head, group in buckets.items()
+        }
 
     def _windows(self, text: str) -> Iterator[tuple[str, ...]]:
         step = self.stride
@@ -78,15 +77,11 @@ class KnownValueMatcher:
             if offs:
                 starts.update(index * step - off for off in offs)
         found: list[Span] = []
+        gram, buckets = self.gram, self._buckets
         for start in sorted(starts):
             if start < 0:
                 continue
-            if self._pattern is not None:
-                match = self._pattern.match(text, start)
-                if match:
-                    found.append(match.span())
-                continue
-            for word in self._longest_first:
+            for word in buckets.get(text[start : start + gram], ()):
                 if text.startswith(word, start):
                     found.append((start, start + len(word)))
                     break
@@ -107,38 +102,3 @@ def merge_spans(spans: list[Span]) -> list[Span]:
         else:
             merged.append((start, end))
     return merged
-
-
-def _trie_regex(words: list[str]) -> str:
-    """A regex matching any of the sorted, unique ``words``, preferring the longest.
-
-    Built over a compressed prefix tree: a shared prefix is written once, each branch starts
-    with a distinct character, and a word that is a prefix of others makes the rest optional
-    (greedy, so the longer word wins). Recursion depth is the number of branch points on a
-    path, not the word length, so a 4,000-character key is fine.
-    """
-
-    def build(group: list[str], depth: int) -> str:
-        first, last = group[0], group[-1]
-        common = depth
-        limit = min(len(first), len(last))
-        while common < limit and first[common] == last[common]:
-            common += 1
-        prefix = re.escape(first[depth:common])
-        ends_here = len(first) == common  # sorted: the word equal to the prefix comes first
-        rest = group[1:] if ends_here else group
-        if not rest:
-            return prefix
-        branches: list[str] = []
-        i = 0
-        while i < len(rest):
-            ch = rest[i][common]
-            j = i + 1
-            while j < len(rest) and rest[j][common] == ch:
-                j += 1
-            branches.append(build(rest[i:j], common))
-            i = j
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return prefix + (f"(?:{body})?" if ends_here else body)
-
-    return build(words, 0)

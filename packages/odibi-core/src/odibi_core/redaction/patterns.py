@@ -16,8 +16,7 @@ import functools
 import re
 from collections.abc import Callable, Iterator
 
-MASK = "***"
-"""What a secret is replaced with."""
+from odibi_core.redaction.mask import current_mask
 
 SENSITIVE_KEY_PARTS = (
     "password",
@@ -45,7 +44,16 @@ SENSITIVE_KEY_PARTS = (
 _NUMERIC_SECRET_PARTS = ("password", "passwd", "pwd", "passphrase", "secret")
 """Key fragments under which even a number is a secret (``password: 12345678``)."""
 
+DESCRIPTOR_WORDS = frozenset(
+    "name names column columns col field fields path file dir env var type url uri endpoint "
+    "ttl length count".split()
+)
+"""A key whose last word is one of these describes a credential without holding one
+(``token_column: user_token``, ``password_env: DB_PASS``, ``SharedAccessKeyName=root``): its
+value is a name, a path or a setting, and stays readable."""
+
 _NON_ALNUM = re.compile(r"[^a-z0-9]")
+_WORD_BREAK = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
 
 
 def normalize_key(key: object) -> str:
@@ -56,14 +64,18 @@ def normalize_key(key: object) -> str:
 @functools.lru_cache(maxsize=4096)
 def _sensitive_name(key: str) -> bool:
     norm = normalize_key(key)
-    return any(part in norm for part in SENSITIVE_KEY_PARTS)
+    if not any(part in norm for part in SENSITIVE_KEY_PARTS):
+        return False
+    words = [w for w in _WORD_BREAK.split(key) if w]
+    return not (len(words) > 1 and words[-1].lower() in DESCRIPTOR_WORDS)
 
 
 def is_sensitive_key(key: object) -> bool:
     """Whether a config, log or query key names a credential (substring of the normalised name).
 
     ``password``, ``db_password``, ``Client-Secret``, ``api_key``, ``AccountKey``, ``sas_token``,
-    ``connection_string`` and ``dsn`` are; ``keys``, ``host`` and ``user`` are not.
+    ``connection_string`` and ``dsn`` are; ``keys``, ``host`` and ``user`` are not, and neither
+    are keys ending in a :data:`DESCRIPTOR_WORDS` word (``token_column``, ``SharedAccessKeyName``).
     """
     return _sensitive_name(key if isinstance(key, str) else str(key))
 
@@ -87,7 +99,7 @@ def is_secret_value_for_key(key: object, value: object) -> bool:
 _KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.")
 _SCHEME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-.")
 # (an unquoted value stops at a backslash: inside encoded text it starts an escape sequence)
-_VALUE = r"(?P<secret>\{[^}]*\}|'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^\s;,&'\"{}()\[\]<>\\]+)"
+_VALUE = r"(?P<secret>\{[^}\n]*\}|'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^\s;,&'\"{}()\[\]<>\\]+)"
 
 # After "scheme://": user, ":", then the password up to the last "@" of the token, so an unencoded
 # "@" inside the password is masked too.
@@ -115,7 +127,8 @@ _KEY_WORD = re.compile("|".join(_KEY_WORDS))
 # (separators never span lines: "KEY=" ending a line is empty, not the next line's first word)
 _AFTER_KEY = re.compile(r"(?P<sep>[ \t]*[=:][ \t]*)" + _VALUE)
 _AFTER_AUTHORIZATION = re.compile(
-    r"[ \t]*[:=][ \t]*[\"']?(?:(?:bearer|basic|token|digest|sharedaccesssignature)[ \t]+)?"
+    r"(?P<sep>[ \t]*[:=][ \t]*)(?P<open>[\"']?)"
+    r"(?P<scheme>(?:bearer|basic|token|digest|sharedaccesssignature)[ \t]+)?"
     r"(?P<secret>[A-Za-z0-9\-._~+/=%]{6,})",
     re.IGNORECASE,
 )
@@ -132,14 +145,14 @@ Edit = tuple[int, int, str]
 def _is_placeholder(value: str) -> bool:
     """Values that are not credentials: a reference (``${secret:X}``) or an already masked one."""
     inner = value.strip("'\"{}")
-    return inner.startswith("${") or inner == "" or set(inner) <= {"*"}
+    return inner.startswith("${") or inner == "" or set(inner) <= {"*"} or inner == current_mask()
 
 
 def _masked(value: str) -> str:
     """The mask, keeping the quotes or braces around a value so the text keeps its shape."""
     if len(value) >= 2 and value[0] in "'\"{" and value[-1] in "'\"}":
-        return value[0] + MASK + value[-1]
-    return MASK
+        return value[0] + current_mask() + value[-1]
+    return current_mask()
 
 
 def _url_edits(text: str) -> list[Edit]:
@@ -151,7 +164,7 @@ def _url_edits(text: str) -> list[Edit]:
             begin -= 1
         match = _URL_REST.match(text, pos + 3) if begin < pos and text[begin].isalpha() else None
         if match and not _is_placeholder(match.group("secret")):
-            edits.append((match.start("secret"), match.end("secret"), MASK))
+            edits.append((match.start("secret"), match.end("secret"), current_mask()))
         pos = text.find("://", match.end() if match else pos + 3)
     return edits
 
@@ -161,8 +174,31 @@ def _query_edits(text: str) -> list[Edit]:
     for match in _QUERY_PARAM.finditer(text):
         key, secret = match.group("key"), match.group("secret")
         if (key.lower() == "sig" or is_sensitive_key(key)) and not _is_placeholder(secret):
-            edits.append((match.start("secret"), match.end("secret"), MASK))
+            edits.append((match.start("secret"), match.end("secret"), current_mask()))
     return edits
+
+
+def _is_data_value(text: str, match: re.Match[str], quote: str) -> bool:
+    """After ``key:``, only a quoted value - or a number closing a quoted key's field
+    (``"pin": 1234,``) - is data; anything else is prose naming something (``connection
+    'pgdsn': connection failed``, ``password: must be set``) or structure (``"api_token_node":
+    {...}``, whose own values are checked one by one) and is left alone."""
+    value = match.group("secret")
+    if value[:1] in "'\"":
+        return True
+    if not (quote and value.isdigit()):
+        return False
+    rest = text[match.end() :].lstrip(" \t")
+    return rest == "" or rest[0] in ",}]\r\n"
+
+
+def _is_credential_after_authorization(match: re.Match[str], quote: str) -> bool:
+    """``Authorization: Bearer x``, ``authorization=x``, ``"authorization": "x"`` and a header
+    value that looks like a token are credentials; ``'authorization': failed`` is prose."""
+    if "=" in match.group("sep") or match.group("open") or match.group("scheme"):
+        return True
+    value = match.group("secret")
+    return not quote and (len(value) >= 16 or any(ch.isdigit() for ch in value))
 
 
 def _pair_edits(text: str) -> list[Edit]:
@@ -192,12 +228,14 @@ def _pair_edits(text: str) -> list[Edit]:
             match = _AFTER_BEARER.match(text, after)
         elif norm.endswith("authorization"):
             match = _AFTER_AUTHORIZATION.match(text, after)
+            if match is not None and not _is_credential_after_authorization(match, quote):
+                match = None
         else:
             match = _AFTER_KEY.match(text, after)
             value = match.group("secret") if match is not None else ""
             if match is not None and (
                 not is_secret_value_for_key(key, int(value) if value.isdigit() else value)
-                or (":" in match.group("sep") and not quote and value[:1] not in "'\"{")
+                or (":" in match.group("sep") and not _is_data_value(text, match, quote))
             ):
                 match = None  # "password: must be set" is prose; "password": "x" is data
         if match is not None and not _is_placeholder(match.group("secret")):
@@ -209,7 +247,7 @@ def _pair_edits(text: str) -> list[Edit]:
 
 def _pem_edits(text: str) -> list[Edit]:
     return [
-        (m.start("secret"), m.end("secret"), MASK)
+        (m.start("secret"), m.end("secret"), current_mask())
         for m in _PEM_BLOCK.finditer(text)
         if not _is_placeholder(m.group("secret"))
     ]

@@ -1,9 +1,13 @@
 """The process-wide redaction registry: known secret values, their variants, and patterns.
 
-:func:`redact_text` masks, in this order, every registered value in every form it may take (see
-:mod:`odibi_core.redaction.variants`), longest first with overlapping matches merged, then every
-credential recognisable by its shape (see :mod:`odibi_core.redaction.patterns`). It never raises:
-if redaction itself fails, the result is :data:`REDACTION_FAILED`, never the raw text.
+:func:`redact_text` masks, in one pass, every registered value in every form it may take (see
+:mod:`odibi_core.redaction.variants`), also when its whitespace was changed (see
+:mod:`odibi_core.redaction.whitespace`), and every piece of 8 or more characters of one left at
+a cut (see :mod:`odibi_core.redaction.fragments`) - longest first, overlapping matches merged -
+then every credential recognisable by its shape (see :mod:`odibi_core.redaction.patterns`). It
+never raises: if redaction itself fails, the result is :data:`REDACTION_FAILED`, never the raw
+text. The replacement is :func:`~odibi_core.redaction.mask.current_mask` (``[REDACTED]`` unless
+configured).
 """
 
 from __future__ import annotations
@@ -13,15 +17,26 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
-from odibi_core.redaction.matcher import KnownValueMatcher, merge_spans
+from odibi_core.redaction.fragments import FragmentIndex
+from odibi_core.redaction.mask import DEFAULT_MASK, current_mask
+from odibi_core.redaction.matcher import KnownValueMatcher, Span, merge_spans
 from odibi_core.redaction.patterns import (
-    MASK,
     find_credentials,
     is_secret_value_for_key,
     is_sensitive_key,
     mask_credentials,
 )
-from odibi_core.redaction.variants import variants
+from odibi_core.redaction.variants import text_forms, variants
+from odibi_core.redaction.whitespace import (
+    CollapsedText,
+    collapse_whitespace,
+    has_inner_whitespace,
+    has_irregular_whitespace,
+)
+
+MASK = DEFAULT_MASK
+"""The default mask, ``[REDACTED]``; the one in force is
+:func:`~odibi_core.redaction.mask.current_mask`."""
 
 REDACTION_FAILED = "<redaction failed>"
 """Printed instead of a value when redaction itself raised."""
@@ -32,6 +47,11 @@ mask ordinary words. The first such value of a process logs one warning naming i
 
 _MAX_DEPTH = 64
 
+NAME_KEYED = frozenset({"pipelines", "nodes", "connections", "high_water_marks", "versions"})
+"""Mappings whose keys are names chosen by users or plugins (a node called ``api_token``), not
+field names: :meth:`RedactionRegistry.redact_value` never masks a value whole because of such a
+key (its text is still redacted like any other)."""
+
 logger = logging.getLogger("odibi.redaction")
 
 
@@ -40,7 +60,9 @@ class RedactionRegistry:
 
     Values registered after the last compilation go into a small extra matcher, so registering
     one more secret never recompiles a thousand; matchers are consolidated when the extras grow
-    past a quarter of the whole.
+    past a quarter of the whole. Secrets with whitespace inside also get a matcher of their
+    collapsed forms (used only on text with irregular whitespace), and every secret's pieces go
+    into a :class:`~odibi_core.redaction.fragments.FragmentIndex`.
     """
 
     def __init__(self, min_length: int = MIN_SECRET_LENGTH) -> None:
@@ -49,6 +71,9 @@ class RedactionRegistry:
         self._variants: set[str] = set()
         self._pending: set[str] = set()
         self._matchers: tuple[KnownValueMatcher, ...] = ()
+        self._spaced: set[str] = set()
+        self._spaced_matcher: KnownValueMatcher | None = None
+        self._fragments = FragmentIndex()
         self._lock = threading.Lock()
         self._warned_short = False
 
@@ -81,9 +106,20 @@ class RedactionRegistry:
             if text in self._values:
                 return True
             self._values.add(text)
-            new = {v for v in variants(text) if len(v) >= self.min_length} - self._variants
+            flat = collapse_whitespace(text)  # masked even if shorter than min_length
+            forms = text_forms(text)
+            # every readable form with its whitespace squeezed (a repr keeps "  ", a message
+            # reflowed after it was built does not): matched as is, and on reflowed text
+            spaced = {collapse_whitespace(f) for f in forms if has_inner_whitespace(f)}
+            spaced = {f for f in spaced if len(f) >= self.min_length or f == flat}
+            new = {v for v in variants(text) if len(v) >= self.min_length or v == flat}
+            new = (new | spaced) - self._variants
             self._variants |= new
             self._pending |= new
+            if spaced - self._spaced:
+                self._spaced |= spaced
+                self._spaced_matcher = None
+            self._fragments.add(forms | spaced)
         return True
 
     def _warn_short(self, source: str) -> None:
@@ -109,6 +145,9 @@ class RedactionRegistry:
             self._variants.clear()
             self._pending.clear()
             self._matchers = ()
+            self._spaced.clear()
+            self._spaced_matcher = None
+            self._fragments.clear()
             self._warned_short = False
 
     def _current_matchers(self) -> tuple[KnownValueMatcher, ...]:
@@ -124,25 +163,42 @@ class RedactionRegistry:
                 self._pending = set()
             return self._matchers
 
+    def _spaced_spans(self, text: str) -> list[Span]:
+        matcher = self._spaced_matcher
+        if matcher is None:
+            with self._lock:
+                if self._spaced_matcher is None and self._spaced:
+                    self._spaced_matcher = KnownValueMatcher(self._spaced)
+                matcher = self._spaced_matcher
+        if matcher is None:
+            return []
+        collapsed = CollapsedText(text)
+        return [collapsed.original_span(s, e) for s, e in matcher.spans(collapsed.text)]
+
     def _mask_known(self, text: str) -> str:
         matchers = self._current_matchers() if self._pending else self._matchers
         if len(matchers) == 1:
             spans = matchers[0].spans(text)
         else:
             spans = [span for matcher in matchers for span in matcher.spans(text)]
+        if self._spaced and has_irregular_whitespace(text):
+            spans.extend(self._spaced_spans(text))
+        spans.extend(self._fragments.spans(text))
         if not spans:
             return text
+        mask = current_mask()
         parts: list[str] = []
         pos = 0
         for start, end in merge_spans(spans):
             parts.append(text[pos:start])
-            parts.append(MASK)
+            parts.append(mask)
             pos = end
         parts.append(text[pos:])
         return "".join(parts)
 
     def redact(self, text: str) -> str:
-        """Mask every registered value (in every variant) and every credential pattern in ``text``.
+        """Mask every registered value (in every variant, whatever its whitespace became), every
+        piece of one left at a cut, and every credential pattern in ``text``.
 
         Never raises; returns :data:`REDACTION_FAILED` if something inside went wrong.
         """
@@ -155,7 +211,8 @@ class RedactionRegistry:
 
     def redact_value(self, value: Any) -> Any:
         """Redact strings inside nested dicts, lists, tuples and sets; mask values under
-        sensitive keys (see :func:`~odibi_core.redaction.patterns.is_secret_value_for_key`).
+        sensitive keys (see :func:`~odibi_core.redaction.patterns.is_secret_value_for_key`), except
+        where the keys are names (the entries of a :data:`NAME_KEYED` mapping).
 
         Strings (and bytes) are redacted with :meth:`redact`; numbers, booleans and ``None`` are
         kept; other objects are returned unchanged (turn them into text first). Never raises.
@@ -165,7 +222,7 @@ class RedactionRegistry:
         except Exception:
             return REDACTION_FAILED
 
-    def _redact_value(self, value: Any, depth: int) -> Any:
+    def _redact_value(self, value: Any, depth: int, names: bool = False) -> Any:
         if isinstance(value, str):
             return self.redact(value)
         if value is None or isinstance(value, (bool, int, float)):
@@ -177,9 +234,9 @@ class RedactionRegistry:
             for key, item in value.items():
                 new_key = self.redact(key) if isinstance(key, str) else key
                 out[new_key] = (
-                    MASK
-                    if is_secret_value_for_key(key, item)
-                    else self._redact_value(item, depth + 1)
+                    current_mask()
+                    if not names and is_secret_value_for_key(key, item)
+                    else self._redact_value(item, depth + 1, key in NAME_KEYED)
                 )
             return out
         if isinstance(value, (list, tuple, set, frozenset)):
@@ -233,7 +290,7 @@ def redact_text(text: str) -> str:
         >>> register_secret("hunter2-hunter2")
         True
         >>> redact_text("login failed for password hunter2-hunter2")
-        'login failed for password ***'
+        'login failed for password [REDACTED]'
     """
     return _REGISTRY.redact(text)
 
@@ -241,7 +298,7 @@ def redact_text(text: str) -> str:
 def redact_value(value: Any) -> Any:
     """A copy of ``value`` (dicts, lists, tuples, sets, strings) with secrets masked.
 
-    Values under sensitive keys (``password``, ``token``, ...) are replaced by ``"***"`` whole.
+    Values under sensitive keys (``password``, ``token``, ...) are replaced by the mask whole.
     """
     return _REGISTRY.redact_value(value)
 

@@ -10,8 +10,8 @@ moment it is validated, whatever the field is called and wherever the value came
         password: Secret
 
     opts = WarehouseOptions(host="db", password="hunter2-hunter2")
-    repr(opts)               # "WarehouseOptions(host='db', password=Secret('***'))"
-    opts.model_dump_json()   # '{"host":"db","password":"***"}'
+    repr(opts)               # "WarehouseOptions(host='db', password=Secret('[REDACTED]'))"
+    opts.model_dump_json()   # '{"host":"db","password":"[REDACTED]"}'
     opts.password.get_secret_value()   # the real value, for the driver only
 """
 
@@ -22,12 +22,13 @@ from typing import Any
 from pydantic import GetCoreSchemaHandler, SecretStr
 from pydantic_core import SchemaSerializer, core_schema
 
-from odibi_core.redaction.registry import MASK, register_secret
+from odibi_core.redaction.mask import current_mask
+from odibi_core.redaction.registry import register_secret
 
 
 def _masked(value: Any, info: core_schema.SerializationInfo) -> Any:
     if info.mode == "json":
-        return MASK if value.get_secret_value() else ""
+        return current_mask() if value.get_secret_value() else ""
     return value
 
 
@@ -37,7 +38,7 @@ _SERIALIZATION = core_schema.plain_serializer_function_ser_schema(
 
 
 class Secret(SecretStr):
-    """A credential: masked (``***``) in ``str``, ``repr``, ``model_dump_json`` and
+    """A credential: masked (``[REDACTED]``) in ``str``, ``repr``, ``model_dump_json`` and
     ``model_dump(mode="json")``; registered for redaction on creation, so it is also masked if a
     driver or an exception ever prints the raw value. ``get_secret_value()`` returns it."""
 
@@ -46,13 +47,13 @@ class Secret(SecretStr):
         register_secret(secret_value, source="a Secret config field")
 
     def _display(self) -> str:
-        return MASK if self.get_secret_value() else ""
+        return current_mask() if self.get_secret_value() else ""
 
     @classmethod
     def __get_pydantic_core_schema__(
         cls, source: type[Any], handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
-        """SecretStr's schema with every serialiser replaced by one printing :data:`MASK`."""
+        """SecretStr's schema with every serialiser replaced by one printing the mask."""
         schema = super().__get_pydantic_core_schema__(source, handler)
         _replace_serializers(schema)
         return schema

@@ -4,12 +4,17 @@ A secret printed by a driver, a ``repr``, a JSON encoder, a URL builder or an HT
 longer the raw string. For each registered value the registry also masks:
 
 * URL-quoted forms (``quote`` with and without ``/`` kept, ``quote_plus``);
-* JSON-escaped forms (ASCII-only and not), ``repr``-escaped forms (either quote style), and the
-  JSON-escaped ``repr`` (a ``%r`` inside a JSON log line);
+* JSON-escaped forms (ASCII-only and not), ``repr``-escaped forms (either quote style), SQL-quoted
+  forms (``'`` or ``"`` doubled), and each of them escaped once more by any of these (a ``%r``
+  inside a JSON log line, a ``repr`` of a message holding one, SQL quoting a ``repr``);
 * base64 (standard and URL-safe alphabets) - whole, and as it appears *inside* a longer encoded
   blob such as ``Authorization: Basic base64(user:password)``: for each of the three byte
   alignments, the characters that depend only on the secret's bytes;
-* the value without surrounding whitespace, and each line of a multi-line value.
+* the value without surrounding whitespace, each line of a multi-line value, and the value with
+  every whitespace run collapsed to one space (see :mod:`odibi_core.redaction.whitespace`).
+
+:func:`text_forms` is the subset in which a secret is still readable text (no URL quoting, no
+base64): the forms whose pieces :mod:`odibi_core.redaction.fragments` looks for at a cut.
 """
 
 from __future__ import annotations
@@ -18,15 +23,25 @@ import base64
 import json
 from urllib.parse import quote, quote_plus
 
+from odibi_core.redaction.whitespace import collapse_whitespace
 
-def _escapes(value: str) -> set[str]:
-    forms = {
+
+def _escaped_once(value: str) -> set[str]:
+    return {
         json.dumps(value)[1:-1],
         json.dumps(value, ensure_ascii=False)[1:-1],
         repr(value)[1:-1],
-        repr(value + "\"'")[1:-4],  # both quotes present: repr escapes ' (and quotes with ')
+        repr(value + "\"'")[1:-4],  # beside both quote kinds: every ' escaped
+        value.replace("'", "''"),  # inside a SQL literal
+        value.replace('"', '""'),  # inside a quoted SQL identifier or CSV field
     }
-    forms |= {json.dumps(form)[1:-1] for form in list(forms)}  # e.g. a %r inside a JSON log line
+
+
+def _escapes(value: str) -> set[str]:
+    once = _escaped_once(value)
+    forms = set(once)
+    for form in once - {value}:  # twice: a %r in a JSON log line, SQL quoting a repr, ...
+        forms |= _escaped_once(form)
     return forms
 
 
@@ -45,16 +60,32 @@ def _base64_forms(raw: bytes) -> set[str]:
     return forms
 
 
-def variants(value: str) -> set[str]:
-    """Every form of ``value`` to mask (including ``value`` itself)."""
+def _bases(value: str) -> set[str]:
     bases = {value}
     stripped = value.strip()
     if stripped != value:
         bases.add(stripped)
-    if "\n" in stripped:
-        bases |= {line.strip() for line in stripped.splitlines() if line.strip()}
+    lines = stripped.splitlines()
+    if len(lines) > 1:
+        bases |= {line.strip() for line in lines}
+    bases |= {collapse_whitespace(base) for base in bases}
+    return {base for base in bases if base}
+
+
+def text_forms(value: str) -> set[str]:
+    """The forms of ``value`` that are still readable text: itself, stripped, its lines,
+    whitespace-collapsed, and their JSON-, ``repr``- and SQL-escaped forms."""
     forms: set[str] = set()
-    for base in bases:
+    for base in _bases(value):
+        forms.add(base)
+        forms |= _escapes(base)
+    return {form for form in forms if form}
+
+
+def variants(value: str) -> set[str]:
+    """Every form of ``value`` to mask (including ``value`` itself)."""
+    forms: set[str] = set()
+    for base in _bases(value):
         forms.add(base)
         forms.add(quote(base, safe=""))
         forms.add(quote(base))

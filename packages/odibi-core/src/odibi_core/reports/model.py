@@ -62,7 +62,7 @@ class NodeErrorInfo(ReportModel):
 
 
 class Sample(ReportModel):
-    """A few output rows of a node (values of ``masked_columns`` shown as ``***``)."""
+    """A few output rows of a node (values of ``masked_columns`` shown as the mask, ``[REDACTED]``)."""
 
     columns: list[str]
     rows: list[dict[str, Any]]

@@ -16,7 +16,8 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from odibi_core.redaction import MASK
+from odibi_core.redaction import redact_text, redact_value
+from odibi_core.redaction.mask import current_mask
 
 if TYPE_CHECKING:
     from odibi_core.config.models import NodeConfig, ReportsConfig
@@ -26,7 +27,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger("odibi.reports")
 
 MAX_TEXT = 200
-"""Longest text value kept in a sample (longer ones are cut and end with an ellipsis)."""
+"""Longest text value kept in a sample (longer ones are cut and end with an ellipsis). Values are
+redacted before they are cut, so a cut never leaves a piece of a secret behind."""
+
+MAX_BINARY = 24
+"""Bytes of a binary value shown (base64) in a sample, after redaction."""
 
 
 @dataclass(frozen=True)
@@ -36,7 +41,7 @@ class ObserveOptions:
     Attributes:
         sample_rows: Rows to sample (0: no sample).
         sample_note: Why there is no sample when ``sample_rows`` is 0 (e.g. a sensitive node).
-        mask_columns: Columns whose sampled values are replaced by ``***``.
+        mask_columns: Columns whose sampled values are replaced by the mask (``[REDACTED]``).
         profile: Count nulls and distinct values of every column (one pass over the output).
     """
 
@@ -93,9 +98,11 @@ def _sample(engine: Engine, frame: Any, result: NodeResult,
         # a misspelt mask must not show the column it meant to hide under its real name
         return None, f"withheld: mask_columns names column(s) not in the output: {', '.join(unknown)}"
     masked = {c.lower() for c in options.mask_columns}
+    mask = current_mask()
     rows = []
     for row in table.slice(0, options.sample_rows).to_pylist():
-        rows.append({k: (MASK if k.lower() in masked and v is not None else json_safe(v)) for k, v in row.items()})
+        rows.append({k: (mask if k.lower() in masked and v is not None else json_safe(v))
+                     for k, v in row.items()})
     return rows, None
 
 
@@ -122,20 +129,28 @@ def _profile(engine: Engine, frame: Any, result: NodeResult) -> dict[str, Any]:
 
 
 def json_safe(value: Any) -> Any:
-    """``value`` as plain JSON data: long text cut, bytes summarised, dates as ISO strings."""
+    """``value`` as plain JSON data, redacted: long text cut, bytes summarised, ISO dates.
+
+    Text and bytes are redacted *before* they are cut or summarised (a secret cut in half would
+    no longer be found whole)."""
     if value is None or isinstance(value, (bool, int)):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     if isinstance(value, str):
+        value = redact_text(value)
         return value if len(value) <= MAX_TEXT else value[:MAX_TEXT] + "…"
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, (decimal.Decimal, dt.timedelta)):
         return str(value)
     if isinstance(value, (bytes, bytearray, memoryview)):
-        data = bytes(value)
-        return f"<{len(data)} bytes: {base64.b64encode(data[:24]).decode()}{'…' if len(data) > 24 else ''}>"
+        size = len(value) if not isinstance(value, memoryview) else value.nbytes
+        data = redact_value(bytes(value))
+        if not isinstance(data, bytes):  # redaction failed: show nothing of the value
+            return f"<{size} bytes>"
+        shown = base64.b64encode(data[:MAX_BINARY]).decode()
+        return f"<{size} bytes: {shown}{'…' if len(data) > MAX_BINARY else ''}>"
     if isinstance(value, dict):
         return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 from odibi_core.config.locations import format_path
 from odibi_core.config.references import Reference
-from odibi_core.redaction import MIN_SECRET_LENGTH, redact_text
+from odibi_core.redaction import MIN_SECRET_LENGTH
 from odibi_core.redaction.patterns import is_sensitive_key
+from odibi_core.redaction.shorten import first_line
 
 if TYPE_CHECKING:
     from odibi_core.config.loader import ProjectSource
@@ -154,7 +155,7 @@ def _check_one(var: Variable, kind: str, resolver: ReferenceResolver) -> Check:
     try:
         value, origin = resolver.resolve(kind, var.name)
     except Exception as exc:  # a provider whose store is unusable
-        message = redact_text(f"{type(exc).__name__}: {exc}".splitlines()[0])
+        message = first_line(f"{type(exc).__name__}: {exc}")
         return Check(var, kind, "error", detail=f"provider error: {message}")
     if kind == "env" and var.optional("env") and not value:  # POSIX ${X:-d}: empty means unset
         detail = "not set" if value is None else "set, but empty"

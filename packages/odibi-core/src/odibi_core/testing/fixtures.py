@@ -41,12 +41,15 @@ def make_plugin_manager() -> Callable[..., OdibiPluginManager]:
 
 @pytest.fixture
 def clean_redaction() -> Iterator[None]:
-    """Empty the process-wide redaction registry before and after the test."""
+    """Empty the process-wide redaction registry and restore the default mask, before and after."""
     from odibi_core.redaction import reset_registry
+    from odibi_core.redaction.mask import DEFAULT_MASK, apply_mask
 
     reset_registry()
+    apply_mask(DEFAULT_MASK)
     yield
     reset_registry()
+    apply_mask(DEFAULT_MASK)
 
 
 @pytest.fixture
