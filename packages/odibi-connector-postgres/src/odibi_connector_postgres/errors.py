@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from odibi_core.errors import ExitCode, OdibiError, TransientIOError
-from odibi_core.redaction import shorten
+from odibi_core.redaction import redact_text, shorten
 
 if TYPE_CHECKING:
     import pyarrow as pa
