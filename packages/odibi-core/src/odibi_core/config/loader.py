@@ -234,7 +234,10 @@ def build_project(source: ProjectSource, pm: OdibiPluginManager | None = None) -
         raise_validation_error(exc, resolved, source.locations, ProjectConfig)
     loaded = LoadedProject(source, config)
     if pm is not None:
+        from odibi_core.config.file_paths import check_file_paths
+
         validate_plugin_sections(loaded, pm)
+        check_file_paths(loaded, pm)
     return loaded
 
 

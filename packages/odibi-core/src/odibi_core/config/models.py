@@ -100,7 +100,8 @@ class ReportsConfig(StrictModel):
 
     enabled: bool = Field(True, description="Write a report after every run, success or failure.")
     path: str = Field(
-        ".odibi/reports", description="Folder of the reports, relative to the project file (not the cwd)."
+        ".odibi/reports", description="Folder of the reports, relative to the project file (not the cwd); "
+        "a relative path stays inside the project folder, an absolute one may point anywhere.",
     )
     keep_last: int | None = Field(
         50, ge=1, description="Reports kept per pipeline, newest first (`null`: keep every report)."
@@ -115,6 +116,17 @@ class ReportsConfig(StrictModel):
     profile: bool = Field(
         False, description="Null ratios and distinct counts per column: one extra pass over each node's output."
     )
+
+    @field_validator("path")
+    @classmethod
+    def _inside_project(cls, value: str) -> str:
+        from odibi_core.files.paths import PROJECT_ESCAPE_MESSAGE, escapes_project
+
+        if "\x00" in value:
+            raise ValueError("contains a NUL character")
+        if escapes_project(value):
+            raise ValueError(PROJECT_ESCAPE_MESSAGE)
+        return value
 
 
 class IncrementalConfig(StrictModel):
