@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from odibi_core.connections.local import LocalConnection, LocalOptions
-from odibi_core.files.paths import PathOutsideConnection
+from odibi_core.files.paths import PathOutsideConnection, WriteTargetBlocked
 from odibi_core.plugins.types import BuildContext
 from odibi_core.testing.engine_contract_files import dead_staging_name, live_staging_name
 
@@ -85,3 +85,10 @@ def test_exists_never_counts_staging_files(lake: LocalConnection) -> None:
     assert not lake.exists("*.csv") and not lake.exists("a.csv")
     (lake.root / "a.csv").write_text("x")
     assert lake.exists("*.csv") and lake.exists("a.csv")
+
+
+def test_a_write_needing_a_folder_where_a_file_is_fails_clearly(lake: LocalConnection) -> None:
+    (lake.root / "out.csv").write_text("x")
+    with pytest.raises(WriteTargetBlocked, match="needs the folder out.csv, which is a file"):
+        lake.staging_path("out.csv/part.csv")
+    lake.check_path("out.csv/part.csv")  # reading it is the engine's business: it is missing

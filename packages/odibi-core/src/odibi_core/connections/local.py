@@ -9,7 +9,13 @@ from pydantic import Field
 
 from odibi_core.contracts.connection import CheckResult, FileConnection
 from odibi_core.files.listing import NoFilesMatch, local_read_files
-from odibi_core.files.paths import ensure_inside, has_glob, relative_path, static_prefix
+from odibi_core.files.paths import (
+    ensure_folders_possible,
+    ensure_inside,
+    has_glob,
+    relative_path,
+    static_prefix,
+)
 from odibi_core.files.publish import publish_path, recover_target, remove_path
 from odibi_core.files.temp_names import is_temp_name, staging_name
 from odibi_core.plugins.options import PluginOptions
@@ -53,6 +59,8 @@ class LocalConnection(FileConnection):
         if not self.allow_outside_symlinks:
             checked = self.root / static_prefix(relative) if has_glob(relative) else full
             ensure_inside(self.root, checked, connection=self.name, shown=path)
+        if write:
+            ensure_folders_possible(self.root, full, connection=self.name, shown=path)
         return full
 
     def check_path(self, path: str, *, write: bool = False) -> None:

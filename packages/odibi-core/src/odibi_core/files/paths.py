@@ -40,6 +40,24 @@ class PathOutsideConnection(ConfigError):
     )
 
 
+class WriteTargetBlocked(ConfigError):
+    """A write target needs a folder where a file already is (``out.csv/part.csv``)."""
+
+    default_hint = "Write to another path, or move the file out of the way."
+
+
+def ensure_folders_possible(root: Path, target: Path, *, connection: str, shown: str) -> None:
+    """Raise :class:`WriteTargetBlocked` if a parent of ``target`` under ``root`` is a file."""
+    for parent in target.parents:
+        if parent == root or root not in parent.parents:
+            return
+        if os.path.lexists(parent) and not parent.is_dir():
+            raise WriteTargetBlocked(
+                f"path {shown!r} of connection {connection!r} needs the folder "
+                f"{parent.relative_to(root)}, which is a file"
+            )
+
+
 def has_glob(path: str) -> bool:
     """Whether ``path`` holds a glob character (``*``, ``?``, ``[``)."""
     return any(c in path for c in GLOB_CHARS)
