@@ -144,7 +144,10 @@ class ReadConfig(StrictModel):
     table: str | None = Field(None, description="Table (table connections).")
     query: str | None = Field(None, description="Query (table connections); bind values with `params`.")
     params: dict[str, Any] = Field(default_factory=dict)
-    options: dict[str, Any] = Field(default_factory=dict, description="Reader options (e.g. `delimiter`).")
+    options: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Reader options (e.g. `delimiter`); `lenient: true` reads a malformed CSV anyway.",
+    )
     incremental: IncrementalConfig | None = None
 
     @model_validator(mode="after")
