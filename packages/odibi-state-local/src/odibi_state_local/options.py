@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from odibi_core.files.paths import PROJECT_ESCAPE_MESSAGE, escapes_project
+from odibi_core.files.paths import project_relative
 from odibi_core.plugins.options import PluginOptions
 from pydantic import Field, field_validator
 
@@ -35,8 +35,4 @@ class LocalStateOptions(PluginOptions):
     @field_validator("path")
     @classmethod
     def _inside_project(cls, value: str) -> str:
-        if "\x00" in value:
-            raise ValueError("contains a NUL character")
-        if escapes_project(value):
-            raise ValueError(PROJECT_ESCAPE_MESSAGE)
-        return value
+        return project_relative(value)

@@ -120,13 +120,9 @@ class ReportsConfig(StrictModel):
     @field_validator("path")
     @classmethod
     def _inside_project(cls, value: str) -> str:
-        from odibi_core.files.paths import PROJECT_ESCAPE_MESSAGE, escapes_project
+        from odibi_core.files.paths import project_relative
 
-        if "\x00" in value:
-            raise ValueError("contains a NUL character")
-        if escapes_project(value):
-            raise ValueError(PROJECT_ESCAPE_MESSAGE)
-        return value
+        return project_relative(value)
 
 
 class IncrementalConfig(StrictModel):

@@ -136,6 +136,23 @@ def ensure_inside(root: Path, candidate: Path, *, connection: str, shown: str) -
         )
 
 
+PROJECT_ESCAPE_MESSAGE = (
+    "a relative path must stay inside the project folder; write an absolute path to keep it "
+    "elsewhere on purpose"
+)
+"""Why :func:`escapes_project` refused a path (shared by the reports and state options)."""
+
+
+def project_relative(value: str) -> str:
+    """``value`` if it may be a ``reports.path`` / ``state.path``; a ``ValueError`` (reported by
+    the config models with file and line) if it holds a NUL or :func:`escapes_project`."""
+    if "\x00" in value:
+        raise ValueError("contains a NUL character")
+    if escapes_project(value):
+        raise ValueError(PROJECT_ESCAPE_MESSAGE)
+    return value
+
+
 def escapes_project(value: str) -> bool:
     """Whether a relative ``reports.path`` / ``state.path`` climbs out of the project folder.
 
@@ -147,10 +164,3 @@ def escapes_project(value: str) -> bool:
         return False
     normal = posixpath.normpath(expanded.replace("\\", "/")) if expanded else "."
     return normal == ".." or normal.startswith("../")
-
-
-PROJECT_ESCAPE_MESSAGE = (
-    "a relative path must stay inside the project folder; write an absolute path to keep it "
-    "elsewhere on purpose"
-)
-"""Why :func:`escapes_project` refused a path (shared by the reports and state options)."""

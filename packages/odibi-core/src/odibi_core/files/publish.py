@@ -31,7 +31,7 @@ import sys
 import time
 from pathlib import Path
 
-from odibi_core.durability import fsync_dir
+from odibi_core.durability import fsync_dir, fsync_file
 from odibi_core.files.fault_points import exchange_disabled, fault_point
 from odibi_core.files.owners import owner_alive
 from odibi_core.files.temp_names import TempName, aside_name, parse_temp_name
@@ -76,20 +76,6 @@ def exchange(first: Path, second: Path) -> bool:
     if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
         return False
     raise OSError(code, os.strerror(code), str(second))
-
-
-def fsync_file(path: Path) -> None:
-    """Flush a file's data to disk (best effort where the platform refuses)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def fsync_tree(path: Path) -> None:
