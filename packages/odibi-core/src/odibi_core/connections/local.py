@@ -73,8 +73,8 @@ class LocalConnection(FileConnection):
 
     def read_paths(self, path: str) -> list[str]:
         """The files a read covers (see :mod:`odibi_core.files.listing`)."""
-        relative = relative_path(path, connection=self.name)
-        self._full(path)
+        full = self._full(path)
+        relative = "" if full == self.root else full.relative_to(self.root).as_posix()
         files = local_read_files(self.root, relative, connection=self.name, shown=path,
                                  allow_outside_symlinks=self.allow_outside_symlinks)
         return [str(f) for f in files]
