@@ -113,3 +113,17 @@ def test_reports_and_state_paths_may_leave_the_project_only_when_absolute(
         absolute = tmp_path.parent / f"{tmp_path.name}-{section}"
         project(write_project, extra=f"{section}: {{path: {absolute}}}\n")
         load_project(path)
+
+
+def test_a_write_needing_a_folder_where_a_file_is_fails_validation_with_file_and_line(
+    write_project, tmp_path: Path
+) -> None:
+    path = project(write_project, write="occupied/a.parquet")
+    (tmp_path / "lake").mkdir()
+    (tmp_path / "lake" / "occupied").write_text("a file, not a folder")
+    with pytest.raises(ConfigError) as info:
+        load_project(path)
+    assert (
+        "odibi.yaml:11: pipelines[0].nodes[0].write.path: path 'occupied/a.parquet' of connection "
+        "'lake' needs the folder occupied, which is a file" in info.value.message
+    )

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 from odibi_core.config.locations import KeyPath, format_path
 from odibi_core.contracts.connection import FileConnection
 from odibi_core.errors import ConfigError
-from odibi_core.files.paths import PathOutsideConnection
 from odibi_core.plugins.types import BuildContext
 
 if TYPE_CHECKING:
@@ -30,15 +29,17 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("odibi.config")
 
+OWN_TARGET_HINT = "Give every node's output its own file or folder, none inside another."
+
 
 @dataclass(frozen=True)
 class WriteTarget:
-    """A node's resolved write target."""
+    """A node's resolved write target (``where``: the key path of its ``path:``)."""
 
     key: str
     shown: str
     node: str
-    where: str
+    where: KeyPath
 
 
 def _connections(project: LoadedProject, pm: OdibiPluginManager) -> dict[str, FileConnection]:
@@ -100,9 +101,20 @@ def _within(inner: str, outer: str) -> bool:
     return inner == outer or inner.startswith(outer.rstrip("/") + "/")
 
 
-def check_file_paths(project: LoadedProject, pm: OdibiPluginManager) -> None:
-    """Raise :class:`ConfigError` (file:line) at the first ``path:`` breaking a rule above."""
+@dataclass(frozen=True)
+class PathProblem:
+    """One ``path:`` breaking a rule (the message carries no location; ``key`` locates it)."""
+
+    key: KeyPath
+    message: str
+    error: type[ConfigError] = ConfigError
+    hint: str | None = None
+
+
+def file_path_problems(project: LoadedProject, pm: OdibiPluginManager) -> list[PathProblem]:
+    """Every ``path:`` breaking a rule of the module docstring, in file order."""
     connections = _connections(project, pm)
+    problems: list[PathProblem] = []
     targets: list[WriteTarget] = []
     for p_index, pipeline in enumerate(project.config.pipelines):
         for n_index, node in enumerate(pipeline.nodes):
@@ -112,30 +124,37 @@ def check_file_paths(project: LoadedProject, pm: OdibiPluginManager) -> None:
                 if connection is None or part.path is None:
                     continue
                 key: KeyPath = ("pipelines", p_index, "nodes", n_index, section, "path")
-                where = f"{project.location(key)}: {format_path(key)}"
                 try:
                     connection.check_path(part.path, write=section == "write")
                     resolved = connection.resolve(part.path) if section == "write" else ""
-                except PathOutsideConnection as exc:
-                    raise PathOutsideConnection(f"{where}: {exc.message}", hint=exc.hint) from None
+                except ConfigError as exc:
+                    problems.append(PathProblem(key, exc.message, type(exc), exc.hint))
+                    continue
                 if section == "write":
-                    targets.append(
-                        WriteTarget(
-                            _key(resolved), f"{part.connection}:{part.path}", node.name, where
-                        )
-                    )
-    _check_targets(targets, _protected(project))
+                    shown = f"{part.connection}:{part.path}"
+                    targets.append(WriteTarget(_key(resolved), shown, node.name, key))
+    return problems + _target_problems(project, targets)
 
 
-def _check_targets(targets: list[WriteTarget], protected: list[tuple[str, str]]) -> None:
+def check_file_paths(project: LoadedProject, pm: OdibiPluginManager) -> None:
+    """Raise the first of :func:`file_path_problems` as its error, prefixed with file:line."""
+    for problem in file_path_problems(project, pm):
+        where = f"{project.location(problem.key)}: {format_path(problem.key)}"
+        raise problem.error(f"{where}: {problem.message}", hint=problem.hint)
+
+
+def _target_problems(project: LoadedProject, targets: list[WriteTarget]) -> list[PathProblem]:
+    problems: list[PathProblem] = []
     for target in targets:
-        for path, what in protected:
+        for path, what in _protected(project):
             if _within(path, target.key):
-                raise ConfigError(
-                    f"{target.where}: write target {target.shown} of node {target.node!r} "
-                    f"holds {what}; publishing it would replace them",
-                    hint="Write the output to its own file or folder under the connection's base "
-                    "folder.",
+                problems.append(
+                    PathProblem(
+                        target.where,
+                        f"write target {target.shown} of node {target.node!r} holds {what}; "
+                        "publishing it would replace them",
+                        hint=OWN_TARGET_HINT,
+                    )
                 )
     by_key = {t.key: t for t in targets}
     for inner in targets:
@@ -146,10 +165,13 @@ def _check_targets(targets: list[WriteTarget], protected: list[tuple[str, str]])
                 break
             outer = by_key.get(parent)
             if outer is not None:
-                inner_file_line = inner.where.split(": ", 1)[0]
-                raise ConfigError(
-                    f"{outer.where}: write target {outer.shown} of node {outer.node!r} holds the "
-                    f"output of node {inner.node!r} ({inner.shown}, {inner_file_line}); "
-                    "publishing it would delete that output",
-                    hint="Give every node's output its own file or folder, none inside another.",
+                problems.append(
+                    PathProblem(
+                        outer.where,
+                        f"write target {outer.shown} of node {outer.node!r} holds the output of "
+                        f"node {inner.node!r} ({inner.shown}, {project.location(inner.where)}); "
+                        "publishing it would delete that output",
+                        hint=OWN_TARGET_HINT,
+                    )
                 )
+    return sorted(problems, key=lambda problem: [str(part) for part in problem.key])

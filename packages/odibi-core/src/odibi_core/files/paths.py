@@ -70,8 +70,9 @@ def relative_path(path: str, *, connection: str, write: bool = False) -> str:
         PathOutsideConnection: ``path`` breaks a lexical rule of the module docstring.
     """
 
-    def refuse(reason: str) -> PathOutsideConnection:
-        return PathOutsideConnection(f"path {path!r} of connection {connection!r} {reason}")
+    def refuse(reason: str, hint: str | None = None) -> PathOutsideConnection:
+        message = f"path {path!r} of connection {connection!r} {reason}"
+        return PathOutsideConnection(message, hint=hint)
 
     if not isinstance(path, str):
         raise refuse("is not text")
@@ -95,9 +96,11 @@ def relative_path(path: str, *, connection: str, write: bool = False) -> str:
         if len(part.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
             raise refuse(f"has a name longer than {MAX_NAME_BYTES} bytes")
     if write and not normal:
-        raise refuse("is the connection's base folder itself; write to a file or folder under it")
+        raise refuse("is the connection's base folder itself; write to a file or folder under it",
+                     "Publishing an output replaces its target whole: give it its own name, e.g. "
+                     "path: by_region.")
     if write and has_glob(normal):
-        raise refuse("is a glob; a write needs one target")
+        raise refuse("is a glob; a write needs one target", "Name the one file or folder to write.")
     return normal
 
 
