@@ -26,7 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / ".bench" / "writes"
 
-SELECT = "SELECT i AS id, i % 16 AS part, 'name ' || i AS name, i * 0.25 AS amount FROM range({rows}) t(i)"
+SELECT = ("SELECT i AS id, i % 16 AS part, 'name ' || i AS name, i * 0.25 AS amount "
+          "FROM range({rows}) t(i)")
 CASES = {
     "parquet file": ("parquet", "out.parquet", {}),
     "csv file": ("csv", "out.csv", {}),
@@ -49,7 +50,7 @@ def main() -> None:
     (BENCH / "odibi").mkdir(parents=True)
     (BENCH / "copy").mkdir(parents=True)
     engine = DuckDBEngine()
-    frame = engine.persist(engine.sql(SELECT.format(rows=args.rows), {}))  # computed once, not timed
+    frame = engine.persist(engine.sql(SELECT.format(rows=args.rows), {}))  # computed once
     lake = LocalConnection("lake", BENCH / "odibi")
     print(f"{args.rows:,} rows, {args.repeats} repeats, median seconds")
     print(f"{'case':<20} {'odibi':>8} {'COPY':>8} {'ratio':>6}")
@@ -60,7 +61,8 @@ def main() -> None:
             for who in order:
                 began = time.perf_counter()
                 if who == "odibi":
-                    engine.write(frame, lake, WriteRequest(format=fmt, path=path, options=options or None))
+                    request = WriteRequest(format=fmt, path=path, options=options or None)
+                    engine.write(frame, lake, request)
                 else:
                     extra = "".join(f", {k.upper()} {v}" for k, v in options.items())
                     extra += ", OVERWRITE_OR_IGNORE true" if options else ""

@@ -76,7 +76,7 @@ SCENARIOS: dict[str, tuple[dict[str, str], list[str], int]] = {
         3,
     ),
     "path-outside-connection": (
-        {"odibi.yaml": project(NODES.replace("path: orders.csv}", "path: ../../etc/passwd, format: csv}"))},
+        {"odibi.yaml": project(NODES.replace("orders.csv}", "../../etc/passwd, format: csv}"))},
         ["odibi", "validate", "odibi.yaml"],
         3,
     ),

@@ -89,6 +89,6 @@ def test_exists_never_counts_staging_files(lake: LocalConnection) -> None:
 
 def test_a_write_needing_a_folder_where_a_file_is_fails_clearly(lake: LocalConnection) -> None:
     (lake.root / "out.csv").write_text("x")
-    with pytest.raises(WriteTargetBlocked, match="needs the folder out.csv, which is a file"):
+    with pytest.raises(WriteTargetBlocked, match=r"needs the folder out\.csv, which is a file"):
         lake.staging_path("out.csv/part.csv")
     lake.check_path("out.csv/part.csv")  # reading it is the engine's business: it is missing

@@ -81,7 +81,7 @@ def test_a_failed_second_rename_puts_the_old_output_back(
 ) -> None:
     monkeypatch.setenv(NO_EXCHANGE_VARIABLE, "1")
     target = folder(tmp_path / "out", {"a": "old"})
-    with pytest.raises(OSError):
+    with pytest.raises(FileNotFoundError):  # the staging output is not there to rename
         publish_path(tmp_path / ".out.odibi-tmp-missing", target)
     assert contents(target) == {"a": "old"}
 

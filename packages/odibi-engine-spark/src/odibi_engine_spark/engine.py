@@ -160,7 +160,7 @@ class SparkEngine(Engine):
             raise SparkEngineError(f"connection {connection.name!r} cannot be written by spark")
         fmt = request.format or "parquet"
         path = request.path or ""
-        connection.clean_stale(path)  # first: an output a killed publish moved aside is back before append reads it
+        connection.clean_stale(path)  # first: an old output a killed publish moved aside is back
         check_write_target(connection, request)
         single = self.options.file_layout == "file"
         data = frame

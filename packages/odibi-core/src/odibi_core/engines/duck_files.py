@@ -30,8 +30,9 @@ def read_select(connection: FileConnection, request: ReadRequest, *,
                 sniff: Callable[[str], Sequence[Sequence[Any]]] | None = None) -> str:
     """``SELECT * FROM read_xxx(files, options) [WHERE incremental filter]`` for ``request``.
 
-    The files are the connection's :meth:`~odibi_core.contracts.connection.FileConnection.read_paths`
-    (globs and folders expanded, staging files never included). With ``sniff`` (a function running
+    The files are the connection's
+    :meth:`~odibi_core.contracts.connection.FileConnection.read_paths` (globs and folders
+    expanded, staging files never included). With ``sniff`` (a function running
     a DuckDB query), a CSV read is checked first and a malformed file raises
     :class:`~odibi_core.engines.csv_strict.MalformedCsv` unless the read is lenient.
     """
@@ -66,7 +67,7 @@ def copy_to_file(run: Callable[[str], Any], select: str, connection: FileConnect
     if fmt not in COPY_FORMATS:
         raise UnsupportedFormat(f"cannot write format {fmt!r}; supported: {', '.join(COPY_FORMATS)}")
     path = request.path or ""
-    connection.clean_stale(path)  # first: an output a killed publish moved aside is back before append reads it
+    connection.clean_stale(path)  # first: an old output a killed publish moved aside is back
     check_write_target(connection, request)
     if request.mode == "append" and connection.exists(path):
         existing = f"{READERS[fmt]}({sql_literal(connection.read_paths(path))})"

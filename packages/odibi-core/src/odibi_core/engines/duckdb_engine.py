@@ -182,7 +182,8 @@ class DuckDBEngine(Engine):
             raise EngineError(f"connection {connection.name!r} ({connection.type}) is neither file nor table")
         cursor = self._cursor()
         try:
-            select = read_select(connection, request, sniff=lambda sql: self._run(cursor, sql).fetchall())
+            select = read_select(connection, request,
+                                 sniff=lambda sql: self._run(cursor, sql).fetchall())
         except UnsupportedFormat as exc:
             raise EngineError(f"duckdb {exc}") from None
         schema = self._new_schema(cursor, "read")
@@ -364,7 +365,7 @@ class DuckDBEngine(Engine):
 
 
 def engine_error(exc: Exception) -> OdibiError:
-    """The error a DuckDB exception becomes: a malformed CSV names file and line, else EngineError."""
+    """What a DuckDB exception becomes: a malformed CSV names file and line, else EngineError."""
     return malformed_csv_error(str(exc)) or EngineError(f"{type(exc).__name__}: {exc}")
 
 

@@ -99,7 +99,7 @@ class PandasEngine(Engine):
             method = getattr(relation, "to_arrow_table", None) or relation.arrow
             return method()
         except duckdb.Error as exc:
-            raise (malformed_csv_error(str(exc)) or PandasEngineError(f"{type(exc).__name__}: {exc}")) from exc
+            raise _engine_error(exc) from exc
         finally:
             cursor.close()
 
@@ -124,7 +124,8 @@ class PandasEngine(Engine):
             raise PandasEngineError(f"connection {connection.name!r} ({connection.type}) is neither file nor table")
         try:
             select = read_select(connection, request,
-                                 sniff=lambda sql: [tuple(r.values()) for r in self._query(sql).to_pylist()])
+                                 sniff=lambda sql: [tuple(r.values())
+                                                    for r in self._query(sql).to_pylist()])
         except UnsupportedFormat as exc:
             raise PandasEngineError(f"pandas {exc}") from None
         return self._to_pandas(self._query(select))
@@ -158,7 +159,7 @@ class PandasEngine(Engine):
             try:
                 return cursor.execute(sql)
             except duckdb.Error as exc:
-                raise (malformed_csv_error(str(exc)) or PandasEngineError(f"{type(exc).__name__}: {exc}")) from exc
+                raise _engine_error(exc) from exc
 
         try:
             return copy_to_file(run, "SELECT * FROM odibi_frame", connection, request)
@@ -198,6 +199,12 @@ class PandasEngine(Engine):
     def close(self) -> None:
         """Close the DuckDB connection used for SQL steps."""
         self._con.close()
+
+
+def _engine_error(exc: Exception) -> OdibiError:
+    """What a DuckDB exception becomes: a malformed CSV names its file and line, else
+    :class:`PandasEngineError`."""
+    return malformed_csv_error(str(exc)) or PandasEngineError(f"{type(exc).__name__}: {exc}")
 
 
 class PandasEngineError(OdibiError):
