@@ -75,6 +75,11 @@ SCENARIOS: dict[str, tuple[dict[str, str], list[str], int]] = {
         ["odibi", "validate", "odibi.yaml"],
         3,
     ),
+    "path-outside-connection": (
+        {"odibi.yaml": project(NODES.replace("orders.csv}", "../../etc/passwd, format: csv}"))},
+        ["odibi", "validate", "odibi.yaml"],
+        3,
+    ),
     "unknown-engine": (
         {"odibi.yaml": project(top="engine: duckbd\n")},
         ["odibi", "validate", "odibi.yaml"],
@@ -203,6 +208,11 @@ SCENARIOS: dict[str, tuple[dict[str, str], list[str], int]] = {
             ),
             "data/orders.csv": ORDERS,
         },
+        ["odibi", "run", "odibi.yaml"],
+        1,
+    ),
+    "malformed-csv": (
+        {"odibi.yaml": project(), "data/orders.csv": "order_id,status\n1,shipped,10.5\n2\n"},
         ["odibi", "run", "odibi.yaml"],
         1,
     ),

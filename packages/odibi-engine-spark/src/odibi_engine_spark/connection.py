@@ -2,18 +2,38 @@
 
 ``base_uri`` may be ``hdfs://namenode/lake``, ``abfss://container@account.dfs.core.windows.net/lake``,
 ``s3a://bucket/lake``, ``dbfs:/lake`` or ``file:///data/lake``: whatever the Spark cluster's Hadoop
-configuration can open. Spark reads and writes the files; this connection checks existence and
-publishes a finished write by renaming it, through the FileSystem API of the running SparkSession.
+configuration can open. Spark reads and writes the files; this connection checks paths, lists
+globs and publishes a finished write, through the FileSystem API of the running SparkSession.
 Credentials belong to the cluster's configuration (or ``engine_options.conf``), never here.
+
+Paths are relative to ``base_uri`` and never leave it (:mod:`odibi_core.files.paths`; a full URI in
+``path:`` is refused). A write is staged under an owner-tagged name beside its target and published
+by two renames (Hadoop file systems cannot swap two names): the old output is moved to an aside
+name, the new one renamed onto the target, the aside deleted. :meth:`HadoopConnection.clean_stale`
+(run before every write of the target) puts back an aside a killed writer left while the target is
+missing and deletes every staging and aside name of the target whose writer is dead.
 """
 
 from __future__ import annotations
 
-import uuid
+import time
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from odibi_core.contracts.connection import CheckResult, FileConnection
 from odibi_core.errors import OdibiError
+from odibi_core.files.fault_points import fault_point
+from odibi_core.files.listing import NoFilesMatch
+from odibi_core.files.paths import ensure_inside, has_glob, relative_path, static_prefix
+from odibi_core.files.publish import temp_alive
+from odibi_core.files.temp_names import (
+    aside_name,
+    is_hidden_name,
+    is_temp_name,
+    parse_temp_name,
+    staging_name,
+)
 from odibi_core.plugins.options import PluginOptions
 from odibi_core.plugins.types import BuildContext
 from pydantic import Field, field_validator
@@ -25,6 +45,9 @@ class HadoopOptions(PluginOptions):
     """Options of a ``hadoop`` connection."""
 
     base_uri: str = Field(description="Root URI, e.g. `abfss://lake@account.dfs.core.windows.net/sales`.")
+    allow_outside_symlinks: bool = Field(
+        False, description="For a `file:` base URI: follow symlinks under it that lead outside it.",
+    )
 
     @field_validator("base_uri")
     @classmethod
@@ -41,14 +64,16 @@ class HadoopConnection(FileConnection):
 
     type = "hadoop"
 
-    def __init__(self, name: str, base_uri: str) -> None:
+    def __init__(self, name: str, base_uri: str, *, allow_outside_symlinks: bool = False) -> None:
         self.name = name
         self.base_uri = base_uri.rstrip("/")
+        self.allow_outside_symlinks = allow_outside_symlinks
 
     @classmethod
     def build(cls, options: HadoopOptions, context: BuildContext) -> HadoopConnection:
         """Factory used by the plugin registration."""
-        return cls(context.name, options.base_uri)
+        return cls(context.name, options.base_uri,
+                   allow_outside_symlinks=options.allow_outside_symlinks)
 
     def _fs(self, uri: str) -> tuple[Any, Any]:
         from odibi_engine_spark.session import running_session
@@ -60,50 +85,126 @@ class HadoopConnection(FileConnection):
         path = jvm.org.apache.hadoop.fs.Path(uri)
         return path.getFileSystem(session.sparkContext._jsc.hadoopConfiguration()), path
 
-    def resolve(self, path: str) -> str:
-        """``base_uri/path`` (a full URI is kept)."""
-        from odibi_engine_spark.files import is_uri
+    def _local_root(self) -> Path | None:
+        """The folder of a ``file:`` base URI (where symlinks can be checked)."""
+        parsed = urlparse(self.base_uri)
+        return Path(parsed.path or "/") if parsed.scheme == "file" else None
 
-        return path if is_uri(path) else f"{self.base_uri}/{path.lstrip('/')}"
+    def _relative(self, path: str, *, write: bool = False) -> str:
+        relative = relative_path(path, connection=self.name, write=write)
+        root = self._local_root()
+        if root is not None and not self.allow_outside_symlinks:
+            inside = static_prefix(relative) if has_glob(relative) else relative
+            ensure_inside(root, root / inside if inside else root, connection=self.name, shown=path)
+        return relative
+
+    def check_path(self, path: str, *, write: bool = False) -> None:
+        """Lexical rules; for a ``file:`` base URI, symlinks too."""
+        self._relative(path, write=write)
+
+    def resolve(self, path: str) -> str:
+        """``base_uri/path``."""
+        relative = self._relative(path)
+        return f"{self.base_uri}/{relative}" if relative else self.base_uri
+
+    def read_paths(self, path: str) -> list[str]:
+        """A glob's matches (hidden and staging names skipped); otherwise the path itself (Spark
+        lists a folder and skips hidden names on its own)."""
+        relative = self._relative(path)
+        uri = self.resolve(path)
+        if not has_glob(relative):
+            return [uri]
+        fs, pattern = self._fs(uri)
+        found = [status.getPath().toString() for status in (fs.globStatus(pattern) or [])]
+        depth = len(relative.split("/"))
+        kept = []
+        for match in sorted(found):
+            below = match.rstrip("/").split("/")[-depth:]
+            if not any(is_temp_name(part) for part in below) and not is_hidden_name(below[-1]):
+                kept.append(match)
+        if not kept:
+            raise NoFilesMatch(f"no file matches {self.name}:{path}")
+        root = self._local_root()
+        if root is not None and not self.allow_outside_symlinks:
+            for match in kept:
+                ensure_inside(root, Path(urlparse(match).path), connection=self.name, shown=path)
+        return kept
 
     def exists(self, path: str) -> bool:
-        """Whether anything exists at ``path`` (a glob matches at least one file)."""
+        """Whether anything exists at ``path`` (a glob matches at least one data file)."""
+        if has_glob(self._relative(path)):
+            try:
+                return bool(self.read_paths(path))
+            except NoFilesMatch:
+                return False
         fs, target = self._fs(self.resolve(path))
-        if any(c in path for c in "*?["):
-            found = fs.globStatus(target)
-            return found is not None and len(found) > 0
         return bool(fs.exists(target))
 
-    def staging_path(self, path: str) -> str:
-        """A hidden sibling of the target (same file system, so the rename is cheap)."""
-        uri = self.resolve(path)
+    def _target(self, path: str) -> tuple[str, str, str]:
+        """``(target URI, parent URI, name)`` of a write target."""
+        relative = self._relative(path, write=True)
+        uri = f"{self.base_uri}/{relative}"
         parent, _, name = uri.rpartition("/")
-        return f"{parent}/.{name}.odibi-tmp-{uuid.uuid4().hex[:8]}"
+        return uri, parent, name
+
+    def staging_path(self, path: str) -> str:
+        """An owner-tagged hidden sibling of the target (same file system, so the rename is cheap),
+        after cleaning what dead writers of the same target left."""
+        _, parent, name = self._target(path)
+        self.clean_stale(path)
+        return f"{parent}/{staging_name(name)}"
 
     def publish(self, staging: str, path: str) -> None:
-        """Rename ``staging`` onto the target, moving an old target aside first and deleting it after."""
-        uri = self.resolve(path)
+        """Rename ``staging`` onto the target; an old target is moved aside first, deleted after."""
+        uri, parent, name = self._target(path)
         fs, target = self._fs(uri)
         _, source = self._fs(staging)
-        parent, _, name = uri.rpartition("/")
         old = None
         if fs.exists(target):
-            _, old = self._fs(f"{parent}/.{name}.odibi-old-{uuid.uuid4().hex[:8]}")
+            _, old = self._fs(f"{parent}/{aside_name(name)}")
             if not fs.rename(target, old):
                 raise SparkEngineError(f"could not move the old {self.name}:{path} aside")
+            fault_point("publish.aside")
         else:
             fs.mkdirs(target.getParent())
         if not fs.rename(source, target):
             if old is not None:
                 fs.rename(old, target)
             raise SparkEngineError(f"could not publish {self.name}:{path}")
+        fault_point("publish.swapped")
         if old is not None:
             fs.delete(old, True)
 
     def discard(self, staging: str) -> None:
-        """Delete a failed write's staging file or folder."""
-        fs, target = self._fs(staging)
-        fs.delete(target, True)
+        """Delete a failed write's staging file or folder (nothing else)."""
+        if is_temp_name(staging.rstrip("/").rpartition("/")[2]):
+            fs, target = self._fs(staging)
+            fs.delete(target, True)
+
+    def clean_stale(self, path: str) -> list[str]:
+        """Put back an aside a killed writer left while the target is missing; delete every
+        staging and aside name of the target whose writer is dead."""
+        uri, parent, name = self._target(path)
+        fs, parent_path = self._fs(parent)
+        if not fs.exists(parent_path):
+            return []
+        now_ms = time.time() * 1000
+        dead: list[tuple[int, Any, str]] = []
+        for status in fs.listStatus(parent_path):
+            entry = status.getPath()
+            temp = parse_temp_name(entry.getName(), name)
+            age_s = max(0.0, (now_ms - status.getModificationTime()) / 1000)
+            if temp is not None and not temp_alive(temp, age_s):
+                dead.append((status.getModificationTime(), entry, temp.kind))
+        _, target = self._fs(uri)
+        asides = sorted((d for d in dead if d[2] == "aside"), key=lambda d: d[0])
+        if asides and not fs.exists(target) and fs.rename(asides[-1][1], target):
+            dead.remove(asides[-1])
+        removed = []
+        for _, entry, _kind in dead:
+            fs.delete(entry, True)
+            removed.append(entry.getName())
+        return removed
 
     def check(self) -> CheckResult:
         """The root is listed when a SparkSession runs; otherwise only its form is checked."""

@@ -24,6 +24,7 @@ from odibi_core.contracts.connection import FileConnection, TableConnection
 from odibi_core.contracts.engine import ColumnInfo, Engine, ReadRequest, WriteCounts, WriteRequest
 from odibi_core.engines.frames import call_python_step, check_write_target
 from odibi_core.engines.pandas_frames import arrow_to_pandas, is_pandas_frame, pandas_to_arrow
+from odibi_core.files.paths import has_glob
 from odibi_core.plugins.types import BuildContext
 
 from odibi_engine_spark.arrow import column_infos, spark_compatible
@@ -125,9 +126,10 @@ class SparkEngine(Engine):
             raise SparkEngineError(f"connection {connection.name!r} ({connection.type}) is neither file nor table")
         from pyspark.sql import functions as F
 
-        path = connection.resolve(request.path or "")
+        paths = connection.read_paths(request.path or "")  # checks the path; expands a glob
+        source = paths if has_glob(request.path or "") else connection.resolve(request.path or "")
         with spark_errors(f"read {connection.name}:{request.path}"):
-            frame = read_files(self.spark, request.format or "csv", path, request.options)
+            frame = read_files(self.spark, request.format or "csv", source, request.options)
             if request.incremental_column and request.incremental_after is not None:
                 column = F.col(_quote(request.incremental_column))
                 frame = frame.filter(column > F.lit(request.incremental_after))
@@ -158,6 +160,7 @@ class SparkEngine(Engine):
             raise SparkEngineError(f"connection {connection.name!r} cannot be written by spark")
         fmt = request.format or "parquet"
         path = request.path or ""
+        connection.clean_stale(path)  # first: an old output a killed publish moved aside is back
         check_write_target(connection, request)
         single = self.options.file_layout == "file"
         data = frame

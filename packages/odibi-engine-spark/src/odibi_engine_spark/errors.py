@@ -38,4 +38,9 @@ def spark_errors(action: str) -> Iterator[None]:
     try:
         yield
     except (PySparkException, Py4JError) as exc:
+        from odibi_engine_spark.csv_errors import malformed_spark_csv
+
+        malformed = malformed_spark_csv(str(exc))
+        if malformed is not None:
+            raise malformed from exc
         raise SparkEngineError(f"spark could not {action}: {type(exc).__name__}: {first_line(exc)}") from exc

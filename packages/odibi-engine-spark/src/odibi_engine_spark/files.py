@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from odibi_engine_spark.errors import SparkEngineError
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 FORMATS = ("csv", "parquet", "json")
-READ_DEFAULTS: dict[str, dict[str, str]] = {"csv": {"header": "true", "inferSchema": "true"}}
+READ_DEFAULTS: dict[str, dict[str, str]] = {"csv": {"header": "true", "inferSchema": "true", "mode": "FAILFAST"}}
 WRITE_DEFAULTS: dict[str, dict[str, str]] = {"csv": {"header": "true"}}
 
 
@@ -35,17 +35,36 @@ def option_text(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def read_files(spark: SparkSession, fmt: str, path: str, options: Mapping[str, Any] | None) -> DataFrame:
-    """A DataFrame over ``path`` (globs allowed) with Odibi's defaults for ``fmt``."""
+def reader_settings(fmt: str, options: Mapping[str, Any] | None) -> dict[str, str]:
+    """Spark reader options: Odibi's defaults for ``fmt``, then the user's.
+
+    CSV is read in ``FAILFAST`` mode, so a row whose number of fields differs from the header's
+    fails the read instead of being padded or cut; ``lenient: true`` (every engine's opt-in)
+    selects Spark's ``PERMISSIVE`` mode instead (short rows padded with NULL, extra fields dropped).
+    """
+    from odibi_core.engines.csv_strict import LENIENT_OPTION
+
+    given = dict(options or {})
+    lenient = bool(given.pop(LENIENT_OPTION, False))
+    settings = {**READ_DEFAULTS.get(fmt, {}), **{k: option_text(v) for k, v in given.items()}}
+    if fmt == "csv" and lenient and not any(k.lower() == "mode" for k in given):
+        settings["mode"] = "PERMISSIVE"
+    return settings
+
+
+def read_files(spark: SparkSession, fmt: str, path: str | Sequence[str],
+               options: Mapping[str, Any] | None) -> DataFrame:
+    """A DataFrame over ``path`` (a file, a folder, a glob or a list of files)."""
     from pyspark.sql import functions as F
     from pyspark.sql.types import IntegerType
 
     if fmt not in FORMATS:
         raise SparkEngineError(f"spark cannot read format {fmt!r}; supported: {', '.join(FORMATS)}")
-    settings = {**READ_DEFAULTS.get(fmt, {}), **{k: option_text(v) for k, v in (options or {}).items()}}
-    if fmt == "json" and "multiLine" not in settings and _json_array(path):
+    settings = reader_settings(fmt, options)
+    first = path if isinstance(path, str) else (path[0] if path else "")
+    if fmt == "json" and "multiLine" not in settings and _json_array(first):
         settings["multiLine"] = "true"  # a JSON array, which DuckDB also reads
-    frame = spark.read.format(fmt).options(**settings).load(path)
+    frame = spark.read.format(fmt).options(**settings).load(path if isinstance(path, str) else list(path))
     if fmt == "csv":  # CSV inference says int for small numbers; the other engines say bigint
         frame = frame.select([F.col(f"`{f.name}`").cast("bigint").alias(f.name) if isinstance(f.dataType, IntegerType)
                               else F.col(f"`{f.name}`") for f in frame.schema.fields])
@@ -67,7 +86,7 @@ def _json_array(path: str) -> bool:
 
 def count_files(spark: SparkSession, fmt: str, path: str, options: Mapping[str, Any] | None) -> int:
     """Rows in the files Spark just wrote (Parquet: from the footers; CSV without type inference)."""
-    settings = {**READ_DEFAULTS.get(fmt, {}), **{k: option_text(v) for k, v in (options or {}).items()}}
+    settings = reader_settings(fmt, options)
     settings.pop("inferSchema", None)
     return int(spark.read.format(fmt).options(**settings).load(path).count())
 

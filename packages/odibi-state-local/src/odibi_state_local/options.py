@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from odibi_core.files.paths import project_relative
 from odibi_core.plugins.options import PluginOptions
-from pydantic import Field
+from pydantic import Field, field_validator
 
 DEFAULT_STATE_PATH = ".odibi/state.json"
 """Where state lives by default, relative to the folder of the project file."""
@@ -25,7 +26,13 @@ class LocalStateOptions(PluginOptions):
         DEFAULT_STATE_PATH,
         description=(
             "State file. A relative path is resolved against the folder of the project file "
-            "(never the working directory); `~` is expanded. Lock files sit beside it."
+            "(never the working directory) and must stay inside it; an absolute path (or `~`) may "
+            "point anywhere. Lock files sit beside it."
         ),
         min_length=1,
     )
+
+    @field_validator("path")
+    @classmethod
+    def _inside_project(cls, value: str) -> str:
+        return project_relative(value)

@@ -260,6 +260,13 @@ def check_project(source: ProjectSource, pm: OdibiPluginManager | None = None) -
         from odibi_core.config.plugin_sections import plugin_section_problems
 
         problems += plugin_section_problems(resolved, locations, pm, project)
+        if project is not None:
+            from odibi_core.config.file_paths import file_path_problems
+
+            problems += [
+                located(locations, p.key, p.message, error=p.error, hint=p.hint)
+                for p in file_path_problems(project, pm)
+            ]
     return ProjectCheck(source, resolved, project, problems)
 
 

@@ -136,7 +136,8 @@ class ReportsConfig(StrictModel):
 
     enabled: bool = Field(True, description="Write a report after every run, success or failure.")
     path: str = Field(
-        ".odibi/reports", description="Folder of the reports, relative to the project file (not the cwd)."
+        ".odibi/reports", description="Folder of the reports, relative to the project file (not the cwd); "
+        "a relative path stays inside the project folder, an absolute one may point anywhere.",
     )
     keep_last: int | None = Field(
         50, ge=1, le=100_000,
@@ -153,6 +154,13 @@ class ReportsConfig(StrictModel):
     profile: bool = Field(
         False, description="Null ratios and distinct counts per column: one extra pass over each node's output."
     )
+
+    @field_validator("path")
+    @classmethod
+    def _inside_project(cls, value: str) -> str:
+        from odibi_core.files.paths import project_relative
+
+        return project_relative(value)
 
 
 class IncrementalConfig(StrictModel):
@@ -172,7 +180,10 @@ class ReadConfig(StrictModel):
     table: str | None = Field(None, description="Table (table connections).")
     query: str | None = Field(None, description="Query (table connections); bind values with `params`.")
     params: dict[str, Any] = Field(default_factory=dict)
-    options: dict[str, Any] = Field(default_factory=dict, description="Reader options (e.g. `delimiter`).")
+    options: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Reader options (e.g. `delimiter`); `lenient: true` reads a malformed CSV anyway.",
+    )
     incremental: IncrementalConfig | None = None
 
     @model_validator(mode="after")

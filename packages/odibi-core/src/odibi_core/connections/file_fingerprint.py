@@ -1,7 +1,8 @@
 """Source fingerprints of local files: size, times and identity of every matched file.
 
-The marker of a read is a hash over, for every file the path matches (a file, a glob, or every
-non-hidden file under a folder), its relative name, size, modification time, change time, device
+The marker of a read is a hash over, for every file the read reads (the connection's
+``read_paths``: a file, a glob's matches, or every data file under a folder; staging and other
+hidden names are never among them), its relative name, size, modification time, change time, device
 and inode. Rewriting a file changes its times; replacing it by a rename changes its inode; adding
 or removing a matched file changes the list.
 
@@ -15,7 +16,6 @@ times and :data:`COARSE_TICK_S` on those that store whole seconds (FAT, some net
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import os
 import time
@@ -27,38 +27,15 @@ FINE_TICK_S = 0.1
 COARSE_TICK_S = 2.0
 """Racy window for file systems that store whole (or even) seconds."""
 
-_GLOB_CHARS = "*?["
-
-
-def matched_files(full_path: str) -> list[str]:
-    """Every file ``full_path`` selects: the file, the glob's matches, or the files under a folder
-    (hidden names, such as staging files, are left out as readers leave them out)."""
-    if any(c in full_path for c in _GLOB_CHARS):
-        candidates = glob.glob(full_path, recursive=True)
-    elif os.path.isdir(full_path):
-        candidates = []
-        for folder, subfolders, names in os.walk(full_path):
-            subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
-            candidates += [os.path.join(folder, f) for f in names if not f.startswith(".")]
-    else:
-        candidates = [full_path]
-    files: list[str] = []
-    for candidate in candidates:
-        if os.path.isdir(candidate):
-            files += matched_files(candidate)
-        else:
-            files.append(candidate)
-    return sorted(set(files))
-
 
 def files_fingerprint(
-    full_path: str, *, root: str | None = None, now: float | None = None
+    files: list[str], *, root: str | None = None, now: float | None = None
 ) -> str | None:
-    """The marker of the files ``full_path`` selects, or ``None`` if one changed too recently
-    to tell (see the module docstring). Names are hashed relative to ``root`` when given."""
+    """The marker of ``files`` (exactly the files a read reads), or ``None`` if one changed too
+    recently to tell (see the module docstring). Names are hashed relative to ``root`` when given."""
     taken = time.time() if now is None else now
     digest = hashlib.sha256()
-    files = matched_files(full_path)
+    files = sorted(set(files))
     for name in files:
         try:
             stat = os.stat(name)

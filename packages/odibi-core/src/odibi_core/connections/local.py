@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-import glob
 import os
-import shutil
-import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pydantic import Field
 
 from odibi_core.contracts.connection import CheckResult, FileConnection
-from odibi_core.durability import fsync_dir
+from odibi_core.files.listing import NoFilesMatch, local_read_files
+from odibi_core.files.paths import (
+    ensure_folders_possible,
+    ensure_inside,
+    has_glob,
+    relative_path,
+    static_prefix,
+)
+from odibi_core.files.publish import publish_path, recover_target, remove_path
+from odibi_core.files.temp_names import is_temp_name, staging_name
 from odibi_core.plugins.options import PluginOptions
 from odibi_core.plugins.types import BuildContext
 
@@ -24,33 +30,68 @@ class LocalOptions(PluginOptions):
     """Options of a ``local`` connection."""
 
     base_path: str = Field(".", description="Root folder, relative to the project file (not the cwd).")
+    allow_outside_symlinks: bool = Field(
+        False, description="Follow symlinks under `base_path` that lead outside it (refused by "
+        "default).",
+    )
 
 
 class LocalConnection(FileConnection):
-    """Files under ``base_path``; writes go to a hidden temp name in the same folder, then rename."""
+    """Files under ``base_path``; writes are staged beside their target and published atomically
+    (:mod:`odibi_core.files.publish`); paths never leave the root
+    (:mod:`odibi_core.files.paths`)."""
 
     type = "local"
 
-    def __init__(self, name: str, root: Path) -> None:
+    def __init__(self, name: str, root: Path, *, allow_outside_symlinks: bool = False) -> None:
         self.name = name
         self.root = root
+        self.allow_outside_symlinks = allow_outside_symlinks
 
     @classmethod
     def build(cls, options: LocalOptions, context: BuildContext) -> LocalConnection:
         """Factory used by the plugin registration."""
         base = Path(os.path.expanduser(options.base_path))
         root = base if base.is_absolute() else context.project_dir / base
-        return cls(context.name, root.resolve())
+        return cls(context.name, root.resolve(),
+                   allow_outside_symlinks=options.allow_outside_symlinks)
+
+    def _full(self, path: str, *, write: bool = False) -> Path:
+        """``root / path`` after the lexical and symlink checks."""
+        relative = relative_path(path, connection=self.name, write=write)
+        full = self.root / relative if relative else self.root
+        if not self.allow_outside_symlinks:
+            checked = self.root / static_prefix(relative) if has_glob(relative) else full
+            ensure_inside(self.root, checked, connection=self.name, shown=path)
+        if write:
+            ensure_folders_possible(self.root, full, connection=self.name, shown=path)
+        return full
+
+    def check_path(self, path: str, *, write: bool = False) -> None:
+        """Lexical rules, then symlinks (unless ``allow_outside_symlinks``)."""
+        self._full(path, write=write)
 
     def resolve(self, path: str) -> str:
-        """Absolute path of ``path`` under the root (absolute paths are kept)."""
-        p = Path(path)
-        return str(p if p.is_absolute() else self.root / p)
+        """Absolute path of ``path`` under the root."""
+        return str(self._full(path))
+
+    def read_paths(self, path: str) -> list[str]:
+        """The files a read covers (see :mod:`odibi_core.files.listing`)."""
+        full = self._full(path)
+        relative = "" if full == self.root else full.relative_to(self.root).as_posix()
+        files = local_read_files(self.root, relative, connection=self.name, shown=path,
+                                 allow_outside_symlinks=self.allow_outside_symlinks)
+        return [str(f) for f in files]
 
     def exists(self, path: str) -> bool:
-        """True if ``path`` (or any file matching it as a glob) exists."""
-        full = self.resolve(path)
-        return bool(glob.glob(full)) if any(c in path for c in "*?[") else os.path.exists(full)
+        """Whether ``path`` exists or, as a glob, matches a data file (staging never counts)."""
+        full = self._full(path)
+        if has_glob(path):
+            try:
+                return bool(self.read_paths(path))
+            except NoFilesMatch:
+                return False
+        return os.path.lexists(full) and not is_temp_name(full.name)
 
     def source_fingerprint(self, request: ReadRequest) -> str | None:
         """Size, times and identity of every file ``request.path`` matches
@@ -59,32 +100,35 @@ class LocalConnection(FileConnection):
 
         if request.path is None:
             return None
-        return files_fingerprint(self.resolve(request.path), root=str(self.root))
+        try:
+            files = self.read_paths(request.path)  # the files a read reads, nothing else
+        except NoFilesMatch:
+            files = []
+        return files_fingerprint(files, root=str(self.root))
 
     def staging_path(self, path: str) -> str:
-        """``.<name>.odibi-tmp-<random>`` beside the target, so the rename stays on one filesystem."""
-        target = Path(self.resolve(path))
+        """``.<name>.odibi-tmp-<owner>-<random>`` beside the target, after cleaning what dead
+        writers of the same target left (so the rename stays on one file system)."""
+        target = self._full(path, write=True)
         target.parent.mkdir(parents=True, exist_ok=True)
-        return str(target.parent / f".{target.name}.odibi-tmp-{uuid.uuid4().hex[:8]}")
+        self.clean_stale(path)
+        return str(target.parent / staging_name(target.name))
 
     def publish(self, staging: str, path: str) -> None:
-        """Atomically move ``staging`` onto ``path`` (a directory target is swapped in two renames)."""
-        target = Path(self.resolve(path))
-        if os.path.isdir(staging) and target.is_dir():
-            old = target.parent / f".{target.name}.odibi-old-{uuid.uuid4().hex[:8]}"
-            os.replace(target, old)
-            os.replace(staging, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(staging, target)
-        fsync_dir(target.parent)
+        """Atomically replace ``path`` by ``staging`` (a folder is swapped in one step)."""
+        target = self._full(path, write=True)
+        publish_path(Path(staging), target)
 
     def discard(self, staging: str) -> None:
         """Remove a failed write's staging file or folder."""
-        if os.path.isdir(staging):
-            shutil.rmtree(staging, ignore_errors=True)
-        elif os.path.exists(staging):
-            os.remove(staging)
+        staged = Path(staging)
+        if not is_temp_name(staged.name):
+            return  # never anything but a staging location
+        remove_path(staged)
+
+    def clean_stale(self, path: str) -> list[str]:
+        """Restore an output a killed publish moved aside; delete dead writers' staging names."""
+        return recover_target(self._full(path, write=True))
 
     def check(self) -> CheckResult:
         """The root exists and is readable (it is created on first write otherwise)."""

@@ -89,11 +89,39 @@ class Connection(ABC):
 
 
 class FileConnection(Connection):
-    """A connection whose data are files under a root the engine can address natively."""
+    """A connection whose data are files under a root the engine can address natively.
+
+    Paths stay under the root (:mod:`odibi_core.files.paths`): :meth:`check_path`, :meth:`resolve`,
+    :meth:`read_paths` and :meth:`staging_path` refuse any that would leave it with
+    :class:`~odibi_core.files.paths.PathOutsideConnection`. A write is staged under a name carrying
+    its writer (:mod:`odibi_core.files.temp_names`) and published so that the target is always the
+    old or the new complete output; :meth:`clean_stale` undoes what a killed writer left.
+    """
+
+    def check_path(self, path: str, *, write: bool = False) -> None:
+        """Raise :class:`~odibi_core.files.paths.PathOutsideConnection` unless ``path`` stays under
+        the root (``write``: and is not the root itself nor a glob).
+
+        ``odibi validate`` calls it for every ``path:``. The default applies the lexical rules;
+        a connection on a real file system also checks symlinks.
+        """
+        from odibi_core.files.paths import relative_path
+
+        relative_path(path, connection=self.name, write=write)
 
     @abstractmethod
     def resolve(self, path: str) -> str:
-        """Absolute local path or URI of ``path`` (may contain globs) under the root."""
+        """Absolute local path or URI of ``path`` (may contain globs) under the root; raises
+        :class:`~odibi_core.files.paths.PathOutsideConnection` for a path leaving it."""
+
+    def read_paths(self, path: str) -> list[str]:
+        """What a read of ``path`` hands the engine's reader: the files it covers (globs expanded,
+        folders listed, staging and other hidden names skipped), or paths the reader expands.
+
+        The default checks the path and returns ``[resolve(path)]``.
+        """
+        self.check_path(path)
+        return [self.resolve(path)]
 
     @abstractmethod
     def exists(self, path: str) -> bool:
@@ -101,15 +129,28 @@ class FileConnection(Connection):
 
     @abstractmethod
     def staging_path(self, path: str) -> str:
-        """A fresh temporary location beside ``path`` to write into before publishing."""
+        """A fresh temporary location beside ``path`` to write into before publishing.
+
+        Implementations check ``path`` as a write target and call :meth:`clean_stale` first, and
+        name the location with :func:`odibi_core.files.temp_names.staging_name`.
+        """
 
     @abstractmethod
     def publish(self, staging: str, path: str) -> None:
-        """Atomically replace ``path`` by ``staging`` (rename); the old output survives a failure."""
+        """Replace ``path`` by the complete output at ``staging``; after a crash at any instant the
+        target is the old or the new output (or :meth:`clean_stale` restores the old one)."""
 
     @abstractmethod
     def discard(self, staging: str) -> None:
-        """Remove a staging location after a failed write."""
+        """Remove a staging location after a failed or interrupted write."""
+
+    def clean_stale(self, path: str) -> list[str]:
+        """Recover an interrupted publish of ``path`` and delete staging and aside names of
+        ``path`` whose writers are dead (never a live run's); return the names removed.
+
+        The default does nothing.
+        """
+        return []
 
     def object_store_location(self, path: str) -> ObjectStoreLocation:
         """``path`` as a URI plus object-store settings, for libraries that open storage

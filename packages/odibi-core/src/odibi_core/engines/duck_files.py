@@ -3,12 +3,14 @@ engines, so both infer the same types from a CSV and write byte-identical files.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from odibi_core.contracts.engine import WriteCounts
+from odibi_core.engines.csv_strict import check_csv_file, csv_reader_options
 from odibi_core.engines.frames import check_write_target
 from odibi_core.engines.sql_literals import quote_identifier, sql_literal
+from odibi_core.files.fault_points import fault_point
 
 if TYPE_CHECKING:
     from odibi_core.contracts.connection import FileConnection
@@ -25,13 +27,27 @@ class UnsupportedFormat(ValueError):
     """A format outside :data:`READERS` was asked for."""
 
 
-def read_select(connection: FileConnection, request: ReadRequest) -> str:
-    """``SELECT * FROM read_xxx(path, options) [WHERE incremental filter]`` for ``request``."""
+def read_select(connection: FileConnection, request: ReadRequest, *,
+                sniff: Callable[[str], Sequence[Sequence[Any]]] | None = None) -> str:
+    """``SELECT * FROM read_xxx(files, options) [WHERE incremental filter]`` for ``request``.
+
+    The files are the connection's
+    :meth:`~odibi_core.contracts.connection.FileConnection.read_paths` (globs and folders
+    expanded, staging files never included). With ``sniff`` (a function running
+    a DuckDB query), a CSV read is checked first and a malformed file raises
+    :class:`~odibi_core.engines.csv_strict.MalformedCsv` unless the read is lenient.
+    """
     fmt = request.format or "csv"
     if fmt not in READERS:
         raise UnsupportedFormat(f"cannot read format {fmt!r}; supported: {', '.join(READERS)}")
-    path = connection.resolve(request.path or "")
-    args = [sql_literal(path)] + [f"{k} = {sql_literal(v)}" for k, v in (request.options or {}).items()]
+    files = connection.read_paths(request.path or "")
+    options = dict(request.options or {})
+    if fmt == "csv":
+        options, strict = csv_reader_options(options)
+        if strict and sniff is not None and files:
+            check_csv_file(sniff, files[0], options)
+    source = sql_literal(files[0] if len(files) == 1 else files)
+    args = [source] + [f"{k} = {sql_literal(v)}" for k, v in options.items()]
     where = ""
     if request.incremental_column and request.incremental_after is not None:
         where = f" WHERE {quote_identifier(request.incremental_column)} > {sql_literal(request.incremental_after)}"
@@ -43,18 +59,21 @@ def copy_to_file(run: Callable[[str], Any], select: str, connection: FileConnect
     """Write the rows of ``select`` to ``request.path`` atomically; return the rows this write
     added and the file's rows after it.
 
-    ``run(sql)`` executes a statement and returns a cursor. The file is written to the
-    connection's staging path and published by rename, so a failure leaves the old file intact.
+    ``run(sql)`` executes a statement and returns a cursor. The output (a file, or a folder with
+    ``partition_by``) is written to the connection's staging path and published by the connection
+    (:meth:`~odibi_core.contracts.connection.FileConnection.publish`), so a failure or a crash
+    leaves the old output intact.
     ``append`` rewrites the existing rows plus the new ones (``UNION ALL BY NAME``).
     """
     fmt = request.format or "parquet"
     if fmt not in COPY_FORMATS:
         raise UnsupportedFormat(f"cannot write format {fmt!r}; supported: {', '.join(COPY_FORMATS)}")
     path = request.path or ""
+    connection.clean_stale(path)  # first: an old output a killed publish moved aside is back
     check_write_target(connection, request)
     kept = 0
     if request.mode == "append" and connection.exists(path):
-        existing = f"{READERS[fmt]}({sql_literal(connection.resolve(path))})"
+        existing = f"{READERS[fmt]}({sql_literal(connection.read_paths(path))})"
         counted = run(f"SELECT count(*) FROM {existing}").fetchone()  # parquet: from metadata
         kept = int(counted[0]) if counted else 0
         select = f"SELECT * FROM {existing} UNION ALL BY NAME {select}"
@@ -65,6 +84,7 @@ def copy_to_file(run: Callable[[str], Any], select: str, connection: FileConnect
     staging = connection.staging_path(path)
     try:
         rows = run(f"COPY ({select}) TO {sql_literal(staging)} ({rendered})").fetchone()
+        fault_point("write.copied")
         connection.publish(staging, path)
     except BaseException:
         connection.discard(staging)

@@ -29,6 +29,7 @@ from odibi_core.contracts.engine import (
     WriteCounts,
     WriteRequest,
 )
+from odibi_core.engines.csv_strict import malformed_csv_error
 from odibi_core.engines.duck_files import READERS, UnsupportedFormat, copy_to_file, read_select
 from odibi_core.engines.frames import call_python_step
 from odibi_core.engines.pandas_frames import arrow_to_pandas, is_pandas_frame, pandas_to_arrow
@@ -145,7 +146,7 @@ class DuckDBEngine(Engine):
         try:
             return cursor.execute(sql)
         except duckdb.Error as exc:
-            raise EngineError(f"{type(exc).__name__}: {exc}") from exc
+            raise engine_error(exc) from exc
 
     def _query_table(self, cursor: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
         """Run ``sql``; the whole result as an Arrow table (DuckDB 2 and 1.x spellings)."""
@@ -156,7 +157,7 @@ class DuckDBEngine(Engine):
             method = getattr(relation, "to_arrow_table", None) or relation.arrow
             return method()
         except duckdb.Error as exc:
-            raise EngineError(f"{type(exc).__name__}: {exc}") from exc
+            raise engine_error(exc) from exc
 
     def _query_few(self, cursor: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
         """Run ``sql``, which returns a few rows (a schema, a sample), as an Arrow table.
@@ -169,7 +170,7 @@ class DuckDBEngine(Engine):
         try:
             return method()  # type: ignore[no-any-return]
         except Exception as exc:
-            raise EngineError(f"{type(exc).__name__}: {exc}") from exc
+            raise engine_error(exc) from exc
 
     def _query_reader(self, cursor: duckdb.DuckDBPyConnection, sql: str, batch_rows: int) -> pa.RecordBatchReader:
         """Run ``sql``; the result as a streaming Arrow reader (DuckDB 2 and 1.x spellings)."""
@@ -180,7 +181,7 @@ class DuckDBEngine(Engine):
             method = getattr(relation, "to_arrow_reader", None) or relation.fetch_arrow_reader
             return method(batch_rows)
         except duckdb.Error as exc:
-            raise EngineError(f"{type(exc).__name__}: {exc}") from exc
+            raise engine_error(exc) from exc
 
     # --- contract -----------------------------------------------------------------------
 
@@ -191,11 +192,12 @@ class DuckDBEngine(Engine):
         if not isinstance(connection, FileConnection):
             raise EngineError(f"connection {connection.name!r} ({connection.type}) is neither file nor table")
         attach_filesystem(self._con, connection)
+        cursor = self._cursor()
         try:
-            select = read_select(connection, request)
+            select = read_select(connection, request,
+                                 sniff=lambda sql: self._run(cursor, sql).fetchall())
         except UnsupportedFormat as exc:
             raise EngineError(f"duckdb {exc}") from None
-        cursor = self._cursor()
         schema = self._new_schema(cursor, "read")
         self._run(cursor, f"CREATE VIEW {schema}.src AS {select}")
         frame = self._frame(f"{schema}.src", schema, [])
@@ -392,6 +394,11 @@ class DuckDBEngine(Engine):
     def close(self) -> None:
         """Close the DuckDB connection (an in-memory database is discarded)."""
         self._con.close()
+
+
+def engine_error(exc: Exception) -> OdibiError:
+    """What a DuckDB exception becomes: a malformed CSV names file and line, else EngineError."""
+    return malformed_csv_error(str(exc)) or EngineError(f"{type(exc).__name__}: {exc}")
 
 
 class EngineError(OdibiError):

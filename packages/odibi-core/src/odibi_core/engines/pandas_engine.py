@@ -19,6 +19,7 @@ from pydantic import Field
 
 from odibi_core.contracts.connection import FileConnection, TableConnection
 from odibi_core.contracts.engine import ColumnInfo, Engine, ReadRequest, WriteCounts, WriteRequest
+from odibi_core.engines.csv_strict import malformed_csv_error
 from odibi_core.engines.duck_files import UnsupportedFormat, copy_to_file, read_select
 from odibi_core.engines.frames import call_python_step
 from odibi_core.engines.pandas_frames import (
@@ -99,7 +100,7 @@ class PandasEngine(Engine):
             method = getattr(relation, "to_arrow_table", None) or relation.arrow
             return method()
         except duckdb.Error as exc:
-            raise PandasEngineError(f"{type(exc).__name__}: {exc}") from exc
+            raise _engine_error(exc) from exc
         finally:
             cursor.close()
 
@@ -124,7 +125,9 @@ class PandasEngine(Engine):
             raise PandasEngineError(f"connection {connection.name!r} ({connection.type}) is neither file nor table")
         attach_filesystem(self._con, connection)
         try:
-            select = read_select(connection, request)
+            select = read_select(connection, request,
+                                 sniff=lambda sql: [tuple(r.values())
+                                                    for r in self._query(sql).to_pylist()])
         except UnsupportedFormat as exc:
             raise PandasEngineError(f"pandas {exc}") from None
         return self._to_pandas(self._query(select))
@@ -159,7 +162,7 @@ class PandasEngine(Engine):
             try:
                 return cursor.execute(sql)
             except duckdb.Error as exc:
-                raise PandasEngineError(f"{type(exc).__name__}: {exc}") from exc
+                raise _engine_error(exc) from exc
 
         try:
             return copy_to_file(run, "SELECT * FROM odibi_frame", connection, request)
@@ -203,6 +206,12 @@ class PandasEngine(Engine):
     def close(self) -> None:
         """Close the DuckDB connection used for SQL steps."""
         self._con.close()
+
+
+def _engine_error(exc: Exception) -> OdibiError:
+    """What a DuckDB exception becomes: a malformed CSV names its file and line, else
+    :class:`PandasEngineError`."""
+    return malformed_csv_error(str(exc)) or PandasEngineError(f"{type(exc).__name__}: {exc}")
 
 
 class PandasEngineError(OdibiError):

@@ -19,9 +19,10 @@ Example (the ``pandas`` engine's own test module)::
 
 The suite covers reading CSV / Parquet / JSON (globs, incremental filters), the documented SQL
 subset with upstream names and ``this``, Python steps with native / pandas / Arrow frames, writes
-in every mode and format with atomic publication, counts, schemas, the Arrow round trip, table
-connections, one-pass aggregates, ``max_value``, ``persist`` and ``release``. Data are tiny, so an
-engine with a slow start (Spark) should share one session across the whole test run.
+in every mode and format with atomic publication, file safety (staging files, malformed CSV,
+paths: :mod:`odibi_core.testing.engine_contract_files`), counts, schemas, the Arrow round trip,
+table connections, one-pass aggregates, ``max_value``, ``persist`` and ``release``. Data are
+tiny, so an engine with a slow start (Spark) should share one session across the whole test run.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from odibi_core.contracts.engine import (
     write_counts,
 )
 from odibi_core.errors import OdibiError
+from odibi_core.testing.engine_contract_files import FileSafetyContract
 
 ORDERS = [
     {"order_id": 1, "customer_id": 10, "status": "completed", "amount": 12.5},
@@ -128,7 +130,7 @@ def canonical_type(arrow_type: Any) -> str:
     return str(arrow_type).replace("tz=Etc/UTC", "tz=UTC").replace("tz=+00:00", "tz=UTC")
 
 
-class EngineContract:
+class EngineContract(FileSafetyContract):
     """Behaviour every engine promises. Override :meth:`engine` and :meth:`is_native_frame`."""
 
     @pytest.fixture
