@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from odibi_core.connections.local import LocalConnection
-from odibi_core.contracts.engine import ReadRequest, WriteRequest
+from odibi_core.contracts.engine import ReadRequest, WriteRequest, write_counts
 from odibi_engine_spark.engine import SparkEngine
 from odibi_engine_spark.errors import SparkEngineError
 from odibi_engine_spark.options import SparkOptions
@@ -62,7 +62,8 @@ def test_directory_layout_writes_part_files_spark_reads_back(spark_session: Any,
     try:
         out = LocalConnection("out", tmp_path)
         frame = engine.sql("SELECT id FROM range(10)", {}).repartition(3)
-        assert engine.write(frame, out, WriteRequest(format="parquet", path="ids.parquet")) == 10
+        written = engine.write(frame, out, WriteRequest(format="parquet", path="ids.parquet"))
+        assert write_counts(written, "overwrite").written == 10
         assert (tmp_path / "ids.parquet").is_dir()
         assert len([p for p in os.listdir(tmp_path / "ids.parquet") if p.endswith(".parquet")]) == 3
         back = engine.read(out, ReadRequest(format="parquet", path="ids.parquet"))
@@ -77,7 +78,8 @@ def test_hadoop_uris_are_read_and_written_through_the_connection(engine: SparkEn
     pq.write_table(pa.table({"k": [1, 2, 3]}), tmp_path / "in.parquet")
     uri = UriConnection("lake", tmp_path)
     frame = engine.read(uri, ReadRequest(format="parquet", path="in.parquet"))
-    assert engine.write(frame, uri, WriteRequest(format="csv", path="out/k.csv")) == 3
+    written = engine.write(frame, uri, WriteRequest(format="csv", path="out/k.csv"))
+    assert write_counts(written, "overwrite").written == 3
     assert (tmp_path / "out" / "k.csv").read_text().split() == ["k", "1", "2", "3"]
     assert [p for p in os.listdir(tmp_path / "out") if ".odibi-" in p] == []
 

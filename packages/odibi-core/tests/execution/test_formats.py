@@ -57,6 +57,12 @@ class MemoryConnection(LocalConnection):
     def resolve(self, path):
         return f"memory://{self.prefix}/{path}"
 
+    def read_paths(self, path):  # the reader expands globs itself, as on an object store
+        return [self.resolve(path)]
+
+    def clean_stale(self, path):
+        return []
+
     def exists(self, path):
         return bool(self.fs.glob(f"{self.prefix}/{path}"))
 

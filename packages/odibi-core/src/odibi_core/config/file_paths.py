@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -72,6 +73,17 @@ def _connections(project: LoadedProject, pm: OdibiPluginManager) -> dict[str, Fi
     return built
 
 
+def _target(connection: FileConnection, path: str) -> str:
+    """Where a write of ``path`` lands, comparable between nodes. Local folders are resolved;
+    other connections (object stores) are compared by their paths as written, because resolving
+    them may need the network and ``validate`` touches nothing outside the project."""
+    from odibi_core.connections.local import LocalConnection
+
+    if isinstance(connection, LocalConnection):
+        return connection.resolve(path)
+    return f"{connection.name}:/{posixpath.normpath('/' + path).lstrip('/')}"
+
+
 def _key(resolved: str) -> str:
     """A comparable form of a resolved target: symlinks resolved (local), URIs as written."""
     return os.path.realpath(resolved) if os.path.isabs(resolved) else resolved.rstrip("/")
@@ -126,7 +138,7 @@ def file_path_problems(project: LoadedProject, pm: OdibiPluginManager) -> list[P
                 key: KeyPath = ("pipelines", p_index, "nodes", n_index, section, "path")
                 try:
                     connection.check_path(part.path, write=section == "write")
-                    resolved = connection.resolve(part.path) if section == "write" else ""
+                    resolved = _target(connection, part.path) if section == "write" else ""
                 except ConfigError as exc:
                     problems.append(PathProblem(key, exc.message, type(exc), exc.hint))
                     continue
