@@ -30,7 +30,13 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from test_parity import EDGE_PROJECT, EXAMPLES, compare_engines, make_edge_data  # noqa: E402
+from test_parity import (  # noqa: E402
+    EDGE_PROJECT,
+    EXAMPLES,
+    NOT_ON_ENGINE,
+    compare_engines,
+    make_edge_data,
+)
 
 SESSION_CONF = {
     "spark.ui.enabled": "true",  # the driver's REST API reports the executors' metrics
@@ -113,7 +119,9 @@ def main() -> int:
         "seconds": timings,
     }
     try:
-        projects: list[tuple[Path, Callable[[Path], None] | None]] = [(p, None) for p in EXAMPLES]
+        projects: list[tuple[Path, Callable[[Path], None] | None]] = [
+            (p, None) for p in EXAMPLES if (p.name, "spark") not in NOT_ON_ENGINE
+        ]  # examples Spark refuses at load time are covered by test_parity
         projects.append((EDGE_PROJECT, lambda folder: make_edge_data(folder / "data")))
         for project, prepare in projects:
             copy = copier(work, project.name)
