@@ -274,6 +274,9 @@ def validate_plugin_sections(project: LoadedProject, pm: OdibiPluginManager) -> 
     from odibi_core.config.capabilities import check_engine_capabilities
 
     check_engine_capabilities(cfg, engine, locs, connection_specs)
+    from odibi_core.config.transformer_checks import check_transformer_steps
+
+    check_transformer_steps(project, pm)
     state = cfg.state
     if state is None:
         if "local" in pm.state_backends():

@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from odibi_core.config.transformer_step import TransformerStep
+
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 FILE_FORMATS = ("csv", "parquet", "json")
 
@@ -118,9 +120,27 @@ class ReportsConfig(StrictModel):
 
 
 class IncrementalConfig(StrictModel):
-    """``read.incremental``: read only rows past the stored high-water mark of ``column``."""
+    """``read.incremental``: read only new rows of ``column``: past the stored high-water mark, or
+    within a rolling window of the last ``lookback`` ``unit`` s (``mode: rolling_window``)."""
 
     column: str
+    mode: Literal["high_water_mark", "rolling_window"] = Field(
+        "high_water_mark",
+        description="`high_water_mark`: rows past the largest value read before; `rolling_window`: rows "
+        "newer than now minus `lookback` (everything while the write target does not exist).",
+    )
+    lookback: int | None = Field(None, ge=1, description="Window length in `unit`s (`rolling_window`).")
+    unit: Literal["hour", "day", "month", "year"] = Field(
+        "day", description="Unit of `lookback` (a month is 30 days, a year 365)."
+    )
+
+    @model_validator(mode="after")
+    def _window_needs_lookback(self) -> IncrementalConfig:
+        if self.mode == "rolling_window" and self.lookback is None:
+            raise ValueError("mode rolling_window needs lookback: N")
+        if self.mode == "high_water_mark" and self.lookback is not None:
+            raise ValueError("lookback belongs to mode rolling_window")
+        return self
 
 
 class ReadConfig(StrictModel):
@@ -165,7 +185,7 @@ class FunctionStep(StrictModel):
 class TransformConfig(StrictModel):
     """``transform:``: steps applied in order. A bare string is a SQL step."""
 
-    steps: list[SqlStep | FunctionStep] = Field(min_length=1)
+    steps: list[SqlStep | FunctionStep | TransformerStep] = Field(min_length=1)
 
     @field_validator("steps", mode="before")
     @classmethod

@@ -8,14 +8,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from odibi_core.config.models import FunctionStep, NodeConfig, SqlStep
+from odibi_core.config.models import FunctionStep, NodeConfig, SqlStep, TransformerStep
 from odibi_core.contracts.connection import Connection
 from odibi_core.contracts.engine import CURRENT_FRAME_NAME, Engine, ReadRequest, WriteRequest
 from odibi_core.contracts.lifecycle import NodeResult
 from odibi_core.contracts.state import utc_now
 from odibi_core.errors import NodeError, ValidationFailed
 from odibi_core.execution.validation import run_validations
-from odibi_core.plugins.types import TransformSpec
+from odibi_core.plugins.types import TransformerSpec, TransformSpec
 from odibi_core.redaction import redact_text
 from odibi_core.reports.observe import ObserveOptions, observe
 
@@ -36,6 +36,7 @@ class NodeInputs:
         consumers: Readers of the output (dependents + write + validation); >=2 persists it.
         fingerprint: The node's config fingerprint.
         observe: Sample rows / profile to take for the run report (``None``: nothing).
+        transformers: Registered transformers (``- transformer:`` steps) by name.
     """
 
     node: NodeConfig
@@ -47,6 +48,7 @@ class NodeInputs:
     consumers: int = 0
     fingerprint: str = ""
     observe: ObserveOptions | None = None
+    transformers: Mapping[str, TransformerSpec] = field(default_factory=dict)
 
 
 @dataclass
@@ -94,7 +96,7 @@ def execute_node(inputs: NodeInputs) -> NodeOutput:
                     raise ValidationFailed(f"node {node.name!r} failed validation: {text}", node=node.name)
                 logger.warning("node %s: validation warnings: %s", node.name, text)
         new_mark = None
-        if node.read is not None and node.read.incremental is not None and read_frame is not None:
+        if _keeps_mark(node) and read_frame is not None:
             new_mark = engine.max_value(read_frame, node.read.incremental.column)
         if node.write is not None:
             _write(inputs, frame, result)
@@ -139,7 +141,7 @@ def _read(inputs: NodeInputs, result: NodeResult, owned: list[Any]) -> tuple[Any
         format=read.format, path=read.path, table=read.table, query=read.query,
         params=read.params or None, options=read.options or None,
         incremental_column=read.incremental.column if read.incremental else None,
-        incremental_after=inputs.high_water_mark if read.incremental else None,
+        incremental_after=_incremental_after(inputs),
     )
     frame = engine.read(connection, request)
     owned.append(frame)
@@ -149,8 +151,32 @@ def _read(inputs: NodeInputs, result: NodeResult, owned: list[Any]) -> tuple[Any
     return frame, frame
 
 
-def _step(inputs: NodeInputs, step: SqlStep | FunctionStep, frame: Any, result: NodeResult) -> Any:
+def _keeps_mark(node: NodeConfig) -> bool:
+    incremental = node.read.incremental if node.read is not None else None
+    return incremental is not None and incremental.mode == "high_water_mark"
+
+
+def _incremental_after(inputs: NodeInputs) -> Any:
+    incremental = inputs.node.read.incremental if inputs.node.read is not None else None
+    if incremental is None:
+        return None
+    if incremental.mode == "rolling_window":
+        from odibi_core.execution.rolling_window import rolling_lower_bound
+
+        return rolling_lower_bound(inputs.node, inputs.connections)
+    return inputs.high_water_mark
+
+
+def _step(inputs: NodeInputs, step: SqlStep | FunctionStep | TransformerStep, frame: Any,
+          result: NodeResult) -> Any:
     node, engine = inputs.node, inputs.engine
+    if isinstance(step, TransformerStep):
+        from odibi_core.execution.transformer_steps import run_transformer_step
+
+        frame, query = run_transformer_step(node, engine, step, frame, inputs.upstream, inputs.transformers,
+                                            inputs.connections)
+        result.sql.append(query)
+        return frame
     if isinstance(step, SqlStep):
         tables = dict(inputs.upstream)
         if frame is not None:

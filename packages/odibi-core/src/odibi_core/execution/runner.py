@@ -314,6 +314,7 @@ class _PipelineExecution:
             transforms=self.transforms, consumers=consumers, fingerprint=self.plan.fingerprints[name],
             high_water_mark=self.recorder.high_water_mark(name) if node.read and node.read.incremental else None,
             observe=observe_options(self.runner.project.config.reports, node),
+            transformers={n: r.spec for n, r in self.runner.pm.transformers().items()},
         )
         output: NodeOutput = execute_node(inputs)
         if self.pending_consumers.get(name, 0) > 0:
