@@ -29,7 +29,9 @@ if TYPE_CHECKING:
     from odibi_core.plugins.types import WriteCapabilitySpec
 
 
-def _transformer_steps(config: ProjectConfig) -> Iterator[tuple[NodeConfig, TransformerStep, KeyPath, KeyPath]]:
+def _transformer_steps(
+    config: ProjectConfig,
+) -> Iterator[tuple[NodeConfig, TransformerStep, KeyPath, KeyPath]]:
     for p_index, pipeline in enumerate(config.pipelines):
         for n_index, node in enumerate(pipeline.nodes):
             node_path: KeyPath = ("pipelines", p_index, "nodes", n_index)
@@ -56,23 +58,48 @@ def check_transformer_steps(project: LoadedProject, pm: OdibiPluginManager) -> N
         try:
             spec.params_model.model_validate(step.params)
         except ValidationError as exc:
-            raise_validation_error(exc, step.params, locations, spec.params_model, prefix=(*step_path, "params"))
+            raise_validation_error(
+                exc, step.params, locations, spec.params_model, prefix=(*step_path, "params")
+            )
         if spec.target_capability is not None:
-            _require_capability(config, node, node_path, spec.target_capability, capabilities, locations,
-                                f"transformer {spec.name!r}")
+            _require_capability(
+                config,
+                node,
+                node_path,
+                spec.target_capability,
+                capabilities,
+                locations,
+                f"transformer {spec.name!r}",
+            )
     for p_index, pipeline in enumerate(config.pipelines):
         for n_index, node in enumerate(pipeline.nodes):
             if node.write is not None and node.write.mode == "upsert":
-                _require_capability(config, node, ("pipelines", p_index, "nodes", n_index), "upsert",
-                                    capabilities, locations, "write mode 'upsert'")
+                _require_capability(
+                    config,
+                    node,
+                    ("pipelines", p_index, "nodes", n_index),
+                    "upsert",
+                    capabilities,
+                    locations,
+                    "write mode 'upsert'",
+                )
 
 
-def _require_capability(config: ProjectConfig, node: NodeConfig, node_path: KeyPath, capability: str,
-                        declared: list[WriteCapabilitySpec], locations: LocationMap, what: str) -> None:
+def _require_capability(
+    config: ProjectConfig,
+    node: NodeConfig,
+    node_path: KeyPath,
+    capability: str,
+    declared: list[WriteCapabilitySpec],
+    locations: LocationMap,
+    what: str,
+) -> None:
     write = node.write
     if write is None:
-        raise ConfigError(f"{locations.find(node_path)}: {format_path(node_path)}: node {node.name!r} uses "
-                          f"{what}, which rewrites the node's write target: add write:")
+        raise ConfigError(
+            f"{locations.find(node_path)}: {format_path(node_path)}: node {node.name!r} uses "
+            f"{what}, which rewrites the node's write target: add write:"
+        )
     connection = config.connections.get(write.connection)
     if connection is None:
         return  # reported by the connection reference check
@@ -82,10 +109,14 @@ def _require_capability(config: ProjectConfig, node: NodeConfig, node_path: KeyP
             return
     path = (*node_path, "write")
     target = f"type {connection.type}" + (f", format {write.format}" if write.format else "")
-    can = "; ".join(
-        f"{d.connection_type}" + (f" with format {'/'.join(sorted(d.formats))}" if d.formats else "")
-        for d in able
-    ) or "none is installed"
+    can = (
+        "; ".join(
+            f"{d.connection_type}"
+            + (f" with format {'/'.join(sorted(d.formats))}" if d.formats else "")
+            for d in able
+        )
+        or "none is installed"
+    )
     raise ConfigError(
         f"{locations.find(path)}: {format_path(path)}: node {node.name!r} uses {what}, but its write target "
         f"(connection {write.connection!r}, {target}) cannot do {capability!r}; targets that can: {can}",

@@ -18,7 +18,10 @@ class TransformerStep(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    transformer: str = Field(description="Registered transformer name (see the transformer reference).")
+    transformer: str = Field(
+        description="Registered transformer name (see the transformer reference)."
+    )
     params: dict[str, Any] = Field(
-        default_factory=dict, description="The transformer's parameters, validated by its params model."
+        default_factory=dict,
+        description="The transformer's parameters, validated by its params model.",
     )

@@ -28,8 +28,9 @@ def window_start(incremental: IncrementalConfig, now: dt.datetime) -> dt.datetim
     return now - dt.timedelta(days=days)
 
 
-def rolling_lower_bound(node: NodeConfig, connections: Mapping[str, Connection],
-                        now: dt.datetime | None = None) -> Any:
+def rolling_lower_bound(
+    node: NodeConfig, connections: Mapping[str, Connection], now: dt.datetime | None = None
+) -> Any:
     """The ``incremental_after`` bound of a rolling-window read, or ``None`` to read everything."""
     read = node.read
     assert read is not None and read.incremental is not None

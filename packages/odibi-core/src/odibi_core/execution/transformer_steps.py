@@ -28,8 +28,13 @@ TARGET_TABLE_NAME = "target"
 
 
 def run_transformer_step(
-    node: NodeConfig, engine: Engine, step: TransformerStep, frame: Any, upstream: Mapping[str, Any],
-    transformers: Mapping[str, TransformerSpec], connections: Mapping[str, Connection],
+    node: NodeConfig,
+    engine: Engine,
+    step: TransformerStep,
+    frame: Any,
+    upstream: Mapping[str, Any],
+    transformers: Mapping[str, TransformerSpec],
+    connections: Mapping[str, Connection],
 ) -> tuple[Any, str]:
     """Run ``step`` over ``frame``; return the new frame and the SQL that produced it."""
     spec = transformers.get(step.transformer)
@@ -52,23 +57,34 @@ def run_transformer_step(
         if target_frame is not None:
             tables[TARGET_TABLE_NAME] = target_frame
             target = TARGET_TABLE_NAME
+    schemas = {name: engine.schema(table) for name, table in tables.items()}
     context = TransformerContext(
         dialect=engine.sql_dialect,
         current=CURRENT_FRAME_NAME if frame is not None else None,
         inputs=tuple(upstream),
         target=target,
+        columns={name: tuple(c.name for c in schema) for name, schema in schemas.items()},
+        column_types={name: tuple(c.type for c in schema) for name, schema in schemas.items()},
     )
     query = spec.render(params, context)
     return engine.sql(query, tables), query
 
 
-def read_write_target(node: NodeConfig, engine: Engine, connections: Mapping[str, Connection]) -> Any:
+def read_write_target(
+    node: NodeConfig, engine: Engine, connections: Mapping[str, Connection]
+) -> Any:
     """The node's current write target as a frame, or ``None`` when it does not exist yet."""
     write = node.write
     if write is None:
-        raise NodeError(f"node {node.name!r}: this transformer rewrites the node's write target; add write:",
-                        node=node.name)
+        raise NodeError(
+            f"node {node.name!r}: this transformer rewrites the node's write target; add write:",
+            node=node.name,
+        )
     if not write_target_exists(node, connections):
         return None
-    return engine.persist(engine.read(connections[write.connection], ReadRequest(format=write.format, path=write.path,
-                                                              table=write.table)))
+    return engine.persist(
+        engine.read(
+            connections[write.connection],
+            ReadRequest(format=write.format, path=write.path, table=write.table),
+        )
+    )

@@ -7,7 +7,7 @@ validates its YAML section, and one line of description for ``odibi plugins list
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -15,13 +15,12 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     import typer
+    from pydantic import BaseModel
 
     from odibi_core.contracts.connection import Connection
     from odibi_core.contracts.engine import Engine
     from odibi_core.contracts.secrets import SecretProvider
     from odibi_core.contracts.state import StateBackend
-    from pydantic import BaseModel
-
     from odibi_core.plugins.options import PluginOptions
 
 
@@ -154,12 +153,16 @@ class TransformerContext:
         inputs: Table names of the node's upstream nodes, usable in the SQL.
         target: Table name under which the node's write target is visible (``"target"``) for
             transformers with ``target_capability``; ``None`` when the target does not exist yet.
+        columns: Column names of every table above, by table name, in order.
+        column_types: The engine's type names of those columns, in the same order.
     """
 
     dialect: str
     current: str | None
     inputs: tuple[str, ...] = ()
     target: str | None = None
+    columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    column_types: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
