@@ -267,8 +267,9 @@ class NodeConfig(StrictModel):
 
     @model_validator(mode="after")
     def _has_input(self) -> NodeConfig:
-        if self.read is None and not self.depends_on:
-            raise ValueError(f"node {self.name!r} needs read: or depends_on:")
+        generates = self.transform is not None and isinstance(self.transform.steps[0], TransformerStep)
+        if self.read is None and not self.depends_on and not generates:
+            raise ValueError(f"node {self.name!r} needs read:, depends_on: or a first transformer step")
         if self.read is None and len(self.depends_on) > 1 and self.transform is not None:
             first = self.transform.steps[0]
             if isinstance(first, FunctionStep):
