@@ -3,20 +3,41 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
 
 
+def _single_command_group() -> type:
+    """A Typer group that is really one command: ``odibi migrate OLD`` takes arguments, no sub-commands."""
+    import click
+    from typer.core import TyperGroup
+
+    class SingleCommandGroup(TyperGroup):
+        allow_interspersed_args = True  # options may follow OLD_PROJECT
+
+        def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+            return click.Command.parse_args(self, ctx, args)
+
+        def invoke(self, ctx: click.Context) -> object:
+            return click.Command.invoke(self, ctx)
+
+    return SingleCommandGroup
+
+
 def build_app() -> typer.Typer:
     """The ``migrate`` command as a Typer app."""
-    app = typer.Typer(help="Convert an original Odibi 2.x/3.x project.", invoke_without_command=True)
+    app = typer.Typer(help="Convert an original Odibi 2.x/3.x project.", invoke_without_command=True,
+                      cls=_single_command_group())
 
     @app.callback(invoke_without_command=True)
     def migrate(
-        old_project: Path = typer.Argument(..., help="Folder (or project file) of the original project."),
-        output: Path = typer.Option(None, "--output", "-o", help="Folder of the new project (default: OLD_PROJECT-migrated)."),
-        force: bool = typer.Option(False, "--force", help="Overwrite files already in the output folder."),
-        check: bool = typer.Option(False, "--check", help="Write nothing; print the changes; exit 1 if anything cannot be converted."),
+        old_project: Annotated[Path, typer.Argument(help="Folder (or project file) of the original project.")],
+        output: Annotated[Optional[Path], typer.Option("--output", "-o",  # noqa: UP045 (typer needs Optional)
+                                                       help="Folder of the new project.")] = None,
+        force: Annotated[bool, typer.Option("--force", help="Overwrite files in the output folder.")] = False,
+        check: Annotated[bool, typer.Option("--check", help="Write nothing; print the changes; exit 1 if "
+                                                             "anything cannot be converted.")] = False,
     ) -> None:
         """Convert OLD_PROJECT and write MIGRATION.md listing every change (exit 1: something needs you)."""
         from odibi_core.errors import UsageError

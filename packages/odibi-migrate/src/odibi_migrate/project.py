@@ -28,7 +28,7 @@ class Migration:
 def _connections(conns: dict[str, Any], old: OldProject, report: Report) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, conn in (conns or {}).items():
-        where = old.where(conn)
+        where = old.where((old.data.get("connections") or {}).get(name), conn)
         kind = conn.get("type")
         if kind == "local":
             out[name] = {"type": "local", "base_path": conn.get("base_path", "./data")}
@@ -75,12 +75,12 @@ def convert_project(old: OldProject) -> Migration:
         if story.get("max_sample_rows"):
             reports["sample_rows"] = min(100, int(story["max_sample_rows"]))
         out["reports"] = reports
-        report.changed(old.where(story), "`story:` became `reports:` (run reports: JSON + HTML)")
+        report.changed(old.where(old.data.get("story")), "`story:` became `reports:` (run reports: JSON + HTML)")
     system = data.pop("system", None)
     if system:
         base = (conns.get(system.get("connection"), {}) or {}).get("base_path", ".")
         out["state"] = {"backend": "local", "path": f"{base.rstrip('/')}/{system.get('path', '_system')}/state.json"}
-        report.changed(old.where(system), "`system:` catalog became `state:` (local state file)")
+        report.changed(old.where(old.data.get("system")), "`system:` catalog became `state:` (local state file)")
         if system.get("sync_to") or system.get("sync_from"):
             report.unconverted(old.where(system), "system sync_to/sync_from has no counterpart")
     retry = data.pop("retry", None)
