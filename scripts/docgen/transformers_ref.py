@@ -32,10 +32,16 @@ def render() -> str:
         GROUPS = {}
     order = list(GROUPS)
     specs.sort(key=lambda s: (order.index(s.group) if s.group in order else len(order), s.name))
-    lines = ["# Transformers", "", GENERATED_NOTE, "",
-             "A `- transformer: NAME` step runs a registered transformer with typed `params:`; unknown "
-             "params are errors at `odibi validate` (file, line and a suggestion). Each transformer "
-             "renders one SQL query, so every engine gives the same rows.", ""]
+    lines = [
+        "# Transformers",
+        "",
+        GENERATED_NOTE,
+        "",
+        "A `- transformer: NAME` step runs a registered transformer with typed `params:`; unknown "
+        "params are errors at `odibi validate` (file, line and a suggestion). Each transformer "
+        "renders one SQL query, so every engine gives the same rows.",
+        "",
+    ]
     group = None
     for spec in specs:
         if spec.group != group:
@@ -43,11 +49,18 @@ def render() -> str:
             lines += [f"## {GROUPS.get(group, group.title())}", ""]
         lines += [f"### `{spec.name}` {{#{spec.name.replace('_', '-')}}}", "", spec.description, ""]
         if spec.target_capability:
-            lines += [f"Rewrites the node's write target: the write must go to a target declaring "
-                      f"`{spec.target_capability}` (PostgreSQL tables; Delta when installed).", ""]
+            lines += [
+                f"Rewrites the node's write target: the write must go to a target declaring "
+                f"`{spec.target_capability}` (PostgreSQL tables; Delta when installed).",
+                "",
+            ]
         lines += ["| param | type | default | description |", "|---|---|---|---|"]
         for name, field in spec.params_model.model_fields.items():
-            default = "required" if field.is_required() else f"`{field.get_default(call_default_factory=True)!r}`"
+            default = (
+                "required"
+                if field.is_required()
+                else f"`{field.get_default(call_default_factory=True)!r}`"
+            )
             desc = (field.description or "").replace("|", "\\|")
             lines.append(f"| `{name}` | `{_type(field.annotation)}` | {default} | {desc} |")
         lines += ["", "```yaml", spec.example, "```", ""]
@@ -58,5 +71,3 @@ def generate() -> Path:
     """Write the page."""
     write_if_changed(PAGE, render())
     return PAGE
-
-

@@ -32,8 +32,11 @@ KNOWN_DIFFERENCES = {
 def _rows(path: Path, skip: set[str]) -> tuple[list[str], list[tuple[str | None, ...]]]:
     import duckdb
 
-    rel = duckdb.sql(f"SELECT * FROM read_csv('{path}', all_varchar = true, header = true)") \
-        if path.suffix == ".csv" else duckdb.sql(f"SELECT * FROM read_parquet('{path}')")
+    rel = (
+        duckdb.sql(f"SELECT * FROM read_csv('{path}', all_varchar = true, header = true)")
+        if path.suffix == ".csv"
+        else duckdb.sql(f"SELECT * FROM read_parquet('{path}')")
+    )
     cols = sorted(c for c in rel.columns if c not in skip)
     rows = rel.select(", ".join(f'CAST("{c}" AS VARCHAR)' for c in cols)).fetchall()
     return cols, sorted(tuple(_norm(v) for v in r) for r in rows)
@@ -63,7 +66,9 @@ def test_migrated_template_gives_the_originals_rows(fixture: str, tmp_path: Path
     old = tmp_path / "old"
     shutil.copytree(FIXTURES / fixture / "project", old)
     new = tmp_path / "new"
-    migrated = subprocess.run([*ODIBI, "migrate", str(old), "-o", str(new)], capture_output=True, text=True)
+    migrated = subprocess.run(
+        [*ODIBI, "migrate", str(old), "-o", str(new)], capture_output=True, text=True
+    )
     assert migrated.returncode == 0, migrated.stderr
     assert (new / "MIGRATION.md").read_text().count("- `") >= 3
     shutil.copytree(old / "sample_data", new / "sample_data")
@@ -78,8 +83,11 @@ def test_migrated_template_gives_the_originals_rows(fixture: str, tmp_path: Path
 
 
 def test_v2_template_converts_dedup_and_frame_references() -> None:
-    result = subprocess.run([*ODIBI, "migrate", str(FIXTURES / "v2_simple_local" / "project"), "--check"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [*ODIBI, "migrate", str(FIXTURES / "v2_simple_local" / "project"), "--check"],
+        capture_output=True,
+        text=True,
+    )
     assert "transformer `deduplicate` became the step" in result.stdout
     assert "the current frame `df` is now called `this`" in result.stdout
     assert "story:` became `reports:`" in result.stdout

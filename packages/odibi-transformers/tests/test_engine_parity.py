@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -11,11 +13,8 @@ from odibi_core.config.models import NodeConfig
 from odibi_core.config.transformer_step import TransformerStep
 from odibi_core.execution.transformer_steps import run_transformer_step
 
-import sys
-from pathlib import Path
-
 sys.path.insert(0, str(Path(__file__).parent))
-from transformer_cases import CASES, NOT_EXERCISED, OTHER, ROWS, TARGET  # noqa: E402
+from transformer_cases import CASES, NOT_EXERCISED, OTHER, ROWS, TARGET
 
 SPECS: dict[str, Any] = {}
 
@@ -44,8 +43,15 @@ def _run(engine: Any, name: str, params: dict[str, Any]) -> list[tuple[Any, ...]
     original = steps.read_write_target
     steps.read_write_target = lambda *_: engine.from_arrow(pa.table(TARGET))  # type: ignore[assignment]
     try:
-        result, _sql = run_transformer_step(node, engine, TransformerStep(transformer=name, params=params), frame,
-                                            upstream, _specs(), {})
+        result, _sql = run_transformer_step(
+            node,
+            engine,
+            TransformerStep(transformer=name, params=params),
+            frame,
+            upstream,
+            _specs(),
+            {},
+        )
     finally:
         steps.read_write_target = original  # type: ignore[assignment]
     table = engine.to_arrow(result).read_all()
@@ -75,7 +81,9 @@ def test_every_transformer_has_a_case() -> None:
     assert {n for n, _ in CASES} | NOT_EXERCISED == set(_specs())
 
 
-@pytest.mark.parametrize(("name", "params"), CASES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(CASES)])
+@pytest.mark.parametrize(
+    ("name", "params"), CASES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(CASES)]
+)
 def test_duckdb_and_pandas_agree(name: str, params: dict[str, Any]) -> None:
     duck = _run(_engine("duckdb"), name, params)
     assert duck, f"{name} produced no rows"

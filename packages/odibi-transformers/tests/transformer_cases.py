@@ -16,8 +16,13 @@ ROWS = {
 }
 OTHER = {"id": [1, 3, 4], "label": ["A", "C", "D"]}
 TARGET = {
-    "id": [2, 3], "name": ["c", "old"], "amount": [3.0, 1.0], "updated_at": [T(2023, 1, 1), T(2023, 1, 1)],
-    "code": ["x", "1"], "valid_to": [None, None], "is_current": [True, True],
+    "id": [2, 3],
+    "name": ["c", "old"],
+    "amount": [3.0, 1.0],
+    "updated_at": [T(2023, 1, 1), T(2023, 1, 1)],
+    "code": ["x", "1"],
+    "valid_to": [None, None],
+    "is_current": [True, True],
 }
 
 CASES: list[tuple[str, dict[str, Any]]] = [
@@ -32,10 +37,22 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("coalesce_columns", {"columns": ["amount", "id"], "output_col": "z"}),
     ("fill_nulls", {"values": {"amount": 0, "name": "?"}}),
     ("replace_values", {"columns": ["code"], "mapping": {"1": "one", "x": None}}),
-    ("dict_based_mapping", {"column": "code", "mapping": {"1": "one"}, "default": "other", "output_column": "m"}),
-    ("case_when", {"output_col": "size", "cases": [{"condition": "amount > 5", "value": "'big'"}],
-                   "default": "'small'"}),
-    ("normalize_schema", {"rename": {"id": "ID"}, "drop": ["code"], "select_order": ["ID", "name"]}),
+    (
+        "dict_based_mapping",
+        {"column": "code", "mapping": {"1": "one"}, "default": "other", "output_column": "m"},
+    ),
+    (
+        "case_when",
+        {
+            "output_col": "size",
+            "cases": [{"condition": "amount > 5", "value": "'big'"}],
+            "default": "'small'",
+        },
+    ),
+    (
+        "normalize_schema",
+        {"rename": {"id": "ID"}, "drop": ["code"], "select_order": ["ID", "name"]},
+    ),
     ("filter_rows", {"condition": "amount > 5 OR name = 'c'"}),
     ("distinct", {"columns": ["id"]}),
     ("deduplicate", {"keys": ["id"], "order_by": "updated_at DESC"}),
@@ -48,8 +65,17 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("join", {"right_dataset": "other", "on": "id", "how": "full"}),
     ("union", {"datasets": ["other"]}),
     ("aggregate", {"group_by": ["id"], "aggregations": {"amount": "sum", "name": "count"}}),
-    ("apply_mapping", {"column": "id", "mapping_source": "other", "source_key": "id", "source_value": "label",
-                       "output": "lab", "default": "none"}),
+    (
+        "apply_mapping",
+        {
+            "column": "id",
+            "mapping_source": "other",
+            "source_key": "id",
+            "source_value": "label",
+            "output": "lab",
+            "default": "none",
+        },
+    ),
     ("extract_date_parts", {"source_col": "updated_at", "parts": ["year", "month", "day", "hour"]}),
     ("date_add", {"col": "updated_at", "value": 3, "unit": "day"}),
     ("date_trunc", {"col": "updated_at", "unit": "month"}),
@@ -61,21 +87,57 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("split_part", {"col": "code", "delimiter": "x", "index": 1}),
     ("regex_replace", {"column": "name", "pattern": "[ab]", "replacement": "X"}),
     ("row_number", {"partition_by": ["id"], "order_by": ["updated_at DESC"]}),
-    ("window_calculation", {"target_col": "rt", "function": "sum(amount)", "partition_by": ["id"],
-                            "order_by": "updated_at"}),
+    (
+        "window_calculation",
+        {
+            "target_col": "rt",
+            "function": "sum(amount)",
+            "partition_by": ["id"],
+            "order_by": "updated_at",
+        },
+    ),
     ("sessionize", {"timestamp_col": "updated_at", "user_col": "id", "threshold_seconds": 3600}),
     ("hash_columns", {"columns": ["name"]}),
     ("generate_surrogate_key", {"columns": ["id", "name"]}),
     ("generate_numeric_key", {"columns": ["id", "name"]}),
     ("pivot", {"group_by": ["id"], "pivot_col": "code", "agg_col": "amount", "values": ["1", "2"]}),
-    ("unpivot", {"id_cols": ["id"], "value_vars": ["name", "code"], "var_name": "k", "value_name": "v"}),
+    (
+        "unpivot",
+        {"id_cols": ["id"], "value_vars": ["name", "code"], "var_name": "k", "value_name": "v"},
+    ),
     ("scd2", {"keys": ["id"], "track_cols": ["name"], "effective_time_col": "updated_at"}),
-    ("dimension", {"natural_key": "id", "surrogate_key": "sk", "unknown_member": True,
-                   "audit": {"load_timestamp": False, "source_system": "crm"}}),
-    ("fact", {"dimensions": [{"source_column": "id", "dimension_table": "dims", "dimension_key": "id",
-                              "surrogate_key": "sk"}], "measures": ["amount", {"twice": "amount * 2"}]}),
-    ("date_dimension", {"start_date": "2024-12-28", "end_date": "2025-01-03", "fiscal_year_start_month": 7,
-                        "unknown_member": True}),
+    (
+        "dimension",
+        {
+            "natural_key": "id",
+            "surrogate_key": "sk",
+            "unknown_member": True,
+            "audit": {"load_timestamp": False, "source_system": "crm"},
+        },
+    ),
+    (
+        "fact",
+        {
+            "dimensions": [
+                {
+                    "source_column": "id",
+                    "dimension_table": "dims",
+                    "dimension_key": "id",
+                    "surrogate_key": "sk",
+                }
+            ],
+            "measures": ["amount", {"twice": "amount * 2"}],
+        },
+    ),
+    (
+        "date_dimension",
+        {
+            "start_date": "2024-12-28",
+            "end_date": "2025-01-03",
+            "fiscal_year_start_month": 7,
+            "unknown_member": True,
+        },
+    ),
     ("aggregation", {"grain": ["id"], "measures": [{"name": "s", "expr": "sum(amount)"}]}),
 ]
 """(transformer, params) pairs, every transformer at least once."""

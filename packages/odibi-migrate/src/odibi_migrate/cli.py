@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -27,22 +27,41 @@ def _single_command_group() -> type:
 
 def build_app() -> typer.Typer:
     """The ``migrate`` command as a Typer app."""
-    app = typer.Typer(help="Convert an original Odibi 2.x/3.x project.", invoke_without_command=True,
-                      cls=_single_command_group())
+    app = typer.Typer(
+        help="Convert an original Odibi 2.x/3.x project.",
+        invoke_without_command=True,
+        cls=_single_command_group(),
+    )
 
     @app.callback(invoke_without_command=True)
     def migrate(
-        old_project: Annotated[Path, typer.Argument(help="Folder (or project file) of the original project.")],
-        output: Annotated[Optional[Path], typer.Option("--output", "-o",  # noqa: UP045 (typer needs Optional)
-                                                       help="Folder of the new project.")] = None,
-        force: Annotated[bool, typer.Option("--force", help="Overwrite files in the output folder.")] = False,
-        check: Annotated[bool, typer.Option("--check", help="Write nothing; print the changes; exit 1 if "
-                                                             "anything cannot be converted.")] = False,
+        old_project: Annotated[
+            Path, typer.Argument(help="Folder (or project file) of the original project.")
+        ],
+        output: Annotated[
+            Path | None,
+            typer.Option(
+                "--output",
+                "-o",
+                help="Folder of the new project.",
+            ),
+        ] = None,
+        force: Annotated[
+            bool, typer.Option("--force", help="Overwrite files in the output folder.")
+        ] = False,
+        check: Annotated[
+            bool,
+            typer.Option(
+                "--check",
+                help="Write nothing; print the changes; exit 1 if anything cannot be converted.",
+            ),
+        ] = False,
     ) -> None:
         """Convert OLD_PROJECT and write MIGRATION.md listing every change (exit 1: something needs you)."""
         from odibi_core.errors import UsageError
 
-        from odibi_migrate.project import migrate as run, write_migration
+        from odibi_migrate.project import migrate as run
+        from odibi_migrate.project import write_migration
 
         try:
             migration = run(old_project)
@@ -56,10 +75,14 @@ def build_app() -> typer.Typer:
         try:
             write_migration(migration, target, force=force)
         except FileExistsError as exc:
-            raise UsageError(f"{target}: would overwrite {exc}",
-                             hint="Choose another --output folder, or pass --force.") from None
-        typer.echo(f"wrote {target / 'odibi.yaml'} and {target / 'MIGRATION.md'}: "
-                   f"{len(report.notes) - report.unconverted_count} changes, "
-                   f"{report.unconverted_count} constructs need you (see MIGRATION.md)")
+            raise UsageError(
+                f"{target}: would overwrite {exc}",
+                hint="Choose another --output folder, or pass --force.",
+            ) from None
+        typer.echo(
+            f"wrote {target / 'odibi.yaml'} and {target / 'MIGRATION.md'}: "
+            f"{len(report.notes) - report.unconverted_count} changes, "
+            f"{report.unconverted_count} constructs need you (see MIGRATION.md)"
+        )
 
     return app

@@ -14,7 +14,7 @@ RENAMED_TRANSFORMERS: dict[str, str] = {}
 NO_COUNTERPART = {
     "merge": "becomes `write: {mode: upsert, keys: ...}` on a target that supports upserts (PostgreSQL, Delta)",
     "detect_deletes": "no counterpart: compare keys with an anti-join in a SQL step "
-                      "(`SELECT ... FROM target t WHERE NOT EXISTS (SELECT 1 FROM this s WHERE s.id = t.id)`)",
+    "(`SELECT ... FROM target t WHERE NOT EXISTS (SELECT 1 FROM this s WHERE s.id = t.id)`)",
     "cross_check": "no counterpart: compare inputs with a SQL step and a `validation.custom` check",
     "geocode": "no counterpart (it called an external service): write a Python `function:` step",
     "parse_json": "no counterpart: parse JSON in a SQL step (`json_extract`, `from_json` on Spark)",
@@ -40,8 +40,9 @@ def _library() -> dict[str, Any]:
     return {s.name: s for s in all_transformers()}
 
 
-def convert_transformer(name: str, params: dict[str, Any], node: dict[str, Any], report: Report,
-                        where: str) -> dict[str, Any] | None:
+def convert_transformer(
+    name: str, params: dict[str, Any], node: dict[str, Any], report: Report, where: str
+) -> dict[str, Any] | None:
     """A ``transformer:`` step for the original transformer ``name`` (``None`` if not convertible)."""
     from pydantic import ValidationError
 
@@ -51,36 +52,59 @@ def convert_transformer(name: str, params: dict[str, Any], node: dict[str, Any],
         report.unconverted(where, f"transformer `{name}`: {NO_COUNTERPART[name]}")
         return None
     if name not in library:
-        report.unconverted(where, f"transformer `{name}` is unknown to this Odibi; write it as SQL or a Python step")
+        report.unconverted(
+            where,
+            f"transformer `{name}` is unknown to this Odibi; write it as SQL or a Python step",
+        )
         return None
     params = dict(params or {})
     if name == "scd2":
-        for key in ("target", "connection", "path", "use_delta_merge", "register_table", "vacuum_hours"):
+        for key in (
+            "target",
+            "connection",
+            "path",
+            "use_delta_merge",
+            "register_table",
+            "vacuum_hours",
+        ):
             if key in params:
-                report.changed(where, f"scd2 `{key}` dropped: the node's `write:` is the history table")
+                report.changed(
+                    where, f"scd2 `{key}` dropped: the node's `write:` is the history table"
+                )
                 params.pop(key)
     if name == "dimension":
         for key in ("target",):
             params.pop(key, None)
         if params.get("scd_type") == 2:
-            report.unconverted(where, "dimension with scd_type 2: use the `scd2` transformer for history and "
-                                      "`generate_numeric_key` for keys")
+            report.unconverted(
+                where,
+                "dimension with scd_type 2: use the `scd2` transformer for history and "
+                "`generate_numeric_key` for keys",
+            )
             return None
     if name == "fact":
         if params.get("orphan_handling") in ("reject", "quarantine"):
-            report.unconverted(where, f"fact orphan_handling `{params['orphan_handling']}`: orphans now get key 0; "
-                                      "add `validation: {accepted_values}` or a custom check to reject them")
+            report.unconverted(
+                where,
+                f"fact orphan_handling `{params['orphan_handling']}`: orphans now get key 0; "
+                "add `validation: {accepted_values}` or a custom check to reject them",
+            )
             params["orphan_handling"] = "unknown"
         params.pop("quarantine", None)
     if name == "pivot" and not params.get("values"):
-        report.unconverted(where, "pivot without `values`: list the pivot values (a query cannot have "
-                                  "data-dependent columns)")
+        report.unconverted(
+            where,
+            "pivot without `values`: list the pivot values (a query cannot have "
+            "data-dependent columns)",
+        )
         return None
     spec = library[new_name]
     try:
         spec.params_model.model_validate(params)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
         report.unconverted(where, f"transformer `{name}` params do not convert: {problems}")
         return None
     report.changed(where, f"transformer `{name}` became the step `- transformer: {new_name}`")
@@ -91,18 +115,24 @@ def convert_sql(sql: str, report: Report, where: str) -> str:
     """An original SQL step as ours: ``df`` becomes ``this``, ``${date:...}`` literals become SQL."""
     sql, failed = rewrite_date_references(sql)
     for text in failed:
-        report.unconverted(where, f"`{text}` in SQL has no exact SQL equivalent; compute the date in SQL")
+        report.unconverted(
+            where, f"`{text}` in SQL has no exact SQL equivalent; compute the date in SQL"
+        )
     try:
         new, changed = rewrite_frame_references(sql)
     except ValueError as exc:
-        report.unconverted(where, f"SQL could not be parsed ({exc}); `df` was not renamed to `this`")
+        report.unconverted(
+            where, f"SQL could not be parsed ({exc}); `df` was not renamed to `this`"
+        )
         return sql
     if changed:
         report.changed(where, "SQL: the current frame `df` is now called `this`")
     return new
 
 
-def convert_read(read: dict[str, Any], report: Report, where: str, steps: list[Any]) -> dict[str, Any]:
+def convert_read(
+    read: dict[str, Any], report: Report, where: str, steps: list[Any]
+) -> dict[str, Any]:
     """``read:`` and, for ``read.filter``, a SQL step appended to ``steps``."""
     out: dict[str, Any] = {}
     read = dict(read)
@@ -114,8 +144,11 @@ def convert_read(read: dict[str, Any], report: Report, where: str, steps: list[A
         if fmt in SUPPORTED_FORMATS:
             out["format"] = fmt
         elif fmt in ("sql", "sql_server", "azure_sql"):
-            report.unconverted(where, f"read format `{fmt}`: read tables through a table connection "
-                                      "(postgres) with `table:` or `query:`")
+            report.unconverted(
+                where,
+                f"read format `{fmt}`: read tables through a table connection "
+                "(postgres) with `table:` or `query:`",
+            )
         else:
             report.unconverted(where, f"read format `{fmt}` has no counterpart")
     options = dict(read.pop("options", {}) or {})
@@ -147,8 +180,11 @@ def convert_incremental(inc: dict[str, Any], report: Report, where: str) -> dict
         out["mode"] = "rolling_window"
         out["lookback"] = inc.pop("lookback", None) or 1
         out["unit"] = inc.pop("unit", None) or "day"
-        report.changed(where, f"incremental rolling window kept: lookback {out['lookback']} {out['unit']}"
-                              + (" (the original default when unset)" if mode == "rolling_window" else ""))
+        report.changed(
+            where,
+            f"incremental rolling window kept: lookback {out['lookback']} {out['unit']}"
+            + (" (the original default when unset)" if mode == "rolling_window" else ""),
+        )
     inc.pop("lookback", None)
     inc.pop("unit", None)
     for key, value in inc.items():
@@ -168,7 +204,9 @@ def convert_write(write: dict[str, Any], report: Report, where: str) -> dict[str
     if fmt in SUPPORTED_FORMATS:
         out["format"] = fmt
     elif fmt is not None:
-        report.unconverted(where, f"write format `{fmt}`: write through a table connection (postgres)")
+        report.unconverted(
+            where, f"write format `{fmt}`: write through a table connection (postgres)"
+        )
     mode = write.pop("mode", "overwrite")
     options = dict(write.pop("options", {}) or {})
     keys = write.pop("merge_keys", None) or options.pop("keys", None)
@@ -178,15 +216,20 @@ def convert_write(write: dict[str, Any], report: Report, where: str) -> dict[str
         out["mode"] = "upsert"
         if keys:
             out["keys"] = list(keys)
-        report.changed(where, f"write mode `{mode}` became `upsert`" + ("" if keys else " (add keys: [...])"))
+        report.changed(
+            where, f"write mode `{mode}` became `upsert`" + ("" if keys else " (add keys: [...])")
+        )
         if not keys:
             report.unconverted(where, f"write mode `{mode}` without merge keys: add `keys:`")
     elif mode == "append_once":
         out["mode"] = "upsert"
         if keys:
             out["keys"] = list(keys)
-        report.changed(where, "write mode `append_once` became `upsert` by the same keys (rows whose keys "
-                              "exist are updated instead of skipped)")
+        report.changed(
+            where,
+            "write mode `append_once` became `upsert` by the same keys (rows whose keys "
+            "exist are updated instead of skipped)",
+        )
     if options:
         out["options"] = options
     for key, value in write.items():
@@ -195,13 +238,18 @@ def convert_write(write: dict[str, Any], report: Report, where: str) -> dict[str
     return out
 
 
-def convert_node(node: dict[str, Any], report: Report, where: str, lines: Any) -> dict[str, Any] | None:
+def convert_node(
+    node: dict[str, Any], report: Report, where: str, lines: Any
+) -> dict[str, Any] | None:
     """Our node for an original node (``None`` for a disabled node)."""
     node = dict(node)
     name = node.pop("name")
     if node.pop("enabled", True) is False:
-        report.unconverted(where, f"node `{name}` is disabled (`enabled: false`); it was left out: "
-                                  "remove it or select nodes with `odibi run --node`")
+        report.unconverted(
+            where,
+            f"node `{name}` is disabled (`enabled: false`); it was left out: "
+            "remove it or select nodes with `odibi run --node`",
+        )
         return None
     out: dict[str, Any] = {"name": name}
     description = node.pop("description", None)
@@ -255,7 +303,15 @@ def convert_node(node: dict[str, Any], report: Report, where: str, lines: Any) -
         out["sensitive"] = True
     elif isinstance(sensitive, list):
         out["mask_columns"] = list(sensitive)
-    for key in ("explanation", "runbook_url", "tags", "columns", "log_level", "cache", "materialized"):
+    for key in (
+        "explanation",
+        "runbook_url",
+        "tags",
+        "columns",
+        "log_level",
+        "cache",
+        "materialized",
+    ):
         if key in node and node[key] not in (None, [], {}, False):
             report.unconverted(where, f"node key `{key}` has no counterpart; it was left out")
         node.pop(key, None)
@@ -274,15 +330,20 @@ def convert_step(step: Any, report: Report, where: str) -> dict[str, Any] | str 
     if step.get("sql"):
         return {"sql": convert_sql(step["sql"], report, where)}
     if step.get("sql_file"):
-        report.unconverted(where, f"`sql_file: {step['sql_file']}`: paste the file's SQL into a `sql:` step "
-                                  "(and call the current frame `this`)")
+        report.unconverted(
+            where,
+            f"`sql_file: {step['sql_file']}`: paste the file's SQL into a `sql:` step "
+            "(and call the current frame `this`)",
+        )
         return None
     name = step.get("function") or step.get("operation")
     params = step.get("params") or {}
     if name in _library() or name in NO_COUNTERPART:
         return convert_transformer(name, params, {}, report, where)
     if step.get("function"):
-        report.changed(where, f"function `{name}` from transforms.py runs through the generated shim")
+        report.changed(
+            where, f"function `{name}` from transforms.py runs through the generated shim"
+        )
         out: dict[str, Any] = {"function": name}
         if params:
             out["params"] = params

@@ -33,13 +33,22 @@ def _connections(conns: dict[str, Any], old: OldProject, report: Report) -> dict
         if kind == "local":
             out[name] = {"type": "local", "base_path": conn.get("base_path", "./data")}
         elif kind in ("azure_blob", "azure_adls"):
-            out[name] = {"type": "azure_blob", **{k: v for k, v in conn.items() if k in ("account_name", "container")}}
-            report.unconverted(where, f"connection `{name}` ({kind}): needs the Azure data connection package; "
-                                      "its `auth:` was not converted: give the credential as `${secret:NAME}`")
+            out[name] = {
+                "type": "azure_blob",
+                **{k: v for k, v in conn.items() if k in ("account_name", "container")},
+            }
+            report.unconverted(
+                where,
+                f"connection `{name}` ({kind}): needs the Azure data connection package; "
+                "its `auth:` was not converted: give the credential as `${secret:NAME}`",
+            )
         else:
-            report.unconverted(where, f"connection `{name}` of type `{kind}` has no counterpart "
-                                      "(sql_server, delta catalogs, http, unity_catalog): use a postgres "
-                                      "connection or a Python step")
+            report.unconverted(
+                where,
+                f"connection `{name}` of type `{kind}` has no counterpart "
+                "(sql_server, delta catalogs, http, unity_catalog): use a postgres "
+                "connection or a Python step",
+            )
             continue
         report.changed(where, f"connection `{name}` ({kind}) converted")
     return out
@@ -75,29 +84,46 @@ def convert_project(old: OldProject) -> Migration:
         if story.get("max_sample_rows"):
             reports["sample_rows"] = min(100, int(story["max_sample_rows"]))
         out["reports"] = reports
-        report.changed(old.where(old.data.get("story")), "`story:` became `reports:` (run reports: JSON + HTML)")
+        report.changed(
+            old.where(old.data.get("story")),
+            "`story:` became `reports:` (run reports: JSON + HTML)",
+        )
     system = data.pop("system", None)
     if system:
         base = (conns.get(system.get("connection"), {}) or {}).get("base_path", ".")
-        out["state"] = {"backend": "local", "path": f"{base.rstrip('/')}/{system.get('path', '_system')}/state.json"}
-        report.changed(old.where(old.data.get("system")), "`system:` catalog became `state:` (local state file)")
+        out["state"] = {
+            "backend": "local",
+            "path": f"{base.rstrip('/')}/{system.get('path', '_system')}/state.json",
+        }
+        report.changed(
+            old.where(old.data.get("system")),
+            "`system:` catalog became `state:` (local state file)",
+        )
         if system.get("sync_to") or system.get("sync_from"):
             report.unconverted(old.where(system), "system sync_to/sync_from has no counterpart")
     retry = data.pop("retry", None)
     if retry:
-        out["retry"] = {"max_attempts": retry.get("max_attempts", 3)} if retry.get("enabled", True) else \
-            {"max_attempts": 1}
+        out["retry"] = (
+            {"max_attempts": retry.get("max_attempts", 3)}
+            if retry.get("enabled", True)
+            else {"max_attempts": 1}
+        )
         report.changed(old.where(retry), "`retry:` converted (transient I/O errors only)")
     logging = data.pop("logging", None)
     if logging:
-        out["logging"] = {"level": str(logging.get("level", "INFO")).upper(),
-                          "format": "json" if logging.get("structured") else "text"}
+        out["logging"] = {
+            "level": str(logging.get("level", "INFO")).upper(),
+            "format": "json" if logging.get("structured") else "text",
+        }
         report.changed(old.where(logging), "`logging:` converted")
     environments = data.pop("environments", None)
     if environments:
         out["environments"] = environments
-        report.unconverted(old.where(environments), "environments copied as overlays; check that their keys "
-                                                    "use the new names (story/system/connections options)")
+        report.unconverted(
+            old.where(environments),
+            "environments copied as overlays; check that their keys "
+            "use the new names (story/system/connections options)",
+        )
     for key in ("version", "owner"):
         if data.pop(key, None):
             report.changed(top, f"`{key}` dropped (informational)")
@@ -142,8 +168,12 @@ def write_migration(migration: Migration, target: Path, *, force: bool) -> list[
     import yaml
 
     target.mkdir(parents=True, exist_ok=True)
-    files = {target / "odibi.yaml": yaml.safe_dump(migration.config, sort_keys=False, allow_unicode=True),
-             target / "MIGRATION.md": migration.report.markdown(migration.old.main)}
+    files = {
+        target / "odibi.yaml": yaml.safe_dump(
+            migration.config, sort_keys=False, allow_unicode=True
+        ),
+        target / "MIGRATION.md": migration.report.markdown(migration.old.main),
+    }
     if migration.shim is not None:
         files[target / "transforms.py"] = migration.shim
     if not force:

@@ -43,10 +43,16 @@ class Report:
         """``MIGRATION.md``."""
         todo = [n for n in self.notes if not n.converted]
         done = [n for n in self.notes if n.converted]
-        lines = [f"# Migration of `{source}`", "",
-                 "Written by `odibi migrate`. Locations are in the original project.", ""]
+        lines = [
+            f"# Migration of `{source}`",
+            "",
+            "Written by `odibi migrate`. Locations are in the original project.",
+            "",
+        ]
         lines += ["## Not converted (needs you)", ""]
-        lines += [f"- `{n.where}`: {n.what}" for n in todo] or ["Nothing: every construct was converted."]
+        lines += [f"- `{n.where}`: {n.what}" for n in todo] or [
+            "Nothing: every construct was converted."
+        ]
         lines += ["", "## Changes", ""]
         lines += [f"- `{n.where}`: {n.what}" for n in done] or ["None."]
         return "\n".join(lines) + "\n"

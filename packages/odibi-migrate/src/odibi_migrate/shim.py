@@ -90,19 +90,28 @@ def shim_source(path: Path, report: Report) -> str:
         if not isinstance(node, ast.FunctionDef):
             continue
         decorated = any(
-            (isinstance(d, ast.Name) and d.id == "transform") or
-            (isinstance(d, ast.Call) and getattr(d.func, "id", getattr(d.func, "attr", "")) == "transform") or
-            (isinstance(d, ast.Attribute) and d.attr == "transform")
-            for d in node.decorator_list)
+            (isinstance(d, ast.Name) and d.id == "transform")
+            or (
+                isinstance(d, ast.Call)
+                and getattr(d.func, "id", getattr(d.func, "attr", "")) == "transform"
+            )
+            or (isinstance(d, ast.Attribute) and d.attr == "transform")
+            for d in node.decorator_list
+        )
         if not decorated:
             continue
         where = f"{path.name}:{node.lineno}"
         source = ast.get_source_segment(path.read_text(encoding="utf-8"), node) or ""
         if "context.sql(" in source or "context.get(" in source or "context.spark" in source:
-            report.unconverted(where, f"function `{node.name}` uses the original context's SQL or other frames; "
-                                      "rewrite it as a SQL step or `@transform(frame=\"pandas\")`")
+            report.unconverted(
+                where,
+                f"function `{node.name}` uses the original context's SQL or other frames; "
+                'rewrite it as a SQL step or `@transform(frame="pandas")`',
+            )
         else:
-            report.changed(where, f"function `{node.name}` runs unchanged through the generated shim")
+            report.changed(
+                where, f"function `{node.name}` runs unchanged through the generated shim"
+            )
         names.append(node.name)
     registrations = "\n".join(f"{n} = _step({n!r}, _found[{n!r}])" for n in names)
     return TEMPLATE.format(registrations=registrations)

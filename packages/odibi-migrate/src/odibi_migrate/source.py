@@ -79,7 +79,7 @@ def _load(path: Path, rel: str, lines: dict[int, tuple[str, int]]) -> Any:
     LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
     LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, construct_sequence)
     with path.open(encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=LineLoader) or {}  # noqa: S506 (a SafeLoader subclass)
+        return yaml.load(handle, Loader=LineLoader) or {}
 
 
 def read_old_project(path: Path) -> OldProject:
@@ -106,5 +106,12 @@ def read_old_project(path: Path) -> OldProject:
                 data[key] = {**value, **data[key]}
     env = root / ".env"
     transforms = root / "transforms.py"
-    return OldProject(root, main.name, data, lines, files, env if env.is_file() else None,
-                      transforms if transforms.is_file() else None)
+    return OldProject(
+        root,
+        main.name,
+        data,
+        lines,
+        files,
+        env if env.is_file() else None,
+        transforms if transforms.is_file() else None,
+    )

@@ -45,10 +45,13 @@ def rewrite_frame_references(sql: str, dialect: str = "duckdb") -> tuple[str, bo
 
 def sql_date_expression(expression: str, fmt: str | None) -> str | None:
     """A SQL expression for a 3.x ``${date:EXPR}`` (``None`` if there is no exact equivalent)."""
-    named = {"today": "CURRENT_DATE", "yesterday": "CURRENT_DATE - INTERVAL 1 DAY",
-             "start_of_month": "DATE_TRUNC('month', CURRENT_DATE)",
-             "start_of_year": "DATE_TRUNC('year', CURRENT_DATE)",
-             "end_of_month": "LAST_DAY(CURRENT_DATE)"}
+    named = {
+        "today": "CURRENT_DATE",
+        "yesterday": "CURRENT_DATE - INTERVAL 1 DAY",
+        "start_of_month": "DATE_TRUNC('month', CURRENT_DATE)",
+        "start_of_year": "DATE_TRUNC('year', CURRENT_DATE)",
+        "end_of_month": "LAST_DAY(CURRENT_DATE)",
+    }
     if fmt is not None and fmt != "%Y-%m-%d":
         return None
     if expression in named:

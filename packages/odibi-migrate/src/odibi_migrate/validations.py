@@ -17,7 +17,9 @@ def _literal(value: Any) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def convert_tests(validation: dict[str, Any], extra: list[Any], report: Report, where: str) -> dict[str, Any]:
+def convert_tests(
+    validation: dict[str, Any], extra: list[Any], report: Report, where: str
+) -> dict[str, Any]:
     """Our ``validation:`` section for the original's ``validation:`` and ``contracts:``."""
     validation = dict(validation)
     out: dict[str, Any] = {}
@@ -44,21 +46,34 @@ def convert_tests(validation: dict[str, Any], extra: list[Any], report: Report, 
             if test.get("max") is not None:
                 parts.append(f"{_quote(test['column'])} <= {_literal(test['max'])}")
             condition = " AND ".join(parts) or "TRUE"
-            out.setdefault("custom", []).append({"name": name or f"range_{test['column']}",
-                                                 "sql": f"{_quote(test['column'])} IS NULL OR ({condition})"})
+            out.setdefault("custom", []).append(
+                {
+                    "name": name or f"range_{test['column']}",
+                    "sql": f"{_quote(test['column'])} IS NULL OR ({condition})",
+                }
+            )
         elif kind == "regex_match":
             sql = f"{_quote(test['column'])} IS NULL OR regexp_matches({_quote(test['column'])}, {_literal(test['pattern'])})"
-            out.setdefault("custom", []).append({"name": name or f"regex_{test['column']}", "sql": sql})
+            out.setdefault("custom", []).append(
+                {"name": name or f"regex_{test['column']}", "sql": sql}
+            )
         elif kind == "custom_sql":
             if test.get("threshold"):
-                report.unconverted(where, f"custom_sql threshold {test['threshold']}: checks here allow no failing "
-                                          "rows; the threshold was dropped")
-            out.setdefault("custom", []).append({"name": name or f"custom_{len(out.get('custom', []))}",
-                                                 "sql": test["condition"]})
+                report.unconverted(
+                    where,
+                    f"custom_sql threshold {test['threshold']}: checks here allow no failing "
+                    "rows; the threshold was dropped",
+                )
+            out.setdefault("custom", []).append(
+                {"name": name or f"custom_{len(out.get('custom', []))}", "sql": test["condition"]}
+            )
         else:
-            report.unconverted(where, f"validation test `{kind}` has no counterpart "
-                                      "(freshness, volume_drop, schema and distribution checks: write a "
-                                      "`custom` SQL check or a Python step)")
+            report.unconverted(
+                where,
+                f"validation test `{kind}` has no counterpart "
+                "(freshness, volume_drop, schema and distribution checks: write a "
+                "`custom` SQL check or a Python step)",
+            )
             continue
         report.changed(where, f"validation test `{kind}` converted")
     mode = validation.pop("mode", None) or validation.pop("on_fail", None)
@@ -66,8 +81,11 @@ def convert_tests(validation: dict[str, Any], extra: list[Any], report: Report, 
         out["on_failure"] = "warn"
     for key in ("quarantine", "gate"):
         if validation.pop(key, None):
-            report.unconverted(where, f"validation `{key}` has no counterpart: failing rows stop the node "
-                                      "(`on_failure: fail`) or are logged (`warn`)")
+            report.unconverted(
+                where,
+                f"validation `{key}` has no counterpart: failing rows stop the node "
+                "(`on_failure: fail`) or are logged (`warn`)",
+            )
     for key in ("fail_fast", "cache_df"):
         validation.pop(key, None)
     for key in ("not_null", "unique", "accepted_values", "row_count"):  # already in our shape (2.x)

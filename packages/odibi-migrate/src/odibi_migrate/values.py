@@ -54,6 +54,9 @@ def flag_dates(value: Any, report: Report, where: str) -> None:
             flag_dates(v, report, where)
     elif isinstance(value, str):
         for match in DATE.findall(value):
-            report.unconverted(where, f"`{match}` outside SQL has no counterpart (dates are computed in SQL "
-                                      "here); use a SQL step with CURRENT_DATE, or pass the date with "
-                                      "`${env:NAME}`")
+            report.unconverted(
+                where,
+                f"`{match}` outside SQL has no counterpart (dates are computed in SQL "
+                "here); use a SQL step with CURRENT_DATE, or pass the date with "
+                "`${env:NAME}`",
+            )

@@ -116,14 +116,10 @@ def concat_columns(p: ConcatColumnsParams, ctx: TransformerContext) -> exp.Expre
 
     src = current(ctx, "concat_columns")
     require(ctx, src, p.columns, "concat_columns")
-    value = exp.ConcatWs(expressions=[lit(p.separator), *(_text(col(c)) for c in p.columns)])
-    if (
-        ctx.dialect != "spark"
-    ):  # sqlglot guards concat_ws against NULLs for DuckDB; both skip NULLs natively
-        import sqlglot
-
-        args = ", ".join(e.sql(dialect=ctx.dialect) for e in value.expressions)
-        value = sqlglot.parse_one(f"CONCAT_WS({args})", read="postgres")
+    # CONCAT_WS skips NULLs on every engine; sqlglot's own node would add a NULL guard for DuckDB
+    value = exp.Anonymous(
+        this="CONCAT_WS", expressions=[lit(p.separator), *(_text(col(c)) for c in p.columns)]
+    )
     return select_from(src, projection(ctx, src, add=[(p.output_col, value)]))
 
 
