@@ -23,23 +23,44 @@ ROWS = 2_000_000
 def bench_migrate(tmp: Path) -> float:
     nodes = []
     for i in range(50):
-        nodes.append({"name": f"n{i}", "read": {"connection": "raw", "format": "csv", "path": f"f{i}.csv"},
-                      "transformer": "deduplicate", "params": {"keys": ["id"], "order_by": "ts DESC"},
-                      "transform": {"steps": [{"sql": "SELECT *, amount * 2 AS double FROM df WHERE amount > 0"}]},
-                      "validation": {"tests": [{"type": "not_null", "columns": ["id"]},
-                                               {"type": "range", "column": "amount", "min": 0}]},
-                      "write": {"connection": "out", "format": "parquet", "path": f"n{i}.parquet"}})
-    project = {"project": "bench", "engine": "pandas",
-               "connections": {"raw": {"type": "local", "base_path": "./raw"},
-                               "out": {"type": "local", "base_path": "./out"}},
-               "story": {"connection": "out", "path": "stories"}, "system": {"connection": "out", "path": "_sys"},
-               "pipelines": [{"pipeline": "p", "nodes": nodes}]}
+        nodes.append(
+            {
+                "name": f"n{i}",
+                "read": {"connection": "raw", "format": "csv", "path": f"f{i}.csv"},
+                "transformer": "deduplicate",
+                "params": {"keys": ["id"], "order_by": "ts DESC"},
+                "transform": {
+                    "steps": [{"sql": "SELECT *, amount * 2 AS double FROM df WHERE amount > 0"}]
+                },
+                "validation": {
+                    "tests": [
+                        {"type": "not_null", "columns": ["id"]},
+                        {"type": "range", "column": "amount", "min": 0},
+                    ]
+                },
+                "write": {"connection": "out", "format": "parquet", "path": f"n{i}.parquet"},
+            }
+        )
+    project = {
+        "project": "bench",
+        "engine": "pandas",
+        "connections": {
+            "raw": {"type": "local", "base_path": "./raw"},
+            "out": {"type": "local", "base_path": "./out"},
+        },
+        "story": {"connection": "out", "path": "stories"},
+        "system": {"connection": "out", "path": "_sys"},
+        "pipelines": [{"pipeline": "p", "nodes": nodes}],
+    }
     old = tmp / "old"
     old.mkdir()
     (old / "odibi.yaml").write_text(yaml.safe_dump(project))
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "odibi_core.cli.main", "migrate", str(old), "-o", str(tmp / "new")],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "odibi_core.cli.main", "migrate", str(old), "-o", str(tmp / "new")],
+        check=True,
+        capture_output=True,
+    )
     return time.perf_counter() - start
 
 
@@ -50,27 +71,42 @@ def bench_sql() -> tuple[float, float]:
 
     specs = {s.name: s for s in all_transformers()}
     con = duckdb.connect()
-    con.execute(f"CREATE TABLE src AS SELECT i % 500000 AS id, 'n' || (i % 7) AS name, TIMESTAMP '2024-01-01' + to_seconds(i) AS ts FROM range({ROWS}) t(i)")
-    con.execute("CREATE TABLE target AS SELECT id, name, ts, NULL::TIMESTAMP AS valid_to, TRUE AS is_current "
-                "FROM src WHERE ts < TIMESTAMP '2024-01-01' + to_seconds(500000)")
+    con.execute(
+        "CREATE TABLE src AS SELECT i % 500000 AS id, 'n' || (i % 7) AS name, "
+        f"TIMESTAMP '2024-01-01' + to_seconds(i) AS ts FROM range({ROWS}) t(i)"
+    )
+    con.execute(
+        "CREATE TABLE target AS SELECT id, name, ts, NULL::TIMESTAMP AS valid_to, "
+        "TRUE AS is_current FROM src WHERE ts < TIMESTAMP '2024-01-01' + to_seconds(500000)"
+    )
     cols = ("id", "name", "ts")
-    ctx = TransformerContext("duckdb", "src", (), None, {"src": cols}, {"src": ("BIGINT", "VARCHAR", "TIMESTAMP")})
-    dedup = specs["deduplicate"].render(specs["deduplicate"].params_model(keys=["id"], order_by="ts DESC"), ctx)
+    ctx = TransformerContext(
+        "duckdb", "src", (), None, {"src": cols}, {"src": ("BIGINT", "VARCHAR", "TIMESTAMP")}
+    )
+    dedup = specs["deduplicate"].render(
+        specs["deduplicate"].params_model(keys=["id"], order_by="ts DESC"), ctx
+    )
     con.execute(f"CREATE VIEW d AS {dedup.replace(chr(34) + 'src' + chr(34), 'src')}")
-    ctx2 = TransformerContext("duckdb", "d", (), "target",
-                              {"d": cols, "target": (*cols, "valid_to", "is_current")})
-    scd = specs["scd2"].render(specs["scd2"].params_model(keys=["id"], track_cols=["name"],
-                                                          effective_time_col="ts"), ctx2)
+    ctx2 = TransformerContext(
+        "duckdb", "d", (), "target", {"d": cols, "target": (*cols, "valid_to", "is_current")}
+    )
+    scd = specs["scd2"].render(
+        specs["scd2"].params_model(keys=["id"], track_cols=["name"], effective_time_col="ts"), ctx2
+    )
     hand = """
-      WITH d AS (SELECT id, name, ts FROM (SELECT *, row_number() OVER (PARTITION BY id ORDER BY ts DESC) rn
-                 FROM src) WHERE rn = 1),
+      WITH d AS (SELECT id, name, ts
+                 FROM (SELECT *, row_number() OVER (PARTITION BY id ORDER BY ts DESC) rn FROM src)
+                 WHERE rn = 1),
            cur AS (SELECT * FROM target WHERE is_current)
       SELECT t.id, t.name, t.ts, t.valid_to, t.is_current FROM target t
-        WHERE NOT (t.is_current AND t.id IN (SELECT d.id FROM d JOIN cur USING (id) WHERE d.name IS DISTINCT FROM cur.name))
-      UNION ALL SELECT c.id, c.name, c.ts, CAST(d.ts AS TIMESTAMP), FALSE FROM cur c JOIN d USING (id)
-        WHERE d.name IS DISTINCT FROM c.name
-      UNION ALL SELECT d.id, d.name, d.ts, NULL, TRUE FROM d JOIN cur USING (id) WHERE d.name IS DISTINCT FROM cur.name
-      UNION ALL SELECT d.id, d.name, d.ts, NULL, TRUE FROM d LEFT JOIN cur USING (id) WHERE cur.id IS NULL"""
+        WHERE NOT (t.is_current AND t.id IN (
+          SELECT d.id FROM d JOIN cur USING (id) WHERE d.name IS DISTINCT FROM cur.name))
+      UNION ALL SELECT c.id, c.name, c.ts, CAST(d.ts AS TIMESTAMP), FALSE
+        FROM cur c JOIN d USING (id) WHERE d.name IS DISTINCT FROM c.name
+      UNION ALL SELECT d.id, d.name, d.ts, NULL, TRUE FROM d JOIN cur USING (id)
+        WHERE d.name IS DISTINCT FROM cur.name
+      UNION ALL SELECT d.id, d.name, d.ts, NULL, TRUE FROM d LEFT JOIN cur USING (id)
+        WHERE cur.id IS NULL"""
 
     def timed(sql: str) -> float:
         best = float("inf")
@@ -87,8 +123,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         print(f"odibi migrate, 50 nodes: {bench_migrate(Path(tmp)):.2f} s (target < 2 s)")
     generated, hand = bench_sql()
-    print(f"deduplicate + scd2 over {ROWS:,} rows on duckdb: transformers {generated:.2f} s, "
-          f"hand-written {hand:.2f} s, ratio {generated / hand:.2f} (target <= 1.3)")
+    print(
+        f"deduplicate + scd2 over {ROWS:,} rows on duckdb: transformers {generated:.2f} s, "
+        f"hand-written {hand:.2f} s, ratio {generated / hand:.2f} (target <= 1.3)"
+    )
 
 
 if __name__ == "__main__":

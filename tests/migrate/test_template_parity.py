@@ -1,4 +1,4 @@
-"""Projects the original Odibi's templates generate, migrated and run here, give the original's rows.
+"""Template projects of the original Odibi, migrated and run here, give the original's rows.
 
 The fixtures hold each template project (as the original's ``init-pipeline`` wrote it) and the
 outputs the original produced on its sample data (CSV under ``expected/``). The test runs
@@ -20,8 +20,8 @@ ODIBI = [sys.executable, "-m", "odibi_core.cli.main"]
 
 # Where the original's output is wrong and ours deliberately differs: (output, column) -> why.
 KNOWN_DIFFERENCES = {
-    # the original's pandas reader keeps CSV timestamps as text, so its unknown member says "Unknown";
-    # here the column is a TIMESTAMP and the unknown member has NULL there
+    # the original's pandas reader keeps CSV timestamps as text, so its unknown member says
+    # "Unknown"; here the column is a TIMESTAMP and the unknown member has NULL there
     ("gold__dim_customer.parquet.csv", "updated_at"): "unknown member of a TIMESTAMP column",
     # the original joins order_date (text) to full_date (a date): nothing matches, every fact gets
     # date_sk 0; here the dates match and facts get their real date keys

@@ -9,7 +9,7 @@ import typer
 
 
 def _single_command_group() -> type:
-    """A Typer group that is really one command: ``odibi migrate OLD`` takes arguments, no sub-commands."""
+    """A Typer group that is really one command: ``odibi migrate OLD`` has no sub-commands."""
     import click
     from typer.core import TyperGroup
 
@@ -57,7 +57,7 @@ def build_app() -> typer.Typer:
             ),
         ] = False,
     ) -> None:
-        """Convert OLD_PROJECT and write MIGRATION.md listing every change (exit 1: something needs you)."""
+        """Convert OLD_PROJECT; MIGRATION.md lists every change (exit 1: something needs you)."""
         from odibi_core.errors import UsageError
 
         from odibi_migrate.project import migrate as run

@@ -12,7 +12,8 @@ RENAMED_TRANSFORMERS: dict[str, str] = {}
 """Original transformer names whose counterpart is called differently."""
 
 NO_COUNTERPART = {
-    "merge": "becomes `write: {mode: upsert, keys: ...}` on a target that supports upserts (PostgreSQL, Delta)",
+    "merge": "becomes `write: {mode: upsert, keys: ...}` on a target that supports upserts "
+    "(PostgreSQL, Delta)",
     "detect_deletes": "no counterpart: compare keys with an anti-join in a SQL step "
     "(`SELECT ... FROM target t WHERE NOT EXISTS (SELECT 1 FROM this s WHERE s.id = t.id)`)",
     "cross_check": "no counterpart: compare inputs with a SQL step and a `validation.custom` check",
@@ -22,7 +23,8 @@ NO_COUNTERPART = {
     "unpack_struct": "no counterpart: select `column.*` in a SQL step",
     "flatten_struct": "no counterpart: select the struct's fields in a SQL step",
     "split_events_by_period": "no counterpart: write a Python `function:` step",
-    "detect_sequential_phases": "no counterpart (domain-specific): keep it as a Python `function:` step",
+    "detect_sequential_phases": "no counterpart (domain-specific): "
+    "keep it as a Python `function:` step",
     "fluid_properties": "no counterpart (CoolProp): keep it as a Python `function:` step",
     "saturation_properties": "no counterpart (CoolProp): keep it as a Python `function:` step",
     "psychrometrics": "no counterpart (CoolProp): keep it as a Python `function:` step",
@@ -43,7 +45,7 @@ def _library() -> dict[str, Any]:
 def convert_transformer(
     name: str, params: dict[str, Any], node: dict[str, Any], report: Report, where: str
 ) -> dict[str, Any] | None:
-    """A ``transformer:`` step for the original transformer ``name`` (``None`` if not convertible)."""
+    """A ``transformer:`` step for the original transformer ``name`` (``None``: not convertible)."""
     from pydantic import ValidationError
 
     library = _library()
@@ -112,7 +114,7 @@ def convert_transformer(
 
 
 def convert_sql(sql: str, report: Report, where: str) -> str:
-    """An original SQL step as ours: ``df`` becomes ``this``, ``${date:...}`` literals become SQL."""
+    """An original SQL step as ours: ``df`` becomes ``this``, ``${date:...}`` becomes SQL."""
     sql, failed = rewrite_date_references(sql)
     for text in failed:
         report.unconverted(
@@ -170,7 +172,7 @@ def convert_read(
 
 
 def convert_incremental(inc: dict[str, Any], report: Report, where: str) -> dict[str, Any]:
-    """``read.incremental``: rolling windows stay rolling windows, ``stateful`` becomes a high-water mark."""
+    """``read.incremental``: rolling windows stay so; ``stateful`` becomes a high-water mark."""
     column = inc.pop("column", None) or inc.pop("key_column", None)
     mode = inc.pop("mode", "rolling_window")
     out: dict[str, Any] = {"column": column}
@@ -194,7 +196,7 @@ def convert_incremental(inc: dict[str, Any], report: Report, where: str) -> dict
 
 
 def convert_write(write: dict[str, Any], report: Report, where: str) -> dict[str, Any]:
-    """``write:``: plain modes kept; ``upsert``/``merge`` become ``upsert``; ``append_once`` flagged."""
+    """``write:``: plain modes kept; ``upsert``/``merge`` become ``upsert``; others flagged."""
     write = dict(write)
     out: dict[str, Any] = {"connection": write.pop("connection")}
     for key in ("path", "table"):

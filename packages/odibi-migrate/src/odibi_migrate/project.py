@@ -136,7 +136,7 @@ def convert_project(old: OldProject) -> Migration:
         nodes = []
         for node in pipe.get("nodes", []) or []:
             where = old.where(_original(old, pipeline, node))
-            converted = convert_node(node, report, where, lambda part, fb: where)
+            converted = convert_node(node, report, where, lambda part, fb, where=where: where)
             if converted is not None:
                 flag_dates({k: v for k, v in converted.items() if k != "transform"}, report, where)
                 nodes.append(converted)

@@ -15,7 +15,10 @@ DATE_REFERENCE = re.compile(r"\$\{date:([^}:]+)(?::([^}]+))?\}")
 
 
 def rewrite_frame_references(sql: str, dialect: str = "duckdb") -> tuple[str, bool]:
-    """``sql`` with table ``df`` renamed to ``this``; ``(sql, changed)``. Raises ``ValueError`` if unparsable."""
+    """``sql`` with table ``df`` renamed to ``this``: ``(sql, changed)``.
+
+    Raises ``ValueError`` if ``sql`` does not parse.
+    """
     import sqlglot
     from sqlglot import exp
     from sqlglot.errors import ParseError
@@ -67,7 +70,10 @@ def sql_date_expression(expression: str, fmt: str | None) -> str | None:
 
 
 def rewrite_date_references(sql: str) -> tuple[str, list[str]]:
-    """Replace ``'${date:...}'`` literals in SQL by SQL date expressions; return unconvertible ones."""
+    """Replace ``'${date:...}'`` literals in SQL by SQL date expressions.
+
+    Returns the new SQL and the references that could not be converted.
+    """
     failed: list[str] = []
 
     def replace(match: re.Match[str]) -> str:

@@ -53,7 +53,8 @@ def convert_tests(
                 }
             )
         elif kind == "regex_match":
-            sql = f"{_quote(test['column'])} IS NULL OR regexp_matches({_quote(test['column'])}, {_literal(test['pattern'])})"
+            column = _quote(test["column"])
+            sql = f"{column} IS NULL OR regexp_matches({column}, {_literal(test['pattern'])})"
             out.setdefault("custom", []).append(
                 {"name": name or f"regex_{test['column']}", "sql": sql}
             )

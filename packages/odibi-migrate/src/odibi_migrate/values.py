@@ -45,7 +45,7 @@ def substitute(value: Any, variables: dict[str, Any], report: Report, where: str
 
 
 def flag_dates(value: Any, report: Report, where: str) -> None:
-    """Report every ``${date:...}`` left in ``value`` (outside SQL, where it cannot be converted)."""
+    """Report every ``${date:...}`` left in ``value`` (outside SQL it cannot be converted)."""
     if isinstance(value, dict):
         for v in value.values():
             flag_dates(v, report, where)

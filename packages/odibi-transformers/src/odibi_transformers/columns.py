@@ -223,7 +223,10 @@ def normalize_column_names(
 
 
 class CastColumnsParams(Params):
-    """Cast columns: ``casts`` maps a column to a type (`int`, `string`, `double`, `date`, ... or a SQL type)."""
+    """Cast columns: ``casts`` maps a column to a type.
+
+    Types: `int`, `string`, `double`, `date`, ... or any SQL type.
+    """
 
     casts: dict[str, str] = Field(min_length=1, description="Column -> type.")
 
@@ -259,7 +262,7 @@ def cast_columns(p: CastColumnsParams, ctx: TransformerContext) -> exp.Expressio
 
 
 class DeriveColumnsParams(Params):
-    """New or replaced columns from SQL expressions: ``derivations`` maps a name to an expression."""
+    """New or replaced columns: ``derivations`` maps a name to a SQL expression."""
 
     derivations: dict[str, str] = Field(
         min_length=1, description="Column -> SQL expression over the frame."
@@ -415,7 +418,10 @@ class CaseWhenCase(Params):
 
 
 class CaseWhenParams(Params):
-    """``output_col`` = the ``then`` of the first matching case, else ``default`` (a SQL expression)."""
+    """``output_col`` = the ``then`` of the first matching case, else ``default``.
+
+    Conditions, ``then`` and ``default`` are SQL expressions.
+    """
 
     cases: list[CaseWhenCase] = Field(min_length=1, description="Branches tried in order.")
     default: str = Field("NULL", description="SQL expression when no case matches.")

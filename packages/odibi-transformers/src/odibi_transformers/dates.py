@@ -172,7 +172,10 @@ def date_diff(p: DateDiffParams, ctx: TransformerContext) -> exp.Expression:
 
 
 class ConvertTimezoneParams(Params):
-    """``output_col`` (default ``<col>_converted``) = ``col`` read in ``source_tz`` shown in ``target_tz``."""
+    """``output_col`` = ``col`` read in ``source_tz``, shown in ``target_tz``.
+
+    ``output_col`` defaults to ``<col>_converted``.
+    """
 
     col: str = Field(description="Timestamp column (without time zone).")
     source_tz: str = Field("UTC", description="Zone the stored values are in.")
@@ -197,7 +200,8 @@ def convert_timezone(p: ConvertTimezoneParams, ctx: TransformerContext) -> exp.E
     require(ctx, src, [p.col], "convert_timezone")
     column = col(p.col).sql(dialect=ctx.dialect)
     if ctx.dialect == "spark":
-        text = f"FROM_UTC_TIMESTAMP(TO_UTC_TIMESTAMP({column}, {lit(p.source_tz).sql()}), {lit(p.target_tz).sql()})"
+        source, target = lit(p.source_tz).sql(), lit(p.target_tz).sql()
+        text = f"FROM_UTC_TIMESTAMP(TO_UTC_TIMESTAMP({column}, {source}), {target})"
     else:
         text = (
             f"CAST(TIMEZONE({lit(p.target_tz).sql()}, TIMEZONE({lit(p.source_tz).sql()}, "

@@ -99,7 +99,7 @@ class DimensionParams(Params):
 """,
 )
 def dimension(p: DimensionParams, ctx: TransformerContext) -> exp.Expression:
-    """A dimension: surrogate keys by natural key order, audit columns, an unknown member (key 0)."""
+    """A dimension: surrogate keys in natural key order, audit columns, unknown member (key 0)."""
     from sqlglot import exp
 
     src = current(ctx, "dimension")
@@ -292,22 +292,18 @@ def date_dimension(p: DateDimensionParams, ctx: TransformerContext) -> exp.Expre
 
     fs = p.fiscal_year_start_month
     fiscal_year = year if fs == 1 else f"CASE WHEN {month} >= {fs} THEN {year} + 1 ELSE {year} END"
+    first, last = f"DATE '{p.start_date.isoformat()}'", f"DATE '{p.end_date.isoformat()}'"
     dates = (
-        (
-            f"SELECT EXPLODE(SEQUENCE(DATE '{p.start_date.isoformat()}', DATE '{p.end_date.isoformat()}', "
-            "INTERVAL 1 DAY)) AS full_date"
-        )
+        f"SELECT EXPLODE(SEQUENCE({first}, {last}, INTERVAL 1 DAY)) AS full_date"
         if spark
-        else (
-            f"SELECT UNNEST(GENERATE_SERIES(DATE '{p.start_date.isoformat()}', DATE '{p.end_date.isoformat()}', "
-            "INTERVAL 1 DAY))::DATE AS full_date"
-        )
+        else f"SELECT UNNEST(GENERATE_SERIES({first}, {last}, INTERVAL 1 DAY))::DATE AS full_date"
     )
     body = f"""
         SELECT CAST({year} * 10000 + {month} * 100 + {day} AS INT) AS date_sk, full_date,
           {names(DAYS, iso_dow)} AS day_of_week, CAST({iso_dow} AS INT) AS day_of_week_num,
           CAST({day} AS INT) AS day_of_month, CAST(DAYOFYEAR(full_date) AS INT) AS day_of_year,
-          {iso_dow} IN (6, 7) AS is_weekend, CAST({iso_week} AS INT) AS week_of_year, CAST({month} AS INT) AS month,
+          {iso_dow} IN (6, 7) AS is_weekend, CAST({iso_week} AS INT) AS week_of_year,
+          CAST({month} AS INT) AS month,
           {names(MONTHS, month)} AS month_name, CAST(QUARTER(full_date) AS INT) AS quarter,
           'Q' || CAST(QUARTER(full_date) AS STRING) AS quarter_name, CAST({year} AS INT) AS year,
           CAST({fiscal_year} AS INT) AS fiscal_year,
@@ -317,10 +313,11 @@ def date_dimension(p: DateDimensionParams, ctx: TransformerContext) -> exp.Expre
         FROM ({dates}) AS calendar"""
     if p.unknown_member:
         body = (
-            "SELECT 0 AS date_sk, DATE '1900-01-01' AS full_date, 'Unknown' AS day_of_week, 0 AS day_of_week_num, "
-            "0 AS day_of_month, 0 AS day_of_year, FALSE AS is_weekend, 0 AS week_of_year, 0 AS month, "
-            "'Unknown' AS month_name, 0 AS quarter, 'Unknown' AS quarter_name, 0 AS year, 0 AS fiscal_year, "
-            "0 AS fiscal_quarter, FALSE AS is_month_start, FALSE AS is_month_end, FALSE AS is_year_start, "
+            "SELECT 0 AS date_sk, DATE '1900-01-01' AS full_date, 'Unknown' AS day_of_week, "
+            "0 AS day_of_week_num, 0 AS day_of_month, 0 AS day_of_year, FALSE AS is_weekend, "
+            "0 AS week_of_year, 0 AS month, 'Unknown' AS month_name, 0 AS quarter, "
+            "'Unknown' AS quarter_name, 0 AS year, 0 AS fiscal_year, 0 AS fiscal_quarter, "
+            "FALSE AS is_month_start, FALSE AS is_month_end, FALSE AS is_year_start, "
             f"FALSE AS is_year_end UNION ALL {body}"
         )
     return sqlglot.parse_one(
@@ -329,7 +326,7 @@ def date_dimension(p: DateDimensionParams, ctx: TransformerContext) -> exp.Expre
 
 
 class AggregationParams(Params):
-    """The aggregation pattern: ``grain`` columns and ``measures`` as `{name, expr}` (SQL aggregates)."""
+    """The aggregation pattern: ``grain`` columns, ``measures`` as `{name, expr}` SQL aggregates."""
 
     grain: list[str] = Field(min_length=1, description="Grouping columns.")
     measures: list[dict[str, str]] = Field(

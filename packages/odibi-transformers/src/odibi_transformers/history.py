@@ -33,7 +33,8 @@ class SCD2Params(Params):
     )
     start_time_col: str | None = Field(
         None,
-        description="Copy of `effective_time_col` under this name (2.x kept only the effective column).",
+        description="Copy of `effective_time_col` under this name "
+        "(2.x kept only the effective column).",
     )
     end_time_col: str = Field(
         "valid_to", description="When a version stopped being current (NULL: current)."
@@ -79,7 +80,7 @@ def _on(keys: list[str]) -> exp.Expression:
 """,
 )
 def scd2(p: SCD2Params, ctx: TransformerContext) -> exp.Expression:
-    """The write target's next SCD2 version: history kept, changed rows closed, new versions current."""
+    """The write target's next SCD2 version: history kept, changed rows closed, new ones current."""
     from sqlglot import exp
 
     src = current(ctx, "scd2")

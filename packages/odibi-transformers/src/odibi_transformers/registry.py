@@ -27,7 +27,7 @@ P = TypeVar("P", bound=BaseModel)
 
 
 class Params(BaseModel):
-    """Base of every params model: unknown keys are errors (with a did-you-mean at validate time)."""
+    """Base of every params model: unknown keys are errors (did-you-mean at validate time)."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

@@ -63,7 +63,7 @@ class JoinParams(Params):
 """,
 )
 def join(p: JoinParams, ctx: TransformerContext) -> exp.Expression:
-    """Join with another node's output; key columns appear once, clashing right columns get a prefix."""
+    """Join another node's output; key columns appear once, clashing right columns get a prefix."""
     from sqlglot import exp
 
     left = current(ctx, "join")
@@ -158,7 +158,10 @@ def union(p: UnionParams, ctx: TransformerContext) -> exp.Expression:
 
 
 class AggregateParams(Params):
-    """Group by ``group_by`` and aggregate: ``aggregations`` maps a column to sum/avg/min/max/count/first."""
+    """Group by ``group_by`` and aggregate.
+
+    ``aggregations`` maps a column to sum/avg/min/max/count/first.
+    """
 
     group_by: list[str] = Field(min_length=1, description="Grouping columns.")
     aggregations: dict[str, Literal["sum", "avg", "min", "max", "count", "first"]] = Field(
@@ -201,7 +204,7 @@ def aggregate(p: AggregateParams, ctx: TransformerContext) -> exp.Expression:
 
 
 class ApplyMappingParams(Params):
-    """Look ``column`` up in the upstream node ``mapping_source`` (``source_key`` -> ``source_value``)."""
+    """Look ``column`` up in node ``mapping_source`` (its ``source_key`` -> ``source_value``)."""
 
     column: str = Field(description="Column whose values are looked up.")
     mapping_source: str = Field(description="Upstream node holding the mapping.")
@@ -217,7 +220,12 @@ class ApplyMappingParams(Params):
     group="relational",
     example="""
 - transformer: apply_mapping
-  params: {column: country_code, mapping_source: countries, source_key: code, source_value: name, output: country}
+  params:
+    column: country_code
+    mapping_source: countries
+    source_key: code
+    source_value: name
+    output: country
 """,
 )
 def apply_mapping(p: ApplyMappingParams, ctx: TransformerContext) -> exp.Expression:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 
 class PivotParams(Params):
-    """One row per ``group_by``; one column per value of ``pivot_col`` holding ``agg_func(agg_col)``."""
+    """One row per ``group_by``; a column per value of ``pivot_col`` with ``agg_func(agg_col)``."""
 
     group_by: list[str] = Field(min_length=1, description="Row identity.")
     pivot_col: str = Field(description="Column whose values become columns.")
@@ -46,7 +46,8 @@ class PivotParams(Params):
     group="reshape",
     example="""
 - transformer: pivot
-  params: {group_by: [store], pivot_col: month, agg_col: sales, agg_func: sum, values: [jan, feb, mar]}
+  params:
+    {group_by: [store], pivot_col: month, agg_col: sales, agg_func: sum, values: [jan, feb, mar]}
 """,
 )
 def pivot(p: PivotParams, ctx: TransformerContext) -> exp.Expression:

@@ -131,7 +131,7 @@ TEXT_TYPES = ("varchar", "string", "text", "large_string", "utf8", "object")
 def text_columns(ctx: TransformerContext, name: str) -> list[str]:
     """Columns of ``name`` whose engine type is text."""
     names, types = ctx.columns.get(name, ()), ctx.column_types.get(name, ())
-    return [c for c, t in zip(names, types) if t.lower().split("(")[0] in TEXT_TYPES]
+    return [c for c, t in zip(names, types, strict=False) if t.lower().split("(")[0] in TEXT_TYPES]
 
 
 NUMERIC_TYPES = (
@@ -168,7 +168,11 @@ NUMERIC_TYPES = (
 def numeric_columns(ctx: TransformerContext, name: str) -> list[str]:
     """Columns of ``name`` whose engine type is a number."""
     names, types = ctx.columns.get(name, ()), ctx.column_types.get(name, ())
-    return [c for c, t in zip(names, types) if t.lower().split("(")[0].strip() in NUMERIC_TYPES]
+    return [
+        c
+        for c, t in zip(names, types, strict=False)
+        if t.lower().split("(")[0].strip() in NUMERIC_TYPES
+    ]
 
 
 def require(ctx: TransformerContext, table_name: str, names: Iterable[str], what: str) -> None:

@@ -124,7 +124,7 @@ def concat_columns(p: ConcatColumnsParams, ctx: TransformerContext) -> exp.Expre
 
 
 class SplitPartParams(Params):
-    """``<col>_part_<index>`` = the ``index``-th (1-based) piece of ``col`` split on ``delimiter``."""
+    """``<col>_part_<index>`` = piece ``index`` (1-based) of ``col`` split at ``delimiter``."""
 
     col: str = Field(description="Text column.")
     delimiter: str = Field(description="Separator (plain text, not a pattern).")

@@ -80,7 +80,11 @@ class WindowCalculationParams(Params):
     group="windows",
     example="""
 - transformer: window_calculation
-  params: {target_col: running_total, function: "sum(amount)", partition_by: [customer_id], order_by: ordered_at}
+  params:
+    target_col: running_total
+    function: "sum(amount)"
+    partition_by: [customer_id]
+    order_by: ordered_at
 """,
 )
 def window_calculation(p: WindowCalculationParams, ctx: TransformerContext) -> exp.Expression:

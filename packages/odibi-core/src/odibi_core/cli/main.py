@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import io
 import sys
-from typing import Any
+from typing import Any, Optional
 
 import typer
 
@@ -40,8 +40,8 @@ def create_app(*, with_plugins: bool = True) -> typer.Typer:
     @app.callback()
     def root(
         version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
-        log_level: str | None = typer.Option(None, "--log-level", help="DEBUG, INFO, WARNING or ERROR."),
-        log_format: str | None = typer.Option(None, "--log-format", help="text or json."),
+        log_level: Optional[str] = typer.Option(None, "--log-level", help="DEBUG, INFO, WARNING or ERROR."),
+        log_format: Optional[str] = typer.Option(None, "--log-format", help="text or json."),
         debug: bool = typer.Option(False, "--debug", help="Show tracebacks (redacted) for errors."),
     ) -> None:
         """Odibi: declarative data pipelines."""

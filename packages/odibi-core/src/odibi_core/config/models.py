@@ -126,10 +126,13 @@ class IncrementalConfig(StrictModel):
     column: str
     mode: Literal["high_water_mark", "rolling_window"] = Field(
         "high_water_mark",
-        description="`high_water_mark`: rows past the largest value read before; `rolling_window`: rows "
-        "newer than now minus `lookback` (everything while the write target does not exist).",
+        description="`high_water_mark`: rows past the largest value read before; "
+        "`rolling_window`: rows newer than now minus `lookback` (everything while the write "
+        "target does not exist).",
     )
-    lookback: int | None = Field(None, ge=1, description="Window length in `unit`s (`rolling_window`).")
+    lookback: int | None = Field(
+        None, ge=1, description="Window length in `unit`s (`rolling_window`)."
+    )
     unit: Literal["hour", "day", "month", "year"] = Field(
         "day", description="Unit of `lookback` (a month is 30 days, a year 365)."
     )
@@ -267,9 +270,12 @@ class NodeConfig(StrictModel):
 
     @model_validator(mode="after")
     def _has_input(self) -> NodeConfig:
-        generates = self.transform is not None and isinstance(self.transform.steps[0], TransformerStep)
+        steps = self.transform.steps if self.transform is not None else []
+        generates = bool(steps) and isinstance(steps[0], TransformerStep)
         if self.read is None and not self.depends_on and not generates:
-            raise ValueError(f"node {self.name!r} needs read:, depends_on: or a first transformer step")
+            raise ValueError(
+                f"node {self.name!r} needs read:, depends_on: or a first transformer step"
+            )
         if self.read is None and len(self.depends_on) > 1 and self.transform is not None:
             first = self.transform.steps[0]
             if isinstance(first, FunctionStep):

@@ -21,6 +21,9 @@ from odibi_core.config.suggestions import did_you_mean
 from odibi_core.config.transformer_step import TransformerStep
 from odibi_core.errors import ConfigError
 
+INSTALL_HINT = "Install odibi-transformers (the built-in library), or the plugin that provides it."
+"""Hint of an unknown-transformer error."""
+
 if TYPE_CHECKING:
     from odibi_core.config.loader import LoadedProject
     from odibi_core.config.locations import LocationMap
@@ -41,7 +44,7 @@ def _transformer_steps(
 
 
 def check_transformer_steps(project: LoadedProject, pm: OdibiPluginManager) -> None:
-    """Raise :class:`ConfigError` at the first invalid transformer step or incapable write target."""
+    """Raise :class:`ConfigError` at the first bad transformer step or incapable write target."""
     config, locations = project.config, project.source.locations
     registry = pm.transformers()
     capabilities = pm.write_capabilities()
@@ -49,10 +52,12 @@ def check_transformer_steps(project: LoadedProject, pm: OdibiPluginManager) -> N
         registered = registry.get(step.transformer)
         if registered is None:
             path = (*step_path, "transformer")
+            available = ", ".join(sorted(registry)) or "none"
             raise ConfigError(
-                f"{locations.find(path)}: {format_path(path)}: unknown transformer {step.transformer!r}"
-                f"{did_you_mean(step.transformer, registry)}; available: {', '.join(sorted(registry)) or 'none'}",
-                hint="Install odibi-transformers (the built-in library), or the plugin that provides it.",
+                f"{locations.find(path)}: {format_path(path)}: "
+                f"unknown transformer {step.transformer!r}"
+                f"{did_you_mean(step.transformer, registry)}; available: {available}",
+                hint=INSTALL_HINT,
             )
         spec = registered.spec
         try:
@@ -118,7 +123,9 @@ def _require_capability(
         or "none is installed"
     )
     raise ConfigError(
-        f"{locations.find(path)}: {format_path(path)}: node {node.name!r} uses {what}, but its write target "
-        f"(connection {write.connection!r}, {target}) cannot do {capability!r}; targets that can: {can}",
-        hint="Write to a table format that supports it (e.g. a postgres connection), or use mode overwrite.",
+        f"{locations.find(path)}: {format_path(path)}: node {node.name!r} uses {what}, "
+        f"but its write target (connection {write.connection!r}, {target}) cannot do "
+        f"{capability!r}; targets that can: {can}",
+        hint="Write to a table format that supports it (e.g. a postgres connection), "
+        "or use mode overwrite.",
     )

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class TransformerStep(BaseModel):
-    """``- transformer: deduplicate``: a registered transformer; ``params`` are its typed options."""
+    """``- transformer: deduplicate``: a registered transformer with typed ``params``."""
 
     model_config = ConfigDict(extra="forbid")
 

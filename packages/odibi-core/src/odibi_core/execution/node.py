@@ -173,8 +173,9 @@ def _step(inputs: NodeInputs, step: SqlStep | FunctionStep | TransformerStep, fr
     if isinstance(step, TransformerStep):
         from odibi_core.execution.transformer_steps import run_transformer_step
 
-        frame, query = run_transformer_step(node, engine, step, frame, inputs.upstream, inputs.transformers,
-                                            inputs.connections)
+        frame, query = run_transformer_step(
+            node, engine, step, frame, inputs.upstream, inputs.transformers, inputs.connections
+        )
         result.sql.append(query)
         return frame
     if isinstance(step, SqlStep):

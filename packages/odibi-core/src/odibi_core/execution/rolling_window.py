@@ -33,7 +33,8 @@ def rolling_lower_bound(
 ) -> Any:
     """The ``incremental_after`` bound of a rolling-window read, or ``None`` to read everything."""
     read = node.read
-    assert read is not None and read.incremental is not None
+    if read is None or read.incremental is None:
+        raise ValueError(f"node {node.name!r} has no read.incremental")
     if node.write is not None and not write_target_exists(node, connections):
         return None
     return window_start(read.incremental, now or dt.datetime.now())

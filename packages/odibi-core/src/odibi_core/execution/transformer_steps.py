@@ -40,12 +40,13 @@ def run_transformer_step(
     spec = transformers.get(step.transformer)
     if spec is None:
         from odibi_core.config.suggestions import did_you_mean
+        from odibi_core.config.transformer_checks import INSTALL_HINT
 
         raise NodeError(
             f"node {node.name!r}: unknown transformer {step.transformer!r}"
             f"{did_you_mean(step.transformer, transformers)}",
             node=node.name,
-            hint="Install odibi-transformers (the built-in library) or the plugin that provides it.",
+            hint=INSTALL_HINT,
         )
     params = spec.params_model.model_validate(step.params)
     tables = dict(upstream)

@@ -7,8 +7,8 @@ A plugin is any object or module with functions named like these hooks and decor
     my_plugin = "my_package.plugin"
 
 Registration hooks (``odibi_engines``, ``odibi_connections``, ``odibi_state_backends``,
-``odibi_secret_providers``, ``odibi_transforms``, ``odibi_transformers``, ``odibi_write_capabilities``,
-``odibi_cli_commands``, ``odibi_doctor_checks``)
+``odibi_secret_providers``, ``odibi_transforms``, ``odibi_transformers``,
+``odibi_write_capabilities``, ``odibi_cli_commands``, ``odibi_doctor_checks``)
 return lists of typed records from :mod:`odibi_core.plugins.types`; every plugin's records are
 collected. Lifecycle hooks (``odibi_run_pipeline``, ``odibi_run_node``) are meant to be implemented
 as pluggy wrappers (``@hookimpl(wrapper=True)``) around the kernel's own implementation, which

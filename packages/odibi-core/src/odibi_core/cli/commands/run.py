@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
@@ -24,15 +24,15 @@ def register(app: typer.Typer) -> None:
 
 
 def run(
-    project: str | None = PROJECT_ARG,
-    env: str | None = ENV_OPT,
-    pipeline: list[str] | None = PIPELINE_OPT,
-    node: list[str] | None = typer.Option(
+    project: Optional[str] = PROJECT_ARG,
+    env: Optional[str] = ENV_OPT,
+    pipeline: Optional[List[str]] = PIPELINE_OPT,
+    node: Optional[List[str]] = typer.Option(
         None, "--node", "-n", help="Run this node and its ancestors (repeatable); NAME+ adds its descendants."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate and show the plan; touch no data or state."),
-    workers: int | None = typer.Option(None, "--workers", "-w", min=1, help="Nodes run at once (default: project's workers, 4)."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Nodes run at once (default: project's workers, 4)."),
     resume: bool = typer.Option(False, "--resume", help="Skip nodes that succeeded last time, are unchanged and whose output exists."),
-    lock_timeout: float | None = typer.Option(None, "--lock-timeout", min=0, help="Seconds to wait for a held lock (default 60; env ODIBI_LOCK_TIMEOUT)."),
+    lock_timeout: Optional[float] = typer.Option(None, "--lock-timeout", min=0, help="Seconds to wait for a held lock (default 60; env ODIBI_LOCK_TIMEOUT)."),
     no_wait: bool = typer.Option(False, "--no-wait", help="Fail at once if the pipeline is already running."),
     as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
 ) -> None:
@@ -74,8 +74,8 @@ def run(
 
 
 def validate(
-    project: str | None = PROJECT_ARG,
-    env: str | None = ENV_OPT,
+    project: Optional[str] = PROJECT_ARG,
+    env: Optional[str] = ENV_OPT,
 ) -> None:
     """Check a project (YAML, references, plugins, graph) without touching data or state."""
     from odibi_core.execution.runner import ProjectRunner, RunOptions
@@ -107,9 +107,9 @@ def _check_functions(plans: list[Plan], transforms: dict[str, object]) -> None:
 
 
 def graph(
-    project: str | None = PROJECT_ARG,
-    env: str | None = ENV_OPT,
-    pipeline: list[str] | None = PIPELINE_OPT,
+    project: Optional[str] = PROJECT_ARG,
+    env: Optional[str] = ENV_OPT,
+    pipeline: Optional[List[str]] = PIPELINE_OPT,
     fmt: str = typer.Option("text", "--format", "-f", help="text, mermaid or dot."),
 ) -> None:
     """Print the pipeline graph as text, Mermaid or Graphviz dot."""

@@ -9,6 +9,7 @@ provider chain and lists what is missing, and where it is used. Neither ever pri
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 import typer
 
@@ -27,8 +28,8 @@ def register(app: typer.Typer) -> None:
 
 
 def init(
-    project: str | None = PROJECT_ARG,
-    output: Path | None = typer.Option(
+    project: Optional[str] = PROJECT_ARG,
+    output: Optional[Path] = typer.Option(
         None,
         "--output",
         "-o",
@@ -62,8 +63,8 @@ def init(
 
 
 def validate(
-    project: str | None = PROJECT_ARG,
-    env: str | None = typer.Option(
+    project: Optional[str] = PROJECT_ARG,
+    env: Optional[str] = typer.Option(
         None, "--env", "-e", help="Check with environments.NAME overlaid."
     ),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),

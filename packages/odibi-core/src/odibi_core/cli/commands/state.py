@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
@@ -57,8 +57,8 @@ def display_path(location: str) -> str:
 
 
 def show(
-    project: str | None = PROJECT_ARG,
-    env: str | None = ENV_OPT,
+    project: Optional[str] = PROJECT_ARG,
+    env: Optional[str] = ENV_OPT,
     as_json: bool = typer.Option(False, "--json", help="Print the whole document, location and held locks as JSON."),
 ) -> None:
     """Show where state lives, the last run and node records of each pipeline, marks and locks."""
@@ -102,9 +102,9 @@ def show(
 
 
 def history(
-    project: str | None = PROJECT_ARG,
-    env: str | None = ENV_OPT,
-    pipeline: str | None = typer.Option(None, "--pipeline", "-p", help="Only runs of this pipeline."),
+    project: Optional[str] = PROJECT_ARG,
+    env: Optional[str] = ENV_OPT,
+    pipeline: Optional[str] = typer.Option(None, "--pipeline", "-p", help="Only runs of this pipeline."),
     limit: int = typer.Option(20, "--limit", "-n", min=1, help="Newest runs shown."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
@@ -135,8 +135,8 @@ def history(
 
 def unlock(
     lock_id: str = typer.Argument(..., help="Lock id, as `odibi state show` lists it."),
-    project: str | None = PROJECT_ARG,
-    env: str | None = ENV_OPT,
+    project: Optional[str] = PROJECT_ARG,
+    env: Optional[str] = ENV_OPT,
     force: bool = typer.Option(False, "--force", "-f", help="Do not ask for confirmation."),
 ) -> None:
     """Break a stuck lock (asks for confirmation unless --force)."""

@@ -6,7 +6,7 @@ secrets are not set (on a laptop looking at a server's reports folder, say).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
@@ -37,10 +37,10 @@ def _store(project: str | None, env: str | None) -> ReportStore:
 
 
 def list_stories(
-    project: str | None = PROJECT_ARG,
-    pipeline: str | None = typer.Option(None, "--pipeline", "-p", help="Only this pipeline's runs."),
+    project: Optional[str] = PROJECT_ARG,
+    pipeline: Optional[str] = typer.Option(None, "--pipeline", "-p", help="Only this pipeline's runs."),
     limit: int = typer.Option(20, "--limit", "-n", min=1, help="Newest runs shown."),
-    env: str | None = ENV_OPT,
+    env: Optional[str] = ENV_OPT,
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """List stored run reports, newest first."""
@@ -82,8 +82,8 @@ def _summary(entry: ReportEntry) -> dict[str, Any]:
 
 def show_story(
     run_id: str = RUN_ID_ARG,
-    project: str | None = PROJECT_ARG,
-    env: str | None = ENV_OPT,
+    project: Optional[str] = PROJECT_ARG,
+    env: Optional[str] = ENV_OPT,
     as_json: bool = typer.Option(False, "--json", help="Print the whole JSON report."),
 ) -> None:
     """Summarise one run in the terminal: nodes, rows, failures, validations, schema changes."""
@@ -137,8 +137,8 @@ def _story_lines(r: RunReport) -> list[str]:
 
 def open_story(
     run_id: str = RUN_ID_ARG,
-    project: str | None = PROJECT_ARG,
-    env: str | None = ENV_OPT,
+    project: Optional[str] = PROJECT_ARG,
+    env: Optional[str] = ENV_OPT,
 ) -> None:
     """Open a run's HTML report in a web browser (prints its path when there is none)."""
     import webbrowser
