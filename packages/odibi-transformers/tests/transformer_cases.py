@@ -142,5 +142,11 @@ CASES: list[tuple[str, dict[str, Any]]] = [
 ]
 """(transformer, params) pairs, every transformer at least once."""
 
-NOT_EXERCISED = {"explode_list_column"}
-"""Transformers that need list columns, which CSV-like test rows do not have (tested separately)."""
+LIST_ROWS = {"id": [1, 2, 3, 4], "tags": [["a", "b"], [], None, ["c"]]}
+"""The current frame of the cases in ``LIST_CASES`` (a list column)."""
+
+LIST_CASES: list[tuple[str, dict[str, Any]]] = [
+    ("explode_list_column", {"column": "tags"}),
+    ("explode_list_column", {"column": "tags", "outer": True}),
+]
+"""Cases over ``LIST_ROWS`` instead of ``ROWS``."""
