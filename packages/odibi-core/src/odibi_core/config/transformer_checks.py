@@ -126,6 +126,6 @@ def _require_capability(
         f"{locations.find(path)}: {format_path(path)}: node {node.name!r} uses {what}, "
         f"but its write target (connection {write.connection!r}, {target}) cannot do "
         f"{capability!r}; targets that can: {can}",
-        hint="Write to a table format that supports it (e.g. a postgres connection), "
-        "or use mode overwrite.",
+        hint="Write to one of the targets named above (e.g. a postgres table)"
+        + (", or use mode overwrite." if capability == "upsert" else "."),
     )
