@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from odibi_migrate.report import Report
@@ -36,7 +37,9 @@ SUPPORTED_FORMATS = ("csv", "parquet", "json", "delta")
 PLAIN_WRITE_MODES = ("overwrite", "append")
 
 
+@functools.cache
 def _library() -> dict[str, Any]:
+    """The transformer library by name (built once per process)."""
     from odibi_transformers.library import all_transformers
 
     return {s.name: s for s in all_transformers()}

@@ -163,15 +163,26 @@ def _original(old: OldProject, pipeline: dict[str, Any], node: dict[str, Any]) -
     return node
 
 
-def write_migration(migration: Migration, target: Path, *, force: bool) -> list[Path]:
-    """Write the new project into ``target``; refuse to overwrite unless ``force``."""
+def dump_yaml(data: Any) -> str:
+    """``data`` as YAML in written order; multi-line strings (SQL) as ``|`` blocks."""
     import yaml
 
+    class Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+        """The safe dumper (libyaml's when installed)."""
+
+    def text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+        style = "|" if "\n" in value else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    Dumper.add_representer(str, text)
+    return yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True)
+
+
+def write_migration(migration: Migration, target: Path, *, force: bool) -> list[Path]:
+    """Write the new project into ``target``; refuse to overwrite unless ``force``."""
     target.mkdir(parents=True, exist_ok=True)
     files = {
-        target / "odibi.yaml": yaml.safe_dump(
-            migration.config, sort_keys=False, allow_unicode=True
-        ),
+        target / "odibi.yaml": dump_yaml(migration.config),
         target / "MIGRATION.md": migration.report.markdown(migration.old.main),
     }
     if migration.shim is not None:

@@ -63,8 +63,8 @@ def find_project_file(path: Path) -> Path:
 def _load(path: Path, rel: str, lines: dict[int, tuple[str, int]]) -> Any:
     import yaml
 
-    class LineLoader(yaml.SafeLoader):
-        pass
+    class LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+        """The safe loader (libyaml's when installed) recording where each node was written."""
 
     def construct_mapping(loader: LineLoader, node: yaml.MappingNode) -> dict[Any, Any]:
         mapping = loader.construct_mapping(node, deep=True)

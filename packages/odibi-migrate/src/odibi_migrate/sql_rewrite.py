@@ -11,6 +11,9 @@ import re
 OLD_FRAME_NAMES = ("df", "current_df")
 """Names the original gave the node's current frame in SQL."""
 
+FRAME_WORD = re.compile(r"\b(?:df|current_df)\b", re.IGNORECASE)
+"""Cheap pre-check: SQL without these words has no frame reference and is not parsed at all."""
+
 DATE_REFERENCE = re.compile(r"\$\{date:([^}:]+)(?::([^}]+))?\}")
 
 
@@ -19,6 +22,8 @@ def rewrite_frame_references(sql: str, dialect: str = "duckdb") -> tuple[str, bo
 
     Raises ``ValueError`` if ``sql`` does not parse.
     """
+    if not FRAME_WORD.search(sql):
+        return sql, False
     import sqlglot
     from sqlglot import exp
     from sqlglot.errors import ParseError
