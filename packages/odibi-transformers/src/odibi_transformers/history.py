@@ -45,25 +45,18 @@ class SCD2Params(Params):
 
 
 def _changed(track: list[str]) -> exp.Expression:
+    """Any tracked column of the source ``s`` differs from the target ``t`` (NULL-safe)."""
     from sqlglot import exp
 
-    condition: exp.Expression | None = None
-    for c in track:
-        differs = exp.NullSafeNEQ(this=col(c, "s"), expression=col(c, "t"))
-        condition = differs if condition is None else exp.Or(this=condition, expression=differs)
-    assert condition is not None
-    return exp.paren(condition)
+    differs = [exp.NullSafeNEQ(this=col(c, "s"), expression=col(c, "t")) for c in track]
+    return exp.paren(exp.or_(*differs))
 
 
 def _on(keys: list[str]) -> exp.Expression:
+    """The source ``s`` and the target ``t`` agree on every key."""
     from sqlglot import exp
 
-    condition: exp.Expression | None = None
-    for k in keys:
-        eq = exp.EQ(this=col(k, "s"), expression=col(k, "t"))
-        condition = eq if condition is None else exp.And(this=condition, expression=eq)
-    assert condition is not None
-    return condition
+    return exp.and_(*[exp.EQ(this=col(k, "s"), expression=col(k, "t")) for k in keys])
 
 
 @transformer(

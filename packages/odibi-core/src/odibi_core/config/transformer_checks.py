@@ -46,9 +46,10 @@ def _transformer_steps(
 def check_transformer_steps(project: LoadedProject, pm: OdibiPluginManager) -> None:
     """Raise :class:`ConfigError` at the first bad transformer step or incapable write target."""
     config, locations = project.config, project.source.locations
-    registry = pm.transformers()
+    steps = list(_transformer_steps(config))
+    registry = pm.transformers() if steps else {}  # a project without them imports no library
     capabilities = pm.write_capabilities()
-    for node, step, node_path, step_path in _transformer_steps(config):
+    for node, step, node_path, step_path in steps:
         registered = registry.get(step.transformer)
         if registered is None:
             path = (*step_path, "transformer")

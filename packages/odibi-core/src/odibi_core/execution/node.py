@@ -96,7 +96,7 @@ def execute_node(inputs: NodeInputs) -> NodeOutput:
                     raise ValidationFailed(f"node {node.name!r} failed validation: {text}", node=node.name)
                 logger.warning("node %s: validation warnings: %s", node.name, text)
         new_mark = None
-        if _keeps_mark(node) and read_frame is not None:
+        if keeps_high_water_mark(node) and read_frame is not None:
             new_mark = engine.max_value(read_frame, node.read.incremental.column)
         if node.write is not None:
             _write(inputs, frame, result)
@@ -151,7 +151,8 @@ def _read(inputs: NodeInputs, result: NodeResult, owned: list[Any]) -> tuple[Any
     return frame, frame
 
 
-def _keeps_mark(node: NodeConfig) -> bool:
+def keeps_high_water_mark(node: NodeConfig) -> bool:
+    """Whether ``node`` reads incrementally past a stored high-water mark (not a rolling window)."""
     incremental = node.read.incremental if node.read is not None else None
     return incremental is not None and incremental.mode == "high_water_mark"
 

@@ -20,14 +20,16 @@ from typing import Any
 
 from odibi_core.config.loader import LoadedProject
 from odibi_core.config.models import PipelineConfig, RetryConfig
-from odibi_core.contracts.connection import Connection, FileConnection, TableConnection
-from odibi_core.contracts.engine import Engine, ReadRequest, WriteRequest
+from odibi_core.contracts.connection import Connection
+from odibi_core.contracts.engine import Engine, ReadRequest
 from odibi_core.contracts.lifecycle import NodeResult, NodeRunContext, PipelineRunContext, RunResult
 from odibi_core.contracts.state import RunRecord, utc_now
 from odibi_core.errors import NodeError, OdibiError, UsageError
-from odibi_core.execution.node import NodeInputs, NodeOutput, execute_node
+from odibi_core.execution.node import NodeInputs, NodeOutput, execute_node, keeps_high_water_mark
 from odibi_core.execution.resume import decide_resume
 from odibi_core.execution.retry import backoff_delay, is_transient
+from odibi_core.execution.targets import write_target_exists
+from odibi_core.execution.transformer_steps import transformers_for
 from odibi_core.logs import bind_log_context
 from odibi_core.planning.dag import Plan, build_plan
 from odibi_core.plugins.manager import OdibiPluginManager
@@ -312,9 +314,9 @@ class _PipelineExecution:
         inputs = NodeInputs(
             node=node, engine=self.engine, connections=self.connections, upstream=upstream,
             transforms=self.transforms, consumers=consumers, fingerprint=self.plan.fingerprints[name],
-            high_water_mark=self.recorder.high_water_mark(name) if node.read and node.read.incremental else None,
+            high_water_mark=self.recorder.high_water_mark(name) if keeps_high_water_mark(node) else None,
             observe=observe_options(self.runner.project.config.reports, node),
-            transformers={n: r.spec for n, r in self.runner.pm.transformers().items()},
+            transformers=transformers_for(node, self.runner.pm),
         )
         output: NodeOutput = execute_node(inputs)
         if self.pending_consumers.get(name, 0) > 0:
@@ -356,14 +358,7 @@ class _PipelineExecution:
         return decision.unchanged
 
     def _output_exists(self, name: str) -> bool:
-        write = self.plan.nodes[name].write
-        assert write is not None
-        connection = self.connections[write.connection]
-        if isinstance(connection, FileConnection):
-            return connection.exists(write.path or "")
-        if isinstance(connection, TableConnection):
-            return connection.exists(WriteRequest(mode=write.mode, table=write.table))
-        return False
+        return write_target_exists(self.plan.nodes[name], self.connections)
 
 
 def _user() -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from odibi_core.config.transformer_step import TransformerStep
 from odibi_core.contracts.engine import CURRENT_FRAME_NAME, ReadRequest
 from odibi_core.errors import NodeError
 from odibi_core.execution.targets import write_target_exists
@@ -18,13 +19,27 @@ from odibi_core.plugins.types import TransformerContext
 
 if TYPE_CHECKING:
     from odibi_core.config.models import NodeConfig
-    from odibi_core.config.transformer_step import TransformerStep
     from odibi_core.contracts.connection import Connection
     from odibi_core.contracts.engine import Engine
+    from odibi_core.plugins.manager import OdibiPluginManager
     from odibi_core.plugins.types import TransformerSpec
 
 TARGET_TABLE_NAME = "target"
 """The table name under which a target-rewriting transformer sees the node's write target."""
+
+
+def has_transformer_steps(node: NodeConfig) -> bool:
+    """Whether ``node`` has a ``- transformer:`` step."""
+    steps = node.transform.steps if node.transform is not None else []
+    return any(isinstance(step, TransformerStep) for step in steps)
+
+
+def transformers_for(node: NodeConfig, pm: OdibiPluginManager) -> Mapping[str, TransformerSpec]:
+    """The registered transformers by name, or nothing for a node without transformer steps
+    (so a project that uses none never imports a transformer library)."""
+    if not has_transformer_steps(node):
+        return {}
+    return {name: registered.spec for name, registered in pm.transformers().items()}
 
 
 def run_transformer_step(
