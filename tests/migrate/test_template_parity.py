@@ -88,6 +88,7 @@ def test_v2_template_converts_dedup_and_frame_references() -> None:
         capture_output=True,
         text=True,
     )
+    assert result.returncode == 0, result.stdout + result.stderr  # nothing left for a person
     assert "transformer `deduplicate` became the step" in result.stdout
     assert "the current frame `df` is now called `this`" in result.stdout
     assert "story:` became `reports:`" in result.stdout

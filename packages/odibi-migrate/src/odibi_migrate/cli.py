@@ -6,6 +6,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from odibi_core.errors import ExitCode, OdibiError
+
+
+class MigrationIncomplete(OdibiError):
+    """``odibi migrate --check`` found constructs it cannot convert (exit 1)."""
+
+    exit_code = ExitCode.RUN_FAILED
+    default_hint = "Run without --check to write the project; MIGRATION.md says what to do."
 
 
 def _single_command_group() -> type:
@@ -70,7 +78,12 @@ def build_app() -> typer.Typer:
         report = migration.report
         if check:
             typer.echo(report.markdown(migration.old.main), nl=False)
-            raise typer.Exit(1 if report.unconverted_count else 0)
+            if report.unconverted_count:
+                raise MigrationIncomplete(
+                    f"{report.unconverted_count} construct(s) could not be converted "
+                    "(listed above under 'Not converted')"
+                )
+            return
         target = output or old_project.with_name(old_project.resolve().name + "-migrated")
         try:
             write_migration(migration, target, force=force)

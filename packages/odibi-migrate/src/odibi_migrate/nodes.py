@@ -243,6 +243,26 @@ def convert_write(write: dict[str, Any], report: Report, where: str) -> dict[str
     return out
 
 
+def _merge_write(
+    write: dict[str, Any] | None, params: dict[str, Any], report: Report, where: str
+) -> dict[str, Any] | None:
+    """The node's ``write:`` for the original ``merge`` transformer (``None``: no target here)."""
+    for key in ("target", "connection", "path"):
+        if params.get(key):
+            report.unconverted(
+                where,
+                f"merge `{key}: {params[key]}`: the node's `write:` is the merge target now; "
+                "point it at a table connection (postgres) or a delta path",
+            )
+    if not write or not write.get("connection"):
+        report.unconverted(
+            where, "merge without a `write:` target: add one with `mode: upsert, keys: [...]`"
+        )
+        return None
+    report.changed(where, "transformer `merge` became `write: {mode: upsert, keys: ...}`")
+    return {**write, "mode": "upsert", "merge_keys": params.get("keys")}
+
+
 def convert_node(
     node: dict[str, Any], report: Report, where: str, lines: Any
 ) -> dict[str, Any] | None:
@@ -275,12 +295,7 @@ def convert_node(
         report.changed(where, f"`pattern: {{type: {transformer}}}` became a transformer step")
     write = node.pop("write", None)
     if transformer == "merge":
-        write = dict(write or {})
-        write.update({"mode": "upsert", "merge_keys": params.get("keys")})
-        report.changed(where, "transformer `merge` became `write: {mode: upsert, keys: ...}`")
-        for key in ("target", "connection", "path"):
-            if params.get(key) and not write.get(key if key != "target" else "table"):
-                report.unconverted(where, f"merge `{key}`: set the write target of the node to it")
+        write = _merge_write(write, params, report, where)
     elif transformer:
         step = convert_transformer(transformer, params, node, report, where)
         if step:
@@ -320,7 +335,13 @@ def convert_node(
         if key in node and node[key] not in (None, [], {}, False):
             report.unconverted(where, f"node key `{key}` has no counterpart; it was left out")
         node.pop(key, None)
-    node.pop("on_error", None)
+    on_error = node.pop("on_error", None)
+    if on_error not in (None, "fail_fast", "fail"):
+        report.unconverted(
+            where,
+            f"node `on_error: {on_error}`: set `on_error:` on the pipeline "
+            "(`fail_fast` or `continue`); nodes have no own policy",
+        )
     for key, value in node.items():
         if value not in (None, [], {}, False):
             report.unconverted(where, f"node key `{key}` has no counterpart; it was left out")
@@ -343,6 +364,8 @@ def convert_step(step: Any, report: Report, where: str) -> dict[str, Any] | str 
         return None
     name = step.get("function") or step.get("operation")
     params = step.get("params") or {}
+    if step.get("operation") and "." in str(name):
+        name = str(name).rsplit(".", 1)[1]  # 2.x module-qualified names: sql_core.clean_text
     if name in _library() or name in NO_COUNTERPART:
         return convert_transformer(name, params, {}, report, where)
     if step.get("function"):
@@ -353,5 +376,9 @@ def convert_step(step: Any, report: Report, where: str) -> dict[str, Any] | str 
         if params:
             out["params"] = params
         return out
+    if name is None:
+        keys = ", ".join(f"`{k}`" for k in step) or "none"
+        report.unconverted(where, f"transform step with keys {keys} is not understood")
+        return None
     report.unconverted(where, f"operation `{name}` has no counterpart")
     return None

@@ -54,6 +54,18 @@ def _connections(conns: dict[str, Any], old: OldProject, report: Report) -> dict
     return out
 
 
+def _leftovers(section: str, rest: dict[str, Any], report: Report, where: str) -> None:
+    """Flag every key of ``section`` that was not converted."""
+    for key, value in rest.items():
+        if value not in (None, [], {}):
+            report.unconverted(where, f"`{section}.{key}` has no counterpart; it was left out")
+
+
+def _at(old: OldProject, key: str) -> str:
+    """``file:line`` of the top-level section ``key`` (the project file when it is a scalar)."""
+    return old.where(old.data.get(key), old.data)
+
+
 def convert_project(old: OldProject) -> Migration:
     """Convert ``old`` in memory."""
     report = Report()
@@ -100,27 +112,28 @@ def convert_project(old: OldProject) -> Migration:
             "`system:` catalog became `state:` (local state file)",
         )
         if system.get("sync_to") or system.get("sync_from"):
-            report.unconverted(old.where(system), "system sync_to/sync_from has no counterpart")
-    retry = data.pop("retry", None)
+            report.unconverted(_at(old, "system"), "system sync_to/sync_from has no counterpart")
+    retry = dict(data.pop("retry", None) or {})
     if retry:
-        out["retry"] = (
-            {"max_attempts": retry.get("max_attempts", 3)}
-            if retry.get("enabled", True)
-            else {"max_attempts": 1}
-        )
-        report.changed(old.where(retry), "`retry:` converted (transient I/O errors only)")
-    logging = data.pop("logging", None)
+        enabled = retry.pop("enabled", True)
+        out["retry"] = {"max_attempts": retry.pop("max_attempts", 3) if enabled else 1}
+        if retry.get("backoff") in ("exponential", "fixed"):
+            out["retry"]["backoff"] = retry.pop("backoff")
+        report.changed(_at(old, "retry"), "`retry:` converted (transient I/O errors only)")
+        _leftovers("retry", retry, report, _at(old, "retry"))
+    logging = dict(data.pop("logging", None) or {})
     if logging:
         out["logging"] = {
-            "level": str(logging.get("level", "INFO")).upper(),
-            "format": "json" if logging.get("structured") else "text",
+            "level": str(logging.pop("level", "INFO")).upper(),
+            "format": "json" if logging.pop("structured", False) else "text",
         }
-        report.changed(old.where(logging), "`logging:` converted")
+        report.changed(_at(old, "logging"), "`logging:` converted")
+        _leftovers("logging", logging, report, _at(old, "logging"))
     environments = data.pop("environments", None)
     if environments:
         out["environments"] = environments
         report.unconverted(
-            old.where(environments),
+            _at(old, "environments"),
             "environments copied as overlays; check that their keys "
             "use the new names (story/system/connections options)",
         )
@@ -129,7 +142,9 @@ def convert_project(old: OldProject) -> Migration:
             report.changed(top, f"`{key}` dropped (informational)")
     for key, value in data.items():
         if key != "pipelines" and value not in (None, [], {}):
-            report.unconverted(top, f"project key `{key}` has no counterpart; it was left out")
+            report.unconverted(
+                _at(old, key), f"project key `{key}` has no counterpart; it was left out"
+            )
     pipelines = []
     for pipeline in old.data.get("pipelines", []) or []:
         pipe = substitute(pipeline, variables, Report(), "")

@@ -17,6 +17,32 @@ def _literal(value: Any) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def _range_check(column: str, low: Any, high: Any, name: str | None) -> dict[str, str]:
+    """A ``custom`` check: ``column`` within ``[low, high]`` (NULLs pass, as in the original)."""
+    quoted = _quote(column)
+    parts = [f"{quoted} >= {_literal(low)}"] if low is not None else []
+    parts += [f"{quoted} <= {_literal(high)}"] if high is not None else []
+    condition = " AND ".join(parts) or "TRUE"
+    return {"name": name or f"range_{column}", "sql": f"{quoted} IS NULL OR ({condition})"}
+
+
+def _gates(validation: dict[str, Any], out: dict[str, Any], report: Report, where: str) -> None:
+    """The 2.x shorthand gates: ``not_empty``, ``no_nulls`` and ``ranges``."""
+    if validation.pop("not_empty", None):
+        out["row_count"] = {**out.get("row_count", {}), "min": 1}
+        report.changed(where, "validation `not_empty` became `row_count: {min: 1}`")
+    no_nulls = validation.pop("no_nulls", None)
+    if no_nulls:
+        out.setdefault("not_null", []).extend(no_nulls)
+        report.changed(where, "validation `no_nulls` became `not_null`")
+    ranges = validation.pop("ranges", None) or {}
+    for column, bounds in ranges.items():
+        bounds = bounds or {}
+        check = _range_check(column, bounds.get("min"), bounds.get("max"), None)
+        out.setdefault("custom", []).append(check)
+        report.changed(where, f"validation `ranges.{column}` became a custom SQL check")
+
+
 def convert_tests(
     validation: dict[str, Any], extra: list[Any], report: Report, where: str
 ) -> dict[str, Any]:
@@ -40,18 +66,8 @@ def convert_tests(
         elif kind == "row_count":
             out["row_count"] = {k: test[k] for k in ("min", "max") if test.get(k) is not None}
         elif kind == "range":
-            parts = []
-            if test.get("min") is not None:
-                parts.append(f"{_quote(test['column'])} >= {_literal(test['min'])}")
-            if test.get("max") is not None:
-                parts.append(f"{_quote(test['column'])} <= {_literal(test['max'])}")
-            condition = " AND ".join(parts) or "TRUE"
-            out.setdefault("custom", []).append(
-                {
-                    "name": name or f"range_{test['column']}",
-                    "sql": f"{_quote(test['column'])} IS NULL OR ({condition})",
-                }
-            )
+            check = _range_check(test["column"], test.get("min"), test.get("max"), name)
+            out.setdefault("custom", []).append(check)
         elif kind == "regex_match":
             column = _quote(test["column"])
             sql = f"{column} IS NULL OR regexp_matches({column}, {_literal(test['pattern'])})"
@@ -87,6 +103,7 @@ def convert_tests(
                 f"validation `{key}` has no counterpart: failing rows stop the node "
                 "(`on_failure: fail`) or are logged (`warn`)",
             )
+    _gates(validation, out, report, where)
     for key in ("fail_fast", "cache_df"):
         validation.pop(key, None)
     for key in ("not_null", "unique", "accepted_values", "row_count"):  # already in our shape (2.x)

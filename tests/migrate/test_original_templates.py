@@ -1,0 +1,75 @@
+"""The original 2.4.0 templates ``kitchen_sink`` and ``template_full`` (recovered from its
+repository history; its wheel ships neither): every construct is converted or flagged with its
+line, ``--check`` exits 1 listing exactly what needs a person, and the written project validates.
+They read data nobody ships, so they are conversion checks, not output comparisons.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from odibi_core.config.loader import load_project
+from odibi_core.testing.cli import run_odibi
+from odibi_migrate.project import migrate, write_migration
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+FLAGGED = {
+    "v2_kitchen_sink": [
+        ("odibi.yaml:71", "connection `delta_lake` of type `delta` has no counterpart"),
+        ("odibi.yaml:48", "`logging.metadata` has no counterpart"),
+        ("odibi.yaml:38", "project key `performance` has no counterpart"),
+        ("odibi.yaml:169", "merge `target: data/delta_tables/silver/customers`"),
+        ("odibi.yaml:169", "merge without a `write:` target"),
+    ],
+    "v2_template_full": [("odibi.yaml:28", "project key `performance` has no counterpart")],
+}
+"""What each template leaves for a person: (original file:line, start of the note)."""
+
+
+def _section(report: str, title: str) -> list[str]:
+    body = report.split(f"## {title}\n", 1)[1].split("\n## ", 1)[0]
+    return [line for line in body.splitlines() if line.startswith("- ")]
+
+
+def _assert_flagged(report: str, fixture: str) -> None:
+    flagged = _section(report, "Not converted (needs you)")
+    assert len(flagged) == len(FLAGGED[fixture]), flagged
+    for line, (where, start) in zip(flagged, FLAGGED[fixture], strict=True):
+        assert line.startswith(f"- `{where}`: {start}"), line
+    changes = _section(report, "Changes")
+    assert changes, "a template with nothing converted"
+    assert all(re.match(r"- `odibi\.yaml:\d+`: ", c) for c in changes), changes
+
+
+def test_check_exits_1_listing_what_needs_a_person() -> None:
+    result = run_odibi(["migrate", str(FIXTURES / "v2_kitchen_sink" / "project"), "--check"])
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "5 construct(s) could not be converted" in result.stderr
+    _assert_flagged(result.stdout, "v2_kitchen_sink")
+
+
+@pytest.mark.parametrize("fixture", sorted(FLAGGED))
+def test_each_template_is_converted_or_flagged_and_the_result_validates(
+    fixture: str, tmp_path: Path
+) -> None:
+    migration = migrate(FIXTURES / fixture / "project")
+    _assert_flagged(migration.report.markdown("odibi.yaml"), fixture)
+    write_migration(migration, tmp_path, force=False)
+    loaded = load_project(tmp_path / "odibi.yaml")
+    assert sum(len(p.nodes) for p in loaded.config.pipelines) >= 3
+
+
+def test_an_existing_project_is_not_overwritten_without_force(tmp_path: Path) -> None:
+    old = str(FIXTURES / "v2_template_full" / "project")
+    (tmp_path / "odibi.yaml").write_text("edited by hand\n")
+    refused = run_odibi(["migrate", old, "-o", str(tmp_path)])
+    assert refused.returncode == 2, refused.stderr
+    assert "would overwrite odibi.yaml" in refused.stderr
+    assert "--force" in refused.stderr
+    assert (tmp_path / "odibi.yaml").read_text() == "edited by hand\n"
+    assert not (tmp_path / "MIGRATION.md").exists()
+    assert run_odibi(["migrate", old, "-o", str(tmp_path), "--force"]).returncode == 0
+    assert (tmp_path / "odibi.yaml").read_text() != "edited by hand\n"
