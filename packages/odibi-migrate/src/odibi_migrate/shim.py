@@ -29,13 +29,13 @@ from odibi_core import transform
 _found = {{}}
 
 
-def _register(name_or_func=None, **_kwargs):
+def _register(name_or_func=None, **kwargs):
     def keep(func, name=None):
         _found[name or func.__name__] = func
         return func
     if callable(name_or_func):
-        return keep(name_or_func)
-    return lambda func: keep(func, name_or_func)
+        return keep(name_or_func, kwargs.get("name"))
+    return lambda func: keep(func, name_or_func or kwargs.get("name"))
 
 
 class _Context:
@@ -73,7 +73,7 @@ def _call(func, df, params):
 
 
 def _step(name, func):
-    def run(df, **params):
+    def run(df, inputs=None, **params):  # upstream frames (inputs) are not the original's API
         return _call(func, df, params)
     run.__name__ = name
     run.__doc__ = func.__doc__
@@ -82,6 +82,18 @@ def _step(name, func):
 
 {registrations}
 '''
+
+
+def _registered_name(function: ast.FunctionDef) -> str:
+    """The name ``@transform("x")`` / ``@transform(name="x")`` registers (else the function's)."""
+    for decorator in function.decorator_list:
+        if not isinstance(decorator, ast.Call):
+            continue
+        given = [*decorator.args[:1], *(k.value for k in decorator.keywords if k.arg == "name")]
+        for value in given:
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                return value.value
+    return function.name
 
 
 def shim_source(path: Path, report: Report) -> str:
@@ -114,6 +126,6 @@ def shim_source(path: Path, report: Report) -> str:
             report.changed(
                 where, f"function `{node.name}` runs unchanged through the generated shim"
             )
-        names.append(node.name)
-    registrations = "\n".join(f"{n} = _step({n!r}, _found[{n!r}])" for n in names)
+        names.append(_registered_name(node))
+    registrations = "\n".join(f"_step({n!r}, _found[{n!r}])" for n in names)
     return TEMPLATE.format(registrations=registrations)
