@@ -292,7 +292,6 @@ def convert_node(
     params = node.pop("params", {}) or {}
     if isinstance(pattern, dict):
         transformer, params = pattern.get("type"), {**params, **(pattern.get("params") or {})}
-        report.changed(where, f"`pattern: {{type: {transformer}}}` became a transformer step")
     write = node.pop("write", None)
     if transformer == "merge":
         write = _merge_write(write, params, report, where)
@@ -300,6 +299,8 @@ def convert_node(
         step = convert_transformer(transformer, params, node, report, where)
         if step:
             steps.append(step)
+            if isinstance(pattern, dict):
+                report.changed(where, f"`pattern: {{type: {transformer}}}` became the first step")
     transform = node.pop("transform", None)
     if transform:
         for step in transform.get("steps", []) if isinstance(transform, dict) else []:
