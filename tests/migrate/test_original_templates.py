@@ -5,6 +5,8 @@ flagged with its line, and ``--check`` exits 1 listing exactly what needs a pers
   ships neither) read data nobody ships; the written projects must validate.
 * 3.15.1 ``scd2`` (as its ``init-pipeline --template scd2`` writes it) builds an SCD2 dimension
   into a Delta table: the ``dimension`` pattern with ``scd_type: 2`` is flagged.
+* 3.15.1's documented ``validation_pipeline`` example: every test type of the original, each
+  converted or flagged at its own line (quarantine and gates have no counterpart).
 """
 
 from __future__ import annotations
@@ -29,6 +31,15 @@ FLAGGED = {
     ],
     "v2_template_full": [("odibi.yaml:28", "project key `performance` has no counterpart")],
     "v3_scd2": [("odibi.yaml:25", "dimension with scd_type 2: use the `scd2` transformer")],
+    "v3_validation_pipeline": [
+        ("config.yaml:99", "validation test `freshness` has no counterpart"),
+        ("config.yaml:104", "validation test `volume_drop` has no counterpart"),
+        ("config.yaml:112", "validation test `schema` has no counterpart"),
+        ("config.yaml:116", "validation test `distribution` has no counterpart"),
+        ("config.yaml:123", "custom_sql threshold 0.01"),
+        ("config.yaml:59", "validation `quarantine` has no counterpart"),
+        ("config.yaml:59", "validation `gate` has no counterpart"),
+    ],
 }
 """What each template leaves for a person: (original file:line, start of the note)."""
 
@@ -45,11 +56,15 @@ def _assert_flagged(report: str, fixture: str) -> None:
         assert line.startswith(f"- `{where}`: {start}"), line
     changes = _section(report, "Changes")
     assert changes, "a template with nothing converted"
-    assert all(re.match(r"- `odibi\.yaml:\d+`: ", c) for c in changes), changes
+    assert all(re.match(r"- `\w+\.yaml:\d+`: ", c) for c in changes), changes
 
 
-def test_the_v3_scd2_template_flags_its_scd2_dimension() -> None:
-    _assert_flagged(migrate(FIXTURES / "v3_scd2" / "project").report.markdown("x"), "v3_scd2")
+@pytest.mark.parametrize(
+    ("fixture", "project"),
+    [("v3_scd2", "project"), ("v3_validation_pipeline", "project/config.yaml")],
+)
+def test_v3_projects_flag_what_has_no_counterpart_at_its_line(fixture: str, project: str) -> None:
+    _assert_flagged(migrate(FIXTURES / fixture / project).report.markdown("x"), fixture)
 
 
 def test_check_exits_1_listing_what_needs_a_person() -> None:

@@ -316,7 +316,9 @@ def convert_node(
         report.changed(where, "contracts became validations (they now run after the transforms)")
         tests.extend(contracts)
     if validation or tests:
-        out["validation"] = convert_tests(validation or {}, tests, report, lines(validation, where))
+        out["validation"] = convert_tests(
+            validation or {}, tests, report, lines(validation, where), lines
+        )
     if write:
         out["write"] = convert_write(write, report, lines(write, where))
     sensitive = node.pop("sensitive", None)

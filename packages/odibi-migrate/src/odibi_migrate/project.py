@@ -76,7 +76,7 @@ def convert_project(old: OldProject) -> Migration:
         report.changed(top, f"`vars:` ({', '.join(variables)}) substituted where used")
     if data.pop("imports", None):
         report.changed(top, f"imports merged into one file ({', '.join(old.files[1:])})")
-    data = substitute(data, variables, report, top)
+    data = substitute(data, variables, report, top, old.lines)
     out: dict[str, Any] = {"project": data.pop("project", old.root.name)}
     if data.get("description"):
         out["description"] = data.pop("description")
@@ -147,11 +147,11 @@ def convert_project(old: OldProject) -> Migration:
             )
     pipelines = []
     for pipeline in old.data.get("pipelines", []) or []:
-        pipe = substitute(pipeline, variables, Report(), "")
+        pipe = substitute(pipeline, variables, Report(), "", old.lines)
         nodes = []
         for node in pipe.get("nodes", []) or []:
             where = old.where(_original(old, pipeline, node))
-            converted = convert_node(node, report, where, lambda part, fb, where=where: where)
+            converted = convert_node(node, report, where, old.locate)
             if converted is not None:
                 flag_dates({k: v for k, v in converted.items() if k != "transform"}, report, where)
                 nodes.append(converted)

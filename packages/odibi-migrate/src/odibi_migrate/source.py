@@ -41,6 +41,11 @@ class OldProject:
     env_file: Path | None = None
     transforms: Path | None = None
 
+    def locate(self, node: Any, fallback: str) -> str:
+        """``file:line`` of a mapping or list of the YAML, else ``fallback``."""
+        found = self.lines.get(id(node))
+        return f"{found[0]}:{found[1]}" if found else fallback
+
     def where(self, node: Any, fallback: Any = None) -> str:
         """``file:line`` of a mapping or list of the YAML (or of ``fallback``)."""
         for candidate in (node, fallback):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from odibi_migrate.report import Report
@@ -44,14 +45,22 @@ def _gates(validation: dict[str, Any], out: dict[str, Any], report: Report, wher
 
 
 def convert_tests(
-    validation: dict[str, Any], extra: list[Any], report: Report, where: str
+    validation: dict[str, Any],
+    extra: list[Any],
+    report: Report,
+    where: str,
+    locate: Callable[[Any, str], str] | None = None,
 ) -> dict[str, Any]:
-    """Our ``validation:`` section for the original's ``validation:`` and ``contracts:``."""
+    """Our ``validation:`` section for the original's ``validation:`` and ``contracts:``.
+
+    ``locate(test, where)`` gives the ``file:line`` of one test (default: ``where``).
+    """
     validation = dict(validation)
     out: dict[str, Any] = {}
     tests = list(validation.pop("tests", []) or []) + list(extra)
     warn = False
     for test in tests:
+        at = locate(test, where) if locate is not None else where
         kind = test.get("type")
         name = test.get("name")
         if test.get("on_fail") in ("warn", "WARN"):
@@ -77,7 +86,7 @@ def convert_tests(
         elif kind == "custom_sql":
             if test.get("threshold"):
                 report.unconverted(
-                    where,
+                    at,
                     f"custom_sql threshold {test['threshold']}: checks here allow no failing "
                     "rows; the threshold was dropped",
                 )
@@ -86,13 +95,13 @@ def convert_tests(
             )
         else:
             report.unconverted(
-                where,
+                at,
                 f"validation test `{kind}` has no counterpart "
                 "(freshness, volume_drop, schema and distribution checks: write a "
                 "`custom` SQL check or a Python step)",
             )
             continue
-        report.changed(where, f"validation test `{kind}` converted")
+        report.changed(at, f"validation test `{kind}` converted")
     mode = validation.pop("mode", None) or validation.pop("on_fail", None)
     if mode in ("warn", "WARN") or warn:
         out["on_failure"] = "warn"

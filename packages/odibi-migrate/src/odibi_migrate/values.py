@@ -12,12 +12,30 @@ ENV = re.compile(r"\$\{(?:env:)?([A-Za-z0-9_]+)\}")
 DATE = re.compile(r"\$\{date:[^}]+\}")
 
 
-def substitute(value: Any, variables: dict[str, Any], report: Report, where: str) -> Any:
-    """``value`` with ``${vars.x}`` replaced and ``${VAR}`` spelt ``${env:VAR}``, recursively."""
+def substitute(
+    value: Any,
+    variables: dict[str, Any],
+    report: Report,
+    where: str,
+    lines: dict[int, tuple[str, int]] | None = None,
+) -> Any:
+    """``value`` with ``${vars.x}`` replaced and ``${VAR}`` spelt ``${env:VAR}``, recursively.
+
+    Each copied mapping and list inherits its original's entry in ``lines`` (``id -> file:line``).
+    """
+    copy: Any
     if isinstance(value, dict):
-        return {k: substitute(v, variables, report, where) for k, v in value.items()}
-    if isinstance(value, list):
-        return [substitute(v, variables, report, where) for v in value]
+        copy = {k: substitute(v, variables, report, where, lines) for k, v in value.items()}
+    elif isinstance(value, list):
+        copy = [substitute(v, variables, report, where, lines) for v in value]
+    else:
+        return _substitute_text(value, variables, report, where)
+    if lines is not None and id(value) in lines:
+        lines[id(copy)] = lines[id(value)]
+    return copy
+
+
+def _substitute_text(value: Any, variables: dict[str, Any], report: Report, where: str) -> Any:
     if not isinstance(value, str):
         return value
     whole = VARS.fullmatch(value)
