@@ -45,51 +45,48 @@ def _line_of(text: str, pattern: str) -> int:
     raise AssertionError(f"{pattern!r} not in the project")
 
 
-def test_a_misspelt_param_exits_3_naming_file_line_and_the_right_key(
-    write_project: Callable[..., Path],
-) -> None:
-    text = (
-        HEADER
-        + """\
-      - name: latest
-        read: {connection: files, path: orders.csv}
-        transform:
-          steps:
+MISSPELT_PARAM = """\
             - transformer: deduplicate
               params:
                 keys: [order_id]
                 order_bye: updated_at DESC
-        write: {connection: lake, path: latest.parquet}
 """
-    )
-    project = write_project(text)
-    result = run_odibi(["validate", str(project)], cwd=project.parent)
-    assert result.returncode == CONFIG_INVALID, result.stdout + result.stderr
-    line = _line_of(text, r"order_bye:")
-    assert f"odibi.yaml:{line}: " in result.stderr
-    assert "params.order_bye: unknown key 'order_bye' (did you mean 'order_by'?)" in result.stderr
-    assert "Traceback" not in result.stderr
-
-
-def test_a_misspelt_transformer_name_suggests_the_registered_one(
-    write_project: Callable[..., Path],
-) -> None:
-    text = (
-        HEADER
-        + """\
-      - name: latest
-        read: {connection: files, path: orders.csv}
-        transform:
-          steps:
+MISSPELT_NAME = """\
             - transformer: deduplicat
-        write: {connection: lake, path: latest.parquet}
 """
+
+
+@pytest.mark.parametrize(
+    ("step", "where", "message"),
+    [
+        (
+            MISSPELT_PARAM,
+            r"order_bye:",
+            "params.order_bye: unknown key 'order_bye' (did you mean 'order_by'?)",
+        ),
+        (
+            MISSPELT_NAME,
+            r"deduplicat$",
+            "unknown transformer 'deduplicat' (did you mean 'deduplicate'?)",
+        ),
+    ],
+    ids=["param", "transformer"],
+)
+def test_a_misspelling_exits_3_naming_file_line_and_the_right_name(
+    write_project: Callable[..., Path], step: str, where: str, message: str
+) -> None:
+    text = HEADER + (
+        "      - name: latest\n"
+        "        read: {connection: files, path: orders.csv}\n"
+        "        transform:\n"
+        "          steps:\n" + step + "        write: {connection: lake, path: latest.parquet}\n"
     )
     project = write_project(text)
     result = run_odibi(["validate", str(project)], cwd=project.parent)
     assert result.returncode == CONFIG_INVALID, result.stdout + result.stderr
-    assert f"odibi.yaml:{_line_of(text, 'deduplicat$')}: " in result.stderr
-    assert "unknown transformer 'deduplicat' (did you mean 'deduplicate'?)" in result.stderr
+    assert f"odibi.yaml:{_line_of(text, where)}: " in result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 @pytest.mark.parametrize(
