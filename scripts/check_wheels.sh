@@ -19,7 +19,8 @@ for wheel in dist/*.whl; do
   if [ "$wheel" = "$core_wheel" ]; then
     "$UV" pip install --quiet --python "$env_dir/bin/python" "$wheel"
   else
-    "$UV" pip install --quiet --python "$env_dir/bin/python" "$core_wheel" "$wheel"
+    # --find-links: a package may depend on a sibling (odibi-migrate on odibi-transformers)
+    "$UV" pip install --quiet --python "$env_dir/bin/python" --find-links dist "$core_wheel" "$wheel"
   fi
   "$env_dir/bin/python" -c "import $module; print('$dist_name', 'imports')"
   if [ "$wheel" = "$core_wheel" ]; then

@@ -18,7 +18,8 @@ fi
 if [ ! -x .venv/bin/uv ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check uv
 fi
-UV=(.venv/bin/uv pip install --python .venv/bin/python --quiet)
+# --compile-bytecode: every `odibi` process (and test subprocess) starts from .pyc files
+UV=(.venv/bin/uv pip install --python .venv/bin/python --quiet --compile-bytecode)
 
 if [ "${1:-}" = "--minimal" ]; then
   "${UV[@]}" -e packages/odibi-core -e packages/odibi-state-local

@@ -14,10 +14,11 @@ from docgen import (
     hooks_ref,
     quickstart,
     transcripts,
+    transformers_ref,
     troubleshooting,
 )
 
-PAGES = (config_ref, cli_ref, hooks_ref, exit_codes, api_index)
+PAGES = (config_ref, cli_ref, hooks_ref, exit_codes, transformers_ref, api_index)
 """Reference pages, each written by its module's ``generate()``."""
 
 TRANSCRIPT_GROUPS = (quickstart, troubleshooting)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from odibi_core.plugins.hookspecs import hookimpl
-from odibi_core.plugins.types import BuildContext, ConnectionSpec
+from odibi_core.plugins.types import BuildContext, ConnectionSpec, WriteCapabilitySpec
 
 if TYPE_CHECKING:
     from odibi_connector_postgres.connection import PostgresConnection
@@ -43,5 +43,18 @@ def odibi_connections() -> list[ConnectionSpec]:
             build_connection,
             PostgresOptions,
             "PostgreSQL tables and queries over binary COPY (psycopg 3)",
+        )
+    ]
+
+
+@hookimpl
+def odibi_write_capabilities() -> list[WriteCapabilitySpec]:
+    """Tables are rewritten in one transaction: ``mode: upsert`` and SCD2 history rewrites work."""
+    return [
+        WriteCapabilitySpec(
+            CONNECTION_TYPE,
+            CONNECTION_TYPE,
+            capabilities=frozenset({"upsert", "scd2"}),
+            description="PostgreSQL tables (upsert by keys; history rewritten in one transaction)",
         )
     ]

@@ -46,6 +46,8 @@ def _quote(name: str) -> str:
 class SparkEngine(Engine):
     """See the module docstring."""
 
+    sql_dialect = "spark"
+
     name = "spark"
 
     def __init__(self, options: SparkOptions | None = None, *, session: SparkSession | None = None) -> None:

@@ -64,6 +64,7 @@ def odibi_formats() -> list[FormatSpec]:
             "Delta Lake tables via delta-rs (no JVM); Spark's own Delta on the spark engine",
             WRITE_MODES,
             {"spark": build_spark_path, "duckdb": build_duckdb_path},
+            target_capabilities=frozenset({"scd2"}),  # scd2 reads the table and replaces it
         )
     ]
 

@@ -8,7 +8,7 @@ every node that needs it.
 ==================  ==========================================================================
 capability          needed by
 ==================  ==========================================================================
-``sql``             SQL steps and validations (validations compile to one SQL aggregate)
+``sql``             SQL and transformer steps, validations (compiled to one SQL aggregate)
 ``python_steps``    ``- function:`` steps
 ``files``           ``read``/``write`` with ``path`` (CSV, Parquet, JSON)
 ``arrow``           ``read``/``write`` with ``table`` or ``query`` (table connections via Arrow),

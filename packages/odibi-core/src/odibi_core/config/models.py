@@ -22,6 +22,8 @@ from pydantic import (
 
 from odibi_core.config.strict_values import StrictNumbers
 
+from odibi_core.config.transformer_step import TransformerStep
+
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 FILE_FORMATS = ("csv", "parquet", "json")
 
@@ -164,9 +166,30 @@ class ReportsConfig(StrictModel):
 
 
 class IncrementalConfig(StrictModel):
-    """``read.incremental``: read only rows past the stored high-water mark of ``column``."""
+    """``read.incremental``: read only new rows of ``column``: past the stored high-water mark, or
+    within a rolling window of the last ``lookback`` ``unit`` s (``mode: rolling_window``)."""
 
     column: str
+    mode: Literal["high_water_mark", "rolling_window"] = Field(
+        "high_water_mark",
+        description="`high_water_mark`: rows past the largest value read before; "
+        "`rolling_window`: rows newer than now minus `lookback` (everything while the write "
+        "target does not exist).",
+    )
+    lookback: int | None = Field(
+        None, ge=1, description="Window length in `unit`s (`rolling_window`)."
+    )
+    unit: Literal["hour", "day", "month", "year"] = Field(
+        "day", description="Unit of `lookback` (a month is 30 days, a year 365)."
+    )
+
+    @model_validator(mode="after")
+    def _window_needs_lookback(self) -> IncrementalConfig:
+        if self.mode == "rolling_window" and self.lookback is None:
+            raise ValueError("mode rolling_window needs lookback: N")
+        if self.mode == "high_water_mark" and self.lookback is not None:
+            raise ValueError("lookback belongs to mode rolling_window")
+        return self
 
 
 class ReadConfig(StrictModel):
@@ -216,7 +239,11 @@ class FunctionStep(StrictModel):
     params: dict[str, Any] = Field(default_factory=dict)
 
 
-STEP_KINDS: dict[str, type[BaseModel]] = {"sql": SqlStep, "function": FunctionStep}
+STEP_KINDS: dict[str, type[BaseModel]] = {
+    "sql": SqlStep,
+    "function": FunctionStep,
+    "transformer": TransformerStep,
+}
 """Each kind of transform step, by the key that selects it."""
 
 
@@ -245,7 +272,7 @@ class InvalidStep(BaseModel):
 
 
 def step_kind(value: Any) -> str:
-    """The union tag of a raw step: ``<sql>``, ``<function>`` or ``<invalid>``.
+    """The union tag of a raw step: ``<sql>``, ``<function>``, ``<transformer>`` or ``<invalid>``.
 
     Tags are written in angle brackets so error locations never mistake them for keys.
     """
@@ -260,15 +287,17 @@ def step_kind(value: Any) -> str:
 
 
 if TYPE_CHECKING:  # what validation yields (an invalid step never gets past it)
-    Step = SqlStep | FunctionStep
+    Step = SqlStep | FunctionStep | TransformerStep
 else:
     Step = Annotated[
         Annotated[SqlStep, Tag("<sql>")]
         | Annotated[FunctionStep, Tag("<function>")]
+        | Annotated[TransformerStep, Tag("<transformer>")]
         | Annotated[InvalidStep, Tag("<invalid>")],
         Discriminator(step_kind),
     ]
-    """A transform step, chosen by its key (``sql:`` or ``function:``): errors speak of it."""
+    """A transform step, chosen by its key (``sql:``, ``function:`` or ``transformer:``): errors
+    speak of it."""
 
 
 class TransformConfig(StrictModel):
@@ -367,9 +396,13 @@ class NodeConfig(StrictModel):
 
     @model_validator(mode="after")
     def _has_input(self) -> NodeConfig:
+        steps = self.transform.steps if self.transform is not None else []
+        generates = bool(steps) and isinstance(steps[0], TransformerStep)
         inputs = len(set(self.depends_on))  # a repeated name is reported by the graph checks
-        if self.read is None and not self.depends_on:
-            raise ValueError(f"node {self.name!r} needs read: or depends_on:")
+        if self.read is None and not self.depends_on and not generates:
+            raise ValueError(
+                f"node {self.name!r} needs read:, depends_on: or a first transformer step"
+            )
         if self.read is None and inputs > 1 and self.transform is not None:
             first = self.transform.steps[0]
             if isinstance(first, FunctionStep):

@@ -82,6 +82,9 @@ def plugin_section_problems(
         from odibi_core.config.formats import format_problems
 
         problems += format_problems(project, pm, engine)
+        from odibi_core.config.transformer_checks import transformer_problems
+
+        problems += transformer_problems(project, pm)
     problems += _state_problems(data, locations, pm, project)
     return problems
 

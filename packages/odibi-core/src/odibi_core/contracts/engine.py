@@ -121,6 +121,9 @@ class Engine(ABC):
     :func:`odibi_core.plugins.hookspecs.OdibiHookSpecs.odibi_engines`.
     """
 
+    sql_dialect: str = "duckdb"
+    """SQL dialect of :meth:`sql` as sqlglot names it; transformers render their SQL for it."""
+
     name: str = "engine"
 
     @abstractmethod

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from odibi_core.config.models import FunctionStep, NodeConfig, SqlStep
+from odibi_core.config.models import FunctionStep, NodeConfig, SqlStep, TransformerStep
 from odibi_core.contracts.connection import Connection
 from odibi_core.contracts.engine import CURRENT_FRAME_NAME, Engine, write_counts
 from odibi_core.contracts.lifecycle import NodeResult
@@ -17,7 +17,7 @@ from odibi_core.errors import NodeError, ValidationFailed
 from odibi_core.execution.sources import read_request, source_fingerprint, write_request
 from odibi_core.execution.formats import FormatDispatch
 from odibi_core.execution.validation import run_validations
-from odibi_core.plugins.types import TransformSpec
+from odibi_core.plugins.types import TransformerSpec, TransformSpec
 from odibi_core.redaction.shorten import one_line
 from odibi_core.reports.observe import ObserveOptions, observe
 
@@ -40,6 +40,7 @@ class NodeInputs:
         observe: Sample rows / profile to take for the run report (``None``: nothing).
         full_refresh: ``--full-refresh``: ``append``/``upsert`` writes replace the target.
         formats: Routes plugin formats (``delta``) to their implementation.
+        transformers: Registered transformers (``- transformer:`` steps) by name.
     """
 
     node: NodeConfig
@@ -53,6 +54,7 @@ class NodeInputs:
     observe: ObserveOptions | None = None
     full_refresh: bool = False
     formats: FormatDispatch = field(default_factory=FormatDispatch)
+    transformers: Mapping[str, TransformerSpec] = field(default_factory=dict)
 
 
 @dataclass
@@ -100,7 +102,7 @@ def execute_node(inputs: NodeInputs) -> NodeOutput:
                     raise ValidationFailed(f"node {node.name!r} failed validation: {text}", node=node.name)
                 logger.warning("node %s: validation warnings: %s", node.name, text)
         new_mark = None
-        if node.read is not None and node.read.incremental is not None and read_frame is not None:
+        if keeps_high_water_mark(node) and read_frame is not None:
             new_mark = engine.max_value(read_frame, node.read.incremental.column)
         if node.write is not None:
             _write(inputs, frame, result)
@@ -142,7 +144,7 @@ def _read(inputs: NodeInputs, result: NodeResult, owned: list[Any]) -> tuple[Any
             return inputs.upstream[node.depends_on[0]], None
         return None, None
     connection = inputs.connections[node.read.connection]
-    request = read_request(node, high_water_mark=inputs.high_water_mark)
+    request = read_request(node, high_water_mark=_incremental_after(inputs))
     assert request is not None
     result.source_fingerprint = source_fingerprint(connection, request, inputs.formats)  # before: see resume.py
     frame = inputs.formats.read(engine, connection, request)
@@ -154,8 +156,35 @@ def _read(inputs: NodeInputs, result: NodeResult, owned: list[Any]) -> tuple[Any
     return frame, frame
 
 
-def _step(inputs: NodeInputs, step: SqlStep | FunctionStep, frame: Any, result: NodeResult) -> Any:
+def keeps_high_water_mark(node: NodeConfig) -> bool:
+    """Whether ``node`` reads incrementally past a stored high-water mark (not a rolling window)."""
+    incremental = node.read.incremental if node.read is not None else None
+    return incremental is not None and incremental.mode == "high_water_mark"
+
+
+def _incremental_after(inputs: NodeInputs) -> Any:
+    incremental = inputs.node.read.incremental if inputs.node.read is not None else None
+    if incremental is None:
+        return None
+    if incremental.mode == "rolling_window":
+        from odibi_core.execution.rolling_window import rolling_lower_bound
+
+        return rolling_lower_bound(inputs.node, inputs.connections, formats=inputs.formats)
+    return inputs.high_water_mark
+
+
+def _step(inputs: NodeInputs, step: SqlStep | FunctionStep | TransformerStep, frame: Any,
+          result: NodeResult) -> Any:
     node, engine = inputs.node, inputs.engine
+    if isinstance(step, TransformerStep):
+        from odibi_core.execution.transformer_steps import run_transformer_step
+
+        frame, query = run_transformer_step(
+            node, engine, step, frame, inputs.upstream, inputs.transformers, inputs.connections,
+            inputs.formats,
+        )
+        result.sql.append(query)
+        return frame
     if isinstance(step, SqlStep):
         tables = dict(inputs.upstream)
         if frame is not None:

@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from odibi_core.contracts.connection import Connection, FileConnection, TableConnection
+from odibi_core.contracts.connection import Connection
 from odibi_core.contracts.engine import Engine, ReadRequest
 from odibi_core.execution.formats import FormatDispatch
 from odibi_core.execution.resume import ResumeDecision, decide_resume
-from odibi_core.execution.sources import read_request, source_fingerprint, write_request
+from odibi_core.execution.sources import read_request, source_fingerprint
+from odibi_core.execution.targets import write_target_exists
 
 if TYPE_CHECKING:
     from odibi_core.execution.runner import ProjectRunner
@@ -38,19 +39,7 @@ def plan_resume(
     formats = formats or FormatDispatch()
 
     def output_exists(name: str) -> bool:
-        node = plan.nodes[name]
-        request = write_request(node)
-        assert node.write is not None
-        assert request is not None
-        connection = connections[node.write.connection]
-        table_exists = formats.exists(connection, request.format, request.path or "")
-        if table_exists is not None:
-            return table_exists
-        if isinstance(connection, FileConnection):
-            return connection.exists(request.path or "")
-        if isinstance(connection, TableConnection):
-            return connection.exists(request)
-        return False
+        return write_target_exists(plan.nodes[name], connections, formats)
 
     def current_fingerprint(name: str) -> str | None:
         node = plan.nodes[name]

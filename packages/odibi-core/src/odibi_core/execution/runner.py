@@ -26,11 +26,12 @@ from odibi_core.contracts.lifecycle import NodeResult, NodeRunContext, PipelineR
 from odibi_core.contracts.state import RunRecord, utc_now
 from odibi_core.errors import NodeError, OdibiError, UsageError
 from odibi_core.execution.formats import FormatDispatch
-from odibi_core.execution.node import NodeInputs, NodeOutput, execute_node
+from odibi_core.execution.node import NodeInputs, NodeOutput, execute_node, keeps_high_water_mark
 from odibi_core.execution.resume import can_read_back
 from odibi_core.execution.resume_plan import plan_resume
 from odibi_core.execution.retry import backoff_delay, is_transient
 from odibi_core.execution.sources import target_of
+from odibi_core.execution.transformer_steps import transformers_for
 from odibi_core.logs import bind_log_context
 from odibi_core.planning.dag import Plan, build_plan
 from odibi_core.plugins.manager import OdibiPluginManager
@@ -345,13 +346,14 @@ class _PipelineExecution:
         consumers = self.pending_consumers.get(name, 0) + (1 if node.write else 0) + (1 if node.validation else 0)
         target = target_of(node, self.connections)
         full_refresh = self.runner.options.full_refresh
-        incremental = node.read is not None and node.read.incremental is not None
-        mark = self.recorder.high_water_mark(name, target) if incremental and not full_refresh else None
+        keeps_mark = keeps_high_water_mark(node)  # a rolling window keeps none
+        mark = self.recorder.high_water_mark(name, target) if keeps_mark and not full_refresh else None
         inputs = NodeInputs(
             node=node, engine=self.engine, connections=self.connections, upstream=upstream,
             transforms=self.transforms, consumers=consumers, fingerprint=self.plan.fingerprints[name],
             high_water_mark=mark, observe=observe_options(self.runner.project.config.reports, node),
             full_refresh=full_refresh, formats=self.formats,
+            transformers=transformers_for(node, self.runner.pm),
         )
         output: NodeOutput = execute_node(inputs)
         if self.pending_consumers.get(name, 0) > 0:

@@ -7,8 +7,8 @@ A plugin is any object or module with functions named like these hooks and decor
     my_plugin = "my_package.plugin"
 
 Registration hooks (``odibi_engines``, ``odibi_connections``, ``odibi_formats``,
-``odibi_state_backends``, ``odibi_secret_providers``, ``odibi_transforms``,
-``odibi_cli_commands``, ``odibi_doctor_checks``)
+``odibi_state_backends``, ``odibi_secret_providers``, ``odibi_transforms``, ``odibi_transformers``,
+``odibi_write_capabilities``, ``odibi_cli_commands``, ``odibi_doctor_checks``)
 return lists of typed records from :mod:`odibi_core.plugins.types`; every plugin's records are
 collected. Lifecycle hooks (``odibi_run_pipeline``, ``odibi_run_node``) are meant to be implemented
 as pluggy wrappers (``@hookimpl(wrapper=True)``) around the kernel's own implementation, which
@@ -37,7 +37,9 @@ if TYPE_CHECKING:
         FormatSpec,
         SecretProviderSpec,
         StateBackendSpec,
+        TransformerSpec,
         TransformSpec,
+        WriteCapabilitySpec,
     )
 
 PROJECT_NAME = "odibi"
@@ -215,6 +217,65 @@ class OdibiHookSpecs:
             @hookimpl
             def odibi_transforms():
                 return [drop_empty_columns.spec]
+        """
+
+    @hookspec
+    def odibi_transformers(self) -> list[TransformerSpec]:
+        """Register transformers usable as ``- transformer: NAME`` steps in any project.
+
+        A transformer validates its ``params:`` with a pydantic model and renders one SQL query
+        over the node's current frame (table ``this``) and its inputs; quote identifiers with a
+        SQL builder (sqlglot), never by pasting strings. The built-in library
+        (``odibi-transformers``) registers through this hook too.
+
+        Returns:
+            A list of :class:`~odibi_core.plugins.types.TransformerSpec`.
+
+        Example::
+
+            from pydantic import BaseModel, ConfigDict
+            from odibi_core import hookimpl
+            from odibi_core.plugins.types import TransformerSpec
+
+            class KeepTopParams(BaseModel):
+                model_config = ConfigDict(extra="forbid")
+                column: str
+                n: int = 10
+
+            def _render(params: KeepTopParams, ctx) -> str:
+                from sqlglot import exp, select
+
+                column = exp.to_identifier(params.column, quoted=True)
+                query = select("*").from_(ctx.current).order_by(exp.Ordered(this=column, desc=True))
+                return query.limit(params.n).sql(dialect=ctx.dialect)
+
+            @hookimpl
+            def odibi_transformers():
+                return [TransformerSpec("keep_top", KeepTopParams, _render, "The n largest rows")]
+        """
+
+    @hookspec
+    def odibi_write_capabilities(self) -> list[WriteCapabilitySpec]:
+        """Declare what a connection type (and format) supports as a write target.
+
+        ``mode: upsert`` and transformers with a ``target_capability`` (``scd2``) are checked
+        against these declarations at validate time, so a project that would upsert into a CSV
+        file fails before it runs, with a message naming the targets that can.
+
+        Returns:
+            A list of :class:`~odibi_core.plugins.types.WriteCapabilitySpec`.
+
+        Example::
+
+            from odibi_core import hookimpl
+            from odibi_core.plugins.types import WriteCapabilitySpec
+
+            @hookimpl
+            def odibi_write_capabilities():
+                return [WriteCapabilitySpec(
+                    "local+delta", "local", frozenset({"delta"}),
+                    frozenset({"upsert", "scd2"}), "Delta tables in a local folder",
+                )]
         """
 
     @hookspec

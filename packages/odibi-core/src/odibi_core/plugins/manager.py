@@ -35,7 +35,9 @@ from odibi_core.plugins.types import (
     FormatSpec,
     SecretProviderSpec,
     StateBackendSpec,
+    TransformerSpec,
     TransformSpec,
+    WriteCapabilitySpec,
 )
 
 logger = logging.getLogger("odibi.plugins")
@@ -50,6 +52,8 @@ REGISTRATION_HOOKS = {
     "state backend": "odibi_state_backends",
     "secret provider": "odibi_secret_providers",
     "transform": "odibi_transforms",
+    "transformer": "odibi_transformers",
+    "write capability": "odibi_write_capabilities",
     "cli command": "odibi_cli_commands",
 }
 
@@ -61,6 +65,8 @@ SPEC_TYPES: dict[str, type] = {
     "state backend": StateBackendSpec,
     "secret provider": SecretProviderSpec,
     "transform": TransformSpec,
+    "transformer": TransformerSpec,
+    "write capability": WriteCapabilitySpec,
     "cli command": CliCommandSpec,
 }
 
@@ -181,6 +187,18 @@ class OdibiPluginManager:
     def transforms(self) -> dict[str, Registered[TransformSpec]]:
         """Every transform registered by plugins (project ``transforms.py`` come on top)."""
         return self._registry("transform")
+
+    def transformers(self) -> dict[str, Registered[TransformerSpec]]:
+        """Every registered transformer (``- transformer: NAME`` steps) by name."""
+        return self._registry("transformer")
+
+    def transformer(self, name: str) -> TransformerSpec:
+        """The transformer ``name``; a clear error with a suggestion if unknown."""
+        return self._lookup("transformer", name).spec  # type: ignore[no-any-return]
+
+    def write_capabilities(self) -> list[WriteCapabilitySpec]:
+        """Every declaration of what a connection type (and format) supports as a write target."""
+        return [r.spec for r in self._registry("write capability").values()]
 
     def cli_commands(self) -> dict[str, Registered[CliCommandSpec]]:
         """Every plugin-contributed CLI sub-app by name."""

@@ -7,7 +7,7 @@ validates its YAML section, and one line of description for ``odibi plugins list
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     import typer
+    from pydantic import BaseModel
 
     from odibi_core.contracts.connection import Connection
     from odibi_core.contracts.engine import Engine
@@ -149,6 +150,78 @@ class TransformSpec:
 
 
 @dataclass(frozen=True)
+class TransformerContext:
+    """What a transformer's ``render`` gets besides its validated params.
+
+    Attributes:
+        dialect: SQL dialect of the run's engine (``"duckdb"``, ``"spark"``...); render for it.
+        current: Table name of the node's current frame (``"this"``), or ``None`` when the
+            node has no current frame (several inputs and no read).
+        inputs: Table names of the node's upstream nodes, usable in the SQL.
+        target: Table name under which the node's write target is visible (``"target"``) for
+            transformers with ``target_capability``; ``None`` when the target does not exist yet.
+        columns: Column names of every table above, by table name, in order.
+        column_types: The engine's type names of those columns, in the same order.
+    """
+
+    dialect: str
+    current: str | None
+    inputs: tuple[str, ...] = ()
+    target: str | None = None
+    columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    column_types: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TransformerSpec:
+    """Registers a built-in transformer under ``name`` (a ``- transformer: NAME`` step).
+
+    A transformer is a typed, validated recipe that produces one SQL query; the engine runs that
+    query like any SQL step, so every engine gives the same rows.
+
+    Attributes:
+        name: The step name used in YAML.
+        params_model: Validates the step's ``params:`` (unknown keys are errors).
+        render: ``render(params, context) -> str``: the SQL, in ``context.dialect``.
+        description: One line for the reference and ``odibi plugins list``.
+        group: Heading it is listed under in the reference (``"columns"``, ``"rows"``...).
+        example: A YAML snippet of the step, shown in the reference.
+        target_capability: ``None`` for a plain transformer. A name such as ``"scd2"`` means the
+            transformer reads the node's write target (the table is ``context.target``) and
+            rewrites it, so the write must go to a connection and format that declares this
+            capability (:class:`WriteCapabilitySpec`); other targets fail at validate time.
+    """
+
+    name: str
+    params_model: type[BaseModel]
+    render: Callable[[Any, TransformerContext], str]
+    description: str = ""
+    group: str = "other"
+    example: str = ""
+    target_capability: str | None = None
+
+
+@dataclass(frozen=True)
+class WriteCapabilitySpec:
+    """Declares what a connection type (and file format) can do as a write target.
+
+    Attributes:
+        name: Unique record name, e.g. ``"postgres"`` or ``"local+delta"``.
+        connection_type: The connection ``type:`` it applies to.
+        formats: ``write.format`` values it applies to; empty for table connections.
+        capabilities: What the target supports: ``"upsert"`` (``mode: upsert``), ``"scd2"``
+            (history rewrites by the ``scd2`` transformer), ``"merge"``...
+        description: One line for the docs and error messages.
+    """
+
+    name: str
+    connection_type: str
+    formats: frozenset[str] = frozenset()
+    capabilities: frozenset[str] = frozenset()
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class CliCommandSpec:
     """Adds a Typer sub-app ``odibi <name> ...``.
 
@@ -198,6 +271,9 @@ class FormatSpec:
         engine_paths: Engine name -> factory of a
             :class:`~odibi_core.contracts.formats.FormatEnginePath`, the engine's own support
             for the format, used instead of the Arrow interchange on that engine.
+        target_capabilities: What a table of this format can do as a write target beyond its
+            modes, e.g. ``"scd2"`` (the ``scd2`` transformer reads the table and replaces it).
+            ``upsert`` and ``merge`` in ``write_modes`` count as capabilities too.
     """
 
     name: str
@@ -207,3 +283,4 @@ class FormatSpec:
     description: str = ""
     write_modes: frozenset[str] = frozenset({"overwrite", "append", "error"})
     engine_paths: dict[str, Callable[[], FormatEnginePath]] = field(default_factory=dict)
+    target_capabilities: frozenset[str] = frozenset()

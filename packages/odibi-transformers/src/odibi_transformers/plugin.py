@@ -1,0 +1,27 @@
+"""The entry point: registers the built-in transformers with Odibi.
+
+Declared in ``pyproject.toml`` as::
+
+    [project.entry-points."odibi.plugins"]
+    transformers = "odibi_transformers.plugin"
+
+This module imports nothing heavy: the library (pydantic models, sqlglot) loads when the hook is
+called, and sqlglot only when a transformer renders its SQL.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from odibi_core.plugins.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from odibi_core.plugins.types import TransformerSpec
+
+
+@hookimpl
+def odibi_transformers() -> list[TransformerSpec]:
+    """Register every transformer of the library."""
+    from odibi_transformers.library import all_transformers
+
+    return all_transformers()
