@@ -181,3 +181,42 @@ def test_a_broken_tracer_never_fails_the_run(shop_project, run_with, clean_redac
 
     assert [r.status for r in results] == ["success", "failed"]
     assert results[1].nodes["leaky"].error_type == "EngineError"  # the node's own error is intact
+
+
+def test_a_node_skipped_because_its_lazy_upstream_is_to_blame_is_not_traced_as_failed(
+    memory_telemetry, write_project, run_with
+) -> None:
+    project = write_project(
+        """
+        project: blame
+        connections:
+          raw: {type: local, base_path: ./data}
+          lake: {type: local, base_path: ./lake}
+        pipelines:
+          - pipeline: chain
+            nodes:
+              - name: orders
+                read: {connection: raw, format: csv, path: orders.csv}
+              - name: cast
+                depends_on: [orders]
+                transform: {steps: ["SELECT CAST(region AS INTEGER) AS r FROM orders"]}
+              - name: written
+                depends_on: [cast]
+                write: {connection: lake, format: parquet, path: written.parquet}
+        """,
+        files={"data/orders.csv": "region\nnorth\n"},
+    )
+    results = run_with(project, OtelPlugin(memory_telemetry.telemetry))
+
+    assert {n: r.status for n, r in results[0].nodes.items()} == {
+        "orders": "success",
+        "cast": "failed",
+        "written": "skipped",
+    }
+    written = memory_telemetry.span("node written")
+    assert written.attributes[names.NODE_RESULT] == "skipped"
+    assert written.status.status_code is StatusCode.UNSET
+    run = memory_telemetry.span("run chain")
+    assert (
+        run.attributes[names.RUN_NODES_FAILED] == 1 and run.attributes[names.RUN_NODES_SKIPPED] == 1
+    )

@@ -88,6 +88,11 @@ class FailingProxy:
                 upstream.request(self.command, self.path, body=body, headers=headers)
                 response = upstream.getresponse()
                 data = response.read()
+                upstream.close()
+                with proxy._lock:  # counted before the client can see the answer
+                    proxy.forwarded += 1
+                    asked = self.headers.get("x-ms-range") or self.headers.get("Range") or ""
+                    proxy.requests.append((self.command, self.path, asked))
                 self.send_response(response.status, response.reason)
                 for key, value in response.getheaders():
                     if key.lower() not in ("transfer-encoding", "content-length", "connection"):
@@ -98,11 +103,6 @@ class FailingProxy:
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(data)
-                upstream.close()
-                with proxy._lock:
-                    proxy.forwarded += 1
-                    asked = self.headers.get("x-ms-range") or self.headers.get("Range") or ""
-                    proxy.requests.append((self.command, self.path, asked))
 
             do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_PATCH = _handle
 

@@ -3,11 +3,15 @@
 Each read and each write opens its own database connection and closes it when done, so nodes
 running in parallel never share a session or a transaction. Reads go through the ADBC driver
 (:mod:`odibi_connector_postgres.read_session`), writes through psycopg; both are imported on
-first use.
+first use. :meth:`PostgresConnection.interrupt` (Ctrl-C) cancels every running read and the
+statement of every open psycopg session: a cancelled write rolls back, leaving the table as it was.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from odibi_core.contracts.connection import CheckResult, TableConnection
@@ -34,6 +38,11 @@ if TYPE_CHECKING:
 
     from odibi_connector_postgres.options import PostgresOptions
 
+logger = logging.getLogger("odibi.postgres")
+
+CANCEL_TIMEOUT_S = 5.0
+"""Longest wait for the server to acknowledge one cancel request."""
+
 CHECK_SQL = """SELECT current_setting('server_version'), current_user, current_database(),
   current_schema(), coalesce(has_schema_privilege(current_schema(), 'CREATE'), false),
   has_database_privilege(current_database(), 'TEMPORARY'), pg_is_in_recovery()"""
@@ -56,18 +65,39 @@ class PostgresConnection(TableConnection):
         self.application_name = options.application_name or default_application_name(run_id)
         self._reads = ReadDriver(options, name=name, application_name=self.application_name)
         register_credentials(name, options)
+        self._sessions: weakref.WeakSet[psycopg.Connection[Any]] = weakref.WeakSet()
+        self._sessions_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"PostgresConnection({self.name!r})"
 
     def connect(self, *, autocommit: bool = False) -> psycopg.Connection[Any]:
         """A new psycopg connection; failures are translated (transient ones get retried)."""
-        return open_connection(
+        conn = open_connection(
             self.options,
             name=self.name,
             application_name=self.application_name,
             autocommit=autocommit,
         )
+        with self._sessions_lock:
+            self._sessions.add(conn)
+        return conn
+
+    def interrupt(self) -> None:
+        """Cancel every streaming read (:meth:`cancel_reads`) and the running statement of every
+        open psycopg session (writes, lookups: the server rolls a write back). Safe from any
+        thread; never raises."""
+        try:
+            self.cancel_reads()
+        except Exception as exc:  # the read driver is closed or gone: nothing left to cancel
+            logger.debug("postgres connection %s: cancelling reads failed: %s", self.name, exc)
+        with self._sessions_lock:
+            sessions = [conn for conn in self._sessions if not conn.closed]
+        for conn in sessions:
+            try:
+                conn.cancel_safe(timeout=CANCEL_TIMEOUT_S)
+            except Exception as exc:  # closed meanwhile, server gone: nothing left to cancel
+                logger.debug("postgres connection %s: cancel failed: %s", self.name, exc)
 
     def read_arrow(self, request: ReadRequest) -> pa.RecordBatchReader:
         """Stream ``request``'s table or query as Arrow batches (binary ``COPY``, ADBC driver)."""

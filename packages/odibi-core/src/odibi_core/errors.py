@@ -9,6 +9,7 @@ names and locations, and the CLI passes them through the redaction registry anyw
 from __future__ import annotations
 
 import enum
+from typing import NamedTuple
 
 
 class ExitCode(enum.IntEnum):
@@ -41,7 +42,10 @@ class ExitCode(enum.IntEnum):
     INTERNAL_ERROR = 70
     """A bug in Odibi or a plugin: an unexpected exception. Rerun with ``--debug`` and report it."""
     INTERRUPTED = 130
-    """Interrupted by the user (Ctrl-C)."""
+    """Interrupted by the user (Ctrl-C, SIGINT): running work was cancelled, outputs were left as they
+    were, and the run was recorded as ``interrupted``."""
+    TERMINATED = 143
+    """Stopped by SIGTERM (a scheduler, ``kill``, a container stop): handled like Ctrl-C."""
 
 
 class OdibiError(Exception):
@@ -153,6 +157,57 @@ class NodeError(OdibiError):
 
 class ValidationFailed(NodeError):
     """A node's data failed one of its validations; the output was not written."""
+
+
+class SqlPosition(NamedTuple):
+    """Where an engine points in a SQL text: 1-based ``line`` and ``column``, ``length`` characters.
+
+    ``fragment`` is the text the engine points at, when it says so; a position whose line is 0 is
+    known only by its fragment (found in the SQL if it occurs there once).
+    """
+
+    line: int
+    column: int
+    length: int = 1
+    fragment: str | None = None
+
+
+class EngineError(OdibiError):
+    """An engine could not run a statement or compute a frame (raised inside a node).
+
+    Engines raise a subclass. The message keeps the engine's own lines (never flattened) and names
+    no internal view, schema or staging file.
+
+    Args:
+        message: The engine's message.
+        hint: One line for the user.
+        position: Where the engine points in the SQL the kernel gave it (the step's SQL text).
+        computing: ``True`` when the failure happened while rows were computed (so a lazy
+            upstream node may be to blame), ``False`` when the engine rejected the statement
+            itself (syntax, unknown name, type error found before any row was computed).
+    """
+
+    exit_code = ExitCode.RUN_FAILED
+
+    def __init__(self, message: str, *, hint: str | None = None, position: SqlPosition | None = None,
+                 computing: bool = True) -> None:
+        super().__init__(message, hint=hint)
+        self.position = position
+        self.computing = computing
+
+
+class RunInterrupted(OdibiError):
+    """The run was stopped by Ctrl-C (SIGINT): running work cancelled, unfinished nodes recorded
+    as ``interrupted``, outputs left old or new and complete."""
+
+    exit_code = ExitCode.INTERRUPTED
+    default_hint = "Run the same command again: nodes start over; finished outputs are complete."
+
+
+class RunTerminated(RunInterrupted):
+    """The run was stopped by SIGTERM; handled exactly like Ctrl-C."""
+
+    exit_code = ExitCode.TERMINATED
 
 
 class TransientIOError(OdibiError):

@@ -7,8 +7,11 @@ a count, a validation or a Python step needs data.
   statement (under a lock, so parallel nodes never see each other's views) and are dropped at once:
   the analysed DataFrame keeps the plans, not the names.
 * Python steps get a Spark DataFrame (``native``), a pandas DataFrame or an Arrow table.
-* Validations are one aggregation job; counts run on the cluster; nothing is collected to the
-  driver except the one-row results of those.
+* Validations are one aggregation job that also hashes every value, so every column is computed;
+  counts run on the cluster; nothing is collected to the driver except the one-row results.
+* A frame with several consumers is cached and computed at once (``persist`` + ``count``), so an
+  error surfaces in the node that produced it.
+* Every job of the engine carries a job tag; :meth:`SparkEngine.interrupt` cancels them (Ctrl-C).
 * Table connections (PostgreSQL ...) go through Arrow: ``to_arrow`` collects the frame to the
   driver as Arrow batches, ``from_arrow`` distributes Arrow data.
 """
@@ -16,6 +19,7 @@ a count, a validation or a Python step needs data.
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
@@ -43,6 +47,22 @@ def _quote(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
 
+def _touch_expression(frame: DataFrame) -> str:
+    """An aggregate that reads every value of ``frame`` (Spark cannot hash maps: JSON them)."""
+    from pyspark.sql.types import MapType
+
+    def has_map(data_type: Any) -> bool:
+        if isinstance(data_type, MapType):
+            return True
+        children = getattr(data_type, "fields", None) or []
+        element = getattr(data_type, "elementType", None)
+        return any(has_map(f.dataType) for f in children) or (element is not None and has_map(element))
+
+    if any(has_map(f.dataType) for f in frame.schema.fields):
+        return "max(length(to_json(struct(*))))"
+    return "max(hash(*))"
+
+
 class SparkEngine(Engine):
     """See the module docstring."""
 
@@ -59,6 +79,9 @@ class SparkEngine(Engine):
         self.spark = odibi_session(self._base, self.options)
         self._views = threading.Lock()
         self._persisted: dict[int, DataFrame] = {}
+        self._tag = f"odibi-{uuid.uuid4().hex[:12]}"
+        self._tagged = threading.local()
+        self._interrupted = False
 
     @classmethod
     def build(cls, options: SparkOptions, context: BuildContext) -> SparkEngine:
@@ -67,8 +90,22 @@ class SparkEngine(Engine):
 
     # --- helpers ------------------------------------------------------------------------
 
+    @contextmanager
+    def _job(self, action: str, sql: str | None = None) -> Iterator[None]:
+        """Run Spark work tagged as this engine's (so :meth:`interrupt` can cancel it); errors
+        become :class:`SparkEngineError`."""
+        if self._interrupted:
+            raise SparkEngineError(f"spark could not {action}: the run was interrupted")
+        if not getattr(self._tagged, "done", False):
+            context = self.spark.sparkContext
+            context.addJobTag(self._tag)
+            context.setInterruptOnCancel(True)
+            self._tagged.done = True
+        with spark_errors(action, sql):
+            yield
+
     def _arrow(self, frame: DataFrame) -> pa.Table:
-        with spark_errors("collect a frame as Arrow"):
+        with self._job("collect a frame as Arrow"):
             return frame.toArrow()
 
     def _own(self, frame: DataFrame) -> DataFrame:
@@ -130,7 +167,7 @@ class SparkEngine(Engine):
 
         paths = connection.read_paths(request.path or "")  # checks the path; expands a glob
         source = paths if has_glob(request.path or "") else connection.resolve(request.path or "")
-        with spark_errors(f"read {connection.name}:{request.path}"):
+        with self._job(f"read {connection.name}:{request.path}"):
             frame = read_files(self.spark, request.format or "csv", source, request.options)
             if request.incremental_column and request.incremental_after is not None:
                 column = F.col(_quote(request.incremental_column))
@@ -139,8 +176,9 @@ class SparkEngine(Engine):
 
     def sql(self, query: str, tables: Mapping[str, Any]) -> DataFrame:
         """Spark SQL over temporary views named after ``tables`` (analysed now, run lazily)."""
-        with self._temp_views(tables), spark_errors("run a SQL step"):
-            return self.spark.sql(query.strip().rstrip(";"))
+        body = query.strip().rstrip(";")
+        with self._temp_views(tables), self._job("run a SQL step", body):
+            return self.spark.sql(body)
 
     def call(self, func: Callable[..., Any], frame: Any, params: Mapping[str, Any], *,
              frame_kind: str = "native", inputs: Mapping[str, Any] | None = None) -> DataFrame:
@@ -151,7 +189,7 @@ class SparkEngine(Engine):
             "arrow": self._arrow,
         }
         result = call_python_step(func, frame, params, inputs, converters[frame_kind])
-        with spark_errors("take the result of a Python step"):
+        with self._job("take the result of a Python step"):
             return self._adopt(result)
 
     def write(self, frame: DataFrame, connection: Connection, request: WriteRequest) -> int | WriteCounts:
@@ -167,7 +205,7 @@ class SparkEngine(Engine):
         single = self.options.file_layout == "file"
         data = frame
         kept = 0
-        with spark_errors(f"write {connection.name}:{path}"):
+        with self._job(f"write {connection.name}:{path}"):
             if request.mode == "append" and connection.exists(path):
                 existing = read_files(self.spark, fmt, connection.resolve(path), None)
                 kept = int(existing.count())
@@ -191,7 +229,7 @@ class SparkEngine(Engine):
 
     def count(self, frame: DataFrame) -> int:
         """``DataFrame.count()``: computed on the executors, one number comes back."""
-        with spark_errors("count rows"):
+        with self._job("count rows"):
             return int(frame.count())
 
     def schema(self, frame: DataFrame) -> list[ColumnInfo]:
@@ -207,12 +245,12 @@ class SparkEngine(Engine):
         import pyarrow as pa
 
         table = reader.read_all() if isinstance(reader, pa.RecordBatchReader) else reader
-        with spark_errors("load Arrow data"):
+        with self._job("load Arrow data"):
             return self.spark.createDataFrame(spark_compatible(table))
 
     def aggregate(self, frame: DataFrame, expressions: Mapping[str, str]) -> dict[str, Any]:
         """Every expression in one aggregation job (``selectExpr``); one row comes back."""
-        with spark_errors("evaluate validations"):
+        with self._job("evaluate validations"):
             result = self._own(frame).selectExpr(*[f"{expr} AS {_quote(alias)}" for alias, expr in expressions.items()])
             rows = self._arrow(result).to_pylist()
         return dict(rows[0]) if rows else {alias: None for alias in expressions}
@@ -221,16 +259,44 @@ class SparkEngine(Engine):
         """``max(column)`` through Arrow, so timestamps come back with their time zone."""
         from pyspark.sql import functions as F
 
-        with spark_errors(f"compute max({column})"):
+        with self._job(f"compute max({column})"):
             table = self._arrow(frame.agg(F.max(F.col(_quote(column))).alias("m")))
         return table.column(0)[0].as_py() if table.num_rows else None
 
+    def compute(self, frame: DataFrame, aggregates: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """One job evaluating ``aggregates`` and a hash of every row (no column is pruned away)."""
+        expressions = [f"{expr} AS {_quote(alias)}" for alias, expr in (aggregates or {}).items()]
+        if not self.is_computed(frame):
+            expressions.append(f"{_touch_expression(frame)} AS odibi_touched")
+        if not expressions:
+            return {}
+        with self._job("compute a frame"):
+            rows = self._arrow(self._own(frame).selectExpr(*expressions)).to_pylist()
+        values = dict(rows[0]) if rows else {alias: None for alias in aggregates or {}}
+        values.pop("odibi_touched", None)
+        return values
+
+    def is_computed(self, frame: DataFrame) -> bool:
+        """Frames this engine cached (and computed) for several consumers."""
+        return id(frame) in self._persisted
+
+    def interrupt(self) -> None:
+        """Cancel every running job of this engine (its job tag); later work fails at once."""
+        self._interrupted = True
+        with suppress(Exception):  # the session may already be gone
+            self.spark.sparkContext.cancelJobsWithTag(self._tag)
+
     def persist(self, frame: DataFrame) -> DataFrame:
-        """Cache ``frame`` (memory, spilling to disk) for its several consumers."""
+        """Cache ``frame`` (memory, spilling to disk) for its several consumers, computing it now."""
         from pyspark import StorageLevel
 
-        with spark_errors("cache a frame"):
+        with self._job("cache a frame"):
             kept = frame.persist(StorageLevel.MEMORY_AND_DISK)
+            try:
+                kept.count()  # fills the cache with every column of every row
+            except BaseException:
+                kept.unpersist(blocking=False)
+                raise
         self._persisted[id(kept)] = kept
         return kept
 

@@ -194,6 +194,10 @@ class Telemetry:
         self, span: Span | None, attributes: dict[str, Any], exc: BaseException, elapsed: float
     ) -> None:
         result: NodeResult | None = getattr(exc, "result", None)
+        if result is not None and result.status in ("skipped", "interrupted"):
+            # not a failure of this node: an upstream node is to blame, or the run was stopped
+            self._node_done(span, attributes, result, elapsed)
+            return
         error_type = (
             getattr(exc, "error_type", None)
             or getattr(result, "error_type", None)

@@ -2,11 +2,13 @@
 
 Expected errors (:class:`~odibi_core.errors.OdibiError`) print ``error: ...`` and a hint on
 stderr and exit with their documented code; a traceback is shown only with ``--debug``.
-Unexpected exceptions exit with code 70 and a redacted one-line summary.
+Unexpected exceptions exit with code 70 and a redacted one-line summary. Ctrl-C exits 130 and
+SIGTERM 143 (a run in progress stops cleanly first: :mod:`odibi_core.execution.interrupts`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import io
 import sys
@@ -105,6 +107,8 @@ def _add_plugin_commands(app: typer.Typer) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return (and exit with) the documented exit code."""
     code = _invoke(argv)
+    if code in (ExitCode.INTERRUPTED, ExitCode.TERMINATED):
+        _exit_after_interrupt(code)
     sys.exit(code)
 
 
@@ -112,6 +116,24 @@ def _error_lines(exc: OdibiError) -> list[str]:
     """One line per problem for an error carrying several (a project's config problems)."""
     problems = getattr(exc, "problems", None)
     return [p.text for p in problems] if problems else [exc.message]
+
+
+def _exit_after_interrupt(code: int) -> None:
+    """Exit with ``code`` after an interrupt that was handled.
+
+    CPython remembers a ``KeyboardInterrupt`` raised inside ``exec()`` of a string (dataclasses and
+    others do that while modules import) as unhandled even when it was caught, and then kills the
+    process with SIGINT at exit: a SIGTERM would end as "killed by SIGINT" instead of 143. So exit
+    functions run here (logs and telemetry flushed) and the process exits directly.
+    """
+    import atexit
+    import os
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
 
 
 def _click_exceptions() -> Any:
@@ -135,7 +157,23 @@ def _check_mask_variable() -> None:
         raise ConfigError(str(exc), hint="Unset it or choose a mask such as [REDACTED].") from None
 
 
+def _interrupted() -> int:
+    """Report an interrupt that ended the command outside a run; 130, or 143 after SIGTERM."""
+    from odibi_core.execution.interrupts import exit_code_for, last_signal
+
+    code = exit_code_for(last_signal())
+    sys.stderr.write("\nterminated\n" if code == ExitCode.TERMINATED else "\ninterrupted\n")
+    return code
+
+
 def _invoke(argv: list[str] | None) -> int:
+    from odibi_core.execution.interrupts import process_handlers
+
+    with process_handlers():
+        return _invoke_command(argv)
+
+
+def _invoke_command(argv: list[str] | None) -> int:
     from odibi_core.redaction import redact_text
     from odibi_core.redaction.process import install_process_redaction
 
@@ -144,8 +182,11 @@ def _invoke(argv: list[str] | None) -> int:
     try:
         _check_mask_variable()
         command = typer.main.get_command(create_app(argv=sys.argv[1:] if argv is None else argv))
-        command.main(args=argv, prog_name="odibi", standalone_mode=False)
-        return ExitCode.OK
+        returned = command.main(args=argv, prog_name="odibi", standalone_mode=False)
+        # without standalone mode Typer returns exit codes (130 for Ctrl-C) instead of exiting
+        if returned == ExitCode.INTERRUPTED:
+            return _interrupted()
+        return int(returned) if isinstance(returned, int) else ExitCode.OK
     except OdibiError as exc:
         if STATE.debug:
             from odibi_core.logs import format_exception_chain
@@ -167,8 +208,7 @@ def _invoke(argv: list[str] | None) -> int:
         sys.stderr.write(redact_text(shown.getvalue()))
         return ExitCode.USAGE_ERROR if isinstance(exc, click_errors.UsageError) else int(exc.exit_code)
     except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
-        return ExitCode.INTERRUPTED
+        return _interrupted()
     except Exception as exc:
         from odibi_core.logs import format_exception_chain
 

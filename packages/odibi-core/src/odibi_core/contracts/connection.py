@@ -87,6 +87,13 @@ class Connection(ABC):
     def close(self) -> None:
         """Release pooled resources at the end of a run."""
 
+    def interrupt(self) -> None:
+        """Cancel this connection's running reads and writes (Ctrl-C, SIGTERM), as soon as possible.
+
+        Called from another thread; must not block for long. A cancelled write must leave the
+        previous output intact (roll back, or discard its staging location).
+        """
+
 
 class FileConnection(Connection):
     """A connection whose data are files under a root the engine can address natively.

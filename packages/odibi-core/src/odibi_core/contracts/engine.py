@@ -214,11 +214,54 @@ class Engine(ABC):
         row = self.to_arrow(result).read_all().to_pylist()
         return dict(row[0]) if row else {alias: None for alias in expressions}
 
+    def compute(self, frame: Any, aggregates: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """Compute every column of every row of ``frame`` once, keeping nothing, and evaluate the SQL
+        aggregate ``aggregates`` (alias -> expression, as in :meth:`aggregate`) in the same pass.
+
+        This is how the kernel makes sure a node's whole output was computed when nothing else
+        computes it (a node no other node reads and that writes nothing), and how validations run:
+        no check may pass on a frame that fails to compute. A lazy engine must evaluate every
+        column (an optimiser may not drop a column no aggregate mentions: hash every row, for
+        example); an error while computing raises an ``OdibiError`` (an
+        :class:`~odibi_core.errors.EngineError` with ``position`` when the engine can tell where in
+        the SQL of ``frame`` it failed).
+
+        This default streams :meth:`to_arrow` (computing everything) and then calls
+        :meth:`aggregate`: correct for any engine, two passes. Engines override it with one.
+        """
+        reader = self.to_arrow(frame)
+        try:
+            for _ in reader:
+                pass
+        finally:
+            close = getattr(reader, "close", None)
+            if close is not None:
+                close()
+        return self.aggregate(frame, aggregates) if aggregates else {}
+
+    def is_computed(self, frame: Any) -> bool:
+        """Whether the rows of ``frame`` already exist (an eager engine, a materialised table).
+
+        ``False`` (the default) makes the kernel treat ``frame`` as lazy: computed where a
+        consumer needs it, checked when that consumer fails.
+        """
+        return False
+
+    def interrupt(self) -> None:
+        """Cancel every computation of this engine that is running, as soon as possible.
+
+        Called from another thread when the run is interrupted (Ctrl-C, SIGTERM); must not block.
+        The cancelled operations raise, and later ones may raise too: the run is ending. A write
+        that is cancelled must leave the previous output intact (as any failed write does).
+        """
+
     def persist(self, frame: Any) -> Any:
         """Compute ``frame`` once and keep it, because several consumers will read it.
 
         The runner calls this for a node output with two or more consumers (dependents + write).
-        Lazy engines materialise (DuckDB table, Spark cache); eager ones return ``frame``.
+        Lazy engines materialise (DuckDB table, Spark cache), computing every column of every row
+        now, so an error surfaces in the node that produced the frame; eager ones return
+        ``frame``.
         """
         return frame
 

@@ -15,8 +15,10 @@ if TYPE_CHECKING:
     from odibi_core.config.models import NodeConfig, PipelineConfig, ProjectConfig
     from odibi_core.contracts.engine import ColumnInfo, Engine
 
-NODE_STATUSES = ("success", "failed", "skipped", "unchanged")
-"""``success``; ``failed``; ``skipped`` (an upstream node failed); ``unchanged`` (``--resume``)."""
+NODE_STATUSES = ("success", "failed", "skipped", "unchanged", "interrupted")
+"""``success`` (the node's whole output was computed in this run); ``failed``; ``skipped`` (an
+upstream node failed, or the run stopped before the node ran); ``unchanged`` (``--resume``);
+``interrupted`` (Ctrl-C or SIGTERM stopped the run before the node finished)."""
 
 
 @dataclass
@@ -92,8 +94,13 @@ class NodeResult:
         rows_total: Rows in the target after the write, when that is known cheaply, or ``None``.
         duration_s: Wall time of the node.
         output: ``connection:path-or-table`` written, if any.
-        error: Redacted one-line error for failed nodes.
+        error: Redacted error of a failed node: where (``step 2 (sql): ``, ``write: ``) and the
+            engine's message, its lines kept.
         error_type: Exception class name for failed nodes.
+        error_step: 1-based transform step whose SQL or function failed (``None``: not a step).
+        error_sql: The failed step's SQL around the place the engine points at, with a caret
+            line under it (``None`` when the engine gave no position).
+        error_hint: One line saying what to do about the failure.
         sql: SQL statements the node executed, in order.
         validations: Outcome of each validation rule.
         schema_in / schema_out: Columns read and produced (no data pass needed).
@@ -114,6 +121,9 @@ class NodeResult:
     output: str | None = None
     error: str | None = None
     error_type: str | None = None
+    error_step: int | None = None
+    error_sql: str | None = None
+    error_hint: str | None = None
     sql: list[str] = field(default_factory=list)
     validations: list[ValidationOutcome] = field(default_factory=list)
     schema_in: list[ColumnInfo] = field(default_factory=list)
@@ -150,5 +160,10 @@ class RunResult:
 
     @property
     def ok(self) -> bool:
-        """``True`` if no node failed."""
+        """``True`` if no node failed and the run was not interrupted."""
         return self.status == "success"
+
+    @property
+    def interrupted(self) -> bool:
+        """``True`` if Ctrl-C or SIGTERM stopped the run."""
+        return self.status == "interrupted"

@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from odibi_core.engines.sql_literals import sql_literal
-from odibi_core.errors import ExitCode, OdibiError
+from odibi_core.errors import EngineError, ExitCode
 
 LENIENT_OPTION = "lenient"
 """The portable read option that turns strict CSV parsing off (every engine)."""
@@ -56,8 +56,12 @@ MAX_SCANNED_LINES = 1_000_000
 """Lines scanned to locate a problem; the sniffer only samples the start of a file."""
 
 
-class MalformedCsv(OdibiError):
-    """A CSV file's rows disagree on their number of fields (or its quoting is broken)."""
+class MalformedCsv(EngineError):
+    """A CSV file's rows disagree on their number of fields (or its quoting is broken).
+
+    An :class:`~odibi_core.errors.EngineError` found while rows are computed: when a lazy read
+    is computed inside a downstream node's query, the node that reads the file is blamed.
+    """
 
     exit_code = ExitCode.RUN_FAILED
     default_hint = (

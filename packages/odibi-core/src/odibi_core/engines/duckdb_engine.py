@@ -6,6 +6,11 @@ as a hand-written script would. Each SQL step gets its own schema holding views 
 upstream nodes and ``this``; DuckDB binds a view's names in its own schema first, so steps of
 parallel nodes never see each other's names. Data stays in DuckDB or Arrow end to end: pandas is
 only imported when a Python step asks for a pandas frame.
+
+A view over a view over a view... is bound again whole by every statement that reads it, and
+DuckDB limits how deep an expression may nest; so a chain of SQL steps is materialised (one
+``CREATE TABLE``) every :data:`MAX_LAZY_DEPTH` views, and a chain of thousands of nodes runs in
+bounded work per node.
 """
 
 from __future__ import annotations
@@ -15,11 +20,12 @@ import threading
 import warnings
 import weakref
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, field_validator
 
+from odibi_core import errors
 from odibi_core.contracts.connection import FileConnection, TableConnection
 from odibi_core.contracts.engine import (
     CURRENT_FRAME_NAME,
@@ -30,12 +36,14 @@ from odibi_core.contracts.engine import (
     WriteRequest,
 )
 from odibi_core.engines.csv_strict import malformed_csv_error
+from odibi_core.engines.duck_cursors import CursorPool
+from odibi_core.engines.duck_errors import from_duckdb
 from odibi_core.engines.duck_files import READERS, UnsupportedFormat, copy_to_file, read_select
+from odibi_core.engines.duck_frames import DuckFrame, collect_droppable
 from odibi_core.engines.frames import call_python_step
 from odibi_core.engines.pandas_frames import arrow_to_pandas, is_pandas_frame, pandas_to_arrow
 from odibi_core.engines.remote_files import attach_filesystem
 from odibi_core.engines.sql_literals import quote_identifier, sql_literal
-from odibi_core.errors import NodeError, OdibiError
 from odibi_core.plugins.options import PluginOptions
 from odibi_core.plugins.types import BuildContext
 
@@ -46,6 +54,13 @@ if TYPE_CHECKING:
     from odibi_core.contracts.connection import Connection
 
 ARROW_BATCH_ROWS = 100_000
+
+MAX_LAZY_DEPTH = 32
+"""SQL steps stacked as views before one is materialised as a table (DuckDB's expression depth
+limit is reached near 250; binding cost grows with the depth)."""
+
+TOUCH_ALIAS = "odibi_touched"
+"""Alias of the expression that makes a check compute every column (``hash`` of every value)."""
 
 # Schemas and samples fetch a few rows as Arrow from an executed statement (one bind of the
 # query, where a relation binds twice). DuckDB 2 warns that this copies the rows: a few rows, by
@@ -74,26 +89,6 @@ class DuckDBOptions(PluginOptions):
         return check_memory_limit(value)
 
 
-@dataclass(eq=False)
-class DuckFrame:
-    """A frame of the duckdb engine: a qualified view or table name plus its lineage."""
-
-    ref: str
-    schema: str | None
-    kind: str = "view"
-    parents: list[DuckFrame] = field(default_factory=list)
-    live_children: int = 0
-    released: bool = False
-    scan: str | None = None
-    """For a plain read of files (a scan, maybe filtered), the query whose first rows are a sample:
-    they come without computing the rest."""
-    columns: list[ColumnInfo] | None = None
-    """The schema, once known: binding a view over CSV re-runs DuckDB's sniffer, so ask once."""
-
-    def __repr__(self) -> str:
-        return f"DuckFrame({self.ref})"
-
-
 class DuckDBEngine(Engine):
     """See the module docstring."""
 
@@ -116,6 +111,7 @@ class DuckDBEngine(Engine):
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._written: weakref.WeakKeyDictionary[DuckFrame, str] = weakref.WeakKeyDictionary()
+        self._cursors = CursorPool(self._con)
 
     @classmethod
     def build(cls, options: DuckDBOptions, context: BuildContext) -> DuckDBEngine:
@@ -125,7 +121,7 @@ class DuckDBEngine(Engine):
     # --- helpers ------------------------------------------------------------------------
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
-        return self._con.cursor()
+        return self._cursors.cursor()
 
     def _new_schema(self, cursor: duckdb.DuckDBPyConnection, hint: str) -> str:
         with self._lock:
@@ -140,13 +136,18 @@ class DuckDBEngine(Engine):
                 parent.live_children += 1
         return frame
 
-    def _run(self, cursor: duckdb.DuckDBPyConnection, sql: str) -> Any:
+    def _run(self, cursor: duckdb.DuckDBPyConnection, sql: str, *, user_sql: str | None = None,
+             line_offset: int = 0) -> Any:
+        """Execute ``sql``; an error becomes :class:`EngineError`, pointing into ``user_sql`` (the
+        user's SQL, embedded in ``sql`` from line ``line_offset + 1``) when DuckDB points there."""
         import duckdb
 
+        if self._cursors.interrupted:
+            raise EngineError("the run was interrupted")
         try:
             return cursor.execute(sql)
         except duckdb.Error as exc:
-            raise engine_error(exc) from exc
+            raise engine_error(exc, sql=user_sql, line_offset=line_offset) from exc
 
     def _query_table(self, cursor: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
         """Run ``sql``; the whole result as an Arrow table (DuckDB 2 and 1.x spellings)."""
@@ -235,8 +236,12 @@ class DuckDBEngine(Engine):
             self._run(cursor, f"CREATE VIEW {schema}.{quote_identifier(name)} AS SELECT * FROM {frame.ref}")
         self._run(cursor, f"SET search_path = '{schema},main'")
         body = query.strip().rstrip(";")
-        self._run(cursor, f"CREATE VIEW {schema}.odibi_result AS {body}")
-        return self._frame(f"{schema}.odibi_result", schema, parents)
+        depth = 1 + max((p.depth for p in parents), default=0)
+        kind = "table" if depth >= MAX_LAZY_DEPTH else "view"
+        self._run(cursor, f"CREATE {kind.upper()} {schema}.odibi_result AS\n{body}", user_sql=body, line_offset=1)
+        frame = self._frame(f"{schema}.odibi_result", schema, parents, kind=kind)
+        frame.body, frame.depth = body, (depth if kind == "view" else 0)
+        return frame
 
     def call(self, func: Callable[..., Any], frame: Any, params: Mapping[str, Any], *,
              frame_kind: str = "native", inputs: Mapping[str, Any] | None = None) -> DuckFrame:
@@ -257,7 +262,10 @@ class DuckDBEngine(Engine):
             return result
         schema = self._new_schema(cursor, "py")
         if isinstance(result, duckdb.DuckDBPyRelation):
-            result.create(f"{schema}.odibi_result")
+            try:
+                result.create(f"{schema}.odibi_result")
+            except duckdb.Error as exc:
+                raise engine_error(exc) from exc
         else:
             import pyarrow as pa
 
@@ -357,6 +365,37 @@ class DuckDBEngine(Engine):
             self._run(cursor, f"DROP SCHEMA {schema} CASCADE")
         return dict(zip(expressions, row)) if row else {}
 
+    def compute(self, frame: DuckFrame, aggregates: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """One query evaluating ``aggregates`` and ``hash`` of every value (so no column is left out).
+
+        A SQL step's frame runs its user's SQL as written (in the step's schema), so an error
+        points into that SQL; a table is already computed and only ``aggregates`` are evaluated.
+        """
+        parts = [f"{expr} AS {quote_identifier(alias)}" for alias, expr in (aggregates or {}).items()]
+        if frame.kind != "table":
+            parts.append(f"max(hash(*COLUMNS(*))) AS {TOUCH_ALIAS}")
+        if not parts:
+            return {}
+        cursor = self._cursor()
+        select = f"SELECT {', '.join(parts)} FROM "
+        if frame.body is not None and frame.kind == "view":
+            self._run(cursor, f"SET search_path = '{frame.schema},main'")
+            row = self._run(cursor, f"{select}(\n{frame.body}\n) AS {CURRENT_FRAME_NAME}",
+                            user_sql=frame.body, line_offset=1).fetchone()
+        else:
+            row = self._run(cursor, f"{select}{frame.ref} AS {CURRENT_FRAME_NAME}").fetchone()
+        values = dict(zip([*(aggregates or {}), TOUCH_ALIAS], row or (), strict=False))
+        values.pop(TOUCH_ALIAS, None)
+        return values
+
+    def is_computed(self, frame: DuckFrame) -> bool:
+        """Tables (persisted frames, Python step results, deep chains) hold their rows."""
+        return frame.kind == "table"
+
+    def interrupt(self) -> None:
+        """Interrupt every running query; later statements of this engine fail at once."""
+        self._cursors.interrupt()
+
     def max_value(self, frame: DuckFrame, column: str) -> Any:
         """``max(column)`` over ``frame``."""
         return self._run(self._cursor(), f"SELECT max({quote_identifier(column)}) FROM {frame.ref}").fetchone()[0]
@@ -374,34 +413,27 @@ class DuckDBEngine(Engine):
         """Drop ``frame``'s schema once it and every frame built on it are released."""
         with self._lock:
             frame.released = True
-            to_drop = self._collect_droppable(frame)
+            to_drop = collect_droppable(frame)
         cursor = self._cursor()
         for dead in to_drop:
             if dead.schema:
                 cursor.execute(f"DROP SCHEMA IF EXISTS {dead.schema} CASCADE")
-
-    def _collect_droppable(self, frame: DuckFrame) -> list[DuckFrame]:
-        if not frame.released or frame.live_children != 0:
-            return []
-        dropped = [frame]
-        frame.released = True
-        frame.live_children = -1  # never collected twice
-        for parent in frame.parents:
-            parent.live_children -= 1
-            dropped += self._collect_droppable(parent)
-        return dropped
 
     def close(self) -> None:
         """Close the DuckDB connection (an in-memory database is discarded)."""
         self._con.close()
 
 
-def engine_error(exc: Exception) -> OdibiError:
-    """What a DuckDB exception becomes: a malformed CSV names file and line, else EngineError."""
-    return malformed_csv_error(str(exc)) or EngineError(f"{type(exc).__name__}: {exc}")
+def engine_error(
+    exc: BaseException, *, sql: str | None = None, line_offset: int = 0
+) -> errors.OdibiError:
+    """What a DuckDB exception becomes: a malformed CSV names file and line, else
+    :class:`EngineError` with DuckDB's lines kept, pointing into ``sql`` (the user's SQL, from
+    line ``line_offset + 1`` of the statement) when DuckDB points there."""
+    return malformed_csv_error(str(exc)) or from_duckdb(
+        exc, EngineError, sql=sql, line_offset=line_offset
+    )
 
 
-class EngineError(OdibiError):
-    """DuckDB rejected a statement or an operation is unsupported (raised inside a node)."""
-
-    exit_code = NodeError.exit_code
+class EngineError(errors.EngineError):
+    """DuckDB rejected a statement, failed while computing rows, or an operation is unsupported."""

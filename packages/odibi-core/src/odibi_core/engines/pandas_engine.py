@@ -11,15 +11,17 @@ connections go through the Arrow interchange. pandas is an optional extra:
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
+from odibi_core import errors
 from odibi_core.contracts.connection import FileConnection, TableConnection
 from odibi_core.contracts.engine import ColumnInfo, Engine, ReadRequest, WriteCounts, WriteRequest
 from odibi_core.engines.csv_strict import malformed_csv_error
+from odibi_core.engines.duck_cursors import CursorPool
+from odibi_core.engines.duck_errors import from_duckdb
 from odibi_core.engines.duck_files import UnsupportedFormat, copy_to_file, read_select
 from odibi_core.engines.frames import call_python_step
 from odibi_core.engines.pandas_frames import (
@@ -30,7 +32,6 @@ from odibi_core.engines.pandas_frames import (
 )
 from odibi_core.engines.remote_files import attach_filesystem
 from odibi_core.engines.sql_literals import quote_identifier, sql_literal
-from odibi_core.errors import NodeError, OdibiError
 from odibi_core.plugins.options import PluginOptions
 from odibi_core.plugins.types import BuildContext
 
@@ -71,7 +72,7 @@ class PandasEngine(Engine):
             config["threads"] = self.options.threads
         self._con = duckdb.connect(":memory:", config=config)
         self._con.execute(f"SET TimeZone = {sql_literal(self.options.timezone)}")
-        self._lock = threading.Lock()
+        self._cursors = CursorPool(self._con)
 
     @classmethod
     def build(cls, options: PandasOptions, context: BuildContext) -> PandasEngine:
@@ -84,11 +85,13 @@ class PandasEngine(Engine):
         return arrow_to_pandas(data, self.options.dtype_backend)
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
-        with self._lock:
-            return self._con.cursor()
+        if self._cursors.interrupted:
+            raise PandasEngineError("the run was interrupted")
+        return self._cursors.cursor()
 
-    def _query(self, sql: str, tables: Mapping[str, Any] | None = None) -> pa.Table:
-        """Run ``sql`` on a fresh cursor where ``tables`` (name -> frame) are registered."""
+    def _query(self, sql: str, tables: Mapping[str, Any] | None = None, *, user_sql: bool = False) -> pa.Table:
+        """Run ``sql`` on a fresh cursor where ``tables`` (name -> frame) are registered
+        (``user_sql``: ``sql`` is the user's step, so an error may point into it)."""
         import duckdb
 
         cursor = self._cursor()
@@ -96,11 +99,22 @@ class PandasEngine(Engine):
             for name, frame in (tables or {}).items():
                 if frame is not None:
                     cursor.register(name, pandas_to_arrow(frame))
-            relation = cursor.sql(sql)
+            try:
+                relation = cursor.sql(sql)
+            except duckdb.Error as exc:
+                if not user_sql:
+                    raise
+                # a relation's bind error has no position; executing the statement says where
+                # (it fails in the same bind, before any row is computed)
+                try:
+                    cursor.execute(sql)
+                except duckdb.Error as positioned:
+                    raise positioned from exc
+                raise
             method = getattr(relation, "to_arrow_table", None) or relation.arrow
             return method()
         except duckdb.Error as exc:
-            raise _engine_error(exc) from exc
+            raise _engine_error(exc, sql=sql if user_sql else None) from exc
         finally:
             cursor.close()
 
@@ -134,7 +148,7 @@ class PandasEngine(Engine):
 
     def sql(self, query: str, tables: Mapping[str, Any]) -> pd.DataFrame:
         """Run ``query`` in DuckDB, each frame of ``tables`` visible under its name."""
-        return self._to_pandas(self._query(query.strip().rstrip(";"), tables))
+        return self._to_pandas(self._query(query.strip().rstrip(";"), tables, user_sql=True))
 
     def call(self, func: Callable[..., Any], frame: Any, params: Mapping[str, Any], *,
              frame_kind: str = "native", inputs: Mapping[str, Any] | None = None) -> pd.DataFrame:
@@ -198,6 +212,18 @@ class PandasEngine(Engine):
         rows = self._query(f"SELECT {select} FROM this", {"this": frame}).to_pylist()
         return dict(rows[0]) if rows else {alias: None for alias in expressions}
 
+    def compute(self, frame: pd.DataFrame, aggregates: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """The frame is computed already (pandas is eager): only ``aggregates`` are evaluated."""
+        return self.aggregate(frame, aggregates) if aggregates else {}
+
+    def is_computed(self, frame: pd.DataFrame) -> bool:
+        """Always: every SQL and Python step computed its whole DataFrame."""
+        return True
+
+    def interrupt(self) -> None:
+        """Interrupt running DuckDB queries (SQL steps, reads, writes); a Python step runs to its end."""
+        self._cursors.interrupt()
+
     def max_value(self, frame: pd.DataFrame, column: str) -> Any:
         """``max(column)``, computed by DuckDB so types match the other engines."""
         table = self._query(f"SELECT max({quote_identifier(column)}) AS m FROM this", {"this": frame})
@@ -208,13 +234,12 @@ class PandasEngine(Engine):
         self._con.close()
 
 
-def _engine_error(exc: Exception) -> OdibiError:
+def _engine_error(exc: BaseException, *, sql: str | None = None) -> errors.OdibiError:
     """What a DuckDB exception becomes: a malformed CSV names its file and line, else
-    :class:`PandasEngineError`."""
-    return malformed_csv_error(str(exc)) or PandasEngineError(f"{type(exc).__name__}: {exc}")
+    :class:`PandasEngineError` with DuckDB's lines kept, pointing into ``sql`` (a SQL step's text)
+    when DuckDB points there."""
+    return malformed_csv_error(str(exc)) or from_duckdb(exc, PandasEngineError, sql=sql)
 
 
-class PandasEngineError(OdibiError):
+class PandasEngineError(errors.EngineError):
     """DuckDB rejected a SQL step of the pandas engine, or an operation is unsupported."""
-
-    exit_code = NodeError.exit_code

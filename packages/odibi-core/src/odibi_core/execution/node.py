@@ -1,25 +1,38 @@
-"""Execution of one node: read -> transform steps -> validations -> write."""
+"""Execution of one node: read -> transform steps -> validations -> write.
+
+A node succeeds only once its whole output (every column, every row) was computed in this run:
+by its write, by its validations (one pass that also touches every column), or, for a node that
+nothing reads and that writes nothing, by one pass of its own. A node that only feeds other nodes
+is computed inside their queries (that is what keeps a lazy engine fast); its output is reported
+as not computed yet (:attr:`NodeOutput.computed`), and the runner settles it when its consumer
+finishes. When a computation fails, :mod:`odibi_core.execution.blame` finds the node and step
+whose SQL or function does not compute.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from odibi_core.config.models import FunctionStep, NodeConfig, SqlStep, TransformerStep
 from odibi_core.contracts.connection import Connection
 from odibi_core.contracts.engine import CURRENT_FRAME_NAME, Engine, write_counts
 from odibi_core.contracts.lifecycle import NodeResult
 from odibi_core.contracts.state import utc_now
-from odibi_core.errors import NodeError, ValidationFailed
-from odibi_core.execution.sources import read_request, source_fingerprint, write_request
+from odibi_core.errors import NodeError, RunInterrupted, ValidationFailed
+from odibi_core.execution.blame import Blame, LazyNode, find_culprits, worth_blaming
+from odibi_core.execution.failure import Phase, describe_failure, step_hint
 from odibi_core.execution.formats import FormatDispatch
+from odibi_core.execution.sources import read_request, source_fingerprint, write_request
 from odibi_core.execution.validation import run_validations
 from odibi_core.plugins.types import TransformerSpec, TransformSpec
-from odibi_core.redaction.shorten import one_line
 from odibi_core.reports.observe import ObserveOptions, observe
+
+if TYPE_CHECKING:
+    from odibi_core.execution.cancellation import RunCancellation
 
 logger = logging.getLogger("odibi.run")
 
@@ -41,6 +54,11 @@ class NodeInputs:
         full_refresh: ``--full-refresh``: ``append``/``upsert`` writes replace the target.
         formats: Routes plugin formats (``delta``) to their implementation.
         transformers: Registered transformers (``- transformer:`` steps) by name.
+        dependents: Selected nodes that read the output.
+        lazy_upstream: Upstream nodes whose output this node computes (not computed yet), in
+            execution order: checked when this node's computation fails.
+        locations: ``file:line`` of the node's read (key 0) and steps (key = step number).
+        cancellation: The run's cancellation flag, looked at between the parts of the node.
     """
 
     node: NodeConfig
@@ -55,16 +73,41 @@ class NodeInputs:
     full_refresh: bool = False
     formats: FormatDispatch = field(default_factory=FormatDispatch)
     transformers: Mapping[str, TransformerSpec] = field(default_factory=dict)
+    dependents: int = 0
+    lazy_upstream: Sequence[LazyNode] = ()
+    locations: Mapping[int, str] = field(default_factory=dict)
+    cancellation: RunCancellation | None = None
 
 
 @dataclass
 class NodeOutput:
-    """A node's result plus the frame it produced and its new high-water mark."""
+    """A node's result plus the frame it produced and its new high-water mark.
+
+    ``computed`` is ``False`` when the output was not computed by the node itself (it only feeds
+    other nodes, which compute it); ``phases`` are the node's read and steps with their frames.
+    """
 
     result: NodeResult
     frame: Any = None
     new_high_water_mark: Any = None
     attributes: dict[str, Any] = field(default_factory=dict)
+    phases: list[Phase] = field(default_factory=list)
+    computed: bool = True
+
+
+class UpstreamFailed(NodeError):
+    """The node's computation failed because a lazy upstream node's output does not compute.
+
+    ``blame`` says which upstream nodes are to blame; the node itself is recorded as skipped.
+    """
+
+    def __init__(self, message: str, *, node: str, blame: Blame) -> None:
+        super().__init__(message, node=node)
+        self.blame = blame
+
+
+class NodeInterrupted(NodeError):
+    """The run was interrupted (Ctrl-C, SIGTERM) while the node ran; it is recorded as interrupted."""
 
 
 def execute_node(inputs: NodeInputs) -> NodeOutput:
@@ -73,25 +116,45 @@ def execute_node(inputs: NodeInputs) -> NodeOutput:
     result = NodeResult(name=node.name, status="running", started_at=utc_now(), fingerprint=inputs.fingerprint)
     start = time.perf_counter()
     owned: list[Any] = []
+    phases: list[Phase] = []
+    where: str | None = "read"
+    current: Phase | None = None
     try:
+        _check_cancelled(inputs)
         frame, read_frame = _read(inputs, result, owned)
+        if node.read is not None and frame is not None:
+            phases.append(Phase("read", frame=frame))
         if frame is not None:
             if node.transform is None:  # the output is what was read: one look serves both
                 observe(engine, frame, result, inputs.observe)
             result.schema_in = engine.schema(frame)
-        for step in node.transform.steps if node.transform else []:
-            frame = _step(inputs, step, frame, result)
+        for number, step in enumerate(node.transform.steps if node.transform else [], 1):
+            _check_cancelled(inputs)
+            current = _phase_of(step, number)
+            where = current.describe()
+            shown = len(result.sql)
+            try:
+                frame = _step(inputs, step, frame, result)
+            finally:
+                current = _with_rendered_sql(current, result.sql[shown:])
             owned.append(frame)
+            current = replace(current, frame=frame)
+            phases.append(current)
+        current, where = None, "compute"
         if frame is None:
             raise NodeError(f"node {node.name!r} produced no frame", node=node.name)
+        _check_cancelled(inputs)
         if inputs.consumers >= 2:
             persisted = engine.persist(frame)
             if persisted is not frame:
                 owned.append(frame)
             frame = persisted
         result.schema_out = engine.schema(frame)
+        computed = engine.is_computed(frame)
         if node.validation is not None:
+            where = "validation"
             outcomes, rows = run_validations(engine, frame, node.validation)
+            computed = True
             result.validations = outcomes
             result.rows_out = rows
             failed = [o for o in outcomes if not o.passed]
@@ -99,29 +162,35 @@ def execute_node(inputs: NodeInputs) -> NodeOutput:
                 text = "; ".join(f"{o.rule}: {o.detail}" for o in failed)
                 if node.validation.on_failure == "fail":
                     observe(engine, frame, result, inputs.observe)  # the rows that failed to pass
+                    where = None
                     raise ValidationFailed(f"node {node.name!r} failed validation: {text}", node=node.name)
                 logger.warning("node %s: validation warnings: %s", node.name, text)
         new_mark = None
         if keeps_high_water_mark(node) and read_frame is not None:
             new_mark = engine.max_value(read_frame, node.read.incremental.column)
         if node.write is not None:
+            _check_cancelled(inputs)
+            where = "write"
             _write(inputs, frame, result)
+            computed = True
+        elif node.validation is None and inputs.dependents == 0:  # nothing else will compute it
+            where = "compute"
+            if computed:  # an eager engine or a table: counting is cheap
+                result.rows_out = engine.count(frame)
+            else:
+                result.rows_out = int(engine.compute(frame, {"rows": "count(*)"}).get("rows") or 0)
+            computed = True
         if result.rows_in is None and node.read is not None and node.transform is None:
             result.rows_in = result.rows_out  # what was read is what was written
         observe(engine, frame, result, inputs.observe)  # after the write: a sample may read its output
         result.status = "success"
-        output = NodeOutput(result, frame, new_mark)
+        output = NodeOutput(result, frame, new_mark, phases=phases, computed=computed)
         owned = [f for f in owned if f is not frame]
         return output
-    except NodeError as exc:
-        _fail(result, exc, start)
-        exc.result = result  # type: ignore[attr-defined]
-        raise
-    except Exception as exc:
-        _fail(result, exc, start)
-        error = NodeError(result.error or "", node=node.name)
-        error.result = result  # type: ignore[attr-defined]
-        error.error_type = type(exc).__name__  # type: ignore[attr-defined]
+    except BaseException as exc:
+        error = _failure(inputs, result, exc, where=where, current=current, phases=phases)
+        if error is exc:
+            raise
         raise error from exc
     finally:
         result.duration_s = round(time.perf_counter() - start, 6)
@@ -130,11 +199,62 @@ def execute_node(inputs: NodeInputs) -> NodeOutput:
             engine.release(frame_to_release)
 
 
-def _fail(result: NodeResult, exc: BaseException, start: float) -> None:
-    result.status = "failed"
-    result.error_type = getattr(exc, "error_type", None) or type(exc).__name__
-    message = exc.message if isinstance(exc, NodeError) else f"{type(exc).__name__}: {exc}"
-    result.error = one_line(message, limit=2000)  # redacted before it is reflowed or cut
+def _check_cancelled(inputs: NodeInputs) -> None:
+    if inputs.cancellation is not None:
+        inputs.cancellation.check()
+
+
+def _phase_of(step: SqlStep | FunctionStep | TransformerStep, number: int) -> Phase:
+    if isinstance(step, SqlStep):
+        return Phase("sql", step=number, sql=step.sql.strip())
+    if isinstance(step, TransformerStep):  # its SQL is known once rendered (see _step)
+        return Phase("transformer", step=number, function=step.transformer)
+    return Phase("function", step=number, function=step.function)
+
+
+def _with_rendered_sql(phase: Phase, rendered: list[str]) -> Phase:
+    """A transformer step's phase with the SQL it rendered (what an error points into)."""
+    if phase.kind == "transformer" and rendered:
+        return replace(phase, sql=rendered[-1])
+    return phase
+
+
+def _failure(inputs: NodeInputs, result: NodeResult, exc: BaseException, *, where: str | None,
+             current: Phase | None, phases: list[Phase]) -> BaseException:
+    """The error to raise for a failed node, with ``result`` filled in (``.result`` attached)."""
+    node = inputs.node.name
+    cancellation = inputs.cancellation
+    if isinstance(exc, (RunInterrupted, KeyboardInterrupt)) or (cancellation is not None and cancellation.cancelled):
+        result.status = "interrupted"
+        reason = cancellation.error().message if cancellation is not None else "run interrupted"
+        result.skipped_reason = reason
+        error: NodeError = NodeInterrupted(f"node {node!r}: {reason}", node=node)
+        error.result = result  # type: ignore[attr-defined]
+        return error
+    blame = Blame()
+    if worth_blaming(exc, current) and (inputs.lazy_upstream or phases):
+        blame = find_culprits(inputs.engine, inputs.lazy_upstream, phases, node=node)
+    if blame.culprits:
+        first = next(iter(blame.culprits))
+        result.status = "skipped"
+        result.skipped_reason = f"upstream node {first} failed (its rows are computed in this node)"
+        error = UpstreamFailed(f"node {node!r}: {result.skipped_reason}", node=node, blame=blame)
+    else:
+        cause, phase = (blame.own.error, blame.own.phase) if blame.own is not None else (exc, current)
+        _fail(result, cause, where=phase.describe() if phase is not None else where, phase=phase,
+              hint=step_hint(node, phase, inputs.locations.get(phase.step or 0)) if phase is not None else None)
+        error = exc if isinstance(exc, NodeError) and blame.own is None else NodeError(result.error or "", node=node)
+        error.error_type = result.error_type  # type: ignore[attr-defined]
+    error.result = result  # type: ignore[attr-defined]
+    error.computed_upstream = blame.computed  # type: ignore[attr-defined]
+    return error
+
+
+def _fail(result: NodeResult, exc: BaseException, *, where: str | None, phase: Phase | None,
+          hint: str | None) -> None:
+    """Fill ``result`` with the failure's layout (see :mod:`odibi_core.execution.failure`: the
+    message is redacted first, then laid out with its lines kept)."""
+    describe_failure(exc, where=where, phase=phase, hint=hint).apply(result)
 
 
 def _read(inputs: NodeInputs, result: NodeResult, owned: list[Any]) -> tuple[Any, Any]:
@@ -177,14 +297,14 @@ def _step(inputs: NodeInputs, step: SqlStep | FunctionStep | TransformerStep, fr
           result: NodeResult) -> Any:
     node, engine = inputs.node, inputs.engine
     if isinstance(step, TransformerStep):
-        from odibi_core.execution.transformer_steps import run_transformer_step
+        from odibi_core.execution.transformer_steps import render_transformer_step
 
-        frame, query = run_transformer_step(
+        query, tables = render_transformer_step(
             node, engine, step, frame, inputs.upstream, inputs.transformers, inputs.connections,
             inputs.formats,
         )
-        result.sql.append(query)
-        return frame
+        result.sql.append(query)  # before it runs: a failure points into it
+        return engine.sql(query, tables)
     if isinstance(step, SqlStep):
         tables = dict(inputs.upstream)
         if frame is not None:

@@ -3,6 +3,9 @@
 Nodes start as soon as their dependencies finish (bounded by ``workers``); each runs in a worker
 thread with the ``contextvars`` of the pipeline run copied in, so lifecycle plugins keep their
 span or logging context. An output frame is released as soon as no selected dependent needs it.
+A node whose output its consumer computes is settled when that consumer finishes
+(:mod:`odibi_core.execution.deferred`); a raised cancellation flag
+(:mod:`odibi_core.execution.cancellation`) starts no new node and records the rest as interrupted.
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ from odibi_core.contracts.engine import Engine, ReadRequest
 from odibi_core.contracts.lifecycle import NodeResult, NodeRunContext, PipelineRunContext, RunResult
 from odibi_core.contracts.state import RunRecord, utc_now
 from odibi_core.errors import NodeError, OdibiError, UsageError
+from odibi_core.execution.cancellation import RunCancellation
+from odibi_core.execution.deferred import DeferredOutputs
+from odibi_core.execution.failure import NodeLocations, format_failure
 from odibi_core.execution.formats import FormatDispatch
 from odibi_core.execution.node import NodeInputs, NodeOutput, execute_node, keeps_high_water_mark
 from odibi_core.execution.resume import can_read_back
@@ -66,6 +72,7 @@ class RunOptions:
         wait_for_lock: ``False`` with ``--no-wait``.
         environment: ``--env`` applied (state keeps marks and node records per environment).
         full_refresh: ``--full-refresh``: ignore high-water marks, rebuild append/upsert targets.
+        cancellation: Raised to stop the run cleanly (Ctrl-C); ``None``: the run cannot be stopped.
     """
 
     pipelines: list[str] = field(default_factory=list)
@@ -76,6 +83,7 @@ class RunOptions:
     wait_for_lock: bool = True
     environment: str | None = None
     full_refresh: bool = False
+    cancellation: RunCancellation | None = None
 
 
 def select_pipelines(project: LoadedProject, names: list[str]) -> list[PipelineConfig]:
@@ -101,8 +109,12 @@ class ProjectRunner:
         self.pm = pm
         self.options = options
         self.lock_timeout = effective_lock_timeout(project, options.lock_timeout)
+        self.cancellation = options.cancellation or RunCancellation(announce=False)
         self.state_location: str | None = None
         """``"<backend> state at <location>"`` once a run opened state (``None``: no state)."""
+        self.interrupted = False
+        """Whether the cancellation stopped work: a pipeline interrupted or never started (a signal
+        that comes once every node is done changes nothing)."""
 
     def plans(self) -> list[Plan]:
         """Plan every selected pipeline (what ``--dry-run`` and ``validate`` show)."""
@@ -111,7 +123,14 @@ class ProjectRunner:
     def run(self) -> list[RunResult]:
         """Run the selected pipelines one after another; return their results."""
         plans, transforms = self.plans_to_run()
-        return [self._run_pipeline(plan, transforms) for plan in plans]
+        results: list[RunResult] = []
+        for plan in plans:
+            if self.cancellation.cancelled:
+                self.interrupted = True  # the next pipelines never start
+                break
+            results.append(self._run_pipeline(plan, transforms))
+        self.interrupted = self.interrupted or any(r.interrupted for r in results)
+        return results
 
     def plans_to_run(self) -> tuple[list[Plan], dict[str, TransformSpec]]:
         """The plans with the code of Python steps in their fingerprints, and those steps."""
@@ -155,6 +174,9 @@ class ProjectRunner:
             engine_name=self.project.config.engine, environment=self.options.environment, nodes=plan.order,
         )
         started = utc_now()
+        for target in (engine, *connections.values()):
+            self.cancellation.register(target)
+        self.cancellation.armed = True  # from here a signal stops the run cleanly
         recorder.record_start(RunRecord(
             run_id=run_id, status="running", started_at=started, user=_user(), host=socket.gethostname(),
             pid=os.getpid(), environment=self.options.environment, odibi_version=__version__,
@@ -166,13 +188,18 @@ class ProjectRunner:
             result: RunResult = self.pm.run_pipeline(context)
             marks = execution.marks
         finally:
+            for target in (engine, *connections.values()):
+                self.cancellation.unregister(target)
             engine.close()
             for connection in connections.values():
                 connection.close()
         try:
             recorder.record_finish(result, marks)
         finally:
-            self._report(plan, result)
+            try:
+                self._report(plan, result)
+            finally:
+                self.cancellation.armed = False
         return result
 
     def _report(self, plan: Plan, result: RunResult) -> None:
@@ -234,6 +261,10 @@ class _PipelineExecution:
         self.frames: dict[str, Any] = {}
         self.results: dict[str, NodeResult] = {}
         self.marks: dict[str, MarkUpdate] = {}
+        self.cancellation = runner.cancellation
+        self.errors: dict[str, BaseException] = {}
+        self._locations = NodeLocations(runner.project, plan.pipeline.pipeline)
+        self.deferred = DeferredOutputs(plan, self._locations)
         selected = set(plan.order)
         self.pending_consumers = {n: len([d for d in plan.downstream[n] if d in selected]) for n in plan.order}
 
@@ -246,53 +277,90 @@ class _PipelineExecution:
         fail_fast = self.plan.pipeline.on_error == "fail_fast"
         done: set[str] = set()
         running: dict[Future[Any], str] = {}
-        stopped_by: str | None = None
+        self.stopped_by: str | None = None
+        selected = set(self.plan.selected)
+        deps_of = {n: [d for d in self.plan.upstream[n] if d in selected] for n in order}
+        missing = {n: len(deps) for n, deps in deps_of.items()}  # dependencies not done yet
+        waiting = list(order)  # not started, in order (a chain of thousands stays linear)
+
+        def finish(name: str) -> None:
+            done.add(name)
+            for dependent in self.plan.downstream[name]:
+                if dependent in missing:
+                    missing[dependent] -= 1
+
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="odibi-node") as pool:
             while len(done) < len(order):
-                for name in order:
-                    if name in done or name in running.values() or len(running) >= workers:
+                cancelled = self.cancellation.cancelled
+                for name in waiting:
+                    if name in done or name in running.values():
                         continue
-                    deps = [d for d in self.plan.upstream[name] if d in self.plan.selected]
-                    if not all(d in done for d in deps):
+                    if cancelled:
+                        self._interrupt_unstarted(name)
+                        finish(name)
                         continue
-                    failed_dep = next((d for d in deps if self.results[d].status in ("failed", "skipped")), None)
-                    if failed_dep is not None or stopped_by is not None:
+                    if missing[name] or len(running) >= workers:
+                        continue
+                    deps = deps_of[name]
+                    failed_dep = next((d for d in deps if self.results[d].status
+                                       in ("failed", "skipped", "interrupted")), None)
+                    if failed_dep is not None or self.stopped_by is not None:
                         reason = (f"upstream node {failed_dep} did not succeed" if failed_dep
-                                  else f"run stopped after node {stopped_by} failed")
+                                  else f"run stopped after node {self.stopped_by} failed")
                         self._skip(name, reason)
-                        done.add(name)
+                        finish(name)
+                        self._settle(name, fail_fast)
                         self._consumed(name)
                         continue
                     if name in unchanged:
                         self.results[name] = unchanged[name]
                         logger.info("node %s unchanged, skipped: %s", name, unchanged[name].skipped_reason)
-                        done.add(name)
+                        finish(name)
                         self._consumed(name)
                         continue
                     ctx = contextvars.copy_context()
                     running[pool.submit(ctx.run, self._run_node, name)] = name
+                started_now = set(running.values())
+                waiting = [n for n in waiting if n not in done and n not in started_now]
                 if not running:
                     continue
                 finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
                 for future in finished:
                     name = running.pop(future)
                     future.result()  # _run_node never raises; surfaces kernel bugs
-                    done.add(name)
-                    if self.results[name].status == "failed" and fail_fast and stopped_by is None:
-                        stopped_by = name
+                    finish(name)
+                    if self.results[name].status == "failed" and fail_fast and self.stopped_by is None:
+                        self.stopped_by = name
+                    self._settle(name, fail_fast)
                     self._consumed(name)
         failed = any(r.status in ("failed",) for r in self.results.values())
+        status = "interrupted" if self.cancellation.cancelled else "failed" if failed else "success"
         return RunResult(
             pipeline=self.plan.pipeline.pipeline, run_id=self.context.run_id,
-            status="failed" if failed else "success", started_at=started, finished_at=utc_now(),
+            status=status, started_at=started, finished_at=utc_now(),
             duration_s=round(time.perf_counter() - start, 6),
             nodes={n: self.results[n] for n in order}, order=order,
         )
 
-    def _skip(self, name: str, reason: str) -> None:
-        self.results[name] = NodeResult(name=name, status="skipped", skipped_reason=reason,
+    def _skip(self, name: str, reason: str, status: str = "skipped") -> None:
+        self.results[name] = NodeResult(name=name, status=status, skipped_reason=reason,
                                         fingerprint=self.plan.fingerprints[name])
-        logger.warning("node %s skipped: %s", name, reason)
+        logger.warning("node %s %s: %s", name, status, reason)
+
+    def _interrupt_unstarted(self, name: str) -> None:
+        """A node the interrupted run never started (or was not asked to finish)."""
+        self._skip(name, f"{self.cancellation.error().message} before the node started", "interrupted")
+        self._settle(name, True)
+        self._consumed(name)
+
+    def _settle(self, name: str, fail_fast: bool) -> None:
+        """Settle the lazy nodes ``name`` was to compute (see :mod:`odibi_core.execution.deferred`)."""
+        stop = f"the run stopped after node {self.stopped_by} failed" if fail_fast and self.stopped_by else None
+        interrupted = self.cancellation.error().message if self.cancellation.cancelled else None
+        failed = self.deferred.settle(name, self.results, self.engine, error=self.errors.get(name),
+                                      stop_reason=stop, interrupted_reason=interrupted)
+        if failed and fail_fast and self.stopped_by is None:
+            self.stopped_by = failed[0]
 
     def _consumed(self, name: str) -> None:
         """Release upstream frames no pending dependent needs any more."""
@@ -323,27 +391,37 @@ class _PipelineExecution:
                     result: NodeResult = self.runner.pm.run_node(ctx)
                     self.results[name] = result
                     rows = "" if result.rows_out is None else f", {result.rows_out} rows out"
-                    logger.info("node %s succeeded in %.3fs%s", name, result.duration_s, rows)
+                    if name in self.deferred:
+                        logger.info("node %s ready in %.3fs; its rows are computed by the node that reads it",
+                                    name, result.duration_s)
+                    else:
+                        logger.info("node %s succeeded in %.3fs%s", name, result.duration_s, rows)
                     return
                 except Exception as exc:
-                    if attempt < policy.max_attempts and is_transient(exc):
+                    if attempt < policy.max_attempts and is_transient(exc) and not self.cancellation.cancelled:
                         delay = backoff_delay(policy, attempt)
                         logger.warning("node %s: transient error (attempt %d of %d), retrying in %.1fs: %s",
                                        name, attempt, policy.max_attempts, delay, exc)
-                        time.sleep(delay)
+                        self.cancellation.wait(delay)
                         attempt += 1
                         continue
                     result = getattr(exc, "result", None) or NodeResult(
                         name=name, status="failed", error=f"{type(exc).__name__}: {exc}",
                         error_type=type(exc).__name__, fingerprint=self.plan.fingerprints[name])
                     self.results[name] = result
-                    logger.error("node %s failed: %s", name, result.error, exc_info=logger.isEnabledFor(logging.DEBUG))
+                    self.errors[name] = exc
+                    if result.status == "failed":
+                        logger.error("%s", "\n".join(format_failure(result)),
+                                     exc_info=logger.isEnabledFor(logging.DEBUG))
+                    else:
+                        logger.warning("node %s %s: %s", name, result.status, result.skipped_reason)
                     return
 
     def _work(self, name: str, ctx: NodeRunContext) -> NodeResult:
         node = self.plan.nodes[name]
         upstream = {d: self._frame_of(d) for d in self.plan.upstream[name]}
-        consumers = self.pending_consumers.get(name, 0) + (1 if node.write else 0) + (1 if node.validation else 0)
+        dependents = self.pending_consumers.get(name, 0)
+        consumers = dependents + (1 if node.write else 0) + (1 if node.validation else 0)
         target = target_of(node, self.connections)
         full_refresh = self.runner.options.full_refresh
         keeps_mark = keeps_high_water_mark(node)  # a rolling window keeps none
@@ -354,8 +432,12 @@ class _PipelineExecution:
             high_water_mark=mark, observe=observe_options(self.runner.project.config.reports, node),
             full_refresh=full_refresh, formats=self.formats,
             transformers=transformers_for(node, self.runner.pm),
+            dependents=dependents, lazy_upstream=self.deferred.chain(name), locations=self._locations(name),
+            cancellation=self.cancellation,
         )
         output: NodeOutput = execute_node(inputs)
+        if not output.computed:
+            self.deferred.add(name, output)
         if self.pending_consumers.get(name, 0) > 0:
             self.frames[name] = output.frame
         else:

@@ -55,6 +55,24 @@ def run_transformer_step(
 ) -> tuple[Any, str]:
     """Run ``step`` over ``frame``; return the new frame and the SQL that produced it.
     ``formats`` reads a plugin-format write target (a Delta table) for ``target``."""
+    query, tables = render_transformer_step(
+        node, engine, step, frame, upstream, transformers, connections, formats
+    )
+    return engine.sql(query, tables), query
+
+
+def render_transformer_step(
+    node: NodeConfig,
+    engine: Engine,
+    step: TransformerStep,
+    frame: Any,
+    upstream: Mapping[str, Any],
+    transformers: Mapping[str, TransformerSpec],
+    connections: Mapping[str, Connection],
+    formats: FormatDispatch | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """The SQL ``step`` renders over ``frame`` and the tables it reads (nothing runs yet, except
+    reading the write target of a target-rewriting transformer)."""
     spec = transformers.get(step.transformer)
     if spec is None:
         from odibi_core.config.suggestions import did_you_mean
@@ -85,8 +103,7 @@ def run_transformer_step(
         columns={name: tuple(c.name for c in schema) for name, schema in schemas.items()},
         column_types={name: tuple(c.type for c in schema) for name, schema in schemas.items()},
     )
-    query = spec.render(params, context)
-    return engine.sql(query, tables), query
+    return spec.render(params, context), tables
 
 
 def read_write_target(

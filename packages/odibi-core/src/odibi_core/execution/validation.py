@@ -1,4 +1,5 @@
-"""Node validations compiled into one aggregate query (one pass over the data)."""
+"""Node validations compiled into one aggregate query (one pass over the data, which computes
+every column of the frame: a check never passes on a frame that fails to compute)."""
 
 from __future__ import annotations
 
@@ -39,7 +40,9 @@ def build_checks(config: ValidationConfig) -> dict[str, tuple[str, str]]:
 def run_validations(engine: Engine, frame: Any, config: ValidationConfig) -> tuple[list[ValidationOutcome], int]:
     """Evaluate every rule of ``config`` on ``frame``; return outcomes and the row count."""
     checks = build_checks(config)
-    values = engine.aggregate(frame, {alias: expr for alias, (_, expr) in checks.items()})
+    # compute, not aggregate: every column of the frame is computed in the same pass, so no check
+    # passes (a row count) on a frame a column of which cannot be computed
+    values = engine.compute(frame, {alias: expr for alias, (_, expr) in checks.items()})
     rows = int(values.get("rows") or 0)
     outcomes: list[ValidationOutcome] = []
     for alias, (rule, _) in checks.items():

@@ -96,18 +96,32 @@ def build_plan(pipeline: PipelineConfig, *, select: Iterable[str] = ()) -> Plan:
 
 
 def _layers(pipeline: str, upstream: dict[str, list[str]]) -> list[list[str]]:
-    """Kahn's algorithm; node order inside a layer follows the file for stable output."""
-    remaining = {name: set(deps) for name, deps in upstream.items()}
+    """Kahn's algorithm; node order inside a layer follows the file for stable output.
+
+    Linear in nodes + edges (a chain of thousands of nodes plans at once).
+    """
+    position = {name: i for i, name in enumerate(upstream)}
+    downstream: dict[str, list[str]] = {name: [] for name in upstream}
+    missing = {name: len(set(deps)) for name, deps in upstream.items()}
+    for name, deps in upstream.items():
+        for dep in set(deps):
+            downstream[dep].append(name)
     layers: list[list[str]] = []
-    while remaining:
-        ready = [name for name, deps in remaining.items() if not deps]
-        if not ready:
-            raise PlanError(f"pipeline {pipeline}: dependency cycle: {_describe_cycle(remaining)}")
+    ready = [name for name, count in missing.items() if count == 0]
+    placed = 0
+    while ready:
         layers.append(ready)
+        placed += len(ready)
+        following: list[str] = []
         for name in ready:
-            del remaining[name]
-        for deps in remaining.values():
-            deps.difference_update(ready)
+            for dependent in downstream[name]:
+                missing[dependent] -= 1
+                if missing[dependent] == 0:
+                    following.append(dependent)
+        ready = sorted(following, key=position.__getitem__)
+    if placed < len(upstream):
+        remaining = {name: {d for d in upstream[name] if missing[d] > 0} for name, count in missing.items() if count > 0}
+        raise PlanError(f"pipeline {pipeline}: dependency cycle: {_describe_cycle(remaining)}")
     return layers
 
 

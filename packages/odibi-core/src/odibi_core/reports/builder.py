@@ -119,7 +119,8 @@ def _node_report(result: NodeResult, config: NodeConfig, upstream: list[str], la
         validations=[Validation(rule=v.rule, passed=v.passed, detail=v.detail, failing_rows=v.failing_rows)
                      for v in result.validations],
         sample=_sample(result, config), sample_note=result.sample_note, profile=profile,
-        error=NodeErrorInfo(type=result.error_type, message=result.error) if result.error else None,
+        error=NodeErrorInfo(type=result.error_type, message=result.error, step=result.error_step,
+                            sql=result.error_sql, hint=result.error_hint) if result.error else None,
     )
 
 

@@ -15,7 +15,7 @@ GAP_Y = 18
 PAD = 14
 MAX_LABEL = 22
 
-STATUS_MARK = {"success": "✓", "failed": "✗", "skipped": "–", "unchanged": "="}  # noqa: RUF001
+STATUS_MARK = {"success": "✓", "failed": "✗", "skipped": "–", "unchanged": "=", "interrupted": "■"}  # noqa: RUF001
 """A mark shown before each status word, so the status does not rely on colour alone."""
 
 

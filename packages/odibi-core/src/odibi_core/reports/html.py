@@ -28,6 +28,7 @@ vertical-align:middle;border:1px solid currentColor;white-space:nowrap}
 .badge.st-success{color:var(--ok);background:var(--ok-bg)}.badge.st-failed{color:var(--bad);background:var(--bad-bg)}
 .badge.st-skipped{color:var(--skip);background:var(--skip-bg)}
 .badge.st-unchanged{color:var(--same);background:var(--same-bg)}
+.badge.st-interrupted{color:var(--warn);background:var(--warn-bg)}
 .cards{display:flex;flex-wrap:wrap;gap:10px;margin-top:16px}
 .card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:8px 14px;min-width:110px}
 .card .v{font-size:20px;font-weight:600}.card .k{color:var(--muted);font-size:12px}
@@ -40,7 +41,8 @@ svg.graph .st-failed rect{fill:var(--bad-bg);stroke:var(--bad)}svg.graph .st-fai
 svg.graph .st-skipped rect{fill:var(--skip-bg);stroke:var(--skip);stroke-dasharray:5 3}
 svg.graph .st-skipped .gstatus{fill:var(--skip)}
 svg.graph .st-unchanged rect{fill:var(--same-bg);stroke:var(--same)}svg.graph .st-unchanged .gstatus{fill:var(--same)}
-svg.graph .st-unknown rect{fill:var(--warn-bg);stroke:var(--warn)}
+svg.graph .st-unknown rect,svg.graph .st-interrupted rect{fill:var(--warn-bg);stroke:var(--warn)}
+svg.graph .st-interrupted .gstatus{fill:var(--warn)}
 svg.graph .edge{fill:none;stroke:#9aa0a6;stroke-width:1.6}svg.graph .arrowhead{fill:#9aa0a6}
 table{border-collapse:collapse;width:100%;background:#fff}
 th,td{text-align:left;padding:5px 9px;border-bottom:1px solid var(--line);vertical-align:top}
@@ -50,9 +52,12 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 padding:12px 16px;margin:14px 0}
 .node.st-success{border-left-color:var(--ok)}.node.st-failed{border-left-color:var(--bad)}
 .node.st-skipped{border-left-color:var(--skip)}.node.st-unchanged{border-left-color:var(--same)}
+.node.st-interrupted{border-left-color:var(--warn)}
 .facts{display:flex;flex-wrap:wrap;gap:4px 22px;margin:8px 0 0;color:var(--muted)}.facts b{color:#202124}
 .error{background:var(--bad-bg);color:var(--bad);border-radius:6px;padding:8px 12px;margin:10px 0;
 white-space:pre-wrap;word-break:break-word;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px}
+.error pre.where{background:#fff;color:#202124;border-color:var(--bad);white-space:pre;margin:8px 0 4px}
+.error .hint{color:#202124;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 .note{color:var(--muted);font-style:italic;margin:4px 0}
 pre{background:#f8f9fa;border:1px solid var(--line);border-radius:6px;padding:8px 10px;overflow-x:auto;
 font:12.5px/1.4 ui-monospace,Menlo,Consolas,monospace;margin:6px 0;white-space:pre-wrap}
@@ -116,6 +121,7 @@ def _cards(r: RunReport) -> str:
         ("duration", _seconds(r.duration_s), ""), ("nodes", str(t.nodes), ""),
         ("succeeded", str(t.success), ""), ("failed", str(t.failed), "bad" if t.failed else ""),
         ("skipped", str(t.skipped), ""), ("unchanged", str(t.unchanged), ""),
+        *([("interrupted", str(t.interrupted), "bad")] if t.interrupted else []),
         ("rows written", f"{t.rows_written:,}", ""),
     ]
     items = "".join(f'<div class="card {cls}"><div class="v">{_e(v)}</div><div class="k">{_e(k)}</div></div>'
@@ -126,7 +132,7 @@ def _cards(r: RunReport) -> str:
 def _summary_table(r: RunReport) -> str:
     rows = []
     for n in r.nodes:
-        note = n.error.message if n.error else (n.skipped_reason or "")
+        note = n.error.message.split("\n", 1)[0] if n.error else (n.skipped_reason or "")
         rows.append(
             f'<tr data-node="{_e(n.name)}" data-status="{_e(n.status)}">'
             f'<td><a href="#{_e(node_anchor(n.name))}">{_e(n.name)}</a></td><td>{_badge(n.status)}</td>'
@@ -158,11 +164,19 @@ def _node_section(n: NodeReport) -> str:
     parts.append('<div class="facts">' + "".join(f"<span>{_e(k)} <b>{_e(v)}</b></span>" for k, v in facts)
                  + "</div>")
     if n.error:
-        parts.append(f'<div class="error"><b>{_e(n.error.type or "error")}</b>: {_e(n.error.message)}</div>')
+        parts.append(_error(n))
     if n.skipped_reason:
         parts.append(f'<p class="note">{_e(n.skipped_reason)}</p>')
     parts += [_schema(n), _sql(n), _validations(n), _sample(n), _profile(n), "</article>"]
     return "".join(p for p in parts if p)
+
+
+def _error(n: NodeReport) -> str:
+    """The failure: where and the engine's lines, the step's SQL with its caret, the hint."""
+    assert n.error is not None
+    where = f'<pre class="where">{_e(n.error.sql)}</pre>' if n.error.sql else ""
+    hint = f'<div class="hint">hint: {_e(n.error.hint)}</div>' if n.error.hint else ""
+    return f'<div class="error"><b>{_e(n.error.type or "error")}</b>: {_e(n.error.message)}{where}{hint}</div>'
 
 
 def _schema(n: NodeReport) -> str:

@@ -20,7 +20,7 @@ REPORT_FORMAT = "odibi.run-report"
 REPORT_FORMAT_VERSION = 1
 """Version of the report format; bumped when a key changes meaning or disappears."""
 
-NODE_STATUS_ORDER = ("success", "failed", "skipped", "unchanged")
+NODE_STATUS_ORDER = ("success", "failed", "skipped", "unchanged", "interrupted")
 """Statuses a node of a finished run can have, in the order reports count them."""
 
 
@@ -55,10 +55,14 @@ class Validation(ReportModel):
 
 
 class NodeErrorInfo(ReportModel):
-    """Why a node failed: exception class and redacted one-line message."""
+    """Why a node failed: exception class, where and the engine's redacted message (its lines
+    kept), the failed step, its SQL with a caret under the place the engine points at, a hint."""
 
     type: str | None = None
     message: str
+    step: int | None = None
+    sql: str | None = None
+    hint: str | None = None
 
 
 class Sample(ReportModel):
@@ -159,6 +163,7 @@ class Totals(ReportModel):
     failed: int = 0
     skipped: int = 0
     unchanged: int = 0
+    interrupted: int = 0
     rows_written: int = Field(
         0, description="Sum of rows_written of the nodes that wrote in this run"
     )

@@ -66,3 +66,21 @@ def invoke_odibi(args: Sequence[str]) -> CliResult:
         wrapped_err.finish()
         sys.stdout, sys.stderr = saved
     return CliResult(int(code), out.getvalue(), err.getvalue())
+
+
+def start_odibi(
+    args: Sequence[str], *, cwd: str | Path | None = None, extra_env: Mapping[str, str] | None = None,
+) -> subprocess.Popen[str]:
+    """Start ``python -m odibi_core.cli.main ARGS`` without waiting (to send it signals).
+
+    Output is captured (``communicate()`` returns it). The child gets its own process group, so a
+    signal meant for it never reaches the test run.
+    """
+    environment = dict(os.environ)
+    environment.update(extra_env or {})
+    environment.setdefault("PYTHONUNBUFFERED", "1")
+    return subprocess.Popen(
+        [sys.executable, "-m", "odibi_core.cli.main", *args], cwd=cwd, env=environment,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+

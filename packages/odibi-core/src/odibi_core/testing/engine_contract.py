@@ -21,8 +21,10 @@ The suite covers reading CSV / Parquet / JSON (globs, incremental filters), the 
 subset with upstream names and ``this``, Python steps with native / pandas / Arrow frames, writes
 in every mode and format with atomic publication, file safety (staging files, malformed CSV,
 paths: :mod:`odibi_core.testing.engine_contract_files`), counts, schemas, the Arrow round trip,
-table connections, one-pass aggregates, ``max_value``, ``persist`` and ``release``. Data are
-tiny, so an engine with a slow start (Spark) should share one session across the whole test run.
+table connections, one-pass aggregates, ``max_value``, ``persist`` and ``release``; computing
+frames whole, errors that point into the user's SQL, interrupts, and the promises of a run on the
+engine (``success`` means computed, failures blamed on the right node and step). Data are tiny,
+so an engine with a slow start (Spark) should share one session across the whole test run.
 """
 
 from __future__ import annotations
@@ -48,7 +50,9 @@ from odibi_core.contracts.engine import (
     write_counts,
 )
 from odibi_core.errors import OdibiError
+from odibi_core.testing.engine_contract_compute import ComputeContract
 from odibi_core.testing.engine_contract_files import FileSafetyContract
+from odibi_core.testing.engine_contract_runs import RunContract
 
 ORDERS = [
     {"order_id": 1, "customer_id": 10, "status": "completed", "amount": 12.5},
@@ -130,8 +134,14 @@ def canonical_type(arrow_type: Any) -> str:
     return str(arrow_type).replace("tz=Etc/UTC", "tz=UTC").replace("tz=+00:00", "tz=UTC")
 
 
-class EngineContract(FileSafetyContract):
-    """Behaviour every engine promises. Override :meth:`engine` and :meth:`is_native_frame`."""
+class EngineContract(FileSafetyContract, ComputeContract, RunContract):
+    """Behaviour every engine promises. Override :meth:`engine` and :meth:`is_native_frame`.
+
+    File safety is in :class:`~odibi_core.testing.engine_contract_files.FileSafetyContract`;
+    computing frames whole, errors pointing into the user's SQL and interrupts in
+    :class:`~odibi_core.testing.engine_contract_compute.ComputeContract`; what a run reports on
+    the engine in :class:`~odibi_core.testing.engine_contract_runs.RunContract`.
+    """
 
     @pytest.fixture
     def engine(self) -> Iterator[Engine]:

@@ -11,6 +11,7 @@ from odibi_core.cli.context import PROJECT_ARG, echo, echo_json, load
 
 if TYPE_CHECKING:
     from odibi_core.contracts.lifecycle import NodeResult, RunResult
+    from odibi_core.execution.runner import ProjectRunner
     from odibi_core.planning.dag import Plan
 
 ENV_OPT = typer.Option(None, "--env", "-e", help="Overlay environments.NAME from the project file.")
@@ -41,15 +42,18 @@ def run(
     """Run pipelines of a project."""
     from odibi_core.cli.resume_output import failure_hint, print_resume_preview
     from odibi_core.errors import RunFailed, UsageError
+    from odibi_core.execution.cancellation import RunCancellation
+    from odibi_core.execution.interrupts import stop_runs_cleanly
     from odibi_core.execution.runner import ProjectRunner, RunOptions
 
     if resume and full_refresh:
         raise UsageError("--resume and --full-refresh contradict each other: choose one")
     loaded, pm = load(project, env, with_progress=True)
+    cancellation = RunCancellation()
     options = RunOptions(
         pipelines=list(pipeline or []), nodes=list(node or []), workers=workers, resume=resume,
         lock_timeout=lock_timeout, wait_for_lock=not no_wait, environment=env,
-        full_refresh=full_refresh,
+        full_refresh=full_refresh, cancellation=cancellation,
     )
     runner = ProjectRunner(loaded, pm, options)
     if dry_run:
@@ -69,17 +73,12 @@ def run(
         from odibi_core.state.session import STATE_PACKAGE_HINT
 
         echo(f"note: run history is off ({STATE_PACKAGE_HINT})", err=True)
-    results = runner.run()
-    if as_json:
-        echo_json([_result_dict(r) for r in results])
-    else:
-        for result in results:
-            _print_result(result)
-        if runner.state_location is not None:
-            from odibi_core.cli.commands.state import display_path
-
-            backend_name, _, location = runner.state_location.partition(" state at ")
-            echo(f"run history: {backend_name} state at {display_path(location)}")
+    with stop_runs_cleanly(cancellation):
+        results = runner.run()
+        cancellation.armed = True  # the run is recorded: a signal now must not cut the summary short
+        _print_results(results, runner, as_json)
+    if runner.interrupted:
+        raise cancellation.error()
     failed = [r for r in results if not r.ok]
     if failed:
         names = ", ".join(f"{r.pipeline} ({r.run_id})" for r in failed)
@@ -106,6 +105,19 @@ def graph(
         echo(renderers[fmt](plan))
 
 
+def _print_results(results: list[RunResult], runner: ProjectRunner, as_json: bool) -> None:
+    if as_json:
+        echo_json([_result_dict(r) for r in results])
+        return
+    for result in results:
+        _print_result(result)
+    if runner.state_location is not None:
+        from odibi_core.cli.commands.state import display_path
+
+        backend_name, _, location = runner.state_location.partition(" state at ")
+        echo(f"run history: {backend_name} state at {display_path(location)}")
+
+
 def _print_plan(plan: Plan) -> None:
     echo(f"pipeline {plan.pipeline.pipeline}: {len(plan.order)} node(s) in {len(plan.layers)} layer(s)")
     for i, layer in enumerate(plan.layers, 1):
@@ -115,12 +127,19 @@ def _print_plan(plan: Plan) -> None:
 
 
 def _print_result(result: RunResult) -> None:
+    from odibi_core.execution.failure import format_failure
+
     echo(f"pipeline {result.pipeline} run {result.run_id}: {result.status} in {result.duration_s:.2f}s")
     width = max((len(n) for n in result.order), default=4)
+    status_width = max([9, *(len(n.status) for n in result.nodes.values())])
     for name in result.order:
         node = result.nodes[name]
-        extra = node.error or node.skipped_reason or ""
-        echo(f"  {name:<{width}}  {node.status:<9} {row_counts(node):>14}  {node.duration_s:7.2f}s  {extra}".rstrip())
+        extra = (node.error or "").split("\n", 1)[0] or node.skipped_reason or ""
+        echo(f"  {name:<{width}}  {node.status:<{status_width}} {row_counts(node):>14}  "
+             f"{node.duration_s:7.2f}s  {extra}".rstrip())
+    for name in result.order:
+        if result.nodes[name].status == "failed":
+            echo("\n".join(format_failure(result.nodes[name])))
     if result.report:
         echo(f"  report: {result.report}")
 

@@ -107,7 +107,8 @@ def _story_lines(r: RunReport) -> list[str]:
         f"  project {r.project}, engine {r.engine}, by {r.who.user}@{r.who.host}, started {r.started_at}"
         + (f", environment {r.environment}" if r.environment else ""),
         f"  {t.nodes} node(s): {t.success} succeeded, {t.failed} failed, {t.skipped} skipped, "
-        f"{t.unchanged} unchanged; {t.rows_written:,} row(s) written",
+        f"{t.unchanged} unchanged" + (f", {t.interrupted} interrupted" if t.interrupted else "")
+        + f"; {t.rows_written:,} row(s) written",
         "",
     ]
     width = max((len(n.name) for n in r.nodes), default=4)
@@ -120,9 +121,13 @@ def _story_lines(r: RunReport) -> list[str]:
     for n in r.nodes:
         details = []
         if n.error:
-            details.append(f"error: {n.error.message}")
-        if n.skipped_reason and n.status == "skipped":
-            details.append(f"skipped: {n.skipped_reason}")
+            details.append("error: " + n.error.message.replace("\n", "\n      "))
+            if n.error.sql:
+                details.append("  " + n.error.sql.replace("\n", "\n      "))
+            if n.error.hint:
+                details.append(f"hint: {n.error.hint}")
+        if n.skipped_reason and n.status in ("skipped", "interrupted"):
+            details.append(f"{n.status}: {n.skipped_reason}")
         details += [f"validation {v.rule}: {v.detail}" for v in n.validations if not v.passed]
         if n.columns_added or n.columns_removed:
             added = ", ".join(n.columns_added) or "none"
