@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from odibi_connector_azure.errors import AzureAccessDenied, AzurePathNotFound, AzureTransientError
 from odibi_connector_azure.testing import FailingProxy
-from odibi_core.contracts.engine import ReadRequest
+from odibi_core.contracts.requests import ReadRequest
 
 
 def _put(raw, name: str, data: bytes = b"x") -> None:

@@ -34,7 +34,7 @@ from odibi_connector_azure.errors import AzurePathNotFound, AzureStorageError, t
 from odibi_connector_azure.filesystem import build_filesystem, protocol_for
 
 if TYPE_CHECKING:
-    from odibi_core.contracts.engine import ReadRequest
+    from odibi_core.contracts.requests import ReadRequest
     from odibi_core.plugins.types import BuildContext
 
     from odibi_connector_azure.options import AzureAdlsOptions, AzureBlobOptions
