@@ -167,7 +167,8 @@ class FileConnectionContractTests(ConnectionCommonTests):
         self.put_file(connection, "parts/.hidden.parquet", b"not parquet")
         self.put_file(connection, "parts/notes.txt", b"not parquet")
         with self.honest("glob"):
-            assert len(connection.read_paths("parts/*.parquet")) == 2
+            listed = connection.read_paths("parts/*.parquet")  # matches, or the glob itself
+            assert all(".odibi-tmp-" not in p and "/.hidden" not in p for p in listed), listed
             same_rows(self.read(engine, connection, "parts/*.parquet"), sample_table(range(1, 8)))
 
     def test_a_folder_reads_every_data_file_in_it(
@@ -277,6 +278,9 @@ class FileConnectionContractTests(ConnectionCommonTests):
             path = parts[0] + parts[1]
             try:
                 connection.check_path(path, write=write)
+            except OdibiError:
+                pass
+            try:  # resolve() must refuse on its own, whatever check_path said
                 resolved = connection.resolve(path)
             except OdibiError:
                 return

@@ -1,0 +1,55 @@
+"""``azure_blob`` and ``azure_adls`` pass the file connection contract suite on Azurite."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from odibi_core.testing.connection_contract import FileConnectionContractTests
+
+import odibi_connector_azure.plugin
+from odibi_connector_azure.testing import AZURITE_ACCOUNT
+
+pytestmark = pytest.mark.azurite
+
+
+class TestAzureBlobConnectionContract(FileConnectionContractTests):
+    """Every file-connection contract test, in a fresh container (duckdb reads through fsspec)."""
+
+    connection_type = "azure_blob"
+    plugin = odibi_connector_azure.plugin
+    capabilities = frozenset({"path", "glob", "folder", "fingerprint", "stale_cleanup"})
+    write_modes = frozenset({"overwrite", "append", "error"})
+    bad_options = (({"retry_backoff": -1}, "retry_backoff"),)
+
+    @pytest.fixture
+    def connection_options(
+        self, azurite: dict[str, str], container: str, raw: Any
+    ) -> dict[str, Any]:
+        return {
+            "account_name": AZURITE_ACCOUNT,
+            "account_url": azurite["url"],
+            "account_key": azurite["key"],
+            "container": container,
+            "base_path": "base",
+            "retry_backoff": 0.05,
+        }
+
+
+class TestAzureAdlsConnectionContract(TestAzureBlobConnectionContract):
+    """``azure_adls`` (the same connection on an ADLS Gen2 filesystem) passes it too."""
+
+    connection_type = "azure_adls"
+
+    @pytest.fixture
+    def connection_options(
+        self, azurite: dict[str, str], container: str, raw: Any
+    ) -> dict[str, Any]:
+        return {
+            "account_name": AZURITE_ACCOUNT,
+            "account_url": azurite["url"],
+            "account_key": azurite["key"],
+            "filesystem": container,
+            "base_path": "base",
+            "retry_backoff": 0.05,
+        }
