@@ -36,20 +36,10 @@ class TestAzureBlobConnectionContract(FileConnectionContractTests):
         }
 
 
-class TestAzureAdlsConnectionContract(TestAzureBlobConnectionContract):
-    """``azure_adls`` (the same connection on an ADLS Gen2 filesystem) passes it too."""
 
-    connection_type = "azure_adls"
+def test_azure_adls_is_the_same_connection_class_under_its_own_type() -> None:
+    """``azure_adls`` only renames ``container`` to ``filesystem``: the suite above covers it."""
+    from odibi_connector_azure.connection import AzureAdlsConnection, AzureConnection
 
-    @pytest.fixture
-    def connection_options(
-        self, azurite: dict[str, str], container: str, raw: Any
-    ) -> dict[str, Any]:
-        return {
-            "account_name": AZURITE_ACCOUNT,
-            "account_url": azurite["url"],
-            "account_key": azurite["key"],
-            "filesystem": container,
-            "base_path": "base",
-            "retry_backoff": 0.05,
-        }
+    assert issubclass(AzureAdlsConnection, AzureConnection)
+    assert {k for k in vars(AzureAdlsConnection) if not k.startswith("_")} == {"type"}
