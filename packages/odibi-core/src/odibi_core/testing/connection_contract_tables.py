@@ -55,8 +55,9 @@ class TableConnectionContractTests(ConnectionCommonTests):
 
     def select_query(self, table: str, param: str | None) -> str:
         """Override: a query reading every column of ``table``; with ``param``, only the rows whose
-        ``s`` equals the bound parameter named ``param`` (in the connection's placeholder style)."""
-        raise NotImplementedError("override select_query for the query capabilities")
+        ``s`` equals the bound parameter named ``param`` (in the connection's placeholder style).
+        Default: ``SELECT * FROM <table>`` and ``WHERE s = :<param>``."""
+        return f"SELECT * FROM {table}" + (f" WHERE s = :{param}" if param else "")
 
     def fingerprint_request(self, request: ReadRequest) -> ReadRequest:
         """Override: ``request`` with the read options the connection's fingerprint needs."""
