@@ -112,7 +112,7 @@ def odibi_connections():
     return [ConnectionSpec("arrowdir", build, ArrowDirOptions, "Arrow IPC files in a folder")]
 '''
 
-CONTRACT_TEST = '''
+CONTRACT_TEST = """
 import pytest
 
 import odibi_arrowdir.plugin
@@ -128,7 +128,7 @@ class TestArrowDirContract(TableConnectionContractTests):
     @pytest.fixture
     def connection_options(self, tmp_path):
         return {"folder": str(tmp_path / "data")}
-'''
+"""
 
 
 @pytest.fixture
@@ -146,24 +146,45 @@ def plugin_project(tmp_path: Path) -> Iterator[Path]:
     uv = Path(sys.executable).with_name("uv")
     pip = [str(uv), "pip"] if uv.exists() else [sys.executable, "-m", "pip"]
     target = ["--python", sys.executable] if uv.exists() else []
-    done = subprocess.run([*pip, "install", *target, "--no-deps", "-e", str(root)],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [*pip, "install", *target, "--no-deps", "-e", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     try:
         yield root
     finally:
-        subprocess.run([*pip, "uninstall", *target, *([] if uv.exists() else ["--yes"]),
-                        "odibi-arrowdir-example"], check=False, capture_output=True, timeout=300)
+        subprocess.run(
+            [
+                *pip,
+                "uninstall",
+                *target,
+                *([] if uv.exists() else ["--yes"]),
+                "odibi-arrowdir-example",
+            ],
+            check=False,
+            capture_output=True,
+            timeout=300,
+        )
 
 
 def test_a_third_party_plugin_runs_the_connection_contract_suite_in_its_own_repository(
     plugin_project: Path,
 ) -> None:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("ODIBI_TEST_", "PYTEST_", "COV_")) and k != "PYTHONPATH"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("ODIBI_TEST_", "PYTEST_", "COV_")) and k != "PYTHONPATH"
+    }
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
-        cwd=plugin_project, env=env, capture_output=True, text=True, timeout=600,
+        cwd=plugin_project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     passed = re.search(r"(\d+) passed", done.stdout)
@@ -171,6 +192,12 @@ def test_a_third_party_plugin_runs_the_connection_contract_suite_in_its_own_repo
     assert int(passed.group(1)) >= 20  # every contract test ran there (capabilities included)
     assert "failed" not in done.stdout and "skipped" not in done.stdout
     assert str(REPO) not in done.stdout  # its rootdir and config are its own
-    listed = subprocess.run([sys.executable, "-m", "odibi_core.cli.main", "plugins", "list"],
-                            cwd=plugin_project, env=env, capture_output=True, text=True, timeout=120)
+    listed = subprocess.run(
+        [sys.executable, "-m", "odibi_core.cli.main", "plugins", "list"],
+        cwd=plugin_project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert "arrowdir" in listed.stdout, listed.stdout + listed.stderr

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-from odibi_core.testing.connection_contract import FileConnectionContractTests
-
 import odibi_connector_azure.plugin
+import pytest
 from odibi_connector_azure.testing import AZURITE_ACCOUNT
+from odibi_core.testing.connection_contract import FileConnectionContractTests
 
 pytestmark = pytest.mark.azurite
 
@@ -34,7 +33,6 @@ class TestAzureBlobConnectionContract(FileConnectionContractTests):
             "base_path": "base",
             "retry_backoff": 0.05,
         }
-
 
 
 def test_azure_adls_is_the_same_connection_class_under_its_own_type() -> None:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import odibi_connector_postgres.plugin
 import pytest
 from odibi_core.contracts.requests import ReadRequest
 from odibi_core.testing.connection_contract import TableConnectionContractTests
-
-import odibi_connector_postgres.plugin
 
 pytestmark = pytest.mark.postgres
 

@@ -6,10 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import odibi_engine_spark.plugin
 import pytest
 from odibi_core.testing.connection_contract import FileConnectionContractTests
-
-import odibi_engine_spark.plugin
 
 pytestmark = pytest.mark.spark
 

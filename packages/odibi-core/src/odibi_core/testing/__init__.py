@@ -33,4 +33,8 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["FileConnectionContractTests", "SecretProviderContractTests", "TableConnectionContractTests"]
+__all__ = [
+    "FileConnectionContractTests",
+    "SecretProviderContractTests",
+    "TableConnectionContractTests",
+]
