@@ -19,8 +19,7 @@ class TestHadoopConnectionContract(FileConnectionContractTests):
     connection_type = "hadoop"
     plugin = odibi_engine_spark.plugin
     project_engine = "spark"
-    # no source fingerprint yet: a hadoop read reruns on every --resume
-    capabilities = frozenset({"path", "glob", "folder", "stale_cleanup"})
+    capabilities = frozenset({"path", "glob", "folder", "fingerprint", "stale_cleanup"})
     write_modes = frozenset({"overwrite", "append", "error"})
     bad_options = (({"base_uri": "/not/a/uri"}, "is not a URI"),)
 
