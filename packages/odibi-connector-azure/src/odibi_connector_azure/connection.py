@@ -214,7 +214,8 @@ class AzureConnection(FileConnection):
         key = self.key(path, write=True)
         folder, _, leaf = key.rpartition("/")
         self.clean_stale(path)
-        return f"{self.protocol}://{self.container}/{folder + '/' if folder else ''}{staging_name(leaf)}"
+        where = f"{folder}/" if folder else ""
+        return f"{self.protocol}://{self.container}/{where}{staging_name(leaf)}"
 
     def clean_stale(self, path: str) -> list[str]:
         """Delete the staging blobs of ``path`` whose writers are dead (never a live run's);

@@ -173,7 +173,8 @@ class HadoopConnection(FileConnection):
             if status.isDirectory():
                 statuses.extend(fs.listStatus(status.getPath()))
             else:
-                files.append((status.getPath().toString(), status.getLen(), status.getModificationTime()))
+                path = status.getPath().toString()
+                files.append((path, status.getLen(), status.getModificationTime()))
         newest = max((modified for _, _, modified in files), default=0) / 1000
         if time.time() - newest < RACY_WINDOW_S:
             return None

@@ -36,7 +36,7 @@ PARAM_VALUES = ("it's", "'; DROP TABLE x; --", 'say "hi"', "%(other)s", "é 日�
 
 
 class TableConnectionContractTests(ConnectionCommonTests):
-    """Contract tests for :class:`~odibi_core.contracts.connection.TableConnection` implementations."""
+    """Contract tests for :class:`~odibi_core.contracts.connection.TableConnection` classes."""
 
     known_capabilities = TABLE_CAPABILITIES
     connection_class = TableConnection
@@ -49,7 +49,8 @@ class TableConnectionContractTests(ConnectionCommonTests):
     @pytest.fixture
     def make_table_name(self) -> Callable[[str], str]:
         """Override: ``make_table_name(base)`` is the ``table:`` value of a fresh table named
-        ``base`` (qualify it with a per-test schema, for example). Default: ``base`` plus a suffix."""
+        ``base`` (qualify it with a per-test schema, for example). Default: ``base`` and a
+        suffix."""
         suffix = uuid.uuid4().hex[:8]
         return lambda base: f"{base}_{suffix}"
 
@@ -185,7 +186,8 @@ class TableConnectionContractTests(ConnectionCommonTests):
                 ReadRequest(table=table, options={self.batch_size_option: 3})
             )
             sizes = [batch.num_rows for batch in reader]
-            assert sum(sizes) == 10 and max(sizes) <= 3, sizes
+            assert sum(sizes) == 10, sizes
+            assert max(sizes) <= 3, sizes
 
     # --- writes ----------------------------------------------------------------------------
 
@@ -232,11 +234,11 @@ class TableConnectionContractTests(ConnectionCommonTests):
         self.seed_for(connection, table, before, mode)
         keys = ("id",) if mode in ("upsert", "merge") else ()
         request = WriteRequest(mode=mode, table=table, keys=keys)
-        with pytest.raises(Exception):  # noqa: B017 - whatever the source raised, wrapped or not
+        with pytest.raises(Exception):  # noqa: B017, PT011 - what the source raised, wrapped or not
             connection.write_arrow(failing_reader(sample_table(range(3, 30))), request)
         same_rows(self.read_all(connection, ReadRequest(table=table)), before)
         fresh = make_table_name(f"failed_new_{mode}")
-        with pytest.raises(Exception):  # noqa: B017
+        with pytest.raises(Exception):  # noqa: B017, PT011
             connection.write_arrow(
                 failing_reader(sample_table(range(3, 30))),
                 WriteRequest(mode=mode, table=fresh, keys=keys),

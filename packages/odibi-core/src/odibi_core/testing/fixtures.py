@@ -103,7 +103,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     """Options telling tests where their services are (see :mod:`odibi_core.testing.services`)."""
     group = parser.getgroup("odibi", "Odibi test services")
     group.addoption("--odibi-service", action="append", default=[], metavar="NAME=VALUE",
-                    help="a test service variable, e.g. ODIBI_TEST_PG_DSN=postgresql://... (repeatable)")
+                    help="a test service variable, e.g. ODIBI_TEST_PG_DSN=... (repeatable)")
     group.addoption("--odibi-services-file", default=None, metavar="PATH",
                     help="a file of NAME=value lines with test service variables")
     parser.addini("odibi_services_file", "file of NAME=value test service variables (relative to "

@@ -11,7 +11,8 @@ match wins, in:
 
 Nothing here knows any repository's layout: Odibi's own ``pytest`` configuration points
 ``odibi_services_file`` at the file its services script writes. The options are registered by the
-pytest plugin :mod:`odibi_core.testing.fixtures` (loaded automatically with ``odibi-core[testing]``).
+pytest plugin :mod:`odibi_core.testing.fixtures` (loaded automatically once ``odibi-core`` is
+installed; ``odibi-core[testing]`` adds pytest and hypothesis).
 A test that needs a missing variable fails with a message naming it: tests never skip silently.
 """
 
