@@ -7,7 +7,12 @@ from typing import Any
 import odibi_connector_azure.plugin
 import pytest
 from odibi_connector_azure.testing import AZURITE_ACCOUNT
-from odibi_core.testing.connection_contract import FileConnectionContractTests
+from odibi_core.contracts.connection import FileConnection
+from odibi_core.testing.connection_contract import (
+    FILE_CAPABILITIES,
+    ConnectionCommonTests,
+    FileConnectionContractTests,
+)
 
 pytestmark = pytest.mark.azurite
 
@@ -41,3 +46,26 @@ def test_azure_adls_is_the_same_connection_class_under_its_own_type() -> None:
 
     assert issubclass(AzureAdlsConnection, AzureConnection)
     assert {k for k in vars(AzureAdlsConnection) if not k.startswith("_")} == {"type"}
+
+
+class TestAzureAdlsRegistrationContract(ConnectionCommonTests):
+    """``azure_adls``: registration and options (``filesystem`` for ``container``) through the
+    suite's common tests; its reads and writes are ``azure_blob``'s, tested above."""
+
+    connection_type = "azure_adls"
+    plugin = odibi_connector_azure.plugin
+    connection_class = FileConnection
+    known_capabilities = FILE_CAPABILITIES
+    capabilities = TestAzureBlobConnectionContract.capabilities
+    write_modes = TestAzureBlobConnectionContract.write_modes
+    project_read = "{connection: source, format: parquet, path: in/one.parquet}"
+    bad_options = (({"filesystem": "Not_A_Name"}, "filesystem"),)
+
+    @pytest.fixture
+    def connection_options(self, azurite: dict[str, str], container: str) -> dict[str, Any]:
+        return {
+            "account_name": AZURITE_ACCOUNT,
+            "account_url": azurite["url"],
+            "account_key": azurite["key"],
+            "filesystem": container,
+        }
