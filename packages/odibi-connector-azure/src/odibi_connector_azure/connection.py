@@ -167,12 +167,13 @@ class AzureConnection(FileConnection):
 
         key = self.key(path)
         self._verify()
+        globbed = [key.index(c) for c in "*?[" if c in key]
+        # names below what the path spells out literally: the folder of a glob, or the folder read
+        start = key[: min(globbed)].rpartition("/")[0] if globbed else key
         kept = []
         for blob in self._matching(path):
-            below = blob.name[len(key):].strip("/").split("/") if blob.name != key else []
-            if blob.name != key and any(is_hidden_name(part) for part in below if part):
-                continue
-            if is_hidden_name(blob.name.rpartition("/")[2]) and blob.name != key:
+            below = blob.name[len(start) :].strip("/").split("/") if blob.name != key else []
+            if any(is_hidden_name(part) for part in below if part):
                 continue
             kept.append(f"{self.protocol}://{self.container}/{blob.name}")
         if not kept:
