@@ -12,6 +12,7 @@ import pytest
 from odibi_core.contracts.state import (
     DocumentStateBackend,
     HolderInfo,
+    LoadedDocument,
     RunRecord,
     StateDocument,
     lock_timeout_error,
@@ -39,10 +40,10 @@ class MemoryBackend(DocumentStateBackend):
     def location(self) -> str:
         return "memory"
 
-    def _load(self) -> tuple[bytes | None, Any]:
-        return self.data, self.data
+    def load_document(self) -> LoadedDocument:
+        return LoadedDocument(self.data, self.data)
 
-    def _store(self, data: bytes, token: Any) -> None:
+    def store_document(self, data: bytes, token: Any) -> None:
         assert token == self.data
         self.data = data
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from odibi_core.plugins.hookspecs import hookimpl
-from odibi_core.plugins.types import BuildContext, StateBackendSpec
+from odibi_core.plugins.types import StateBackendSpec, StateBuildContext
 
 if TYPE_CHECKING:
     from odibi_state_local.backend import LocalStateBackend
@@ -21,7 +21,7 @@ BACKEND_NAME = "local"
 """The YAML ``state.backend`` value this package registers."""
 
 
-def _make(options: Any, context: BuildContext) -> LocalStateBackend:
+def _make(options: Any, context: StateBuildContext) -> LocalStateBackend:
     from odibi_state_local.backend import LocalStateBackend
 
     return LocalStateBackend.build(options, context)
