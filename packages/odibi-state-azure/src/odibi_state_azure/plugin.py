@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from odibi_state_azure.backend import AzureBlobStateBackend
     from odibi_state_azure.options import AzureBlobStateOptions
 
+ODIBI_PLUGIN_API = "1.0"
+"""The odibi plugin API this plugin was built for (checked when odibi-core loads it)."""
+
+
 BACKEND_NAME = "azure_blob"
 """The YAML ``state.backend`` value this package registers."""
 

@@ -15,6 +15,10 @@ from odibi_core.plugins.types import StateBackendSpec, StateBuildContext
 if TYPE_CHECKING:
     from odibi_state_local.backend import LocalStateBackend
 
+ODIBI_PLUGIN_API = "1.0"
+"""The odibi plugin API this plugin was built for (checked when odibi-core loads it)."""
+
+
 __version__ = "0.1.0"
 
 BACKEND_NAME = "local"
@@ -38,4 +42,4 @@ def odibi_state_backends() -> list[StateBackendSpec]:
     )]
 
 
-__all__ = ["BACKEND_NAME", "__version__", "odibi_state_backends"]
+__all__ = ["BACKEND_NAME", "ODIBI_PLUGIN_API", "__version__", "odibi_state_backends"]
