@@ -110,9 +110,8 @@ def lock_timeout_error(name: str, *, location: str, waited: float,
         location: The state location (no credentials).
         waited: Seconds waited (``0``: the caller asked not to wait).
         holder: The holder's record, or ``None`` if it left none (it may be starting or ending).
-        backend: The backend's display name (:attr:`StateBackend.name
-            <odibi_core.contracts.state.StateBackend.name>`), e.g. ``local``; named in the message
-            when given.
+        backend: The backend's display name (its ``name``), e.g. ``local``; named in the
+            message when given.
     """
     who = (holder.describe() if holder is not None
            else "its holder left no record (it may be ending)")

@@ -83,7 +83,8 @@ def api_problem(declared: object, *, plugin: str, distribution: str, version: st
     built = f"plugin {plugin} was built for plugin API {major}.{minor}"
     here = f"this odibi-core {__version__} provides plugin API {PLUGIN_API_VERSION}"
     if (major, minor) > (kernel_major, kernel_minor):
-        fix = (f"upgrade odibi-core, or install a {distribution} built for API {kernel_major} "
+        fix = (f"upgrade odibi-core, or install an older {distribution} built for API "
+               f"{kernel_major} "
                f"(pip install '{distribution}<{version}')")
     else:
         fix = f"upgrade {distribution} (pip install -U {distribution})"
