@@ -81,7 +81,8 @@ class LeaseLikeBackend(DocumentStateBackend):
                     return holder
                 current = self.store.holders[name]
             if time.monotonic() >= deadline:
-                raise lock_timeout_error(name, location=self.location, waited=timeout, holder=current)
+                raise lock_timeout_error(name, location=self.location, waited=timeout,
+                                         holder=current, backend=self.name)
             time.sleep(0.002)
 
     def lock(self, name: str, *, timeout: float, run_id: str | None = None) -> Any:
