@@ -4,5 +4,7 @@
   entry point: ``make_plugin_manager``, ``clean_redaction``, ``write_project``.
 * :mod:`odibi_core.testing.cli` - run ``odibi`` as a subprocess.
 * Contract suites every implementation subclasses: ``odibi_core.testing.state_contract``
-  (state backends) and ``odibi_core.testing.engine_contract`` (engines).
+  (state backends, with the opt-in ``LeaseExpiryTests`` and ``LostLockTests`` of
+  ``odibi_core.testing.state_contract_leases``) and ``odibi_core.testing.engine_contract``
+  (engines).
 """
