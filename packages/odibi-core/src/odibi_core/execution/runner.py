@@ -154,7 +154,7 @@ class ProjectRunner:
         recorder = RunRecorder(backend, name, lock_timeout=self.lock_timeout,
                                environment=self.options.environment)
         if backend is not None:
-            self.state_location = f"{backend.name} state at {backend.location}"
+            self.state_location = backend.describe()
         try:
             with bind_log_context(run_id=run_id, pipeline=name), recorder.run_lock(
                 run_id, wait=self.options.wait_for_lock
