@@ -42,7 +42,6 @@ RESERVED_NAMES: dict[str, frozenset[str]] = {
 """Names the project's own plugins register; a second registration would conflict at load."""
 
 
-
 @dataclass(frozen=True)
 class KindDetails:
     """What the common templates say about one kind.
@@ -66,33 +65,38 @@ class KindDetails:
 
 KIND_DETAILS: dict[str, KindDetails] = {
     "engine": KindDetails(
-        "the builtin DuckDB engine under a new name, a starting point for a new engine", (),
+        "the builtin DuckDB engine under a new name, a starting point for a new engine",
+        (),
         "engine: $name\nengine_options: {threads: 2}",
-        "`engine_options` are those of the builtin `duckdb` engine until you give the engine its own model.",
-        "Every operation is DuckDB's; the engine contract suite in `tests/test_contract.py` pins what a "
-        "new implementation must keep.",
+        "`engine_options` are those of the builtin `duckdb` engine until you give the engine "
+        "its own model.",
+        "Every operation is DuckDB's; the engine contract suite in `tests/test_contract.py` pins "
+        "what a new implementation must keep.",
         # DuckDB's engine fetches a few rows from executed statements on purpose (schemas, samples)
         'filterwarnings = ["ignore:Arrow output on a DB-API result:UserWarning"]\n',
     ),
     "connection": KindDetails(
-        "tables as JSON-lines files in a folder", (),
+        "tables as JSON-lines files in a folder",
+        (),
         "connections:\n  store: {type: $name, path: tables}   # tables/<table>.jsonl",
         "- `path` (required): the folder; relative to the project file's folder.\n"
         "- `batch_rows` (default 10000): most rows in one Arrow batch.",
-        "Reads `read.table` (no queries), writes `write.table` in modes overwrite, append and error. "
-        "Writes are atomic (temporary file and rename). The first line of a written file records the "
-        "column types.",
+        "Reads `read.table` (no queries), writes `write.table` in modes overwrite, append and "
+        "error. Writes are atomic (temporary file and rename). The first line of a written file "
+        "records the column types.",
     ),
     "state": KindDetails(
-        "a JSON state file with sidecar file locks and atomic writes", ("portalocker>=2.8",),
+        "a JSON state file with sidecar file locks and atomic writes",
+        ("portalocker>=2.8",),
         "state: {backend: $name, path: .odibi/$name-state.json}",
         "- `path` (default `.odibi/$name-state.json`): the state file, relative to the project "
         "file's folder; lock files sit beside it.",
-        "Every update is a read-modify-write under the state lock; the file is replaced atomically. "
-        "A lock is released by the operating system when its holder exits.",
+        "Every update is a read-modify-write under the state lock; the file is replaced "
+        "atomically. A lock is released by the operating system when its holder exits.",
     ),
     "secrets": KindDetails(
-        "secrets from a JSON file of name to value", (),
+        "secrets from a JSON file of name to value",
+        (),
         "secrets: {providers: [$name, env]}   # then $${secret:NAME} anywhere",
         "The file is `secrets.$name.json` beside the project file, or the path in the environment "
         "variable `ODIBI_${NAME}_SECRETS_FILE`.",
@@ -100,7 +104,8 @@ KIND_DETAILS: dict[str, KindDetails] = {
         "quoting it.",
     ),
     "lifecycle": KindDetails(
-        "logs how long every node and pipeline run takes", (),
+        "logs how long every node and pipeline run takes",
+        (),
         "# no YAML: installed lifecycle plugins wrap every run\n"
         "# odibi --log-level INFO run odibi.yaml",
         "`ODIBI_${NAME}_SLOW_SECONDS`: nodes slower than this are logged as warnings.",
@@ -144,15 +149,24 @@ class PluginNames:
             UsageError: an unknown kind, or a name that is not a valid plugin name.
         """
         if kind not in KIND_PREFIXES:
-            raise UsageError(f"unknown plugin kind {kind!r}; choose one of {', '.join(KIND_PREFIXES)}")
-        if not NAME_PATTERN.match(name) or keyword.iskeyword(name) or name.endswith("_") or "__" in name:
+            raise UsageError(
+                f"unknown plugin kind {kind!r}; choose one of {', '.join(KIND_PREFIXES)}"
+            )
+        if (
+            not NAME_PATTERN.match(name)
+            or keyword.iskeyword(name)
+            or name.endswith("_")
+            or "__" in name
+        ):
             raise UsageError(
                 f"invalid plugin name {name!r}: use lower case letters, digits and single '_' "
                 "(starting with a letter, at most 40 characters), e.g. 'jsonl' or 'my_store'",
                 hint="NAME is what projects write in YAML, e.g. `type: NAME` for a connection.",
             )
         if name in RESERVED_NAMES[kind]:
-            raise UsageError(f"{kind} name {name!r} is already registered by an Odibi package; choose another")
+            raise UsageError(
+                f"{kind} name {name!r} is already registered by an Odibi package; choose another"
+            )
         prefix = KIND_PREFIXES[kind]
         return cls(
             kind=kind,
@@ -210,8 +224,10 @@ def scaffold(kind: str, name: str, directory: Path) -> Path:
     names = PluginNames.of(kind, name)
     target = directory / names.distribution
     if target.exists():
-        raise UsageError(f"{target} already exists; nothing was written",
-                         hint="Choose another NAME or --dir, or remove the folder first.")
+        raise UsageError(
+            f"{target} already exists; nothing was written",
+            hint="Choose another NAME or --dir, or remove the folder first.",
+        )
     values = names.variables()
     rendered: list[tuple[Path, str]] = []
     for source, relative in template_files(kind):  # render everything before writing anything

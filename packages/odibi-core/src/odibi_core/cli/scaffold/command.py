@@ -12,10 +12,17 @@ KIND_HELP = "engine, connection, state, secrets or lifecycle."
 
 
 def new_plugin(
-    kind: str = typer.Argument(..., help=f"What the plugin provides: {KIND_HELP}", show_default=False),
-    name: str = typer.Argument(..., help="The name projects use in YAML (lower case letters, digits, _).",
-                               show_default=False),
-    directory: Path = typer.Option(Path("."), "--dir", "-d", help="Where to create the distribution folder."),
+    kind: str = typer.Argument(
+        ..., help=f"What the plugin provides: {KIND_HELP}", show_default=False
+    ),
+    name: str = typer.Argument(
+        ...,
+        help="The name projects use in YAML (lower case letters, digits, _).",
+        show_default=False,
+    ),
+    directory: str = typer.Option(
+        ".", "--dir", "-d", help="Where to create the distribution folder."
+    ),
 ) -> None:
     """Scaffold a plugin distribution that passes its contract suite.
 
@@ -26,7 +33,7 @@ def new_plugin(
     """
     from odibi_core.cli.scaffold import PluginNames, scaffold
 
-    target = scaffold(kind, name, directory)
+    target = scaffold(kind, name, Path(directory))
     names = PluginNames.of(kind, name)
     echo(f"created {target} ({names.distribution}, import package {names.package})")
     echo("next:")
