@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from odibi_core.plugins.hookspecs import hookimpl
-from odibi_core.plugins.types import BuildContext, ConnectionSpec
+from odibi_core.plugin import BuildContext, ConnectionSpec, hookimpl
 
 NEEDS = frozenset({"fsspec"})
 """The engine must read through fsspec filesystems (duckdb, pandas); Spark reads Azure through the

@@ -21,9 +21,14 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
-from odibi_core.contracts.state import STATE_LOCK_NAME, DocumentStateBackend, HolderInfo
-from odibi_core.errors import StateConflictError, StateError
-from odibi_core.redaction import redact_text
+from odibi_core.plugin import (
+    STATE_LOCK_NAME,
+    DocumentStateBackend,
+    HolderInfo,
+    StateConflictError,
+    StateError,
+    redact_text,
+)
 from odibi_core.redaction.shorten import first_line
 
 from odibi_state_azure.errors import LockNotHeld, StateLockLost, StateStoreError

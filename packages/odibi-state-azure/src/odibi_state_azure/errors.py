@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from odibi_core.errors import LockNotFound, StateConflictError, StateError
+from odibi_core.plugin import LockNotFound, StateConflictError, StateError
 
 
 class StateLockLost(StateConflictError):

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from odibi_core.plugins.hookspecs import hookimpl
-from odibi_core.plugins.types import BuildContext, StateBackendSpec
+from odibi_core.plugin import BuildContext, StateBackendSpec, hookimpl
 
 if TYPE_CHECKING:
     from odibi_state_azure.backend import AzureBlobStateBackend

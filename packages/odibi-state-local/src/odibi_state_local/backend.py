@@ -15,9 +15,14 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from odibi_core.contracts.state import DEFAULT_HISTORY_LIMIT, DocumentStateBackend, HolderInfo
-from odibi_core.errors import StateConflictError, StateError
-from odibi_core.plugins.types import BuildContext
+from odibi_core.plugin import (
+    DEFAULT_HISTORY_LIMIT,
+    BuildContext,
+    DocumentStateBackend,
+    HolderInfo,
+    StateConflictError,
+    StateError,
+)
 
 from odibi_state_local.atomic import atomic_write, leftover_temps
 from odibi_state_local.locks import SidecarLocks
