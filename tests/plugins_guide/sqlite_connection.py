@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -85,7 +86,7 @@ class SqliteConnection(TableConnection):
                 f"SELECT * FROM ({source}) WHERE {quote(request.incremental_column)} > :odibi_mark"
             )
             params["odibi_mark"] = request.incremental_after
-        with self._connect() as conn:
+        with closing(self._connect()) as conn:
             try:
                 cursor = conn.execute(source, params)
             except sqlite3.Error as exc:
@@ -129,7 +130,7 @@ class SqliteConnection(TableConnection):
 
     def exists(self, request: WriteRequest) -> bool:
         """Whether ``request.table`` exists."""
-        with self._connect() as conn:
+        with closing(self._connect()) as conn:
             return self._exists(conn, request.table or "")
 
     @staticmethod
@@ -156,7 +157,7 @@ class SqliteConnection(TableConnection):
         """Open the database and count its tables (``odibi doctor``)."""
         if not self.database.is_file():
             return CheckResult(ok=False, detail=f"database {self.database} does not exist")
-        with self._connect() as conn:
+        with closing(self._connect()) as conn:
             count = conn.execute(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
             ).fetchone()[0]

@@ -5,7 +5,7 @@ the ``odibi.plugins`` group), a ``src/`` package with the hook module, an option
 working implementation, tests that subclass the kind's contract suite from
 :mod:`odibi_core.testing`, a ``README.md`` and a docs page. Templates are package data files under
 ``odibi_core/cli/scaffold/templates/`` (``common/`` plus one folder per kind), filled with
-:class:`string.Template` (``$name`` placeholders; a literal dollar is ``$$``).
+``string.Template`` (``$name`` placeholders; a literal dollar is ``$$``).
 
 Naming rule: ``NAME`` is the name the YAML uses (``type: NAME``, ``engine: NAME`` ...). The
 distribution is ``odibi-<prefix>-<NAME with - for _>`` and the import package

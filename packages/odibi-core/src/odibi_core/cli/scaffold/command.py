@@ -13,12 +13,13 @@ KIND_HELP = "engine, connection, state, secrets or lifecycle."
 
 def new_plugin(
     kind: str = typer.Argument(
-        ..., help=f"What the plugin provides: {KIND_HELP}", show_default=False
+        ..., help=f"What the plugin provides: {KIND_HELP}", show_default=False, metavar="KIND"
     ),
     name: str = typer.Argument(
         ...,
         help="The name projects use in YAML (lower case letters, digits, _).",
         show_default=False,
+        metavar="NAME",
     ),
     directory: str = typer.Option(
         ".", "--dir", "-d", help="Where to create the distribution folder."
@@ -26,7 +27,7 @@ def new_plugin(
 ) -> None:
     """Scaffold a plugin distribution that passes its contract suite.
 
-    Creates DIR/odibi-<prefix>-<name> (prefix: engine, connector, state, secrets, lifecycle) with a
+    Creates DIR/odibi-PREFIX-NAME (PREFIX: engine, connector, state, secrets, lifecycle) with a
     pyproject.toml declaring the entry point, a src/ package, an options model, a small working
     implementation, contract tests, a README and a docs page. An existing folder is never
     overwritten.
