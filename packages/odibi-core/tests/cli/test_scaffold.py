@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import keyword
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -47,6 +48,20 @@ def test_every_template_renders_to_valid_python_and_toml(tmp_path: Path, kind: s
         if path.is_file():
             text = path.read_text().replace("${secret:", "")
             assert not re.search(r"\$[A-Za-z{]", text), path  # no placeholder left unfilled
+
+
+@pytest.mark.parametrize("kind", sorted(KIND_PREFIXES))
+def test_the_generated_code_passes_its_own_lint_rules(tmp_path: Path, kind: str) -> None:
+    folder = scaffold(kind, "sample_one", tmp_path)
+    ruff = Path(sys.executable).parent / "ruff"
+    lint = subprocess.run(
+        [str(ruff), "check", "--no-cache", "."],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert lint.returncode == 0, lint.stdout + lint.stderr
 
 
 def test_an_existing_folder_is_refused_and_left_alone(tmp_path: Path) -> None:
