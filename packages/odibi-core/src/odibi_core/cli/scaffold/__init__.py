@@ -188,6 +188,7 @@ class PluginNames:
         return {
             "NAME": self.name.upper(),
             "description": details.description,
+            "Description": details.description[:1].upper() + details.description[1:],
             "dependencies": ", ".join(f'"{r}"' for r in requirements),
             "yaml_example": Template(details.yaml_example).substitute(names),
             "options_doc": Template(details.options_doc).substitute(names),
