@@ -248,8 +248,7 @@ PLUGINS = {
     "acme_files": (
         "acme-odibi-files",
         '"""Registers a second ``local`` connection type."""\n'
-        "from odibi_core import hookimpl\n"
-        "from odibi_core.plugins.types import ConnectionSpec\n\n\n"
+        "from odibi_core.plugin import ConnectionSpec, hookimpl\n\n\n"
         "@hookimpl\n"
         "def odibi_connections():\n"
         '    return [ConnectionSpec("local", lambda options, ctx: None, None, "Acme files")]\n',

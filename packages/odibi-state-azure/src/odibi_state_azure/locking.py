@@ -12,8 +12,7 @@ import random
 import time
 from typing import TYPE_CHECKING
 
-from odibi_core.contracts.state import HolderInfo
-from odibi_core.errors import StateLockTimeout
+from odibi_core.plugin import HolderInfo, StateLockTimeout
 
 from odibi_state_azure.leases import error_code
 from odibi_state_azure.metadata import holder_from_metadata
@@ -97,7 +96,7 @@ def lock_timeout_error(
 ) -> StateLockTimeout:
     """The error for a wait that ran out (kernel wording): holder and exact unlock command."""
     from azure.core.exceptions import AzureError
-    from odibi_core.contracts.state import lock_timeout_error as kernel_lock_timeout_error
+    from odibi_core.plugin import lock_timeout_error as kernel_lock_timeout_error
 
     try:
         props = blob.get_blob_properties()

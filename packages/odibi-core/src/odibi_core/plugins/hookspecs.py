@@ -69,8 +69,7 @@ class OdibiHookSpecs:
 
         Example::
 
-            from odibi_core import hookimpl
-            from odibi_core.plugins.types import EngineSpec, PluginOptions
+            from odibi_core.plugin import EngineSpec, PluginOptions, hookimpl
 
             class PolarsOptions(PluginOptions):
                 streaming: bool = False
@@ -94,8 +93,7 @@ class OdibiHookSpecs:
         Example::
 
             from pydantic import SecretStr
-            from odibi_core import hookimpl
-            from odibi_core.plugins.types import ConnectionSpec, PluginOptions
+            from odibi_core.plugin import ConnectionSpec, PluginOptions, hookimpl
 
             class HttpOptions(PluginOptions):
                 url: str
@@ -122,9 +120,7 @@ class OdibiHookSpecs:
 
         Example::
 
-            from odibi_core import hookimpl
-            from odibi_core.contracts.formats import TableFormat
-            from odibi_core.plugins.types import FormatSpec, PluginOptions
+            from odibi_core.plugin import FormatSpec, PluginOptions, TableFormat, hookimpl
 
             class FeatherReadOptions(PluginOptions):
                 columns: list[str] | None = None
@@ -160,8 +156,7 @@ class OdibiHookSpecs:
 
         Example::
 
-            from odibi_core import hookimpl
-            from odibi_core.plugins.types import PluginOptions, StateBackendSpec
+            from odibi_core.plugin import PluginOptions, StateBackendSpec, hookimpl
 
             class S3Options(PluginOptions):
                 bucket: str
@@ -186,8 +181,7 @@ class OdibiHookSpecs:
 
         Example::
 
-            from odibi_core import hookimpl
-            from odibi_core.plugins.types import SecretProviderSpec
+            from odibi_core.plugin import SecretProviderSpec, hookimpl
 
             class VaultProvider:
                 name = "vault"
@@ -235,8 +229,7 @@ class OdibiHookSpecs:
         Example::
 
             from pydantic import BaseModel, ConfigDict
-            from odibi_core import hookimpl
-            from odibi_core.plugins.types import TransformerSpec
+            from odibi_core.plugin import TransformerSpec, hookimpl
 
             class KeepTopParams(BaseModel):
                 model_config = ConfigDict(extra="forbid")
@@ -268,8 +261,7 @@ class OdibiHookSpecs:
 
         Example::
 
-            from odibi_core import hookimpl
-            from odibi_core.plugins.types import WriteCapabilitySpec
+            from odibi_core.plugin import WriteCapabilitySpec, hookimpl
 
             @hookimpl
             def odibi_write_capabilities():
@@ -289,8 +281,7 @@ class OdibiHookSpecs:
         Example::
 
             import typer
-            from odibi_core import hookimpl
-            from odibi_core.plugins.types import CliCommandSpec
+            from odibi_core.plugin import CliCommandSpec, hookimpl
 
             def _app() -> typer.Typer:
                 app = typer.Typer(help="Inspect the warehouse.")
@@ -316,8 +307,7 @@ class OdibiHookSpecs:
         Example::
 
             import os
-            from odibi_core import hookimpl
-            from odibi_core.plugins.types import DoctorCheck
+            from odibi_core.plugin import DoctorCheck, hookimpl
 
             @hookimpl
             def odibi_doctor_checks():
