@@ -22,7 +22,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from odibi_core.plugin import (
-    BuildContext,
+    LoadedDocument,
+    StateBuildContext,
     DocumentStateBackend,
     HolderInfo,
     LockNotFound,
@@ -91,11 +92,13 @@ class RedisStateBackend(DocumentStateBackend):
 
     # --- the document: load with a version token, store only if the version is unchanged ------
 
-    def _load(self) -> tuple[bytes | None, Any]:
+    def load_document(self) -> LoadedDocument:
+        """The stored bytes and their version token (see the contract)."""
         data = self.client.get(f"{self.key}:doc")
-        return data, hashlib.sha1(data or b"").hexdigest()
+        return LoadedDocument(data, hashlib.sha1(data or b"").hexdigest())
 
-    def _store(self, data: bytes, token: Any) -> None:
+    def store_document(self, data: bytes, token: Any) -> None:
+        """Replace the document with ``data`` if it is still at ``token`` (see the contract)."""
         if not self._store_script(keys=[f"{self.key}:doc"], args=[token, data]):
             raise StateConflictError(
                 f"state at {self.location} was changed by a writer that did not "
@@ -114,7 +117,11 @@ class RedisStateBackend(DocumentStateBackend):
         while not self.client.set(key, record, nx=True, px=lease_ms):
             if time.monotonic() >= deadline:
                 raise lock_timeout_error(
-                    name, location=self.location, waited=max(0.0, timeout), holder=self._holder(key)
+                    name,
+                    location=self.location,
+                    waited=max(0.0, timeout),
+                    holder=self._holder(key),
+                    backend=self.name,
                 )
             time.sleep(0.01)
         stop = threading.Event()
@@ -154,7 +161,7 @@ class RedisStateBackend(DocumentStateBackend):
         self.client.close()
 
 
-def build(options: RedisStateOptions, context: BuildContext) -> RedisStateBackend:
+def build(options: RedisStateOptions, context: StateBuildContext) -> RedisStateBackend:
     """The factory: the Redis client library is imported only when a project opens its state."""
     import redis
 
@@ -164,6 +171,8 @@ def build(options: RedisStateOptions, context: BuildContext) -> RedisStateBacken
         lease_seconds=options.lease_seconds,
         project=context.project_name,
         run_id=context.run_id,
+        lock_timeout=context.lock_timeout,
+        history_limit=context.history,
     )
 
 

@@ -59,12 +59,20 @@ class TestRedisStateBackendContract(StateBackendContract):
 
         opened: list[RedisStateBackend] = []
 
-        def factory(store: str = "default", *, run_id: str | None = None) -> StateBackend:
+        def factory(
+            store: str = "default",
+            *,
+            run_id: str | None = None,
+            lock_timeout: float = 60.0,
+            history: int = 50,
+        ) -> StateBackend:
             backend = RedisStateBackend(
                 redis.Redis.from_url(REDIS_URL),
                 f"{base_key}:{store}",
                 project="contract",
                 run_id=run_id,
+                lock_timeout=lock_timeout,
+                history_limit=history,
             )
             opened.append(backend)
             return backend
