@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from odibi_core.plugin import _SOURCES
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -22,13 +22,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from odibi_core.plugin import (
-    LoadedDocument,
-    StateBuildContext,
     DocumentStateBackend,
     HolderInfo,
+    LoadedDocument,
     LockNotFound,
     PluginOptions,
     StateBackendSpec,
+    StateBuildContext,
     StateConflictError,
     hookimpl,
     lock_timeout_error,

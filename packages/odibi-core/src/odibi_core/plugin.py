@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     )
     from odibi_core.contracts.engine import CURRENT_FRAME_NAME, Engine, WriteCounts
     from odibi_core.contracts.formats import FormatEnginePath, TableFormat
-    from odibi_core.contracts.requests import WRITE_MODES, ColumnInfo, ReadRequest, WriteRequest
     from odibi_core.contracts.lifecycle import (
         NODE_STATUSES,
         NodeResult,
@@ -47,6 +46,7 @@ if TYPE_CHECKING:
         RunResult,
         ValidationOutcome,
     )
+    from odibi_core.contracts.requests import WRITE_MODES, ColumnInfo, ReadRequest, WriteRequest
     from odibi_core.contracts.secrets import SecretProvider
     from odibi_core.contracts.state import (
         DEFAULT_HISTORY_LIMIT,
