@@ -45,8 +45,9 @@ if [ "${java_found:-0}" -lt 17 ]; then
   fi
 fi
 
+# the published packages, then the repository's own tools (tools/*: docs generators; never published)
 editables=()
-for pkg in packages/*/; do
+for pkg in packages/*/ tools/*/; do
   [ -f "$pkg/pyproject.toml" ] && editables+=(-e "$pkg")
 done
 "${UV[@]}" "${editables[@]}" -r scripts/requirements-dev.txt
