@@ -194,6 +194,23 @@ def _relative_sources(package_dir: Path, wheel_packages: list[str]) -> set[str]:
     return files
 
 
+def check_train(project: dict, version: str) -> list[str]:
+    """Problems of a package for the release train ``version``: its own version and the ranges
+    it declares on sibling Odibi packages (which must admit the train's version)."""
+    from packaging.requirements import Requirement
+
+    problems = []
+    if project["version"] != version:
+        problems.append(f"{project['name']}: version {project['version']}, the tag says {version}")
+    for raw in project.get("dependencies", []):
+        req = Requirement(raw)
+        if req.name.startswith("odibi-") and not req.specifier.contains(version):
+            problems.append(
+                f"{project['name']}: requires {req}, which excludes the train {version}"
+            )
+    return problems
+
+
 def verify(dist_dir: Path, *, version: str | None = None, require_all: bool = False) -> list[str]:
     """Every problem found in ``dist_dir``; also prints one line per package that passed."""
     problems: list[str] = []
@@ -217,10 +234,8 @@ def verify(dist_dir: Path, *, version: str | None = None, require_all: bool = Fa
             continue
         checked += 1
         before = len(problems)
-        if version is not None and project["version"] != version:
-            problems.append(
-                f"{project['name']}: version {project['version']}, the tag says {version}"
-            )
+        if version is not None:
+            problems += check_train(project, version)
         for path, check in ((wheel, check_wheel), (sdist, check_sdist)):
             if not path.exists():
                 problems.append(f"{project['name']}: {path.name} not built")
