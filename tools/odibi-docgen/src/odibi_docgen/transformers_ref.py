@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from docgen.common import GENERATED_NOTE, REFERENCE, write_if_changed
+from odibi_docgen.common import GENERATED_NOTE, REFERENCE, write_if_changed
 
 PAGE = REFERENCE / "transformers.md"
 

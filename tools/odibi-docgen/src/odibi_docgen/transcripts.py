@@ -85,7 +85,13 @@ def run_steps(workdir: Path, steps: list[Step]) -> dict[str, str]:
     steps = sorted(steps, key=lambda s: bool(s.sys_path))  # stable: plugin steps last
     env = dict(os.environ)
     proc = subprocess.run(
-        [sys.executable, __file__, str(workdir), json.dumps([asdict(s) for s in steps])],
+        [
+            sys.executable,
+            "-m",
+            "odibi_docgen.transcripts",
+            str(workdir),
+            json.dumps([asdict(s) for s in steps]),
+        ],
         capture_output=True,
         text=True,
         timeout=300,
@@ -115,7 +121,7 @@ def run_steps(workdir: Path, steps: list[Step]) -> dict[str, str]:
 def generate(preparers: list[Callable[[Path], list[Step]]]) -> list[Path]:
     """Lay out every group's files in one work folder, run all steps in one worker process,
     write ``docs/.generated/<step name>.txt`` (only where more than timings changed)."""
-    from docgen.common import SNIPPETS, write_if_changed
+    from odibi_docgen.common import SNIPPETS, write_if_changed
 
     with tempfile.TemporaryDirectory(prefix="odibi-docs-") as tmp:
         steps = [step for prepare in preparers for step in prepare(Path(tmp))]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from docgen.common import GENERATED_NOTE, REFERENCE, code, table, write_if_changed
+from odibi_docgen.common import GENERATED_NOTE, REFERENCE, code, table, write_if_changed
 
 PAGE = REFERENCE / "cli.md"
 

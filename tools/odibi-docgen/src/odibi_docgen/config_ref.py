@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 
-from docgen.common import GENERATED_NOTE, REFERENCE, code, slug, table, write_if_changed
+from odibi_docgen.common import GENERATED_NOTE, REFERENCE, code, slug, table, write_if_changed
 
 PAGE = REFERENCE / "configuration.md"
 

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from docgen import (
+from odibi_docgen import (
     api_index,
     cli_ref,
     config_ref,

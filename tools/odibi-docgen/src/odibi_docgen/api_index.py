@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from docgen.common import GENERATED_NOTE, PACKAGES, REFERENCE, write_if_changed
+from odibi_docgen.common import GENERATED_NOTE, PACKAGES, REFERENCE, write_if_changed
 
 PAGE = REFERENCE / "api.md"
 

@@ -7,8 +7,8 @@ import inspect
 import re
 from pathlib import Path
 
-from docgen.common import GENERATED_NOTE, REFERENCE, code, table, write_if_changed
-from docgen.rst import to_markdown
+from odibi_docgen.common import GENERATED_NOTE, REFERENCE, code, table, write_if_changed
+from odibi_docgen.rst import to_markdown
 
 PAGE = REFERENCE / "hooks.md"
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from docgen.common import ROOT
-from docgen.transcripts import Step
+from odibi_docgen.common import ROOT
+from odibi_docgen.transcripts import Step
 
 EXAMPLE = "examples/quickstart"
 PROJECT = f"{EXAMPLE}/odibi.yaml"

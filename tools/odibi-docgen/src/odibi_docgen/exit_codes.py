@@ -9,7 +9,7 @@ import itertools
 import pkgutil
 from pathlib import Path
 
-from docgen.common import GENERATED_NOTE, REFERENCE, code, table, write_if_changed
+from odibi_docgen.common import GENERATED_NOTE, REFERENCE, code, table, write_if_changed
 
 PAGE = REFERENCE / "exit-codes.md"
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from docgen.transcripts import Step
+from odibi_docgen.transcripts import Step
 
 ORDERS = "order_id,customer_id,status,amount\n1,1,shipped,10.5\n2,,pending,3.0\n3,2,shipped,7.25\n"
 

@@ -1,4 +1,4 @@
-"""MkDocs hooks of the Odibi site (``hooks:`` in ``mkdocs.yml``).
+"""The Odibi site's MkDocs plugin ``odibi-docgen`` (the last entry of ``plugins:`` in mkdocs.yml).
 
 * ``on_config`` (first of all plugins, before mkdocs-monorepo-plugin copies the docs folders)
   runs every generator, so ``mkdocs build``, ``mkdocs serve`` and ``mike deploy`` always publish
@@ -14,23 +14,18 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import posixpath
 import re
-import sys
-from pathlib import Path
 from typing import Any
 
-from mkdocs.plugins import event_priority
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import itertools
-
-from docgen.generate import generate_all
 
 AUTO_SECTIONS = ("guides/", "operations/")
 """Folders whose pages join their nav section automatically."""
@@ -54,15 +49,30 @@ LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]+)\]\((?P<target>[^)\s#]+\.md)(?P<anch
 log = logging.getLogger("mkdocs.plugins.odibi_docs")
 
 
-@event_priority(100)
-def on_config(config: Any) -> Any:
-    """Generate the reference pages before anything reads the docs folder."""
-    if os.environ.get("ODIBI_DOCS_GENERATED") != "1":
-        generate_all()
-    return config
+class DocgenPlugin(BasePlugin):
+    """Generates the references, keeps pending links as text and completes the nav."""
+
+    @event_priority(100)
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        """Generate the reference pages before anything reads the docs folder."""
+        if os.environ.get("ODIBI_DOCS_GENERATED") != "1":
+            from odibi_docgen.generate import generate_all
+
+            generate_all()
+        return config
+
+    def on_page_markdown(
+        self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        """Links to pending pages that are not in this build become plain text."""
+        return pending_links_as_text(markdown, page, files)
+
+    def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
+        """Add unlisted guide pages to their section; order package sections."""
+        return complete_nav(nav, files)
 
 
-def on_page_markdown(markdown: str, page: Page, config: Any, files: Any) -> str:
+def pending_links_as_text(markdown: str, page: Page, files: Files) -> str:
     """Links to pending pages that are not in this build become plain text."""
 
     def replace(match: re.Match[str]) -> str:
@@ -78,7 +88,7 @@ def on_page_markdown(markdown: str, page: Page, config: Any, files: Any) -> str:
     return LINK.sub(replace, markdown)
 
 
-def on_nav(nav: Navigation, config: Any, files: Any) -> Navigation:
+def complete_nav(nav: Navigation, files: Files) -> Navigation:
     """Add unlisted guide pages to their section; order package sections."""
     listed = {id(p) for p in nav.pages}
     for folder in AUTO_SECTIONS:

@@ -7,15 +7,11 @@ exist in the code is logged as a warning, which fails ``mkdocs build --strict``.
 from __future__ import annotations
 
 import logging
-import sys
-from pathlib import Path
 from typing import Any
 
 import griffe
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from docgen.rst import to_markdown
+from odibi_docgen.rst import to_markdown
 
 logger = logging.getLogger("mkdocs.plugins.odibi_docs")
 
