@@ -15,7 +15,6 @@ read-modify-write contract, so every backend shares the same parsing, checks and
 
 from __future__ import annotations
 
-import getpass
 import os
 import socket
 import uuid
@@ -27,6 +26,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from odibi_core.identity import current_user
 from odibi_core.contracts.state_document import (
     NODE_RECORD_STATUSES,
     RUN_STATUSES,
@@ -80,7 +80,7 @@ class HolderInfo(BaseModel):
         return cls(
             lock_name=lock_name,
             run_id=run_id,
-            user=_user(),
+            user=current_user(),
             host=socket.gethostname(),
             pid=os.getpid(),
             odibi_version=__version__,
@@ -124,13 +124,6 @@ def lock_timeout_error(name: str, *, location: str, waited: float,
     else:
         head = f"gave up after waiting {waited:.1f}s for lock {name} at {location}"
     return StateLockTimeout(f"{head}: {who}")
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return str(os.getuid()) if hasattr(os, "getuid") else "unknown"
 
 
 class StateBackend(ABC):
