@@ -63,6 +63,16 @@ REGISTRATION_HOOKS = {
     "cli command": "odibi_cli_commands",
 }
 
+#: Components the project's own distributions provide, for the hint of an unknown name.
+KNOWN_PROVIDERS: dict[tuple[str, str], str] = {
+    ("engine", "pandas"): "odibi-engine-pandas",
+    ("engine", "spark"): "odibi-engine-spark",
+    ("connection", "postgres"): "odibi-connector-postgres",
+    ("connection", "azure_blob"): "odibi-connector-azure",
+    ("connection", "azure_adls"): "odibi-connector-azure",
+    ("format", "delta"): "odibi-format-delta",
+}
+
 #: The record type each kind's registration hook must return a list of.
 SPEC_TYPES: dict[str, type] = {
     "engine": EngineSpec,
@@ -162,10 +172,12 @@ class OdibiPluginManager:
         notes = "".join(
             f"; plugin {p.name} ({p.distribution}) is {p.status}: {p.reason}" for p in failed
         )
+        package = KNOWN_PROVIDERS.get((kind, name))
         raise PluginError(
             f"unknown {kind} {name!r}{did_you_mean(name, registry)}; "
             f"available: {', '.join(sorted(registry)) or 'none'}{notes}",
-            hint="Install the plugin that provides it (see `odibi plugins list --all`).",
+            hint=(f"pip install {package}" if package else
+                  "Install the plugin that provides it (see `odibi plugins list --all`)."),
         )
 
     def check_conflicts(self) -> None:
