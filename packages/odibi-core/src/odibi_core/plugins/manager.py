@@ -173,6 +173,8 @@ class OdibiPluginManager:
             f"; plugin {p.name} ({p.distribution}) is {p.status}: {p.reason}" for p in failed
         )
         package = KNOWN_PROVIDERS.get((kind, name))
+        if package is not None and distribution_version(package) is not None:
+            package = None  # installed but blocked or failed: the notes say why
         raise PluginError(
             f"unknown {kind} {name!r}{did_you_mean(name, registry)}; "
             f"available: {', '.join(sorted(registry)) or 'none'}{notes}",
