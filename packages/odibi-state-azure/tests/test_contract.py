@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from odibi_core.contracts.state import HolderInfo, StateBackend
 from odibi_core.testing.state_contract import StateBackendContract
-from odibi_state_azure.backend import PLACEHOLDER_CONTENT_TYPE, AzureBlobStateBackend
+from odibi_state_azure.backend import AzureBlobStateBackend
+from odibi_state_azure.blobs import PLACEHOLDER_CONTENT_TYPE
 
 pytestmark = pytest.mark.azurite
 

@@ -58,15 +58,34 @@ def odibi_cli_commands():
 
 
 def _odibi(args: list[str], site: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])}
-    return subprocess.run([sys.executable, "-m", "odibi_core.cli.main", *args], capture_output=True,
-                          text=True, env=env, cwd=cwd, timeout=120)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "odibi_core.cli.main", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=120,
+    )
 
 
 def test_builtin_commands_are_registrations_of_the_core_distribution() -> None:
     pm = create_plugin_manager(PluginSettings(autoload=False), load_entry_points=False)
     commands = pm.cli_commands()
-    assert {"run", "validate", "graph", "init", "doctor", "plugins", "state", "secrets", "story"} <= set(commands)
+    assert {
+        "run",
+        "validate",
+        "graph",
+        "init",
+        "doctor",
+        "plugins",
+        "state",
+        "secrets",
+        "story",
+    } <= set(commands)
     assert {r.distribution for r in commands.values()} == {"odibi-core"}
     assert {r.plugin for r in commands.values()} == {"builtin-commands"}
 
@@ -75,20 +94,28 @@ def test_a_plugin_command_named_like_a_builtin_is_a_conflict_naming_both() -> No
     class Shadow:
         @hookimpl
         def odibi_cli_commands(self) -> list[CliCommandSpec]:
-            return [CliCommandSpec("doctor", lambda: (lambda: None), "mine")]
+            return [CliCommandSpec("doctor", lambda: lambda: None, "mine")]
 
-    pm = create_plugin_manager(PluginSettings(autoload=False), extra_plugins=[("acme-cli", Shadow())],
-                               load_entry_points=False)
+    pm = create_plugin_manager(
+        PluginSettings(autoload=False),
+        extra_plugins=[("acme-cli", Shadow())],
+        load_entry_points=False,
+    )
     with pytest.raises(PluginConflictError) as caught:
         pm.cli_commands()
-    assert "'doctor' is registered twice: by odibi-core (plugin builtin-commands) and by acme-cli" in (
-        caught.value.message)
+    assert (
+        "'doctor' is registered twice: by odibi-core (plugin builtin-commands) and by acme-cli"
+        in (caught.value.message)
+    )
 
 
 def test_cli_mounts_a_plugin_single_command_and_refuses_a_shadowing_one(
-    plugin_distributions: Callable[..., Path], tmp_path: Path,
+    plugin_distributions: Callable[..., Path],
+    tmp_path: Path,
 ) -> None:
-    module = plugin_distributions("acme-hello", "acme_hello", COMMAND_PLUGIN.replace("NAME", "hello"))
+    module = plugin_distributions(
+        "acme-hello", "acme_hello", COMMAND_PLUGIN.replace("NAME", "hello")
+    )
     site = module.parent
     ok = _odibi(["hello"], site, tmp_path)
     assert ok.returncode == 0, ok.stderr
@@ -109,8 +136,15 @@ class Telemetry:
 
     @hookimpl
     def odibi_doctor_checks(self, context: Any) -> list[DoctorCheck]:
-        return [DoctorCheck("acme", "endpoint", True, f"{len(context.plugin_manager.plugins)} plugins",
-                            status="info")]
+        return [
+            DoctorCheck(
+                "acme",
+                "endpoint",
+                True,
+                f"{len(context.plugin_manager.plugins)} plugins",
+                status="info",
+            )
+        ]
 
 
 class Broken:
@@ -120,13 +154,17 @@ class Broken:
 
 
 def test_doctor_shows_builtin_checks_first_then_plugin_lines_and_isolates_a_raising_plugin(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(tmp_path)
 
     def manager(settings: Any) -> Any:
-        return create_plugin_manager(PluginSettings(autoload=False), load_entry_points=False,
-                                     extra_plugins=[("acme-telemetry", Telemetry()), ("acme-broken", Broken())])
+        return create_plugin_manager(
+            PluginSettings(autoload=False),
+            load_entry_points=False,
+            extra_plugins=[("acme-telemetry", Telemetry()), ("acme-broken", Broken())],
+        )
 
     report = run_doctor(None, plugin_manager=manager)
     sections = list(report.sections())
@@ -135,7 +173,8 @@ def test_doctor_shows_builtin_checks_first_then_plugin_lines_and_isolates_a_rais
     assert [(line.name, line.status) for line in acme] == [("endpoint", "info")]
     assert acme[0].detail.endswith(" plugins")
     failed = [line for line in report.problems if line.name == "acme-broken"]
-    assert failed and "RuntimeError: boom" in failed[0].detail
+    assert failed
+    assert "RuntimeError: boom" in failed[0].detail
     assert sections.index("acme") > sections.index("plugins")
 
 
@@ -159,44 +198,58 @@ class Reporter:
 
 
 def test_a_replacement_reporter_sees_results_and_samples_and_the_builtin_can_be_switched_off(
-    write_project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch,
+    write_project: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("ODIBI_DISABLE_PLUGINS", "builtin-reports")
     path = write_project(PROJECT, files=FILES)
     reporter = Reporter()
-    pm = create_plugin_manager(extra_plugins=[("acme-dashboard", reporter)], load_entry_points=False)
+    pm = create_plugin_manager(
+        extra_plugins=[("acme-dashboard", reporter)], load_entry_points=False
+    )
     assert next(p for p in pm.plugins if p.name == "builtin-reports").status == STATUS_BLOCKED
     [result] = run_project(load_project(path, pm=pm), pm, RunOptions(workers=1))
     assert result.ok
     assert result.report == f"https://dashboard.example/runs/{result.run_id}"
     assert not (path.parent / ".odibi" / "reports").exists()
     [run] = reporter.runs
-    assert run.result is result and run.plan.order == ["src", "big"]
+    assert run.result is result
+    assert run.plan.order == ["src", "big"]
     assert run.result.nodes["big"].sample == [{"id": 2}, {"id": 3}]
     assert run.project_dir == path.parent
 
 
 def test_reports_disabled_or_a_raising_reporter_never_fails_the_run(
-    write_project: Callable[..., Path], caplog: pytest.LogCaptureFixture,
+    write_project: Callable[..., Path],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     class Raising:
         @hookimpl
         def odibi_run_finished(self, run: FinishedRun) -> None:
             raise OSError("dashboard down")
 
-    path = write_project(PROJECT.replace("reports: {sample_rows: 2}", "reports: {enabled: false}"),
-                         files=FILES)
-    pm = create_plugin_manager(PluginSettings(autoload=False), extra_plugins=[("acme-raising", Raising())],
-                               load_entry_points=False)
+    path = write_project(
+        PROJECT.replace("reports: {sample_rows: 2}", "reports: {enabled: false}"), files=FILES
+    )
+    pm = create_plugin_manager(
+        PluginSettings(autoload=False),
+        extra_plugins=[("acme-raising", Raising())],
+        load_entry_points=False,
+    )
     [result] = run_project(load_project(path, pm=pm), pm, RunOptions(workers=1))
-    assert result.ok and result.report is None
+    assert result.ok
+    assert result.report is None
     assert not (path.parent / ".odibi" / "reports").exists()
-    assert any("acme-raising" in r.getMessage() and "dashboard down" in r.getMessage() for r in caplog.records)
+    assert any(
+        "acme-raising" in r.getMessage() and "dashboard down" in r.getMessage()
+        for r in caplog.records
+    )
 
 
 @pytest.mark.parametrize("hook", ["odibi_run_pipeline", "odibi_run_node"])
 def test_a_plain_lifecycle_implementation_is_refused_at_load(
-    hook: str, write_project: Callable[..., Path],
+    hook: str,
+    write_project: Callable[..., Path],
 ) -> None:
     calls: list[str] = []
 
@@ -205,26 +258,40 @@ def test_a_plain_lifecycle_implementation_is_refused_at_load(
         return None
 
     plugin_class = type("Hijack", (), {hook: hookimpl(plain)})
-    pm = create_plugin_manager(PluginSettings(autoload=False), extra_plugins=[("acme-hijack", plugin_class())],
-                               load_entry_points=False)
+    pm = create_plugin_manager(
+        PluginSettings(autoload=False),
+        extra_plugins=[("acme-hijack", plugin_class())],
+        load_entry_points=False,
+    )
     info = next(p for p in pm.plugins if p.name == "acme-hijack")
     assert info.status == STATUS_FAILED
     assert f"implements {hook} without wrapper=True" in (info.reason or "")
     assert "@hookimpl(wrapper=True)" in (info.reason or "")
-    [result] = run_project(load_project(write_project(PROJECT, files=FILES), pm=pm), pm, RunOptions(workers=1))
-    assert result.ok and result.nodes["big"].rows_out == 2 and calls == []
+    [result] = run_project(
+        load_project(write_project(PROJECT, files=FILES), pm=pm), pm, RunOptions(workers=1)
+    )
+    assert result.ok
+    assert result.nodes["big"].rows_out == 2
+    assert calls == []
 
 
 def test_every_hook_call_goes_through_pluggy_monitoring(write_project: Callable[..., Path]) -> None:
     reporter = Reporter()
-    pm = create_plugin_manager(PluginSettings(autoload=False), extra_plugins=[("acme", reporter)],
-                               load_entry_points=False)
+    pm = create_plugin_manager(
+        PluginSettings(autoload=False), extra_plugins=[("acme", reporter)], load_entry_points=False
+    )
     seen: list[str] = []
     pm.pm.add_hookcall_monitoring(lambda name, impls, kwargs: seen.append(name), lambda *args: None)
     pm.engines()
     pm.cli_commands()
     pm.doctor_checks()
     run_project(load_project(write_project(PROJECT, files=FILES), pm=pm), pm, RunOptions(workers=1))
-    for hook in ("odibi_engines", "odibi_cli_commands", "odibi_doctor_checks", "odibi_run_pipeline",
-                 "odibi_run_node", "odibi_run_finished"):
+    for hook in (
+        "odibi_engines",
+        "odibi_cli_commands",
+        "odibi_doctor_checks",
+        "odibi_run_pipeline",
+        "odibi_run_node",
+        "odibi_run_finished",
+    ):
         assert hook in seen, hook

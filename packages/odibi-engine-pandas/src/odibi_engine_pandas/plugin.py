@@ -29,5 +29,12 @@ def odibi_engines() -> list[EngineSpec]:
     """Register ``pandas``."""
     from odibi_engine_pandas.engine import PandasOptions
 
-    return [EngineSpec("pandas", _pandas, PandasOptions, "pandas DataFrames, SQL via DuckDB",
-                       ENGINE_CAPABILITIES)]
+    return [
+        EngineSpec(
+            "pandas",
+            _pandas,
+            PandasOptions,
+            "pandas DataFrames, SQL via DuckDB",
+            ENGINE_CAPABILITIES,
+        )
+    ]

@@ -36,8 +36,16 @@ def odibi_cli_commands() -> list[CliCommandSpec]:
     scratch = typer.Typer()
     for module in BUILTIN_COMMAND_MODULES:
         importlib.import_module(module).register(scratch)
-    specs = [CliCommandSpec(info.name or info.callback.__name__, _returns(info.callback), info.help or "")
-             for info in scratch.registered_commands if info.callback is not None]
-    specs += [CliCommandSpec(str(info.name), _returns(info.typer_instance), "")
-              for info in scratch.registered_groups if info.typer_instance is not None]
+    specs = [
+        CliCommandSpec(
+            info.name or info.callback.__name__, _returns(info.callback), info.help or ""
+        )
+        for info in scratch.registered_commands
+        if info.callback is not None
+    ]
+    specs += [
+        CliCommandSpec(str(info.name), _returns(info.typer_instance), "")
+        for info in scratch.registered_groups
+        if info.typer_instance is not None
+    ]
     return specs

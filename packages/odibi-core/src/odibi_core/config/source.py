@@ -47,7 +47,9 @@ class ProjectSource:
 
     def references(self, *, all_environments: bool = False) -> list[Reference]:
         """References in the effective document (and in every environment if asked)."""
-        refs = find_references({k: v for k, v in self.data.items() if k != "environments"}, self.locations)
+        refs = find_references(
+            {k: v for k, v in self.data.items() if k != "environments"}, self.locations
+        )
         if all_environments:
             refs += find_references({"environments": self.environments_data}, self.locations)
         return refs
@@ -73,4 +75,8 @@ def _is_timeout(value: Any) -> bool:
     """A YAML ``plugins.import_timeout`` usable before validation (the model reports the rest)."""
     from odibi_core.plugins.loader import MAX_IMPORT_TIMEOUT
 
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= MAX_IMPORT_TIMEOUT
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and 0 <= value <= MAX_IMPORT_TIMEOUT
+    )

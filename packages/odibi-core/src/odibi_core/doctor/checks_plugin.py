@@ -31,6 +31,11 @@ def odibi_doctor_checks(context: DoctorContext) -> list[DoctorCheck]:
     if context.source is not None:
         check_project(report, context.source, context.plugin_manager)
     elif not context.project_given:
-        report.add("project", "file", INFO, f"no {DEFAULT_PROJECT_FILE} here: environment checks only "
-                   "(pass a project file or folder to check it)")
+        report.add(
+            "project",
+            "file",
+            INFO,
+            f"no {DEFAULT_PROJECT_FILE} here: environment checks only "
+            "(pass a project file or folder to check it)",
+        )
     return [line.as_check() for line in report.lines]

@@ -8,7 +8,7 @@ from odibi_core.redaction.registry import REDACTION_FAILED, redact_text
 
 
 def format_exception_chain(exc: BaseException) -> str:
-    """The full traceback of ``exc`` with chained causes (``from`` and during-handling), redacted."""
+    """The full traceback of ``exc`` with chained causes (``from``, during handling), redacted."""
     try:
         text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         return redact_text(text)

@@ -1,4 +1,4 @@
-"""The builtin run-report plugin: JSON and HTML reports of every run, through ``odibi_run_finished``.
+"""The builtin run-report plugin: JSON and HTML reports of every run (``odibi_run_finished``).
 
 It is registered like any other lifecycle plugin (``builtin-reports``), so another reporter
 (OpenLineage events, a dashboard) can sit beside it or replace it
