@@ -12,7 +12,7 @@ from odibi_core.plugins.hookspecs import hookimpl
 from odibi_core.plugins.types import BuildContext, EngineSpec
 
 ENGINE_CAPABILITIES = frozenset({"sql", "python_steps", "files", "arrow", "fsspec"})
-"""What the pandas engine can do (see :mod:`odibi_core.config.capabilities`)."""
+"""What the pandas engine can do (see ``odibi_core.config.capabilities``)."""
 
 
 def _pandas(options: Any, context: BuildContext) -> Any:

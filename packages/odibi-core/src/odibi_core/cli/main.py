@@ -85,12 +85,14 @@ def _add_commands(app: typer.Typer, argv: list[str], *, with_plugins: bool) -> N
     Entry points are only loaded when ``argv`` may need them: never for ``--version`` or a
     builtin command, whose names come from the builtin plugin's registrations.
     """
+    name = _command_name(argv)
+    if name is None and "--version" in argv:
+        return  # the eager --version option answers before any command is looked at
     from odibi_core.plugins.loader import PluginSettings
     from odibi_core.plugins.manager import create_plugin_manager
 
     commands = create_plugin_manager(PluginSettings(autoload=False), load_entry_points=False).cli_commands()
-    name = _command_name(argv)
-    if with_plugins and name not in commands and "--version" not in argv:
+    if with_plugins and name not in commands:
         from odibi_core.errors import PluginConflictError
 
         try:

@@ -296,7 +296,7 @@ class DoctorCheck:
 
     @property
     def level(self) -> str:
-        """The line's status: :attr:`status`, else ``ok`` or ``fail``."""
+        """The line's status: ``status``, else ``ok`` or ``fail``."""
         return self.status or ("ok" if self.ok else "fail")
 
 

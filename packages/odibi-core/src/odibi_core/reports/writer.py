@@ -1,6 +1,6 @@
 """Write the report of a finished run: build, redact, save JSON and HTML, apply retention.
 
-:func:`write_run_report` is what the builtin report plugin (:mod:`odibi_core.reports.plugin`)
+:func:`write_run_report` is what the builtin report plugin (``odibi_core.reports.plugin``)
 calls from ``odibi_run_finished``. It never raises: a report that cannot be written costs one
 warning line, never the run.
 """
