@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from odibi_core import hookimpl
 from odibi_core.config.loader import load_project
 from odibi_core.contracts.lifecycle import FinishedRun
@@ -295,3 +297,55 @@ def test_every_hook_call_goes_through_pluggy_monitoring(write_project: Callable[
         "odibi_run_finished",
     ):
         assert hook in seen, hook
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    outcomes=st.lists(
+        st.sampled_from(["ok", "raises", "exits", "wrong type"]), min_size=1, max_size=6
+    )
+)
+def test_each_plugin_is_called_on_its_own_so_one_failure_costs_only_its_records(
+    outcomes: list[str],
+) -> None:
+    from odibi_core.plugins.types import EngineSpec
+
+    def make(i: int, outcome: str) -> object:
+        class Plugin:
+            @hookimpl
+            def odibi_engines(self) -> Any:
+                if outcome == "raises":
+                    raise RuntimeError(f"plugin {i} broke")
+                if outcome == "exits":
+                    raise SystemExit(3)
+                if outcome == "wrong type":
+                    return ["not a spec"]
+                return [EngineSpec(f"engine{i}", lambda options, ctx: None)]
+
+        return Plugin()
+
+    plugins = [(f"acme-{i}", make(i, outcome)) for i, outcome in enumerate(outcomes)]
+    pm = create_plugin_manager(
+        PluginSettings(autoload=False), extra_plugins=plugins, load_entry_points=False
+    )
+    engines = pm.engines()
+    assert set(engines) == {"duckdb"} | {f"engine{i}" for i, o in enumerate(outcomes) if o == "ok"}
+    failed = {p.name for p in pm.plugins if p.status == STATUS_FAILED}
+    assert failed == {f"acme-{i}" for i, o in enumerate(outcomes) if o != "ok"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "name"),
+    [
+        (["--log-level", "DEBUG", "run", "x.yaml"], "run"),
+        (["--log-format=json", "hello"], "hello"),
+        (["--debug", "--version"], None),
+        ([], None),
+    ],
+)
+def test_the_command_name_skips_global_options_and_their_values(
+    argv: list[str], name: str | None
+) -> None:
+    from odibi_core.cli.main import _command_name
+
+    assert _command_name(argv) == name
