@@ -48,7 +48,7 @@ def test_docstring_roles_became_links(built_site: Build) -> None:
 def _copy_tree(tmp: Path) -> Path:
     """A copy of everything the docs build reads, generated pages included."""
     work = tmp / "repo"
-    for rel in ("docs", "examples", "scripts"):
+    for rel in ("docs", "examples", "scripts", "tools"):
         shutil.copytree(
             ROOT / rel, work / rel, ignore=shutil.ignore_patterns("__pycache__", "lake", ".odibi")
         )

@@ -12,8 +12,7 @@ import random
 import time
 from typing import TYPE_CHECKING, Protocol
 
-from odibi_core.contracts.state import HolderInfo
-from odibi_core.errors import StateLockTimeout
+from odibi_core.plugin import HolderInfo, StateLockTimeout
 
 from odibi_state_azure.leases import error_code
 from odibi_state_azure.metadata import holder_from_metadata
@@ -116,7 +115,7 @@ def lock_timeout_error(
 ) -> StateLockTimeout:
     """The error for a wait that ran out (kernel wording): holder and exact unlock command."""
     from azure.core.exceptions import AzureError
-    from odibi_core.contracts.state import lock_timeout_error as kernel_lock_timeout_error
+    from odibi_core.plugin import lock_timeout_error as kernel_lock_timeout_error
 
     try:
         props = blob.get_blob_properties()
@@ -127,7 +126,8 @@ def lock_timeout_error(
     except AzureError:
         holder = None
     error = kernel_lock_timeout_error(
-        name, location=backend.blob_location(blob), waited=waited, holder=holder
+        name, location=backend.blob_location(blob), waited=waited, holder=holder,
+        backend=backend.name,
     )
     if isinstance(holder, UnknownHolder):
         error.message += "; a finite lease expires by itself, an infinite one only when broken"

@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from odibi_core.config.models import NodeConfig, PipelineConfig, ProjectConfig
-    from odibi_core.contracts.engine import ColumnInfo, Engine
+    from odibi_core.contracts.engine import Engine
+    from odibi_core.contracts.requests import ColumnInfo
     from odibi_core.planning.dag import Plan
     from odibi_core.plugins.loader import PluginInfo
 

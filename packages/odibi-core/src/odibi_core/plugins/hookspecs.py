@@ -76,8 +76,7 @@ class OdibiHookSpecs:
 
         Example::
 
-            from odibi_core import hookimpl
-            from odibi_core.plugins.types import EngineSpec, PluginOptions
+            from odibi_core.plugin import EngineSpec, PluginOptions, hookimpl
 
             class PolarsOptions(PluginOptions):
                 streaming: bool = False
@@ -101,8 +100,7 @@ class OdibiHookSpecs:
         Example::
 
             from pydantic import SecretStr
-            from odibi_core import hookimpl
-            from odibi_core.plugins.types import ConnectionSpec, PluginOptions
+            from odibi_core.plugin import ConnectionSpec, PluginOptions, hookimpl
 
             class HttpOptions(PluginOptions):
                 url: str
@@ -129,9 +127,7 @@ class OdibiHookSpecs:
 
         Example::
 
-            from odibi_core import hookimpl
-            from odibi_core.contracts.formats import TableFormat
-            from odibi_core.plugins.types import FormatSpec, PluginOptions
+            from odibi_core.plugin import FormatSpec, PluginOptions, TableFormat, hookimpl
 
             class FeatherReadOptions(PluginOptions):
                 columns: list[str] | None = None
@@ -167,16 +163,16 @@ class OdibiHookSpecs:
 
         Example::
 
-            from odibi_core import hookimpl
-            from odibi_core.plugins.types import PluginOptions, StateBackendSpec
+            from odibi_core.plugin import PluginOptions, StateBackendSpec, hookimpl
 
             class S3Options(PluginOptions):
                 bucket: str
                 key: str = "odibi/state.json"
 
-            def _make(options: S3Options, ctx):
-                from my_s3_state.backend import S3StateBackend
-                return S3StateBackend(options, project=ctx.project_name, run_id=ctx.run_id)
+            def _make(options: S3Options, ctx):  # ctx: StateBuildContext
+                from my_s3_state.backend import S3StateBackend  # a DocumentStateBackend
+                return S3StateBackend(options, project=ctx.project_name, run_id=ctx.run_id,
+                                      lock_timeout=ctx.lock_timeout, history_limit=ctx.history)
 
             @hookimpl
             def odibi_state_backends():
@@ -192,8 +188,7 @@ class OdibiHookSpecs:
 
         Example::
 
-            from odibi_core import hookimpl
-            from odibi_core.plugins.types import SecretProviderSpec
+            from odibi_core.plugin import SecretProviderSpec, hookimpl
 
             class VaultProvider:
                 name = "vault"
@@ -241,8 +236,7 @@ class OdibiHookSpecs:
         Example::
 
             from pydantic import BaseModel, ConfigDict
-            from odibi_core import hookimpl
-            from odibi_core.plugins.types import TransformerSpec
+            from odibi_core.plugin import TransformerSpec, hookimpl
 
             class KeepTopParams(BaseModel):
                 model_config = ConfigDict(extra="forbid")
@@ -274,8 +268,7 @@ class OdibiHookSpecs:
 
         Example::
 
-            from odibi_core import hookimpl
-            from odibi_core.plugins.types import WriteCapabilitySpec
+            from odibi_core.plugin import WriteCapabilitySpec, hookimpl
 
             @hookimpl
             def odibi_write_capabilities():
@@ -298,8 +291,7 @@ class OdibiHookSpecs:
         Example::
 
             import typer
-            from odibi_core import hookimpl
-            from odibi_core.plugins.types import CliCommandSpec
+            from odibi_core.plugin import CliCommandSpec, hookimpl
 
             def _app() -> typer.Typer:
                 app = typer.Typer(help="Inspect the warehouse.")
@@ -333,8 +325,7 @@ class OdibiHookSpecs:
         Example::
 
             import os
-            from odibi_core import hookimpl
-            from odibi_core.plugins.types import DoctorCheck
+            from odibi_core.plugin import DoctorCheck, hookimpl
 
             @hookimpl
             def odibi_doctor_checks(context):
