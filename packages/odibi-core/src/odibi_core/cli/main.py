@@ -192,6 +192,13 @@ def _interrupted() -> int:
     return code
 
 
+def _signalled() -> bool:
+    """Whether SIGINT or SIGTERM arrived during this command (its failure is then the interrupt's)."""
+    from odibi_core.execution.interrupts import last_signal
+
+    return last_signal() is not None
+
+
 def _invoke(argv: list[str] | None) -> int:
     from odibi_core.execution.interrupts import process_handlers
 
@@ -222,6 +229,8 @@ def _invoke_command(argv: list[str] | None) -> int:
             sys.stderr.write(redact_text(f"error: {line}") + "\n")
         if exc.hint:
             sys.stderr.write(redact_text(f"hint: {exc.hint}") + "\n")
+        if _signalled() and exc.exit_code not in (ExitCode.INTERRUPTED, ExitCode.TERMINATED):
+            return _interrupted()  # a library turned the interrupt into an error of its own
         return int(exc.exit_code)
     except typer.Exit as exc:
         return int(exc.exit_code)
@@ -238,6 +247,8 @@ def _invoke_command(argv: list[str] | None) -> int:
     except Exception as exc:
         from odibi_core.logs import format_exception_chain
 
+        if _signalled():  # e.g. pydantic wraps a KeyboardInterrupt raised while it builds a model
+            return _interrupted()
         if STATE.debug:
             sys.stderr.write(format_exception_chain(exc))
         sys.stderr.write(redact_text(f"internal error: {type(exc).__name__}: {exc}") + "\n")
