@@ -44,7 +44,16 @@ def update_pyproject(text: str, version: str) -> str:
     head, sep, rest = text.partition("dependencies = [")
     body, end, tail = rest.partition("]")
     body = SIBLING.sub(lambda m: f'"{m["name"]}{m["extras"] or ""}{train_range(version)}"', body)
-    return head + sep + body + end + tail
+    text = head + sep + body + end + tail
+    # extras may name siblings too (odibi-core[pandas] installs odibi-engine-pandas)
+    start = text.find("[project.optional-dependencies]")
+    if start < 0:
+        return text
+    stop = text.find("\n[", start + 1)
+    stop = len(text) if stop < 0 else stop
+    extras = SIBLING.sub(lambda m: f'"{m["name"]}{m["extras"] or ""}{train_range(version)}"',
+                         text[start:stop])
+    return text[:start] + extras + text[stop:]
 
 
 def update_changelog(text: str, version: str, date: str) -> str:

@@ -75,8 +75,8 @@ def test_build_fails_on_broken_link_missing_page_and_unresolved_docstring_refere
     config = work / "mkdocs.yml"
     config.write_text(
         config.read_text().replace(
-            "  - Contributing: contributing.md",
-            "  - Contributing: contributing.md\n  - Gone: gone.md",
+            "      - Architecture: architecture.md",
+            "      - Architecture: architecture.md\n  - Gone: gone.md",
         )
     )
     probe = work / "packages/odibi-core/src/odibi_docs_probe.py"

@@ -44,6 +44,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from odibi_core.plugins.hookspecs import OdibiHookSpecs
 from odibi_core.redaction import MASK, get_registry, redact_text, register_secret
 from odibi_core.redaction.fragments import FRAGMENT_LENGTH
 from odibi_core.redaction.shorten import clip, clip_start, first_line, one_line
@@ -378,6 +379,9 @@ def run_batch(secrets: list[str], root: Path) -> dict[str, Any]:
     return {"sinks": sinks, "codes": codes, "spans": spans}
 
 
+HOOK_NAMES = " ".join(name for name in dir(OdibiHookSpecs) if name.startswith("odibi_"))
+"""The hook names, which ``--debug`` prints in pluggy's trace."""
+
 HANDMADE = [
     "tab\there  two  spaces-Zq",  # whitespace collapsed before redaction used to leak it
     "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyprefix_secret_value_ABCDEFGHIJ",  # cut by DuckDB's context
@@ -425,7 +429,8 @@ def test_the_handmade_batch_went_through_every_output_path(handmade_run: dict[st
 
 
 def test_no_handmade_secret_reaches_any_byte(handmade_run: dict[str, Any]) -> None:
-    assert leaks(HANDMADE, handmade_run["sinks"]) == []
+    # --debug traces hook calls by name (odibi_secret_providers): kernel words, not secret pieces
+    assert leaks(HANDMADE, handmade_run["sinks"], allowed=HOOK_NAMES) == []
 
 
 class Vocabulary:

@@ -47,16 +47,14 @@ def context(command: Any, name: str) -> Any:
 def build_root() -> tuple[Any, dict[str, str]]:
     """The click group of ``odibi`` with plugin commands, and ``{command: distribution}``."""
     import typer
-    from odibi_core.cli.main import RESERVED_COMMANDS, create_app
+    from odibi_core.cli.main import create_app
+    from odibi_core.plugins.loader import BUILTIN_DISTRIBUTION
     from odibi_core.plugins.manager import create_plugin_manager
 
-    app = create_app(with_plugins=False)
-    providers: dict[str, str] = {}
-    for name, registered in sorted(create_plugin_manager().cli_commands().items()):
-        if name in RESERVED_COMMANDS:
-            continue
-        app.add_typer(registered.spec.app_factory(), name=name, help=registered.spec.help)
-        providers[name] = registered.distribution
+    app = create_app(argv=[])  # no command named: builtin and plugin commands alike
+    providers = {name: registered.distribution
+                 for name, registered in create_plugin_manager().cli_commands().items()
+                 if registered.distribution != BUILTIN_DISTRIBUTION}
     root = typer.main.get_command(app)
     assert is_group(root), "the odibi app must be a group"
     return root, providers

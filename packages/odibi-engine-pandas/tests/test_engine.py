@@ -9,7 +9,7 @@ import textwrap
 import pandas as pd
 import pyarrow as pa
 import pytest
-from odibi_core.engines.pandas_engine import PandasEngine, PandasOptions
+from odibi_engine_pandas.engine import PandasEngine, PandasOptions
 
 
 def test_without_pandas_the_engine_names_the_extra_to_install() -> None:

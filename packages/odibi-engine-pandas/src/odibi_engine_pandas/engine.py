@@ -1,12 +1,12 @@
-"""The builtin ``pandas`` engine: frames are pandas DataFrames, SQL runs in DuckDB over them.
+"""The ``pandas`` engine: frames are pandas DataFrames, SQL runs in DuckDB over them.
 
 For projects whose Python steps are written against pandas (the original Odibi's default). Files
 are read and written with the same DuckDB readers and ``COPY`` as the ``duckdb`` engine, so the
 same CSV gives the same column types and the same options work; in between, every frame is a
 pandas DataFrame held in memory. SQL steps run in an in-process DuckDB that scans the frames as
 Arrow (zero copy for the default Arrow-backed dtypes) and returns a new DataFrame. Table
-connections go through the Arrow interchange. pandas is an optional extra:
-``pip install 'odibi-core[pandas]'``.
+connections go through the Arrow interchange. Install it with ``pip install odibi-engine-pandas``
+(or ``pip install 'odibi-core[pandas]'``, which installs this package).
 """
 
 from __future__ import annotations

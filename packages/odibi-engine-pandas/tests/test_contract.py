@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from odibi_core.engines.pandas_engine import PandasEngine
 from odibi_core.testing.engine_contract import EngineContract
+from odibi_engine_pandas.engine import PandasEngine
 
 
 class TestPandasEngineContract(EngineContract):
