@@ -318,7 +318,6 @@ __all__ = [
     "STRUCTURAL_KEYS",
     "DocumentStateBackend",
     "HighWaterMark",
-    "HolderInfo",
     "LoadedDocument",
     "NodeRecord",
     "PipelineState",
