@@ -81,7 +81,7 @@ class AzureBlobStateBackend(DocumentStateBackend):
             project=project, lock_timeout=lock_timeout, run_id=run_id, history_limit=history_limit
         )
         self.blobs = StateBlobs(
-            service, container=container, blob=blob, lease_duration=lease_duration
+            service, container=container, blob=blob, lease_duration=lease_duration, name=self.name
         )
         self.service = service
         self.container_name = container

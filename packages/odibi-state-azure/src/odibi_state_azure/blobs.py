@@ -41,6 +41,8 @@ def lock_prefix_for(blob: str) -> str:
 class StateBlobs:
     """The state blob and the lock blobs of one state location.
 
+    ``name`` is the backend's display name, as lock messages give it.
+
     Args:
         service: The SDK's ``BlobServiceClient``.
         container: Container name (created when a blob is first needed).
@@ -49,13 +51,20 @@ class StateBlobs:
     """
 
     def __init__(
-        self, service: BlobServiceClient, *, container: str, blob: str, lease_duration: int = 30
+        self,
+        service: BlobServiceClient,
+        *,
+        container: str,
+        blob: str,
+        lease_duration: int = 30,
+        name: str = "azure_blob",
     ) -> None:
         self.service = service
         self.container_name = container
         self.blob_name = blob
         self.lease_duration = lease_duration
         self.lock_prefix = lock_prefix_for(blob)
+        self.name = name
         self.container = service.get_container_client(container)
         self.state_blob = self.container.get_blob_client(blob)
 
