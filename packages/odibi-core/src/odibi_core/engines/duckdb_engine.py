@@ -40,6 +40,7 @@ from odibi_core.engines.duck_cursors import CursorPool
 from odibi_core.engines.duck_errors import from_duckdb
 from odibi_core.engines.duck_files import READERS, UnsupportedFormat, copy_to_file, read_select
 from odibi_core.engines.duck_frames import DuckFrame, collect_droppable
+from odibi_core.engines.duck_rows import FewRows, columns_of, few_rows
 from odibi_core.engines.frames import call_python_step
 from odibi_core.engines.pandas_frames import arrow_to_pandas, is_pandas_frame, pandas_to_arrow
 from odibi_core.engines.remote_files import attach_filesystem
@@ -160,13 +161,20 @@ class DuckDBEngine(Engine):
         except duckdb.Error as exc:
             raise engine_error(exc) from exc
 
-    def _query_few(self, cursor: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
-        """Run ``sql``, which returns a few rows (a schema, a sample), as an Arrow table.
+    def _query_few(self, cursor: duckdb.DuckDBPyConnection, sql: str) -> pa.Table | FewRows:
+        """Run ``sql``, which returns a few rows (a schema, a sample): plain types as
+        :class:`~odibi_core.engines.duck_rows.FewRows` (no pyarrow import), others as Arrow.
 
         Executed directly rather than through a relation: a relation binds its query when it is
         made and again when it runs, and binding a view over CSV re-runs DuckDB's sniffer.
         """
         result = self._run(cursor, sql)
+        try:
+            plain = few_rows(result.description or (), result.fetchall)
+        except Exception as exc:
+            raise engine_error(exc) from exc
+        if plain is not None:
+            return plain
         method = getattr(result, "to_arrow_table", None) or result.fetch_arrow_table
         try:
             return method()  # type: ignore[no-any-return]
@@ -310,10 +318,10 @@ class DuckDBEngine(Engine):
         """Arrow schema of ``LIMIT 0`` (binds, no data pass); asked once per frame."""
         if frame.columns is None:
             table = self._query_few(self._cursor(), f"SELECT * FROM {frame.ref} LIMIT 0")
-            frame.columns = [ColumnInfo(f.name, str(f.type)) for f in table.schema]
+            frame.columns = columns_of(table)
         return list(frame.columns)
 
-    def sample(self, frame: DuckFrame, n: int) -> pa.Table | None:
+    def sample(self, frame: DuckFrame, n: int) -> pa.Table | FewRows | None:  # type: ignore[override]
         """``LIMIT n`` where the rows already exist or come first without computing the rest: the
         file this frame was just written to, a table, or a plain read of files. ``None`` for any
         other view (a join, an aggregate, even a filter over one): only the nodes that read it
@@ -336,7 +344,7 @@ class DuckDBEngine(Engine):
         else:
             return None
         if frame.columns is None:  # the same bind answered the schema too
-            frame.columns = [ColumnInfo(f.name, str(f.type)) for f in table.schema]
+            frame.columns = columns_of(table)
         return table
 
     def _arrow_table(self, frame: DuckFrame) -> pa.Table:
