@@ -119,6 +119,19 @@ class AzureBlobStateBackend(DocumentStateBackend):
             lock_timeout=lock_timeout,
         )
 
+    def pipeline_backend(self, pipeline: str) -> AzureBlobStateBackend:
+        """The document of ``pipeline`` alone: blob ``<state blob stem>.pipelines/<pipeline>.json``
+        in the same container, through the same client, with its own leases (see
+        :mod:`odibi_core.state.pipeline_documents`)."""
+        stem = self.blob_name[: -len(".json")] if self.blob_name.endswith(".json") else self.blob_name
+        child = AzureBlobStateBackend(
+            self.service, container=self.container_name, blob=f"{stem}.pipelines/{pipeline}.json",
+            lease_duration=self.lease_duration, project=self.project, run_id=self.run_id,
+            lock_timeout=self.lock_timeout,
+        )
+        child.history_limit = self.history_limit
+        return child
+
     # --- where --------------------------------------------------------------------------------
 
     @property
