@@ -94,6 +94,7 @@ class AzureBlobStateBackend(DocumentStateBackend):
         self._keeper = LeaseKeeper()
         self._held: dict[str, Lease] = {}
         self._held_guard = threading.Lock()
+        self._owns_service = True  # a pipeline document's backend borrows its parent's client
 
     @classmethod
     def from_options(
@@ -130,6 +131,7 @@ class AzureBlobStateBackend(DocumentStateBackend):
             lock_timeout=self.lock_timeout,
         )
         child.history_limit = self.history_limit
+        child._owns_service = False
         return child
 
     # --- where --------------------------------------------------------------------------------
@@ -418,6 +420,8 @@ class AzureBlobStateBackend(DocumentStateBackend):
             self._keeper.discard(lease)
             lease.release(clear_metadata={})
         self._keeper.stop()
+        if not self._owns_service:
+            return
         try:
             self.service.close()
         except Exception:  # closing a transport must never mask the run's own outcome
