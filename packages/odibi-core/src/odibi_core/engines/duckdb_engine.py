@@ -38,7 +38,13 @@ from odibi_core.contracts.engine import (
 from odibi_core.engines.csv_strict import malformed_csv_error
 from odibi_core.engines.duck_cursors import CursorPool
 from odibi_core.engines.duck_errors import from_duckdb
-from odibi_core.engines.duck_files import READERS, UnsupportedFormat, copy_to_file, read_select
+from odibi_core.engines.duck_files import (
+    READERS,
+    UnsupportedFormat,
+    copy_to_file,
+    read_select,
+    read_selects,
+)
 from odibi_core.engines.duck_frames import DuckFrame, collect_droppable
 from odibi_core.engines.duck_rows import FewRows, columns_of, few_rows
 from odibi_core.engines.frames import call_python_step
@@ -203,15 +209,17 @@ class DuckDBEngine(Engine):
         attach_filesystem(self._con, connection)
         cursor = self._cursor()
         try:
-            select = read_select(connection, request,
-                                 sniff=lambda sql: self._run(cursor, sql).fetchall())
+            select, pinned_serial = read_selects(connection, request,
+                                                 sniff=lambda sql: self._run(cursor, sql).fetchall())
         except UnsupportedFormat as exc:
             raise EngineError(f"duckdb {exc}") from None
         schema = self._new_schema(cursor, "read")
         self._run(cursor, f"CREATE VIEW {schema}.src AS {select}")
         frame = self._frame(f"{schema}.src", schema, [])
         frame.scan = select
-        if (request.format or "csv") == "csv" and not any(k.lower() == "parallel" for k in request.options or {}):
+        if pinned_serial is not None:  # dialect and types detected once, by the check's sniff
+            frame.scan = pinned_serial
+        elif (request.format or "csv") == "csv" and not any(k.lower() == "parallel" for k in request.options or {}):
             # a sample needs the first rows: reading serially, no other thread starts on the file
             serial = replace(request, options={**(request.options or {}), "parallel": False})
             frame.scan = read_select(connection, serial)
