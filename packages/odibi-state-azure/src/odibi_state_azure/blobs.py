@@ -48,6 +48,9 @@ class StateBlobs:
         lease_duration: Seconds a lease lasts unrenewed (15-60).
     """
 
+    name = "azure_blob"
+    """Display name of the backend these blobs belong to (named in lock messages)."""
+
     def __init__(
         self, service: BlobServiceClient, *, container: str, blob: str, lease_duration: int = 30
     ) -> None:
