@@ -50,6 +50,9 @@ class StateBlobs:
         lease_duration: Seconds a lease lasts unrenewed (15-60).
     """
 
+    name = "azure_blob"
+    """Display name of the backend these blobs belong to (named in lock messages)."""
+
     def __init__(
         self,
         service: BlobServiceClient,
