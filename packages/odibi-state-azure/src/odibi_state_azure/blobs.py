@@ -41,17 +41,13 @@ def lock_prefix_for(blob: str) -> str:
 class StateBlobs:
     """The state blob and the lock blobs of one state location.
 
-    ``name`` is the backend's display name, as lock messages give it.
-
     Args:
         service: The SDK's ``BlobServiceClient``.
         container: Container name (created when a blob is first needed).
         blob: State blob name.
         lease_duration: Seconds a lease lasts unrenewed (15-60).
+        name: Display name of the backend these blobs belong to (named in lock messages).
     """
-
-    name = "azure_blob"
-    """Display name of the backend these blobs belong to (named in lock messages)."""
 
     def __init__(
         self,
