@@ -24,7 +24,7 @@ from odibi_core.testing.cli import run_odibi
 NAMES = {kind: f"made_{kind}" for kind in KIND_PREFIXES}
 """One plugin per kind, named so that no installed plugin has the name."""
 
-FLOOR = {"engine": 60, "connection": 10, "state": 40, "secrets": 8, "lifecycle": 3}
+FLOOR = {"engine": 60, "connection": 35, "state": 40, "secrets": 12, "lifecycle": 3}
 """Fewest tests each generated suite must run (the contract suites are most of them)."""
 
 

@@ -20,12 +20,15 @@ def excerpts() -> list[tuple[str, str]]:
 
 def test_the_guide_has_excerpts_of_both_worked_examples() -> None:
     files = {file for file, _ in excerpts()}
-    assert {"tests/plugins_guide/sqlite_connection.py", "tests/plugins_guide/redis_state.py"} <= files
+    assert {
+        "tests/plugins_guide/sqlite_connection.py",
+        "tests/plugins_guide/redis_state.py",
+    } <= files
 
 
 @pytest.mark.parametrize(("file", "code"), excerpts())
 def test_each_excerpt_is_the_example_code_in_order(file: str, code: str) -> None:
-    """Every line of the excerpt is a line of the file, in order; ``...`` stands for lines left out."""
+    """Every line of the excerpt is a line of the file, in order (``...``: lines left out)."""
     source = (ROOT / file).read_text().splitlines()
     position = 0
     for line in code.splitlines():
@@ -34,7 +37,9 @@ def test_each_excerpt_is_the_example_code_in_order(file: str, code: str) -> None
         try:
             position = source.index(line.rstrip(), position) + 1
         except ValueError:
-            pytest.fail(f"{file}: the guide's line {line.strip()!r} is not in the file (in this order)")
+            pytest.fail(
+                f"{file}: the guide's line {line.strip()!r} is not in the file (in this order)"
+            )
 
 
 def test_the_facade_page_lists_every_public_name_with_its_module() -> None:

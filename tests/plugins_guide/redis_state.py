@@ -5,10 +5,12 @@ a real Redis server and runs ``odibi run`` with it installed as a plugin.
 
 The document lives at ``<key>:doc``. A write is a compare-and-set done by a Lua script (atomic on
 the server): it replaces the document only if its SHA-1 is still the one read under the state
-lock. A lock is ``<key>:lock:<name>`` holding the holder's record, set only if absent, with a
-lease (an expiry) that a background thread renews while the lock is held: a holder that dies
-stops renewing and its lock frees itself when the lease runs out. ``force_unlock`` may break a
-live holder's lock (like an Azure blob lease).
+lock, and only if every lock this instance holds is still its own (else ``StateLockLost``).
+
+A lock is ``<key>:lock:<name>`` holding the holder's record, set only if absent, with a lease (an
+expiry) that a background thread renews while the lock is held: a holder that dies stops renewing
+and its lock frees itself when the lease runs out. ``force_unlock`` may break a live holder's lock
+(like an Azure blob lease); the holder's next state write then fails.
 """
 
 from __future__ import annotations
@@ -30,17 +32,28 @@ from odibi_core.plugin import (
     StateBackendSpec,
     StateBuildContext,
     StateConflictError,
+    StateLockLost,
     hookimpl,
     lock_timeout_error,
 )
 from pydantic import Field
 
+ODIBI_PLUGIN_API = "1.0"
+"""The Odibi plugin API this plugin was built for (checked when Odibi loads it)."""
+
+
 STORE = """
+for i = 2, #KEYS do
+  local held = redis.call('GET', KEYS[i])
+  if not held or cjson.decode(held)['lock_id'] ~= ARGV[i + 1] then return -(i - 1) end
+end
 if redis.sha1hex(redis.call('GET', KEYS[1]) or '') ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
 return 1
 """
-"""Replace the document only if it is still the version that was read (SHA-1 of its bytes)."""
+"""Replace the document (KEYS[1]) only if it is still the version that was read (the SHA-1 of
+its bytes, ARGV[1]) and every lock this instance holds (KEYS[2..]) still holds its lock id
+(ARGV[3..]); ``-n``: the n-th lock was lost."""
 
 RELEASE = """
 local held = redis.call('GET', KEYS[1])
@@ -79,6 +92,8 @@ class RedisStateBackend(DocumentStateBackend):
     ) -> None:
         super().__init__(**kwargs)
         self.client, self.key, self.lease_seconds = client, key, lease_seconds
+        self._held: dict[str, str] = {}  # lock key -> lock id, for the locks this instance holds
+        self._held_guard = threading.Lock()
         self._store_script = client.register_script(STORE)
         self._release = client.register_script(RELEASE)
         self._renew = client.register_script(RENEW)
@@ -93,13 +108,21 @@ class RedisStateBackend(DocumentStateBackend):
     # --- the document: load with a version token, store only if the version is unchanged ------
 
     def load_document(self) -> LoadedDocument:
-        """The stored bytes and their version token (see the contract)."""
         data = self.client.get(f"{self.key}:doc")
         return LoadedDocument(data, hashlib.sha1(data or b"").hexdigest())
 
     def store_document(self, data: bytes, token: Any) -> None:
-        """Replace the document with ``data`` if it is still at ``token`` (see the contract)."""
-        if not self._store_script(keys=[f"{self.key}:doc"], args=[token, data]):
+        with self._held_guard:
+            held = list(self._held.items())
+        keys = [f"{self.key}:doc", *(key for key, _ in held)]
+        stored = self._store_script(keys=keys, args=[token, data, *(i for _, i in held)])
+        if stored < 0:
+            key, lock_id = held[-stored - 1]
+            raise StateLockLost(
+                f"lost lock {key.rsplit(':', 1)[-1]} ({lock_id}) at {self.location}: it was "
+                "broken or expired; state writes stopped and nothing was written"
+            )
+        if not stored:
             raise StateConflictError(
                 f"state at {self.location} was changed by a writer that did not "
                 "hold the state lock; nothing was written"
@@ -132,9 +155,13 @@ class RedisStateBackend(DocumentStateBackend):
 
         renewer = threading.Thread(target=renew, name=f"odibi-redis-lease-{name}", daemon=True)
         renewer.start()
+        with self._held_guard:
+            self._held[key] = holder.lock_id
         try:
             yield holder
         finally:
+            with self._held_guard:
+                self._held.pop(key, None)
             stop.set()
             renewer.join()
             self._release(keys=[key], args=[holder.lock_id])

@@ -32,6 +32,10 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 
+ODIBI_PLUGIN_API = "1.0"
+"""The Odibi plugin API this plugin was built for (checked when Odibi loads it)."""
+
+
 class SqliteOptions(PluginOptions):
     """Options of a ``sqlite`` connection (its YAML keys other than ``type``)."""
 

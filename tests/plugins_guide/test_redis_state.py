@@ -16,6 +16,7 @@ from odibi_core.plugin import HolderInfo, StateBackend, StateLockTimeout
 from odibi_core.testing.cli import run_odibi
 from odibi_core.testing.distributions import make_distribution
 from odibi_core.testing.state_contract import StateBackendContract
+from odibi_core.testing.state_contract_leases import LeaseExpiryTests, LostLockTests
 
 from .redis_state import RedisStateBackend
 
@@ -48,10 +49,11 @@ def base_key(redis_client: Any) -> Iterator[str]:
         redis_client.delete(stale)
 
 
-class TestRedisStateBackendContract(StateBackendContract):
-    """Every contract test against the guide's backend."""
+class TestRedisStateBackendContract(StateBackendContract, LeaseExpiryTests, LostLockTests):
+    """Every contract test against the guide's backend, with the opt-in lease tests."""
 
     breaks_live_locks = True  # a lease can be broken: the key is just deleted
+    lease_seconds = 2.0  # the backends below use a 2 s lease, so an abandoned lock frees soon
 
     @pytest.fixture
     def make_backend(self, base_key: str) -> Iterator[Callable[..., StateBackend]]:
@@ -69,6 +71,7 @@ class TestRedisStateBackendContract(StateBackendContract):
             backend = RedisStateBackend(
                 redis.Redis.from_url(REDIS_URL),
                 f"{base_key}:{store}",
+                lease_seconds=self.lease_seconds,
                 project="contract",
                 run_id=run_id,
                 lock_timeout=lock_timeout,
@@ -94,7 +97,8 @@ class TestRedisStateBackendContract(StateBackendContract):
         # a holder that died: its record stays until the lease runs out, nobody renews it
         assert isinstance(backend, RedisStateBackend)
         holder = HolderInfo.current(lock_name=name, run_id=run_id)
-        backend.client.set(f"{backend.key}:lock:{name}", holder.model_dump_json(), px=60_000)
+        lease_ms = int(backend.lease_seconds * 1000)
+        backend.client.set(f"{backend.key}:lock:{name}", holder.model_dump_json(), px=lease_ms)
         return holder
 
 

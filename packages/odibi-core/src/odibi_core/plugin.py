@@ -12,6 +12,10 @@ Names are loaded on first use, so importing this module costs almost nothing and
 an engine library (DuckDB, pyarrow, pandas): an entry-point module that imports from here keeps
 ``odibi --help`` and ``odibi plugins list`` fast.
 
+Declare the plugin API your plugin was built for beside its hook implementations, in the module
+its entry point names: ``ODIBI_PLUGIN_API = "1.0"``. :data:`PLUGIN_API_VERSION` is the API this
+kernel provides; a plugin built for an incompatible one is listed as ``failed`` and never runs.
+
 Everything listed in ``__all__`` is public plugin API and follows the project's stability
 promise; a name not listed here (``odibi_core.execution``, ``odibi_core.config`` ...) is the
 kernel's own and may change in any release.
@@ -77,6 +81,7 @@ if TYPE_CHECKING:
         TransientIOError,
         UsageError,
     )
+    from odibi_core.plugins.api_version import PLUGIN_API_VERSION
     from odibi_core.plugins.hookspecs import ENTRY_POINT_GROUP, hookimpl
     from odibi_core.plugins.options import NoOptions, PluginOptions, Secret
     from odibi_core.plugins.types import (
@@ -104,6 +109,7 @@ _SOURCES: dict[str, str] = {
     # hooks and registration records
     "hookimpl": "odibi_core.plugins.hookspecs",
     "ENTRY_POINT_GROUP": "odibi_core.plugins.hookspecs",
+    "PLUGIN_API_VERSION": "odibi_core.plugins.api_version",
     "BuildContext": "odibi_core.plugins.types",
     "CliCommandSpec": "odibi_core.plugins.types",
     "ConnectionSpec": "odibi_core.plugins.types",
@@ -186,6 +192,7 @@ __all__ = [
     "DEFAULT_LOCK_TIMEOUT",
     "ENTRY_POINT_GROUP",
     "NODE_STATUSES",
+    "PLUGIN_API_VERSION",
     "STATE_LOCK_NAME",
     "WRITE_MODES",
     "BuildContext",

@@ -180,6 +180,7 @@ class PluginNames:
     def variables(self) -> dict[str, str]:
         """The ``$placeholders`` templates may use."""
         from odibi_core import __version__
+        from odibi_core.plugins.api_version import PLUGIN_API_VERSION
 
         major, minor = (int(p) for p in __version__.split(".")[:2])
         details = KIND_DETAILS[self.kind]
@@ -187,6 +188,7 @@ class PluginNames:
         requirements = [f"odibi-core>={major}.{minor},<{major}.{minor + 1}", *details.dependencies]
         return {
             "NAME": self.name.upper(),
+            "plugin_api": PLUGIN_API_VERSION,
             "description": details.description,
             "Description": details.description[:1].upper() + details.description[1:],
             "dependencies": ", ".join(f'"{r}"' for r in requirements),
