@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from typing import Any, TypeVar
 
 import pytest
+from odibi_core.state.pipeline_documents import read_pipeline
 
 pytestmark = [pytest.mark.azurite, pytest.mark.slow]
 
@@ -26,6 +27,13 @@ def wait_for(probe: Callable[[], T | None], *, timeout: float, what: str) -> T:
     pytest.fail(f"timed out after {timeout}s waiting for {what}")
 
 
+def history(observer: Any) -> list[Any]:
+    """The recorded runs of pipeline ``daily`` (from its own state document)."""
+    state = read_pipeline(observer, "daily")
+    assert state is not None
+    return state.runs
+
+
 def running_holder(project: Any, observer: Any) -> Any:
     """Wait until a run holds ``pipeline.daily`` and recorded itself running; return the holder."""
 
@@ -33,8 +41,8 @@ def running_holder(project: Any, observer: Any) -> Any:
         holders = [h for h in observer.holders() if h.lock_name == "pipeline.daily"]
         if not holders:
             return None
-        doc = observer.read()
-        runs = doc.pipelines["daily"].runs if doc and "daily" in doc.pipelines else []
+        state = read_pipeline(observer, "daily")
+        runs = state.runs if state is not None else []
         return (
             holders[0]
             if any(r.run_id == holders[0].run_id and r.status == "running" for r in runs)
@@ -62,7 +70,7 @@ def test_a_second_runner_waits_and_then_succeeds_after_the_first_releases(
     gated_project.open_gate()
     assert first.wait(60) == 0, gated_project.output("first")
     assert second.wait(60) == 0, gated_project.output("second")
-    runs = observer.read().pipelines["daily"].runs
+    runs = history(observer)
     assert [r.status for r in runs] == ["success", "success"]
     assert runs[0].run_id == holder.run_id
     assert datetime.fromisoformat(runs[1].started_at) >= datetime.fromisoformat(runs[0].finished_at)
@@ -90,7 +98,7 @@ def test_a_second_runner_with_a_short_timeout_fails_naming_the_first_and_changes
     assert first.poll() is None
     gated_project.open_gate()
     assert first.wait(60) == 0, gated_project.output("first")
-    runs = observer.read().pipelines["daily"].runs
+    runs = history(observer)
     assert [(r.run_id, r.status) for r in runs] == [(holder.run_id, "success")]
 
 
@@ -108,7 +116,7 @@ def test_a_killed_holder_frees_its_lock_within_the_lease_without_a_manual_step(
         "--lock-timeout", str(gated_project.lease_seconds + 30), name="successor"
     )
     assert successor.wait(120) == 0, gated_project.output("successor")
-    runs = observer.read().pipelines["daily"].runs
+    runs = history(observer)
     # the crash stays visible: the next run that holds the lock marks it interrupted
     assert (runs[0].run_id, runs[0].status) == (holder.run_id, "interrupted")
     assert runs[1].status == "success"

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from odibi_core.testing.cli import run_odibi
+from odibi_core.testing.state_files import stored_pipeline
 
 INTERNAL = re.compile(r"odibi_\d+_|odibi_result|\.odibi-tmp-|EngineError: EngineError|COPY \(")
 
@@ -73,8 +74,7 @@ def test_a_failed_step_is_shown_with_its_sql_a_caret_and_a_hint(write_project: A
 def test_state_and_story_show_the_same_failure(write_project: Any) -> None:
     project = write_project(PROJECT, files={"data/customers.csv": "id,region\n1,north\n"})
     run_odibi(["run", str(project)], cwd=project.parent)
-    state = json.loads((project.parent / ".odibi" / "state.json").read_text())
-    recorded = state["pipelines"]["main"]["nodes"]["enriched"]["error"]
+    recorded = stored_pipeline(project.parent / ".odibi" / "state.json", "main")["nodes"]["enriched"]["error"]
     assert recorded.startswith("step 2 (sql): Binder Error") and "\nCandidate bindings" in recorded
     story = run_odibi(["story", "show", "latest", str(project)], cwd=project.parent)
     assert story.returncode == 0, story.stderr

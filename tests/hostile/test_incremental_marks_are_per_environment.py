@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 from odibi_core.testing.cli import run_odibi
+from odibi_core.testing.state_files import stored_pipeline
 
 PROJECT = """
 project: envs
@@ -80,8 +81,7 @@ def test_marks_per_environment_honest_counts_and_full_refresh(
     assert ids(root / "lake") == [1, 2, 3, 4, 5], "rebuilt, not appended a second time"
     assert (node(rebuilt)["rows_written"], node(rebuilt)["rows_total"]) == (5, 5)
 
-    state = json.loads((root / ".odibi" / "state.json").read_text())
-    marks = state["pipelines"]["events"]["high_water_marks"]
+    marks = stored_pipeline(root / ".odibi" / "state.json", "events")["high_water_marks"]
     assert {env: (m["events"]["target"], m["events"]["value"]) for env, m in marks.items()} == {
         "(default)": ("lake:events.parquet", 5),
         "prod": ("lake:events.parquet", 5),

@@ -18,6 +18,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 from odibi_core.testing.cli import run_odibi, start_odibi
+from odibi_core.testing.state_files import stored_pipeline
 from odibi_core.testing.terminal import TerminalSession
 
 ENDLESS = (
@@ -63,8 +64,7 @@ def staging_files(folder: Path) -> list[str]:
 
 def runs(project: Path) -> list[dict[str, Any]]:
     """The recorded runs of pipeline ``main`` (the state file must parse)."""
-    state = json.loads((project / ".odibi" / "state.json").read_text())
-    return list(state["pipelines"]["main"]["runs"])
+    return list(stored_pipeline(project / ".odibi" / "state.json", "main")["runs"])
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from odibi_core.state.integrity import seal, seal_bytes
 from odibi_core.state.marks import encode_mark
 from odibi_core.testing.cli import run_odibi
 from odibi_core.testing.state_contract_integrity import sample_document, stored_bytes
+from odibi_core.testing.state_files import pipeline_document_path
 
 LOCATION = "/srv/project/.odibi/state.json"
 
@@ -177,7 +178,7 @@ def test_a_flipped_byte_stops_run_and_state_show_with_exit_6_and_the_file_untouc
 ) -> None:
     project = write_project(PROJECT, files={"data/n.csv": "n\n1\n2\n"})
     assert run_odibi(["run", str(project)]).returncode == 0
-    state = project.parent / ".odibi" / "state.json"
+    state = pipeline_document_path(project.parent / ".odibi" / "state.json", "p")  # p's history
     good = state.read_bytes()
     at = good.index(b'"rows_out": 2') + len(b'"rows_out": ')
     damaged = good[:at] + b"3" + good[at + 1 :]  # still valid JSON, still a plausible document
@@ -190,7 +191,7 @@ def test_a_flipped_byte_stops_run_and_state_show_with_exit_6_and_the_file_untouc
         result = run_odibi(command)
         assert result.returncode == 6, (command, result.stderr)
         assert "does not match its checksum" in result.stderr
-        assert str(state) in result.stderr or ".odibi/state.json" in result.stderr
+        assert str(state) in result.stderr or ".odibi/state.pipelines/p.json" in result.stderr
         assert state.read_bytes() == damaged
     state.write_bytes(good)
     assert run_odibi(["run", str(project), "--resume"]).returncode == 0
@@ -212,5 +213,6 @@ def test_a_state_file_from_before_checksums_is_accepted_once_and_sealed(
     state.write_text(json.dumps(legacy, indent=2))
     assert run_odibi(["run", str(project)]).returncode == 0
     stored = json.loads(state.read_text())
-    assert (stored["version"], stored["lineage"], stored["serial"]) == (2, "ab" * 16, 9)
+    # one write: the run lists its pipeline (its history goes to the pipeline's own document)
+    assert (stored["version"], stored["lineage"], stored["serial"]) == (2, "ab" * 16, 8)
     assert stored["checksum"].startswith("sha256:")

@@ -9,7 +9,6 @@ generating test runs random graphs with broken nodes through the runner and chec
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 
 import pytest
 from odibi_core.testing.cli import run_odibi
+from odibi_core.testing.state_files import stored_pipeline
 
 INTERNAL = re.compile(r"odibi_\d+_|odibi_result|\.odibi-tmp-|COPY \(")
 
@@ -92,8 +92,8 @@ def test_the_issues_examples_fail_where_they_are_wrong(write_project: Any) -> No
     assert "upstream node broken failed" in result.stdout  # the reader is not blamed
     assert not INTERNAL.search(output), output
     assert not (project.parent / "out" / "reader.csv").exists()
-    state = json.loads((project.parent / ".odibi" / "state.json").read_text())
-    assert state["pipelines"]["main"]["nodes"]["broken"]["status"] == "failed"
+    state = stored_pipeline(project.parent / ".odibi" / "state.json", "main")
+    assert state["nodes"]["broken"]["status"] == "failed"
 
 
 def test_a_good_lazy_chain_computes_once_and_succeeds(write_project: Any) -> None:

@@ -201,10 +201,11 @@ def test_run_fails_as_expected_and_records_state(
     proc = runs[run_name]["proc"]
     assert proc.returncode == 1, proc.stderr[-3000:]
     assert "error: pipeline run failed: leaky" in proc.stderr
-    state_files = [f for f, text in runs[run_name]["files"].items() if '"lineage"' in text]
-    assert state_files, f"no state file written: {sorted(runs[run_name]['files'])}"
-    state = json.loads(runs[run_name]["files"][state_files[0]])
-    nodes = state["pipelines"]["leaky"]["runs"][-1]["nodes"]
+    documents = [json.loads(text) for text in runs[run_name]["files"].values() if '"lineage"' in text]
+    histories = [d["pipelines"]["leaky"]["runs"] for d in documents
+                 if d.get("pipelines", {}).get("leaky", {}).get("runs")]
+    assert histories, f"no state file holds the run: {sorted(runs[run_name]['files'])}"
+    nodes = histories[0][-1]["nodes"]
     assert nodes["uncaught"]["status"] == "failed"
     assert "[REDACTED]" in nodes["uncaught"]["error"]
     assert nodes["message"]["status"] == "success"

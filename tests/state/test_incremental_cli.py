@@ -13,6 +13,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 from odibi_core.testing.cli import run_odibi
+from odibi_core.testing.state_files import stored_pipeline
 
 PROJECT = """
 project: incremental
@@ -37,8 +38,7 @@ THIRD = "6,2024-01-04 12:00:00,f\n"
 
 
 def mark(project: Path, environment: str = "(default)") -> dict | None:
-    doc = json.loads((project.parent / ".odibi" / "state.json").read_text())
-    stored = doc["pipelines"]["events"]["high_water_marks"].get(environment, {}).get("events")
+    stored = stored_pipeline(project.parent / ".odibi" / "state.json", "events")["high_water_marks"].get(environment, {}).get("events")
     return None if stored is None else {"type": stored["type"], "value": stored["value"]}
 
 

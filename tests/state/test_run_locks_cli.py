@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from odibi_core.testing.cli import run_odibi
+from odibi_core.testing.state_files import pipeline_document_path
 
 WORKER = Path(__file__).with_name("state_worker.py")
 
@@ -97,7 +98,8 @@ def runs(project: Path) -> dict[str, list[dict]]:
 def test_lock_timeout_fails_in_time_naming_the_holder_and_leaves_state_alone(make_project) -> None:
     project = make_project()
     assert run_odibi(["run", str(project), "-p", "alpha"]).returncode == 0
-    state = project.parent / ".odibi" / "state.json"
+    # a run writes its pipeline's own document, under that document's state lock
+    state = pipeline_document_path(project.parent / ".odibi" / "state.json", "alpha")
     before = state.read_bytes()
     with holding(state, "state", "holder-run-42") as (lock_id, pid):
         start = time.monotonic()

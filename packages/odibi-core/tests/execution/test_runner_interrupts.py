@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 from odibi_core.config.loader import load_project
 from odibi_core.execution.cancellation import RunCancellation
 from odibi_core.execution.runner import RunOptions, run_project
+from odibi_core.testing.state_files import stored_pipeline
 
 PROJECT = """
 project: stop
@@ -89,5 +90,5 @@ def test_a_cancelled_run_records_interrupted_nodes_and_starts_no_more_pipelines(
     assert report["status"] == "interrupted" and report["totals"]["interrupted"] == 2
     state = project.parent / ".odibi" / "state.json"
     if state.exists():  # odibi-state-local installed: the run is recorded as interrupted
-        run = json.loads(state.read_text())["pipelines"]["first"]["runs"][-1]
+        run = stored_pipeline(state, "first")["runs"][-1]
         assert run["status"] == "interrupted" and run["nodes"]["slow"]["status"] == "interrupted"

@@ -81,7 +81,7 @@ class AzureBlobStateBackend(DocumentStateBackend):
             project=project, lock_timeout=lock_timeout, run_id=run_id, history_limit=history_limit
         )
         self.blobs = StateBlobs(
-            service, container=container, blob=blob, lease_duration=lease_duration
+            service, container=container, blob=blob, lease_duration=lease_duration, name=self.name
         )
         self.service = service
         self.container_name = container
@@ -92,6 +92,7 @@ class AzureBlobStateBackend(DocumentStateBackend):
         self._keeper = LeaseKeeper()
         self._held: dict[str, Lease] = {}
         self._held_guard = threading.Lock()
+        self._owns_service = True  # a pipeline document's backend borrows its parent's client
 
     @classmethod
     def from_options(
@@ -118,6 +119,21 @@ class AzureBlobStateBackend(DocumentStateBackend):
             lock_timeout=lock_timeout,
             history_limit=history_limit,
         )
+
+    def pipeline_backend(self, pipeline: str) -> AzureBlobStateBackend:
+        """The document of ``pipeline`` alone: blob ``<state blob stem>.pipelines/<pipeline>.json``
+        in the same container, through the same client, with its own leases (see
+        :mod:`odibi_core.state.pipeline_documents`)."""
+        stem = self.blob_name[: -len(".json")] if self.blob_name.endswith(".json") else self.blob_name
+        child = AzureBlobStateBackend(
+            self.service, container=self.container_name, blob=f"{stem}.pipelines/{pipeline}.json",
+            lease_duration=self.lease_duration, project=self.project, run_id=self.run_id,
+            lock_timeout=self.lock_timeout, history_limit=self.history_limit,
+        )
+        child._owns_service = False
+        return child
+
+    # --- where --------------------------------------------------------------------------------
 
     @property
     def location(self) -> str:
@@ -325,6 +341,8 @@ class AzureBlobStateBackend(DocumentStateBackend):
             self._keeper.discard(lease)
             lease.release(clear_metadata={})
         self._keeper.stop()
+        if not self._owns_service:
+            return
         try:
             self.service.close()
         except Exception:  # closing a transport must never mask the run's own outcome

@@ -46,16 +46,24 @@ class StateBlobs:
         container: Container name (created when a blob is first needed).
         blob: State blob name.
         lease_duration: Seconds a lease lasts unrenewed (15-60).
+        name: Display name of the backend these blobs belong to (named in lock messages).
     """
 
     def __init__(
-        self, service: BlobServiceClient, *, container: str, blob: str, lease_duration: int = 30
+        self,
+        service: BlobServiceClient,
+        *,
+        container: str,
+        blob: str,
+        lease_duration: int = 30,
+        name: str = "azure_blob",
     ) -> None:
         self.service = service
         self.container_name = container
         self.blob_name = blob
         self.lease_duration = lease_duration
         self.lock_prefix = lock_prefix_for(blob)
+        self.name = name
         self.container = service.get_container_client(container)
         self.state_blob = self.container.get_blob_client(blob)
 

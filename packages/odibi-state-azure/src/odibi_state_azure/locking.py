@@ -39,6 +39,8 @@ class LeaseStore(Protocol):
 
     lease_duration: int
     blob_name: str
+    name: str
+    """The backend's display name (``azure_blob``), used in lock messages."""
 
     def ensure_blob(self, blob: BlobClient, *, is_state: bool) -> None:
         """Create the container and the empty blob if missing."""

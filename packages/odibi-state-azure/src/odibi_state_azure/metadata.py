@@ -1,6 +1,6 @@
 """Holder info as blob metadata, so any waiter (or a person in a storage browser) can name it.
 
-Each :class:`~odibi_core.contracts.state.HolderInfo` field becomes one metadata entry
+Each :class:`~odibi_core.contracts.state_holder.HolderInfo` field becomes one metadata entry
 ``odibi_<field>``. Metadata values travel as HTTP headers, so anything outside printable ASCII
 (and ``%`` itself) is percent-encoded.
 """

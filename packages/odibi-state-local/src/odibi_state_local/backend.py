@@ -71,6 +71,14 @@ class LocalStateBackend(DocumentStateBackend):
         """The state file's absolute path."""
         return str(self.path)
 
+    def pipeline_backend(self, pipeline: str) -> LocalStateBackend:
+        """The document of ``pipeline`` alone: ``<state file stem>.pipelines/<pipeline>.json``
+        beside the state file, with its own sidecar locks (see
+        :mod:`odibi_core.state.pipeline_documents`)."""
+        path = self.path.parent / f"{self.path.stem}.pipelines" / f"{pipeline}.json"
+        return LocalStateBackend(path, project=self.project, run_id=self.run_id,
+                                 lock_timeout=self.lock_timeout, history_limit=self.history_limit)
+
     # --- storage primitives --------------------------------------------------------------
 
     def load_document(self) -> LoadedDocument:

@@ -5,7 +5,7 @@ Each lock name has its own sidecar (``state.json.lock`` for the state lock,
 created once and never replaced or deleted: a waiter that opened the old file of a replaced
 path would lock an inode nobody else uses any more.
 
-The holder writes its :class:`~odibi_core.contracts.state.HolderInfo` (lock id, run id,
+The holder writes its :class:`~odibi_core.contracts.state_holder.HolderInfo` (lock id, run id,
 user@host, pid, since when) as JSON into the sidecar right after locking it and empties it
 before unlocking, so a waiter that gives up can name the holder. The lock itself is the
 operating system's (``flock`` on POSIX): it is released the moment its process exits, however

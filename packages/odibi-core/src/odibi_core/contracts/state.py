@@ -118,6 +118,16 @@ class StateBackend(ABC):
     def close(self) -> None:
         """Release resources (stop lease renewal threads, close clients)."""
 
+    def pipeline_backend(self, pipeline: str) -> StateBackend | None:
+        """A backend of the same kind for the document holding only ``pipeline``'s state, or
+        ``None`` (the default) to keep every pipeline in this one document.
+
+        With it, a run reads and writes only its own pipeline's history, however many other
+        pipelines the project has (see :mod:`odibi_core.state.pipeline_documents`). The returned
+        backend must pass the same contract suite; the caller closes it.
+        """
+        return None
+
 
 class LoadedDocument(NamedTuple):
     """What :meth:`DocumentStateBackend.load_document` returns.
@@ -318,7 +328,6 @@ __all__ = [
     "STRUCTURAL_KEYS",
     "DocumentStateBackend",
     "HighWaterMark",
-    "HolderInfo",
     "LoadedDocument",
     "NodeRecord",
     "PipelineState",

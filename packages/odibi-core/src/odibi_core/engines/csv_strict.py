@@ -97,8 +97,12 @@ def _given_delimiter(options: Mapping[str, Any]) -> str | None:
 
 def check_csv_file(
     sniff: Callable[[str], Sequence[Sequence[Any]]], path: str, options: Mapping[str, Any]
-) -> None:
+) -> str | None:
     """Raise :class:`MalformedCsv` if ``path`` would be mis-read (see the module docstring).
+
+    Returns the sniffer's ``Prompt`` (the ``FROM read_csv(...)`` call with every detected
+    dialect option and column type spelt out), or ``None`` if the sniffer gave none: a reader
+    can use it to skip detecting them again (see :mod:`odibi_core.engines.duck_csv_pin`).
 
     Args:
         sniff: Runs a DuckDB query, returns its rows (the engine's own connection, so any file
@@ -112,15 +116,17 @@ def check_csv_file(
     delimiter = _given_delimiter(options)
     header = _header(options)
     try:
-        rows = sniff(f"SELECT Delimiter, Columns, SkipRows FROM sniff_csv({', '.join(args)})")
+        rows = sniff(
+            f"SELECT Delimiter, Columns, SkipRows, Prompt FROM sniff_csv({', '.join(args)})"
+        )
     except Exception:  # the read itself will fail; say where if the file shows it
         problem = find_ragged_row(path, delimiter, header=header)
         if problem is not None:
             raise MalformedCsv(f"malformed CSV {path}, {problem}") from None
-        return
+        return None
     if not rows:
-        return
-    _, columns, skipped = rows[0]
+        return None
+    _, columns, skipped, prompt = rows[0]
     asked = _skip(options)
     if int(skipped or 0) > asked:  # the sniffer would silently drop lines that do not fit
         problem = find_ragged_row(path, delimiter, header=header)
@@ -135,6 +141,7 @@ def check_csv_file(
         problem = find_ragged_row(path, None, header=header)
         if problem is not None:
             raise MalformedCsv(f"malformed CSV {path}, {problem}")
+    return prompt if isinstance(prompt, str) else None
 
 
 def _skip(options: Mapping[str, Any]) -> int:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from odibi_core.contracts.engine import WriteCounts
 from odibi_core.engines.csv_strict import check_csv_file, csv_reader_options
+from odibi_core.engines.duck_csv_pin import can_pin, pinned_arguments
 from odibi_core.engines.frames import check_write_target
 from odibi_core.engines.sql_literals import quote_identifier, sql_literal
 from odibi_core.files.fault_points import fault_point
@@ -37,21 +38,38 @@ def read_select(connection: FileConnection, request: ReadRequest, *,
     a DuckDB query), a CSV read is checked first and a malformed file raises
     :class:`~odibi_core.engines.csv_strict.MalformedCsv` unless the read is lenient.
     """
+    return read_selects(connection, request, sniff=sniff)[0]
+
+
+def read_selects(connection: FileConnection, request: ReadRequest, *,
+                 sniff: Callable[[str], Sequence[Sequence[Any]]] | None = None,
+                 ) -> tuple[str, str | None]:
+    """Like :func:`read_select`, plus the same read made serial (``parallel = false``, for a
+    sample of the first rows) when the CSV's dialect and types were pinned by the check's sniff
+    (see :mod:`odibi_core.engines.duck_csv_pin`); ``None`` otherwise."""
     fmt = request.format or "csv"
     if fmt not in READERS:
         raise UnsupportedFormat(f"cannot read format {fmt!r}; supported: {', '.join(READERS)}")
     files = connection.read_paths(request.path or "")
     options = dict(request.options or {})
+    pinned: str | None = None
+    source = sql_literal(files[0] if len(files) == 1 else files)
     if fmt == "csv":
         options, strict = csv_reader_options(options)
         if strict and sniff is not None and files:
-            check_csv_file(sniff, files[0], options)
-    source = sql_literal(files[0] if len(files) == 1 else files)
-    args = [source] + [f"{k} = {sql_literal(v)}" for k, v in options.items()]
+            prompt = check_csv_file(sniff, files[0], options)
+            if can_pin(files, options):
+                pinned = pinned_arguments(prompt, source)
     where = ""
     if request.incremental_column and request.incremental_after is not None:
         where = f" WHERE {quote_identifier(request.incremental_column)} > {sql_literal(request.incremental_after)}"
-    return f"SELECT * FROM {READERS[fmt]}({', '.join(args)}){where}"
+    if pinned is not None:
+        rest = [f"{k} = {sql_literal(v)}" for k, v in options.items() if k.lower() == "parallel"]
+        select = f"SELECT * FROM {READERS[fmt]}({', '.join([source, pinned, *rest])}){where}"
+        serial = None if rest else f"SELECT * FROM {READERS[fmt]}({source}, {pinned}, parallel = false){where}"
+        return select, serial
+    args = [source] + [f"{k} = {sql_literal(v)}" for k, v in options.items()]
+    return f"SELECT * FROM {READERS[fmt]}({', '.join(args)}){where}", None
 
 
 def copy_to_file(run: Callable[[str], Any], select: str, connection: FileConnection,

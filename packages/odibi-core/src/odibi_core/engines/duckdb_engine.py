@@ -32,8 +32,15 @@ from odibi_core.contracts.requests import ColumnInfo, ReadRequest, WriteRequest
 from odibi_core.engines.csv_strict import malformed_csv_error
 from odibi_core.engines.duck_cursors import CursorPool
 from odibi_core.engines.duck_errors import from_duckdb
-from odibi_core.engines.duck_files import READERS, UnsupportedFormat, copy_to_file, read_select
+from odibi_core.engines.duck_files import (
+    READERS,
+    UnsupportedFormat,
+    copy_to_file,
+    read_select,
+    read_selects,
+)
 from odibi_core.engines.duck_frames import DuckFrame, collect_droppable
+from odibi_core.engines.duck_rows import FewRows, columns_of, few_rows
 from odibi_core.engines.frames import call_python_step
 from odibi_core.engines.pandas_frames import arrow_to_pandas, is_pandas_frame, pandas_to_arrow
 from odibi_core.engines.remote_files import attach_filesystem
@@ -154,13 +161,20 @@ class DuckDBEngine(Engine):
         except duckdb.Error as exc:
             raise engine_error(exc) from exc
 
-    def _query_few(self, cursor: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
-        """Run ``sql``, which returns a few rows (a schema, a sample), as an Arrow table.
+    def _query_few(self, cursor: duckdb.DuckDBPyConnection, sql: str) -> pa.Table | FewRows:
+        """Run ``sql``, which returns a few rows (a schema, a sample): plain types as
+        :class:`~odibi_core.engines.duck_rows.FewRows` (no pyarrow import), others as Arrow.
 
         Executed directly rather than through a relation: a relation binds its query when it is
         made and again when it runs, and binding a view over CSV re-runs DuckDB's sniffer.
         """
         result = self._run(cursor, sql)
+        try:
+            plain = few_rows(result.description or (), result.fetchall)
+        except Exception as exc:
+            raise engine_error(exc) from exc
+        if plain is not None:
+            return plain
         method = getattr(result, "to_arrow_table", None) or result.fetch_arrow_table
         try:
             return method()  # type: ignore[no-any-return]
@@ -189,15 +203,17 @@ class DuckDBEngine(Engine):
         attach_filesystem(self._con, connection)
         cursor = self._cursor()
         try:
-            select = read_select(connection, request,
-                                 sniff=lambda sql: self._run(cursor, sql).fetchall())
+            select, pinned_serial = read_selects(connection, request,
+                                                 sniff=lambda sql: self._run(cursor, sql).fetchall())
         except UnsupportedFormat as exc:
             raise EngineError(f"duckdb {exc}") from None
         schema = self._new_schema(cursor, "read")
         self._run(cursor, f"CREATE VIEW {schema}.src AS {select}")
         frame = self._frame(f"{schema}.src", schema, [])
         frame.scan = select
-        if (request.format or "csv") == "csv" and not any(k.lower() == "parallel" for k in request.options or {}):
+        if pinned_serial is not None:  # dialect and types detected once, by the check's sniff
+            frame.scan = pinned_serial
+        elif (request.format or "csv") == "csv" and not any(k.lower() == "parallel" for k in request.options or {}):
             # a sample needs the first rows: reading serially, no other thread starts on the file
             serial = replace(request, options={**(request.options or {}), "parallel": False})
             frame.scan = read_select(connection, serial)
@@ -304,10 +320,10 @@ class DuckDBEngine(Engine):
         """Arrow schema of ``LIMIT 0`` (binds, no data pass); asked once per frame."""
         if frame.columns is None:
             table = self._query_few(self._cursor(), f"SELECT * FROM {frame.ref} LIMIT 0")
-            frame.columns = [ColumnInfo(f.name, str(f.type)) for f in table.schema]
+            frame.columns = columns_of(table)
         return list(frame.columns)
 
-    def sample(self, frame: DuckFrame, n: int) -> pa.Table | None:
+    def sample(self, frame: DuckFrame, n: int) -> pa.Table | FewRows | None:  # type: ignore[override]
         """``LIMIT n`` where the rows already exist or come first without computing the rest: the
         file this frame was just written to, a table, or a plain read of files. ``None`` for any
         other view (a join, an aggregate, even a filter over one): only the nodes that read it
@@ -330,7 +346,7 @@ class DuckDBEngine(Engine):
         else:
             return None
         if frame.columns is None:  # the same bind answered the schema too
-            frame.columns = [ColumnInfo(f.name, str(f.type)) for f in table.schema]
+            frame.columns = columns_of(table)
         return table
 
     def _arrow_table(self, frame: DuckFrame) -> pa.Table:
@@ -404,14 +420,21 @@ class DuckDBEngine(Engine):
         return self._frame(f"{schema}.odibi_result", schema, [], kind="table")
 
     def release(self, frame: DuckFrame) -> None:
-        """Drop ``frame``'s schema once it and every frame built on it are released."""
+        """Drop ``frame``'s schema once it and every frame built on it are released.
+
+        Only schemas holding a table are dropped: a view holds no rows, and a ``DROP SCHEMA``
+        (a catalog change, about 2 ms) per released view was a large share of each small
+        node's cost. The views go with the in-memory database when the engine closes.
+        """
         with self._lock:
             frame.released = True
             to_drop = collect_droppable(frame)
+        dead_tables = [dead.schema for dead in to_drop if dead.schema and dead.kind == "table"]
+        if not dead_tables:
+            return
         cursor = self._cursor()
-        for dead in to_drop:
-            if dead.schema:
-                cursor.execute(f"DROP SCHEMA IF EXISTS {dead.schema} CASCADE")
+        for schema in dead_tables:
+            cursor.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
     def close(self) -> None:
         """Close the DuckDB connection (an in-memory database is discarded)."""

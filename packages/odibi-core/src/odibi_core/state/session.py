@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -97,6 +97,25 @@ class RunRecorder:
         self.lock_timeout = lock_timeout
         self.environment = environment_key(environment)
         self.previous: PipelineState = PipelineState()
+        self._store: StateBackend | None = None  # where this pipeline's history lives
+
+    @property
+    def store(self) -> StateBackend | None:
+        """The backend holding this pipeline's history (its own document where the backend
+        keeps one per pipeline, see :mod:`odibi_core.state.pipeline_documents`)."""
+        if self.backend is None:
+            return None
+        if self._store is None:
+            from odibi_core.state.pipeline_documents import prepare_pipeline_store
+
+            self._store = prepare_pipeline_store(self.backend, self.pipeline, timeout=self.lock_timeout)
+        return self._store
+
+    def close(self) -> None:
+        """Close the pipeline's own document backend (the caller closes :attr:`backend`)."""
+        if self._store is not None and self._store is not self.backend:
+            self._store.close()
+        self._store = None
 
     @property
     def enabled(self) -> bool:
@@ -111,17 +130,27 @@ class RunRecorder:
             return
         timeout = self.lock_timeout if wait else 0.0
         with self.backend.lock(pipeline_lock_name(self.pipeline), timeout=timeout, run_id=run_id) as holder:
-            self.load_previous()
-            yield holder
+            try:
+                _ = self.store  # under the run lock: move old history out, list this pipeline
+                self.load_previous()
+                yield holder
+            finally:
+                self.close()
 
     def load_previous(self) -> None:
         """Read the pipeline's state as it was before this run (no lock: a read sees a whole
         document). The run lock's holder calls it; ``--dry-run --resume`` calls it directly."""
         if self.backend is None:
             return
-        doc = self.backend.read()
-        if doc is not None and self.pipeline in doc.pipelines:
-            self.previous = doc.pipelines[self.pipeline].model_copy(deep=True)
+        from odibi_core.state.pipeline_documents import read_pipeline
+
+        if self._store is not None and self._store is not self.backend:
+            doc = self._store.read()
+            state = doc.pipelines.get(self.pipeline) if doc is not None else None
+        else:
+            state = read_pipeline(self.backend, self.pipeline)
+        if state is not None:
+            self.previous = state.model_copy(deep=True)
 
     def high_water_mark(self, node: str, target: str) -> Any:
         """The stored mark of ``node`` writing to ``target`` in this run's environment (decoded),
@@ -149,7 +178,12 @@ class RunRecorder:
                     earlier.status = "interrupted"
             runs.append(record)
 
-        self.backend.update(add, timeout=self.lock_timeout)
+        self._update(add)
+
+    def _update(self, fn: Callable[[StateDocument], None]) -> None:
+        store = self.store
+        assert store is not None
+        store.update(fn, timeout=self.lock_timeout)
 
     def record_finish(self, result: RunResult, marks: dict[str, MarkUpdate]) -> None:
         """Store node results, effective node records and advanced marks of a finished run."""
@@ -172,7 +206,7 @@ class RunRecorder:
             for name, update in marks.items():
                 self._set_mark(state, name, update, result.run_id)
 
-        self.backend.update(finish, timeout=self.lock_timeout)
+        self._update(finish)
 
     def node_record(self, result: NodeResult, run_id: str) -> NodeRecord:
         """The state record of a node result of this run."""
@@ -191,10 +225,7 @@ class RunRecorder:
         """Store ``node``'s new high-water mark right after its write succeeded."""
         if self.backend is None or encode_mark(update.value) is None:
             return
-        self.backend.update(
-            lambda doc: self._set_mark(doc.pipeline(self.pipeline), node, update, run_id),
-            timeout=self.lock_timeout,
-        )
+        self._update(lambda doc: self._set_mark(doc.pipeline(self.pipeline), node, update, run_id))
 
     def _set_mark(self, state: PipelineState, node: str, update: MarkUpdate,
                   run_id: str | None) -> None:

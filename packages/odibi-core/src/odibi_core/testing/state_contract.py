@@ -80,9 +80,11 @@ from odibi_core.testing.state_contract_hooks import (
 from odibi_core.testing.state_contract_integrity import StateIntegrityTests
 from odibi_core.testing.state_contract_leases import LeaseExpiryTests, LostLockTests
 from odibi_core.testing.state_contract_locks import StateLockTests
+from odibi_core.testing.state_contract_pipelines import PipelineDocumentTests
 
 
-class StateBackendContract(StateDocumentTests, StateIntegrityTests, StateLockTests):
+class StateBackendContract(StateDocumentTests, StateIntegrityTests, StateLockTests,
+                           PipelineDocumentTests):
     """Contract tests for :class:`~odibi_core.contracts.state.StateBackend` implementations.
 
     Subclass it (see the module docstring for what to provide). The tests live in

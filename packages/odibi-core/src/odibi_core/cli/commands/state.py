@@ -64,7 +64,8 @@ def show(
     """Show where state lives, the last run and node records of each pipeline, marks and locks."""
     backend = _open(project, env)
     try:
-        doc = backend.read()
+        from odibi_core.state.pipeline_documents import read_all
+        doc = read_all(backend)
         holders = backend.holders()
     finally:
         backend.close()
@@ -118,7 +119,8 @@ def history(
 
     backend = _open(project, env)
     try:
-        doc = backend.read()
+        from odibi_core.state.pipeline_documents import read_all
+        doc = read_all(backend)
     finally:
         backend.close()
     if doc is not None and pipeline is not None and pipeline not in doc.pipelines:

@@ -1,10 +1,10 @@
 """Startup cost of two installs of ``odibi-core``: a baseline against a candidate, same run.
 
-    python scripts/bench_install.py BASELINE_VENV CANDIDATE_VENV [--runs N]
+    python benchmarks/bench_install.py BASELINE_VENV CANDIDATE_VENV [--runs N]
 
 Each venv holds an installed ``odibi-core`` (for example two clean venvs, one with the wheel of
 ``main`` and one with the wheel of a branch). Runs alternate between the two so machine load hits
-both alike; medians are printed with the candidate/baseline ratio (``scripts/bench_startup.py``
+both alike; medians are printed with the candidate/baseline ratio (``benchmarks/bench_startup.py``
 measures one install with and without plugins instead). Measures:
 
 * ``import odibi_core.cli.main``: cumulative microseconds reported by ``python -X importtime``;

@@ -1,6 +1,6 @@
 """Benchmarks of issue 17: `odibi migrate` of a 50-node project, deduplicate + scd2 on 2M rows.
 
-    .venv/bin/python scripts/bench_migrate.py
+    .venv/bin/python benchmarks/bench_migrate.py
 
 Prints the time to migrate a generated 50-node original project (target: under 2 s, CLI as a
 subprocess; medians of five runs, wall and CPU, against `odibi --version` as the floor), and

@@ -19,7 +19,7 @@ Parquet, against a four-line ADBC script doing the same (the issue's reference: 
 against 1.39 s / 205 MiB). Nothing here asserts a target: the figures are for people to read.
 
     scripts/services.sh start
-    .venv/bin/python scripts/bench_postgres_read.py [--rows 1000000] [--rounds 5] [--e2e]
+    .venv/bin/python benchmarks/bench_postgres_read.py [--rows 1000000] [--rounds 5] [--e2e]
 
 The DSN defaults to ``ODIBI_TEST_PG_DSN`` (from the environment or ``.services/env``).
 """
@@ -165,8 +165,7 @@ def bench_readers(dsn: str, table: str, rounds: int, readers: list[str]) -> None
 
 def bench_end_to_end(dsn: str, table: str, rounds: int) -> None:
     """``odibi run`` into Parquet against the four-line ADBC script, whole processes."""
-    sys.path.insert(0, str(ROOT / "scripts"))
-    from bench_pipeline import measure  # wall time and peak RSS of a whole process
+    from harness import measure  # wall time, CPU time and peak RSS of a whole process
 
     odibi = str(Path(sys.executable).with_name("odibi"))
     with tempfile.TemporaryDirectory(prefix="odibi-bench-pg-") as folder:
@@ -182,7 +181,8 @@ def bench_end_to_end(dsn: str, table: str, rounds: int) -> None:
         names = list(commands)
         for round_ in range(rounds):
             for name in names if round_ % 2 == 0 else names[::-1]:
-                times[name].append(measure(commands[name], env))
+                done = measure(commands[name], env=env)
+                times[name].append((done.wall, done.rss_mib))
         wall = {n: statistics.median(t for t, _ in runs) for n, runs in times.items()}
         peak = {n: statistics.median(m for _, m in runs) for n, runs in times.items()}
         for name in names:

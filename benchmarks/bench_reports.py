@@ -10,8 +10,8 @@ ratio of medians, the median of the per-round ratios is printed: on a busy machi
 drift that both runs of a round share. CPU time (this process, all threads) is less disturbed by
 other processes than wall time.
 
-    .venv/bin/python scripts/bench_reports.py                # 2,000,000 orders, 9 rounds
-    .venv/bin/python scripts/bench_reports.py --orders 200000 --rounds 3 --with-profile
+    .venv/bin/python benchmarks/bench_reports.py                # 2,000,000 orders, 9 rounds
+    .venv/bin/python benchmarks/bench_reports.py --orders 200000 --rounds 3 --with-profile
 """
 
 from __future__ import annotations

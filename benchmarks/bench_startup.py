@@ -14,7 +14,7 @@ median of ``python -c pass`` (the interpreter's own start) for scale, and of ``i
 over that: what binding SQL table names would add to every ``odibi run`` (``validate`` pays it).
 Nothing here asserts a target: the figures are for people to read.
 
-    .venv/bin/python scripts/bench_startup.py [--repeats 7]
+    .venv/bin/python benchmarks/bench_startup.py [--repeats 7]
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ one process and in alternating order, several times each:
 
 and prints the median wall times and their ratio. Nothing asserts a target.
 
-    .venv/bin/python scripts/bench_writes.py [--rows 2000000] [--repeats 5]
+    .venv/bin/python benchmarks/bench_writes.py [--rows 2000000] [--repeats 5]
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 """Latency of azure_blob state operations against Azurite: median and p95, with a same-run baseline.
 
     scripts/services.sh start            # or scripts/services/azurite.sh start
-    .venv/bin/python scripts/bench_azure_state.py [--iterations 200] [--lease-duration 15]
+    .venv/bin/python benchmarks/bench_azure_state.py [--iterations 200] [--lease-duration 15]
 
 Measured on fresh containers, taking turns call by call (never concurrently):
 

@@ -14,7 +14,7 @@ processes in alternating order, several times each:
 and prints median wall time, median peak memory (max RSS) and the ratios. Targets: wall <= 1.3x,
 peak memory <= 1.5x. Nothing asserts them: the figures are for people to read.
 
-    .venv/bin/python scripts/bench_delta.py [--rows 2000000] [--repeats 5]
+    .venv/bin/python benchmarks/bench_delta.py [--rows 2000000] [--repeats 5]
 """
 
 from __future__ import annotations

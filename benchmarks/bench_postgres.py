@@ -7,7 +7,7 @@ rows per second and the ratios. Everything runs in one process against one serve
 is fair even on a busy machine; absolute numbers move with the load.
 
     scripts/services.sh start
-    .venv/bin/python scripts/bench_postgres.py [--rows 1000000] [--repeat 3] [--dsn DSN]
+    .venv/bin/python benchmarks/bench_postgres.py [--rows 1000000] [--repeat 3] [--dsn DSN]
 
 The DSN defaults to ``ODIBI_TEST_PG_DSN`` (from the environment or ``.services/env``).
 """

@@ -8,7 +8,7 @@ runs of 10 nodes). The baseline, measured in the same run on the same disk, is a
 replace of the same bytes (temp file + fsync + rename + folder fsync) with no lock and no
 parsing: the ratio says what locking and checking cost on top of durability.
 
-    .venv/bin/python scripts/bench_state.py [--updates 400] [--processes 8]
+    .venv/bin/python benchmarks/bench_state.py [--updates 400] [--processes 8]
 
 Numbers go to stdout; nothing is asserted (speed targets are never a test).
 """

@@ -8,7 +8,7 @@ record (best CPU time of interleaved runs) and the ratio to the unredacted handl
 2x at 1,000 secrets), plus a worst case where every record carries a secret, and the one-off cost
 of compiling 1,000 secrets.
 
-    .venv/bin/python scripts/bench_redaction.py [--records 20000] [--repeat 5]
+    .venv/bin/python benchmarks/bench_redaction.py [--records 20000] [--repeat 5]
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ script doing the same work is the baseline of the same run. Peak memory is the l
 resident set sizes of the process and all its children (Spark's JVM included), sampled every 20 ms.
 Outputs of every engine are checked to be equal before the table is printed.
 
-    .venv/bin/python scripts/bench_engines.py                      # all engines, 2,000,000 rows
-    .venv/bin/python scripts/bench_engines.py --rows 200000 --engines duckdb,pandas
+    .venv/bin/python benchmarks/bench_engines.py                      # all engines, 2,000,000 rows
+    .venv/bin/python benchmarks/bench_engines.py --rows 200000 --engines duckdb,pandas
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ and prints median wall time, median peak memory (max RSS) and the ratios. Target
 1.3x the adlfs script. Peak RSS shows whether the file was streamed (it stays far below the size
 of the data) or held in memory.
 
-    .venv/bin/python scripts/bench_azure.py [--rows 2000000] [--repeats 5]
+    .venv/bin/python benchmarks/bench_azure.py [--rows 2000000] [--repeats 5]
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ Two measurements:
 
 Ratios are against ``disabled``; the target is an overhead under 5 % on the pipeline run.
 
-    .venv/bin/python scripts/bench_otel.py [--rounds 5] [--runs 4] [--nodes 200]
+    .venv/bin/python benchmarks/bench_otel.py [--rounds 5] [--runs 4] [--nodes 200]
 """
 
 from __future__ import annotations

@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Benchmark: the fixed cost of `odibi run` on a tiny project, and where it goes.
+
+A 3-node project (read a 10-row CSV, two SQL steps, write a CSV; state and run report on) is run
+as a separate process, interleaved with two baselines: ``python -c pass`` (the interpreter's own
+start) and a hand-written DuckDB script doing the same work. Prints median wall/CPU/peak RSS and
+the ratios, then a breakdown of one run: import time per top-level package (``-X importtime``,
+self time summed) and the rest (the work after imports).
+
+    .venv/bin/python benchmarks/bench_fixed_cost.py [--repeats 9] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+from harness import ODIBI, interleaved, measure, parser, plugin_env, report
+
+PROJECT = """\
+project: fixed_cost
+engine: duckdb
+connections:
+  raw: {type: local, base_path: .}
+pipelines:
+  - pipeline: small
+    nodes:
+      - name: src
+        read: {connection: raw, format: csv, path: data.csv}
+      - name: doubled
+        depends_on: [src]
+        transform:
+          steps:
+            - SELECT id, name, amount * 2 AS amount FROM src WHERE amount > 1
+      - name: totals
+        depends_on: [doubled]
+        transform:
+          steps:
+            - SELECT count(*) AS n, sum(amount) AS total FROM doubled
+        write: {connection: raw, format: csv, path: out.csv, mode: overwrite}
+"""
+
+HANDWRITTEN = """\
+import duckdb
+con = duckdb.connect()
+con.execute("CREATE VIEW src AS SELECT * FROM read_csv('data.csv')")
+con.execute("CREATE VIEW doubled AS SELECT id, name, amount * 2 AS amount FROM src WHERE amount > 1")
+con.execute("COPY (SELECT count(*) AS n, sum(amount) AS total FROM doubled) TO 'hand.csv' (HEADER)")
+"""
+
+
+def make_project(folder: Path) -> Path:
+    """Write the project, its 10-row CSV and the hand-written script into ``folder``."""
+    rows = ["id,name,amount", *(f"{i},name {i},{i * 1.5}" for i in range(10))]
+    (folder / "data.csv").write_text("\n".join(rows) + "\n")
+    (folder / "odibi.yaml").write_text(PROJECT)
+    (folder / "hand.py").write_text(HANDWRITTEN)
+    return folder / "odibi.yaml"
+
+
+def import_breakdown(folder: Path, env: dict[str, str]) -> tuple[float, dict[str, float]]:
+    """Wall seconds of one ``-X importtime`` run and milliseconds of import self time per
+    top-level package."""
+    import time
+
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-X", "importtime", *ODIBI[1:], "run", "odibi.yaml"],
+                          cwd=folder, env=env, capture_output=True, text=True, check=True)
+    wall = time.perf_counter() - start
+    per: dict[str, float] = defaultdict(float)
+    for self_us, name in re.findall(r"^import time:\s+(\d+) \|\s+\d+ \|\s*([\w.]+)", proc.stderr, re.M):
+        per[name.split(".")[0]] += int(self_us) / 1000
+    return wall, dict(sorted(per.items(), key=lambda kv: -kv[1]))
+
+
+def main() -> None:
+    args = parser(__doc__, repeats=9).parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="odibi-bench-fixed-"))
+    make_project(folder)
+    env = plugin_env()
+    results = interleaved({
+        "python -c pass": lambda: measure([sys.executable, "-c", "pass"], cwd=folder),
+        "hand-written duckdb script": lambda: measure([sys.executable, "hand.py"], cwd=folder),
+        "odibi run (3 nodes, 10 rows)": lambda: measure([*ODIBI, "run", "odibi.yaml"], cwd=folder, env=env),
+    }, args.repeats)
+    wall, per = import_breakdown(folder, env)
+    imports = sum(per.values())
+    top = ", ".join(f"{name} {ms:.0f}" for name, ms in list(per.items())[:12])
+    report("fixed cost of odibi run", results, baseline="python -c pass", json_path=args.json, extra={
+        "one -X importtime run": f"{wall * 1000:.0f} ms wall, of which imports {imports:.0f} ms "
+                                 f"(self time, ms, by package: {top})",
+        "dataframe libraries imported": ", ".join(
+            m for m in ("pyarrow", "numpy", "pandas", "sqlglot") if m in per) or "none",
+    })
+    hand = results["hand-written duckdb script"]
+    odibi = results["odibi run (3 nodes, 10 rows)"]
+    ratio = sorted(o.wall for o in odibi)[len(odibi) // 2] / sorted(h.wall for h in hand)[len(hand) // 2]
+    print(f"  odibi run / hand-written duckdb script: x{ratio:.2f} wall")
+
+
+if __name__ == "__main__":
+    main()
