@@ -11,6 +11,9 @@ from typing import Any
 from odibi_core.plugins.hookspecs import hookimpl
 from odibi_core.plugins.types import BuildContext, EngineSpec
 
+ODIBI_PLUGIN_API = "1.0"
+"""The Odibi plugin API this plugin was built for (checked when Odibi loads it)."""
+
 ENGINE_CAPABILITIES = frozenset({"sql", "python_steps", "files", "arrow", "fsspec"})
 """What the pandas engine can do (see ``odibi_core.config.capabilities``)."""
 
