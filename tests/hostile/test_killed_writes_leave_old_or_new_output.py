@@ -3,7 +3,9 @@ the next run of the node removes every staging file the killed one left, and suc
 
 A bounded fault-injection loop: SIGKILL at random moments of single-file writes and of folder
 writes (``partition_by``), 50 trials each; some trials pause at a named step of the publish
-(``ODIBI_TEST_PAUSE``) so kills land there too, and a third of the folder trials use the
+(``ODIBI_TEST_PAUSE``) so kills land there too; every tenth trial waits for its staging files and
+is killed mid-write, and another tenth is killed once the new output is published, so both sides
+are reached on a loaded machine; and a third of the folder trials use the
 two-rename publish of file systems that cannot swap two names (``ODIBI_TEST_NO_EXCHANGE``).
 """
 
@@ -16,6 +18,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -81,6 +84,22 @@ def temp_names(folder: Path) -> list[str]:
     )
 
 
+def published(target: Path, rows: set[tuple[int, int, int]]) -> bool:
+    """Whether ``target`` holds ``rows`` (read while a run may be swapping it in: retry later)."""
+    try:
+        return output_rows(target) == rows
+    except duckdb.IOException:
+        return False
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 60.0) -> None:
+    """Poll ``condition`` until it holds (the trial then kills at that moment)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the write never reached the awaited step"
+        time.sleep(0.002)
+
+
 class Zygote:
     """The warm worker process; ``run`` forks one pipeline run and returns the child pid."""
 
@@ -138,8 +157,15 @@ def test_sigkill_at_random_points_leaves_the_old_or_the_new_output(
             new = write_input(tmp_path, trial)
             no_exchange = kind == "folder" and trial % 3 == 0
             pause = rng.choice(PAUSES)
+            if trial % 10 == 0:  # surely mid-write, however loaded the machine is
+                pause = "write.copied=0.5"
             pid = zygote.run(kind, no_exchange=no_exchange, pause=pause)
-            time.sleep(rng.uniform(0.0, window + (0.05 if pause != "-" else 0.0)))
+            if trial % 10 == 0:
+                wait_until(lambda: bool(temp_names(target.parent)))
+            elif trial % 10 == 5:  # surely after the publish
+                wait_until(lambda: published(target, new))
+            else:
+                time.sleep(rng.uniform(0.0, window + (0.05 if pause != "-" else 0.0)))
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
             zygote.ended()  # killed, or it finished first: both are fine

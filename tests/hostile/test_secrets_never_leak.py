@@ -463,6 +463,8 @@ def test_no_generated_secret_reaches_any_byte(
     common = vocabulary.text
 
     def distinct(secret: str) -> bool:  # not made of text every run prints anyway
+        if len(secret.strip()) < 8 and not secret.strip().strip("0123456789.:-+TZ"):
+            return False  # "0000" turns up by chance in run ids, timestamps and durations
         return secret.strip() not in common and not any(p in common for p in leak_probes(secret))
 
     batch = data.draw(secret_batches(size=7).filter(lambda b: all(distinct(s) for s in b)))
