@@ -332,7 +332,7 @@ OTEL_INSTALLED = importlib.util.find_spec("odibi_otel") is not None
 
 
 COMMANDS = {  # sink name: (global options, command)
-    "run --debug": (["--debug"], ["run"]),
+    "run --debug": (["--debug=full,hooks"], ["run"]),  # whole hook arguments, every frame
     "run json logs --json": (["--log-format", "json"], ["run", "--json"]),
     "state show": ([], ["state", "show"]),
     "state show --json": ([], ["state", "show", "--json"]),
@@ -425,7 +425,11 @@ def test_the_handmade_batch_went_through_every_output_path(handmade_run: dict[st
 
 
 def test_no_handmade_secret_reaches_any_byte(handmade_run: dict[str, Any]) -> None:
-    assert leaks(HANDMADE, handmade_run["sinks"]) == []
+    from odibi_core.plugins.hookspecs import OdibiHookSpecs
+
+    # --debug names each plugin's hooks: ``odibi_secret_providers`` holds no secret's piece
+    hook_names = " ".join(name for name in dir(OdibiHookSpecs) if name.startswith("odibi_"))
+    assert leaks(HANDMADE, handmade_run["sinks"], allowed=hook_names) == []
 
 
 class Vocabulary:

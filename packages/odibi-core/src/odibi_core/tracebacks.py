@@ -43,7 +43,8 @@ _FULL = {"on": False}
 
 
 def set_full_tracebacks(full: bool) -> None:
-    """Keep every frame (``True``: ``--debug=full``) or fold the dispatch frames (the default)."""
+    """Keep every frame (``True``: ``--debug=full``) or fold the dispatch frames (the default).
+    Also keeps hook-trace lines whole (:mod:`odibi_core.plugins.hook_trace`)."""
     _FULL["on"] = bool(full)
 
 
