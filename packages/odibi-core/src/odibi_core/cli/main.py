@@ -125,6 +125,13 @@ def _error_lines(exc: OdibiError) -> list[str]:
     return [p.text for p in problems] if problems else [exc.message]
 
 
+def _reported_above(exc: OdibiError) -> bool:
+    """A failed run's nodes were logged with their tracebacks; the CLI's own frames add nothing."""
+    from odibi_core.errors import RunFailed
+
+    return isinstance(exc, RunFailed)
+
+
 def _exit_after_interrupt(code: int) -> None:
     """Exit with ``code`` after an interrupt that was handled.
 
@@ -197,7 +204,7 @@ def _invoke_command(argv: list[str] | None) -> int:
             return _interrupted()
         return int(returned) if isinstance(returned, int) else ExitCode.OK
     except OdibiError as exc:
-        if STATE.debug:
+        if STATE.debug and not _reported_above(exc):
             from odibi_core.logs import format_exception_chain
 
             sys.stderr.write(format_exception_chain(exc))
