@@ -84,7 +84,7 @@ def _steps(broken: int, total: int, breakage: Breakage, indent: str, before: int
 def _error_block(report: Path) -> str:
     """The text of the report's error box, as a person reads it."""
     page = report.read_text(encoding="utf-8")
-    start = page.index('<div class="error">')
+    start = page.index('<div class="error"')
     end = page.index("</div></div>", start) if "</div></div>" in page[start:] else page.index("</div>", start)
     block = re.sub(r"<pre[^>]*>|</pre>|<div[^>]*>", "\n", page[start:end])
     return html.unescape(re.sub(r"<[^>]+>", "", block))
@@ -135,7 +135,7 @@ def test_a_broken_step_reads_the_same_in_the_summary_and_the_report(
     report = Path(re.search(r"report: (\S+\.html)", result.stdout).group(1))  # type: ignore[union-attr]
     boxed = _error_block(report)
     for shown in (summary, boxed):
-        assert f"step {broken} (sql)" in shown, shown
+        assert f"node out failed: step {broken} (sql)" in shown, shown
         assert not DOUBLED.search(shown), shown
         assert not INTERNAL.search(shown), shown
         assert "hint: Fix step" in shown, shown
