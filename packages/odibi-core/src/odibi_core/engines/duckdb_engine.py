@@ -203,7 +203,9 @@ class DuckDBEngine(Engine):
         self._run(cursor, f"CREATE VIEW {schema}.src AS {select}")
         frame = self._frame(f"{schema}.src", schema, [])
         frame.scan = select
-        frame.footer_counted = request.format == "parquet" and " WHERE " not in select
+        filtered = request.incremental_column is not None and request.incremental_after is not None
+        # local files only: a footer read from object storage is a request per file, not free
+        frame.footer_counted = request.format == "parquet" and not filtered and "://" not in select
         if (request.format or "csv") == "csv" and not any(k.lower() == "parallel" for k in request.options or {}):
             # a sample needs the first rows: reading serially, no other thread starts on the file
             serial = replace(request, options={**(request.options or {}), "parallel": False})
