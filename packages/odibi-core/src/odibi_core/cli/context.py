@@ -47,6 +47,7 @@ def load(project: str | None, environment: str | None = None, *,
 
     source = read_project_source(project, environment=environment)
     configure_logging_for(source)
+    _log_source(source)
     extra: list[tuple[str, object]] = []
     if with_progress and is_tty() and (STATE.log_format or "text") == "text":
         from odibi_core.cli.progress import ProgressPlugin
@@ -54,6 +55,18 @@ def load(project: str | None, environment: str | None = None, *,
         extra.append(("odibi-progress", ProgressPlugin()))
     pm = create_plugin_manager(source.plugin_settings(), extra_plugins=extra)
     return build_project(source, pm), pm
+
+
+def _log_source(source: ProjectSource) -> None:
+    """Debug line: which files make up the project, in which environment."""
+    import logging
+
+    log = logging.getLogger("odibi.config")
+    if log.isEnabledFor(logging.DEBUG):
+        from odibi_core.redaction.shorten import clip
+
+        env = f", environment {source.environment}" if source.environment else ""
+        log.debug("project %s%s: %s", source.path, env, clip(", ".join(source.files), 300))
 
 
 def configure_logging_for(source: ProjectSource | None) -> None:
