@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from odibi_core.errors import ExitCode
 from odibi_core.testing.cli import run_odibi
 

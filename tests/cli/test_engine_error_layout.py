@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from odibi_core.errors import ExitCode
 from odibi_core.testing.cli import invoke_odibi
 

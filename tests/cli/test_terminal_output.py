@@ -10,7 +10,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from odibi_core.errors import ExitCode
 from odibi_core.testing.cli import run_odibi
 from odibi_core.testing.terminal import TerminalSession

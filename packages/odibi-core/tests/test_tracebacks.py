@@ -1,4 +1,4 @@
-"""Tracebacks fold the hook machinery's frames (a real pluggy call) unless full ones are asked for."""
+"""Tracebacks fold the hook machinery's frames (a real pluggy call) unless all are asked for."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def _raised() -> BaseException:
     pm.add_hookspecs(Specs)
     pm.register(Failing())
     pm.register(Wrapper())
-    with pytest.raises(ValueError) as info:
+    with pytest.raises(ValueError, match="bad value 3") as info:
         pm.hook.demo_call(value=3)
     return info.value
 

@@ -1,5 +1,6 @@
 """Row counts the duckdb engine knows without reading data: tables, and plain Parquet reads
-(counted from the files' footers). A CSV read or a filtered read is counted by whoever computes it."""
+(counted from the files' footers). A CSV read or a filtered read is counted by whoever computes
+it."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from odibi_core.contracts.engine import ReadRequest
 from odibi_core.engines.duckdb_engine import DuckDBEngine
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sizes=st.lists(st.integers(0, 300), min_size=1, max_size=4))
 def test_a_plain_parquet_read_is_counted_from_its_footers(tmp_path: Path, sizes: list[int]) -> None:
     folder = tmp_path / f"data-{'-'.join(map(str, sizes))}"
@@ -37,7 +39,8 @@ def test_a_csv_read_is_not_counted_for_free(tmp_path: Path) -> None:
     (tmp_path / "t.csv").write_text("id\n1\n2\n", encoding="utf-8")
     engine = DuckDBEngine()
     try:
-        frame = engine.read(LocalConnection("raw", tmp_path), ReadRequest(format="csv", path="t.csv"))
+        raw = LocalConnection("raw", tmp_path)
+        frame = engine.read(raw, ReadRequest(format="csv", path="t.csv"))
         assert engine.cheap_count(frame) is None
         assert engine.count(frame) == 2
     finally:
