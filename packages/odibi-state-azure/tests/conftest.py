@@ -7,15 +7,13 @@ needs it fails with a clear message when it is not running, it is never skipped.
 from __future__ import annotations
 
 import contextlib
-import os
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from odibi_core.testing.services import services_env
+from odibi_core.testing.services import service_variables
 
 AZURITE_VARS = (
     "ODIBI_TEST_AZURITE_BLOB_URL",
@@ -28,8 +26,7 @@ AZURITE_VARS = (
 @pytest.fixture(scope="session")
 def azurite() -> dict[str, str]:
     """``ODIBI_TEST_AZURITE_*`` settings from the environment or ``.services/env``."""
-    found = services_env(Path(__file__))
-    found.update({k: v for k, v in os.environ.items() if k in AZURITE_VARS})
+    found = service_variables("ODIBI_TEST_AZURITE_")
     missing = [name for name in AZURITE_VARS if not found.get(name)]
     if missing:
         pytest.fail(
@@ -67,8 +64,8 @@ def raw_container(azurite: dict[str, str], container: str) -> Iterator[Any]:
 def make_azure_backend(azurite: dict[str, str], container: str) -> Iterator[Callable[..., Any]]:
     """Factory of backends on the test's container.
 
-    ``make_azure_backend(project=..., run_id=..., **options)``; options default to the connection
-    string and a 15 s lease.
+    ``make_azure_backend(project=..., run_id=..., lock_timeout=..., history_limit=...,
+    **options)``; options default to the connection string and a 15 s lease.
     """
     from odibi_state_azure.backend import AzureBlobStateBackend
     from odibi_state_azure.options import AzureBlobStateOptions
@@ -76,14 +73,23 @@ def make_azure_backend(azurite: dict[str, str], container: str) -> Iterator[Call
     opened: list[AzureBlobStateBackend] = []
 
     def factory(
-        *, project: str = "proj", run_id: str | None = None, **options: Any
+        *,
+        project: str = "proj",
+        run_id: str | None = None,
+        lock_timeout: float = 60.0,
+        history_limit: int = 50,
+        **options: Any,
     ) -> AzureBlobStateBackend:
         settings: dict[str, Any] = {"container": container, "lease_duration": 15}
         if "account_url" not in options:
             settings["connection_string"] = azurite["ODIBI_TEST_AZURITE_CONNECTION_STRING"]
         settings.update(options)
         backend = AzureBlobStateBackend.from_options(
-            AzureBlobStateOptions.model_validate(settings), project=project, run_id=run_id
+            AzureBlobStateOptions.model_validate(settings),
+            project=project,
+            run_id=run_id,
+            lock_timeout=lock_timeout,
+            history_limit=history_limit,
         )
         opened.append(backend)
         return backend

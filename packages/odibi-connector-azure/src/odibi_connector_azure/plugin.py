@@ -11,6 +11,10 @@ from typing import Any
 from odibi_core.plugins.hookspecs import hookimpl
 from odibi_core.plugins.types import BuildContext, ConnectionSpec
 
+ODIBI_PLUGIN_API = "1.0"
+"""The odibi plugin API this plugin was built for (checked when odibi-core loads it)."""
+
+
 NEEDS = frozenset({"fsspec"})
 """The engine must read through fsspec filesystems (duckdb, pandas); Spark reads Azure through the
 ``hadoop`` connection of odibi-engine-spark instead."""

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from odibi_connector_postgres.connection import PostgresConnection
     from odibi_connector_postgres.options import PostgresOptions
 
+ODIBI_PLUGIN_API = "1.0"
+"""The odibi plugin API this plugin was built for (checked when odibi-core loads it)."""
+
+
 CONNECTION_TYPE = "postgres"
 """The ``type:`` value of a connection in the project file."""
 

@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     import typer
     from odibi_core.contracts.formats import FormatEnginePath, TableFormat
 
+ODIBI_PLUGIN_API = "1.0"
+"""The odibi plugin API this plugin was built for (checked when odibi-core loads it)."""
+
+
 FORMAT_NAME = "delta"
 """The YAML ``format:`` value this package registers."""
 

@@ -10,6 +10,9 @@ from odibi_core.plugins.types import CliCommandSpec
 if TYPE_CHECKING:
     import typer
 
+ODIBI_PLUGIN_API = "1.0"
+"""The odibi plugin API this plugin was built for (checked when odibi-core loads it)."""
+
 
 def _app() -> typer.Typer:
     from odibi_migrate.cli import build_app

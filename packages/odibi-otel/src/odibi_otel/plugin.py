@@ -37,6 +37,9 @@ class OtelPlugin:
         environ: Environment to read the ``OTEL_*`` variables from (default: ``os.environ``).
     """
 
+    ODIBI_PLUGIN_API = "1.0"
+    """The odibi plugin API this plugin was built for (the entry point names an instance)."""
+
     def __init__(
         self, telemetry: Telemetry | None = _UNSET, environ: Mapping[str, str] | None = None
     ) -> None:

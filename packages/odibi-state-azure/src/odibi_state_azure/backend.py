@@ -21,7 +21,14 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
-from odibi_core.contracts.state import STATE_LOCK_NAME, DocumentStateBackend, HolderInfo
+from odibi_core.contracts.state import (
+    DEFAULT_HISTORY_LIMIT,
+    DEFAULT_LOCK_TIMEOUT,
+    STATE_LOCK_NAME,
+    DocumentStateBackend,
+    HolderInfo,
+    LoadedDocument,
+)
 from odibi_core.errors import StateConflictError, StateError
 from odibi_core.redaction import redact_text
 from odibi_core.redaction.shorten import first_line
@@ -68,9 +75,11 @@ class AzureBlobStateBackend(DocumentStateBackend):
         project: Project name, recorded in a new document.
         run_id: Run id recorded in holder info of the locks this backend takes for writes.
         lock_timeout: Default wait for the state lock, seconds.
+        history_limit: Runs kept per pipeline.
     """
 
     name = "azure_blob"
+    """Display name (the YAML ``state.backend`` value)."""
 
     def __init__(
         self,
@@ -81,9 +90,12 @@ class AzureBlobStateBackend(DocumentStateBackend):
         lease_duration: int = 30,
         project: str | None = None,
         run_id: str | None = None,
-        lock_timeout: float = 60.0,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        history_limit: int = DEFAULT_HISTORY_LIMIT,
     ) -> None:
-        super().__init__(project=project, lock_timeout=lock_timeout, run_id=run_id)
+        super().__init__(
+            project=project, lock_timeout=lock_timeout, run_id=run_id, history_limit=history_limit
+        )
         self.service = service
         self.container_name = container
         self.blob_name = blob
@@ -102,7 +114,8 @@ class AzureBlobStateBackend(DocumentStateBackend):
         *,
         project: str,
         run_id: str | None = None,
-        lock_timeout: float = 60.0,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        history_limit: int = DEFAULT_HISTORY_LIMIT,
     ) -> AzureBlobStateBackend:
         """Build from validated options; registers every credential for redaction first."""
         from odibi_state_azure.client import build_service_client, register_credentials
@@ -117,6 +130,7 @@ class AzureBlobStateBackend(DocumentStateBackend):
             project=project,
             run_id=run_id,
             lock_timeout=lock_timeout,
+            history_limit=history_limit,
         )
 
     # --- where --------------------------------------------------------------------------------
@@ -150,7 +164,7 @@ class AzureBlobStateBackend(DocumentStateBackend):
 
     # --- document primitives ------------------------------------------------------------------
 
-    def _load(self) -> tuple[bytes | None, Any]:
+    def load_document(self) -> LoadedDocument:
         """The document's bytes and ETag.
 
         ``(None, etag)`` for the placeholder, ``(None, None)`` if there is no blob at all.
@@ -163,22 +177,22 @@ class AzureBlobStateBackend(DocumentStateBackend):
                 data = downloader.readall()
                 props = downloader.properties
                 if data:
-                    return data, props.etag
+                    return LoadedDocument(data, props.etag)
                 # The SDK reads an empty blob in two requests (a ranged GET answers 416, then a
                 # plain GET); a write in between gives empty bytes with the new blob's headers.
                 # Only a fresh look at the blob tells a real empty blob from that race.
                 now = self._state_blob.get_blob_properties()
             except ResourceNotFoundError:
-                return None, None
+                return LoadedDocument(None, None)
             except AzureError as exc:
                 raise self.storage_error("read the state", exc) from None
             if now.size == 0 and now.etag == props.etag:
                 if now.content_settings.content_type == PLACEHOLDER_CONTENT_TYPE:
-                    return None, now.etag
-                return b"", now.etag  # an empty blob someone else wrote: refused as corrupt
+                    return LoadedDocument(None, now.etag)
+                return LoadedDocument(b"", now.etag)  # an empty blob someone else wrote: refused as corrupt
         raise StateStoreError(f"the state at {self.location} kept changing while being read")
 
-    def _store(self, data: bytes, token: Any) -> None:
+    def store_document(self, data: bytes, token: Any) -> None:
         """Upload with the state lease id, ``If-Match: token`` and the holder metadata."""
         from azure.core import MatchConditions
         from azure.core.exceptions import AzureError, HttpResponseError

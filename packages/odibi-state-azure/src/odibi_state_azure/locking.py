@@ -108,7 +108,8 @@ def lock_timeout_error(
     except AzureError:
         holder = None
     error = kernel_lock_timeout_error(
-        name, location=backend.blob_location(blob), waited=waited, holder=holder
+        name, location=backend.blob_location(blob), waited=waited, holder=holder,
+        backend=backend.name,
     )
     if isinstance(holder, UnknownHolder):
         error.message += "; a finite lease expires by itself, an infinite one only when broken"

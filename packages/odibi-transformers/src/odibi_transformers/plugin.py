@@ -18,6 +18,9 @@ from odibi_core.plugins.hookspecs import hookimpl
 if TYPE_CHECKING:
     from odibi_core.plugins.types import TransformerSpec
 
+ODIBI_PLUGIN_API = "1.0"
+"""The odibi plugin API this plugin was built for (checked when odibi-core loads it)."""
+
 
 @hookimpl
 def odibi_transformers() -> list[TransformerSpec]:

@@ -24,7 +24,8 @@ from typing import Any
 from odibi_core.config.loader import LoadedProject
 from odibi_core.config.models import PipelineConfig, RetryConfig
 from odibi_core.contracts.connection import Connection
-from odibi_core.contracts.engine import Engine, ReadRequest
+from odibi_core.contracts.engine import Engine
+from odibi_core.contracts.requests import ReadRequest
 from odibi_core.contracts.lifecycle import NodeResult, NodeRunContext, PipelineRunContext, RunResult
 from odibi_core.contracts.state import RunRecord, utc_now
 from odibi_core.errors import NodeError, OdibiError, UsageError
@@ -154,7 +155,7 @@ class ProjectRunner:
         recorder = RunRecorder(backend, name, lock_timeout=self.lock_timeout,
                                environment=self.options.environment)
         if backend is not None:
-            self.state_location = f"{backend.name} state at {backend.location}"
+            self.state_location = backend.describe()
         try:
             with bind_log_context(run_id=run_id, pipeline=name), recorder.run_lock(
                 run_id, wait=self.options.wait_for_lock

@@ -167,9 +167,10 @@ class OdibiHookSpecs:
                 bucket: str
                 key: str = "odibi/state.json"
 
-            def _make(options: S3Options, ctx):
-                from my_s3_state.backend import S3StateBackend
-                return S3StateBackend(options, project=ctx.project_name, run_id=ctx.run_id)
+            def _make(options: S3Options, ctx):  # ctx: StateBuildContext
+                from my_s3_state.backend import S3StateBackend  # a DocumentStateBackend
+                return S3StateBackend(options, project=ctx.project_name, run_id=ctx.run_id,
+                                      lock_timeout=ctx.lock_timeout, history_limit=ctx.history)
 
             @hookimpl
             def odibi_state_backends():

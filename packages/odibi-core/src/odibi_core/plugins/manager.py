@@ -113,6 +113,7 @@ class OdibiPluginManager:
                 # a broken plugin contributes nothing and is reported; unrelated runs go on
                 info.status, info.reason = STATUS_FAILED, problem
                 logger.warning("plugin %s (%s) failed: %s", impl.plugin_name, dist, problem)
+                self._drop(impl.plugin_name)
                 continue
             for spec in specs:
                 name = spec.name
@@ -125,6 +126,15 @@ class OdibiPluginManager:
                     )
                 registry[name] = Registered(spec, impl.plugin_name, dist)
         return registry
+
+    def _drop(self, plugin: str) -> None:
+        """Take a failed plugin out: none of its hooks runs again (lifecycle wrappers included)
+        and nothing it registered through other hooks stays usable."""
+        if self.pm.get_plugin(plugin) is not None:
+            self.pm.unregister(name=plugin)
+        for registry in self._registries.values():
+            for name in [n for n, r in registry.items() if r.plugin == plugin]:
+                del registry[name]
 
     def _lookup(self, kind: str, name: str) -> Registered[Any]:
         registry = self._registry(kind)

@@ -52,6 +52,24 @@ class BuildContext:
 
 
 @dataclass(frozen=True)
+class StateBuildContext(BuildContext):
+    """What a state backend's factory gets besides its validated options.
+
+    The kernel's own ``state:`` keys reach the backend here, at construction; nothing is set on
+    a backend after it is built.
+
+    Attributes:
+        lock_timeout: Seconds :meth:`~odibi_core.contracts.state.StateBackend.update` waits for
+            the state lock by default (``--lock-timeout`` > ``ODIBI_LOCK_TIMEOUT`` > YAML
+            ``state.lock_timeout`` > 60).
+        history: Runs kept per pipeline (YAML ``state.history``, default 50).
+    """
+
+    lock_timeout: float = 60.0
+    history: int = 50
+
+
+@dataclass(frozen=True)
 class EngineSpec:
     """Registers an engine under ``name`` (the YAML ``engine:`` value).
 
@@ -103,13 +121,15 @@ class StateBackendSpec:
 
     Attributes:
         name: YAML name, e.g. ``"local"`` or ``"azure_blob"``.
-        factory: ``factory(options, context) -> StateBackend``.
-        config_model: Validates the ``state:`` keys other than ``backend`` and ``lock_timeout``.
+        factory: ``factory(options, context) -> StateBackend``; ``context`` is a
+            :class:`StateBuildContext` (pass its ``lock_timeout`` and ``history`` to the backend).
+        config_model: Validates the ``state:`` keys other than the kernel's ``backend``,
+            ``lock_timeout`` and ``history``.
         description: One line for ``odibi plugins list``.
     """
 
     name: str
-    factory: Callable[[Any, BuildContext], StateBackend]
+    factory: Callable[[Any, StateBuildContext], StateBackend]
     config_model: type[PluginOptions] | None = None
     description: str = ""
 
