@@ -12,7 +12,7 @@ import pytest
 from odibi_core.contracts.state import STATE_LOCK_NAME, parse_state
 from odibi_core.errors import StateConflictError, StateLockTimeout
 from odibi_core.testing.state_contract import bump, counter_value, make_document_bytes
-from odibi_state_azure.backend import PLACEHOLDER_CONTENT_TYPE
+from odibi_state_azure.blobs import PLACEHOLDER_CONTENT_TYPE
 from odibi_state_azure.errors import StateLockLost
 from odibi_state_azure.leases import error_code
 from odibi_state_azure.locking import UnknownHolder

@@ -12,7 +12,8 @@ from odibi_core.testing.state_contract import (
     LostLockTests,
     StateBackendContract,
 )
-from odibi_state_azure.backend import PLACEHOLDER_CONTENT_TYPE, AzureBlobStateBackend
+from odibi_state_azure.backend import AzureBlobStateBackend
+from odibi_state_azure.blobs import PLACEHOLDER_CONTENT_TYPE
 
 pytestmark = pytest.mark.azurite
 

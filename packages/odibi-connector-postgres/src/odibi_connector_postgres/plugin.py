@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from odibi_core.plugins.hookspecs import hookimpl
-from odibi_core.plugins.types import BuildContext, ConnectionSpec, WriteCapabilitySpec
+from odibi_core.plugin import BuildContext, ConnectionSpec, WriteCapabilitySpec, hookimpl
 
 if TYPE_CHECKING:
     from odibi_connector_postgres.connection import PostgresConnection

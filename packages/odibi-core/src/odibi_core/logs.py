@@ -26,6 +26,7 @@ from datetime import datetime, timezone
 from typing import IO, Any
 
 from odibi_core.redaction import REDACTION_FAILED, redact_text, redact_value
+from odibi_core.redaction.exceptions import format_exception_chain
 from odibi_core.redaction.mask import current_mask
 from odibi_core.redaction.patterns import is_secret_value_for_key
 
@@ -53,20 +54,6 @@ def bind_log_context(**fields: str) -> Iterator[None]:
         yield
     finally:
         LOG_CONTEXT.reset(token)
-
-
-def format_exception_chain(exc: BaseException) -> str:
-    """The traceback of ``exc`` with chained causes (``from`` and during-handling), redacted.
-
-    Frames of the hook machinery (pluggy, click, Odibi's dispatch) are folded into one line each
-    unless full tracebacks were asked for (``--debug=full``, see :mod:`odibi_core.tracebacks`).
-    """
-    try:
-        from odibi_core.tracebacks import format_traceback
-
-        return redact_text(format_traceback(exc))
-    except Exception:
-        return REDACTION_FAILED
 
 
 def _redact_extra(key: str, value: Any) -> Any:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from odibi_core.plugins.hookspecs import hookimpl
-from odibi_core.plugins.types import CliCommandSpec
+from odibi_core.plugin import CliCommandSpec, hookimpl
 
 if TYPE_CHECKING:
     import typer

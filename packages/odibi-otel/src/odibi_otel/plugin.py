@@ -12,16 +12,16 @@ import threading
 from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from odibi_core.plugins.hookspecs import hookimpl
+from odibi_core.plugin import hookimpl
 
 if TYPE_CHECKING:
-    from odibi_core.contracts.lifecycle import (
+    from odibi_core.plugin import (
+        DoctorCheck,
         NodeResult,
         NodeRunContext,
         PipelineRunContext,
         RunResult,
     )
-    from odibi_core.plugins.types import DoctorCheck
 
     from odibi_otel.telemetry import Telemetry
 

@@ -28,8 +28,15 @@ from pathlib import Path
 from typing import IO
 
 import portalocker
-from odibi_core.contracts.state import STATE_LOCK_NAME, HolderInfo, lock_timeout_error
-from odibi_core.errors import LockNotFound, StateError, StateLockHeld, StateLockTimeout
+from odibi_core.plugin import (
+    STATE_LOCK_NAME,
+    HolderInfo,
+    LockNotFound,
+    StateError,
+    StateLockHeld,
+    StateLockTimeout,
+    lock_timeout_error,
+)
 from pydantic import ValidationError
 
 from odibi_state_local.guards import guard_address, guard_holder_pid, try_guard

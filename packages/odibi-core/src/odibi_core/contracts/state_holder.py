@@ -8,7 +8,6 @@ holder; it raises :func:`lock_timeout_error` when a wait runs out.
 
 from __future__ import annotations
 
-import getpass
 import os
 import socket
 import uuid
@@ -16,6 +15,7 @@ from datetime import datetime, timezone
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from odibi_core.identity import current_user
 from odibi_core.errors import StateLockTimeout
 
 STATE_LOCK_NAME = "state"
@@ -72,7 +72,7 @@ class HolderInfo(BaseModel):
         return cls(
             lock_name=lock_name,
             run_id=run_id,
-            user=_user(),
+            user=current_user(),
             host=socket.gethostname(),
             pid=os.getpid(),
             odibi_version=__version__,
@@ -121,13 +121,6 @@ def lock_timeout_error(name: str, *, location: str, waited: float,
     else:
         head = f"gave up after waiting {waited:.1f}s for lock {name} {where}"
     return StateLockTimeout(f"{head}: {who}")
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return str(os.getuid()) if hasattr(os, "getuid") else "unknown"
 
 
 __all__ = [

@@ -1,4 +1,5 @@
-"""``odibi plugins list``: every plugin with its distribution, version, status and hooks.
+"""``odibi plugins list``: every plugin with its distribution, version, status and hooks;
+``odibi plugins new``: scaffold a plugin distribution (:mod:`odibi_core.cli.scaffold`).
 
 Listing imports plugin entry-point modules (which must stay light) but never calls a factory,
 so no engine or cloud SDK is imported.
@@ -15,8 +16,11 @@ from odibi_core.cli.context import echo, echo_json
 
 def register(app: typer.Typer) -> None:
     """Add the ``plugins`` group to ``app``."""
-    group = typer.Typer(help="Inspect installed plugins.", no_args_is_help=True)
+    from odibi_core.cli.scaffold.command import new_plugin
+
+    group = typer.Typer(help="Inspect installed plugins, or scaffold a new one.", no_args_is_help=True)
     group.command("list")(list_plugins)
+    group.command("new")(new_plugin)
     app.add_typer(group, name="plugins")
 
 
