@@ -9,7 +9,7 @@ def format_exception_chain(exc: BaseException) -> str:
     """The traceback of ``exc`` with chained causes (``from``, during handling), redacted.
 
     Frames of the hook machinery (pluggy, click, Odibi's dispatch) are folded into one line each
-    unless full tracebacks were asked for (``--debug=full``, see :mod:`odibi_core.tracebacks`).
+    unless full tracebacks were asked for (``--debug=full``, see ``odibi_core.tracebacks``).
     """
     try:
         from odibi_core.tracebacks import format_traceback
