@@ -13,7 +13,8 @@ were hidden. ``odibi --debug=full`` (or :func:`set_full_tracebacks`) keeps every
       [9 frames of pluggy, odibi_core.plugins hidden: --debug=full shows them]
       ...
 
-The text is not redacted here: callers (``odibi_core.redaction.exceptions.format_exception_chain``) redact it.
+The text is not redacted here: its callers
+(``odibi_core.redaction.exceptions.format_exception_chain``) redact it.
 """
 
 from __future__ import annotations
