@@ -333,7 +333,7 @@ OTEL_INSTALLED = importlib.util.find_spec("odibi_otel") is not None
 
 
 COMMANDS = {  # sink name: (global options, command)
-    "run --debug": (["--debug"], ["run"]),
+    "run --debug": (["--debug=full,hooks"], ["run"]),  # whole hook arguments, every frame
     "run json logs --json": (["--log-format", "json"], ["run", "--json"]),
     "state show": ([], ["state", "show"]),
     "state show --json": ([], ["state", "show", "--json"]),

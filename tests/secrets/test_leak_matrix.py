@@ -158,7 +158,7 @@ def dotenv_line(name: str, value: str) -> str:
 RUNS = {  # name: (global options, run options)
     "text": (["--log-format", "text"], []),
     "json": (["--log-format", "json"], []),
-    "text-debug": (["--log-format", "text", "--debug"], ["--json"]),
+    "text-debug": (["--log-format", "text", "--debug=full,hooks"], ["--json"]),  # hook trace too
     "json-debug": (["--log-format", "json", "--debug"], ["--json"]),
 }
 INPUTS = {"odibi.yaml", "transforms.py", ".env", "data"}

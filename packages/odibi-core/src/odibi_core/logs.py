@@ -18,6 +18,7 @@ import contextlib
 import contextvars
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -130,11 +131,13 @@ def _ensure_redacted(record: logging.LogRecord) -> None:
 
 
 class TextFormatter(logging.Formatter):
-    """``HH:MM:SS LEVEL   [pipeline/node] message``, then the exception and stack, if any."""
+    """``HH:MM:SS LEVEL   [pipeline/node] message``, then the exception and stack, if any
+    (``dated``: ``YYYY-MM-DD HH:MM:SS``, for log files)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, dated: bool = False) -> None:
         super().__init__("%(asctime)s %(levelname)-7s %(message)s", "%H:%M:%S")
         self._clock = (-1, "")
+        self._stamp = "%Y-%m-%d %H:%M:%S" if dated else "%H:%M:%S"
 
     def format(self, record: logging.LogRecord) -> str:
         """Render a (redacted) record."""
@@ -144,7 +147,7 @@ class TextFormatter(logging.Formatter):
         second = int(record.created)
         cached_second, stamp = self._clock
         if second != cached_second:
-            stamp = time.strftime("%H:%M:%S", time.localtime(second))
+            stamp = time.strftime(self._stamp, time.localtime(second))
             self._clock = (second, stamp)  # one tuple: threads never see a torn pair
         text = f"{stamp} {record.levelname:<7} {'[' + where + '] ' if where else ''}{record.msg}"
         if record.exc_text:
@@ -196,12 +199,37 @@ class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
+def _file_handler(path: str | os.PathLike[str], fmt: str) -> logging.Handler:
+    """An appending, redacting handler for ``logging.file`` (its folder is created)."""
+    from pathlib import Path
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, mode="a", encoding="utf-8", delay=True)
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter(dated=True))
+    handler._odibi = True  # type: ignore[attr-defined]
+    return handler
+
+
 def _json_default(value: Any) -> str:
     return redact_text(str(value))
 
 
+HOOK_LOGGER = "odibi.hooks"
+"""Logger of pluggy's hook-call trace: at DEBUG only when asked for (``--debug=hooks`` or
+``ODIBI_TRACE_HOOKS=1``), never as a side effect of ``--debug`` or ``--log-level DEBUG``."""
+
+ENV_TRACE_HOOKS = "ODIBI_TRACE_HOOKS"
+
+
 def configure_logging(
-    level: str = "INFO", fmt: str = "text", stream: IO[str] | None = None
+    level: str = "INFO",
+    fmt: str = "text",
+    stream: IO[str] | None = None,
+    *,
+    console_level: str | None = None,
+    trace_hooks: bool = False,
+    file: str | os.PathLike[str] | None = None,
 ) -> logging.Handler:
     """Install Odibi's console handler (redaction filter first) on the root logger.
 
@@ -211,17 +239,29 @@ def configure_logging(
         level: Level of the ``odibi`` loggers (other loggers show WARNING and above).
         fmt: ``"text"`` or ``"json"``.
         stream: Where to write (default: whatever ``sys.stderr`` is when a record is written).
+        console_level: The lowest level the console handler writes, if higher than ``level``
+            (on a terminal the summary replaces INFO lines: see ``odibi_core.cli.context``).
+        trace_hooks: Log pluggy's hook-call trace at DEBUG (also ``ODIBI_TRACE_HOOKS=1``).
+        file: Also append every line at ``level`` to this file (same format, same redaction).
     """
     handler: logging.Handler = logging.StreamHandler(stream) if stream is not None else _CurrentStderrHandler()
     handler.addFilter(RedactingFilter())
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    if console_level is not None:
+        handler.setLevel(console_level.upper())
     root = logging.getLogger()
     for old in list(root.handlers):
         if getattr(old, "_odibi", False):
             root.removeHandler(old)
+            if isinstance(old, logging.FileHandler):
+                old.close()
     handler._odibi = True  # type: ignore[attr-defined]
     root.addHandler(handler)
+    if file is not None:
+        root.addHandler(_file_handler(file, fmt))
     root.setLevel(logging.WARNING)
     logging.getLogger("odibi").setLevel(level.upper())
+    tracing = trace_hooks or os.environ.get(ENV_TRACE_HOOKS, "").strip().lower() in ("1", "true", "yes")
+    logging.getLogger(HOOK_LOGGER).setLevel(logging.DEBUG if tracing else logging.INFO)
     logging.captureWarnings(True)
     return handler

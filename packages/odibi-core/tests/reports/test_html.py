@@ -80,7 +80,8 @@ def test_sections_show_sql_validations_schema_changes_sample_and_profile(
     assert "Sample (5 row(s))" in enriched
     assert "Profile (39 rows)" in enriched
     broken = html[html.index('<article id="node-broken"'):]
-    assert '<div class="error"><b>EngineError</b>: ' in broken[: broken.index("</article>")]
+    shown = broken[: broken.index("</article>")]
+    assert '<div class="error" title="EngineError"><b>node broken failed</b>: ' in shown
 
 
 def test_graph_layout_draws_each_edge_and_survives_an_empty_pipeline() -> None:

@@ -211,6 +211,16 @@ SCENARIOS: dict[str, tuple[dict[str, str], list[str], int]] = {
         ["odibi", "run", "odibi.yaml"],
         1,
     ),
+    "debug-run": (  # the same broken step, with --debug: plan, paths, SQL, a short traceback
+        {
+            "odibi.yaml": project(
+                NODES.replace("SELECT status, count(*)", "SELECT state, count(*)")
+            ),
+            "data/orders.csv": ORDERS,
+        },
+        ["odibi", "--debug", "run", "odibi.yaml"],
+        1,
+    ),
     "malformed-csv": (
         {"odibi.yaml": project(), "data/orders.csv": "order_id,status\n1,shipped,10.5\n2\n"},
         ["odibi", "run", "odibi.yaml"],

@@ -21,6 +21,9 @@ class GlobalOptions:
     log_level: str | None = None
     log_format: str | None = None
     debug: bool = False
+    debug_full: bool = False
+    trace_hooks: bool = False
+    verbose: bool = False
 
 
 STATE = GlobalOptions()
@@ -44,6 +47,7 @@ def load(project: str | None, environment: str | None = None, *,
 
     source = read_project_source(project, environment=environment)
     configure_logging_for(source)
+    _log_source(source)
     extra: list[tuple[str, object]] = []
     if with_progress and is_tty() and (STATE.log_format or "text") == "text":
         from odibi_core.cli.progress import ProgressPlugin
@@ -51,6 +55,18 @@ def load(project: str | None, environment: str | None = None, *,
         extra.append(("odibi-progress", ProgressPlugin()))
     pm = create_plugin_manager(source.plugin_settings(), extra_plugins=extra)
     return build_project(source, pm), pm
+
+
+def _log_source(source: ProjectSource) -> None:
+    """Debug line: which files make up the project, in which environment."""
+    import logging
+
+    log = logging.getLogger("odibi.config")
+    if log.isEnabledFor(logging.DEBUG):
+        from odibi_core.redaction.shorten import clip
+
+        env = f", environment {source.environment}" if source.environment else ""
+        log.debug("project %s%s: %s", source.path, env, clip(", ".join(source.files), 300))
 
 
 def configure_logging_for(source: ProjectSource | None) -> None:
@@ -61,11 +77,28 @@ def configure_logging_for(source: ProjectSource | None) -> None:
     logging_section = section if isinstance(section, dict) else {}
     # an invalid YAML value is reported by the project model at its line; log meanwhile at INFO
     level = str(logging_section.get("level", "INFO")).upper()
-    fmt = str(logging_section.get("format", "text"))
+    fmt = STATE.log_format or str(logging_section.get("format", "text"))
+    fmt = fmt if fmt in ("text", "json") else "text"
+    log_file = logging_section.get("file")
     configure_logging(
         STATE.log_level or (level if level in LOG_LEVELS else "INFO"),
-        STATE.log_format or (fmt if fmt in ("text", "json") else "text"),
+        fmt,
+        console_level=console_threshold(fmt),
+        trace_hooks=STATE.trace_hooks,
+        file=source.project_dir / log_file if source is not None and isinstance(log_file, str) and log_file else None,
     )
+
+
+def console_threshold(fmt: str) -> str | None:
+    """The lowest level the console shows, if it is higher than the loggers' level.
+
+    On a terminal the live progress and the run summary say what INFO lines would repeat, so
+    text logs show WARNING and above there unless ``-v``, ``--log-level`` or ``--debug`` asks for
+    more. In a pipe or CI log (no terminal), and for JSON logs, every line at the configured level
+    is written, as before.
+    """
+    asked = STATE.verbose or STATE.debug or STATE.log_level is not None
+    return "WARNING" if fmt == "text" and is_tty() and not asked else None
 
 
 def echo(text: str = "", *, err: bool = False) -> None:

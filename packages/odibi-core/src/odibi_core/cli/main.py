@@ -48,7 +48,11 @@ def create_app(*, with_plugins: bool = True, argv: list[str] | None = None) -> t
         version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
         log_level: Optional[str] = typer.Option(None, "--log-level", help="DEBUG, INFO, WARNING or ERROR."),
         log_format: Optional[str] = typer.Option(None, "--log-format", help="text or json."),
-        debug: bool = typer.Option(False, "--debug", help="Show tracebacks (redacted) for errors."),
+        debug: Optional[str] = typer.Option(
+            None, "--debug", metavar="[=full,hooks]",
+            help="Debug output: plan, resolved inputs and outputs, SQL, timings and tracebacks "
+                 "(redacted). =full keeps every traceback frame; =hooks traces plugin hook calls."),
+        verbose: bool = typer.Option(False, "--verbose", "-v", help="Show INFO log lines on a terminal too."),
     ) -> None:
         """Odibi: declarative data pipelines."""
         if log_format is not None and log_format not in ("text", "json"):
@@ -56,9 +60,12 @@ def create_app(*, with_plugins: bool = True, argv: list[str] | None = None) -> t
         if log_level is not None and log_level.upper() not in LOG_LEVELS:
             raise typer.BadParameter(f"must be one of {', '.join(LOG_LEVELS)}",
                                      param_hint="--log-level")
-        STATE.log_level = log_level.upper() if log_level else ("DEBUG" if debug else None)
+        from odibi_core.cli.debug_flag import apply_debug_flag
+
+        apply_debug_flag(STATE, debug)
+        STATE.log_level = log_level.upper() if log_level else ("DEBUG" if STATE.debug else None)
         STATE.log_format = log_format
-        STATE.debug = debug
+        STATE.verbose = verbose
 
     _add_commands(app, sys.argv[1:] if argv is None else argv, with_plugins=with_plugins)
     return app
@@ -144,6 +151,13 @@ def _error_lines(exc: OdibiError) -> list[str]:
     return [p.text for p in problems] if problems else [exc.message]
 
 
+def _reported_above(exc: OdibiError) -> bool:
+    """A failed run's nodes were logged with their tracebacks; the CLI's own frames add nothing."""
+    from odibi_core.errors import RunFailed
+
+    return isinstance(exc, RunFailed)
+
+
 def _exit_after_interrupt(code: int) -> None:
     """Exit with ``code`` after an interrupt that was handled.
 
@@ -207,21 +221,23 @@ def _invoke(argv: list[str] | None) -> int:
 
 
 def _invoke_command(argv: list[str] | None) -> int:
+    from odibi_core.cli.debug_flag import bare_debug_flag
     from odibi_core.redaction import redact_text
     from odibi_core.redaction.process import install_process_redaction
 
     install_process_redaction()
     click_errors = _click_exceptions()
+    argv = bare_debug_flag(sys.argv[1:] if argv is None else argv)
     try:
         _check_mask_variable()
-        command = typer.main.get_command(create_app(argv=sys.argv[1:] if argv is None else argv))
+        command = typer.main.get_command(create_app(argv=argv))
         returned = command.main(args=argv, prog_name="odibi", standalone_mode=False)
         # without standalone mode Typer returns exit codes (130 for Ctrl-C) instead of exiting
         if returned == ExitCode.INTERRUPTED:
             return _interrupted()
         return int(returned) if isinstance(returned, int) else ExitCode.OK
     except OdibiError as exc:
-        if STATE.debug:
+        if STATE.debug and not _reported_above(exc):
             from odibi_core.logs import format_exception_chain
 
             sys.stderr.write(format_exception_chain(exc))

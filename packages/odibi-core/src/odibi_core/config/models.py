@@ -126,6 +126,11 @@ class LoggingConfig(StrictModel):
 
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     format: Literal["text", "json"] = "text"
+    file: str | None = Field(
+        None, description="Also append every log line at `level` to this file (relative to the project "
+        "file), redacted like the console. On a terminal the console shows WARNING and above unless "
+        "`-v`, so this is where INFO lines go.",
+    )
 
     @field_validator("level", mode="before")
     @classmethod

@@ -211,6 +211,9 @@ class DuckDBEngine(Engine):
         self._run(cursor, f"CREATE VIEW {schema}.src AS {select}")
         frame = self._frame(f"{schema}.src", schema, [])
         frame.scan = select
+        filtered = request.incremental_column is not None and request.incremental_after is not None
+        # local files only: a footer read from object storage is a request per file, not free
+        frame.footer_counted = request.format == "parquet" and not filtered and "://" not in select
         if pinned_serial is not None:  # dialect and types detected once, by the check's sniff
             frame.scan = pinned_serial
         elif (request.format or "csv") == "csv" and not any(k.lower() == "parallel" for k in request.options or {}):
@@ -313,8 +316,9 @@ class DuckDBEngine(Engine):
         return int(self._run(self._cursor(), f"SELECT count(*) FROM {frame.ref}").fetchone()[0])
 
     def cheap_count(self, frame: DuckFrame) -> int | None:
-        """The row count of a materialised table (DuckDB keeps it); ``None`` for a view."""
-        return self.count(frame) if frame.kind == "table" else None
+        """The row count of a materialised table (DuckDB keeps it) or of a plain read of Parquet
+        files (from their footers: no data page is read); ``None`` for any other view."""
+        return self.count(frame) if frame.kind == "table" or frame.footer_counted else None
 
     def schema(self, frame: DuckFrame) -> list[ColumnInfo]:
         """Arrow schema of ``LIMIT 0`` (binds, no data pass); asked once per frame."""

@@ -23,6 +23,7 @@ from odibi_core.contracts.engine import CURRENT_FRAME_NAME, Engine, write_counts
 from odibi_core.contracts.lifecycle import NodeResult
 from odibi_core.contracts.state import utc_now
 from odibi_core.errors import NodeError, RunInterrupted, ValidationFailed
+from odibi_core.execution import debug_log
 from odibi_core.execution.blame import Blame, LazyNode, find_culprits, worth_blaming
 from odibi_core.execution.failure import Phase, describe_failure, step_hint
 from odibi_core.execution.formats import FormatDispatch
@@ -121,7 +122,11 @@ def execute_node(inputs: NodeInputs) -> NodeOutput:
     current: Phase | None = None
     try:
         _check_cancelled(inputs)
+        began = time.perf_counter()
         frame, read_frame = _read(inputs, result, owned)
+        if node.read is not None:
+            debug_log.log_timing(node.name, "read", time.perf_counter() - began, result.rows_in,
+                                 lazy=result.rows_in is None)
         if node.read is not None and frame is not None:
             phases.append(Phase("read", frame=frame))
         if frame is not None:
@@ -133,10 +138,14 @@ def execute_node(inputs: NodeInputs) -> NodeOutput:
             current = _phase_of(step, number)
             where = current.describe()
             shown = len(result.sql)
+            began = time.perf_counter()
             try:
-                frame = _step(inputs, step, frame, result)
+                frame = _step(inputs, step, frame, result, where)
             finally:
                 current = _with_rendered_sql(current, result.sql[shown:])
+            if debug_log.enabled():
+                debug_log.log_timing(node.name, where, time.perf_counter() - began,
+                                     lazy=not engine.is_computed(frame))
             owned.append(frame)
             current = replace(current, frame=frame)
             phases.append(current)
@@ -153,7 +162,9 @@ def execute_node(inputs: NodeInputs) -> NodeOutput:
         computed = engine.is_computed(frame)
         if node.validation is not None:
             where = "validation"
+            began = time.perf_counter()
             outcomes, rows = run_validations(engine, frame, node.validation)
+            debug_log.log_timing(node.name, "validation", time.perf_counter() - began, rows)
             computed = True
             result.validations = outcomes
             result.rows_out = rows
@@ -171,7 +182,9 @@ def execute_node(inputs: NodeInputs) -> NodeOutput:
         if node.write is not None:
             _check_cancelled(inputs)
             where = "write"
+            began = time.perf_counter()
             _write(inputs, frame, result)
+            debug_log.log_timing(node.name, "write", time.perf_counter() - began, result.rows_written)
             computed = True
         elif node.validation is None and inputs.dependents == 0:  # nothing else will compute it
             where = "compute"
@@ -266,6 +279,7 @@ def _read(inputs: NodeInputs, result: NodeResult, owned: list[Any]) -> tuple[Any
     connection = inputs.connections[node.read.connection]
     request = read_request(node, high_water_mark=_incremental_after(inputs))
     assert request is not None
+    debug_log.log_read(node.name, connection, request)
     result.source_fingerprint = source_fingerprint(connection, request, inputs.formats)  # before: see resume.py
     frame = inputs.formats.read(engine, connection, request)
     owned.append(frame)
@@ -294,7 +308,7 @@ def _incremental_after(inputs: NodeInputs) -> Any:
 
 
 def _step(inputs: NodeInputs, step: SqlStep | FunctionStep | TransformerStep, frame: Any,
-          result: NodeResult) -> Any:
+          result: NodeResult, label: str) -> Any:
     node, engine = inputs.node, inputs.engine
     if isinstance(step, TransformerStep):
         from odibi_core.execution.transformer_steps import render_transformer_step
@@ -304,12 +318,14 @@ def _step(inputs: NodeInputs, step: SqlStep | FunctionStep | TransformerStep, fr
             inputs.formats,
         )
         result.sql.append(query)  # before it runs: a failure points into it
+        debug_log.log_sql(node.name, label, query, list(tables))
         return engine.sql(query, tables)
     if isinstance(step, SqlStep):
         tables = dict(inputs.upstream)
         if frame is not None:
             tables[CURRENT_FRAME_NAME] = frame
         result.sql.append(step.sql.strip())
+        debug_log.log_sql(node.name, label, step.sql, list(tables))
         return engine.sql(step.sql, tables)
     spec = inputs.transforms.get(step.function)
     if spec is None:
@@ -330,6 +346,7 @@ def _write(inputs: NodeInputs, frame: Any, result: NodeResult) -> None:
     assert write is not None
     assert request is not None
     connection = inputs.connections[write.connection]
+    debug_log.log_write(inputs.node.name, connection, request)
     counts = write_counts(inputs.formats.write(inputs.engine, frame, connection, request), request.mode)
     result.rows_out = result.rows_written = counts.written
     result.rows_total = counts.total

@@ -29,6 +29,7 @@ from odibi_core.contracts.requests import ReadRequest
 from odibi_core.contracts.lifecycle import NodeResult, NodeRunContext, PipelineRunContext, RunResult
 from odibi_core.contracts.state import RunRecord, utc_now
 from odibi_core.errors import NodeError, OdibiError, UsageError
+from odibi_core.execution import debug_log
 from odibi_core.execution.cancellation import RunCancellation
 from odibi_core.execution.deferred import DeferredOutputs
 from odibi_core.execution.failure import NodeLocations, format_failure
@@ -275,6 +276,7 @@ class _PipelineExecution:
         order = self.plan.order
         unchanged = self._resume_decisions()
         workers = self.runner.options.workers or self.runner.project.config.workers
+        debug_log.log_plan(self.plan, engine=self.runner.project.config.engine, workers=workers)
         fail_fast = self.plan.pipeline.on_error == "fail_fast"
         done: set[str] = set()
         running: dict[Future[Any], str] = {}

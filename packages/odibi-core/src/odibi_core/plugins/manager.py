@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import pluggy
 
 from odibi_core.errors import PluginConflictError, PluginError
+from odibi_core.logs import HOOK_LOGGER
+from odibi_core.plugins.hook_trace import hook_trace_writer
+from odibi_core.redaction.shorten import clip
 from odibi_core.plugins.hookspecs import PROJECT_NAME, OdibiHookSpecs
 from odibi_core.plugins.loader import (
     BUILTIN_DISTRIBUTION,
@@ -357,8 +360,9 @@ def create_plugin_manager(
     settings = settings or PluginSettings.from_env()
     pm = pluggy.PluginManager(PROJECT_NAME)
     pm.add_hookspecs(OdibiHookSpecs)
-    if logger.isEnabledFor(logging.DEBUG):
-        pm.trace.root.setwriter(logger.debug)
+    hook_logger = logging.getLogger(HOOK_LOGGER)
+    if hook_logger.isEnabledFor(logging.DEBUG):  # only when asked for: it is very verbose
+        pm.trace.root.setwriter(hook_trace_writer(hook_logger))
         pm.enable_tracing()
 
     infos: list[PluginInfo] = []
@@ -393,7 +397,19 @@ def create_plugin_manager(
     for info in infos:
         if info.obj is not None and info.status == STATUS_ACTIVE:
             info.hooks = manager.hooks_of(info.obj)
+        _log_decision(info)
     return manager
+
+
+def _log_decision(info: PluginInfo) -> None:
+    """One debug line per plugin: loaded (with its hooks), blocked or failed, and why."""
+    if not logger.isEnabledFor(logging.DEBUG):
+        return
+    if info.status == STATUS_ACTIVE:
+        what = f"loaded: {', '.join(info.hooks)}" if info.hooks else "loaded"
+    else:
+        what = f"{info.status}: {info.reason}"
+    logger.debug("plugin %s from %s %s %s", info.name, info.distribution, info.version, clip(what, 300))
 
 
 def _check_registration(returned: Any, error: BaseException | None, hook_name: str,

@@ -176,7 +176,11 @@ def _error(n: NodeReport) -> str:
     assert n.error is not None
     where = f'<pre class="where">{_e(n.error.sql)}</pre>' if n.error.sql else ""
     hint = f'<div class="hint">hint: {_e(n.error.hint)}</div>' if n.error.hint else ""
-    return f'<div class="error"><b>{_e(n.error.type or "error")}</b>: {_e(n.error.message)}{where}{hint}</div>'
+    # worded like the console (``node x failed: step 2 (sql): ...``); the error class, an internal
+    # name next to the engine's own (``Binder Error``), is only a tooltip
+    kind = f' title="{_e(n.error.type)}"' if n.error.type else ""
+    return (f'<div class="error"{kind}><b>node {_e(n.name)} failed</b>: {_e(n.error.message)}'
+            f"{where}{hint}</div>")
 
 
 def _schema(n: NodeReport) -> str:

@@ -6,7 +6,7 @@ driver exactly like Ctrl-C, and ``stderr.isatty()`` is true (the live progress i
 POSIX only. Example::
 
     with TerminalSession(["run", str(project)], cwd=project.parent) as term:
-        term.read_until("node quick succeeded")
+        term.read_until("running: quick")
         term.press_ctrl_c()
         assert term.wait() == 130
         assert "interrupted" in term.text
