@@ -29,7 +29,7 @@ STATE = GlobalOptions()
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 """Levels ``--log-level`` and ``logging.level`` accept."""
 
-PROJECT_ARG = typer.Argument(None, help="Project file, or a folder holding odibi.yaml (default: the cwd).")
+PROJECT_ARG = typer.Argument(None, help="Project file, or a folder holding odibi.yaml (default: the nearest odibi.yaml in this folder or a parent folder).")
 """The optional ``PROJECT`` argument every project command takes."""
 
 
@@ -66,6 +66,13 @@ def configure_logging_for(source: ProjectSource | None) -> None:
         STATE.log_level or (level if level in LOG_LEVELS else "INFO"),
         STATE.log_format or (fmt if fmt in ("text", "json") else "text"),
     )
+    if source is not None:
+        import logging
+        from pathlib import Path
+
+        folder, cwd = source.path.parent.resolve(), Path.cwd().resolve()
+        where = " (found in a parent folder of the working directory)" if folder in cwd.parents else ""
+        logging.getLogger("odibi.config").debug("project file %s%s", source.path.resolve(), where)
 
 
 def echo(text: str = "", *, err: bool = False) -> None:
