@@ -26,6 +26,8 @@ from odibi_core.config.transformer_step import TransformerStep
 
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 FILE_FORMATS = ("csv", "parquet", "json")
+TAG_PATTERN = r"^[A-Za-z0-9_.\-]+$"
+"""A node tag: letters, digits, ``_``, ``.`` and ``-`` (no ``:``, ``+`` or ``,``: selector syntax)."""
 
 
 class StrictModel(StrictNumbers):
@@ -389,7 +391,15 @@ class NodeConfig(StrictModel):
     validation: ValidationConfig | None = None
     write: WriteConfig | None = None
     retry: RetryConfig | None = Field(None, description="Overrides the project's retry policy.")
+    tags: list[Annotated[str, Field(pattern=TAG_PATTERN)]] = Field(
+        default_factory=list,
+        description="Labels for selecting nodes: `odibi run --select tag:NAME` (also `--exclude`).",
+    )
     sensitive: bool = Field(False, description="Never show sample rows of this node in reports.")
+    report_samples: bool | None = Field(
+        None, description="Show a few output rows of this node in its run report: overrides "
+        "`reports.samples` for this node (`sensitive: true` always withholds them).",
+    )
     mask_columns: list[str] = Field(
         default_factory=list, description="Columns whose values are masked (`[REDACTED]`) in report samples."
     )
