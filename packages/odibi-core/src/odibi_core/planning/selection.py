@@ -97,14 +97,16 @@ def matches(selector: Selector, plan: Plan) -> set[str]:
 
 
 def select_nodes(plan: Plan, select: Sequence[Selector], exclude: Sequence[Selector] = ()) -> list[str]:
-    """The nodes of ``plan`` to run, in execution order (see the module docstring)."""
-    chosen: set[str] = set(plan.nodes) if not select else set().union(*(matches(s, plan) for s in select))
-    for name in list(chosen):
-        chosen |= plan.ancestors(name)
+    """The nodes of ``plan`` to run, in execution order (see the module docstring): the selected
+    nodes that are not excluded, and their ancestors."""
+    wanted: set[str] = set(plan.nodes) if not select else set().union(*(matches(s, plan) for s in select))
     dropped: set[str] = set().union(*(matches(s, plan) for s in exclude)) if exclude else set()
     for name in list(dropped):
         dropped |= plan.descendants(name)
-    return [n for layer in plan.layers for n in layer if n in chosen and n not in dropped]
+    chosen = wanted - dropped
+    for name in list(chosen):
+        chosen |= plan.ancestors(name)  # never dropped: an excluded ancestor drops its descendants
+    return [n for layer in plan.layers for n in layer if n in chosen]
 
 
 def check_selectors(plans: Sequence[Plan], selectors: Sequence[Selector]) -> None:
