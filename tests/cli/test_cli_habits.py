@@ -55,8 +55,12 @@ def test_plugins_list_json_says_what_each_plugin_provides() -> None:
     assert "duckdb" in builtin_engines[0]["provides"]["engine"]
 
 
-def test_state_history_has_a_header_row(quickstart: Path) -> None:
+def test_state_history_has_a_header_row_and_reports_hold_no_rows_by_default(quickstart: Path) -> None:
     assert run_odibi(["run", str(quickstart)]).returncode == ExitCode.OK
+    [report] = (quickstart / ".odibi" / "reports" / "daily_sales").glob("*.json")
+    assert all(node["sample"] is None for node in json.loads(report.read_text())["nodes"])
+    first_customer = (quickstart / "data" / "customers.csv").read_text().splitlines()[2].split(",")[1]  # Brendan
+    assert first_customer not in report.with_suffix(".html").read_text()
     proc = run_odibi(["state", "history", str(quickstart)])
     assert proc.returncode == ExitCode.OK, proc.stderr
     header, row = proc.stdout.splitlines()[:2]

@@ -152,7 +152,9 @@ class ReportsConfig(StrictModel):
         description="Reports older than this many days are deleted (`null`: no age limit).",
     )
     samples: bool = Field(
-        True, description="A few output rows per node, taken only where that costs no pass over the data."
+        False, description="Show a few output rows per node (off by default: rows are raw data). Taken only "
+        "where that costs no pass over the data; a failed validation shows rows that fail it. A node's "
+        "`report_samples` overrides this; `mask_columns` and `sensitive` still apply.",
     )
     sample_rows: int = Field(5, ge=1, le=100, description="Rows per sample.")
     profile: bool = Field(
