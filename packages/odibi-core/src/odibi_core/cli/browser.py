@@ -1,6 +1,6 @@
 """Open a URL in a graphical web browser, never in a text one.
 
-Python's :mod:`webbrowser` falls back to console browsers (w3m, lynx, links) when no graphical one
+Python's ``webbrowser`` falls back to console browsers (w3m, lynx, links) when no graphical one
 is found, which would dump a whole HTML report into the terminal. On a machine without a display
 (no ``DISPLAY`` or ``WAYLAND_DISPLAY`` on Linux and the BSDs) or whose only browser is a text one,
 nothing is opened and the caller prints the path instead. ``BROWSER`` set by the user is honoured.
@@ -12,7 +12,7 @@ import os
 import sys
 
 TEXT_BROWSERS = frozenset({"www-browser", "w3m", "lynx", "links", "elinks", "links2", "browsh"})
-"""Console browsers :mod:`webbrowser` may choose; they are never used for a report."""
+"""Console browsers ``webbrowser`` may choose; they are never used for a report."""
 
 
 def has_display() -> bool:
