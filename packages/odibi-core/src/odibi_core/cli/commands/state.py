@@ -18,7 +18,7 @@ from odibi_core.cli.context import PROJECT_ARG, echo, echo_json, load
 if TYPE_CHECKING:
     from odibi_core.contracts.state import HolderInfo, RunRecord, StateBackend
 
-ENV_OPT = typer.Option(None, "--env", "-e", help="Overlay environments.NAME (its state: section applies).")
+ENV_OPT = typer.Option(None, "--env", "-e", metavar="NAME", help="Overlay environments.NAME (its state: section applies).")
 
 
 def register(app: typer.Typer) -> None:
@@ -108,8 +108,8 @@ def show(
 def history(
     project: Optional[str] = PROJECT_ARG,
     env: Optional[str] = ENV_OPT,
-    pipeline: Optional[str] = typer.Option(None, "--pipeline", "-p", help="Only runs of this pipeline."),
-    limit: int = typer.Option(20, "--limit", "-n", min=1, help="Newest runs shown."),
+    pipeline: Optional[str] = typer.Option(None, "--pipeline", "-p", metavar="NAME", help="Only runs of this pipeline."),
+    limit: int = typer.Option(20, "--limit", "-n", min=1, metavar="N", help="Newest runs shown."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """List recorded runs, newest first: status, duration, who ran them, node outcomes."""

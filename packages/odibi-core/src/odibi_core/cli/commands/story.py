@@ -16,14 +16,14 @@ if TYPE_CHECKING:
     from odibi_core.reports.model import RunReport
     from odibi_core.reports.store import ReportEntry, ReportStore
 
-RUN_ID_ARG = typer.Argument(None, metavar="[RUN_ID]",
+RUN_ID_ARG = typer.Argument(None, metavar="RUN_ID",
                             help="Run id, a unique prefix of one, or `latest` (the default).")
 PROJECT_OPT = typer.Option(None, "--project", "-P", metavar="PROJECT",
                            help="Project file, or a folder holding odibi.yaml (default: the nearest "
                            "odibi.yaml in this folder or a parent folder).")
-PROJECT_POSITIONAL = typer.Argument(None, hidden=True, metavar="[PROJECT]",
+PROJECT_POSITIONAL = typer.Argument(None, hidden=True, metavar="PROJECT",
                                     help="Project (same as --project; kept for earlier scripts).")
-ENV_OPT = typer.Option(None, "--env", "-e", help="Overlay environments.NAME (its reports: section, if any).")
+ENV_OPT = typer.Option(None, "--env", "-e", metavar="NAME", help="Overlay environments.NAME (its reports: section, if any).")
 
 
 def register(app: typer.Typer) -> None:
@@ -44,8 +44,8 @@ def _store(project: str | None, env: str | None) -> ReportStore:
 
 def list_stories(
     project: Optional[str] = PROJECT_ARG,
-    pipeline: Optional[str] = typer.Option(None, "--pipeline", "-p", help="Only this pipeline's runs."),
-    limit: int = typer.Option(20, "--limit", "-n", min=1, help="Newest runs shown."),
+    pipeline: Optional[str] = typer.Option(None, "--pipeline", "-p", metavar="NAME", help="Only this pipeline's runs."),
+    limit: int = typer.Option(20, "--limit", "-n", min=1, metavar="N", help="Newest runs shown."),
     env: Optional[str] = ENV_OPT,
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
