@@ -10,7 +10,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from odibi_core.errors import ExitCode
 from odibi_core.testing.cli import run_odibi
 
@@ -71,7 +70,6 @@ def test_state_history_has_a_header_row_and_reports_hold_no_rows_by_default(quic
 
 def _commands() -> list[list[str]]:
     import typer
-
     from odibi_core.cli.main import create_app
 
     root = typer.main.get_command(create_app(with_plugins=False))

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from odibi_core.config.models import PipelineConfig
 from odibi_core.planning.dag import build_plan
 from odibi_core.planning.render import mermaid_text, render_mermaid

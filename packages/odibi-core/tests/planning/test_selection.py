@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from odibi_core.config.models import PipelineConfig
 from odibi_core.errors import UsageError
 from odibi_core.planning.dag import Plan, build_plan

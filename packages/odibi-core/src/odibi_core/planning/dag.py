@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from odibi_core.config.models import NodeConfig, PipelineConfig
 from odibi_core.config.suggestions import did_you_mean
-from odibi_core.errors import PlanError, UsageError
+from odibi_core.errors import PlanError
 
 
 NOT_FINGERPRINTED = {"description", "tags", "report_samples"}
