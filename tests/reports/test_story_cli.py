@@ -164,7 +164,8 @@ def test_unknown_run_id_and_empty_folder_are_usage_errors(story_project: Callabl
 
 def test_reports_disabled_leaves_no_report(story_project: Callable[[], Path], secret_env: dict[str, str]) -> None:
     root = story_project()
-    (root / "odibi.yaml").write_text((root / "odibi.yaml").read_text() + "reports: {enabled: false}\n")
+    text = (root / "odibi.yaml").read_text()
+    (root / "odibi.yaml").write_text(text.replace("reports: {samples: true}", "reports: {enabled: false}"))
     proc = run_odibi(["run", str(root)], extra_env=secret_env)
     assert proc.returncode == 1
     assert not (root / ".odibi" / "reports").exists()
