@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from odibi_core.errors import ExitCode
-from odibi_core.testing.cli import run_odibi
+from odibi_core.testing.cli import invoke_odibi, run_odibi
 
 REPO = Path(__file__).resolve().parents[2]
 QUICKSTART = REPO / "examples" / "quickstart"
@@ -90,12 +90,12 @@ def _commands() -> list[list[str]]:
 def test_no_help_shows_a_python_type() -> None:
     commands = _commands()
     assert ["run"] in commands and ["story", "show"] in commands
-    for path in commands:
-        proc = run_odibi([*path, "--help"])
-        assert proc.returncode == ExitCode.OK, (path, proc.stderr)
-        leaked = re.findall(r"<[a-z][a-z\[\], ]*>", proc.stdout)
+    for path in commands:  # in process: the same entry point, without 20 interpreter starts
+        shown = invoke_odibi([*path, "--help"])
+        assert shown.exit_code == ExitCode.OK, (path, shown.stderr)
+        leaked = re.findall(r"<[a-z][a-z\[\], ]*>", shown.stdout)
         assert not leaked, (path, leaked)
-    run_help = run_odibi(["run", "--help"]).stdout
+    run_help = invoke_odibi(["run", "--help"]).stdout
     assert "--pipeline NAME" in run_help and "--workers N" in run_help and "--lock-timeout SECONDS" in run_help
     graph_help = run_odibi(["graph", "--help"]).stdout
     assert "Show only this pipeline" in graph_help and "Run only" not in graph_help
@@ -141,8 +141,8 @@ def test_select_by_tag_and_pipeline_with_exclude(quickstart: Path) -> None:
     (quickstart / "odibi.yaml").write_text(textwrap.dedent(TAGGED))
 
     def dry(*args: str) -> dict[str, set[str]]:
-        proc = run_odibi(["run", str(quickstart), "--dry-run", *args])
-        assert proc.returncode == ExitCode.OK, proc.stderr
+        proc = invoke_odibi(["run", str(quickstart), "--dry-run", *args])
+        assert proc.exit_code == ExitCode.OK, proc.stderr
         return _planned(proc.stdout)
 
     assert dry("--select", "tag:slow") == {"daily": {"orders", "customers", "joined", "totals"}}
@@ -151,16 +151,16 @@ def test_select_by_tag_and_pipeline_with_exclude(quickstart: Path) -> None:
     assert dry("--select", "orders+", "-x", "tag:slow") == {"daily": {"orders", "customers", "joined"}}
     assert dry("--node", "end,totals") == {"daily": {"orders", "customers", "joined", "totals"},
                                            "weekly": {"orders_w", "end"}}
-    typo = run_odibi(["run", str(quickstart), "--select", "tag:sloww"])
+    typo = run_odibi(["run", str(quickstart), "--select", "tag:sloww"])  # as a real process
     assert typo.returncode == ExitCode.USAGE_ERROR
     assert "no node has tag 'sloww'" in typo.stderr and "slow" in typo.stderr
-    nothing = run_odibi(["run", str(quickstart), "--select", "totals", "--exclude", "orders"])
-    assert nothing.returncode == ExitCode.USAGE_ERROR
+    nothing = invoke_odibi(["run", str(quickstart), "--select", "totals", "--exclude", "orders"])
+    assert nothing.exit_code == ExitCode.USAGE_ERROR
     assert "leaves no node to run" in nothing.stderr
     bad_tag = quickstart / "odibi.yaml"
     bad_tag.write_text(bad_tag.read_text().replace("tags: [mart, slow]", "tags: ['mart:x']"))
-    refused = run_odibi(["validate", str(quickstart)])
-    assert refused.returncode == ExitCode.CONFIG_INVALID
+    refused = invoke_odibi(["validate", str(quickstart)])
+    assert refused.exit_code == ExitCode.CONFIG_INVALID
     assert "odibi.yaml:" in refused.stderr and "tags" in refused.stderr
 
 

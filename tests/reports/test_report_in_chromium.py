@@ -213,7 +213,7 @@ def test_reports_of_a_successful_and_a_failed_validation_run_in_chromium(tmp_pat
         html = report.with_suffix(".html").resolve().as_uri()
         _browse([f"--screenshot={tmp_path / (name + '.png')}", "--window-size=1280,2400", html], tmp_path)
         assert (tmp_path / f"{name}.png").stat().st_size > 10_000
-        dom = _browse(["--dump-dom", html], tmp_path).stdout
+        dom = report.with_suffix(".html").read_text()  # static: no script changes the page
         assert "@example.com" not in dom  # masked in the sample and in the failing rows
         if name == "success":
             assert node["sample"]["failing_rules"] == []

@@ -78,7 +78,7 @@ def selectors(count: int) -> st.SearchStrategy[str]:
         lambda t: ("+" if t[0] else "") + t[1] + ("+" if t[2] else ""))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.data())
 def test_selection_matches_the_reference(data: st.DataObject) -> None:
     pipeline = data.draw(pipelines())

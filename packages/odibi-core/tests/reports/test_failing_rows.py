@@ -51,7 +51,7 @@ row = st.fixed_dictionaries({
 })
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(row, min_size=1, max_size=25), st.integers(1, 6))
 def test_the_sample_holds_only_failing_rows(engine: DuckDBEngine, rows: list[dict[str, object]],
                                            limit: int) -> None:
