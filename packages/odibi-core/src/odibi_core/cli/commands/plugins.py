@@ -94,7 +94,8 @@ def list_plugins(
     _print_types([t for t in provided if t.kind in kinds])
     hidden = [k for k in KINDS if k not in kinds and any(t.kind == k for t in provided)]
     if hidden and not kind:
-        counts = ", ".join(f"{sum(t.kind == k for t in provided)} {k}" for k in hidden)
+        counts = ", ".join(f"{n} {k}{'' if n == 1 else 's'}"
+                           for k in hidden for n in [sum(t.kind == k for t in provided)])
         echo(f"(also {counts}: `odibi plugins list --kind KIND` or --all)")
     problems = [p for p in pm.plugins if p.status != STATUS_ACTIVE]
     if problems and not show_all:
