@@ -148,6 +148,9 @@ def test_select_by_tag_and_pipeline_with_exclude(quickstart: Path) -> None:
     assert dry("--select", "tag:slow") == {"daily": {"orders", "customers", "joined", "totals"}}
     assert dry("-s", "tag:raw", "--exclude", "customers") == {"daily": {"orders"}, "weekly": {"orders_w"}}
     assert dry("--select", "pipeline:weekly") == {"weekly": {"orders_w", "end"}}
+    noted = invoke_odibi(["run", str(quickstart), "--dry-run", "--exclude", "customers"])
+    assert "note: pipeline daily: --exclude also leaves out joined, totals" in noted.stderr
+    assert _planned(noted.stdout) == {"daily": {"orders"}, "weekly": {"orders_w", "end"}}
     assert dry("--select", "orders+", "-x", "tag:slow") == {"daily": {"orders", "customers", "joined"}}
     assert dry("--node", "end,totals") == {"daily": {"orders", "customers", "joined", "totals"},
                                            "weekly": {"orders_w", "end"}}

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from odibi_core.config.models import PipelineConfig
 from odibi_core.errors import UsageError
 from odibi_core.planning.dag import Plan, build_plan
-from odibi_core.planning.selection import parse_selector, parse_selectors, select_nodes
+from odibi_core.planning.selection import left_out_downstream, parse_selector, parse_selectors, select_nodes
 
 TAGS = ("a", "b", "c")
 
@@ -102,6 +102,9 @@ def test_node_plus_keeps_the_old_meaning() -> None:
     assert build_plan(pipeline, select=["b"]).selected == ["a", "b"]
     assert build_plan(pipeline, select=["b+"]).selected == ["a", "b", "c"]
     assert build_plan(pipeline, exclude=["b"]).selected == ["a"]
+    full = build_plan(pipeline)
+    assert left_out_downstream(full, [], parse_selectors(["b"])) == ["c"]
+    assert left_out_downstream(full, parse_selectors(["a"]), parse_selectors(["b"])) == []
     with pytest.raises(UsageError, match="no node 'x'"):
         build_plan(pipeline, select=["x"])
 

@@ -109,6 +109,17 @@ def select_nodes(plan: Plan, select: Sequence[Selector], exclude: Sequence[Selec
     return [n for layer in plan.layers for n in layer if n in chosen]
 
 
+def left_out_downstream(plan: Plan, select: Sequence[Selector], exclude: Sequence[Selector]) -> list[str]:
+    """Selected nodes that do not run only because they are downstream of an excluded node (what
+    ``odibi run`` notes, so an ``--exclude`` never drops more than the user sees)."""
+    if not exclude:
+        return []
+    wanted = set(plan.nodes) if not select else set().union(*(matches(s, plan) for s in select))
+    named = set().union(*(matches(s, plan) for s in exclude))
+    running = set(select_nodes(plan, select, exclude))
+    return [n for n in plan.order if n in wanted and n not in named and n not in running]
+
+
 def check_selectors(plans: Sequence[Plan], selectors: Sequence[Selector]) -> None:
     """A selector that names nothing in any of ``plans`` is a usage error (a typo must not run
     everything else, or nothing, silently)."""

@@ -65,6 +65,8 @@ def run(
         full_refresh=full_refresh, cancellation=cancellation,
     )
     runner = ProjectRunner(loaded, pm, options)
+    if exclude:
+        _note_excluded_downstream(runner)
     if dry_run:
         plans = runner.plans()
         for plan in plans:
@@ -116,6 +118,20 @@ def graph(
         return
     for plan in plans:
         echo(render_text(plan) if fmt == "text" else render_dot(plan))
+
+
+def _note_excluded_downstream(runner: ProjectRunner) -> None:
+    """Say which selected nodes ``--exclude`` also leaves out (they need an excluded node)."""
+    from odibi_core.planning.dag import build_plan
+    from odibi_core.planning.selection import left_out_downstream, parse_selectors
+
+    select, exclude = parse_selectors(runner.options.nodes), parse_selectors(runner.options.exclude)
+    for plan in runner.plans():
+        full = build_plan(plan.pipeline, strict=False)
+        dropped = left_out_downstream(full, select, exclude)
+        if dropped:
+            echo(f"note: pipeline {plan.pipeline.pipeline}: --exclude also leaves out "
+                 f"{', '.join(dropped)} (downstream of an excluded node)", err=True)
 
 
 def _print_results(results: list[RunResult], runner: ProjectRunner, as_json: bool) -> None:
