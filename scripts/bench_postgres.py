@@ -68,7 +68,7 @@ def main() -> int:
     import sqlalchemy
     from odibi_connector_postgres.connection import PostgresConnection
     from odibi_connector_postgres.options import PostgresOptions
-    from odibi_core.contracts.engine import ReadRequest, WriteRequest
+    from odibi_core.contracts.requests import ReadRequest, WriteRequest
 
     schema = f"odibi_bench_{uuid.uuid4().hex[:8]}"
     source = f"{schema}.source"

@@ -51,7 +51,7 @@ import pyarrow  # every reader needs it; counted in the baseline
 if reader == "odibi":
     from odibi_connector_postgres.connection import PostgresConnection
     from odibi_connector_postgres.options import PostgresOptions
-    from odibi_core.contracts.engine import ReadRequest
+    from odibi_core.contracts.requests import ReadRequest
     import psycopg  # noqa: F401 - imports of the reader, outside the timing
     try:
         import adbc_driver_postgresql.dbapi  # noqa: F401

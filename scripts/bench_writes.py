@@ -42,7 +42,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from odibi_core.connections.local import LocalConnection
-    from odibi_core.contracts.engine import WriteRequest
+    from odibi_core.contracts.requests import WriteRequest
     from odibi_core.engines.duckdb_engine import DuckDBEngine
     from odibi_core.engines.sql_literals import sql_literal
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from odibi_core.testing.services import services_env
+from odibi_core.testing.services import service_variables
 
 AZURITE_VARS = ("ODIBI_TEST_AZURITE_BLOB_URL", "ODIBI_TEST_AZURITE_CONNECTION_STRING")
 LEASE_SECONDS = 15
@@ -44,8 +44,7 @@ def wait_for_gate(table, gate: str, limit: float = 300.0):
 @pytest.fixture(scope="session")
 def azurite_env() -> dict[str, str]:
     """``ODIBI_TEST_AZURITE_*`` from the environment or ``.services/env``; fails if missing."""
-    found = {k: v for k, v in services_env(Path(__file__)).items() if k.startswith("ODIBI_TEST_AZURITE_")}
-    found.update({k: v for k, v in os.environ.items() if k.startswith("ODIBI_TEST_AZURITE_")})
+    found = service_variables("ODIBI_TEST_AZURITE_")
     missing = [name for name in AZURITE_VARS if not found.get(name)]
     if missing:
         pytest.fail(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyarrow as pa
 from odibi_core.connections.local import LocalConnection
-from odibi_core.contracts.engine import WriteRequest
+from odibi_core.contracts.requests import WriteRequest
 from odibi_format_delta.format import DeltaFormat
 
 

@@ -104,7 +104,7 @@ def test_run_then_history_vacuum_optimize(tmp_path, capsys):
 def _seed(lake: Path) -> None:
     import pyarrow as pa
     from odibi_core.connections.local import LocalConnection
-    from odibi_core.contracts.engine import WriteRequest
+    from odibi_core.contracts.requests import WriteRequest
     from odibi_format_delta.format import DeltaFormat
 
     data = pa.table({"id": pa.array([0], pa.int64()), "day": pa.array([0], pa.int64())})

@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from odibi_core.testing.services import services_env
+from odibi_core.testing.services import read_env_file
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "services" / "spark.sh"
 
@@ -52,7 +52,7 @@ def test_without_java_17_nothing_starts_and_the_reason_is_recorded(
     assert done.returncode == 0, done.stderr
     assert "Spark needs Java 17 or newer" in done.stderr
     assert not (tmp_path / ".services" / "spark" / "master.pid").exists()
-    values = services_env(tmp_path / "scripts")
+    values = read_env_file(tmp_path / ".services" / "env")
     assert "ODIBI_TEST_SPARK_MASTER" not in values
     assert f"found {found}" in values["ODIBI_TEST_SPARK_UNAVAILABLE"]
     sourced = subprocess.run(

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from odibi_connector_azure.errors import AzureAccessDenied, AzurePathNotFound, AzureTransientError
 from odibi_connector_azure.testing import FailingProxy
-from odibi_core.contracts.engine import ReadRequest
+from odibi_core.contracts.requests import ReadRequest
+from odibi_core.testing.engine_contract_files import dead_staging_name, live_staging_name
 
 
 def _put(raw, name: str, data: bytes = b"x") -> None:
@@ -33,10 +34,14 @@ def test_paths_globs_and_folders(make_connection, raw):
 def test_staging_publish_and_discard(make_connection, raw):
     lake = make_connection()
     _put(raw, "out/data.csv", b"old")
-    _put(raw, "out/.data.csv.odibi-tmp-deadbeef", b"left by a killed run")
+    dead, live = f"out/{dead_staging_name('data.csv')}", f"out/{live_staging_name('data.csv')}"
+    _put(raw, dead, b"left by a killed run")
+    _put(raw, live, b"a concurrent run's")
     staging = lake.staging_path("out/data.csv")
     names = [b.name for b in raw.list_blobs()]
-    assert "out/.data.csv.odibi-tmp-deadbeef" not in names  # stale staging of this target: gone
+    assert dead not in names  # stale staging of this target: gone
+    assert live in names  # a live writer's: kept
+    raw.delete_blob(live)
     assert staging.startswith(f"odibi-az-lake://{raw.container_name}/out/.data.csv.odibi-tmp-")
     key = staging.split("/", 3)[3]
     _put(raw, key, b"new")

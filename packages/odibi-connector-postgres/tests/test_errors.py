@@ -15,7 +15,7 @@ from odibi_connector_postgres.errors import (
     translate,
 )
 from odibi_connector_postgres.options import PostgresOptions
-from odibi_core.contracts.engine import ReadRequest
+from odibi_core.contracts.requests import ReadRequest
 from odibi_core.errors import TransientIOError
 from odibi_core.execution.retry import is_transient
 

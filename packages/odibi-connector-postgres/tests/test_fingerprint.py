@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 import pytest
-from odibi_core.contracts.engine import ReadRequest
+from odibi_core.contracts.requests import ReadRequest
 
 pytestmark = pytest.mark.postgres
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-from odibi_core.contracts.engine import ReadRequest, WriteRequest
+from odibi_core.contracts.requests import ReadRequest, WriteRequest
 from odibi_core.errors import OdibiError
 
 

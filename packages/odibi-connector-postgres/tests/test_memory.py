@@ -15,7 +15,7 @@ READER = """
 import json, resource, sys
 from odibi_connector_postgres.connection import PostgresConnection
 from odibi_connector_postgres.options import PostgresOptions
-from odibi_core.contracts.engine import ReadRequest
+from odibi_core.contracts.requests import ReadRequest
 import pyarrow, pyarrow.compute, psycopg, adbc_driver_manager, adbc_driver_postgresql  # baseline
 
 def peak_mb():

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from odibi_connector_postgres.errors import PostgresError
-from odibi_core.contracts.engine import ReadRequest
+from odibi_core.contracts.requests import ReadRequest
 from odibi_core.execution.retry import is_transient
 
 pytestmark = pytest.mark.postgres

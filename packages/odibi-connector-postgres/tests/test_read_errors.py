@@ -18,7 +18,7 @@ from odibi_connector_postgres.errors import (
 )
 from odibi_connector_postgres.options import PostgresOptions
 from odibi_connector_postgres.read_session import adbc_message, as_psycopg_error
-from odibi_core.contracts.engine import ReadRequest
+from odibi_core.contracts.requests import ReadRequest
 from odibi_core.execution.retry import is_transient
 
 pytestmark = pytest.mark.postgres

@@ -8,7 +8,7 @@ from typing import Any
 import pyarrow as pa
 import pytest
 from odibi_connector_postgres.errors import PostgresError
-from odibi_core.contracts.engine import ReadRequest
+from odibi_core.contracts.requests import ReadRequest
 
 pytestmark = pytest.mark.postgres
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from odibi_core.contracts.engine import ReadRequest, WriteRequest
+from odibi_core.contracts.requests import ReadRequest, WriteRequest
 
 pytestmark = pytest.mark.postgres
 

@@ -16,7 +16,7 @@ from odibi_connector_postgres.errors import (
     PostgresUnsupportedType,
     SourceRowsFailed,
 )
-from odibi_core.contracts.engine import WriteRequest
+from odibi_core.contracts.requests import WriteRequest
 from odibi_core.execution.retry import is_transient
 
 pytestmark = pytest.mark.postgres

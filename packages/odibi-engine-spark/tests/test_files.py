@@ -14,7 +14,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from odibi_core.connections.local import LocalConnection
-from odibi_core.contracts.engine import ReadRequest, WriteRequest, write_counts
+from odibi_core.contracts.engine import write_counts
+from odibi_core.contracts.requests import ReadRequest, WriteRequest
 from odibi_engine_spark.engine import SparkEngine
 from odibi_engine_spark.errors import SparkEngineError
 from odibi_engine_spark.options import SparkOptions

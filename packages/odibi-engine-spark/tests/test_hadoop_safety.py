@@ -72,7 +72,7 @@ def test_spark_failure_text_becomes_malformed_csv_with_the_line(tmp_path: Path) 
 def test_hadoop_writes_clean_dead_writers_restore_asides_and_list_no_staging(
     spark_session: Any, tmp_path: Path
 ) -> None:
-    from odibi_core.contracts.engine import ReadRequest, WriteRequest
+    from odibi_core.contracts.requests import ReadRequest, WriteRequest
     from odibi_engine_spark.engine import SparkEngine
 
     lake_dir = tmp_path / "lake"

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from odibi_core.connections.local import LocalConnection
-from odibi_core.contracts.engine import ReadRequest, WriteRequest
+from odibi_core.contracts.requests import ReadRequest, WriteRequest
 from odibi_format_delta.format import DeltaFormat
 
 

@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 
 import pyarrow as pa
 import pytest
-from odibi_core.contracts.engine import ReadRequest
+from odibi_core.contracts.requests import ReadRequest
 from odibi_core.engines.duckdb_engine import DuckDBEngine, DuckFrame
 from odibi_format_delta.duck import DuckDBDeltaPath
 

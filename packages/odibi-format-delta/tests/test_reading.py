@@ -6,7 +6,7 @@ import os
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from odibi_core.contracts.engine import ReadRequest
+from odibi_core.contracts.requests import ReadRequest
 from odibi_format_delta.errors import DeltaFormatError, DeltaOptionError, DeltaTableMissing
 
 

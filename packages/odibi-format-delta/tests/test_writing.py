@@ -6,7 +6,7 @@ import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from odibi_core.contracts.engine import WriteRequest
+from odibi_core.contracts.requests import WriteRequest
 from odibi_core.engines.frames import WriteTargetExists
 from odibi_format_delta.errors import DeltaSchemaMismatch, DeltaTableMissing
 from odibi_format_delta.table import open_table
@@ -125,7 +125,7 @@ OPERATIONS = st.lists(
 @given(operations=OPERATIONS)
 def test_random_write_sequences_match_a_model(tmp_path_factory, operations):
     from odibi_core.connections.local import LocalConnection
-    from odibi_core.contracts.engine import ReadRequest
+    from odibi_core.contracts.requests import ReadRequest
     from odibi_format_delta.format import DeltaFormat
 
     root = tmp_path_factory.mktemp("lake")

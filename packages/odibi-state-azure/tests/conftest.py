@@ -7,15 +7,13 @@ needs it fails with a clear message when it is not running, it is never skipped.
 from __future__ import annotations
 
 import contextlib
-import os
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from odibi_core.testing.services import services_env
+from odibi_core.testing.services import service_variables
 
 AZURITE_VARS = (
     "ODIBI_TEST_AZURITE_BLOB_URL",
@@ -28,8 +26,7 @@ AZURITE_VARS = (
 @pytest.fixture(scope="session")
 def azurite() -> dict[str, str]:
     """``ODIBI_TEST_AZURITE_*`` settings from the environment or ``.services/env``."""
-    found = services_env(Path(__file__))
-    found.update({k: v for k, v in os.environ.items() if k in AZURITE_VARS})
+    found = service_variables("ODIBI_TEST_AZURITE_")
     missing = [name for name in AZURITE_VARS if not found.get(name)]
     if missing:
         pytest.fail(

@@ -8,8 +8,9 @@ Writes are atomic from a reader's point of view. DuckDB writes to a staging blob
 target (``.name.odibi-tmp-xxxxxxxx``): its blocks are committed only when the file is complete,
 so a killed write leaves no blob at all. :meth:`AzureConnection.publish` then copies the staging
 blob onto the target in one server-side copy (the old content stays readable until the copy
-commits) and deletes the staging blob. Staging blobs a killed run left behind are deleted when the
-same target is next written.
+commits) and deletes the staging blob. A staging blob is named after its writer (host, process
+and start time): the next write of the same target deletes those a dead writer left behind and
+never a live run's (:meth:`AzureConnection.clean_stale`). Paths never leave ``base_path``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import hashlib
 import logging
 import threading
 import time
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from odibi_core.contracts.connection import CheckResult, FileConnection, ObjectStoreLocation
@@ -34,7 +34,7 @@ from odibi_connector_azure.errors import AzurePathNotFound, AzureStorageError, t
 from odibi_connector_azure.filesystem import build_filesystem, protocol_for
 
 if TYPE_CHECKING:
-    from odibi_core.contracts.engine import ReadRequest
+    from odibi_core.contracts.requests import ReadRequest
     from odibi_core.plugins.types import BuildContext
 
     from odibi_connector_azure.options import AzureAdlsOptions, AzureBlobOptions
@@ -74,9 +74,14 @@ class AzureConnection(FileConnection):
 
     # --- helpers ------------------------------------------------------------------------
 
-    def key(self, path: str) -> str:
-        """The blob name of ``path`` (relative to ``base_path``)."""
-        path = path.strip("/")
+    def key(self, path: str, *, write: bool = False) -> str:
+        """The blob name of ``path`` (relative to ``base_path``); a path that would leave
+        ``base_path`` (``..``, absolute, a URI, a NUL...) is refused with
+        :class:`~odibi_core.files.paths.PathOutsideConnection` (blob names are not normalised by
+        the service, but HTTP clients and other tools may resolve ``..`` in them)."""
+        from odibi_core.files.paths import relative_path
+
+        path = relative_path(path, connection=self.name, write=write)
         base = self.options.base_path
         return f"{base}/{path}" if base and path else (base or path)
 
@@ -153,6 +158,28 @@ class AzureConnection(FileConnection):
             and STAGING_MARK not in b.name
         ]
 
+    def read_paths(self, path: str) -> list[str]:
+        """The blobs a read of ``path`` covers: the blob, every data blob under a folder, or a
+        glob's matches; staging blobs and hidden names (``.x``, ``_SUCCESS``) are skipped, so a
+        folder holding a killed writer's staging blob still reads."""
+        from odibi_core.files.listing import NoFilesMatch
+        from odibi_core.files.temp_names import is_hidden_name
+
+        key = self.key(path)
+        self._verify()
+        globbed = [key.index(c) for c in "*?[" if c in key]
+        # names below what the path spells out literally: the folder of a glob, or the folder read
+        start = key[: min(globbed)].rpartition("/")[0] if globbed else key
+        kept = []
+        for blob in self._matching(path):
+            below = blob.name[len(start) :].strip("/").split("/") if blob.name != key else []
+            if any(is_hidden_name(part) for part in below if part):
+                continue
+            kept.append(f"{self.protocol}://{self.container}/{blob.name}")
+        if not kept:
+            raise NoFilesMatch(f"no file matches {self.name}:{path}")
+        return sorted(kept)
+
     def exists(self, path: str) -> bool:
         """Whether ``path`` names a blob, a folder holding blobs, or a glob that matches any."""
         try:
@@ -180,23 +207,44 @@ class AzureConnection(FileConnection):
         return uri[len(prefix) :]
 
     def staging_path(self, path: str) -> str:
-        """A fresh staging blob beside ``path``; stale ones of the same target are deleted first."""
-        key = self.key(path)
+        """A fresh staging blob beside ``path``, named after its writer
+        (:func:`~odibi_core.files.temp_names.staging_name`), after deleting what dead writers of
+        the same target left (:meth:`clean_stale`)."""
+        from odibi_core.files.temp_names import staging_name
+
+        key = self.key(path, write=True)
+        folder, _, leaf = key.rpartition("/")
+        self.clean_stale(path)
+        where = f"{folder}/" if folder else ""
+        return f"{self.protocol}://{self.container}/{where}{staging_name(leaf)}"
+
+    def clean_stale(self, path: str) -> list[str]:
+        """Delete the staging blobs of ``path`` whose writers are dead (never a live run's);
+        return their names. Creates the container if it does not exist yet (first write)."""
+        from odibi_core.files.publish import temp_alive
+        from odibi_core.files.temp_names import parse_temp_name
+
+        key = self.key(path, write=True)
         folder, _, leaf = key.rpartition("/")
         stem = f"{folder + '/' if folder else ''}.{leaf}{STAGING_MARK}"
         client = self._container_client()
         try:
-            stale = self._call(
-                path, lambda: [b.name for b in client.list_blobs(name_starts_with=stem)]
-            )
+            blobs = self._call(path, lambda: list(client.list_blobs(name_starts_with=stem)))
         except AzurePathNotFound:
             self._call(path, client.create_container)
-            stale = []
-        for name in stale:
-            logger.info("azure: deleting staging blob %s left by an earlier write", name)
-            self._delete(name)
+            blobs = []
         self._verified = True
-        return f"{self.protocol}://{self.container}/{stem}{uuid.uuid4().hex[:8]}"
+        now = time.time()
+        stale: dict[str, None] = {}
+        for blob in blobs:
+            top = stem + blob.name[len(stem):].split("/")[0]  # a staging folder's own name
+            temp = parse_temp_name(top.rpartition("/")[2], leaf)
+            modified = blob.last_modified.timestamp() if blob.last_modified else now
+            if temp is not None and not temp_alive(temp, max(0.0, now - modified)):
+                stale.setdefault(top)
+                logger.info("azure: deleting staging blob %s left by a dead writer", blob.name)
+                self._delete(blob.name)
+        return list(stale)
 
     def _delete(self, name: str) -> None:
         client = self._container_client()
@@ -206,7 +254,7 @@ class AzureConnection(FileConnection):
     def publish(self, staging: str, path: str) -> None:
         """Copy the staging blob (or folder) onto ``path`` server-side, then delete the staging."""
         source = self._split(staging)
-        target = self.key(path)
+        target = self.key(path, write=True)
         client = self._container_client()
         staged = self._call(
             path, lambda: [b.name for b in client.list_blobs(name_starts_with=source)]

@@ -34,7 +34,7 @@ from odibi_connector_postgres.read_session import ReadDriver
 if TYPE_CHECKING:
     import psycopg
     import pyarrow as pa
-    from odibi_core.contracts.engine import ReadRequest, WriteRequest
+    from odibi_core.contracts.requests import ReadRequest, WriteRequest
 
     from odibi_connector_postgres.options import PostgresOptions
 

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from odibi_core.connections.local import LocalConnection
-from odibi_core.contracts.engine import Engine, ReadRequest
+from odibi_core.contracts.engine import Engine
+from odibi_core.contracts.requests import ReadRequest
 from odibi_core.engines.csv_strict import (
     MalformedCsv,
     csv_reader_options,

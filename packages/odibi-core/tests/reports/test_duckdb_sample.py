@@ -8,7 +8,8 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 from odibi_core.connections.local import LocalConnection
-from odibi_core.contracts.engine import Engine, ReadRequest, WriteRequest
+from odibi_core.contracts.engine import Engine
+from odibi_core.contracts.requests import ReadRequest, WriteRequest
 from odibi_core.engines.duckdb_engine import DuckDBEngine
 
 

@@ -16,9 +16,10 @@ missing and deletes every staging and aside name of the target whose writer is d
 
 from __future__ import annotations
 
+import hashlib
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from odibi_core.contracts.connection import CheckResult, FileConnection
@@ -39,6 +40,13 @@ from odibi_core.plugins.types import BuildContext
 from pydantic import Field, field_validator
 
 from odibi_engine_spark.errors import SparkEngineError
+
+if TYPE_CHECKING:
+    from odibi_core.contracts.requests import ReadRequest
+
+RACY_WINDOW_S = 1.0
+"""A fingerprint is ``None`` while the newest matched file is younger than this (Hadoop file
+systems keep modification times in milliseconds, some coarser)."""
 
 
 class HadoopOptions(PluginOptions):
@@ -139,6 +147,41 @@ class HadoopConnection(FileConnection):
                 return False
         fs, target = self._fs(self.resolve(path))
         return bool(fs.exists(target))
+
+    def source_fingerprint(self, request: ReadRequest) -> str | None:
+        """Name, length and modification time of every data file ``request.path`` covers (a
+        file, a glob's matches, the files under a folder; hidden and staging names skipped),
+        hashed; ``None`` while a file is younger than :data:`RACY_WINDOW_S` (a second change
+        within one timestamp tick could keep the marker)."""
+        if request.path is None:
+            return None
+        relative = self._relative(request.path)
+        uri = self.resolve(request.path)
+        fs, target = self._fs(uri)
+        if has_glob(relative):
+            statuses = list(fs.globStatus(target) or [])
+        elif fs.exists(target):
+            statuses = [fs.getFileStatus(target)]
+        else:
+            statuses = []
+        files: list[tuple[str, int, int]] = []
+        while statuses:
+            status = statuses.pop()
+            name = status.getPath().getName()
+            if is_hidden_name(name) or is_temp_name(name):
+                continue
+            if status.isDirectory():
+                statuses.extend(fs.listStatus(status.getPath()))
+            else:
+                path = status.getPath().toString()
+                files.append((path, status.getLen(), status.getModificationTime()))
+        newest = max((modified for _, _, modified in files), default=0) / 1000
+        if time.time() - newest < RACY_WINDOW_S:
+            return None
+        digest = hashlib.sha256()
+        for name, length, modified in sorted(files):
+            digest.update(f"{name.removeprefix(self.base_uri)}\t{length}\t{modified}\n".encode())
+        return f"hadoop:{len(files)}:{digest.hexdigest()[:32]}"
 
     def _target(self, path: str) -> tuple[str, str, str]:
         """``(target URI, parent URI, name)`` of a write target."""

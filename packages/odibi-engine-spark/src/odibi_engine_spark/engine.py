@@ -25,7 +25,8 @@ from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from odibi_core.contracts.connection import FileConnection, TableConnection
-from odibi_core.contracts.engine import ColumnInfo, Engine, ReadRequest, WriteCounts, WriteRequest
+from odibi_core.contracts.engine import Engine, WriteCounts
+from odibi_core.contracts.requests import ColumnInfo, ReadRequest, WriteRequest
 from odibi_core.engines.frames import call_python_step, check_write_target
 from odibi_core.engines.pandas_frames import arrow_to_pandas, is_pandas_frame, pandas_to_arrow
 from odibi_core.files.paths import has_glob

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
     from deltalake import DeltaTable
     from odibi_core.contracts.connection import FileConnection
-    from odibi_core.contracts.engine import ReadRequest
+    from odibi_core.contracts.requests import ReadRequest
 
 logger = logging.getLogger("odibi.delta")
 

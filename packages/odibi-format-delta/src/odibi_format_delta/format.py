@@ -15,7 +15,7 @@ from odibi_format_delta.writing import write_batches
 if TYPE_CHECKING:
     import pyarrow as pa
     from odibi_core.contracts.connection import FileConnection
-    from odibi_core.contracts.engine import ReadRequest, WriteRequest
+    from odibi_core.contracts.requests import ReadRequest, WriteRequest
 
 
 class DeltaFormat(TableFormat):

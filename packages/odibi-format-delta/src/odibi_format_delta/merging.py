@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
     from deltalake import DeltaTable
     from odibi_core.contracts.connection import FileConnection
-    from odibi_core.contracts.engine import WriteRequest
+    from odibi_core.contracts.requests import WriteRequest
 
     from odibi_format_delta.options import DeltaWriteOptions
 

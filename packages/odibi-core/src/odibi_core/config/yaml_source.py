@@ -148,9 +148,9 @@ def _yaml_error_text(exc: yaml.YAMLError, name: str, text: str) -> str:
         line = text.count("\n", 0, exc.position) + 1
     else:
         line = 1
-    problem = (
-        getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc).splitlines()[0]
-    )
+    from odibi_core.redaction.shorten import first_line  # redact before cutting a line
+
+    problem = getattr(exc, "problem", None) or getattr(exc, "reason", None) or first_line(exc)
     context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
     if context:
         where = f" at line {context_mark.line + 1}" if context_mark is not None else ""

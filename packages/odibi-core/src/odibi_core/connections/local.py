@@ -23,7 +23,7 @@ from odibi_core.plugins.options import PluginOptions
 from odibi_core.plugins.types import BuildContext
 
 if TYPE_CHECKING:
-    from odibi_core.contracts.engine import ReadRequest
+    from odibi_core.contracts.requests import ReadRequest
 
 
 class LocalOptions(PluginOptions):

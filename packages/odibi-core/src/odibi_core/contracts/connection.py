@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from odibi_core.contracts.engine import ReadRequest, WriteRequest
+    from odibi_core.contracts.requests import ReadRequest, WriteRequest
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,9 @@ class Connection(ABC):
         and inode of every matched file (``None`` when a file changed so recently that a second
         change could keep the same timestamp); ``postgres`` tables use the table's file node and
         its insert/update/delete statistics, or an exact count and maximum of a chosen column;
-        queries give ``None``. Blob stores should use the ETag of every matched blob.
+        queries give ``None``; ``azure_blob`` hashes the name, ETag and size of every matched blob,
+        ``hadoop`` the name, length and modification time of every matched file. Blob stores should
+        use the ETag of every matched blob.
 
         This default returns ``None``: a connection that does not implement it makes its
         readers run on every ``--resume``.

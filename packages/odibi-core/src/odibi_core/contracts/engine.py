@@ -24,6 +24,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+# The request types live in their own module (connections use them without the engine contract);
+# they are re-exported here, where they were first defined.
+from odibi_core.contracts.requests import WRITE_MODES, ColumnInfo, ReadRequest, WriteRequest
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
@@ -31,56 +35,6 @@ if TYPE_CHECKING:
 
 CURRENT_FRAME_NAME = "this"
 """The table name under which a SQL step sees the node's current frame."""
-
-WRITE_MODES = ("overwrite", "append", "error", "upsert", "merge")
-"""Write modes known to the kernel. File writes support ``overwrite``, ``append`` and ``error``;
-``merge`` (explicit merge clauses) exists for table formats that offer it (``delta``)."""
-
-
-@dataclass(frozen=True)
-class ReadRequest:
-    """What to read, as the node's ``read:`` section says.
-
-    Attributes:
-        format: ``csv``, ``parquet``, ``json`` or a plugin format for files; ``None`` for tables.
-        path: Path (globs allowed) relative to the connection root, for file connections.
-        table: Table name for table connections.
-        query: A query for table connections (parameters bound from ``params``).
-        params: Query parameters, bound by the connection, never string-formatted.
-        options: Format options passed to the reader (``delimiter``, ``header`` ...).
-        incremental_column: Column of an incremental read.
-        incremental_after: Only rows with ``incremental_column > incremental_after`` are wanted.
-    """
-
-    format: str | None = None
-    path: str | None = None
-    table: str | None = None
-    query: str | None = None
-    params: Mapping[str, Any] | None = None
-    options: Mapping[str, Any] | None = None
-    incremental_column: str | None = None
-    incremental_after: Any = None
-
-
-@dataclass(frozen=True)
-class WriteRequest:
-    """Where and how to write, as the node's ``write:`` section says.
-
-    Attributes:
-        mode: One of :data:`WRITE_MODES`.
-        format: File format for file connections.
-        path: Target path relative to the connection root.
-        table: Target table for table connections.
-        keys: Key columns for ``upsert``.
-        options: Writer options.
-    """
-
-    mode: str = "overwrite"
-    format: str | None = None
-    path: str | None = None
-    table: str | None = None
-    keys: tuple[str, ...] = ()
-    options: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -103,14 +57,6 @@ def write_counts(returned: int | WriteCounts, mode: str) -> WriteCounts:
         return returned
     rows = int(returned)
     return WriteCounts(written=rows, total=rows if mode in ("overwrite", "error") else None)
-
-
-@dataclass(frozen=True)
-class ColumnInfo:
-    """One column of a frame's schema, with an engine-neutral type name (Arrow's spelling)."""
-
-    name: str
-    type: str
 
 
 class Engine(ABC):
@@ -270,3 +216,15 @@ class Engine(ABC):
 
     def close(self) -> None:
         """Release every resource of the run (sessions, temp files)."""
+
+
+__all__ = [
+    "CURRENT_FRAME_NAME",
+    "WRITE_MODES",
+    "ColumnInfo",
+    "Engine",
+    "ReadRequest",
+    "WriteCounts",
+    "WriteRequest",
+    "write_counts",
+]

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from odibi_core.contracts.connection import FileConnection
-    from odibi_core.contracts.engine import Engine, ReadRequest, WriteRequest
+    from odibi_core.contracts.engine import Engine
+    from odibi_core.contracts.requests import ReadRequest, WriteRequest
 
 
 class TableFormat(ABC):

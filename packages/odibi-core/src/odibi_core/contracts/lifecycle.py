@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from odibi_core.config.models import NodeConfig, PipelineConfig, ProjectConfig
-    from odibi_core.contracts.engine import ColumnInfo, Engine
+    from odibi_core.contracts.engine import Engine
+    from odibi_core.contracts.requests import ColumnInfo
 
 NODE_STATUSES = ("success", "failed", "skipped", "unchanged", "interrupted")
 """``success`` (the node's whole output was computed in this run); ``failed``; ``skipped`` (an

@@ -14,7 +14,7 @@ from odibi_core.files.fault_points import fault_point
 
 if TYPE_CHECKING:
     from odibi_core.contracts.connection import FileConnection
-    from odibi_core.contracts.engine import ReadRequest, WriteRequest
+    from odibi_core.contracts.requests import ReadRequest, WriteRequest
 
 READERS = {"csv": "read_csv", "parquet": "read_parquet", "json": "read_json_auto"}
 """DuckDB table functions by file format."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from odibi_core.contracts.engine import ColumnInfo
+from odibi_core.contracts.requests import ColumnInfo
 
 
 @dataclass(eq=False)

@@ -27,14 +27,8 @@ from pydantic import Field, field_validator
 
 from odibi_core import errors
 from odibi_core.contracts.connection import FileConnection, TableConnection
-from odibi_core.contracts.engine import (
-    CURRENT_FRAME_NAME,
-    ColumnInfo,
-    Engine,
-    ReadRequest,
-    WriteCounts,
-    WriteRequest,
-)
+from odibi_core.contracts.engine import CURRENT_FRAME_NAME, Engine, WriteCounts
+from odibi_core.contracts.requests import ColumnInfo, ReadRequest, WriteRequest
 from odibi_core.engines.csv_strict import malformed_csv_error
 from odibi_core.engines.duck_cursors import CursorPool
 from odibi_core.engines.duck_errors import from_duckdb

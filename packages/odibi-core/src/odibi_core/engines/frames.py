@@ -10,7 +10,7 @@ from odibi_core.errors import ExitCode, OdibiError
 
 if TYPE_CHECKING:
     from odibi_core.contracts.connection import FileConnection
-    from odibi_core.contracts.engine import WriteRequest
+    from odibi_core.contracts.requests import WriteRequest
 
 
 class WriteTargetExists(OdibiError):

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from typing import TypeAlias
 
     from odibi_core.contracts.connection import Connection
-    from odibi_core.contracts.engine import Engine, ReadRequest, WriteRequest
+    from odibi_core.contracts.engine import Engine
+    from odibi_core.contracts.requests import ReadRequest, WriteRequest
     from odibi_core.contracts.formats import FormatEnginePath, TableFormat
     from odibi_core.plugins.types import FormatSpec
 

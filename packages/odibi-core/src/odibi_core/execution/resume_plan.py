@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from odibi_core.contracts.connection import Connection
-from odibi_core.contracts.engine import Engine, ReadRequest
+from odibi_core.contracts.engine import Engine
+from odibi_core.contracts.requests import ReadRequest
 from odibi_core.execution.formats import FormatDispatch
 from odibi_core.execution.resume import ResumeDecision, decide_resume
 from odibi_core.execution.sources import read_request, source_fingerprint

@@ -24,7 +24,8 @@ from typing import Any
 from odibi_core.config.loader import LoadedProject
 from odibi_core.config.models import PipelineConfig, RetryConfig
 from odibi_core.contracts.connection import Connection
-from odibi_core.contracts.engine import Engine, ReadRequest
+from odibi_core.contracts.engine import Engine
+from odibi_core.contracts.requests import ReadRequest
 from odibi_core.contracts.lifecycle import NodeResult, NodeRunContext, PipelineRunContext, RunResult
 from odibi_core.contracts.state import RunRecord, utc_now
 from odibi_core.errors import NodeError, OdibiError, UsageError

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from odibi_core.config.models import NodeConfig
 from odibi_core.contracts.connection import Connection
-from odibi_core.contracts.engine import ReadRequest, WriteRequest
+from odibi_core.contracts.requests import ReadRequest, WriteRequest
 from odibi_core.state.marks import NO_TARGET
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from odibi_core.contracts.connection import FileConnection, TableConnection
-from odibi_core.contracts.engine import WriteRequest
+from odibi_core.contracts.requests import WriteRequest
 
 if TYPE_CHECKING:
     from odibi_core.config.models import NodeConfig

@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from odibi_core.config.transformer_step import TransformerStep
-from odibi_core.contracts.engine import CURRENT_FRAME_NAME, ReadRequest
+from odibi_core.contracts.engine import CURRENT_FRAME_NAME
+from odibi_core.contracts.requests import ReadRequest
 from odibi_core.errors import NodeError
 from odibi_core.execution.targets import write_target_exists
 from odibi_core.plugins.types import TransformerContext

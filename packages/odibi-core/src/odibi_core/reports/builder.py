@@ -35,7 +35,7 @@ from odibi_core.reports.model import (
 
 if TYPE_CHECKING:
     from odibi_core.config.models import NodeConfig, ReportsConfig
-    from odibi_core.contracts.engine import ColumnInfo
+    from odibi_core.contracts.requests import ColumnInfo
     from odibi_core.contracts.lifecycle import NodeResult, RunResult
     from odibi_core.planning.dag import Plan
     from odibi_core.plugins.loader import PluginInfo

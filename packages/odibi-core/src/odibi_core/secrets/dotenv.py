@@ -19,7 +19,9 @@ _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "r": "\r"}
 def parse_dotenv(text: str) -> dict[str, str]:
     """Parse dotenv ``text`` into a mapping (later keys win)."""
     result: dict[str, str] = {}
-    lines = text.splitlines()
+    # Only "\n" ends a line ("\r\n" too): splitlines() would also split on form feeds and
+    # Unicode separators, which may be part of a quoted value.
+    lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
     i = 0
     while i < len(lines):
         match = _LINE.match(lines[i])

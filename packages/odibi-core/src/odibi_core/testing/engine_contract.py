@@ -41,14 +41,8 @@ import pytest
 
 from odibi_core.connections.local import LocalConnection
 from odibi_core.contracts.connection import TableConnection
-from odibi_core.contracts.engine import (
-    CURRENT_FRAME_NAME,
-    Engine,
-    ReadRequest,
-    WriteCounts,
-    WriteRequest,
-    write_counts,
-)
+from odibi_core.contracts.engine import CURRENT_FRAME_NAME, Engine, WriteCounts, write_counts
+from odibi_core.contracts.requests import ReadRequest, WriteRequest
 from odibi_core.errors import OdibiError
 from odibi_core.testing.engine_contract_compute import ComputeContract
 from odibi_core.testing.engine_contract_files import FileSafetyContract

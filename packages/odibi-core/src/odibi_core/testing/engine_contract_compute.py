@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 from odibi_core.connections.local import LocalConnection
-from odibi_core.contracts.engine import CURRENT_FRAME_NAME, Engine, WriteRequest
+from odibi_core.contracts.engine import CURRENT_FRAME_NAME, Engine
+from odibi_core.contracts.requests import WriteRequest
 from odibi_core.errors import EngineError, OdibiError
 
 BROKEN_SQL = "SELECT order_id,\n       CAST(status AS INTEGER) AS s\nFROM this"

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from odibi_core.connections.local import LocalConnection
-from odibi_core.contracts.engine import Engine, ReadRequest, WriteRequest
+from odibi_core.contracts.engine import Engine
+from odibi_core.contracts.requests import ReadRequest, WriteRequest
 from odibi_core.errors import OdibiError
 from odibi_core.files.owners import Owner, current_owner
 from odibi_core.files.paths import PathOutsideConnection

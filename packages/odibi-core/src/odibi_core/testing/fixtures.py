@@ -97,3 +97,25 @@ def plugin_distributions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     for name in set(sys.modules) - before:
         if sys.modules[name] is not None and str(getattr(sys.modules[name], "__file__", "") or "").startswith(str(root)):
             del sys.modules[name]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Options telling tests where their services are (see :mod:`odibi_core.testing.services`)."""
+    group = parser.getgroup("odibi", "Odibi test services")
+    group.addoption("--odibi-service", action="append", default=[], metavar="NAME=VALUE",
+                    help="a test service variable, e.g. ODIBI_TEST_PG_DSN=... (repeatable)")
+    group.addoption("--odibi-services-file", default=None, metavar="PATH",
+                    help="a file of NAME=value lines with test service variables")
+    parser.addini("odibi_services_file", "file of NAME=value test service variables (relative to "
+                  "the rootdir; ignored when missing)", default="")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Record the service options for :mod:`odibi_core.testing.services`."""
+    from odibi_core.testing.services import configure
+
+    named = config.getoption("--odibi-services-file") or config.getini("odibi_services_file")
+    path = Path(named) if named else None
+    if path is not None and not path.is_absolute():
+        path = (Path.cwd() if config.getoption("--odibi-services-file") else config.rootpath) / path
+    configure(config.getoption("--odibi-service"), path)

@@ -81,7 +81,7 @@ def read_outputs(project_file: Path) -> dict[str, tuple[list[str], list[str], li
     through its connection with the duckdb engine: local or remote files of any format, tables of
     plugin formats (Delta) too."""
     from odibi_core.config.loader import build_project, read_project_source
-    from odibi_core.contracts.engine import ReadRequest
+    from odibi_core.contracts.requests import ReadRequest
     from odibi_core.engines.duckdb_engine import DuckDBEngine
     from odibi_core.execution.formats import FormatDispatch
     from odibi_core.plugins.manager import create_plugin_manager
