@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Build an sdist and a wheel of every package, then install each wheel into a fresh virtual
-# environment with only its declared dependencies and check that it imports and registers.
+# Build an sdist and a wheel of every package as a release does (scripts/build_dists.sh, hatch),
+# check them (`twine check --strict`, scripts/verify_dists.py: metadata and entry points against
+# the pyprojects), then install each wheel into a fresh virtual environment with only its
+# declared dependencies and check that it imports and registers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 UV=.venv/bin/uv
-rm -rf dist && mkdir -p dist
-for pkg in packages/*/; do
-  "$UV" build --quiet --sdist --wheel --out-dir dist "$pkg"
-done
+rm -rf dist
+scripts/build_dists.sh dist
+.venv/bin/python -m twine check --strict dist/* > /dev/null
+.venv/bin/python scripts/verify_dists.py dist --all > /dev/null
 core_wheel=$(ls dist/odibi_core-*.whl)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

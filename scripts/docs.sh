@@ -14,11 +14,11 @@ export NO_MKDOCS_2_WARNING=1
 
 case "${1:-build}" in
   gen)
-    "$PY" scripts/gen_docs.py
+    "$PY" -m odibi_docgen
     ;;
   build)
     shift || true
-    "$PY" scripts/gen_docs.py
+    "$PY" -m odibi_docgen
     ODIBI_DOCS_GENERATED=1 "$PY" -m mkdocs build --strict "$@"
     ;;
   serve)

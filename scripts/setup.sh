@@ -2,14 +2,21 @@
 # Create .venv and install every Odibi package (editable) plus the development tools.
 #   scripts/setup.sh            everything (what the test command needs)
 #   scripts/setup.sh --minimal  odibi-core and odibi-state-local only (what the example needs)
+# Third-party versions come from the committed lock constraints.txt (refreshed on purpose by
+# scripts/lock.sh), so a dependency's new release cannot change what the tests run against.
+#   ODIBI_DEPS=newest scripts/setup.sh   ignore the lock: the newest versions the packages allow
+#   ODIBI_DEPS=lowest scripts/setup.sh   ignore the lock: the lowest versions they declare
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON="${PYTHON:-python3}"
-"$PYTHON" - <<'PY'
+"$PYTHON" - "${1:-}" <<'PY'
 import sys
-if sys.version_info < (3, 10):
-    sys.exit(f"Odibi needs Python 3.10 or newer; {sys.executable} is {sys.version.split()[0]}")
+# odibi-connector-postgres needs 3.11 (its ADBC driver does), so the full install does too
+need = (3, 10) if sys.argv[1:] == ["--minimal"] else (3, 11)
+if sys.version_info < need:
+    what = "The example needs" if need == (3, 10) else "The test command needs"
+    sys.exit(f"{what} Python {need[0]}.{need[1]} or newer; {sys.executable} is {sys.version.split()[0]}")
 PY
 
 if [ ! -x .venv/bin/python ]; then
@@ -20,6 +27,12 @@ if [ ! -x .venv/bin/uv ]; then
 fi
 # --compile-bytecode: every `odibi` process (and test subprocess) starts from .pyc files
 UV=(.venv/bin/uv pip install --python .venv/bin/python --quiet --compile-bytecode)
+case "${ODIBI_DEPS:-locked}" in
+  locked) UV+=(--constraint constraints.txt) ;;
+  newest) UV+=(--upgrade) ;;
+  lowest) UV+=(--upgrade --resolution lowest-direct) ;;
+  *) echo "setup: ODIBI_DEPS must be locked, newest or lowest, not '${ODIBI_DEPS}'" >&2; exit 2 ;;
+esac
 
 if [ "${1:-}" = "--minimal" ]; then
   "${UV[@]}" -e packages/odibi-core -e packages/odibi-state-local
@@ -45,8 +58,9 @@ if [ "${java_found:-0}" -lt 17 ]; then
   fi
 fi
 
+# the published packages, then the repository's own tools (tools/*: docs generators; never published)
 editables=()
-for pkg in packages/*/; do
+for pkg in packages/*/ tools/*/; do
   [ -f "$pkg/pyproject.toml" ] && editables+=(-e "$pkg")
 done
 "${UV[@]}" "${editables[@]}" -r scripts/requirements-dev.txt

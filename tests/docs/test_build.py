@@ -48,7 +48,7 @@ def test_docstring_roles_became_links(built_site: Build) -> None:
 def _copy_tree(tmp: Path) -> Path:
     """A copy of everything the docs build reads, generated pages included."""
     work = tmp / "repo"
-    for rel in ("docs", "examples", "scripts"):
+    for rel in ("docs", "examples", "scripts", "tools"):
         shutil.copytree(
             ROOT / rel, work / rel, ignore=shutil.ignore_patterns("__pycache__", "lake", ".odibi")
         )
@@ -75,8 +75,8 @@ def test_build_fails_on_broken_link_missing_page_and_unresolved_docstring_refere
     config = work / "mkdocs.yml"
     config.write_text(
         config.read_text().replace(
-            "  - Contributing: contributing.md",
-            "  - Contributing: contributing.md\n  - Gone: gone.md",
+            "      - Architecture: architecture.md",
+            "      - Architecture: architecture.md\n  - Gone: gone.md",
         )
     )
     probe = work / "packages/odibi-core/src/odibi_docs_probe.py"

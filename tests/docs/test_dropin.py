@@ -60,7 +60,7 @@ def odibi_cli_commands() -> list[CliCommandSpec]:
 
 def _repo_copy(tmp: Path) -> Path:
     work = tmp / "repo"
-    for rel in ("docs", "examples", "scripts"):
+    for rel in ("docs", "examples", "scripts", "tools"):
         shutil.copytree(
             ROOT / rel, work / rel, ignore=shutil.ignore_patterns("__pycache__", "lake")
         )

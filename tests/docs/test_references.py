@@ -30,13 +30,9 @@ def _sections(text: str) -> dict[str, str]:
 
 def _cli_commands() -> Iterator[tuple[list[str], Any]]:
     import typer
-    from odibi_core.cli.main import RESERVED_COMMANDS, create_app
-    from odibi_core.plugins.manager import create_plugin_manager
+    from odibi_core.cli.main import create_app
 
-    app = create_app(with_plugins=False)
-    for name, registered in create_plugin_manager().cli_commands().items():
-        if name not in RESERVED_COMMANDS:
-            app.add_typer(registered.spec.app_factory(), name=name)
+    app = create_app(argv=[])  # no command named: builtin and plugin commands alike
     stack: list[tuple[list[str], Any]] = [(["odibi"], typer.main.get_command(app))]
     while stack:
         path, command = stack.pop()

@@ -24,7 +24,7 @@ import contextlib
 import os
 from pathlib import Path
 
-from odibi_core.contracts.state import DocumentStateBackend, HolderInfo
+from odibi_core.contracts.state import DocumentStateBackend, HolderInfo, LoadedDocument
 from odibi_core.plugins.hookspecs import hookimpl
 from odibi_core.plugins.types import StateBackendSpec
 
@@ -40,10 +40,10 @@ class TestFileBackend(DocumentStateBackend):
     def location(self):
         return str(self.path)
 
-    def _load(self):
-        return (self.path.read_bytes(), None) if self.path.exists() else (None, None)
+    def load_document(self):
+        return LoadedDocument(self.path.read_bytes() if self.path.exists() else None, None)
 
-    def _store(self, data, token):
+    def store_document(self, data, token):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
         tmp.write_bytes(data)

@@ -64,8 +64,8 @@ def raw_container(azurite: dict[str, str], container: str) -> Iterator[Any]:
 def make_azure_backend(azurite: dict[str, str], container: str) -> Iterator[Callable[..., Any]]:
     """Factory of backends on the test's container.
 
-    ``make_azure_backend(project=..., run_id=..., **options)``; options default to the connection
-    string and a 15 s lease.
+    ``make_azure_backend(project=..., run_id=..., lock_timeout=..., history_limit=...,
+    **options)``; options default to the connection string and a 15 s lease.
     """
     from odibi_state_azure.backend import AzureBlobStateBackend
     from odibi_state_azure.options import AzureBlobStateOptions
@@ -73,14 +73,23 @@ def make_azure_backend(azurite: dict[str, str], container: str) -> Iterator[Call
     opened: list[AzureBlobStateBackend] = []
 
     def factory(
-        *, project: str = "proj", run_id: str | None = None, **options: Any
+        *,
+        project: str = "proj",
+        run_id: str | None = None,
+        lock_timeout: float = 60.0,
+        history_limit: int = 50,
+        **options: Any,
     ) -> AzureBlobStateBackend:
         settings: dict[str, Any] = {"container": container, "lease_duration": 15}
         if "account_url" not in options:
             settings["connection_string"] = azurite["ODIBI_TEST_AZURITE_CONNECTION_STRING"]
         settings.update(options)
         backend = AzureBlobStateBackend.from_options(
-            AzureBlobStateOptions.model_validate(settings), project=project, run_id=run_id
+            AzureBlobStateOptions.model_validate(settings),
+            project=project,
+            run_id=run_id,
+            lock_timeout=lock_timeout,
+            history_limit=history_limit,
         )
         opened.append(backend)
         return backend

@@ -12,7 +12,7 @@ import pytest
 from odibi_core.contracts.state import STATE_LOCK_NAME, parse_state
 from odibi_core.errors import StateConflictError, StateLockTimeout
 from odibi_core.testing.state_contract import bump, counter_value, make_document_bytes
-from odibi_state_azure.backend import PLACEHOLDER_CONTENT_TYPE
+from odibi_state_azure.blobs import PLACEHOLDER_CONTENT_TYPE
 from odibi_state_azure.errors import StateLockLost
 from odibi_state_azure.leases import error_code
 from odibi_state_azure.locking import UnknownHolder
@@ -114,11 +114,11 @@ def test_holder_metadata_survives_50_consecutive_state_writes(
     blob = raw_container.get_blob_client("sales/state.json")
     with backend.lock(STATE_LOCK_NAME, timeout=5, run_id="run-50") as holder:
         for i in range(50):
-            data, token = backend._load()
+            data, token = backend.load_document()
             doc = parse_state(data, location="x") if data else None
             serial = doc.serial if doc else 0
             lineage = doc.lineage if doc else "ab" * 16
-            backend._store(
+            backend.store_document(
                 make_document_bytes(lineage=lineage, serial=serial + 1, counter=i), token
             )
             props = blob.get_blob_properties()

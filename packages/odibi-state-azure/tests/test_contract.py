@@ -7,21 +7,39 @@ from typing import Any
 
 import pytest
 from odibi_core.contracts.state import HolderInfo, StateBackend
-from odibi_core.testing.state_contract import StateBackendContract
-from odibi_state_azure.backend import PLACEHOLDER_CONTENT_TYPE, AzureBlobStateBackend
+from odibi_core.testing.state_contract import (
+    LeaseExpiryTests,
+    LostLockTests,
+    StateBackendContract,
+)
+from odibi_state_azure.backend import AzureBlobStateBackend
+from odibi_state_azure.blobs import PLACEHOLDER_CONTENT_TYPE
 
 pytestmark = pytest.mark.azurite
 
 
-class TestAzureBlobStateBackendContract(StateBackendContract):
+class TestAzureBlobStateBackendContract(StateBackendContract, LeaseExpiryTests, LostLockTests):
     """The whole contract suite; each store is a blob in a fresh Azurite container."""
 
     breaks_live_locks = True  # a lease can be broken while its holder lives
+    lease_seconds = 15  # make_azure_backend's lease: Azure's shortest
 
     @pytest.fixture
     def make_backend(self, make_azure_backend: Callable[..., Any]) -> Callable[..., StateBackend]:
-        def factory(store: str = "default", *, run_id: str | None = None) -> StateBackend:
-            return make_azure_backend(blob=f"{store}/state.json", project="contract", run_id=run_id)
+        def factory(
+            store: str = "default",
+            *,
+            run_id: str | None = None,
+            lock_timeout: float = 60.0,
+            history: int = 50,
+        ) -> StateBackend:
+            return make_azure_backend(
+                blob=f"{store}/state.json",
+                project="contract",
+                run_id=run_id,
+                lock_timeout=lock_timeout,
+                history_limit=history,
+            )
 
         return factory  # make_azure_backend closes what it opened
 

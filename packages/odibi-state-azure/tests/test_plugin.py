@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from odibi_core.config.loader import load_project
 from odibi_core.errors import ConfigError
-from odibi_core.plugins.types import BuildContext
+from odibi_core.plugins.types import StateBuildContext
 from odibi_core.redaction import redact_text
 
 PROJECT = """\
@@ -66,7 +66,7 @@ def test_a_project_section_is_validated_and_builds_a_backend(
 
     backend = build_backend(
         project.state_options,
-        BuildContext(
+        StateBuildContext(
             name="state", project_dir=project.project_dir, project_name="sales", run_id="run-9"
         ),
     )

@@ -8,23 +8,27 @@ from pathlib import Path
 
 import pytest
 from odibi_core.contracts.state import HolderInfo, StateBackend
-from odibi_core.testing.state_contract import StateBackendContract
+from odibi_core.testing.state_contract import LeaseExpiryTests, StateBackendContract
 from odibi_state_local.backend import LocalStateBackend
 from odibi_state_local.locks import SidecarLocks, _open_sidecar, _write_record
 
 
-class TestLocalStateBackendContract(StateBackendContract):
+class TestLocalStateBackendContract(StateBackendContract, LeaseExpiryTests):
     """The whole contract suite against state files under ``tmp_path``."""
 
     breaks_live_locks = False  # an OS file lock cannot be taken from a live holder
+    lease_seconds = 0  # the OS frees a dead process's lock at once
 
     @pytest.fixture
     def make_backend(self, tmp_path: Path) -> Iterator[Callable[..., StateBackend]]:
         opened: list[LocalStateBackend] = []
 
-        def factory(store: str = "default", *, run_id: str | None = None) -> StateBackend:
-            backend = LocalStateBackend(tmp_path / store / ".odibi" / "state.json", project="contract",
-                                        run_id=run_id)
+        def factory(store: str = "default", *, run_id: str | None = None,
+                    lock_timeout: float = 60.0, history: int = 50) -> StateBackend:
+            backend = LocalStateBackend(
+                tmp_path / store / ".odibi" / "state.json", project="contract", run_id=run_id,
+                lock_timeout=lock_timeout, history_limit=history,
+            )
             opened.append(backend)
             return backend
 

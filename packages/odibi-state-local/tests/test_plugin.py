@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from odibi_core.config.loader import load_project
 from odibi_core.errors import ConfigError
-from odibi_core.plugins.types import BuildContext
+from odibi_core.plugins.types import StateBuildContext
 from odibi_core.testing.cli import run_odibi
 from odibi_state_local.backend import LocalStateBackend
 from odibi_state_local.options import LocalStateOptions
@@ -29,7 +29,7 @@ pipelines:
 
 
 def _build(options: LocalStateOptions, project_dir: Path) -> LocalStateBackend:
-    return LocalStateBackend.build(options, BuildContext(name="state", project_dir=project_dir, project_name="p"))
+    return LocalStateBackend.build(options, StateBuildContext(name="state", project_dir=project_dir, project_name="p"))
 
 
 def test_default_location_is_beside_the_project_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -71,3 +71,24 @@ def test_the_entry_point_module_imports_nothing_heavy() -> None:
             "print(sorted(m for m in ('portalocker', 'pydantic', 'odibi_state_local.backend') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_kernels_lock_timeout_and_history_reach_the_backend_through_its_factory(
+    write_project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from odibi_core.plugins.manager import create_plugin_manager
+    from odibi_core.state.session import effective_lock_timeout, open_state_backend
+
+    monkeypatch.delenv("ODIBI_LOCK_TIMEOUT", raising=False)
+    path = write_project(PROJECT % "state:\n  backend: local\n  lock_timeout: 7.5\n  history: 4\n")
+    pm = create_plugin_manager()
+    loaded = load_project(path, pm=pm)
+    backend = open_state_backend(loaded, pm, run_id="run-9",
+                                 lock_timeout=effective_lock_timeout(loaded, None))
+    assert isinstance(backend, LocalStateBackend)
+    assert (backend.lock_timeout, backend.history_limit, backend.run_id) == (7.5, 4, "run-9")
+    assert backend.describe() == f"local state at {backend.path}"
+    flagged = open_state_backend(loaded, pm, run_id=None,
+                                 lock_timeout=effective_lock_timeout(loaded, 0.25))
+    assert isinstance(flagged, LocalStateBackend)
+    assert (flagged.lock_timeout, flagged.history_limit) == (0.25, 4)

@@ -117,7 +117,7 @@ def duckdb_engine() -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def pandas_engine() -> Iterator[Any]:
     """One pandas engine and its input frames for every case."""
-    from odibi_core.engines.pandas_engine import PandasEngine
+    from odibi_engine_pandas.engine import PandasEngine
 
     engine = PandasEngine()
     yield engine, _frames(engine)

@@ -23,7 +23,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from odibi_core.contracts.connection import CheckResult, FileConnection, ObjectStoreLocation
+from odibi_core.plugin import CheckResult, FileConnection, ObjectStoreLocation
 
 from odibi_connector_azure.credentials import (
     object_store_options,
@@ -34,8 +34,7 @@ from odibi_connector_azure.errors import AzurePathNotFound, AzureStorageError, t
 from odibi_connector_azure.filesystem import build_filesystem, protocol_for
 
 if TYPE_CHECKING:
-    from odibi_core.contracts.requests import ReadRequest
-    from odibi_core.plugins.types import BuildContext
+    from odibi_core.plugin import BuildContext, ReadRequest
 
     from odibi_connector_azure.options import AzureAdlsOptions, AzureBlobOptions
 

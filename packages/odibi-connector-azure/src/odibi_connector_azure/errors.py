@@ -9,8 +9,7 @@ Refused credentials and missing paths are never retried.
 
 from __future__ import annotations
 
-from odibi_core.errors import ExitCode, OdibiError, TransientIOError
-from odibi_core.redaction import redact_text
+from odibi_core.plugin import ExitCode, OdibiError, TransientIOError, redact_text
 
 
 class AzureStorageError(OdibiError):

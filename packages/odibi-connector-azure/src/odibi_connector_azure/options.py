@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from odibi_core.plugins.options import PluginOptions
+from odibi_core.plugin import PluginOptions
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 _CONTAINER = re.compile(r"^(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$")

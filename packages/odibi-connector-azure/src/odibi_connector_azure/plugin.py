@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from odibi_core.plugins.hookspecs import hookimpl
-from odibi_core.plugins.types import BuildContext, ConnectionSpec
+from odibi_core.plugin import BuildContext, ConnectionSpec, hookimpl
+
+ODIBI_PLUGIN_API = "1.0"
+"""The odibi plugin API this plugin was built for (checked when odibi-core loads it)."""
+
 
 NEEDS = frozenset({"fsspec"})
 """The engine must read through fsspec filesystems (duckdb, pandas); Spark reads Azure through the

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from odibi_core.redaction import register_secret
+from odibi_core.plugin import register_secret
 
 from odibi_connector_postgres.errors import translated
 

@@ -14,8 +14,7 @@ import threading
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from odibi_core.contracts.connection import CheckResult, TableConnection
-from odibi_core.errors import OdibiError
+from odibi_core.plugin import CheckResult, OdibiError, TableConnection
 
 from odibi_connector_postgres.connect import (
     default_application_name,
@@ -34,7 +33,7 @@ from odibi_connector_postgres.read_session import ReadDriver
 if TYPE_CHECKING:
     import psycopg
     import pyarrow as pa
-    from odibi_core.contracts.requests import ReadRequest, WriteRequest
+    from odibi_core.plugin import ReadRequest, WriteRequest
 
     from odibi_connector_postgres.options import PostgresOptions
 

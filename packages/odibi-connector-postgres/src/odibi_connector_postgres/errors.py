@@ -14,8 +14,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from odibi_core.errors import ExitCode, OdibiError, TransientIOError
-from odibi_core.redaction import redact_text, shorten
+from odibi_core.plugin import ExitCode, OdibiError, TransientIOError, redact_text
+from odibi_core.redaction import shorten
 
 if TYPE_CHECKING:
     import pyarrow as pa

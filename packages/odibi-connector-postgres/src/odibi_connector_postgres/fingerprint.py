@@ -33,7 +33,7 @@ from odibi_connector_postgres.identifiers import TableName
 
 if TYPE_CHECKING:
     import psycopg
-    from odibi_core.contracts.requests import ReadRequest
+    from odibi_core.plugin import ReadRequest
 
     from odibi_connector_postgres.connection import PostgresConnection
 

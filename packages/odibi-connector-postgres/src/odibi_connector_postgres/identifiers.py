@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from odibi_core.errors import ConfigError
+from odibi_core.plugin import ConfigError
 
 if TYPE_CHECKING:
     from psycopg import sql

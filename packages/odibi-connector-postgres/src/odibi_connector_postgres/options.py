@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from odibi_core.plugins.options import PluginOptions
+from odibi_core.plugin import PluginOptions
 from pydantic import Field, SecretStr, model_validator
 
 SslMode = Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]

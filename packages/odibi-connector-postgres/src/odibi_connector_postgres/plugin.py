@@ -14,12 +14,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from odibi_core.plugins.hookspecs import hookimpl
-from odibi_core.plugins.types import BuildContext, ConnectionSpec, WriteCapabilitySpec
+from odibi_core.plugin import BuildContext, ConnectionSpec, WriteCapabilitySpec, hookimpl
 
 if TYPE_CHECKING:
     from odibi_connector_postgres.connection import PostgresConnection
     from odibi_connector_postgres.options import PostgresOptions
+
+ODIBI_PLUGIN_API = "1.0"
+"""The odibi plugin API this plugin was built for (checked when odibi-core loads it)."""
+
 
 CONNECTION_TYPE = "postgres"
 """The ``type:`` value of a connection in the project file."""

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
-from odibi_core.errors import OdibiError
+from odibi_core.plugin import OdibiError
 
 from odibi_connector_postgres.connect import connection_kwargs
 from odibi_connector_postgres.errors import translate, translated

@@ -26,7 +26,7 @@ from odibi_connector_postgres.read_types import ReadColumn, finish_batch, read_c
 
 if TYPE_CHECKING:
     import pyarrow as pa
-    from odibi_core.contracts.requests import ReadRequest
+    from odibi_core.plugin import ReadRequest
 
 DEFAULT_BATCH_ROWS = 65_536
 DRIVER_BATCH_BYTES = 16 * 1024 * 1024

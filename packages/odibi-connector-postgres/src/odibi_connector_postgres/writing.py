@@ -43,7 +43,7 @@ from odibi_connector_postgres.type_map import ACCEPTED_CATEGORIES, ddl_type, fam
 if TYPE_CHECKING:
     import psycopg
     import pyarrow as pa
-    from odibi_core.contracts.requests import WriteRequest
+    from odibi_core.plugin import WriteRequest
     from psycopg import sql
 
 WRITE_MODES = ("overwrite", "append", "upsert", "error")

@@ -122,7 +122,23 @@ class StateCorruptError(StateError):
 
 
 class StateConflictError(StateError):
-    """A write lost a race it must never win (stale version, lost lease): nothing was written."""
+    """A write lost a race it must never win (stale version, lost lease): nothing was written.
+
+    A state backend raises it from ``store_document`` when the stored document changed since it
+    was loaded (see :class:`odibi_core.contracts.state.DocumentStateBackend`).
+    """
+
+
+class StateLockLost(StateConflictError):
+    """A lock this run held was broken or expired unrenewed: writes stopped, nothing written.
+
+    A state backend whose locks can be lost while held (leases) raises it from the holder's next
+    ``store_document`` (see :class:`odibi_core.contracts.state.DocumentStateBackend`).
+    """
+
+    default_hint = (
+        "Another run may hold the lock now; check `odibi state show`, then rerun this pipeline."
+    )
 
 
 class StateLockTimeout(OdibiError):

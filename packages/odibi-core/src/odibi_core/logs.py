@@ -20,12 +20,12 @@ import json
 import logging
 import sys
 import time
-import traceback
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import IO, Any
 
 from odibi_core.redaction import REDACTION_FAILED, redact_text, redact_value
+from odibi_core.redaction.exceptions import format_exception_chain
 from odibi_core.redaction.mask import current_mask
 from odibi_core.redaction.patterns import is_secret_value_for_key
 
@@ -53,15 +53,6 @@ def bind_log_context(**fields: str) -> Iterator[None]:
         yield
     finally:
         LOG_CONTEXT.reset(token)
-
-
-def format_exception_chain(exc: BaseException) -> str:
-    """The full traceback of ``exc`` with chained causes (``from`` and during-handling), redacted."""
-    try:
-        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-        return redact_text(text)
-    except Exception:
-        return REDACTION_FAILED
 
 
 def _redact_extra(key: str, value: Any) -> Any:

@@ -58,7 +58,7 @@ def test_a_missing_capability_names_file_line_node_and_engine(write_project: Cal
     assert info.value.exit_code == ExitCode.CONFIG_INVALID
 
 
-@pytest.mark.parametrize("engine", ["duckdb", "pandas"])
+@pytest.mark.parametrize("engine", ["duckdb"])
 def test_builtin_engines_accept_every_feature(write_project: Callable[..., Path],
                                               make_plugin_manager: Callable[..., Any], engine: str) -> None:
     project = load(write_project, make_plugin_manager(), engine)

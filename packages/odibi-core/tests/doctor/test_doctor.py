@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from odibi_core import hookimpl
 from odibi_core.contracts.connection import CheckResult, Connection
-from odibi_core.contracts.state import DocumentStateBackend, HolderInfo
+from odibi_core.contracts.state import DocumentStateBackend, HolderInfo, LoadedDocument
 from odibi_core.doctor import FAIL, INFO, OK, WARN, DoctorReport, run_doctor
 from odibi_core.errors import StateLockTimeout
 from odibi_core.plugins.options import PluginOptions
@@ -48,10 +48,10 @@ class SharedState(DocumentStateBackend):
     def location(self) -> str:
         return "shared://test"
 
-    def _load(self) -> tuple[bytes | None, Any]:
-        return DOCS.get("doc"), None
+    def load_document(self) -> LoadedDocument:
+        return LoadedDocument(DOCS.get("doc"), None)
 
-    def _store(self, data: bytes, token: Any) -> None:
+    def store_document(self, data: bytes, token: Any) -> None:
         DOCS["doc"] = data
 
     @contextlib.contextmanager

@@ -87,7 +87,7 @@ def ragged_files(draw: st.DrawFn) -> tuple[int, list[list[int]]]:
 
 @pytest.fixture(scope="module")
 def engines() -> Iterator[dict[str, Engine]]:
-    from odibi_core.engines.pandas_engine import PandasEngine
+    from odibi_engine_pandas.engine import PandasEngine
 
     made: dict[str, Engine] = {"duckdb": DuckDBEngine(), "pandas": PandasEngine()}
     yield made

@@ -127,7 +127,7 @@ pipelines:
 """
 
 
-@pytest.mark.parametrize("engine", ["duckdb", "pandas"])
+@pytest.mark.parametrize("engine", ["duckdb"])
 def test_a_plugin_format_and_an_fsspec_connection_on_every_engine(
     write_project, make_plugin_manager, engine
 ):

@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 import pytest
 from odibi_core.contracts.state import (
+    LoadedDocument,
     DocumentStateBackend,
     HighWaterMark,
     HolderInfo,
@@ -38,10 +39,10 @@ class FileBackend(DocumentStateBackend):
     def location(self) -> str:
         return str(self.path)
 
-    def _load(self) -> tuple[bytes | None, Any]:
-        return (self.path.read_bytes(), None) if self.path.exists() else (None, None)
+    def load_document(self) -> LoadedDocument:
+        return LoadedDocument(self.path.read_bytes() if self.path.exists() else None, None)
 
-    def _store(self, data: bytes, token: Any) -> None:
+    def store_document(self, data: bytes, token: Any) -> None:
         self.path.write_bytes(data)
 
     @contextlib.contextmanager

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from odibi_core import hookimpl
 from odibi_core.config.loader import load_project
-from odibi_core.contracts.state import DocumentStateBackend, HolderInfo, StateDocument
+from odibi_core.contracts.state import DocumentStateBackend, HolderInfo, LoadedDocument, StateDocument
 from odibi_core.errors import StateConflictError, StateLockTimeout
 from odibi_core.execution.runner import run_project
 from odibi_core.plugins.types import StateBackendSpec
@@ -36,10 +36,10 @@ class MemoryState(DocumentStateBackend):
     def location(self) -> str:
         return f"memory:{self.key}"
 
-    def _load(self) -> tuple[bytes | None, Any]:
-        return STORE.get(self.key), None
+    def load_document(self) -> LoadedDocument:
+        return LoadedDocument(STORE.get(self.key), None)
 
-    def _store(self, data: bytes, token: Any) -> None:
+    def store_document(self, data: bytes, token: Any) -> None:
         if MemoryState.fail_finish and b'"status": "success"' in data:
             raise StateConflictError("simulated lost race on the final write")
         STORE[self.key] = data

@@ -12,16 +12,22 @@ import pytest
 from odibi_core.contracts.state import (
     DocumentStateBackend,
     HolderInfo,
+    LoadedDocument,
     RunRecord,
     StateDocument,
     lock_timeout_error,
 )
+from odibi_core.config.loader import load_project
+from odibi_core.plugins.hookspecs import hookimpl
+from odibi_core.plugins.types import StateBackendSpec, StateBuildContext
 from odibi_core.state.session import (
+    ENV_LOCK_TIMEOUT,
     MarkUpdate,
     RunRecorder,
     decode_mark,
     effective_lock_timeout,
     encode_mark,
+    open_state_backend,
 )
 
 
@@ -39,10 +45,10 @@ class MemoryBackend(DocumentStateBackend):
     def location(self) -> str:
         return "memory"
 
-    def _load(self) -> tuple[bytes | None, Any]:
-        return self.data, self.data
+    def load_document(self) -> LoadedDocument:
+        return LoadedDocument(self.data, self.data)
 
-    def _store(self, data: bytes, token: Any) -> None:
+    def store_document(self, data: bytes, token: Any) -> None:
         assert token == self.data
         self.data = data
 
@@ -125,3 +131,52 @@ def test_update_functions_see_one_document_and_serial_grows() -> None:
         backend.update(bump)
     assert seen == [0, 1, 2]
     assert backend.read().serial == 3  # type: ignore[union-attr]
+
+
+class SealedBackend(MemoryBackend):
+    """Records what its factory was given and refuses public attribute changes afterwards."""
+
+    name = "sealed"
+
+    def __init__(self, context: StateBuildContext) -> None:
+        super().__init__()
+        self.context = context
+        self.lock_timeout, self.history_limit = context.lock_timeout, context.history
+        self.sealed = True
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        if getattr(self, "sealed", False) and not key.startswith("_"):
+            raise AssertionError(f"{key} was set on the backend after it was built")
+        super().__setattr__(key, value)
+
+
+class SealedPlugin:
+    @hookimpl
+    def odibi_state_backends(self) -> list[StateBackendSpec]:
+        return [StateBackendSpec("sealed", lambda options, ctx: SealedBackend(ctx), None, "test")]
+
+
+@pytest.mark.parametrize(("yaml_state", "flag", "expected"), [
+    ("state: {backend: sealed, lock_timeout: 12, history: 3}\n", None, (12.0, 3)),
+    ("state: {backend: sealed}\n", 0.5, (0.5, 50)),
+])
+def test_lock_timeout_and_history_reach_a_backend_only_through_its_build_context(
+    write_project: Any, make_plugin_manager: Any, monkeypatch: pytest.MonkeyPatch,
+    yaml_state: str, flag: float | None, expected: tuple[float, int],
+) -> None:
+    monkeypatch.delenv(ENV_LOCK_TIMEOUT, raising=False)
+    pm = make_plugin_manager(("odibi-sealed", SealedPlugin()))
+    path = write_project(
+        "project: p\nengine: duckdb\nconnections:\n  raw: {type: local, base_path: .}\n" + yaml_state
+        + "pipelines:\n  - pipeline: x\n    nodes:\n      - name: a\n"
+        "        read: {connection: raw, format: csv, path: a.csv}\n",
+        files={"a.csv": "one\n1\n"},
+    )
+    loaded = load_project(path, pm=pm)
+    backend = open_state_backend(loaded, pm, run_id="run-1",
+                                 lock_timeout=effective_lock_timeout(loaded, flag))
+    assert isinstance(backend, SealedBackend)
+    assert isinstance(backend.context, StateBuildContext)
+    assert (backend.context.lock_timeout, backend.context.history) == expected
+    assert (backend.context.run_id, backend.context.project_name) == ("run-1", "p")
+    assert (backend.lock_timeout, backend.history_limit) == expected

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from odibi_core.contracts.requests import ColumnInfo
+from odibi_core.plugin import ColumnInfo
 
 if TYPE_CHECKING:
     import pyarrow as pa

@@ -22,8 +22,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from odibi_core.contracts.connection import CheckResult, FileConnection
-from odibi_core.errors import OdibiError
 from odibi_core.files.fault_points import fault_point
 from odibi_core.files.listing import NoFilesMatch
 from odibi_core.files.paths import ensure_inside, has_glob, relative_path, static_prefix
@@ -35,8 +33,7 @@ from odibi_core.files.temp_names import (
     parse_temp_name,
     staging_name,
 )
-from odibi_core.plugins.options import PluginOptions
-from odibi_core.plugins.types import BuildContext
+from odibi_core.plugin import BuildContext, CheckResult, FileConnection, OdibiError, PluginOptions
 from pydantic import Field, field_validator
 
 from odibi_engine_spark.errors import SparkEngineError

@@ -24,13 +24,19 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
-from odibi_core.contracts.connection import FileConnection, TableConnection
-from odibi_core.contracts.engine import Engine, WriteCounts
-from odibi_core.contracts.requests import ColumnInfo, ReadRequest, WriteRequest
 from odibi_core.engines.frames import call_python_step, check_write_target
 from odibi_core.engines.pandas_frames import arrow_to_pandas, is_pandas_frame, pandas_to_arrow
 from odibi_core.files.paths import has_glob
-from odibi_core.plugins.types import BuildContext
+from odibi_core.plugin import (
+    BuildContext,
+    ColumnInfo,
+    Engine,
+    FileConnection,
+    ReadRequest,
+    TableConnection,
+    WriteCounts,
+    WriteRequest,
+)
 
 from odibi_engine_spark.arrow import column_infos, spark_compatible
 from odibi_engine_spark.errors import SparkEngineError, spark_errors
@@ -40,7 +46,7 @@ from odibi_engine_spark.session import obtain_session, odibi_session
 
 if TYPE_CHECKING:
     import pyarrow as pa
-    from odibi_core.contracts.connection import Connection
+    from odibi_core.plugin import Connection
     from pyspark.sql import DataFrame, SparkSession
 
 

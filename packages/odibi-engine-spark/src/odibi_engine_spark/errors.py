@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from odibi_core.engines.error_text import position_of_offset, scrub_internal_names
-from odibi_core.errors import EngineError, ExitCode, OdibiError, SqlPosition
+from odibi_core.errors import SqlPosition
+from odibi_core.plugin import EngineError, ExitCode, OdibiError
 from odibi_core.redaction.shorten import first_line as first_line_of
 
 STATEMENT_ERRORS = frozenset({"AnalysisException", "ParseException"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, Union
 
-from odibi_core.plugins.options import PluginOptions
+from odibi_core.plugin import PluginOptions
 from pydantic import Field
 
 ConfValue = Union[str, int, float, bool]  # noqa: UP007 - pydantic evaluates it on Python 3.10 too

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from odibi_core.plugins.hookspecs import hookimpl
-from odibi_core.plugins.types import BuildContext, ConnectionSpec, EngineSpec
+from odibi_core.plugin import BuildContext, ConnectionSpec, EngineSpec, hookimpl
+
+ODIBI_PLUGIN_API = "1.0"
+"""The odibi plugin API this plugin was built for (checked when odibi-core loads it)."""
+
 
 CAPABILITIES = frozenset({"sql", "python_steps", "files", "arrow", "hadoop_fs"})
 """What the spark engine can do (checked by ``odibi validate``); ``hadoop_fs``: it can read and

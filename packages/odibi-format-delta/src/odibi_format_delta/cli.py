@@ -99,7 +99,7 @@ def vacuum(
     as_json: bool = JSON_OPT,
 ) -> None:
     """List (or with --apply delete) data files no recent version needs."""
-    from odibi_core.errors import UsageError
+    from odibi_core.plugin import UsageError
 
     from odibi_format_delta import maintenance
 

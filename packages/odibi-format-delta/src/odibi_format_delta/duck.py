@@ -18,8 +18,8 @@ import logging
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from odibi_core.contracts.formats import FormatEnginePath
 from odibi_core.engines.sql_literals import quote_identifier, sql_literal
+from odibi_core.plugin import FormatEnginePath
 
 from odibi_format_delta.options import DeltaReadOptions
 from odibi_format_delta.reading import open_snapshot
@@ -28,8 +28,7 @@ from odibi_format_delta.table import delta_errors
 if TYPE_CHECKING:
     import pyarrow as pa
     from deltalake import DeltaTable
-    from odibi_core.contracts.connection import FileConnection
-    from odibi_core.contracts.requests import ReadRequest
+    from odibi_core.plugin import FileConnection, ReadRequest
 
 logger = logging.getLogger("odibi.delta")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from odibi_core.errors import ExitCode, OdibiError
+from odibi_core.plugin import ExitCode, OdibiError
 
 
 class DeltaFormatError(OdibiError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from odibi_core.contracts.formats import TableFormat
+from odibi_core.plugin import TableFormat
 
 from odibi_format_delta.errors import DeltaTableMissing
 from odibi_format_delta.options import DeltaReadOptions
@@ -14,8 +14,7 @@ from odibi_format_delta.writing import write_batches
 
 if TYPE_CHECKING:
     import pyarrow as pa
-    from odibi_core.contracts.connection import FileConnection
-    from odibi_core.contracts.requests import ReadRequest, WriteRequest
+    from odibi_core.plugin import FileConnection, ReadRequest, WriteRequest
 
 
 class DeltaFormat(TableFormat):

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from odibi_core.errors import UsageError
+from odibi_core.plugin import UsageError
 
 from odibi_format_delta.table import delta_errors, open_table
 
 if TYPE_CHECKING:
     from odibi_core.config.loader import LoadedProject
-    from odibi_core.contracts.connection import FileConnection
+    from odibi_core.plugin import FileConnection
     from odibi_core.plugins.manager import OdibiPluginManager
 
 DEFAULT_RETENTION_HOURS = 168
@@ -40,8 +40,7 @@ class TableRef:
 def open_connection(project: LoadedProject, pm: OdibiPluginManager, name: str) -> FileConnection:
     """Build the project's connection ``name`` exactly as a run does (secrets resolved)."""
     from odibi_core.config.suggestions import did_you_mean
-    from odibi_core.contracts.connection import FileConnection
-    from odibi_core.plugins.types import BuildContext
+    from odibi_core.plugin import BuildContext, FileConnection
 
     config = project.config.connections.get(name)
     if config is None:

@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pyarrow as pa
     from deltalake import DeltaTable
-    from odibi_core.contracts.connection import FileConnection
-    from odibi_core.contracts.requests import WriteRequest
+    from odibi_core.plugin import FileConnection, WriteRequest
 
     from odibi_format_delta.options import DeltaWriteOptions
 

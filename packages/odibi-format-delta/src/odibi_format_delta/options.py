@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal, Union
 
-from odibi_core.plugins.options import PluginOptions
+from odibi_core.plugin import PluginOptions
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 FILTER_OPERATORS = ("=", "!=", "<", "<=", ">", ">=", "in", "not in")

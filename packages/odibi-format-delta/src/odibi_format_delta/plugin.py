@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from odibi_core.plugins.hookspecs import hookimpl
-from odibi_core.plugins.types import CliCommandSpec, FormatSpec
+from odibi_core.plugin import CliCommandSpec, FormatSpec, hookimpl
 
 if TYPE_CHECKING:
     import typer
-    from odibi_core.contracts.formats import FormatEnginePath, TableFormat
+    from odibi_core.plugin import FormatEnginePath, TableFormat
+
+ODIBI_PLUGIN_API = "1.0"
+"""The odibi plugin API this plugin was built for (checked when odibi-core loads it)."""
+
 
 FORMAT_NAME = "delta"
 """The YAML ``format:`` value this package registers."""

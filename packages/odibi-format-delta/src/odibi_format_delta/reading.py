@@ -22,8 +22,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
     import pyarrow.compute as pc
     from deltalake import DeltaTable
-    from odibi_core.contracts.connection import FileConnection
-    from odibi_core.contracts.requests import ReadRequest
+    from odibi_core.plugin import FileConnection, ReadRequest
 
 logger = logging.getLogger("odibi.delta")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from odibi_core.contracts.formats import FormatEnginePath
+from odibi_core.plugin import FormatEnginePath
 
 from odibi_format_delta.errors import DeltaOnSparkMissing
 from odibi_format_delta.merging import MergeClause, join_condition, merge_clauses

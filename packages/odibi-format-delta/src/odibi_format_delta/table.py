@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from odibi_core.redaction import redact_text
+from odibi_core.plugin import redact_text
 
 from odibi_format_delta.errors import (
     DeltaConflict,
@@ -19,7 +19,7 @@ from odibi_format_delta.errors import (
 if TYPE_CHECKING:
     import pyarrow as pa
     from deltalake import DeltaTable
-    from odibi_core.contracts.connection import FileConnection, ObjectStoreLocation
+    from odibi_core.plugin import FileConnection, ObjectStoreLocation
 
 
 def location(connection: FileConnection, path: str) -> ObjectStoreLocation:

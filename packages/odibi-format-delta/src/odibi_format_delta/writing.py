@@ -30,8 +30,7 @@ from odibi_format_delta.table import (
 
 if TYPE_CHECKING:
     import pyarrow as pa
-    from odibi_core.contracts.connection import FileConnection
-    from odibi_core.contracts.requests import WriteRequest
+    from odibi_core.plugin import FileConnection, WriteRequest
 
 logger = logging.getLogger("odibi.delta")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from odibi_core.errors import ExitCode, OdibiError
+from odibi_core.plugin import ExitCode, OdibiError
 
 
 class MigrationIncomplete(OdibiError):
@@ -66,7 +66,7 @@ def build_app() -> typer.Typer:
         ] = False,
     ) -> None:
         """Convert OLD_PROJECT; MIGRATION.md lists every change (exit 1: something needs you)."""
-        from odibi_core.errors import UsageError
+        from odibi_core.plugin import UsageError
 
         from odibi_migrate.project import migrate as run
         from odibi_migrate.project import write_migration

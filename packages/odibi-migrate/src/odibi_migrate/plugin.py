@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from odibi_core.plugins.hookspecs import hookimpl
-from odibi_core.plugins.types import CliCommandSpec
+from odibi_core.plugin import CliCommandSpec, hookimpl
 
 if TYPE_CHECKING:
     import typer
+
+ODIBI_PLUGIN_API = "1.0"
+"""The odibi plugin API this plugin was built for (checked when odibi-core loads it)."""
 
 
 def _app() -> typer.Typer:

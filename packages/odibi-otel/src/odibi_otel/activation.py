@@ -79,7 +79,7 @@ def activate(environ: Mapping[str, str] | None = None) -> Any:
 
         return Telemetry(tracer_provider, meter_provider)
     except Exception as exc:
-        from odibi_core.redaction import redact_text
+        from odibi_core.plugin import redact_text
 
         logger.warning(
             "telemetry: set-up failed, runs go on without it: %s",

@@ -14,15 +14,15 @@ from odibi_core.redaction import current_mask
 from odibi_otel.settings import EXIT_FLUSH_SECONDS, SignalSettings, TelemetrySettings
 
 if TYPE_CHECKING:
-    from odibi_core.plugins.types import DoctorCheck
+    from odibi_core.plugin import DoctorCheck
 
 SECTION = "telemetry"
 
 
 def telemetry_checks(environ: Mapping[str, str] | None = None) -> list[DoctorCheck]:
     """The doctor lines for the environment ``environ`` (default: ``os.environ``)."""
-    from odibi_core.plugins.types import DoctorCheck
-    from odibi_core.redaction import redact_text, redact_value
+    from odibi_core.plugin import DoctorCheck, redact_text
+    from odibi_core.redaction import redact_value
 
     from odibi_otel.settings import register_header_secrets
 
@@ -61,7 +61,7 @@ def telemetry_checks(environ: Mapping[str, str] | None = None) -> list[DoctorChe
 
 
 def _status(settings: TelemetrySettings) -> DoctorCheck:
-    from odibi_core.plugins.types import DoctorCheck
+    from odibi_core.plugin import DoctorCheck
 
     exported = [s.signal for s in settings.signals if s.enabled]
     if exported:

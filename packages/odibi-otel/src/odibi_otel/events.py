@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import traceback
 
-from odibi_core.redaction import REDACTION_FAILED, redact_text
+from odibi_core.plugin import redact_text
+from odibi_core.redaction import REDACTION_FAILED
 from odibi_core.redaction.shorten import one_line
 
 MAX_MESSAGE_CHARS = 2000

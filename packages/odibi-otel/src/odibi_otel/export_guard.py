@@ -55,7 +55,7 @@ class ExportHealth:
 
     def warn(self, message: str) -> bool:
         """Log ``message`` as the process's one telemetry warning; ``False`` if one was logged."""
-        from odibi_core.redaction import redact_text
+        from odibi_core.plugin import redact_text
 
         with self._lock:
             if self._warned:
@@ -102,7 +102,7 @@ class _Guard:
         try:
             inner = factory()
         except Exception as exc:
-            from odibi_core.redaction import redact_text
+            from odibi_core.plugin import redact_text
 
             self.health.warn(
                 f"telemetry: cannot create the {self.signal} exporter, {self.signal} are not "

@@ -12,16 +12,16 @@ import threading
 from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from odibi_core.plugins.hookspecs import hookimpl
+from odibi_core.plugin import hookimpl
 
 if TYPE_CHECKING:
-    from odibi_core.contracts.lifecycle import (
+    from odibi_core.plugin import (
+        DoctorCheck,
         NodeResult,
         NodeRunContext,
         PipelineRunContext,
         RunResult,
     )
-    from odibi_core.plugins.types import DoctorCheck
 
     from odibi_otel.telemetry import Telemetry
 
@@ -36,6 +36,9 @@ class OtelPlugin:
             their own providers) instead of deciding from the environment at the first run.
         environ: Environment to read the ``OTEL_*`` variables from (default: ``os.environ``).
     """
+
+    ODIBI_PLUGIN_API = "1.0"
+    """The odibi plugin API this plugin was built for (the entry point names an instance)."""
 
     def __init__(
         self, telemetry: Telemetry | None = _UNSET, environ: Mapping[str, str] | None = None

@@ -255,7 +255,7 @@ def header_values(environ: Mapping[str, str] | None = None) -> list[str]:
 
 def register_header_secrets(environ: Mapping[str, str] | None = None) -> None:
     """Register every OTLP header value with the redaction registry (they are credentials)."""
-    from odibi_core.redaction import register_secret
+    from odibi_core.plugin import register_secret
 
     for value in header_values(environ):
         register_secret(value, source="an OTEL_EXPORTER_OTLP_*HEADERS value")

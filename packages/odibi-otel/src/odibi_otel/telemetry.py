@@ -17,12 +17,7 @@ from odibi_otel import names
 from odibi_otel.events import exception_event_attributes, redacted
 
 if TYPE_CHECKING:
-    from odibi_core.contracts.lifecycle import (
-        NodeResult,
-        NodeRunContext,
-        PipelineRunContext,
-        RunResult,
-    )
+    from odibi_core.plugin import NodeResult, NodeRunContext, PipelineRunContext, RunResult
     from opentelemetry.metrics import MeterProvider
     from opentelemetry.trace import Span, TracerProvider
 

@@ -19,41 +19,32 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, unquote
 
-from odibi_core.contracts.state import STATE_LOCK_NAME, DocumentStateBackend, HolderInfo
+from odibi_core.contracts.state import (
+    DEFAULT_HISTORY_LIMIT,
+    DEFAULT_LOCK_TIMEOUT,
+    STATE_LOCK_NAME,
+    DocumentStateBackend,
+    HolderInfo,
+    LoadedDocument,
+)
 from odibi_core.errors import StateConflictError, StateError
-from odibi_core.redaction import redact_text
-from odibi_core.redaction.shorten import first_line
 
+from odibi_state_azure.blobs import PLACEHOLDER_CONTENT_TYPE, STATE_CONTENT_TYPE, StateBlobs
 from odibi_state_azure.errors import LockNotHeld, StateLockLost, StateStoreError
 from odibi_state_azure.leases import LEASE_ERRORS, Lease, LeaseKeeper, error_code
 from odibi_state_azure.locking import UnknownHolder, acquire_lease, lock_timeout_error
 from odibi_state_azure.metadata import holder_from_metadata, holder_to_metadata
 
 if TYPE_CHECKING:
-    from azure.storage.blob import BlobClient, BlobProperties, BlobServiceClient
+    from azure.storage.blob import BlobServiceClient
 
     from odibi_state_azure.options import AzureBlobStateOptions
 
 logger = logging.getLogger("odibi.state.azure")
 
-PLACEHOLDER_CONTENT_TYPE = "application/vnd.odibi.state-placeholder"
-"""Content type of the empty blob created so the ``state`` lease can exist before any document."""
-
-STATE_CONTENT_TYPE = "application/json"
-"""Content type of a written state document."""
-
-LOCK_SUFFIX = ".lock"
-
 EXPIRY_SAFETY_SECONDS = 2.0
 """A lease not confirmed for ``duration - this`` seconds is treated as lost: no write is risked."""
-
-
-def lock_prefix_for(blob: str) -> str:
-    """Folder of the lock blobs of state blob ``blob`` (``a/state.json`` -> ``a/state.locks``)."""
-    stem = blob[: -len(".json")] if blob.endswith(".json") else blob
-    return f"{stem}.locks"
 
 
 class AzureBlobStateBackend(DocumentStateBackend):
@@ -68,9 +59,11 @@ class AzureBlobStateBackend(DocumentStateBackend):
         project: Project name, recorded in a new document.
         run_id: Run id recorded in holder info of the locks this backend takes for writes.
         lock_timeout: Default wait for the state lock, seconds.
+        history_limit: Runs kept per pipeline.
     """
 
     name = "azure_blob"
+    """Display name (the YAML ``state.backend`` value)."""
 
     def __init__(
         self,
@@ -81,16 +74,21 @@ class AzureBlobStateBackend(DocumentStateBackend):
         lease_duration: int = 30,
         project: str | None = None,
         run_id: str | None = None,
-        lock_timeout: float = 60.0,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        history_limit: int = DEFAULT_HISTORY_LIMIT,
     ) -> None:
-        super().__init__(project=project, lock_timeout=lock_timeout, run_id=run_id)
+        super().__init__(
+            project=project, lock_timeout=lock_timeout, run_id=run_id, history_limit=history_limit
+        )
+        self.blobs = StateBlobs(
+            service, container=container, blob=blob, lease_duration=lease_duration
+        )
         self.service = service
         self.container_name = container
         self.blob_name = blob
         self.lease_duration = lease_duration
-        self.lock_prefix = lock_prefix_for(blob)
-        self._container = service.get_container_client(container)
-        self._state_blob = self._container.get_blob_client(blob)
+        self.lock_prefix = self.blobs.lock_prefix
+        self._state_blob = self.blobs.state_blob
         self._keeper = LeaseKeeper()
         self._held: dict[str, Lease] = {}
         self._held_guard = threading.Lock()
@@ -102,7 +100,8 @@ class AzureBlobStateBackend(DocumentStateBackend):
         *,
         project: str,
         run_id: str | None = None,
-        lock_timeout: float = 60.0,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        history_limit: int = DEFAULT_HISTORY_LIMIT,
     ) -> AzureBlobStateBackend:
         """Build from validated options; registers every credential for redaction first."""
         from odibi_state_azure.client import build_service_client, register_credentials
@@ -117,40 +116,21 @@ class AzureBlobStateBackend(DocumentStateBackend):
             project=project,
             run_id=run_id,
             lock_timeout=lock_timeout,
+            history_limit=history_limit,
         )
-
-    # --- where --------------------------------------------------------------------------------
 
     @property
     def location(self) -> str:
         """``<account url>/<container>/<blob>`` without any credential."""
-        return self.blob_location(self._state_blob)
+        return self.blobs.location
 
-    def blob_location(self, blob: BlobClient) -> str:
-        """Credential-free URL of ``blob`` (the state blob or a lock blob)."""
-        from odibi_state_azure.client import safe_url
-
-        return f"{safe_url(self.service.url)}/{self.container_name}/{blob.blob_name}"
-
-    def blob_for(self, name: str) -> BlobClient:
-        """The blob whose lease is lock ``name`` (the state blob for the ``state`` lock)."""
-        if name == STATE_LOCK_NAME:
-            return self._state_blob
-        return self._container.get_blob_client(
-            f"{self.lock_prefix}/{quote(name, safe='._-')}{LOCK_SUFFIX}"
-        )
-
-    def _lock_name_of(self, blob_name: str) -> str | None:
-        if blob_name == self.blob_name:
-            return STATE_LOCK_NAME
-        head = self.lock_prefix + "/"
-        if blob_name.startswith(head) and blob_name.endswith(LOCK_SUFFIX):
-            return unquote(blob_name[len(head) : -len(LOCK_SUFFIX)])
-        return None
+    def storage_error(self, doing: str, exc: BaseException) -> StateStoreError:
+        """A one-line, secret-free error for an SDK failure while ``doing`` something."""
+        return self.blobs.storage_error(doing, exc)
 
     # --- document primitives ------------------------------------------------------------------
 
-    def _load(self) -> tuple[bytes | None, Any]:
+    def load_document(self) -> LoadedDocument:
         """The document's bytes and ETag.
 
         ``(None, etag)`` for the placeholder, ``(None, None)`` if there is no blob at all.
@@ -163,22 +143,22 @@ class AzureBlobStateBackend(DocumentStateBackend):
                 data = downloader.readall()
                 props = downloader.properties
                 if data:
-                    return data, props.etag
+                    return LoadedDocument(data, props.etag)
                 # The SDK reads an empty blob in two requests (a ranged GET answers 416, then a
                 # plain GET); a write in between gives empty bytes with the new blob's headers.
                 # Only a fresh look at the blob tells a real empty blob from that race.
                 now = self._state_blob.get_blob_properties()
             except ResourceNotFoundError:
-                return None, None
+                return LoadedDocument(None, None)
             except AzureError as exc:
                 raise self.storage_error("read the state", exc) from None
             if now.size == 0 and now.etag == props.etag:
                 if now.content_settings.content_type == PLACEHOLDER_CONTENT_TYPE:
-                    return None, now.etag
-                return b"", now.etag  # an empty blob someone else wrote: refused as corrupt
+                    return LoadedDocument(None, now.etag)
+                return LoadedDocument(b"", now.etag)  # an empty blob someone else wrote: refused as corrupt
         raise StateStoreError(f"the state at {self.location} kept changing while being read")
 
-    def _store(self, data: bytes, token: Any) -> None:
+    def store_document(self, data: bytes, token: Any) -> None:
         """Upload with the state lease id, ``If-Match: token`` and the holder metadata."""
         from azure.core import MatchConditions
         from azure.core.exceptions import AzureError, HttpResponseError
@@ -255,13 +235,13 @@ class AzureBlobStateBackend(DocumentStateBackend):
     def _acquire(self, name: str, *, timeout: float, run_id: str | None) -> Lease:
         from azure.core.exceptions import AzureError
 
-        blob = self.blob_for(name)
+        blob = self.blobs.blob_for(name)
         lease_id = str(uuid.uuid4())
         started = time.monotonic()
-        sent = acquire_lease(self, blob, name, lease_id, timeout)
+        sent = acquire_lease(self.blobs, blob, name, lease_id, timeout)
         if sent is None:
             waited = time.monotonic() - started if timeout > 0 else 0.0
-            raise lock_timeout_error(self, name, blob, waited)
+            raise lock_timeout_error(self.blobs, name, blob, waited)
         base = HolderInfo.current(lock_name=name, run_id=run_id)
         holder = HolderInfo.model_validate(
             {**base.model_dump(), "lease_seconds": self.lease_duration}
@@ -290,73 +270,13 @@ class AzureBlobStateBackend(DocumentStateBackend):
                 "lock %s ended after its lease was lost: %s", lease.name, lease.lost_reason
             )
 
-    def ensure_blob(self, blob: BlobClient, *, is_state: bool) -> None:
-        """Create the container and the (empty) blob if missing; losing a creation race is fine."""
-        from azure.core.exceptions import AzureError, ResourceExistsError, ResourceNotFoundError
-        from azure.storage.blob import ContentSettings
-
-        content_type = PLACEHOLDER_CONTENT_TYPE if is_state else "application/octet-stream"
-        for _ in range(3):
-            try:
-                blob.upload_blob(
-                    b"",
-                    overwrite=False,
-                    content_settings=ContentSettings(content_type=content_type),
-                )
-                return
-            except ResourceExistsError:
-                return
-            except ResourceNotFoundError:
-                try:
-                    self._container.create_container()
-                    logger.info(
-                        "created container %s for state at %s", self.container_name, self.location
-                    )
-                except ResourceExistsError:
-                    pass
-                except AzureError as exc:
-                    raise self.storage_error(
-                        f"create container {self.container_name}", exc
-                    ) from None
-            except AzureError as exc:
-                raise self.storage_error(f"create {blob.blob_name}", exc) from None
-        raise StateStoreError(
-            f"could not create {blob.blob_name} at {self.location} (it kept disappearing)"
-        )
-
     # --- inspection and unlocking -------------------------------------------------------------
-
-    def _leased(self) -> list[tuple[str, BlobProperties]]:
-        """``(lock name, properties)`` of every lock blob and the state blob that is leased now."""
-        from azure.core.exceptions import AzureError, ResourceNotFoundError
-
-        found: list[tuple[str, BlobProperties]] = []
-        try:
-            blobs = list(
-                self._container.list_blobs(
-                    name_starts_with=self.lock_prefix + "/", include=["metadata"]
-                )
-            )
-            try:
-                blobs.append(self._state_blob.get_blob_properties())
-            except ResourceNotFoundError as exc:
-                if error_code(exc) == "ContainerNotFound":
-                    return []
-        except ResourceNotFoundError:
-            return []
-        except AzureError as exc:
-            raise self.storage_error("list the locks", exc) from None
-        for props in blobs:
-            name = self._lock_name_of(props.name)
-            if name is not None and props.lease.state in ("leased", "breaking"):
-                found.append((name, props))
-        return found
 
     def holders(self) -> list[HolderInfo]:
         """Every lock held now, from lease state and holder metadata (unknown holders included)."""
         return [
             holder_from_metadata(props.metadata) or UnknownHolder.for_lock(name)
-            for name, props in self._leased()
+            for name, props in self.blobs.leased()
         ]
 
     def force_unlock(self, lock_id: str) -> HolderInfo:
@@ -368,11 +288,11 @@ class AzureBlobStateBackend(DocumentStateBackend):
         from azure.core.exceptions import AzureError
         from azure.storage.blob import BlobLeaseClient
 
-        held = self._leased()
+        held = self.blobs.leased()
         for name, props in held:
             holder = holder_from_metadata(props.metadata)
             if (holder is not None and holder.lock_id == lock_id) or name == lock_id:
-                blob = self.blob_for(name)
+                blob = self.blobs.blob_for(name)
                 try:
                     BlobLeaseClient(blob).break_lease(lease_break_period=0)
                 except AzureError as exc:
@@ -409,25 +329,3 @@ class AzureBlobStateBackend(DocumentStateBackend):
             self.service.close()
         except Exception:  # closing a transport must never mask the run's own outcome
             logger.debug("closing the blob service client failed", exc_info=True)
-
-    def storage_error(self, doing: str, exc: BaseException) -> StateStoreError:
-        """A one-line, secret-free error for an SDK failure while ``doing`` something."""
-        from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
-
-        status = getattr(exc, "status_code", None)
-        code = error_code(exc)
-        if isinstance(exc, ClientAuthenticationError) or status in (401, 403):
-            text = (
-                f"not allowed to {doing} at {self.location} "
-                f"({status or ''} {code or type(exc).__name__}); "
-                "check the state credentials and their permissions"
-            )
-        elif isinstance(exc, HttpResponseError) and status:
-            text = f"could not {doing} at {self.location}: HTTP {status} {code}".rstrip()
-        else:
-            first = first_line(exc)
-            text = (
-                f"cannot reach the state store to {doing} at {self.location}: "
-                f"{type(exc).__name__} {first}"
-            )
-        return StateStoreError(redact_text(text.strip()))

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from odibi_core.errors import ConfigError
-from odibi_core.redaction import redact_text, register_config_values, register_secret
+from odibi_core.plugin import ConfigError, redact_text, register_secret
+from odibi_core.redaction import register_config_values
 
 if TYPE_CHECKING:
     from azure.storage.blob import BlobServiceClient

@@ -1,16 +1,12 @@
-"""Errors of the ``azure_blob`` backend (all in the kernel's error tree, with exit codes)."""
+"""Errors of the ``azure_blob`` backend (all in the kernel's error tree, with exit codes).
+
+:class:`~odibi_core.errors.StateLockLost` is the kernel's (every backend whose locks can be lost
+raises it); it is re-exported here for the backend's own code.
+"""
 
 from __future__ import annotations
 
-from odibi_core.errors import LockNotFound, StateConflictError, StateError
-
-
-class StateLockLost(StateConflictError):
-    """A lease this run held was broken or expired unrenewed: writes stopped, nothing written."""
-
-    default_hint = (
-        "Another run may hold the lock now; check `odibi state show`, then rerun this pipeline."
-    )
+from odibi_core.errors import LockNotFound, StateError, StateLockLost
 
 
 class StateStoreError(StateError):
@@ -27,3 +23,6 @@ class LockNotHeld(LockNotFound):
     default_hint = (
         "`odibi state show` lists the locks held now; an expired lease needs no unlocking."
     )
+
+
+__all__ = ["LockNotHeld", "StateLockLost", "StateStoreError"]

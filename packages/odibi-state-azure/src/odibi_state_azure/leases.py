@@ -13,8 +13,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from odibi_core.contracts.state import HolderInfo
-from odibi_core.redaction import redact_text
+from odibi_core.plugin import HolderInfo, redact_text
 
 if TYPE_CHECKING:
     from azure.storage.blob import BlobClient

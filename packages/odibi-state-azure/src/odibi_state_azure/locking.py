@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import random
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from odibi_core.contracts.state import HolderInfo
-from odibi_core.errors import StateLockTimeout
+from odibi_core.plugin import HolderInfo, StateLockTimeout
 
 from odibi_state_azure.leases import error_code
 from odibi_state_azure.metadata import holder_from_metadata
@@ -21,7 +20,7 @@ from odibi_state_azure.metadata import holder_from_metadata
 if TYPE_CHECKING:
     from azure.storage.blob import BlobClient
 
-    from odibi_state_azure.backend import AzureBlobStateBackend
+    from odibi_state_azure.errors import StateStoreError
 
 FIRST_DELAY = 0.1
 """Seconds before the second attempt."""
@@ -30,6 +29,25 @@ MAX_DELAY = 1.0
 """Longest sleep between two attempts (a released lock is noticed within about this long)."""
 
 BUSY_CODES = frozenset({"LeaseAlreadyPresent", "LeaseIsBreakingAndCannotBeAcquired"})
+
+
+class LeaseStore(Protocol):
+    """What waiting for a lease needs from the storage side.
+
+    :class:`~odibi_state_azure.blobs.StateBlobs` is the implementation.
+    """
+
+    lease_duration: int
+    blob_name: str
+
+    def ensure_blob(self, blob: BlobClient, *, is_state: bool) -> None:
+        """Create the container and the empty blob if missing."""
+
+    def blob_location(self, blob: BlobClient) -> str:
+        """Credential-free URL of ``blob``."""
+
+    def storage_error(self, doing: str, exc: BaseException) -> StateStoreError:
+        """A one-line, secret-free error for an SDK failure."""
 
 
 class UnknownHolder(HolderInfo):
@@ -52,7 +70,7 @@ class UnknownHolder(HolderInfo):
 
 
 def acquire_lease(
-    backend: AzureBlobStateBackend, blob: BlobClient, name: str, lease_id: str, timeout: float
+    backend: LeaseStore, blob: BlobClient, name: str, lease_id: str, timeout: float
 ) -> float | None:
     """Take the lease ``lease_id`` on ``blob``, waiting up to ``timeout`` seconds.
 
@@ -93,11 +111,11 @@ def acquire_lease(
 
 
 def lock_timeout_error(
-    backend: AzureBlobStateBackend, name: str, blob: BlobClient, waited: float
+    backend: LeaseStore, name: str, blob: BlobClient, waited: float
 ) -> StateLockTimeout:
     """The error for a wait that ran out (kernel wording): holder and exact unlock command."""
     from azure.core.exceptions import AzureError
-    from odibi_core.contracts.state import lock_timeout_error as kernel_lock_timeout_error
+    from odibi_core.plugin import lock_timeout_error as kernel_lock_timeout_error
 
     try:
         props = blob.get_blob_properties()
@@ -108,7 +126,8 @@ def lock_timeout_error(
     except AzureError:
         holder = None
     error = kernel_lock_timeout_error(
-        name, location=backend.blob_location(blob), waited=waited, holder=holder
+        name, location=backend.blob_location(blob), waited=waited, holder=holder,
+        backend=backend.name,
     )
     if isinstance(holder, UnknownHolder):
         error.message += "; a finite lease expires by itself, an infinite one only when broken"

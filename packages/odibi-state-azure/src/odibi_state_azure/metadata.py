@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote, unquote
 
-from odibi_core.contracts.state import HolderInfo
+from odibi_core.plugin import HolderInfo
 
 PREFIX = "odibi_"
 """Prefix of every metadata key this package writes."""

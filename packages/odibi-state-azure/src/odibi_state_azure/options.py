@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from odibi_core.plugins.options import PluginOptions
+from odibi_core.plugin import PluginOptions
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 MIN_LEASE_SECONDS = 15

@@ -10,10 +10,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from odibi_core.plugins.hookspecs import hookimpl
-from odibi_core.plugins.types import BuildContext, StateBackendSpec
+from odibi_core.plugins.types import StateBackendSpec, StateBuildContext
 
 if TYPE_CHECKING:
     from odibi_state_local.backend import LocalStateBackend
+
+ODIBI_PLUGIN_API = "1.0"
+"""The odibi plugin API this plugin was built for (checked when odibi-core loads it)."""
+
 
 __version__ = "0.1.0"
 
@@ -21,7 +25,7 @@ BACKEND_NAME = "local"
 """The YAML ``state.backend`` value this package registers."""
 
 
-def _make(options: Any, context: BuildContext) -> LocalStateBackend:
+def _make(options: Any, context: StateBuildContext) -> LocalStateBackend:
     from odibi_state_local.backend import LocalStateBackend
 
     return LocalStateBackend.build(options, context)
@@ -38,4 +42,4 @@ def odibi_state_backends() -> list[StateBackendSpec]:
     )]
 
 
-__all__ = ["BACKEND_NAME", "__version__", "odibi_state_backends"]
+__all__ = ["BACKEND_NAME", "ODIBI_PLUGIN_API", "__version__", "odibi_state_backends"]

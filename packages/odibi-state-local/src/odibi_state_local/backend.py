@@ -15,9 +15,15 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from odibi_core.contracts.state import DEFAULT_HISTORY_LIMIT, DocumentStateBackend, HolderInfo
+from odibi_core.contracts.state import (
+    DEFAULT_HISTORY_LIMIT,
+    DEFAULT_LOCK_TIMEOUT,
+    DocumentStateBackend,
+    HolderInfo,
+    LoadedDocument,
+)
 from odibi_core.errors import StateConflictError, StateError
-from odibi_core.plugins.types import BuildContext
+from odibi_core.plugins.types import StateBuildContext
 
 from odibi_state_local.atomic import atomic_write, leftover_temps
 from odibi_state_local.locks import SidecarLocks
@@ -45,18 +51,20 @@ class LocalStateBackend(DocumentStateBackend):
     """
 
     name = "local"
+    """Display name (the YAML ``state.backend`` value)."""
 
     def __init__(self, path: str | os.PathLike[str], *, project: str | None = None, run_id: str | None = None,
-                 lock_timeout: float = 60.0, history_limit: int = DEFAULT_HISTORY_LIMIT) -> None:
+                 lock_timeout: float = DEFAULT_LOCK_TIMEOUT, history_limit: int = DEFAULT_HISTORY_LIMIT) -> None:
         super().__init__(project=project, history_limit=history_limit, lock_timeout=lock_timeout, run_id=run_id)
         self.path = Path(path)
         self.locks = SidecarLocks(self.path)
 
     @classmethod
-    def build(cls, options: LocalStateOptions, context: BuildContext) -> LocalStateBackend:
-        """Factory used by the plugin registration."""
+    def build(cls, options: LocalStateOptions, context: StateBuildContext) -> LocalStateBackend:
+        """Factory used by the plugin registration (the kernel's settings come in ``context``)."""
         return cls(resolve_state_path(options, context.project_dir), project=context.project_name,
-                   run_id=context.run_id)
+                   run_id=context.run_id, lock_timeout=context.lock_timeout,
+                   history_limit=context.history)
 
     @property
     def location(self) -> str:
@@ -65,18 +73,21 @@ class LocalStateBackend(DocumentStateBackend):
 
     # --- storage primitives --------------------------------------------------------------
 
-    def _load(self) -> tuple[bytes | None, FileIdentity | None]:
+    def load_document(self) -> LoadedDocument:
+        """The file's bytes and its identity (device, inode, size, mtime) as the token."""
         try:
             with open(self.path, "rb") as handle:
                 stat = os.fstat(handle.fileno())
                 data = handle.read()
         except FileNotFoundError:
-            return None, None
+            return LoadedDocument(None, None)
         except OSError as exc:
             raise StateError(f"cannot read state at {self.location}: {exc.strerror}") from None
-        return data, (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        return LoadedDocument(data, (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns))
 
-    def _store(self, data: bytes, token: Any) -> None:
+    def store_document(self, data: bytes, token: Any) -> None:
+        """Replace the file atomically (:func:`~odibi_state_local.atomic.atomic_write`) unless its
+        identity changed since :meth:`load_document` (``StateConflictError``)."""
         if _identity(self.path) != token:
             raise StateConflictError(
                 f"state at {self.location} was changed by a writer that did not hold the state lock "
@@ -97,7 +108,8 @@ class LocalStateBackend(DocumentStateBackend):
 
     def lock(self, name: str, *, timeout: float, run_id: str | None = None) -> AbstractContextManager[HolderInfo]:
         """Hold lock ``name`` (a sidecar ``portalocker`` lock); see :meth:`odibi_core.contracts.state.StateBackend.lock`."""
-        return self.locks.hold(name, timeout=timeout, run_id=run_id or self.run_id, location=self.location)
+        return self.locks.hold(name, timeout=timeout, run_id=run_id or self.run_id,
+                               location=self.location, backend=self.name)
 
     def holders(self) -> list[HolderInfo]:
         """Locks currently held by live processes."""

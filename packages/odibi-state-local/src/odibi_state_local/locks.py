@@ -28,8 +28,15 @@ from pathlib import Path
 from typing import IO
 
 import portalocker
-from odibi_core.contracts.state import STATE_LOCK_NAME, HolderInfo, lock_timeout_error
-from odibi_core.errors import LockNotFound, StateError, StateLockHeld, StateLockTimeout
+from odibi_core.plugin import (
+    STATE_LOCK_NAME,
+    HolderInfo,
+    LockNotFound,
+    StateError,
+    StateLockHeld,
+    StateLockTimeout,
+    lock_timeout_error,
+)
 from pydantic import ValidationError
 
 from odibi_state_local.guards import guard_address, guard_holder_pid, try_guard
@@ -70,8 +77,11 @@ class SidecarLocks:
         return sorted(found)
 
     @contextlib.contextmanager
-    def hold(self, name: str, *, timeout: float, run_id: str | None, location: str) -> Iterator[HolderInfo]:
+    def hold(self, name: str, *, timeout: float, run_id: str | None, location: str,
+             backend: str | None = None) -> Iterator[HolderInfo]:
         """Hold lock ``name`` for the ``with`` block, waiting up to ``timeout`` seconds.
+
+        ``backend`` is the display name named in a timeout message.
 
         Raises:
             StateLockTimeout: naming the holder, when the wait runs out (``timeout <= 0``: at once).
@@ -81,7 +91,8 @@ class SidecarLocks:
         guard: socket.socket | None = None
         try:
             address = guard_address(path.parent, self.state_path.name, name)
-            guard = _acquire(handle, path, address, name=name, timeout=timeout, location=location)
+            guard = _acquire(handle, path, address, name=name, timeout=timeout, location=location,
+                             backend=backend)
             holder = HolderInfo.current(lock_name=name, run_id=run_id)
             try:
                 _write_record(handle, holder)
@@ -184,7 +195,7 @@ def _open_sidecar(path: Path, location: str) -> IO[bytes]:
 
 
 def _acquire(handle: IO[bytes], path: Path, address: bytes | None, *, name: str, timeout: float,
-             location: str) -> socket.socket:
+             location: str, backend: str | None = None) -> socket.socket:
     """Take the guard (:mod:`odibi_state_local.guards`), then the file lock; both or neither.
     Returns the guard socket, which holds the lock while it stays open."""
     start = time.monotonic()
@@ -204,16 +215,18 @@ def _acquire(handle: IO[bytes], path: Path, address: bytes | None, *, name: str,
                 raise StateError(f"cannot lock {path} for state at {location}: {exc}") from None
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise _timeout(name, path, address, location=location, waited=max(0.0, timeout))
+            raise _timeout(name, path, address, location=location, waited=max(0.0, timeout),
+                           backend=backend)
         time.sleep(min(remaining, pause * random.uniform(0.5, 1.0)))
         pause = min(pause * 2, MAX_POLL_S)
 
 
-def _timeout(name: str, path: Path, address: bytes | None, *, location: str, waited: float) -> StateLockTimeout:
+def _timeout(name: str, path: Path, address: bytes | None, *, location: str, waited: float,
+             backend: str | None = None) -> StateLockTimeout:
     """The timeout error, naming the holder from its record, or (record gone with its lock file)
     the process that holds the guard."""
     record = read_record(path)
-    error = lock_timeout_error(name, location=location, waited=waited, holder=record)
+    error = lock_timeout_error(name, location=location, waited=waited, holder=record, backend=backend)
     pid = guard_holder_pid(address) if record is None else None
     if pid is not None:
         head = error.message.split(": its holder left no record")[0]

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from odibi_core.files.paths import project_relative
-from odibi_core.plugins.options import PluginOptions
+from odibi_core.plugin import PluginOptions
 from pydantic import Field, field_validator
 
 DEFAULT_STATE_PATH = ".odibi/state.json"

@@ -22,7 +22,7 @@ from odibi_transformers.sqlbuild import (
 )
 
 if TYPE_CHECKING:
-    from odibi_core.plugins.types import TransformerContext
+    from odibi_core.plugin import TransformerContext
     from sqlglot import exp
 
 TYPE_ALIASES = {

@@ -10,7 +10,7 @@ from odibi_transformers.registry import Params, transformer
 from odibi_transformers.sqlbuild import col, current, lit, projection, require, select_from
 
 if TYPE_CHECKING:
-    from odibi_core.plugins.types import TransformerContext
+    from odibi_core.plugin import TransformerContext
     from sqlglot import exp
 
 SECONDS = {"day": 86400, "hour": 3600, "minute": 60, "second": 1}

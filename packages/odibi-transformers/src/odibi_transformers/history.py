@@ -17,7 +17,7 @@ from odibi_transformers.registry import Params, transformer
 from odibi_transformers.sqlbuild import alias, col, columns_of, current, require, table
 
 if TYPE_CHECKING:
-    from odibi_core.plugins.types import TransformerContext
+    from odibi_core.plugin import TransformerContext
     from sqlglot import exp
 
 

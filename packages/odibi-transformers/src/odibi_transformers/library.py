@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from odibi_core.plugins.types import TransformerSpec
+    from odibi_core.plugin import TransformerSpec
 
 MODULES = (
     "columns",

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from odibi_core.plugins.hookspecs import hookimpl
+from odibi_core.plugin import hookimpl
 
 if TYPE_CHECKING:
-    from odibi_core.plugins.types import TransformerSpec
+    from odibi_core.plugin import TransformerSpec
+
+ODIBI_PLUGIN_API = "1.0"
+"""The odibi plugin API this plugin was built for (checked when odibi-core loads it)."""
 
 
 @hookimpl

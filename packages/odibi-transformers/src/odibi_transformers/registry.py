@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from odibi_core.plugins.types import TransformerContext, TransformerSpec
+from odibi_core.plugin import TransformerContext, TransformerSpec
 from pydantic import BaseModel, ConfigDict
 
 GROUPS = {

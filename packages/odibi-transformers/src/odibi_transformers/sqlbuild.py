@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from odibi_core.errors import NodeError
 
 if TYPE_CHECKING:
-    from odibi_core.plugins.types import TransformerContext
+    from odibi_core.plugin import TransformerContext
     from sqlglot import exp
 
 READ_DIALECT = "duckdb"

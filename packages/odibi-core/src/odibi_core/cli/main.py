@@ -12,17 +12,17 @@ import contextlib
 import importlib
 import io
 import sys
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
 from odibi_core import __version__
-from odibi_core.cli.commands import BUILTIN_COMMAND_MODULES
 from odibi_core.cli.context import LOG_LEVELS, STATE
 from odibi_core.errors import ExitCode, OdibiError
 
-RESERVED_COMMANDS = frozenset({"run", "validate", "graph", "plugins", "init", "state", "secrets", "doctor",
-                               "story", "version", "help"})
+if TYPE_CHECKING:
+    from odibi_core.plugins.manager import Registered
+    from odibi_core.plugins.types import CliCommandSpec
 
 
 def _version(value: bool) -> None:
@@ -60,48 +60,74 @@ def create_app(*, with_plugins: bool = True, argv: list[str] | None = None) -> t
         STATE.log_format = log_format
         STATE.debug = debug
 
-    for module in BUILTIN_COMMAND_MODULES:
-        importlib.import_module(module).register(app)
-    if with_plugins and _wants_plugin_commands(sys.argv[1:] if argv is None else argv):
-        _add_plugin_commands(app)
+    _add_commands(app, sys.argv[1:] if argv is None else argv, with_plugins=with_plugins)
     return app
 
 
-def _wants_plugin_commands(argv: list[str]) -> bool:
-    """Plugin sub-apps are only needed when the command is not a builtin one (nor ``--version``)."""
-    args = [a for a in argv if not a.startswith("-")]
-    if not args:
-        return "--version" not in argv
-    return args[0] not in RESERVED_COMMANDS
+_VALUED_OPTIONS = frozenset({"--log-level", "--log-format"})
+"""Global options whose value is the next word (``--log-level DEBUG run``)."""
 
 
-def _add_plugin_commands(app: typer.Typer) -> None:
+def _command_name(argv: list[str]) -> str | None:
+    """The sub-command ``argv`` names (its first word that is not an option), if any."""
+    words = iter(argv)
+    for word in words:
+        if word in _VALUED_OPTIONS:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def _add_commands(app: typer.Typer, argv: list[str], *, with_plugins: bool) -> None:
+    """Mount the commands every plugin registers through ``odibi_cli_commands``, builtins first.
+
+    Entry points are only loaded when ``argv`` may need them: never for ``--version`` or a
+    builtin command, whose names come from the builtin plugin's registrations.
+    """
+    name = _command_name(argv)
+    if name is None and "--version" in argv:
+        return  # the eager --version option answers before any command is looked at
+    from odibi_core.plugins.loader import PluginSettings
     from odibi_core.plugins.manager import create_plugin_manager
 
-    try:
-        pm = create_plugin_manager()
-        commands = pm.cli_commands()
-    except OdibiError as exc:
-        from odibi_core.redaction import redact_text
+    commands = create_plugin_manager(PluginSettings(autoload=False), load_entry_points=False).cli_commands()
+    if with_plugins and name not in commands:
+        from odibi_core.errors import PluginConflictError
 
-        typer.echo(redact_text(f"warning: plugin commands unavailable: {exc.message}"), err=True)
-        return
-    for name, registered in sorted(commands.items()):
-        if name in RESERVED_COMMANDS:
-            typer.echo(f"warning: plugin {registered.distribution} may not replace builtin command {name!r}", err=True)
-            continue
         try:
-            sub_app = registered.spec.app_factory()
-        except KeyboardInterrupt:
-            raise
-        except BaseException as exc:  # a plugin's broken command never takes the CLI down
-            from odibi_core.plugins.guarded_import import describe_failure
+            commands = create_plugin_manager().cli_commands()
+        except PluginConflictError:
+            raise  # a plugin command named like a builtin (or another's): an error naming both
+        except OdibiError as exc:
             from odibi_core.redaction import redact_text
 
-            typer.echo(redact_text(f"warning: plugin {registered.distribution} command {name!r} "
-                                   f"unavailable: {describe_failure(exc)}"), err=True)
-            continue
-        app.add_typer(sub_app, name=name, help=registered.spec.help)
+            typer.echo(redact_text(f"warning: plugin commands unavailable: {exc.message}"), err=True)
+    for command, registered in commands.items():
+        _mount(app, command, registered)
+
+
+def _mount(app: typer.Typer, name: str, registered: Registered[CliCommandSpec]) -> None:
+    """Add one registered command (a Typer group or a single command function) to ``app``."""
+    try:
+        built = registered.spec.app_factory()
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # a plugin's broken command never takes the CLI down
+        from odibi_core.plugins.guarded_import import describe_failure
+        from odibi_core.redaction import redact_text
+
+        typer.echo(redact_text(f"warning: plugin {registered.distribution} command {name!r} "
+                               f"unavailable: {describe_failure(exc)}"), err=True)
+        return
+    help_text = registered.spec.help or None
+    if isinstance(built, typer.Typer):
+        if help_text is None:
+            app.add_typer(built, name=name)
+        else:
+            app.add_typer(built, name=name, help=help_text)
+    else:
+        app.command(name, help=help_text)(built)
 
 
 def main(argv: list[str] | None = None) -> int:

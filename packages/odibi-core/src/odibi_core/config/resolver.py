@@ -17,7 +17,7 @@ from odibi_core.redaction import register_secret
 from odibi_core.redaction.patterns import is_sensitive_key
 
 if TYPE_CHECKING:
-    from odibi_core.config.loader import ProjectSource
+    from odibi_core.config.source import ProjectSource
     from odibi_core.plugins.manager import OdibiPluginManager
 
 DEFAULT_PROVIDERS = ("env", "dotenv")

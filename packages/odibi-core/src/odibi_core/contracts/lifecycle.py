@@ -12,9 +12,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from odibi_core.config.models import NodeConfig, PipelineConfig, ProjectConfig
     from odibi_core.contracts.engine import Engine
     from odibi_core.contracts.requests import ColumnInfo
+    from odibi_core.planning.dag import Plan
+    from odibi_core.plugins.loader import PluginInfo
 
 NODE_STATUSES = ("success", "failed", "skipped", "unchanged", "interrupted")
 """``success`` (the node's whole output was computed in this run); ``failed``; ``skipped`` (an
@@ -170,3 +174,25 @@ class RunResult:
     def interrupted(self) -> bool:
         """``True`` if Ctrl-C or SIGTERM stopped the run."""
         return self.status == "interrupted"
+
+
+@dataclass
+class FinishedRun:
+    """A pipeline run whose result is final, as ``odibi_run_finished`` reporters see it.
+
+    Attributes:
+        context: The run's context (project config, pipeline, run id, engine, environment).
+        result: What the run did, node by node (samples and profiles included when
+            ``reports:`` asks for them).
+        plan: The plan it ran: graph (``upstream``), layers and node configs.
+        project_dir: Folder of the project file (relative report folders resolve against it).
+        state_backend: Name of the state backend in use, if any.
+        plugins: Every plugin the run loaded, with distribution and version.
+    """
+
+    context: PipelineRunContext
+    result: RunResult
+    plan: Plan
+    project_dir: Path
+    state_backend: str | None = None
+    plugins: list[PluginInfo] = field(default_factory=list)

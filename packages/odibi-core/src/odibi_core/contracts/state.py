@@ -9,23 +9,21 @@ a document of another lineage, and refuses a document that fails strict validati
 and are re-exported here.
 
 Backends implement :class:`StateBackend`. Most subclass :class:`DocumentStateBackend`, which turns
-four storage primitives (load, conditional store, a state lock, named locks) into the full
-read-modify-write contract, so every backend shares the same parsing, checks and redaction.
+storage primitives (:meth:`~DocumentStateBackend.load_document`, a conditional
+:meth:`~DocumentStateBackend.store_document`, named locks) into the full read-modify-write
+contract, so every backend shares the same parsing, checks and redaction. Lock holders are
+described by :class:`HolderInfo` (:mod:`odibi_core.contracts.state_holder`). The reference page
+"State backend API" in the documentation walks through all of it.
 """
 
 from __future__ import annotations
 
-import getpass
-import os
-import socket
-import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from datetime import datetime, timezone
-from typing import Any
+from typing import Any, ClassVar, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from odibi_core.contracts.state_document import (
     NODE_RECORD_STATUSES,
@@ -38,113 +36,45 @@ from odibi_core.contracts.state_document import (
     StateDocument,
     StateModel,
 )
-from odibi_core.errors import StateConflictError, StateError, StateLockTimeout
+from odibi_core.contracts.state_holder import (
+    STATE_LOCK_NAME,
+    HolderInfo,
+    lock_timeout_error,
+    pipeline_lock_name,
+    utc_now,
+)
+from odibi_core.errors import StateConflictError, StateError
 from odibi_core.state.integrity import describe_error, parse_state, seal
-
-STATE_LOCK_NAME = "state"
-"""Name of the short lock held around every read-modify-write of the document."""
 
 DEFAULT_HISTORY_LIMIT = 50
 """Runs kept per pipeline in the document (older runs are dropped on write)."""
 
-
-def utc_now() -> str:
-    """Current UTC time as an ISO-8601 string with offset (the state document's time format)."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-
-
-def pipeline_lock_name(pipeline: str) -> str:
-    """Name of the run lock of ``pipeline`` (held for a whole run of it)."""
-    return f"pipeline.{pipeline}"
-
-
-class HolderInfo(BaseModel):
-    """Who holds a lock. Stored beside the lock so a waiter can name the holder."""
-
-    model_config = ConfigDict(extra="allow")
-
-    lock_id: str = Field(default_factory=lambda: uuid.uuid4().hex[:16])
-    lock_name: str = STATE_LOCK_NAME
-    run_id: str | None = None
-    user: str = ""
-    host: str = ""
-    pid: int = 0
-    acquired_at: str = Field(default_factory=utc_now)
-    odibi_version: str = ""
-
-    @classmethod
-    def current(cls, *, lock_name: str, run_id: str | None) -> HolderInfo:
-        """Holder info describing this process."""
-        from odibi_core import __version__
-
-        return cls(
-            lock_name=lock_name,
-            run_id=run_id,
-            user=_user(),
-            host=socket.gethostname(),
-            pid=os.getpid(),
-            odibi_version=__version__,
-        )
-
-    def held_for_seconds(self) -> float | None:
-        """Seconds since ``acquired_at`` (``None`` if unparseable)."""
-        try:
-            since = datetime.fromisoformat(self.acquired_at)
-        except ValueError:
-            return None
-        return (datetime.now(timezone.utc) - since).total_seconds()
-
-    def describe(self) -> str:
-        """One line naming the holder: lock id, run id, user@host, pid and for how long."""
-        held = self.held_for_seconds()
-        held_text = f", held for {held:.1f}s" if held is not None else ""
-        return (
-            f"lock {self.lock_id} ({self.lock_name}) held by run {self.run_id or '?'} of "
-            f"{self.user or '?'}@{self.host or '?'} pid {self.pid or '?'} since "
-            f"{self.acquired_at}{held_text}"
-        )
-
-
-def lock_timeout_error(name: str, *, location: str, waited: float,
-                       holder: HolderInfo | None) -> StateLockTimeout:
-    """The :class:`StateLockTimeout` a backend raises when the wait for lock ``name`` runs out.
-
-    Every backend uses this wording, so users and tests meet one message shape: what was waited
-    for, where, for how long, and the holder (lock id, run id, user@host, pid, since when).
-
-    Args:
-        name: The lock's name (``state`` or ``pipeline.<name>``).
-        location: The state location (no credentials).
-        waited: Seconds waited (``0``: the caller asked not to wait).
-        holder: The holder's record, or ``None`` if it left none (it may be starting or ending).
-    """
-    who = holder.describe() if holder is not None else "its holder left no record (it may be ending)"
-    if waited <= 0:
-        head = f"lock {name} at {location} is held and this run does not wait"
-    else:
-        head = f"gave up after waiting {waited:.1f}s for lock {name} at {location}"
-    return StateLockTimeout(f"{head}: {who}")
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return str(os.getuid()) if hasattr(os, "getuid") else "unknown"
+DEFAULT_LOCK_TIMEOUT = 60.0
+"""Seconds :meth:`StateBackend.update` waits for the state lock when nothing else is configured."""
 
 
 class StateBackend(ABC):
     """Where run state lives. One instance serves one project for one process.
 
     Every implementation must pass ``odibi_core.testing.state_contract.StateBackendContract``.
+    The kernel builds an instance through the factory of the backend's
+    :class:`~odibi_core.plugins.types.StateBackendSpec`, passing a
+    :class:`~odibi_core.plugins.types.StateBuildContext` that carries the project's
+    ``lock_timeout`` and ``history``; it never sets attributes on a built backend.
     """
 
-    name: str = "state"
+    name: ClassVar[str] = "state"
+    """The backend's display name, used in messages (``lock pipeline.daily on local state at
+    ...``, ``state: local at ...``). Set it to the YAML ``state.backend`` value you register."""
 
     @property
     @abstractmethod
     def location(self) -> str:
         """Human-readable location (a path, a blob URL without credentials)."""
+
+    def describe(self) -> str:
+        """One line naming the backend and where it keeps state (``local state at /p/x.json``)."""
+        return f"{self.name} state at {self.location}"
 
     @abstractmethod
     def read(self) -> StateDocument | None:
@@ -156,7 +86,8 @@ class StateBackend(ABC):
     ) -> StateDocument:
         """Read-modify-write under the state lock: ``fn`` mutates the document in place.
 
-        The stored serial becomes the read serial + 1; the lineage is kept. Returns what was written.
+        The stored serial becomes the read serial + 1; the lineage is kept. Returns what was
+        written. ``timeout=None`` waits the backend's configured lock timeout.
         """
 
     @abstractmethod
@@ -166,7 +97,8 @@ class StateBackend(ABC):
         """Hold the named lock for the ``with`` block; wait up to ``timeout`` seconds.
 
         Raises:
-            StateLockTimeout: naming the holder when the wait runs out (``timeout=0``: at once).
+            StateLockTimeout: naming the holder when the wait runs out (``timeout=0``: at once);
+                build it with :func:`lock_timeout_error`.
         """
 
     @abstractmethod
@@ -175,22 +107,55 @@ class StateBackend(ABC):
 
     @abstractmethod
     def force_unlock(self, lock_id: str) -> HolderInfo:
-        """Break the lock whose holder has ``lock_id``; return who held it."""
+        """Break the lock whose holder has ``lock_id``; return who held it.
+
+        Raises:
+            LockNotFound: no lock has that id (exit 2).
+            StateLockHeld: the holder is alive and this backend cannot take a lock from a live
+                holder (an OS file lock).
+        """
 
     def close(self) -> None:
         """Release resources (stop lease renewal threads, close clients)."""
 
 
-class DocumentStateBackend(StateBackend):
-    """Implements :meth:`read` and :meth:`update` on four storage primitives.
+class LoadedDocument(NamedTuple):
+    """What :meth:`DocumentStateBackend.load_document` returns.
 
-    Subclasses provide :meth:`_load`, :meth:`_store`, :meth:`lock` and the lock queries. The base
-    class parses and checks documents, keeps the serial monotonic, refuses lineage changes, and runs
-    every stored document through the redaction registry.
+    Attributes:
+        data: The stored bytes exactly as stored, or ``None`` if no document is stored.
+        token: An opaque version token (an ETag, a file identity, a row version, or the bytes
+            themselves) that :meth:`DocumentStateBackend.store_document` receives back to refuse
+            a stale write. ``None`` is allowed when nothing is stored.
+    """
+
+    data: bytes | None
+    token: Any
+
+
+class DocumentStateBackend(StateBackend):
+    """Implements :meth:`read` and :meth:`update` on storage primitives a subclass provides.
+
+    A subclass implements :attr:`location`, :meth:`load_document`, :meth:`store_document`,
+    :meth:`lock`, :meth:`holders` and :meth:`force_unlock` (and :meth:`close` if it holds
+    resources). The base class parses and checks documents (:mod:`odibi_core.state.integrity`),
+    keeps the serial monotonic, refuses lineage changes, trims history to ``history_limit`` and
+    runs every stored document through the redaction registry, so no backend re-implements them.
+
+    :meth:`update` calls, in order: ``lock(STATE_LOCK_NAME, timeout=..., run_id=self.run_id)``,
+    then ``load_document()``, then ``fn(document)``, then ``store_document(bytes, token)`` with
+    the token the load returned, all inside the ``with`` block of the state lock.
+
+    Args:
+        project: Project name written into a new document.
+        history_limit: Runs kept per pipeline (the YAML ``state.history``).
+        lock_timeout: Seconds :meth:`update` waits for the state lock when called with
+            ``timeout=None`` (the YAML ``state.lock_timeout``, ``--lock-timeout``).
+        run_id: Run id recorded as the holder of the state lock taken by :meth:`update`.
     """
 
     def __init__(self, *, project: str | None = None, history_limit: int = DEFAULT_HISTORY_LIMIT,
-                 lock_timeout: float = 60.0, run_id: str | None = None) -> None:
+                 lock_timeout: float = DEFAULT_LOCK_TIMEOUT, run_id: str | None = None) -> None:
         self.project = project
         self.history_limit = history_limit
         self.lock_timeout = lock_timeout
@@ -198,16 +163,42 @@ class DocumentStateBackend(StateBackend):
         self._seen_lineage: str | None = None
 
     @abstractmethod
-    def _load(self) -> tuple[bytes | None, Any]:
-        """Return the stored bytes (``None`` if absent) and an opaque version token (ETag)."""
+    def load_document(self) -> LoadedDocument:
+        """The stored document's bytes and version token; never takes a lock.
+
+        Returns:
+            ``LoadedDocument(data, token)``; ``data`` is ``None`` if no document is stored.
+            Return the bytes as stored: the base class parses and checks them.
+
+        Raises:
+            StateError: the store cannot be read (one line, no credentials). Never return
+                ``None`` for an unreadable document: that would start a new history over it.
+        """
 
     @abstractmethod
-    def _store(self, data: bytes, token: Any) -> None:
-        """Atomically replace the document, only if it is still at version ``token``."""
+    def store_document(self, data: bytes, token: Any) -> None:
+        """Atomically replace the stored document with ``data``, if it is still at ``token``.
+
+        Called only inside :meth:`update`, with the state lock held. A reader must see either
+        the old or the new bytes, never a mix.
+
+        Args:
+            data: The complete sealed document (store it byte for byte).
+            token: What :meth:`load_document` returned under this same lock (``None``: nothing
+                was stored, so store only if still nothing is).
+
+        Raises:
+            StateConflictError: the stored document is no longer at ``token`` (a writer got past
+                the lock); nothing was written.
+            StateLockLost: a lock this backend holds was broken or expired since it was taken
+                (leases); nothing was written. A backend whose locks cannot be lost while held
+                (OS file locks) never raises it.
+            StateError: any other storage failure; the previous document must be intact.
+        """
 
     def read(self) -> StateDocument | None:
         """See :meth:`StateBackend.read`."""
-        data, _ = self._load()
+        data, _ = self.load_document()
         if data is None:
             return None
         doc = parse_state(data, location=self.location)
@@ -220,7 +211,7 @@ class DocumentStateBackend(StateBackend):
         """See :meth:`StateBackend.update`."""
         wait = self.lock_timeout if timeout is None else timeout
         with self.lock(STATE_LOCK_NAME, timeout=wait, run_id=self.run_id):
-            data, token = self._load()
+            data, token = self.load_document()
             current = parse_state(data, location=self.location) if data is not None else None
             if current is not None:
                 self._check_lineage(current)
@@ -241,19 +232,18 @@ class DocumentStateBackend(StateBackend):
             doc.serial = serial + 1
             for pipeline in doc.pipelines.values():
                 del pipeline.runs[: max(0, len(pipeline.runs) - self.history_limit)]
-            self._store(self._serialise(doc, data), token)
+            self.store_document(self._serialise(doc), token)
             self._seen_lineage = doc.lineage
             return doc
 
-    def _serialise(self, doc: StateDocument, previous: bytes | None = None) -> bytes:
+    def _serialise(self, doc: StateDocument) -> bytes:
         """The stored bytes: every string of the document redacted *before* JSON encoding, so a
         mask can never break an escape sequence and the document always reads back; validated
         as strictly as a read would (an invalid document is never written); then sealed with
         its checksum (:func:`odibi_core.state.integrity.seal`).
 
         Encoding goes through pydantic (compiled) rather than ``json.dumps(indent=...)``, whose
-        pure-Python path dominated the cost of writing a large history. ``previous`` (the stored
-        bytes) is accepted for backends that want to compare; redaction does not need it.
+        pure-Python path dominated the cost of writing a large history.
         """
         data = redact_state_data(doc.model_dump(mode="json"))
         try:
@@ -320,6 +310,7 @@ def iter_pipeline_runs(doc: StateDocument, pipeline: str | None = None) -> Itera
 
 __all__ = [
     "DEFAULT_HISTORY_LIMIT",
+    "DEFAULT_LOCK_TIMEOUT",
     "NODE_RECORD_STATUSES",
     "RUN_STATUSES",
     "STATE_FORMAT_VERSION",
@@ -328,6 +319,7 @@ __all__ = [
     "DocumentStateBackend",
     "HighWaterMark",
     "HolderInfo",
+    "LoadedDocument",
     "NodeRecord",
     "PipelineState",
     "RunRecord",

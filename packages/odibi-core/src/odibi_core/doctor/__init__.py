@@ -32,29 +32,31 @@ def run_doctor(project: str | None = None, *, environment: str | None = None,
             :func:`~odibi_core.plugins.manager.create_plugin_manager`; embedders and tests pass theirs).
     """
     from odibi_core.config.loader import DEFAULT_PROJECT_FILE, read_project_source
-    from odibi_core.doctor.environment import check_environment, check_plugin_lines, check_plugins
-    from odibi_core.doctor.project import check_project
+    from odibi_core.doctor.environment import check_environment
     from odibi_core.errors import OdibiError
     from odibi_core.plugins.manager import create_plugin_manager
+    from odibi_core.plugins.types import DoctorContext
 
     report = DoctorReport()
-    check_environment(report)
-    source = None
+    source, problem = None, None
     if project is not None or (Path.cwd() / DEFAULT_PROJECT_FILE).exists():
         try:
             source = read_project_source(project, environment=environment)
         except OdibiError as exc:
-            report.add("project", "file", FAIL, exc.message)
+            problem = exc.message
     try:
         pm = (plugin_manager or create_plugin_manager)(source.plugin_settings() if source is not None else None)
     except OdibiError as exc:
+        check_environment(report)  # the builtin checks' plugin needs a manager: check what needs none
+        if problem is not None:
+            report.add("project", "file", FAIL, problem)
         report.add("plugins", "plugin manager", FAIL, exc.message)
         return report
-    check_plugins(report, pm)
-    if source is not None:
-        check_project(report, source, pm)
-    elif project is None:
-        report.add("project", "file", INFO, f"no {DEFAULT_PROJECT_FILE} here: environment checks only "
-                   "(pass a project file or folder to check it)")
-    check_plugin_lines(report, pm)
+    context = DoctorContext(pm, source, problem, project_given=project is not None, environment=environment)
+    checks = pm.doctor_checks(context)
+    for check in checks:
+        report.add(check.section, check.name, check.level, check.detail, check.data)
+    if not any(check.section == "telemetry" for check in checks):
+        report.add("telemetry", "plugin", INFO, "no telemetry plugin reports settings (odibi-otel adds traces "
+                   "and metrics)")
     return report

@@ -1,4 +1,4 @@
-"""Checks that need no project: Python, installed packages, plugins and what plugins report."""
+"""Checks that need no project: Python, installed packages and plugins."""
 
 from __future__ import annotations
 
@@ -54,14 +54,3 @@ def check_plugins(report: DoctorReport, pm: OdibiPluginManager) -> None:
         pm.check_conflicts()
     except PluginError as exc:
         report.add("plugins", "registrations", FAIL, exc.message)
-
-
-def check_plugin_lines(report: DoctorReport, pm: OdibiPluginManager) -> None:
-    """Lines contributed by plugins (``odibi_doctor_checks``), telemetry settings among them."""
-    checks = pm.doctor_checks()
-    for check in checks:
-        report.add(check.section, check.name, OK if check.ok else FAIL, check.detail, check.data)
-    if not any(check.section == "telemetry" for check in checks):
-        report.add("telemetry", "plugin", INFO, "no telemetry plugin reports settings (odibi-otel adds traces "
-                   "and metrics)")
-

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from odibi_core.plugins.types import DoctorCheck
 
 OK = "ok"
 """Checked and fine."""
@@ -34,6 +37,12 @@ class DoctorLine:
     status: str
     detail: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+
+    def as_check(self) -> DoctorCheck:
+        """The same line as the record ``odibi_doctor_checks`` returns."""
+        from odibi_core.plugins.types import DoctorCheck
+
+        return DoctorCheck(self.section, self.name, self.status != FAIL, self.detail, self.data, self.status)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly form."""

@@ -177,6 +177,15 @@ def _check_connections(report: DoctorReport, source: ProjectSource, pm: OdibiPlu
                    {"type": config.type, **result.data})
 
 
+def _state_context(source: ProjectSource, config: Any) -> Any:
+    from odibi_core.plugins.types import StateBuildContext
+
+    base = _build_context(source, "state")
+    settings = {"lock_timeout": config.lock_timeout, "history": config.history} if config else {}
+    return StateBuildContext(name=base.name, project_dir=base.project_dir,
+                             project_name=base.project_name, **settings)
+
+
 def _check_state(report: DoctorReport, source: ProjectSource, pm: OdibiPluginManager, lookup: Lookup) -> None:
     from odibi_core.config.models import StateConfig
 
@@ -194,7 +203,7 @@ def _check_state(report: DoctorReport, source: ProjectSource, pm: OdibiPluginMan
             return
         spec = pm.state_backend(name)
         backend = spec.factory(_validate(spec.config_model, config.plugin_options() if config else {}),
-                               _build_context(source, "state"))
+                               _state_context(source, config))
     except Exception as exc:
         report.add("state", "backend", FAIL, _problem(exc))
         return

@@ -11,7 +11,6 @@ A node whose output its consumer computes is settled when that consumer finishes
 from __future__ import annotations
 
 import contextvars
-import getpass
 import logging
 import os
 import socket
@@ -21,6 +20,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
+from odibi_core.identity import current_user
 from odibi_core.config.loader import LoadedProject
 from odibi_core.config.models import PipelineConfig, RetryConfig
 from odibi_core.contracts.connection import Connection
@@ -173,7 +173,7 @@ class ProjectRunner:
         recorder = RunRecorder(backend, name, lock_timeout=self.lock_timeout,
                                environment=self.options.environment)
         if backend is not None:
-            self.state_location = f"{backend.name} state at {backend.location}"
+            self.state_location = backend.describe()
         try:
             with bind_log_context(run_id=run_id, pipeline=name), recorder.run_lock(
                 run_id, wait=self.options.wait_for_lock
@@ -198,7 +198,7 @@ class ProjectRunner:
             self.cancellation.register(target)
         self.cancellation.armed = True  # from here a signal stops the run cleanly
         recorder.record_start(RunRecord(
-            run_id=run_id, status="running", started_at=started, user=_user(), host=socket.gethostname(),
+            run_id=run_id, status="running", started_at=started, user=current_user(), host=socket.gethostname(),
             pid=os.getpid(), environment=self.options.environment, odibi_version=__version__,
         ))
         execution = _PipelineExecution(self, plan, engine, connections, transforms, recorder, context)
@@ -217,18 +217,18 @@ class ProjectRunner:
             recorder.record_finish(result, marks)
         finally:
             try:
-                self._report(plan, result)
+                self._report(plan, result, context)
             finally:
                 self.cancellation.armed = False
         return result
 
-    def _report(self, plan: Plan, result: RunResult) -> None:
-        """Write the run report (never raises: a failed write is one warning line)."""
-        from odibi_core.reports.writer import write_run_report
+    def _report(self, plan: Plan, result: RunResult, context: PipelineRunContext) -> None:
+        """Hand the finished run to the reporters (``odibi_run_finished``; never raises)."""
+        from odibi_core.contracts.lifecycle import FinishedRun
 
-        entry = write_run_report(self.project, plan, result, self.pm.plugins, environment=self.options.environment)
-        if entry is not None:
-            result.report = str(entry.html_path)
+        finished = FinishedRun(context, result, plan, self.project.project_dir,
+                               self.project.state_backend, self.pm.plugins)
+        result.report = self.pm.run_finished(finished)
 
     def build_engine(self, run_id: str) -> Engine:
         """The project's engine, built for run ``run_id``."""
@@ -496,13 +496,6 @@ class _PipelineExecution:
         for name, reason in decision.reasons.items():
             logger.info("resume: node %s runs: %s", name, reason)
         return decision.unchanged
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
 
 
 def run_project(project: LoadedProject, pm: OdibiPluginManager, options: RunOptions | None = None) -> list[RunResult]:

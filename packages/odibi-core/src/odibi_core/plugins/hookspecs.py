@@ -10,10 +10,15 @@ Registration hooks (``odibi_engines``, ``odibi_connections``, ``odibi_formats``,
 ``odibi_state_backends``, ``odibi_secret_providers``, ``odibi_transforms``, ``odibi_transformers``,
 ``odibi_write_capabilities``, ``odibi_cli_commands``, ``odibi_doctor_checks``)
 return lists of typed records from :mod:`odibi_core.plugins.types`; every plugin's records are
-collected. Lifecycle hooks (``odibi_run_pipeline``, ``odibi_run_node``) are meant to be implemented
-as pluggy wrappers (``@hookimpl(wrapper=True)``) around the kernel's own implementation, which
-does the work; they are ``firstresult`` only because exactly one implementation (the kernel's)
-produces the result.
+collected. The kernel's own builtins (engines, connections, secret providers, CLI commands, doctor
+checks, run reports) are registered through these same hooks.
+
+Lifecycle hooks the kernel executes (``odibi_run_pipeline``, ``odibi_run_node``) may only be
+implemented as pluggy wrappers (``@hookimpl(wrapper=True)``) around the kernel's own
+implementation, which does the work; they are ``firstresult`` only because exactly one
+implementation (the kernel's) produces the result. A plugin with a plain implementation of either
+is refused at load (``failed`` in ``odibi plugins list --all``): it would silently replace the
+kernel's execution. ``odibi_run_finished`` is an ordinary hook every reporter implements.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from odibi_core.contracts.lifecycle import (
+        FinishedRun,
         NodeResult,
         NodeRunContext,
         PipelineRunContext,
@@ -33,6 +39,7 @@ if TYPE_CHECKING:
         CliCommandSpec,
         ConnectionSpec,
         DoctorCheck,
+        DoctorContext,
         EngineSpec,
         FormatSpec,
         SecretProviderSpec,
@@ -69,8 +76,7 @@ class OdibiHookSpecs:
 
         Example::
 
-            from odibi_core import hookimpl
-            from odibi_core.plugins.types import EngineSpec, PluginOptions
+            from odibi_core.plugin import EngineSpec, PluginOptions, hookimpl
 
             class PolarsOptions(PluginOptions):
                 streaming: bool = False
@@ -94,8 +100,7 @@ class OdibiHookSpecs:
         Example::
 
             from pydantic import SecretStr
-            from odibi_core import hookimpl
-            from odibi_core.plugins.types import ConnectionSpec, PluginOptions
+            from odibi_core.plugin import ConnectionSpec, PluginOptions, hookimpl
 
             class HttpOptions(PluginOptions):
                 url: str
@@ -122,9 +127,7 @@ class OdibiHookSpecs:
 
         Example::
 
-            from odibi_core import hookimpl
-            from odibi_core.contracts.formats import TableFormat
-            from odibi_core.plugins.types import FormatSpec, PluginOptions
+            from odibi_core.plugin import FormatSpec, PluginOptions, TableFormat, hookimpl
 
             class FeatherReadOptions(PluginOptions):
                 columns: list[str] | None = None
@@ -160,16 +163,16 @@ class OdibiHookSpecs:
 
         Example::
 
-            from odibi_core import hookimpl
-            from odibi_core.plugins.types import PluginOptions, StateBackendSpec
+            from odibi_core.plugin import PluginOptions, StateBackendSpec, hookimpl
 
             class S3Options(PluginOptions):
                 bucket: str
                 key: str = "odibi/state.json"
 
-            def _make(options: S3Options, ctx):
-                from my_s3_state.backend import S3StateBackend
-                return S3StateBackend(options, project=ctx.project_name, run_id=ctx.run_id)
+            def _make(options: S3Options, ctx):  # ctx: StateBuildContext
+                from my_s3_state.backend import S3StateBackend  # a DocumentStateBackend
+                return S3StateBackend(options, project=ctx.project_name, run_id=ctx.run_id,
+                                      lock_timeout=ctx.lock_timeout, history_limit=ctx.history)
 
             @hookimpl
             def odibi_state_backends():
@@ -185,8 +188,7 @@ class OdibiHookSpecs:
 
         Example::
 
-            from odibi_core import hookimpl
-            from odibi_core.plugins.types import SecretProviderSpec
+            from odibi_core.plugin import SecretProviderSpec, hookimpl
 
             class VaultProvider:
                 name = "vault"
@@ -234,8 +236,7 @@ class OdibiHookSpecs:
         Example::
 
             from pydantic import BaseModel, ConfigDict
-            from odibi_core import hookimpl
-            from odibi_core.plugins.types import TransformerSpec
+            from odibi_core.plugin import TransformerSpec, hookimpl
 
             class KeepTopParams(BaseModel):
                 model_config = ConfigDict(extra="forbid")
@@ -267,8 +268,7 @@ class OdibiHookSpecs:
 
         Example::
 
-            from odibi_core import hookimpl
-            from odibi_core.plugins.types import WriteCapabilitySpec
+            from odibi_core.plugin import WriteCapabilitySpec, hookimpl
 
             @hookimpl
             def odibi_write_capabilities():
@@ -280,7 +280,10 @@ class OdibiHookSpecs:
 
     @hookspec
     def odibi_cli_commands(self) -> list[CliCommandSpec]:
-        """Add sub-commands to ``odibi``; a name that shadows a builtin command is rejected.
+        """Add sub-commands to ``odibi`` (the builtin ones are registered through this hook too).
+
+        Names are unique: a plugin command named like a builtin (``run``) or like another
+        plugin's is a conflict error naming both distributions.
 
         Returns:
             A list of :class:`~odibi_core.plugins.types.CliCommandSpec`.
@@ -288,8 +291,7 @@ class OdibiHookSpecs:
         Example::
 
             import typer
-            from odibi_core import hookimpl
-            from odibi_core.plugins.types import CliCommandSpec
+            from odibi_core.plugin import CliCommandSpec, hookimpl
 
             def _app() -> typer.Typer:
                 app = typer.Typer(help="Inspect the warehouse.")
@@ -306,8 +308,16 @@ class OdibiHookSpecs:
         """
 
     @hookspec
-    def odibi_doctor_checks(self) -> list[DoctorCheck]:
+    def odibi_doctor_checks(self, context: DoctorContext) -> list[DoctorCheck]:
         """Contribute lines to ``odibi doctor`` (telemetry settings, plugin health...).
+
+        The kernel's own checks (Python, packages, plugins, the project's secrets, connections,
+        state and reports) are a builtin implementation marked ``tryfirst``, so they come first.
+        An implementation that raises becomes one failed line naming the plugin.
+
+        Args:
+            context: The plugin manager and the project being checked (if any); an
+                implementation may leave the argument out.
 
         Returns:
             A list of :class:`~odibi_core.plugins.types.DoctorCheck`; details must be secret-free.
@@ -315,13 +325,14 @@ class OdibiHookSpecs:
         Example::
 
             import os
-            from odibi_core import hookimpl
-            from odibi_core.plugins.types import DoctorCheck
+            from odibi_core.plugin import DoctorCheck, hookimpl
 
             @hookimpl
-            def odibi_doctor_checks():
+            def odibi_doctor_checks(context):
                 endpoint = os.environ.get("MY_ENDPOINT")
-                return [DoctorCheck("my-plugin", "endpoint", endpoint is not None, endpoint or "unset")]
+                if endpoint is None:
+                    return [DoctorCheck("my-plugin", "endpoint", True, "unset", status="info")]
+                return [DoctorCheck("my-plugin", "endpoint", True, endpoint)]
         """
 
     # --- lifecycle --------------------------------------------------------------------------
@@ -378,4 +389,44 @@ class OdibiHookSpecs:
                     raise
                 print(f"node {context.node.name}: {result.rows_out} rows")
                 return result
+        """
+
+    @hookspec
+    def odibi_run_finished(self, run: FinishedRun) -> str | None:
+        """Report a finished pipeline run (the builtin HTML/JSON run report is one implementation).
+
+        Called once per pipeline run after its result is final and recorded in state, whether
+        it succeeded, failed or was interrupted; not called for ``--dry-run``. ``run`` carries
+        what a reporter needs: the run context, the :class:`~odibi_core.contracts.lifecycle.RunResult`
+        with each node's :class:`~odibi_core.contracts.lifecycle.NodeResult` (rows, SQL,
+        schemas, validations, and the output ``sample`` and ``profile`` when ``reports:`` asks
+        for them), the plan, the project folder and the installed plugins. Every value is
+        already redacted except what the reporter writes itself: pass free text through
+        :func:`odibi_core.redaction.redact_text`.
+
+        An implementation that raises costs one warning line, never the run or other
+        reporters. The builtin report plugin (``builtin-reports``) can be switched off with
+        ``ODIBI_DISABLE_PLUGINS=builtin-reports`` (or ``plugins.deny``) when another reporter
+        replaces it; ``reports.enabled: false`` turns it off per project.
+
+        Args:
+            run: The finished run.
+
+        Returns:
+            Where a human can read the report (a path or URL), or ``None``. The first location
+            returned becomes ``RunResult.report`` (printed by ``odibi run``).
+
+        Example::
+
+            import json, urllib.request
+            from odibi_core import hookimpl
+
+            @hookimpl
+            def odibi_run_finished(run):
+                event = {"run": run.result.run_id, "status": run.result.status,
+                         "nodes": {n: r.status for n, r in run.result.nodes.items()}}
+                request = urllib.request.Request("http://dashboard.local/runs",
+                                                 data=json.dumps(event).encode(), method="POST")
+                urllib.request.urlopen(request, timeout=5)
+                return None
         """

@@ -1,7 +1,9 @@
 """Entry-point discovery under a guard, honouring allow / deny / no-autoload switches.
 
 The switches are evaluated on distribution names *before* any plugin module is imported, so a
-blocked plugin's code never runs. A plugin that raises (anything, ``sys.exit()`` included) or takes
+blocked plugin's code never runs. A plugin built for another plugin API
+(:mod:`odibi_core.plugins.api_version`) is ``failed`` right after its import, before any of its
+hooks is registered. A plugin that raises (anything, ``sys.exit()`` included) or takes
 longer than the import timeout while importing is recorded as ``failed`` with the reason; the run
 goes on unless the project needs what that plugin provides (see
 :mod:`odibi_core.plugins.guarded_import`).
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any
 
+from odibi_core.plugins.api_version import api_problem, declared_api
 from odibi_core.plugins.guarded_import import DEFAULT_IMPORT_TIMEOUT, load_entry_point
 from odibi_core.plugins.hookspecs import ENTRY_POINT_GROUP
 
@@ -139,6 +142,8 @@ class PluginInfo:
         reason: Why blocked or failed (the error, one line).
         hooks: Hook names it implements (empty unless active).
         entry_point: ``module:attr`` value of the entry point.
+        api: The plugin API version it declares (``ODIBI_PLUGIN_API``; ``None``: undeclared,
+            or not imported).
     """
 
     name: str
@@ -148,6 +153,7 @@ class PluginInfo:
     reason: str | None = None
     hooks: list[str] = field(default_factory=list)
     entry_point: str = ""
+    api: str | None = None
     obj: Any = field(default=None, repr=False, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
@@ -160,6 +166,7 @@ class PluginInfo:
             "reason": self.reason,
             "hooks": self.hooks,
             "entry_point": self.entry_point,
+            "api": self.api,
         }
 
 
@@ -182,6 +189,12 @@ def discover_entry_points(settings: PluginSettings) -> list[PluginInfo]:
             found.append(info)
             continue
         info.obj, failure = load_entry_point(ep, settings.effective_import_timeout)
+        if failure is None:
+            declared = declared_api(info.obj)
+            info.api = None if declared is None else str(declared)
+            failure = api_problem(declared, plugin=ep.name, distribution=dist_name, version=version)
+            if failure is not None:
+                info.obj = None  # built for another API: none of its hooks may run
         if failure is not None:  # a broken plugin must never take the host down
             info.status, info.reason = STATUS_FAILED, failure
             logger.warning("plugin %s (%s) failed to load: %s", ep.name, dist_name, info.reason)

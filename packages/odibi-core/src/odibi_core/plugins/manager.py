@@ -9,9 +9,9 @@ typed method per hook so the rest of the kernel never calls ``pm.hook.x(...)`` w
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import pluggy
 
@@ -19,7 +19,9 @@ from odibi_core.errors import PluginConflictError, PluginError
 from odibi_core.plugins.hookspecs import PROJECT_NAME, OdibiHookSpecs
 from odibi_core.plugins.loader import (
     BUILTIN_DISTRIBUTION,
+    ENV_DENY,
     STATUS_ACTIVE,
+    STATUS_BLOCKED,
     STATUS_FAILED,
     PluginInfo,
     PluginSettings,
@@ -40,6 +42,10 @@ from odibi_core.plugins.types import (
     WriteCapabilitySpec,
 )
 
+if TYPE_CHECKING:
+    from odibi_core.contracts.lifecycle import FinishedRun
+    from odibi_core.plugins.types import DoctorContext
+
 logger = logging.getLogger("odibi.plugins")
 
 SpecT = TypeVar("SpecT")
@@ -55,6 +61,16 @@ REGISTRATION_HOOKS = {
     "transformer": "odibi_transformers",
     "write capability": "odibi_write_capabilities",
     "cli command": "odibi_cli_commands",
+}
+
+#: Components the project's own distributions provide, for the hint of an unknown name.
+KNOWN_PROVIDERS: dict[tuple[str, str], str] = {
+    ("engine", "pandas"): "odibi-engine-pandas",
+    ("engine", "spark"): "odibi-engine-spark",
+    ("connection", "postgres"): "odibi-connector-postgres",
+    ("connection", "azure_blob"): "odibi-connector-azure",
+    ("connection", "azure_adls"): "odibi-connector-azure",
+    ("format", "delta"): "odibi-format-delta",
 }
 
 #: The record type each kind's registration hook must return a list of.
@@ -98,18 +114,18 @@ class OdibiPluginManager:
     def _collect(self, kind: str, hook_name: str) -> dict[str, Registered[Any]]:
         by_plugin = {info.name: info for info in self.plugins}
         registry: dict[str, Registered[Any]] = {}
-        caller = getattr(self.pm.hook, hook_name)
         # oldest registration first, so builtins are seen before plugins that might shadow them
-        for impl in caller.get_hookimpls():  # pluggy lists the oldest registration first
-            info = by_plugin.get(impl.plugin_name)
-            dist = info.distribution if info else impl.plugin_name
-            specs, problem = _call_registration(impl.function, hook_name, SPEC_TYPES[kind])
+        for plugin_name, returned, error in reversed(list(self.call_each(hook_name))):
+            info = by_plugin.get(plugin_name)
+            dist = info.distribution if info else plugin_name
+            specs, problem = _check_registration(returned, error, hook_name, SPEC_TYPES[kind])
             if problem is not None:
                 if info is None or info.distribution == BUILTIN_DISTRIBUTION:
-                    raise PluginError(f"plugin {impl.plugin_name} ({dist}): {problem}")
+                    raise PluginError(f"plugin {plugin_name} ({dist}): {problem}")
                 # a broken plugin contributes nothing and is reported; unrelated runs go on
                 info.status, info.reason = STATUS_FAILED, problem
-                logger.warning("plugin %s (%s) failed: %s", impl.plugin_name, dist, problem)
+                logger.warning("plugin %s (%s) failed: %s", plugin_name, dist, problem)
+                self._drop(plugin_name)
                 continue
             for spec in specs:
                 name = spec.name
@@ -117,11 +133,44 @@ class OdibiPluginManager:
                     other = registry[name]
                     raise PluginConflictError(
                         f"{kind} {name!r} is registered twice: by {other.distribution} "
-                        f"(plugin {other.plugin}) and by {dist} (plugin {impl.plugin_name})",
+                        f"(plugin {other.plugin}) and by {dist} (plugin {plugin_name})",
                         hint=f"Uninstall one of them, or block one with ODIBI_DISABLE_PLUGINS={dist}.",
                     )
-                registry[name] = Registered(spec, impl.plugin_name, dist)
+                registry[name] = Registered(spec, plugin_name, dist)
         return registry
+
+    def call_each(self, hook_name: str, **kwargs: Any) -> Iterator[tuple[str, Any, BaseException | None]]:
+        """Call hook ``hook_name`` once per implementing plugin, in pluggy's call order.
+
+        Each call goes through pluggy's hook machinery (a subset hook caller holding that one
+        plugin), so tracing, monitoring and ``tryfirst``/``trylast`` ordering apply, while a
+        plugin that raises is isolated: it yields ``(plugin name, None, exception)`` and the
+        others still run. ``KeyboardInterrupt`` is never swallowed.
+        """
+        caller = getattr(self.pm.hook, hook_name)
+        impls = list(reversed(caller.get_hookimpls()))  # pluggy calls the newest (tryfirst) first
+        everyone = [impl.plugin for impl in impls]
+        for impl in impls:
+            others = [p for p in everyone if p is not impl.plugin]
+            single = self.pm.subset_hook_caller(hook_name, remove_plugins=others)
+            try:
+                returned = single(**kwargs)
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # SystemExit included: a plugin never ends the host
+                yield impl.plugin_name, None, exc
+                continue
+            # a plain (non-firstresult) hook returns a list of the one implementation's result
+            yield impl.plugin_name, (returned[0] if returned else None), None
+
+    def _drop(self, plugin: str) -> None:
+        """Take a failed plugin out: none of its hooks runs again (lifecycle wrappers included)
+        and nothing it registered through other hooks stays usable."""
+        if self.pm.get_plugin(plugin) is not None:
+            self.pm.unregister(name=plugin)
+        for registry in self._registries.values():
+            for name in [n for n, r in registry.items() if r.plugin == plugin]:
+                del registry[name]
 
     def _lookup(self, kind: str, name: str) -> Registered[Any]:
         registry = self._registry(kind)
@@ -133,10 +182,14 @@ class OdibiPluginManager:
         notes = "".join(
             f"; plugin {p.name} ({p.distribution}) is {p.status}: {p.reason}" for p in failed
         )
+        package = KNOWN_PROVIDERS.get((kind, name))
+        if package is not None and distribution_version(package) is not None:
+            package = None  # installed but blocked or failed: the notes say why
         raise PluginError(
             f"unknown {kind} {name!r}{did_you_mean(name, registry)}; "
             f"available: {', '.join(sorted(registry)) or 'none'}{notes}",
-            hint="Install the plugin that provides it (see `odibi plugins list --all`).",
+            hint=(f"pip install {package}" if package else
+                  "Install the plugin that provides it (see `odibi plugins list --all`)."),
         )
 
     def check_conflicts(self) -> None:
@@ -204,16 +257,28 @@ class OdibiPluginManager:
         """Every plugin-contributed CLI sub-app by name."""
         return self._registry("cli command")
 
-    def doctor_checks(self) -> list[DoctorCheck]:
-        """Lines plugins contribute to ``odibi doctor`` (a raising plugin becomes a failed line)."""
+    def doctor_checks(self, context: DoctorContext | None = None) -> list[DoctorCheck]:
+        """Every ``odibi doctor`` line, builtin checks first (a raising plugin becomes a failed line).
+
+        ``context`` defaults to this manager and no project (environment and plugin checks).
+        """
+        if context is None:
+            from odibi_core.plugins.types import DoctorContext
+
+            context = DoctorContext(self)
         checks: list[DoctorCheck] = []
-        for impl in reversed(self.pm.hook.odibi_doctor_checks.get_hookimpls()):
-            try:
-                checks.extend(impl.function() or [])
-            except KeyboardInterrupt:
-                raise
-            except BaseException as exc:  # SystemExit included
-                checks.append(DoctorCheck("plugins", impl.plugin_name, False, f"{type(exc).__name__}: {exc}"))
+        for plugin_name, returned, error in self.call_each("odibi_doctor_checks", context=context):
+            if error is None and isinstance(returned, (list, tuple)) and all(
+                    isinstance(c, DoctorCheck) for c in returned):
+                checks.extend(returned)
+                continue
+            if error is not None:
+                from odibi_core.plugins.guarded_import import describe_failure
+
+                detail = describe_failure(error)
+            else:
+                detail = f"odibi_doctor_checks returned {type(returned).__name__}, expected a list of DoctorCheck"
+            checks.append(DoctorCheck("plugins", plugin_name, False, detail))
         return checks
 
     # --- lifecycle ----------------------------------------------------------------------
@@ -225,6 +290,22 @@ class OdibiPluginManager:
     def run_node(self, context: Any) -> Any:
         """Call ``odibi_run_node`` (wrappers around the kernel's implementation)."""
         return self.pm.hook.odibi_run_node(context=context)
+
+    def run_finished(self, run: FinishedRun) -> str | None:
+        """Call ``odibi_run_finished`` on every reporter; the first location one returns.
+
+        A reporter that raises costs one warning line, never the run or the other reporters.
+        """
+        location: str | None = None
+        for plugin_name, returned, error in self.call_each("odibi_run_finished", run=run):
+            if error is not None:
+                from odibi_core.redaction import redact_text
+
+                logger.warning(redact_text(f"plugin {plugin_name}: odibi_run_finished raised "
+                                           f"{type(error).__name__}: {error}"))
+            elif location is None and isinstance(returned, str):
+                location = returned
+        return location
 
     # --- introspection ------------------------------------------------------------------
 
@@ -271,7 +352,7 @@ def create_plugin_manager(
         load_entry_points: Set ``False`` to skip entry-point discovery entirely.
     """
     from odibi_core import __version__
-    from odibi_core.builtins import BUILTIN_PLUGINS
+    from odibi_core.builtins import BUILTIN_PLUGINS, OPTIONAL_BUILTINS
 
     settings = settings or PluginSettings.from_env()
     pm = pluggy.PluginManager(PROJECT_NAME)
@@ -284,30 +365,23 @@ def create_plugin_manager(
     for name, module_path in BUILTIN_PLUGINS:
         import importlib
 
+        if name in OPTIONAL_BUILTINS and name in settings.deny:
+            infos.append(PluginInfo(name, BUILTIN_DISTRIBUTION, __version__, STATUS_BLOCKED,
+                                    reason=f"denied ({ENV_DENY} or plugins.deny)", entry_point=module_path))
+            continue
         plugin = importlib.import_module(module_path)
         pm.register(plugin, name=name)
         infos.append(PluginInfo(name, BUILTIN_DISTRIBUTION, __version__, STATUS_ACTIVE,
                                 entry_point=module_path, obj=plugin))
     for name, plugin in extra_plugins:
-        infos.append(PluginInfo(name, normalize_dist(name), "test", STATUS_ACTIVE, obj=plugin))
-        pm.register(plugin, name=name)
+        info = PluginInfo(name, normalize_dist(name), "test", STATUS_ACTIVE, obj=plugin)
+        infos.append(info)
+        _register_guarded(pm, info)
     if load_entry_points:
         for info in discover_entry_points(settings):
             infos.append(info)
-            if info.status != STATUS_ACTIVE:
-                continue
-            try:
-                pm.register(info.obj, name=info.name)
-            except ValueError as exc:
-                info.status, info.reason = STATUS_FAILED, f"cannot register: {exc}"
-                continue
-            except pluggy.PluginValidationError as exc:
-                info.status, info.reason = STATUS_FAILED, f"invalid hook implementation: {exc}"
-                continue
-            unknown = _unknown_hooks(pm, info.obj)
-            if unknown:
-                pm.unregister(info.obj)
-                info.status, info.reason = STATUS_FAILED, unknown
+            if info.status == STATUS_ACTIVE:
+                _register_guarded(pm, info)
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
@@ -322,18 +396,14 @@ def create_plugin_manager(
     return manager
 
 
-def _call_registration(function: Callable[[], Any], hook_name: str,
-                       spec_type: type) -> tuple[list[Any], str | None]:
-    """Call a registration hook; ``(specs, None)``, or ``([], problem)`` if it raised or returned
-    anything but a list of ``spec_type`` records with string names."""
-    try:
-        returned = function()
-    except KeyboardInterrupt:
-        raise
-    except BaseException as exc:  # SystemExit included: a plugin never ends the host
+def _check_registration(returned: Any, error: BaseException | None, hook_name: str,
+                        spec_type: type) -> tuple[list[Any], str | None]:
+    """``(specs, None)``, or ``([], problem)`` if the registration hook raised or returned anything
+    but a list of ``spec_type`` records with string names."""
+    if error is not None:
         from odibi_core.plugins.guarded_import import describe_failure
 
-        return [], f"{hook_name} raised {describe_failure(exc)}"
+        return [], f"{hook_name} raised {describe_failure(error)}"
     if returned is None:
         return [], None
     expected = f"a list of {spec_type.__name__}"
@@ -347,6 +417,43 @@ def _call_registration(function: Callable[[], Any], hook_name: str,
     return list(returned), None
 
 
+def _register_guarded(pm: pluggy.PluginManager, info: PluginInfo) -> None:
+    """Register a plugin's object; on a bad hook implementation unregister it and mark it failed."""
+    try:
+        pm.register(info.obj, name=info.name)
+    except ValueError as exc:
+        info.status, info.reason = STATUS_FAILED, f"cannot register: {exc}"
+        return
+    except pluggy.PluginValidationError as exc:
+        info.status, info.reason = STATUS_FAILED, f"invalid hook implementation: {exc}"
+        return
+    problem = _unknown_hooks(pm, info.obj) or _plain_lifecycle_hooks(pm, info.obj)
+    if problem:
+        pm.unregister(info.obj)
+        info.status, info.reason = STATUS_FAILED, problem
+        logger.warning("plugin %s (%s) failed: %s", info.name, info.distribution, problem)
+
+
+#: Hooks the kernel's own execution implements: a plugin may only wrap them.
+KERNEL_EXECUTED_HOOKS = ("odibi_run_pipeline", "odibi_run_node")
+
+
+def _plain_lifecycle_hooks(pm: pluggy.PluginManager, plugin: object) -> str | None:
+    """Describe lifecycle implementations of ``plugin`` that are not wrappers, if any.
+
+    A plain implementation of a hook the kernel executes would be called instead of the
+    kernel's (pluggy stops at the first result), silently skipping the real work.
+    """
+    bad = [name for name in KERNEL_EXECUTED_HOOKS
+           for impl in getattr(pm.hook, name).get_hookimpls()
+           if impl.plugin is plugin and not (impl.wrapper or impl.hookwrapper)]
+    if not bad:
+        return None
+    return "; ".join(
+        f"implements {name} without wrapper=True: a plain implementation would replace the kernel's "
+        f"execution; decorate it with @hookimpl(wrapper=True) and yield to the kernel" for name in bad)
+
+
 def _unknown_hooks(pm: pluggy.PluginManager, plugin: object) -> str | None:
     """Describe hook implementations of ``plugin`` that match no hookspec (typos), if any."""
     from odibi_core.config.suggestions import did_you_mean
@@ -357,5 +464,3 @@ def _unknown_hooks(pm: pluggy.PluginManager, plugin: object) -> str | None:
         return None
     return "; ".join(f"implements unknown hook {name!r}{did_you_mean(name, known)}" for name in bad)
 
-
-PluginFactory = Callable[[], OdibiPluginManager]

@@ -17,11 +17,13 @@ if TYPE_CHECKING:
     import typer
     from pydantic import BaseModel
 
+    from odibi_core.config.source import ProjectSource
     from odibi_core.contracts.connection import Connection
     from odibi_core.contracts.engine import Engine
     from odibi_core.contracts.formats import FormatEnginePath, TableFormat
     from odibi_core.contracts.secrets import SecretProvider
     from odibi_core.contracts.state import StateBackend
+    from odibi_core.plugins.manager import OdibiPluginManager
     from odibi_core.plugins.options import PluginOptions
 
 
@@ -49,6 +51,24 @@ class BuildContext:
     project_dir: Path
     project_name: str
     run_id: str | None = None
+
+
+@dataclass(frozen=True)
+class StateBuildContext(BuildContext):
+    """What a state backend's factory gets besides its validated options.
+
+    The kernel's own ``state:`` keys reach the backend here, at construction; nothing is set on
+    a backend after it is built.
+
+    Attributes:
+        lock_timeout: Seconds :meth:`~odibi_core.contracts.state.StateBackend.update` waits for
+            the state lock by default (``--lock-timeout`` > ``ODIBI_LOCK_TIMEOUT`` > YAML
+            ``state.lock_timeout`` > 60).
+        history: Runs kept per pipeline (YAML ``state.history``, default 50).
+    """
+
+    lock_timeout: float = 60.0
+    history: int = 50
 
 
 @dataclass(frozen=True)
@@ -103,13 +123,15 @@ class StateBackendSpec:
 
     Attributes:
         name: YAML name, e.g. ``"local"`` or ``"azure_blob"``.
-        factory: ``factory(options, context) -> StateBackend``.
-        config_model: Validates the ``state:`` keys other than ``backend`` and ``lock_timeout``.
+        factory: ``factory(options, context) -> StateBackend``; ``context`` is a
+            :class:`StateBuildContext` (pass its ``lock_timeout`` and ``history`` to the backend).
+        config_model: Validates the ``state:`` keys other than the kernel's ``backend``,
+            ``lock_timeout`` and ``history``.
         description: One line for ``odibi plugins list``.
     """
 
     name: str
-    factory: Callable[[Any, BuildContext], StateBackend]
+    factory: Callable[[Any, StateBuildContext], StateBackend]
     config_model: type[PluginOptions] | None = None
     description: str = ""
 
@@ -223,17 +245,46 @@ class WriteCapabilitySpec:
 
 @dataclass(frozen=True)
 class CliCommandSpec:
-    """Adds a Typer sub-app ``odibi <name> ...``.
+    """Adds ``odibi <name> ...``: a Typer sub-app (a command group) or a single command.
+
+    The builtin commands (``run``, ``validate``, ``doctor``...) are registered through the same
+    hook, so a plugin command with a builtin's name is a conflict naming both distributions.
 
     Attributes:
-        name: Sub-command name; may not shadow a builtin command.
-        app_factory: Returns the ``typer.Typer`` app (build it lazily).
+        name: Sub-command name; unique across every plugin, builtins included.
+        app_factory: Returns a ``typer.Typer`` app (mounted as a group) or a plain function
+            (mounted as one command, its parameters declared with ``typer.Option``/``Argument``);
+            it is called only when the command line may need it, so build it lazily.
         help: One line shown in ``odibi --help``.
     """
 
     name: str
-    app_factory: Callable[[], typer.Typer]
+    app_factory: Callable[[], typer.Typer | Callable[..., Any]]
     help: str = ""
+
+
+@dataclass(frozen=True)
+class DoctorContext:
+    """What ``odibi_doctor_checks`` implementations get.
+
+    Attributes:
+        plugin_manager: The plugin manager ``odibi doctor`` built (the project's plugin settings
+            applied).
+        source: The project's parsed files (``None`` when ``odibi doctor`` checks no project).
+        source_problem: Why the project file could not be read, if it could not.
+        project_given: ``True`` if a project was named on the command line.
+        environment: The ``--env`` overlay, if any.
+    """
+
+    plugin_manager: OdibiPluginManager
+    source: ProjectSource | None = None
+    source_problem: str | None = None
+    project_given: bool = False
+    environment: str | None = None
+
+
+DOCTOR_STATUSES = ("ok", "info", "warn", "fail")
+"""What a :class:`DoctorCheck` line may say; only ``fail`` makes ``odibi doctor`` exit non-zero."""
 
 
 @dataclass(frozen=True)
@@ -246,6 +297,8 @@ class DoctorCheck:
         ok: ``False`` makes ``odibi doctor`` exit non-zero.
         detail: Human-readable result (already free of secrets).
         data: Machine-readable details for ``--json``.
+        status: One of :data:`DOCTOR_STATUSES` for a finer line (``info``, ``warn``); ``None``
+            means ``ok`` or ``fail`` from ``ok``. ``ok`` must agree (``False`` only with ``fail``).
     """
 
     section: str
@@ -253,6 +306,18 @@ class DoctorCheck:
     ok: bool
     detail: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    status: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.status is not None and self.status not in DOCTOR_STATUSES:
+            raise ValueError(f"unknown doctor status {self.status!r}; expected one of {DOCTOR_STATUSES}")
+        if self.status is not None and (self.status == "fail") == self.ok:
+            raise ValueError(f"doctor check {self.name!r}: ok={self.ok} contradicts status {self.status!r}")
+
+    @property
+    def level(self) -> str:
+        """The line's status: ``status``, else ``ok`` or ``fail``."""
+        return self.status or ("ok" if self.ok else "fail")
 
 
 @dataclass(frozen=True)

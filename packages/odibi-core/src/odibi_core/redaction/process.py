@@ -19,6 +19,7 @@ import threading
 from types import TracebackType
 from typing import IO, Any
 
+from odibi_core.redaction.exceptions import format_exception_chain
 from odibi_core.redaction.registry import REDACTION_FAILED, redact_text
 
 _MAX_PENDING = 64 * 1024
@@ -107,8 +108,6 @@ def unwrapped(stream: IO[str]) -> IO[str]:
 def _format(exc: BaseException | None) -> str:
     if exc is None:
         return ""
-    from odibi_core.logs import format_exception_chain
-
     return format_exception_chain(exc)
 
 

@@ -7,12 +7,12 @@ a report touches no data.
 
 from __future__ import annotations
 
-import getpass
 import os
 import platform
 import socket
 from typing import TYPE_CHECKING
 
+from odibi_core.identity import current_user
 from odibi_core.contracts.state import utc_now
 from odibi_core.reports.model import (
     NODE_STATUS_ORDER,
@@ -73,7 +73,7 @@ def build_report(
         description=plan.pipeline.description, status=result.status, started_at=result.started_at,
         finished_at=result.finished_at, duration_s=result.duration_s, generated_at=utc_now(),
         environment=environment, engine=engine, state_backend=state_backend,
-        who=Who(user=_user(), host=socket.gethostname(), pid=os.getpid()),
+        who=Who(user=current_user(), host=socket.gethostname(), pid=os.getpid()),
         versions=Versions(
             python=platform.python_version(), platform=platform.platform(terse=True), odibi_core=__version__,
             plugins=_plugin_versions(plugins),
@@ -167,10 +167,3 @@ def _plugin_versions(plugins: list[PluginInfo]) -> list[PluginVersion]:
 
     return [PluginVersion(name=p.name, distribution=p.distribution, version=p.version, status=p.status)
             for p in plugins if p.distribution != BUILTIN_DISTRIBUTION]
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from odibi_core.contracts.state import (
+    DEFAULT_HISTORY_LIMIT,
+    DEFAULT_LOCK_TIMEOUT,
     HighWaterMark,
     HolderInfo,
     NodeRecord,
@@ -25,7 +27,7 @@ from odibi_core.contracts.state import (
     utc_now,
 )
 from odibi_core.errors import ConfigError
-from odibi_core.plugins.types import BuildContext
+from odibi_core.plugins.types import StateBuildContext
 from odibi_core.state.marks import decode_mark, encode_mark, environment_key
 
 if TYPE_CHECKING:
@@ -36,7 +38,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger("odibi.state")
 
 ENV_LOCK_TIMEOUT = "ODIBI_LOCK_TIMEOUT"
-DEFAULT_LOCK_TIMEOUT = 60.0
 STATE_PACKAGE_HINT = "install odibi-state-local to keep run history, --resume and incremental marks"
 
 
@@ -61,13 +62,13 @@ def open_state_backend(project: LoadedProject, pm: OdibiPluginManager, *, run_id
     if project.state_backend is None:
         return None
     spec = pm.state_backend(project.state_backend)
-    ctx = BuildContext(name="state", project_dir=project.project_dir, project_name=project.config.project,
-                       run_id=run_id)
-    backend = spec.factory(project.state_options, ctx)
-    backend.lock_timeout = lock_timeout  # type: ignore[attr-defined]
-    if project.config.state is not None and hasattr(backend, "history_limit"):
-        backend.history_limit = project.config.state.history
-    return backend
+    state = project.config.state
+    ctx = StateBuildContext(
+        name="state", project_dir=project.project_dir, project_name=project.config.project,
+        run_id=run_id, lock_timeout=lock_timeout,
+        history=state.history if state is not None else DEFAULT_HISTORY_LIMIT,
+    )
+    return spec.factory(project.state_options, ctx)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@
 * Contract suites every implementation subclasses: ``odibi_core.testing.connection_contract``
   (``FileConnectionContractTests``, ``TableConnectionContractTests``),
   ``odibi_core.testing.secret_contract`` (``SecretProviderContractTests``),
-  ``odibi_core.testing.state_contract`` (state backends) and
+  ``odibi_core.testing.state_contract`` (state backends, with the opt-in ``LeaseExpiryTests`` and
+  ``LostLockTests`` of ``odibi_core.testing.state_contract_leases``) and
   ``odibi_core.testing.engine_contract`` (engines). The three first are importable from here too
   (imported on first use).
 """

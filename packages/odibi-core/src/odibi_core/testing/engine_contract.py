@@ -3,7 +3,7 @@
 Example (the ``pandas`` engine's own test module)::
 
     import pytest
-    from odibi_core.engines.pandas_engine import PandasEngine
+    from odibi_engine_pandas.engine import PandasEngine
     from odibi_core.testing.engine_contract import EngineContract
 
     class TestPandasEngine(EngineContract):

@@ -12,8 +12,9 @@ fixture and the three store hooks, and pytest runs every contract test against y
         def make_backend(self, tmp_path):
             opened = []
 
-            def factory(store="default", *, run_id=None):
-                backend = MyStateBackend(tmp_path / store, run_id=run_id)
+            def factory(store="default", *, run_id=None, lock_timeout=60.0, history=50):
+                backend = MyStateBackend(tmp_path / store, run_id=run_id,
+                                         lock_timeout=lock_timeout, history_limit=history)
                 opened.append(backend)
                 return backend
 
@@ -38,10 +39,12 @@ own end-to-end tests.
 What a subclass provides:
 
 ``make_backend`` (fixture)
-    A factory ``make_backend(store="default", *, run_id=None) -> StateBackend``. Every call
-    returns a NEW instance; calls with the same ``store`` name within one test share one store
-    (like two processes of one project), a new name gives a brand-new empty store. The fixture
-    closes the instances it opened at teardown.
+    A factory ``make_backend(store="default", *, run_id=None, lock_timeout=60.0, history=50)
+    -> StateBackend``. Every call returns a NEW instance; calls with the same ``store`` name
+    within one test share one store (like two processes of one project), a new name gives a
+    brand-new empty store. ``lock_timeout`` and ``history`` are what the kernel passes in the
+    :class:`~odibi_core.plugins.types.StateBuildContext` (build the backend with them, as the
+    registered factory does). The fixture closes the instances it opened at teardown.
 :meth:`StateBackendContract.write_raw`
     Replace the stored document with raw bytes, bypassing the backend (to plant torn, foreign or
     hand-made documents).
@@ -54,6 +57,11 @@ What a subclass provides:
 
 Class attributes a subclass may set: :attr:`StateBackendContract.breaks_live_locks` and
 :attr:`StateBackendContract.timing_slack`.
+
+Opt-in tests (:mod:`odibi_core.testing.state_contract_leases`): a backend whose abandoned locks
+free themselves adds :class:`~odibi_core.testing.state_contract_leases.LeaseExpiryTests` to its
+bases (with ``lease_seconds``); one that can break a live lock adds
+:class:`~odibi_core.testing.state_contract_leases.LostLockTests`.
 """
 
 from __future__ import annotations
@@ -70,6 +78,7 @@ from odibi_core.testing.state_contract_hooks import (
     set_payload,
 )
 from odibi_core.testing.state_contract_integrity import StateIntegrityTests
+from odibi_core.testing.state_contract_leases import LeaseExpiryTests, LostLockTests
 from odibi_core.testing.state_contract_locks import StateLockTests
 
 
@@ -85,6 +94,8 @@ class StateBackendContract(StateDocumentTests, StateIntegrityTests, StateLockTes
 
 
 __all__ = [
+    "LeaseExpiryTests",
+    "LostLockTests",
     "MakeBackend",
     "StateBackendContract",
     "StateContractHooks",

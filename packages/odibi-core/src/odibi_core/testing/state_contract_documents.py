@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 
 import pytest
 
-from odibi_core.contracts.state import STATE_FORMAT_VERSION, RunRecord, StateBackend, StateDocument
-from odibi_core.errors import StateConflictError, StateCorruptError
+from odibi_core.contracts.state import (
+    STATE_FORMAT_VERSION,
+    STATE_LOCK_NAME,
+    RunRecord,
+    StateBackend,
+    StateDocument,
+)
+from odibi_core.errors import StateConflictError, StateCorruptError, StateLockTimeout
 from odibi_core.testing.state_contract_hooks import MakeBackend, StateContractHooks
 from odibi_core.testing.state_contract_hooks import bump as _bump
 from odibi_core.testing.state_contract_hooks import counter_value as _count
@@ -96,14 +103,10 @@ class StateDocumentTests(StateContractHooks):
             make_backend().update(hijack)
         assert self.read_raw(backend) == before
 
-    def test_runs_beyond_the_history_limit_are_dropped_oldest_first(
+    def test_runs_beyond_the_history_setting_are_dropped_oldest_first(
         self, make_backend: MakeBackend
     ) -> None:
-        backend = make_backend()
-        limit = getattr(backend, "history_limit", None)
-        if limit is None:
-            pytest.fail("a DocumentStateBackend-style backend must expose history_limit")
-        backend.history_limit = 3  # type: ignore[attr-defined]
+        backend = make_backend(history=3)
         for i in range(5):
             record = RunRecord(run_id=f"run-{i}", status="success", started_at="2024-01-01T00:00:00+00:00")
 
@@ -114,6 +117,16 @@ class StateDocumentTests(StateContractHooks):
         stored = make_backend().read()
         assert stored is not None
         assert [r.run_id for r in stored.pipelines["p"].runs] == ["run-2", "run-3", "run-4"]
+
+    def test_the_lock_timeout_setting_is_how_long_update_waits(self, make_backend: MakeBackend) -> None:
+        holder, waiter = make_backend(), make_backend(lock_timeout=0.4)
+        with holder.lock(STATE_LOCK_NAME, timeout=5, run_id="run-holding"):
+            start = time.monotonic()
+            with pytest.raises(StateLockTimeout, match="run-holding"):
+                waiter.update(_bump)  # no timeout given: the configured one applies
+            waited = time.monotonic() - start
+        assert 0.4 <= waited < 0.4 + self.timing_slack
+        assert self.read_raw(waiter) is None
 
     def test_registered_secrets_never_reach_the_store(self, make_backend: MakeBackend) -> None:
         from odibi_core.redaction import register_secret, reset_registry

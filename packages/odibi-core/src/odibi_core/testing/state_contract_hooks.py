@@ -14,7 +14,7 @@ from odibi_core.contracts.state import HighWaterMark, HolderInfo, StateBackend, 
 from odibi_core.state.integrity import seal
 
 MakeBackend = Callable[..., StateBackend]
-"""``make_backend(store="default", *, run_id=None) -> StateBackend``."""
+"""``make_backend(store="default", *, run_id=None, lock_timeout=60.0, history=50) -> StateBackend``."""
 
 
 COUNTER_PIPELINE = "counter"

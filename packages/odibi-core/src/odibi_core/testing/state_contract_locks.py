@@ -46,6 +46,21 @@ class StateLockTests(StateContractHooks):
         assert caught.value.exit_code == 5
         assert self.read_raw(waiter) is None
 
+    def test_lock_messages_name_the_backend_by_its_display_name(
+        self, make_backend: MakeBackend
+    ) -> None:
+        first, second = make_backend(), make_backend()
+        assert second.name, "set the class attribute name to the state.backend value"
+        assert second.name != "state", "set the class attribute name to the state.backend value"
+        assert second.describe() == f"{second.name} state at {second.location}"
+        with (
+            first.lock("pipeline.p", timeout=5, run_id="run-first"),
+            pytest.raises(StateLockTimeout) as caught,
+            second.lock("pipeline.p", timeout=0, run_id="run-second"),
+        ):
+            pass  # pragma: no cover
+        assert f"on {second.name} state at " in caught.value.message
+
     def test_timeout_zero_fails_at_once(self, make_backend: MakeBackend) -> None:
         first, second = make_backend(), make_backend()
         with first.lock("pipeline.p", timeout=5, run_id="run-first"):

@@ -1,6 +1,7 @@
 """``odibi plugins list``: every plugin with its distribution, version, status and hooks, and the
 types they make available (engines, connections, formats, state backends, secret providers,
-transformers) with the distribution that provides each.
+transformers) with the distribution that provides each; ``odibi plugins new``: scaffold a
+plugin distribution (:mod:`odibi_core.cli.scaffold`).
 
 Listing imports plugin entry-point modules (which must stay light) but never calls a factory,
 so no engine or cloud SDK is imported.
@@ -51,8 +52,11 @@ class Provided:
 
 def register(app: typer.Typer) -> None:
     """Add the ``plugins`` group to ``app``."""
-    group = typer.Typer(help="Inspect installed plugins and the types they provide.", no_args_is_help=True)
+    from odibi_core.cli.scaffold.command import new_plugin
+
+    group = typer.Typer(help="Inspect installed plugins and the types they provide, or scaffold a new plugin.", no_args_is_help=True)
     group.command("list")(list_plugins)
+    group.command("new")(new_plugin)
     app.add_typer(group, name="plugins")
 
 
