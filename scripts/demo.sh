@@ -7,3 +7,4 @@ scripts/setup.sh --minimal
 .venv/bin/odibi run examples/quickstart/odibi.yaml
 echo
 echo "Outputs are in examples/quickstart/lake/; run history: .venv/bin/odibi state show examples/quickstart/odibi.yaml"
+echo "To have 'odibi' on your PATH: source .venv/bin/activate   (then: odibi init myproj && cd myproj && odibi run)"

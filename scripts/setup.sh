@@ -79,3 +79,20 @@ if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; 
     echo "warning: could not install chromium; the report rendering tests will fail until it is" >&2
   fi
 fi
+
+# Mermaid's own parser checks `odibi graph --format mermaid` in the tests: npm packages pinned in
+# scripts/mermaid/package-lock.json, run under Node.js with jsdom (no browser).
+MERMAID_DIR=scripts/mermaid
+if command -v npm >/dev/null 2>&1; then
+  wanted=$(node -e 'console.log(require(process.argv[1]).packages["node_modules/mermaid"].version)' \
+    "$PWD/$MERMAID_DIR/package-lock.json")
+  installed=$(node -e 'console.log(require(process.argv[1]).version)' \
+    "$PWD/$MERMAID_DIR/node_modules/mermaid/package.json" 2>/dev/null || true)
+  if [ "$wanted" != "$installed" ]; then
+    echo "installing mermaid $wanted (npm ci in $MERMAID_DIR) for the graph output tests"
+    (cd "$MERMAID_DIR" && npm ci --silent --no-audit --no-fund) \
+      || echo "warning: npm ci failed in $MERMAID_DIR; the Mermaid output tests will fail until it works" >&2
+  fi
+else
+  echo "warning: npm not found; the Mermaid output tests need Node.js 18+ and npm" >&2
+fi

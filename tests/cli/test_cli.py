@@ -89,7 +89,7 @@ def test_validate_graph_and_dry_run_touch_nothing(quickstart: Path) -> None:
     valid = run_odibi(["validate", str(quickstart)])
     assert valid.returncode == ExitCode.OK, valid.stderr
     assert "valid (1 pipeline(s), 4 node(s), engine duckdb)" in valid.stdout
-    for fmt, needle in (("text", "layer 2"), ("mermaid", "orders --> enriched"), ("dot", '"enriched" -> "region_totals"')):
+    for fmt, needle in (("text", "layer 2"), ("mermaid", "p1n1 --> p1n3"), ("dot", '"enriched" -> "region_totals"')):
         graph = run_odibi(["graph", str(quickstart), "--format", fmt])
         assert graph.returncode == ExitCode.OK, graph.stderr
         assert needle in graph.stdout
@@ -191,8 +191,30 @@ def test_init_scaffolds_a_runnable_project(tmp_path: Path) -> None:
     target = tmp_path / "new"
     made = run_odibi(["init", str(target)])
     assert made.returncode == ExitCode.OK, made.stderr
-    assert (target / "odibi.yaml").read_text() == (QUICKSTART / "odibi.yaml").read_text()
-    assert run_odibi(["run", str(target / "odibi.yaml")]).returncode == ExitCode.OK
+    assert f"cd {target} && odibi run" in made.stdout
+    example = (QUICKSTART / "odibi.yaml").read_text().splitlines()
+    written = (target / "odibi.yaml").read_text().splitlines()
+    # named after the folder, with the command that runs it; everything else is the example
+    assert written[1] == f"# Run it with:  cd {target} && odibi run"
+    assert written[2] == "project: new"
+    assert written[0] == example[0] and written[3:] == example[3:]
+    ignored = (target / ".gitignore").read_text().splitlines()
+    assert {".odibi/", "lake/", ".env", ".venv/"} <= set(ignored)
+    assert "# new" in (target / "README.md").read_text()
+    assert "odibi secrets init" in (target / ".env.example").read_text()
+    # run from the folder itself (the command the comment gives), then from a sub-folder
+    assert run_odibi(["run"], cwd=target).returncode == ExitCode.OK
+    (target / "data" / "deeper").mkdir()
+    assert run_odibi(["validate"], cwd=target / "data" / "deeper").returncode == ExitCode.OK
     again = run_odibi(["init", str(target)])
     assert again.returncode == ExitCode.USAGE_ERROR
     assert "not empty" in again.stderr
+
+
+def test_init_names_odd_folders_safely(tmp_path: Path) -> None:
+    target = tmp_path / "my shop's data"
+    made = run_odibi(["init", str(target)])
+    assert made.returncode == ExitCode.OK, made.stderr
+    assert "project: my_shop_s_data" in (target / "odibi.yaml").read_text()
+    assert "cd '" in made.stdout  # shell-quoted
+    assert run_odibi(["validate", str(target)]).returncode == ExitCode.OK

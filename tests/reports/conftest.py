@@ -13,6 +13,7 @@ SECRET = "story-Tk-3Rv8nQ2w"
 
 PROJECT = """\
 project: story
+reports: {samples: true}     # opt in, so the masks and the sensitive node are put to the test
 connections:
   raw: {type: local, base_path: ./data}
   lake: {type: local, base_path: ./lake}

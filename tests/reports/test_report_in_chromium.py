@@ -161,3 +161,71 @@ def _read_png(data: bytes) -> tuple[int, int, list[tuple[int, int, int]]]:
         pixels += [tuple(line[x:x + 3]) for x in range(0, stride, bpp)]  # type: ignore[misc]
         previous = line
     return width, height, pixels
+
+
+CHECKED = """\
+project: checked
+reports: {samples: true}
+connections:
+  raw: {type: local, base_path: ./data}
+  lake: {type: local, base_path: ./lake}
+pipelines:
+  - pipeline: orders
+    nodes:
+      - name: orders
+        report_samples: false        # the node's key wins over reports.samples
+        read: {connection: raw, path: orders.csv}
+      - name: checked
+        depends_on: [orders]
+        mask_columns: [email]
+        transform: {steps: ["SELECT * FROM orders"]}
+        validation: {not_null: [region], unique: [order_id]}
+        write: {connection: lake, path: checked.parquet}
+"""
+
+
+def _checked_project(root: Path, *, bad: bool) -> Path:
+    """40 orders; with ``bad``, rows far from the top break the rules: two NULL regions, one
+    repeated order id (never the first rows, which a plain sample would show)."""
+    (root / "data").mkdir(parents=True)
+    lines = ["order_id,email,region,amount"]
+    for i in range(1, 41):
+        order_id = 23 if bad and i == 31 else i
+        region = "" if bad and i in (17, 36) else ("north" if i % 2 else "south")
+        lines.append(f"{order_id},person{i}@example.com,{region},{i * 3.5}")
+    (root / "data" / "orders.csv").write_text("\n".join(lines) + "\n")
+    (root / "odibi.yaml").write_text(CHECKED)
+    return root
+
+
+def test_reports_of_a_successful_and_a_failed_validation_run_in_chromium(tmp_path: Path) -> None:
+    good = _checked_project(tmp_path / "good", bad=False)
+    bad = _checked_project(tmp_path / "bad", bad=True)
+    assert run_odibi(["run", str(good)]).returncode == 0
+    failed = run_odibi(["run", str(bad)])
+    assert failed.returncode == 1, failed.stderr
+    for root, name in ((good, "success"), (bad, "failed")):
+        [report] = (root / ".odibi/reports/orders").glob("*.json")
+        data = json.loads(report.read_text())
+        jsonschema.Draft202012Validator(report_schema()).validate(data)
+        node = next(n for n in data["nodes"] if n["name"] == "checked")
+        assert next(n for n in data["nodes"] if n["name"] == "orders")["sample"] is None
+        html = report.with_suffix(".html").resolve().as_uri()
+        _browse([f"--screenshot={tmp_path / (name + '.png')}", "--window-size=1280,2400", html], tmp_path)
+        assert (tmp_path / f"{name}.png").stat().st_size > 10_000
+        dom = report.with_suffix(".html").read_text()  # static: no script changes the page
+        assert "@example.com" not in dom  # masked in the sample and in the failing rows
+        if name == "success":
+            assert node["sample"]["failing_rules"] == []
+            assert [r["order_id"] for r in node["sample"]["rows"]] == [1, 2, 3, 4, 5]
+            continue
+        sample = node["sample"]
+        assert sample["failing_rules"] == ["not_null(region)", "unique(order_id)"]
+        # exactly the failing rows: the NULL regions and both rows with the repeated id
+        assert sorted(r["amount"] for r in sample["rows"]) == [17 * 3.5, 23 * 3.5, 31 * 3.5, 36 * 3.5]
+        assert all(r["email"] == "[REDACTED]" for r in sample["rows"])
+        page = _Page()
+        page.feed(dom)
+        article = next(text for tag, n, _, text in page.found if tag == "article" and n == "checked")
+        assert "Rows failing not_null(region), unique(order_id): 4 shown" in article
+        assert "2 of 40 rows fail" in article and "1 of 40 rows fail" in article

@@ -66,11 +66,15 @@ FAILING_NODES = """
 
 def write_shop(root: Path, *, reports: dict[str, Any] | None = None, failing: bool = True,
                extra_yaml: str = "") -> Path:
-    """Write the shop project under ``root``; return its project file."""
+    """Write the shop project under ``root``; return its project file.
+
+    Its reports show samples (``reports.samples: true``) unless ``reports`` says otherwise: the
+    tests look at what a sample shows; the default (off) has its own tests."""
+    reports = {"samples": True, **(reports or {})}
     (root / "data").mkdir(parents=True, exist_ok=True)
     (root / "data" / "orders.csv").write_text(_orders())
     (root / "data" / "customers.csv").write_text(CUSTOMERS)
-    reports_yaml = f"reports: {json.dumps(reports)}\n" if reports is not None else ""
+    reports_yaml = f"reports: {json.dumps(reports)}\n"
     text = textwrap.dedent("""\
         project: shop
         connections:

@@ -26,7 +26,7 @@ def test_defaults_are_the_documented_ones() -> None:
     assert settings.path == ".odibi/reports"
     assert settings.keep_last == 50
     assert settings.max_age_days is None
-    assert settings.samples is True
+    assert settings.samples is False  # rows are raw data: opt in
     assert settings.sample_rows == 5
     assert settings.profile is False
 

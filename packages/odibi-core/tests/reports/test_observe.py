@@ -33,13 +33,17 @@ def _result(engine: DuckDBEngine, frame: object) -> NodeResult:
 
 def test_options_follow_the_reports_section_and_the_node() -> None:
     node = NodeConfig.model_validate({**NODE, "mask_columns": ["email"]})
-    assert observe_options(ReportsConfig(), node) == ObserveOptions(5, None, ("email",), False)
-    assert observe_options(ReportsConfig(enabled=False), node) is None
-    assert observe_options(ReportsConfig(samples=False), node) is None
+    assert observe_options(ReportsConfig(samples=True), node) == ObserveOptions(5, None, ("email",), False)
+    assert observe_options(ReportsConfig(samples=True, enabled=False), node) is None
+    assert observe_options(ReportsConfig(), node) is None  # samples are opt-in
+    opted_in = NodeConfig.model_validate({**NODE, "report_samples": True})
+    assert observe_options(ReportsConfig(), opted_in) == ObserveOptions(5, None, (), False)
+    opted_out = NodeConfig.model_validate({**NODE, "report_samples": False})
+    assert observe_options(ReportsConfig(samples=True), opted_out) is None
     profile_only = ObserveOptions(0, None, ("email",), True)
     assert observe_options(ReportsConfig(samples=False, profile=True), node) == profile_only
     sensitive = NodeConfig.model_validate({**NODE, "sensitive": True})
-    options = observe_options(ReportsConfig(sample_rows=2), sensitive)
+    options = observe_options(ReportsConfig(samples=True, sample_rows=2), sensitive)
     assert options is not None
     assert options.sample_rows == 0
     assert options.sample_note == "withheld: the node is marked sensitive"

@@ -231,6 +231,9 @@ def _invoke_command(argv: list[str] | None) -> int:
     try:
         _check_mask_variable()
         command = typer.main.get_command(create_app(argv=argv))
+        from odibi_core.cli.help_format import plain_metavars
+
+        plain_metavars(command)
         returned = command.main(args=argv, prog_name="odibi", standalone_mode=False)
         # without standalone mode Typer returns exit codes (130 for Ctrl-C) instead of exiting
         if returned == ExitCode.INTERRUPTED:

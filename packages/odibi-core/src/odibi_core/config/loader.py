@@ -78,8 +78,15 @@ class LoadedProject:
 
 
 def find_project_file(path: str | os.PathLike[str] | None) -> Path:
-    """Resolve a CLI ``PROJECT`` argument: a file, a folder holding ``odibi.yaml``, or the cwd."""
-    candidate = Path(path) if path else Path.cwd()
+    """Resolve a CLI ``PROJECT`` argument: a file, a folder holding ``odibi.yaml``, or (no
+    argument) the nearest ``odibi.yaml`` in the working directory or a parent folder.
+
+    The search upwards stops at the root of a repository (a folder holding ``.git``) or of the
+    file system, as git and dbt do; an explicit folder is never searched above.
+    """
+    if not path:
+        return search_project_file(Path.cwd())
+    candidate = Path(path)
     if candidate.is_dir():
         candidate = candidate / DEFAULT_PROJECT_FILE
     if not candidate.exists():
@@ -88,6 +95,26 @@ def find_project_file(path: str | os.PathLike[str] | None) -> Path:
             hint="Pass the project file (or its folder); `odibi init` scaffolds a new project.",
         )
     return candidate
+
+
+def search_project_file(start: Path) -> Path:
+    """The nearest ``odibi.yaml`` in ``start`` or above it, up to a repository or file-system root.
+
+    The path is returned as ``start`` spells it (relative paths stay relative), so messages keep
+    the form the user knows.
+    """
+    here = start.resolve()
+    for parent in (here, *here.parents):
+        candidate = parent / DEFAULT_PROJECT_FILE
+        if candidate.is_file():
+            return candidate if parent != here else start / DEFAULT_PROJECT_FILE
+        if (parent / ".git").exists():
+            break
+    raise ConfigError(
+        f"no {DEFAULT_PROJECT_FILE} in {start} or any parent folder"
+        + (f" up to the repository root {parent}" if parent != Path(parent.anchor) else ""),
+        hint="Pass the project file (or its folder); `odibi init` scaffolds a new project.",
+    )
 
 
 def read_project_source(path: str | os.PathLike[str] | None, *, environment: str | None = None,

@@ -26,6 +26,8 @@ from odibi_core.config.transformer_step import TransformerStep
 
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 FILE_FORMATS = ("csv", "parquet", "json")
+TAG_PATTERN = r"^[A-Za-z0-9_.\-]+$"
+"""A node tag: letters, digits, ``_``, ``.`` and ``-`` (no ``:``, ``+`` or ``,``: selector syntax)."""
 
 
 class StrictModel(StrictNumbers):
@@ -155,7 +157,9 @@ class ReportsConfig(StrictModel):
         description="Reports older than this many days are deleted (`null`: no age limit).",
     )
     samples: bool = Field(
-        True, description="A few output rows per node, taken only where that costs no pass over the data."
+        False, description="Show a few output rows per node (off by default: rows are raw data). Taken only "
+        "where that costs no pass over the data; a failed validation shows rows that fail it. A node's "
+        "`report_samples` overrides this; `mask_columns` and `sensitive` still apply.",
     )
     sample_rows: int = Field(5, ge=1, le=100, description="Rows per sample.")
     profile: bool = Field(
@@ -394,7 +398,15 @@ class NodeConfig(StrictModel):
     validation: ValidationConfig | None = None
     write: WriteConfig | None = None
     retry: RetryConfig | None = Field(None, description="Overrides the project's retry policy.")
+    tags: list[Annotated[str, Field(pattern=TAG_PATTERN)]] = Field(
+        default_factory=list,
+        description="Labels for selecting nodes: `odibi run --select tag:NAME` (also `--exclude`).",
+    )
     sensitive: bool = Field(False, description="Never show sample rows of this node in reports.")
+    report_samples: bool | None = Field(
+        None, description="Show a few output rows of this node in its run report: overrides "
+        "`reports.samples` for this node (`sensitive: true` always withholds them).",
+    )
     mask_columns: list[str] = Field(
         default_factory=list, description="Columns whose values are masked (`[REDACTED]`) in report samples."
     )

@@ -111,6 +111,7 @@ class NodeResult:
         schema_in / schema_out: Columns read and produced (no data pass needed).
         sample: A few output rows (only when reports ask for samples), masked as configured.
         sample_note: Why ``sample`` is missing (sensitive node, not cheap, mask mismatch).
+        sample_failing: The validation rules ``sample``'s rows fail (empty: the node's first rows).
         profile: Per-column null and distinct counts (only when reports ask for profiling).
         skipped_reason: Why the node did not run (``unchanged``/``skipped``).
         source_fingerprint: What the node's source looked like when it was read
@@ -135,6 +136,7 @@ class NodeResult:
     schema_out: list[ColumnInfo] = field(default_factory=list)
     sample: list[dict[str, Any]] | None = None
     sample_note: str | None = None
+    sample_failing: list[str] = field(default_factory=list)
     profile: dict[str, Any] | None = None
     skipped_reason: str | None = None
     started_at: str | None = None

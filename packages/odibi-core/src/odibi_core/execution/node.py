@@ -30,6 +30,7 @@ from odibi_core.execution.formats import FormatDispatch
 from odibi_core.execution.sources import read_request, source_fingerprint, write_request
 from odibi_core.execution.validation import run_validations
 from odibi_core.plugins.types import TransformerSpec, TransformSpec
+from odibi_core.reports.failing_rows import observe_failing_rows
 from odibi_core.reports.observe import ObserveOptions, observe
 
 if TYPE_CHECKING:
@@ -171,8 +172,10 @@ def execute_node(inputs: NodeInputs) -> NodeOutput:
             failed = [o for o in outcomes if not o.passed]
             if failed:
                 text = "; ".join(f"{o.rule}: {o.detail}" for o in failed)
+                # the report shows rows that fail, not the first rows (when it shows rows at all)
+                observe_failing_rows(engine, frame, result, inputs.observe, node.validation, failed)
                 if node.validation.on_failure == "fail":
-                    observe(engine, frame, result, inputs.observe)  # the rows that failed to pass
+                    observe(engine, frame, result, inputs.observe)  # a profile, or why no rows
                     where = None
                     raise ValidationFailed(f"node {node.name!r} failed validation: {text}", node=node.name)
                 logger.warning("node %s: validation warnings: %s", node.name, text)

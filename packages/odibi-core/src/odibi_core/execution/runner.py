@@ -66,7 +66,8 @@ class RunOptions:
 
     Attributes:
         pipelines: Pipeline names to run (empty: all, in file order).
-        nodes: ``--node`` selection.
+        nodes: ``--select`` selectors (``--node`` is the same option).
+        exclude: ``--exclude`` selectors.
         workers: Parallel nodes (``None``: the project's ``workers``).
         resume: Reuse the nodes a fresh run would rebuild identically
             (see :mod:`odibi_core.execution.resume`); run the rest.
@@ -79,6 +80,7 @@ class RunOptions:
 
     pipelines: list[str] = field(default_factory=list)
     nodes: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
     workers: int | None = None
     resume: bool = False
     lock_timeout: float | None = None
@@ -119,8 +121,25 @@ class ProjectRunner:
         that comes once every node is done changes nothing)."""
 
     def plans(self) -> list[Plan]:
-        """Plan every selected pipeline (what ``--dry-run`` and ``validate`` show)."""
-        return [build_plan(p, select=self.options.nodes) for p in select_pipelines(self.project, self.options.pipelines)]
+        """Plan every selected pipeline (what ``--dry-run`` and ``validate`` show).
+
+        With ``--select``/``--exclude``, a pipeline none of whose nodes is selected is left out;
+        a selector that names nothing in any pipeline, or a selection that leaves nothing to
+        run, is a usage error.
+        """
+        from odibi_core.planning.selection import check_selectors, parse_selectors
+
+        select, exclude = self.options.nodes, self.options.exclude
+        plans = [build_plan(p, select=select, exclude=exclude, strict=False)
+                 for p in select_pipelines(self.project, self.options.pipelines)]
+        if not (select or exclude):
+            return plans
+        check_selectors(plans, parse_selectors([*select, *exclude]))
+        chosen = [plan for plan in plans if plan.selected]
+        if not chosen:
+            raise UsageError("the selection leaves no node to run",
+                             hint="--exclude also leaves out every node downstream of what it names.")
+        return chosen
 
     def run(self) -> list[RunResult]:
         """Run the selected pipelines one after another; return their results."""

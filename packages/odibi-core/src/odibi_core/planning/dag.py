@@ -9,7 +9,11 @@ from dataclasses import dataclass, field
 
 from odibi_core.config.models import NodeConfig, PipelineConfig
 from odibi_core.config.suggestions import did_you_mean
-from odibi_core.errors import PlanError, UsageError
+from odibi_core.errors import PlanError
+
+
+NOT_FINGERPRINTED = {"description", "tags", "report_samples"}
+"""Node keys that change nothing a node computes, so editing them never makes ``--resume`` rerun it."""
 
 
 @dataclass
@@ -63,13 +67,18 @@ class Plan:
         return seen
 
 
-def build_plan(pipeline: PipelineConfig, *, select: Iterable[str] = ()) -> Plan:
+def build_plan(pipeline: PipelineConfig, *, select: Iterable[str] = (), exclude: Iterable[str] = (),
+               strict: bool = True) -> Plan:
     """Check ``pipeline`` (duplicates, unknown dependencies, cycles) and plan its layers.
 
     Args:
         pipeline: The pipeline.
-        select: Node names to run (``--node``). A node needs its inputs, so its ancestors are
-            always selected too; ``name+`` also selects its descendants. Empty means every node.
+        select: Selectors of the nodes to run (``--select``, see :mod:`odibi_core.planning.selection`).
+            A node needs its inputs, so its ancestors are always selected too; ``name+`` also
+            selects its descendants. Empty means every node.
+        exclude: Selectors of nodes left out (``--exclude``), with everything downstream of them.
+        strict: A selector naming nothing in this pipeline is a usage error (``False`` when the
+            caller checks the selectors against every pipeline of a project).
     """
     nodes: dict[str, NodeConfig] = {}
     for node in pipeline.nodes:
@@ -91,7 +100,7 @@ def build_plan(pipeline: PipelineConfig, *, select: Iterable[str] = ()) -> Plan:
     layers = _layers(pipeline.pipeline, upstream)
     plan = Plan(pipeline, nodes, upstream, downstream, layers, {}, [])
     plan.fingerprints = _fingerprints(plan)
-    plan.selected = _select(plan, list(select))
+    plan.selected = _select(plan, list(select), list(exclude), strict=strict)
     return plan
 
 
@@ -150,7 +159,7 @@ def _fingerprints(plan: Plan, extra: dict[str, str] | None = None) -> dict[str, 
         for name in layer:
             node = plan.nodes[name]
             payload = {
-                "node": node.model_dump(mode="json", exclude={"description"}),
+                "node": node.model_dump(mode="json", exclude=NOT_FINGERPRINTED),
                 "upstream": {dep: result[dep] for dep in sorted(plan.upstream[name])},
             }
             if extra and name in extra:
@@ -160,19 +169,10 @@ def _fingerprints(plan: Plan, extra: dict[str, str] | None = None) -> dict[str, 
     return result
 
 
-def _select(plan: Plan, select: list[str]) -> list[str]:
-    if not select:
-        return [n for layer in plan.layers for n in layer]
-    chosen: set[str] = set()
-    for item in select:
-        name = item.strip("+")
-        if name not in plan.nodes:
-            raise UsageError(
-                f"pipeline {plan.pipeline.pipeline} has no node {name!r}{did_you_mean(name, plan.nodes)}"
-            )
-        chosen.add(name)
-        if item.endswith("+"):
-            chosen |= plan.descendants(name)
-    for name in list(chosen):
-        chosen |= plan.ancestors(name)
-    return [n for layer in plan.layers for n in layer if n in chosen]
+def _select(plan: Plan, select: list[str], exclude: list[str], *, strict: bool) -> list[str]:
+    from odibi_core.planning.selection import check_selectors, parse_selectors, select_nodes
+
+    chosen, dropped = parse_selectors(select), parse_selectors(exclude)
+    if strict:
+        check_selectors([plan], [*chosen, *dropped])
+    return select_nodes(plan, chosen, dropped)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from odibi_core.planning.dag import Plan
 
 
@@ -29,24 +31,48 @@ def render_text(plan: Plan) -> str:
     return "\n".join(lines)
 
 
-def render_mermaid(plan: Plan) -> str:
-    """A Mermaid ``flowchart LR``."""
+MERMAID_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _.,()-")
+"""Characters written as they are in a Mermaid label; every other one becomes an entity code."""
+
+
+def mermaid_text(text: str) -> str:
+    """``text`` for a quoted Mermaid label: any character that could end the label or start
+    markup (quotes, brackets, ``#``, ``;``, ``<``, non-ASCII...) as a ``#NNN;`` entity code."""
+    return "".join(c if c in MERMAID_SAFE else f"#{ord(c)};" for c in text)
+
+
+def render_mermaid(plans: Sequence[Plan]) -> str:
+    """One Mermaid ``flowchart LR`` with a ``subgraph`` per pipeline.
+
+    Node and subgraph ids are generated (``p1``, ``p1n2``): a node called ``end``, ``graph`` or
+    ``subgraph`` (Mermaid keywords) cannot break the diagram; names appear only in labels.
+    """
     lines = ["flowchart LR"]
-    for name in plan.nodes:
-        lines.append(f'  {name}["{_label(plan, name)}"]')
-    for name, deps in plan.upstream.items():
-        for dep in deps:
-            lines.append(f"  {dep} --> {name}")
-    return "\n".join(lines)
+    edges: list[str] = []
+    for i, plan in enumerate(plans, 1):
+        ids = {name: f"p{i}n{j}" for j, name in enumerate(plan.nodes, 1)}
+        lines.append(f'  subgraph p{i}["{mermaid_text("pipeline " + plan.pipeline.pipeline)}"]')
+        lines.append("    direction LR")
+        for name in plan.nodes:
+            lines.append(f'    {ids[name]}["{mermaid_text(_label(plan, name))}"]')
+        lines.append("  end")
+        for name, deps in plan.upstream.items():
+            edges += [f"  {ids[dep]} --> {ids[name]}" for dep in deps]
+    return "\n".join(lines + edges)
+
+
+def _dot_text(text: str) -> str:
+    """``text`` inside a double-quoted dot string."""
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
 def render_dot(plan: Plan) -> str:
     """A Graphviz ``digraph``."""
-    lines = [f'digraph "{plan.pipeline.pipeline}" {{', "  rankdir=LR;"]
+    lines = [f'digraph "{_dot_text(plan.pipeline.pipeline)}" {{', "  rankdir=LR;"]
     for name in plan.nodes:
-        lines.append(f'  "{name}" [label="{_label(plan, name)}"];')
+        lines.append(f'  "{_dot_text(name)}" [label="{_dot_text(_label(plan, name))}"];')
     for name, deps in plan.upstream.items():
         for dep in deps:
-            lines.append(f'  "{dep}" -> "{name}";')
+            lines.append(f'  "{_dot_text(dep)}" -> "{_dot_text(name)}";')
     lines.append("}")
     return "\n".join(lines)

@@ -140,7 +140,8 @@ def _sample(result: NodeResult, config: NodeConfig) -> Sample | None:
     if result.sample is None:
         return None
     columns = [c.name for c in result.schema_out] or (list(result.sample[0]) if result.sample else [])
-    return Sample(columns=columns, rows=list(result.sample), masked_columns=list(config.mask_columns))
+    return Sample(columns=columns, rows=list(result.sample), masked_columns=list(config.mask_columns),
+                  failing_rules=list(result.sample_failing))
 
 
 def _profile(data: dict[str, object] | None) -> Profile | None:

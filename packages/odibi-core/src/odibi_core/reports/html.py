@@ -237,7 +237,9 @@ def _sample(n: NodeReport) -> str:
                    for row in n.sample.rows)
     if not n.sample.rows:
         rows = f'<tr><td colspan="{max(len(columns), 1)}" class="note">no rows</td></tr>'
-    return (f"<h4>Sample ({len(n.sample.rows)} row(s))</h4><div class=\"panel\">"
+    title = (f"Rows failing {', '.join(n.sample.failing_rules)}: {len(n.sample.rows)} shown"
+             if n.sample.failing_rules else f"Sample ({len(n.sample.rows)} row(s))")
+    return (f"<h4>{_e(title)}</h4><div class=\"panel\">"
             f'<table class="sample"><tr>{head}</tr>{rows}</table></div>')
 
 

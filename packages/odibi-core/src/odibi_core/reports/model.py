@@ -71,6 +71,11 @@ class Sample(ReportModel):
     columns: list[str]
     rows: list[dict[str, Any]]
     masked_columns: list[str] = Field(default_factory=list)
+    failing_rules: list[str] = Field(
+        default_factory=list,
+        description="Validation rules these rows fail (a failed validation shows failing rows); "
+        "empty: the node's first rows",
+    )
 
 
 class ColumnProfile(ReportModel):

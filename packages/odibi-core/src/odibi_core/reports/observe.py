@@ -52,11 +52,15 @@ class ObserveOptions:
 
 
 def observe_options(reports: ReportsConfig, node: NodeConfig) -> ObserveOptions | None:
-    """The options the ``reports:`` section and the node's own keys ask for (``None``: nothing)."""
-    if not reports.enabled or not (reports.samples or reports.profile):
+    """The options the ``reports:`` section and the node's own keys ask for (``None``: nothing).
+
+    Samples are off unless ``reports.samples`` or the node's ``report_samples`` turns them on
+    (the node's key wins); a ``sensitive`` node never shows rows."""
+    samples = reports.samples if node.report_samples is None else node.report_samples
+    if not reports.enabled or not (samples or reports.profile):
         return None
     rows, note = 0, None
-    if reports.samples:
+    if samples:
         if node.sensitive:
             note = "withheld: the node is marked sensitive"
         else:
@@ -92,6 +96,12 @@ def _sample(engine: Engine, frame: Any, result: NodeResult,
     if table is None:
         return None, ("not taken: this output is computed only by the nodes that read it, "
                       "so a sample would cost another pass over the data")
+    return masked_rows(table, options)
+
+
+def masked_rows(table: Any, options: ObserveOptions) -> tuple[list[dict[str, Any]] | None, str | None]:
+    """The first ``options.sample_rows`` rows of the Arrow ``table`` as JSON data, values of
+    ``mask_columns`` masked; ``(None, why)`` when a masked column is missing (misspelt)."""
     known = {c.lower() for c in table.column_names}
     unknown = [c for c in options.mask_columns if c.lower() not in known]
     if unknown:

@@ -19,7 +19,7 @@ def register(app: typer.Typer) -> None:
 def doctor(
     project: Optional[str] = typer.Argument(
         None, help="Project file or folder (default: ./odibi.yaml if present, else environment checks only)."),
-    env: Optional[str] = typer.Option(None, "--env", "-e", help="Overlay environments.NAME from the project file."),
+    env: Optional[str] = typer.Option(None, "--env", "-e", metavar="NAME", help="Overlay environments.NAME from the project file."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Check Python, packages, plugins, references, connections, state and reports; exit 8 on a problem."""

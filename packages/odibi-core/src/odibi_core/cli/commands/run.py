@@ -14,8 +14,16 @@ if TYPE_CHECKING:
     from odibi_core.execution.runner import ProjectRunner
     from odibi_core.planning.dag import Plan
 
-ENV_OPT = typer.Option(None, "--env", "-e", help="Overlay environments.NAME from the project file.")
-PIPELINE_OPT = typer.Option(None, "--pipeline", "-p", help="Run only this pipeline (repeatable).")
+ENV_OPT = typer.Option(None, "--env", "-e", metavar="NAME", help="Overlay environments.NAME from the project file.")
+PIPELINE_OPT = typer.Option(None, "--pipeline", "-p", metavar="NAME", help="Run only this pipeline (repeatable).")
+SHOW_PIPELINE_OPT = typer.Option(None, "--pipeline", "-p", metavar="NAME", help="Show only this pipeline (repeatable).")
+SELECT_OPT = typer.Option(
+    None, "--select", "-s", "--node", "-n", metavar="SELECTOR",
+    help="Run these nodes and their ancestors (repeatable, or comma-separated): NAME, tag:TAG, "
+    "pipeline:NAME; NAME+ adds descendants, +NAME ancestors (always included: a node needs its inputs).")
+EXCLUDE_OPT = typer.Option(
+    None, "--exclude", "-x", metavar="SELECTOR",
+    help="Leave out these nodes and every node downstream of them (repeatable; same selectors as --select).")
 
 
 def register(app: typer.Typer) -> None:
@@ -29,13 +37,13 @@ def run(
     project: Optional[str] = PROJECT_ARG,
     env: Optional[str] = ENV_OPT,
     pipeline: Optional[List[str]] = PIPELINE_OPT,
-    node: Optional[List[str]] = typer.Option(
-        None, "--node", "-n", help="Run this node and its ancestors (repeatable); NAME+ adds its descendants."),
+    node: Optional[List[str]] = SELECT_OPT,
+    exclude: Optional[List[str]] = EXCLUDE_OPT,
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate and show the plan; touch no data or state."),
-    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Nodes run at once (default: project's workers, 4)."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, metavar="N", help="Nodes run at once (default: project's workers, 4)."),
     resume: bool = typer.Option(False, "--resume", help="Reuse nodes whose config, sources and upstream nodes are unchanged since they succeeded and whose output exists."),
-    full_refresh: bool = typer.Option(False, "--full-refresh", help="Ignore high-water marks and rebuild append/upsert targets (all nodes, or the --node selection)."),
-    lock_timeout: Optional[float] = typer.Option(None, "--lock-timeout", min=0, help="Seconds to wait for a held lock (default 60; env ODIBI_LOCK_TIMEOUT)."),
+    full_refresh: bool = typer.Option(False, "--full-refresh", help="Ignore high-water marks and rebuild append/upsert targets (all nodes, or the --select selection)."),
+    lock_timeout: Optional[float] = typer.Option(None, "--lock-timeout", min=0, metavar="SECONDS", help="Seconds to wait for a held lock (default 60; env ODIBI_LOCK_TIMEOUT)."),
     no_wait: bool = typer.Option(False, "--no-wait", help="Fail at once if the pipeline is already running."),
     as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
 ) -> None:
@@ -51,11 +59,14 @@ def run(
     loaded, pm = load(project, env, with_progress=True)
     cancellation = RunCancellation()
     options = RunOptions(
-        pipelines=list(pipeline or []), nodes=list(node or []), workers=workers, resume=resume,
+        pipelines=list(pipeline or []), nodes=list(node or []), exclude=list(exclude or []),
+        workers=workers, resume=resume,
         lock_timeout=lock_timeout, wait_for_lock=not no_wait, environment=env,
         full_refresh=full_refresh, cancellation=cancellation,
     )
     runner = ProjectRunner(loaded, pm, options)
+    if exclude:
+        _note_excluded_downstream(runner)
     if dry_run:
         plans = runner.plans()
         for plan in plans:
@@ -89,20 +100,38 @@ def run(
 def graph(
     project: Optional[str] = PROJECT_ARG,
     env: Optional[str] = ENV_OPT,
-    pipeline: Optional[List[str]] = PIPELINE_OPT,
-    fmt: str = typer.Option("text", "--format", "-f", help="text, mermaid or dot."),
+    pipeline: Optional[List[str]] = SHOW_PIPELINE_OPT,
+    fmt: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text, mermaid or dot."),
 ) -> None:
-    """Print the pipeline graph as text, Mermaid or Graphviz dot."""
+    """Print the pipeline graph as text, Mermaid (one diagram, a subgraph per pipeline) or
+    Graphviz dot."""
     from odibi_core.errors import UsageError
     from odibi_core.execution.runner import ProjectRunner, RunOptions
     from odibi_core.planning.render import render_dot, render_mermaid, render_text
 
-    renderers = {"text": render_text, "mermaid": render_mermaid, "dot": render_dot}
-    if fmt not in renderers:
+    if fmt not in ("text", "mermaid", "dot"):
         raise UsageError(f"unknown graph format {fmt!r}; use text, mermaid or dot")
     loaded, pm = load(project, env)
-    for plan in ProjectRunner(loaded, pm, RunOptions(pipelines=list(pipeline or []))).plans():
-        echo(renderers[fmt](plan))
+    plans = ProjectRunner(loaded, pm, RunOptions(pipelines=list(pipeline or []))).plans()
+    if fmt == "mermaid":
+        echo(render_mermaid(plans))
+        return
+    for plan in plans:
+        echo(render_text(plan) if fmt == "text" else render_dot(plan))
+
+
+def _note_excluded_downstream(runner: ProjectRunner) -> None:
+    """Say which selected nodes ``--exclude`` also leaves out (they need an excluded node)."""
+    from odibi_core.planning.dag import build_plan
+    from odibi_core.planning.selection import left_out_downstream, parse_selectors
+
+    select, exclude = parse_selectors(runner.options.nodes), parse_selectors(runner.options.exclude)
+    for plan in runner.plans():
+        full = build_plan(plan.pipeline, strict=False)
+        dropped = left_out_downstream(full, select, exclude)
+        if dropped:
+            echo(f"note: pipeline {plan.pipeline.pipeline}: --exclude also leaves out "
+                 f"{', '.join(dropped)} (downstream of an excluded node)", err=True)
 
 
 def _print_results(results: list[RunResult], runner: ProjectRunner, as_json: bool) -> None:

@@ -33,6 +33,7 @@ def init(
         None,
         "--output",
         "-o",
+        metavar="FILE",
         help="File to write (default: .env.example beside the project file; - for stdout).",
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite the output file if it exists."),
@@ -65,7 +66,7 @@ def init(
 def validate(
     project: Optional[str] = PROJECT_ARG,
     env: Optional[str] = typer.Option(
-        None, "--env", "-e", help="Check with environments.NAME overlaid."
+        None, "--env", "-e", metavar="NAME", help="Check with environments.NAME overlaid."
     ),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:

@@ -18,7 +18,7 @@ from odibi_core.cli.context import PROJECT_ARG, echo, echo_json, load
 if TYPE_CHECKING:
     from odibi_core.contracts.state import HolderInfo, RunRecord, StateBackend
 
-ENV_OPT = typer.Option(None, "--env", "-e", help="Overlay environments.NAME (its state: section applies).")
+ENV_OPT = typer.Option(None, "--env", "-e", metavar="NAME", help="Overlay environments.NAME (its state: section applies).")
 
 
 def register(app: typer.Typer) -> None:
@@ -109,8 +109,8 @@ def show(
 def history(
     project: Optional[str] = PROJECT_ARG,
     env: Optional[str] = ENV_OPT,
-    pipeline: Optional[str] = typer.Option(None, "--pipeline", "-p", help="Only runs of this pipeline."),
-    limit: int = typer.Option(20, "--limit", "-n", min=1, help="Newest runs shown."),
+    pipeline: Optional[str] = typer.Option(None, "--pipeline", "-p", metavar="NAME", help="Only runs of this pipeline."),
+    limit: int = typer.Option(20, "--limit", "-n", min=1, metavar="N", help="Newest runs shown."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """List recorded runs, newest first: status, duration, who ran them, node outcomes."""
@@ -135,8 +135,19 @@ def history(
     if not runs:
         echo(f"no runs recorded yet at {display_path(backend.location)}")
         return
+    for line in history_lines(runs):
+        echo(line)
+
+
+def history_lines(runs: list[tuple[str, RunRecord]]) -> list[str]:
+    """``odibi state history`` as a table: a header row, then one row per run."""
+    width = max(8, *(len(name) for name, _ in runs))
+    id_width = max(6, *(len(run.run_id) for _, run in runs))
+    lines = [f"{'PIPELINE':<{width}}  {'RUN ID':<{id_width}}  {'STATUS':<11} {'STARTED':<29}  "
+             f"{'DURATION':>8}  BY  (NODES)"]
     for name, run in runs:
-        echo(f"{name}  {_run_line(run)}")
+        lines.append(f"{name:<{width}}  {_run_line(run, id_width)}")
+    return lines
 
 
 def unlock(
@@ -175,14 +186,15 @@ def _confirmed(question: str) -> bool:
         return False
 
 
-def _run_line(run: RunRecord) -> str:
+def _run_line(run: RunRecord, id_width: int = 0) -> str:
     counts: dict[str, int] = {}
     for record in run.nodes.values():
         counts[record.status] = counts.get(record.status, 0) + 1
     nodes = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "no nodes recorded"
     took = _duration(run.started_at, run.finished_at)
     who = f"{run.user or '?'}@{run.host or '?'} pid {run.pid or '?'}"
-    return (f"{run.run_id}  {run.status:<11} {run.started_at}  {took:>8}  {who}  ({nodes})")
+    started = f"{run.started_at:<29}" if id_width else run.started_at
+    return f"{run.run_id:<{id_width}}  {run.status:<11} {started}  {took:>8}  {who}  ({nodes})"
 
 
 def _duration(start: str, end: str | None) -> str:

@@ -16,8 +16,14 @@ if TYPE_CHECKING:
     from odibi_core.reports.model import RunReport
     from odibi_core.reports.store import ReportEntry, ReportStore
 
-RUN_ID_ARG = typer.Argument(..., help="Run id, a unique prefix of one, or `latest`.")
-ENV_OPT = typer.Option(None, "--env", "-e", help="Overlay environments.NAME (its reports: section, if any).")
+RUN_ID_ARG = typer.Argument(None, metavar="RUN_ID",
+                            help="Run id, a unique prefix of one, or `latest` (the default).")
+PROJECT_OPT = typer.Option(None, "--project", "-P", metavar="PROJECT",
+                           help="Project file, or a folder holding odibi.yaml (default: the nearest "
+                           "odibi.yaml in this folder or a parent folder).")
+PROJECT_POSITIONAL = typer.Argument(None, hidden=True, metavar="PROJECT",
+                                    help="Project (same as --project; kept for earlier scripts).")
+ENV_OPT = typer.Option(None, "--env", "-e", metavar="NAME", help="Overlay environments.NAME (its reports: section, if any).")
 
 
 def register(app: typer.Typer) -> None:
@@ -38,8 +44,8 @@ def _store(project: str | None, env: str | None) -> ReportStore:
 
 def list_stories(
     project: Optional[str] = PROJECT_ARG,
-    pipeline: Optional[str] = typer.Option(None, "--pipeline", "-p", help="Only this pipeline's runs."),
-    limit: int = typer.Option(20, "--limit", "-n", min=1, help="Newest runs shown."),
+    pipeline: Optional[str] = typer.Option(None, "--pipeline", "-p", metavar="NAME", help="Only this pipeline's runs."),
+    limit: int = typer.Option(20, "--limit", "-n", min=1, metavar="N", help="Newest runs shown."),
     env: Optional[str] = ENV_OPT,
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
@@ -80,16 +86,43 @@ def _summary(entry: ReportEntry) -> dict[str, Any]:
     return row
 
 
+def _entry(command: str, run_id: str | None, project: str | None, positional: str | None,
+           env: str | None) -> ReportEntry:
+    """The report ``run_id`` (default: the latest) of the project given by option or position."""
+    from odibi_core.errors import UsageError
+    from odibi_core.reports.store import LATEST
+
+    if project is not None and positional is not None:
+        raise UsageError("the project is given twice: pass it once, with --project")
+    project = project if project is not None else positional
+    if run_id is not None and _looks_like_a_path(run_id):
+        raise UsageError(f"{run_id!r} is a project path, not a run id",
+                         hint=f"`odibi story {command} --project {run_id}` for its latest run, "
+                         f"`odibi story {command} RUN_ID --project {run_id}` for another one.")
+    return _store(project, env).find(run_id or LATEST)
+
+
+def _looks_like_a_path(value: str) -> bool:
+    """Run ids are ``YYYYmmddTHHMMSSZ-xxxxxxxx`` (or prefixes, or ``latest``): never a path."""
+    import os
+    from pathlib import Path
+
+    return ("/" in value or os.sep in value or value.endswith((".yaml", ".yml"))
+            or value in (".", "..") or Path(value).exists())
+
+
 def show_story(
-    run_id: str = RUN_ID_ARG,
-    project: Optional[str] = PROJECT_ARG,
+    run_id: Optional[str] = RUN_ID_ARG,
+    positional: Optional[str] = PROJECT_POSITIONAL,
+    project: Optional[str] = PROJECT_OPT,
     env: Optional[str] = ENV_OPT,
     as_json: bool = typer.Option(False, "--json", help="Print the whole JSON report."),
 ) -> None:
-    """Summarise one run in the terminal: nodes, rows, failures, validations, schema changes."""
+    """Summarise a run (the latest by default) in the terminal: nodes, rows, failures,
+    validations, schema changes."""
     from odibi_core.reports.model import RunReport
 
-    entry = _store(project, env).find(run_id)
+    entry = _entry("show", run_id, project, positional, env)
     data = entry.load()
     if as_json:
         echo_json(data)
@@ -141,24 +174,23 @@ def _story_lines(r: RunReport) -> list[str]:
 
 
 def open_story(
-    run_id: str = RUN_ID_ARG,
-    project: Optional[str] = PROJECT_ARG,
+    run_id: Optional[str] = RUN_ID_ARG,
+    positional: Optional[str] = PROJECT_POSITIONAL,
+    project: Optional[str] = PROJECT_OPT,
     env: Optional[str] = ENV_OPT,
 ) -> None:
-    """Open a run's HTML report in a web browser (prints its path when there is none)."""
-    import webbrowser
+    """Open a run's HTML report (the latest by default) in a graphical web browser; print its
+    path when there is no display or no such browser (a text browser is never used)."""
+    from odibi_core.cli.browser import open_in_browser
 
-    entry = _store(project, env).find(run_id)
+    entry = _entry("open", run_id, project, positional, env)
     path = entry.html_path.resolve()
     if not path.exists():
         from odibi_core.reports.store import ReportError
 
         raise ReportError(f"the HTML report of run {entry.run_id} is missing: {path}")
-    try:
-        opened = webbrowser.open(path.as_uri())
-    except webbrowser.Error:
-        opened = False
-    if opened:
+    why_not = open_in_browser(path.as_uri())
+    if why_not is None:
         echo(f"opened {path}")
     else:
-        echo(f"no web browser found; the report is at {path}")
+        echo(f"{why_not}; the report is at {path}")
