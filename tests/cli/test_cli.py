@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from odibi_core.errors import ExitCode
 from odibi_core.testing.cli import run_odibi
 from odibi_core.testing.distributions import make_distribution
@@ -76,7 +75,8 @@ def test_version_and_usage_errors() -> None:
 def test_run_example_is_byte_identical_on_rerun(quickstart: Path) -> None:
     first = run_odibi(["run", str(quickstart)])
     assert first.returncode == ExitCode.OK, first.stderr
-    assert "daily_sales" in first.stdout and "success" in first.stdout
+    assert "daily_sales" in first.stdout
+    assert "success" in first.stdout
     lake = quickstart.parent / "lake"
     digest = _digest(lake)
     assert set(digest) == {"enriched.parquet", "region_totals.parquet"}
@@ -123,7 +123,8 @@ def test_failed_run_exit_code_and_debug_traceback(quickstart: Path) -> None:
     quickstart.write_text(quickstart.read_text().replace("FROM enriched GROUP BY", "FROM enriched_typo GROUP BY"))
     proc = run_odibi(["run", str(quickstart)])
     assert proc.returncode == ExitCode.RUN_FAILED
-    assert "region_totals" in proc.stdout and "failed" in proc.stdout
+    assert "region_totals" in proc.stdout
+    assert "failed" in proc.stdout
     assert "enriched_typo" in proc.stdout
     assert "Traceback" not in proc.stderr
     debug = run_odibi(["--debug", "run", str(quickstart)])
@@ -151,7 +152,9 @@ def test_broken_plugin_does_not_crash_a_run_that_does_not_use_it(quickstart: Pat
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")]))}
     listed = run_odibi(["plugins", "list", "--all"], env=env)
     assert listed.returncode == ExitCode.OK
-    assert "odibi-broken-plugin" in listed.stdout and "failed" in listed.stdout and "no such sdk" in listed.stdout
+    assert "odibi-broken-plugin" in listed.stdout
+    assert "failed" in listed.stdout
+    assert "no such sdk" in listed.stdout
     run = run_odibi(["run", str(quickstart)], env=env)
     assert run.returncode == ExitCode.OK, run.stderr
     assert "no such sdk" in run.stderr  # reported once as a warning, run unaffected
@@ -197,7 +200,8 @@ def test_init_scaffolds_a_runnable_project(tmp_path: Path) -> None:
     # named after the folder, with the command that runs it; everything else is the example
     assert written[1] == f"# Run it with:  cd {target} && odibi run"
     assert written[2] == "project: new"
-    assert written[0] == example[0] and written[3:] == example[3:]
+    assert written[0] == example[0]
+    assert written[3:] == example[3:]
     ignored = (target / ".gitignore").read_text().splitlines()
     assert {".odibi/", "lake/", ".env", ".venv/"} <= set(ignored)
     assert "# new" in (target / "README.md").read_text()

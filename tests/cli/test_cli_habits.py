@@ -64,7 +64,8 @@ def test_state_history_has_a_header_row_and_reports_hold_no_rows_by_default(quic
     assert proc.returncode == ExitCode.OK, proc.stderr
     header, row = proc.stdout.splitlines()[:2]
     assert header.split()[:5] == ["PIPELINE", "RUN", "ID", "STATUS", "STARTED"]
-    assert row.split()[0] == "daily_sales" and row.split()[2] == "success"
+    assert row.split()[0] == "daily_sales"
+    assert row.split()[2] == "success"
     assert header.index("STATUS") == row.index("success")
 
 
@@ -89,16 +90,20 @@ def _commands() -> list[list[str]]:
 
 def test_no_help_shows_a_python_type() -> None:
     commands = _commands()
-    assert ["run"] in commands and ["story", "show"] in commands
+    assert ["run"] in commands
+    assert ["story", "show"] in commands
     for path in commands:  # in process: the same entry point, without 20 interpreter starts
         shown = invoke_odibi([*path, "--help"])
         assert shown.exit_code == ExitCode.OK, (path, shown.stderr)
         leaked = re.findall(r"<[a-z][a-z\[\], ]*>", shown.stdout)
         assert not leaked, (path, leaked)
     run_help = invoke_odibi(["run", "--help"]).stdout
-    assert "--pipeline NAME" in run_help and "--workers N" in run_help and "--lock-timeout SECONDS" in run_help
+    assert "--pipeline NAME" in run_help
+    assert "--workers N" in run_help
+    assert "--lock-timeout SECONDS" in run_help
     graph_help = run_odibi(["graph", "--help"]).stdout
-    assert "Show only this pipeline" in graph_help and "Run only" not in graph_help
+    assert "Show only this pipeline" in graph_help
+    assert "Run only" not in graph_help
 
 
 TAGGED = """\
@@ -156,7 +161,8 @@ def test_select_by_tag_and_pipeline_with_exclude(quickstart: Path) -> None:
                                            "weekly": {"orders_w", "end"}}
     typo = run_odibi(["run", str(quickstart), "--select", "tag:sloww"])  # as a real process
     assert typo.returncode == ExitCode.USAGE_ERROR
-    assert "no node has tag 'sloww'" in typo.stderr and "slow" in typo.stderr
+    assert "no node has tag 'sloww'" in typo.stderr
+    assert "slow" in typo.stderr
     nothing = invoke_odibi(["run", str(quickstart), "--select", "totals", "--exclude", "orders"])
     assert nothing.exit_code == ExitCode.USAGE_ERROR
     assert "leaves no node to run" in nothing.stderr
@@ -164,7 +170,8 @@ def test_select_by_tag_and_pipeline_with_exclude(quickstart: Path) -> None:
     bad_tag.write_text(bad_tag.read_text().replace("tags: [mart, slow]", "tags: ['mart:x']"))
     refused = invoke_odibi(["validate", str(quickstart)])
     assert refused.exit_code == ExitCode.CONFIG_INVALID
-    assert "odibi.yaml:" in refused.stderr and "tags" in refused.stderr
+    assert "odibi.yaml:" in refused.stderr
+    assert "tags" in refused.stderr
 
 
 def test_run_from_a_sub_folder_finds_the_project_above(quickstart: Path) -> None:
@@ -175,8 +182,10 @@ def test_run_from_a_sub_folder_finds_the_project_above(quickstart: Path) -> None
     assert "pipeline daily_sales" in proc.stdout
     assert f"project file {(quickstart / 'odibi.yaml').resolve()} (found in a parent folder" in proc.stderr
     graph = run_odibi(["graph"], cwd=sub)
-    assert graph.returncode == ExitCode.OK and "daily_sales" in graph.stdout
+    assert graph.returncode == ExitCode.OK
+    assert "daily_sales" in graph.stdout
     (quickstart / "data" / ".git").mkdir()  # a repository root stops the search
     stopped = run_odibi(["validate"], cwd=sub)
     assert stopped.returncode == ExitCode.CONFIG_INVALID
-    assert "no odibi.yaml in" in stopped.stderr and "repository root" in stopped.stderr
+    assert "no odibi.yaml in" in stopped.stderr
+    assert "repository root" in stopped.stderr

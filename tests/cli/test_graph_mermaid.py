@@ -38,7 +38,8 @@ class MermaidParser:
                                      text=True, cwd=CHECKER.parent)
 
     def parse(self, text: str) -> dict[str, object]:
-        assert self.proc.stdin is not None and self.proc.stdout is not None
+        assert self.proc.stdin is not None
+        assert self.proc.stdout is not None
         self.proc.stdin.write(json.dumps(text) + "\n")
         self.proc.stdin.flush()
         line = self.proc.stdout.readline()
@@ -95,7 +96,8 @@ def test_generated_projects_give_one_valid_diagram(mermaid: MermaidParser, pipel
     verdict = mermaid.parse(text)
     assert verdict == {"ok": True, "type": "flowchart-v2"}, (text, verdict)
     lines = text.splitlines()
-    assert lines[0] == "flowchart LR" and not any(line.startswith("flowchart") for line in lines[1:])
+    assert lines[0] == "flowchart LR"
+    assert not any(line.startswith("flowchart") for line in lines[1:])
     assert sum(line.startswith("  subgraph ") for line in lines) == len(pipelines)
 
 
@@ -125,5 +127,6 @@ def test_graph_command_with_two_pipelines(mermaid: MermaidParser, tmp_path: Path
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.count("flowchart") == 1
     assert mermaid.parse(proc.stdout) == {"ok": True, "type": "flowchart-v2"}
-    assert '"pipeline first"' in proc.stdout and '"pipeline second"' in proc.stdout
+    assert '"pipeline first"' in proc.stdout
+    assert '"pipeline second"' in proc.stdout
     assert '["end (1 step(s))"]' in proc.stdout

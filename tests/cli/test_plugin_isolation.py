@@ -15,7 +15,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from odibi_core import PLUGIN_API_VERSION
 from odibi_core.errors import ExitCode
 from odibi_core.testing.cli import run_odibi
@@ -89,7 +88,8 @@ def test_a_plugin_whose_registration_hook_raises_is_failed_and_isolated(
     assert "odibi_connections raised ModuleNotFoundError" in str(entry["reason"])
     assert "odibi_no_such_sdk" in str(entry["reason"])
     text = run_odibi(["plugins", "list", "--all"], env=env)
-    assert "odibi-hook-raises" in text.stdout and "failed" in text.stdout
+    assert "odibi-hook-raises" in text.stdout
+    assert "failed" in text.stdout
 
     run = run_odibi(["run", str(quickstart)], env=env)
     assert run.returncode == ExitCode.OK, run.stderr
@@ -99,7 +99,8 @@ def test_a_plugin_whose_registration_hook_raises_is_failed_and_isolated(
     used = run_odibi(["run", str(_uses_gadget(quickstart))], env=env)
     assert used.returncode == ExitCode.PLUGIN_ERROR, used.stderr
     assert "unknown connection 'gadget'" in used.stderr
-    assert "odibi-hook-raises" in used.stderr and "odibi_no_such_sdk" in used.stderr
+    assert "odibi-hook-raises" in used.stderr
+    assert "odibi_no_such_sdk" in used.stderr
 
 
 def test_a_plugin_built_for_another_plugin_api_is_failed_with_what_to_do(
@@ -113,7 +114,8 @@ def test_a_plugin_built_for_another_plugin_api_is_failed_with_what_to_do(
     reason = str(entry["reason"])
     assert "was built for plugin API 2.0" in reason
     assert f"provides plugin API {PLUGIN_API_VERSION}" in reason
-    assert "upgrade odibi-core" in reason and "odibi-from-the-future<2.3.0" in reason
+    assert "upgrade odibi-core" in reason
+    assert "odibi-from-the-future<2.3.0" in reason
 
     run = run_odibi(["run", str(quickstart)], env=env)
     assert run.returncode == ExitCode.OK, run.stderr
@@ -122,7 +124,8 @@ def test_a_plugin_built_for_another_plugin_api_is_failed_with_what_to_do(
 
     used = run_odibi(["validate", str(_uses_gadget(quickstart))], env=env)
     assert used.returncode == ExitCode.PLUGIN_ERROR, used.stderr
-    assert "odibi-from-the-future" in used.stderr and "plugin API 2.0" in used.stderr
+    assert "odibi-from-the-future" in used.stderr
+    assert "plugin API 2.0" in used.stderr
 
 
 def test_a_plugin_declaring_this_api_loads_and_is_listed_with_it(tmp_path: Path) -> None:

@@ -48,7 +48,8 @@ def test_a_terminal_shows_progress_and_the_summary_and_the_log_file_gets_the_inf
 ) -> None:
     code, screen = _screen(project)
     assert code == ExitCode.OK, screen
-    assert "4/4" in screen and "running: " in screen  # the live progress was drawn
+    assert "4/4" in screen
+    assert "running: " in screen
     assert len(re.findall(r"pipeline daily_sales run \S+: success", screen)) == 1
     assert re.search(r"^  enriched +success +23 rows", screen, re.MULTILINE), screen
     assert screen.count("report: ") == 1, screen
@@ -80,7 +81,8 @@ def test_warnings_and_errors_always_show_on_a_terminal(project: Path) -> None:
 def test_a_pipe_gets_the_info_lines_on_stderr_and_the_summary_on_stdout(project: Path) -> None:
     proc = run_odibi(["run", str(project)], extra_env={"STATUS_TOKEN": SECRET})
     assert proc.returncode == ExitCode.OK, proc.stderr
-    assert INFO.search(proc.stderr) and "node enriched succeeded" in proc.stderr
+    assert INFO.search(proc.stderr)
+    assert "node enriched succeeded" in proc.stderr
     assert not INFO.search(proc.stdout)
     assert re.search(r"^  enriched +success +23 rows", proc.stdout, re.MULTILINE)
     assert "\x1b[" not in proc.stdout + proc.stderr  # no progress drawn into a pipe

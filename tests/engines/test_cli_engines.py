@@ -45,7 +45,8 @@ def test_quickstart_runs_on_each_engine_through_the_cli(engine: str, tmp_path: P
     assert f"engine {engine}" in validated.stdout
     done = run_odibi(["run", str(project)], extra_env=SPARK_ENV, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "daily_sales" in done.stdout and "success" in done.stdout
+    assert "daily_sales" in done.stdout
+    assert "success" in done.stdout
     for name in OUTPUTS:
         assert_same_output(duckdb_outputs[name], read_output(project.parent / "lake" / name, "parquet"),  # type: ignore[arg-type]
                            f"{engine} {name}")
@@ -71,4 +72,5 @@ def test_an_unknown_engine_option_is_rejected_with_its_location(tmp_path: Path) 
     project.write_text(text)
     done = run_odibi(["validate", str(project)])
     assert done.returncode == 3, done.stdout + done.stderr
-    assert "mastr" in done.stderr and "master" in done.stderr
+    assert "mastr" in done.stderr
+    assert "master" in done.stderr

@@ -94,7 +94,8 @@ def compare_engines(project: Path, engine: str, copy_project: Callable[[Path, st
     run_ok(baseline_file, "duckdb")
     run_ok(other_file, engine, engine_options)
     expected, actual = read_outputs(baseline_file), read_outputs(other_file)
-    assert expected.keys() == actual.keys() and expected
+    assert expected.keys() == actual.keys()
+    assert expected
     for node, data in expected.items():
         assert_same_output(data, actual[node], f"{engine} {project.name} {node}")
     return len(expected)

@@ -114,7 +114,8 @@ class Zygote:
         )
 
     def run(self, pipeline: str, *, no_exchange: bool = False, pause: str = "-") -> int:
-        assert self.process.stdin is not None and self.process.stdout is not None
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
         self.process.stdin.write(f"run {pipeline} {int(no_exchange)} {pause}\n")
         self.process.stdin.flush()
         words = self.process.stdout.readline().split()

@@ -228,4 +228,5 @@ def test_reports_of_a_successful_and_a_failed_validation_run_in_chromium(tmp_pat
         page.feed(dom)
         article = next(text for tag, n, _, text in page.found if tag == "article" and n == "checked")
         assert "Rows failing not_null(region), unique(order_id): 4 shown" in article
-        assert "2 of 40 rows fail" in article and "1 of 40 rows fail" in article
+        assert "2 of 40 rows fail" in article
+        assert "1 of 40 rows fail" in article

@@ -74,7 +74,8 @@ def holding(state: Path, lock: str, run_id: str) -> Iterator[tuple[str, int]]:
     """Another process holding ``lock`` of ``state``; yields (lock id, pid)."""
     proc = subprocess.Popen([sys.executable, str(WORKER), "hold", str(state), lock, run_id],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stdin is not None and proc.stdout is not None
+    assert proc.stdin is not None
+    assert proc.stdout is not None
     try:
         words = proc.stdout.readline().split()
         assert words[:1] == ["locked"], (words, proc.stderr.read() if proc.stderr else "")
@@ -185,8 +186,10 @@ def test_a_torn_state_file_stops_the_run_and_is_left_in_place(make_project) -> N
     state.write_bytes(torn)
     result = run_odibi(["run", str(project), "-p", "alpha"])
     assert result.returncode == 6, result.stderr
-    assert str(state) in result.stderr and "not valid JSON" in result.stderr
+    assert str(state) in result.stderr
+    assert "not valid JSON" in result.stderr
     assert state.read_bytes() == torn
     assert not (project.parent / "lake").exists()
     shown = run_odibi(["state", "show", str(project)])
-    assert shown.returncode == 6 and "left in place" in shown.stderr
+    assert shown.returncode == 6
+    assert "left in place" in shown.stderr

@@ -27,7 +27,8 @@ PAYLOAD_BYTES = 20_000  # a few ms per update: kills land in every phase of a wr
 
 def _worker_module():  # the payload function, shared with the worker process
     spec = importlib.util.spec_from_file_location("odibi_state_test_worker", WORKER)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -40,7 +41,8 @@ def test_a_hundred_sigkilled_writers_leave_the_previous_or_the_next_version(tmp_
     state = tmp_path / "state.json"
     zygote = subprocess.Popen([sys.executable, str(WORKER), "zygote", str(state), str(PAYLOAD_BYTES)],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
-    assert zygote.stdin is not None and zygote.stdout is not None
+    assert zygote.stdin is not None
+    assert zygote.stdout is not None
     rng = random.Random(20240611)
     committed = 0  # serial of the last version a writer reported as written
     outcomes = {"previous": 0, "next": 0}
@@ -87,7 +89,8 @@ def test_a_hundred_sigkilled_writers_leave_the_previous_or_the_next_version(tmp_
                 continue
             stored = json.loads(raw)  # always parses...
             doc = parse_state(raw, location=str(state))  # ...verifies its checksum, is strictly valid
-            assert stored["version"] == 2 and stored["checksum"] == doc.checksum
+            assert stored["version"] == 2
+            assert stored["checksum"] == doc.checksum
             assert seal(doc) == raw, f"trial {trial}: the bytes are not exactly what a writer wrote"
             assert counter_value(doc) == doc.serial, f"trial {trial}: counter and serial disagree"
             assert payload_value(doc) == payload_for(doc.serial, PAYLOAD_BYTES), f"trial {trial}: mixed payload"

@@ -59,8 +59,10 @@ def test_show_before_any_run_and_after_runs(project: Path) -> None:
 
     shown = run_odibi(["state", "show", str(project)])
     assert shown.returncode == 0, shown.stderr
-    assert "pipeline alpha:" in shown.stdout and "pipeline beta:" in shown.stdout
-    assert "lake:alpha.parquet" in shown.stdout and "locks held: none" in shown.stdout
+    assert "pipeline alpha:" in shown.stdout
+    assert "pipeline beta:" in shown.stdout
+    assert "lake:alpha.parquet" in shown.stdout
+    assert "locks held: none" in shown.stdout
     data = json.loads(run_odibi(["state", "show", str(project), "--json"]).stdout)
     assert data["backend"] == "local"
     assert data["location"] == str(project.parent / ".odibi" / "state.json")
@@ -87,14 +89,17 @@ def test_history_lists_runs_newest_first_with_filters(project: Path) -> None:
     every = json.loads(run_odibi(["state", "history", str(project), "--json"]).stdout)
     assert [r["pipeline"] for r in every] == ["alpha", "beta", "alpha"]
     assert every[0]["started_at"] > every[1]["started_at"] > every[2]["started_at"]
-    assert {r["status"] for r in every} == {"success"} and all(r["pid"] > 0 for r in every)
+    assert {r["status"] for r in every} == {"success"}
+    assert all(r["pid"] > 0 for r in every)
     alpha = json.loads(run_odibi(["state", "history", str(project), "-p", "alpha", "--limit", "1", "--json"]).stdout)
     assert [r["run_id"] for r in alpha] == [every[0]["run_id"]]
     text = run_odibi(["state", "history", str(project)]).stdout.splitlines()
-    assert len(text) == 3 and text[0].startswith(f"alpha  {every[0]['run_id']}  success")
+    assert len(text) == 3
+    assert text[0].startswith(f"alpha  {every[0]['run_id']}  success")
     assert "(1 success)" in text[0]
     unknown = run_odibi(["state", "history", str(project), "-p", "alpah"])
-    assert unknown.returncode == 2 and "alpha" in unknown.stderr
+    assert unknown.returncode == 2
+    assert "alpha" in unknown.stderr
 
 
 def test_show_lists_a_live_holder_and_unlock_refuses_to_break_it(project: Path) -> None:
@@ -105,7 +110,8 @@ def test_show_lists_a_live_holder_and_unlock_refuses_to_break_it(project: Path) 
         assert f"lock {lock_id} (pipeline.alpha) held by run run-live-1" in shown.stdout
         refused = run_odibi(["state", "unlock", lock_id, str(project), "--force"])
         assert refused.returncode == 5, refused.stderr
-        assert f"pid {holder.pid}" in refused.stderr and "alive" in refused.stderr
+        assert f"pid {holder.pid}" in refused.stderr
+        assert "alive" in refused.stderr
         assert run_odibi(["run", str(project), "-p", "alpha", "--no-wait"]).returncode == 5
     finally:
         holder.communicate("release\n", timeout=30)
@@ -122,14 +128,17 @@ def test_unlock_clears_a_killed_holders_record_after_confirmation(project: Path)
 
     declined = subprocess.run([sys.executable, "-m", "odibi_core.cli.main", "state", "unlock", lock_id, str(project)],
                               input="n\n", capture_output=True, text=True, timeout=60)
-    assert declined.returncode == 0 and "Clear lock" in declined.stderr
+    assert declined.returncode == 0
+    assert "Clear lock" in declined.stderr
     assert "nothing was unlocked" in declined.stderr
     assert lock_id in sidecar.read_text()
     confirmed = subprocess.run([sys.executable, "-m", "odibi_core.cli.main", "state", "unlock", lock_id, str(project)],
                                input="y\n", capture_output=True, text=True, timeout=60)
     assert confirmed.returncode == 0, confirmed.stderr
-    assert "unlocked: lock" in confirmed.stdout and "run-killed-1" in confirmed.stdout
+    assert "unlocked: lock" in confirmed.stdout
+    assert "run-killed-1" in confirmed.stdout
     assert sidecar.read_text() == ""
     again = run_odibi(["state", "unlock", lock_id, str(project), "--force"])
-    assert again.returncode == 2 and f"no lock with id {lock_id}" in again.stderr
+    assert again.returncode == 2
+    assert f"no lock with id {lock_id}" in again.stderr
     assert run_odibi(["run", str(project), "-p", "alpha", "--no-wait"]).returncode == 0

@@ -101,10 +101,12 @@ def test_csv_integers_are_64_bit_like_on_the_other_engines(engine: SparkEngine, 
 def test_spark_errors_are_one_line_odibi_errors(engine: SparkEngine, tmp_path: Path) -> None:
     with pytest.raises(SparkEngineError) as info:
         engine.read(LocalConnection("in", tmp_path), ReadRequest(format="parquet", path="missing.parquet"))
-    assert "\n" not in info.value.message and "PATH_NOT_FOUND" in info.value.message
+    assert "\n" not in info.value.message
+    assert "PATH_NOT_FOUND" in info.value.message
     with pytest.raises(SparkEngineError) as info:
         engine.sql("SELEC 1", {})
-    assert "\n" not in info.value.message and "PARSE_SYNTAX_ERROR" in info.value.message
+    assert "\n" not in info.value.message
+    assert "PARSE_SYNTAX_ERROR" in info.value.message
 
 
 def test_validations_count_rows_on_the_cluster_in_one_job(engine: SparkEngine) -> None:
@@ -116,7 +118,8 @@ def test_validations_count_rows_on_the_cluster_in_one_job(engine: SparkEngine) -
     jobs = engine.spark.sparkContext.statusTracker().getJobIdsForGroup("odibi-validation-test")
     engine.spark.sparkContext.setJobGroup("", "")
     assert values == {"rows": 1000, "m0": 334, "dup": 997}
-    assert len(jobs) >= 1 and jobs_before is not None
+    assert len(jobs) >= 1
+    assert jobs_before is not None
     assert engine.count(frame) == 1000
 
 

@@ -102,4 +102,5 @@ def test_a_session_odibi_starts_is_configured_and_stopped_at_close(tmp_path: Any
     env = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1"}
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
     assert "STARTED True local[1] odibi-started 3 false" in done.stdout, done.stdout + done.stderr[-2000:]
-    assert "COUNT 7" in done.stdout and "STOPPED True" in done.stdout
+    assert "COUNT 7" in done.stdout
+    assert "STOPPED True" in done.stdout

@@ -56,7 +56,9 @@ def test_an_unknown_state_key_names_file_line_and_suggests(write_project) -> Non
     with pytest.raises(ConfigError) as caught:
         load_project(path)
     message = caught.value.message
-    assert "pathh" in message and "path" in message and "odibi.yaml" in message
+    assert "pathh" in message
+    assert "path" in message
+    assert "odibi.yaml" in message
 
 
 def test_the_entry_point_is_listed_active() -> None:

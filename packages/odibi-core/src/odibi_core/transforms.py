@@ -66,7 +66,8 @@ def load_project_transforms(project_dir: Path) -> dict[str, TransformSpec]:
     _collecting.sink = found
     try:
         spec = importlib.util.spec_from_file_location(module_name, path)
-        assert spec is not None and spec.loader is not None
+        assert spec is not None
+        assert spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         sys.modules[module_name] = module
         spec.loader.exec_module(module)

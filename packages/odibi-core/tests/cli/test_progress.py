@@ -7,13 +7,12 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-from rich.console import Console
-
 from odibi_core.cli.progress import ProgressPlugin
 from odibi_core.config.loader import load_project
 from odibi_core.execution.runner import run_project
 from odibi_core.plugins.loader import PluginSettings
 from odibi_core.plugins.manager import create_plugin_manager
+from rich.console import Console
 
 
 def test_progress_plugin_draws_and_clears(tmp_path: Path) -> None:

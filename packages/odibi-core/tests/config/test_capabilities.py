@@ -53,7 +53,8 @@ def test_a_missing_capability_names_file_line_node_and_engine(write_project: Cal
     message = info.value.message
     assert "odibi.yaml:15" in message
     assert "pipelines[0].nodes[1].transform.steps[1]" in message
-    assert "node 'enriched'" in message and "Python (function) step" in message
+    assert "node 'enriched'" in message
+    assert "Python (function) step" in message
     assert "engine 'sqlonly'" in message
     assert info.value.exit_code == ExitCode.CONFIG_INVALID
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from odibi_core.config.loader import load_project, read_project_source
 from odibi_core.errors import ConfigError, PlanError, SecretMissingError
 

@@ -53,7 +53,8 @@ def test_a_csv_is_sniffed_once_for_schema_sample_downstream_sql_and_write(
     assert [(c.name, c.type) for c in engine.schema(frame)] == [
         ("id", "int64"), ("name", "string"), ("amount", "double"), ("day", "date32[day]")]
     sample = engine.sample(frame, 3)
-    assert sample is not None and sample.num_rows == 3
+    assert sample is not None
+    assert sample.num_rows == 3
     doubled = engine.sql("SELECT id, amount * 2 AS amount FROM orders WHERE id > 9", {"orders": frame})
     total = engine.sql("SELECT count(*) AS n FROM doubled", {"doubled": doubled})
     engine.write(total, files, WriteRequest(mode="overwrite", format="csv", path="out.csv"))

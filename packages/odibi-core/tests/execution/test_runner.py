@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow.parquet as pq
-import pytest
-
 from odibi_core.config.loader import load_project
 from odibi_core.execution.runner import RunOptions, run_project
 from odibi_core.plugins.loader import PluginSettings
@@ -159,7 +157,8 @@ def test_append_mode_adds_rows(write_project, tmp_path: Path) -> None:
     _run(path)
     _run(path)
     lines = (tmp_path / "out" / "good.csv").read_text().strip().splitlines()
-    assert lines[0] == "id,amount" and len(lines) == 5
+    assert lines[0] == "id,amount"
+    assert len(lines) == 5
 
 
 def test_lifecycle_wrappers_see_every_node(write_project) -> None:
@@ -188,5 +187,6 @@ def test_lifecycle_wrappers_see_every_node(write_project) -> None:
     project = load_project(_project(write_project, step='"SELECT nope FROM this"', on_error="continue"), pm=pm)
     run_project(project, pm, RunOptions(workers=1))
     assert "risky:raised:NodeError" in seen
-    assert "good:success" in seen and "src:success" in seen
+    assert "good:success" in seen
+    assert "src:success" in seen
     assert seen[-1] == "run:p:failed"

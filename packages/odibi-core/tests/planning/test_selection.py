@@ -8,7 +8,12 @@ from hypothesis import strategies as st
 from odibi_core.config.models import PipelineConfig
 from odibi_core.errors import UsageError
 from odibi_core.planning.dag import Plan, build_plan
-from odibi_core.planning.selection import left_out_downstream, parse_selector, parse_selectors, select_nodes
+from odibi_core.planning.selection import (
+    left_out_downstream,
+    parse_selector,
+    parse_selectors,
+    select_nodes,
+)
 
 TAGS = ("a", "b", "c")
 

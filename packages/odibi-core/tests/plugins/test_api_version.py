@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import odibi_core
 from hypothesis import given
 from hypothesis import strategies as st
-
-import odibi_core
 from odibi_core.plugins.api_version import (
     PLUGIN_API_VERSION,
     api_problem,
@@ -35,7 +34,8 @@ def test_only_the_same_major_with_no_newer_minor_loads(major: int, minor: int, a
         assert problem.startswith(f"plugin gadget was built for plugin API {major}.{effective_minor}, ")
         assert f"provides plugin API {PLUGIN_API_VERSION}" in problem
         if (major, effective_minor) > (kernel_major, kernel_minor):
-            assert "upgrade odibi-core" in problem and "odibi-gadget<3.1.0" in problem
+            assert "upgrade odibi-core" in problem
+            assert "odibi-gadget<3.1.0" in problem
         else:
             assert "pip install -U odibi-gadget" in problem
 
@@ -45,7 +45,8 @@ def test_only_the_same_major_with_no_newer_minor_loads(major: int, minor: int, a
 def test_a_malformed_declaration_is_refused_naming_the_attribute(declared: object) -> None:
     problem = _problem(declared)
     assert problem is not None
-    assert "declares ODIBI_PLUGIN_API" in problem and "not a plugin API version" in problem
+    assert "declares ODIBI_PLUGIN_API" in problem
+    assert "not a plugin API version" in problem
 
 
 def test_an_undeclared_plugin_is_taken_as_built_for_api_1() -> None:

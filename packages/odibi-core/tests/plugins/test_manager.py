@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from odibi_core.errors import PluginConflictError, PluginError
 from odibi_core.plugins.loader import PluginSettings
 from odibi_core.plugins.manager import create_plugin_manager
@@ -44,7 +43,8 @@ def test_unknown_component_names_failed_plugins(plugin_distributions) -> None:
         pm.engine("spork")
     message = info.value.message
     assert "unknown engine 'spork'" in message
-    assert "odibi-broken" in message and "failed" in message
+    assert "odibi-broken" in message
+    assert "failed" in message
 
 
 def _marker_plugin(marker: Path) -> str:
@@ -111,7 +111,8 @@ def test_duplicate_names_fail_naming_both_distributions(plugin_distributions) ->
     pm = create_plugin_manager(PluginSettings())
     with pytest.raises(PluginConflictError) as info:
         pm.connections()
-    assert "odibi-first" in info.value.message and "odibi-second" in info.value.message
+    assert "odibi-first" in info.value.message
+    assert "odibi-second" in info.value.message
     assert "'fancy'" in info.value.message
 
 
@@ -120,7 +121,8 @@ def test_plugin_may_not_replace_a_builtin(plugin_distributions) -> None:
     pm = create_plugin_manager(PluginSettings())
     with pytest.raises(PluginConflictError) as info:
         pm.connection("local")
-    assert "odibi-core" in info.value.message and "odibi-shadow" in info.value.message
+    assert "odibi-core" in info.value.message
+    assert "odibi-shadow" in info.value.message
 
 
 def test_hook_name_typo_is_reported_with_suggestion(plugin_distributions) -> None:

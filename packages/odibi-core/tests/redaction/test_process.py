@@ -68,7 +68,8 @@ def installed(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[io.StringIO, io
     monkeypatch.setattr(sys, "unraisablehook", sys.unraisablehook)
     install_process_redaction()
     install_process_redaction()  # idempotent: no double wrapping
-    assert isinstance(sys.stdout, RedactingStream) and sys.stdout.target is out
+    assert isinstance(sys.stdout, RedactingStream)
+    assert sys.stdout.target is out
     yield out, err
     sys.stdout.finish()  # type: ignore[union-attr]
     sys.stderr.finish()  # type: ignore[union-attr]

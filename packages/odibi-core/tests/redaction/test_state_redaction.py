@@ -12,10 +12,10 @@ from urllib.parse import quote
 
 import pytest
 from odibi_core.contracts.state import (
-    LoadedDocument,
     DocumentStateBackend,
     HighWaterMark,
     HolderInfo,
+    LoadedDocument,
     NodeRecord,
     RunRecord,
     StateDocument,

@@ -66,7 +66,8 @@ def test_the_sample_holds_only_failing_rows(engine: DuckDBEngine, rows: list[dic
                          CONFIG, failed)
     expected = reference_failures(rows, {o.rule for o in failed})
     if not failed:
-        assert result.sample is None and result.sample_failing == []
+        assert result.sample is None
+        assert result.sample_failing == []
         return
     assert result.sample is not None
     assert result.sample_failing == [o.rule for o in failed]
@@ -83,8 +84,10 @@ def test_no_rows_when_samples_are_off_and_the_note_says_how_to_turn_them_on(engi
     result = NodeResult(name="n", status="running")
     observe_failing_rows(engine, frame, result, None, CONFIG, failed)
     assert result.sample is None
-    assert result.sample_note == SAMPLES_OFF and "reports.samples: true" in SAMPLES_OFF
+    assert result.sample_note == SAMPLES_OFF
+    assert "reports.samples: true" in SAMPLES_OFF
     withheld = NodeResult(name="n", status="running")
     observe_failing_rows(engine, frame, withheld, ObserveOptions(0, "withheld: the node is marked sensitive"),
                          CONFIG, failed)
-    assert withheld.sample is None and withheld.sample_note is None  # observe() gives the reason
+    assert withheld.sample is None
+    assert withheld.sample_note is None

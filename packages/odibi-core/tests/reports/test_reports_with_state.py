@@ -12,7 +12,12 @@ from typing import Any
 import pytest
 from odibi_core import hookimpl
 from odibi_core.config.loader import load_project
-from odibi_core.contracts.state import DocumentStateBackend, HolderInfo, LoadedDocument, StateDocument
+from odibi_core.contracts.state import (
+    DocumentStateBackend,
+    HolderInfo,
+    LoadedDocument,
+    StateDocument,
+)
 from odibi_core.errors import StateConflictError, StateLockTimeout
 from odibi_core.execution.runner import run_project
 from odibi_core.plugins.types import StateBackendSpec

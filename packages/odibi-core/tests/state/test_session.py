@@ -9,6 +9,7 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import pytest
+from odibi_core.config.loader import load_project
 from odibi_core.contracts.state import (
     DocumentStateBackend,
     HolderInfo,
@@ -17,7 +18,6 @@ from odibi_core.contracts.state import (
     StateDocument,
     lock_timeout_error,
 )
-from odibi_core.config.loader import load_project
 from odibi_core.plugins.hookspecs import hookimpl
 from odibi_core.plugins.types import StateBackendSpec, StateBuildContext
 from odibi_core.state.session import (
@@ -112,7 +112,8 @@ def test_marks_round_trip_with_their_type(value: object) -> None:
     encoded = encode_mark(value)
     assert encoded is not None
     decoded = decode_mark(encoded["type"], encoded["value"])
-    assert decoded == value and type(decoded) is type(value)
+    assert decoded == value
+    assert type(decoded) is type(value)
 
 
 def test_lock_timeout_precedence(monkeypatch: pytest.MonkeyPatch) -> None:

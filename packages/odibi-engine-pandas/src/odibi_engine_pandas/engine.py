@@ -14,8 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field
-
 from odibi_core import errors
 from odibi_core.contracts.connection import FileConnection, TableConnection
 from odibi_core.contracts.engine import Engine, WriteCounts
@@ -35,12 +33,12 @@ from odibi_core.engines.remote_files import attach_filesystem
 from odibi_core.engines.sql_literals import quote_identifier, sql_literal
 from odibi_core.plugins.options import PluginOptions
 from odibi_core.plugins.types import BuildContext
+from pydantic import Field
 
 if TYPE_CHECKING:
     import duckdb
     import pandas as pd
     import pyarrow as pa
-
     from odibi_core.contracts.connection import Connection
 
 ARROW_BATCH_ROWS = 100_000

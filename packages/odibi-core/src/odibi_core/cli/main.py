@@ -9,10 +9,9 @@ SIGTERM 143 (a run in progress stops cleanly first: :mod:`odibi_core.execution.i
 from __future__ import annotations
 
 import contextlib
-import importlib
 import io
 import sys
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -46,9 +45,9 @@ def create_app(*, with_plugins: bool = True, argv: list[str] | None = None) -> t
     @app.callback()
     def root(
         version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
-        log_level: Optional[str] = typer.Option(None, "--log-level", help="DEBUG, INFO, WARNING or ERROR."),
-        log_format: Optional[str] = typer.Option(None, "--log-format", help="text or json."),
-        debug: Optional[str] = typer.Option(
+        log_level: str | None = typer.Option(None, "--log-level", help="DEBUG, INFO, WARNING or ERROR."),
+        log_format: str | None = typer.Option(None, "--log-format", help="text or json."),
+        debug: str | None = typer.Option(
             None, "--debug", metavar="[=full,hooks]",
             help="Debug output: plan, resolved inputs and outputs, SQL, timings and tracebacks "
                  "(redacted). =full keeps every traceback frame; =hooks traces plugin hook calls."),

@@ -12,6 +12,7 @@ from odibi_core.config.locations import KeyPath, LocationMap
 from odibi_core.config.problems import Problem, fail
 from odibi_core.config.suggestions import did_you_mean
 
+
 def validation_problems(
     exc: ValidationError, data: Any, locations: LocationMap, model: type[BaseModel],
     *, prefix: KeyPath = (),
@@ -39,10 +40,7 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> KeyPath:
     current = data
     parts = [p for p in loc if not _is_tag(p)]
     for part in parts:
-        if isinstance(current, dict) and part in current:
-            path.append(part)
-            current = current[part]
-        elif isinstance(current, list) and isinstance(part, int) and part < len(current):
+        if (isinstance(current, dict) and part in current) or (isinstance(current, list) and isinstance(part, int) and part < len(current)):
             path.append(part)
             current = current[part]
         elif isinstance(current, dict) and isinstance(part, str) and part not in current and part == parts[-1]:

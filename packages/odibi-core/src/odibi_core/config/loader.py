@@ -29,19 +29,16 @@ from odibi_core.config.locations import KeyPath, Location, LocationMap
 from odibi_core.config.models import ProjectConfig
 from odibi_core.config.problems import Problem, fail, located, raise_problems
 from odibi_core.config.project_checks import check_project_graph
-from odibi_core.config.source import ProjectSource
 from odibi_core.config.references import (
     Lookup,
-    Reference,
-    find_references,
     reference_problems,
     resolve_references,
 )
+from odibi_core.config.source import ProjectSource
 from odibi_core.config.suggestions import did_you_mean
 from odibi_core.errors import ConfigError, PluginError, SecretMissingError
 
 if TYPE_CHECKING:
-    from odibi_core.plugins.loader import PluginSettings
     from odibi_core.plugins.manager import OdibiPluginManager
 
 DEFAULT_PROJECT_FILE = "odibi.yaml"

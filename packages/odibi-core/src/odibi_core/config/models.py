@@ -21,7 +21,6 @@ from pydantic import (
 )
 
 from odibi_core.config.strict_values import StrictNumbers
-
 from odibi_core.config.transformer_step import TransformerStep
 
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"

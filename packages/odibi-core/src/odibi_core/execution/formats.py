@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 
     from odibi_core.contracts.connection import Connection
     from odibi_core.contracts.engine import Engine
-    from odibi_core.contracts.requests import ReadRequest, WriteRequest
     from odibi_core.contracts.formats import FormatEnginePath, TableFormat
+    from odibi_core.contracts.requests import ReadRequest, WriteRequest
     from odibi_core.plugins.types import FormatSpec
 
     FormatSpecs: TypeAlias = Mapping[str, FormatSpec] | Callable[[], Mapping[str, FormatSpec]]

@@ -20,13 +20,12 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
-from odibi_core.identity import current_user
 from odibi_core.config.loader import LoadedProject
 from odibi_core.config.models import PipelineConfig, RetryConfig
 from odibi_core.contracts.connection import Connection
 from odibi_core.contracts.engine import Engine
-from odibi_core.contracts.requests import ReadRequest
 from odibi_core.contracts.lifecycle import NodeResult, NodeRunContext, PipelineRunContext, RunResult
+from odibi_core.contracts.requests import ReadRequest
 from odibi_core.contracts.state import RunRecord, utc_now
 from odibi_core.errors import NodeError, OdibiError, UsageError
 from odibi_core.execution import debug_log
@@ -40,6 +39,7 @@ from odibi_core.execution.resume_plan import plan_resume
 from odibi_core.execution.retry import backoff_delay, is_transient
 from odibi_core.execution.sources import target_of
 from odibi_core.execution.transformer_steps import transformers_for
+from odibi_core.identity import current_user
 from odibi_core.logs import bind_log_context
 from odibi_core.planning.dag import Plan, build_plan
 from odibi_core.plugins.manager import OdibiPluginManager

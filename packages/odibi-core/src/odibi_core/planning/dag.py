@@ -11,7 +11,6 @@ from odibi_core.config.models import NodeConfig, PipelineConfig
 from odibi_core.config.suggestions import did_you_mean
 from odibi_core.errors import PlanError
 
-
 NOT_FINGERPRINTED = {"description", "tags", "report_samples"}
 """Node keys that change nothing a node computes, so editing them never makes ``--resume`` rerun it."""
 

@@ -18,7 +18,6 @@ import pluggy
 from odibi_core.errors import PluginConflictError, PluginError
 from odibi_core.logs import HOOK_LOGGER
 from odibi_core.plugins.hook_trace import hook_trace_writer
-from odibi_core.redaction.shorten import clip
 from odibi_core.plugins.hookspecs import PROJECT_NAME, OdibiHookSpecs
 from odibi_core.plugins.loader import (
     BUILTIN_DISTRIBUTION,
@@ -44,6 +43,7 @@ from odibi_core.plugins.types import (
     TransformSpec,
     WriteCapabilitySpec,
 )
+from odibi_core.redaction.shorten import clip
 
 if TYPE_CHECKING:
     from odibi_core.contracts.lifecycle import FinishedRun

@@ -12,8 +12,8 @@ import platform
 import socket
 from typing import TYPE_CHECKING
 
-from odibi_core.identity import current_user
 from odibi_core.contracts.state import utc_now
+from odibi_core.identity import current_user
 from odibi_core.reports.model import (
     NODE_STATUS_ORDER,
     Column,
@@ -35,8 +35,8 @@ from odibi_core.reports.model import (
 
 if TYPE_CHECKING:
     from odibi_core.config.models import NodeConfig, ReportsConfig
-    from odibi_core.contracts.requests import ColumnInfo
     from odibi_core.contracts.lifecycle import NodeResult, RunResult
+    from odibi_core.contracts.requests import ColumnInfo
     from odibi_core.planning.dag import Plan
     from odibi_core.plugins.loader import PluginInfo
 

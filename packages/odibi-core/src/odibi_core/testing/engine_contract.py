@@ -179,7 +179,8 @@ class EngineContract(FileSafetyContract, ComputeContract, RunContract):
         frame = self.read(engine, files, f"orders.{fmt}")
         assert self.rows(engine, frame, "order_id") == ORDERS
         types = {c.name: c.type for c in engine.schema(frame)}
-        assert types["order_id"].startswith("int") and types["amount"] == "double"
+        assert types["order_id"].startswith("int")
+        assert types["amount"] == "double"
         assert types["status"] in ("string", "large_string")
 
     def test_reads_a_glob_of_files(self, engine: Engine, files: LocalConnection) -> None:
@@ -234,7 +235,8 @@ class EngineContract(FileSafetyContract, ComputeContract, RunContract):
         assert [(r["region"], r["n"], r["done"]) for r in rows] == [
             ("NONE", 1, 0), ("NORTH", 2, 1), ("SOUTH", 1, 0), ("ZZZ", 0, 0)]
         north = rows[1]
-        assert north["x"] == "x" and north["total"] == pytest.approx(19.75)
+        assert north["x"] == "x"
+        assert north["total"] == pytest.approx(19.75)
         assert (north["low"], north["high"], north["ids"]) == (7.25, 12.5, 4.0)
         assert north["mean"] == pytest.approx(9.875)
 
@@ -252,9 +254,13 @@ class EngineContract(FileSafetyContract, ComputeContract, RunContract):
         """
         rows = self.rows(engine, engine.sql(query, {"orders": orders}))
         assert [r["id_text"] for r in rows] == ["1", "2", "3"]
-        assert rows[0]["day"] == dt.date(2024, 2, 29) and rows[0]["at"] == dt.datetime(2024, 2, 29, 10, 30)
-        assert rows[2]["money"] == decimal.Decimal("7.25") and rows[0]["seven"] == 7 and rows[0]["small"] == 1
-        assert rows[0]["yes"] is True and rows[0]["nothing"] is None
+        assert rows[0]["day"] == dt.date(2024, 2, 29)
+        assert rows[0]["at"] == dt.datetime(2024, 2, 29, 10, 30)
+        assert rows[2]["money"] == decimal.Decimal("7.25")
+        assert rows[0]["seven"] == 7
+        assert rows[0]["small"] == 1
+        assert rows[0]["yes"] is True
+        assert rows[0]["nothing"] is None
         counts = engine.sql("SELECT count(DISTINCT customer_id) AS c, count(*) FILTER (WHERE amount > 5) AS f "
                             "FROM this", {CURRENT_FRAME_NAME: orders})
         assert self.rows(engine, counts) == [{"c": 3, "f": 2}]
@@ -298,7 +304,9 @@ class EngineContract(FileSafetyContract, ComputeContract, RunContract):
         frame = self.read(engine, files, "orders.parquet")
         customers = self.read(engine, files, "customers.parquet")
         result = engine.call(step, frame, {"tag": "t"}, frame_kind="native", inputs={"customers": customers})
-        assert self.is_native_frame(seen[0]) and self.is_native_frame(seen[2]) and seen[1] == "t"
+        assert self.is_native_frame(seen[0])
+        assert self.is_native_frame(seen[2])
+        assert seen[1] == "t"
         assert self.rows(engine, result, "order_id") == ORDERS
 
     def test_pandas_step_receives_a_pandas_frame_with_params_and_inputs(
@@ -307,7 +315,8 @@ class EngineContract(FileSafetyContract, ComputeContract, RunContract):
         import pandas as pd
 
         def step(df: pd.DataFrame, rate: float, inputs: dict[str, Any]) -> pd.DataFrame:
-            assert isinstance(df, pd.DataFrame) and isinstance(inputs["customers"], pd.DataFrame)
+            assert isinstance(df, pd.DataFrame)
+            assert isinstance(inputs["customers"], pd.DataFrame)
             df = df.merge(inputs["customers"], on="customer_id", how="inner")
             df["margin"] = df["amount"] * rate
             return df[["order_id", "region", "margin"]]
@@ -346,7 +355,8 @@ class EngineContract(FileSafetyContract, ComputeContract, RunContract):
         frame = engine.from_arrow(pa.table({"a": [1]}))
         as_pandas = engine.call(lambda f: pd.DataFrame({"b": ["x"]}), frame, {}, frame_kind=kind)
         as_arrow = engine.call(lambda f: pa.table({"c": [2.5]}), frame, {}, frame_kind=kind)
-        assert self.rows(engine, as_pandas) == [{"b": "x"}] and self.rows(engine, as_arrow) == [{"c": 2.5}]
+        assert self.rows(engine, as_pandas) == [{"b": "x"}]
+        assert self.rows(engine, as_arrow) == [{"c": 2.5}]
 
     def test_a_step_returning_something_else_is_an_odibi_error(self, engine: Engine) -> None:
         import pyarrow as pa

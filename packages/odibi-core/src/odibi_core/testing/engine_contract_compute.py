@@ -104,7 +104,8 @@ class ComputeContract:
         assert not info.value.computing
         assert resolve_position(sql, info.value.position) is not None
         assert (resolve_position(sql, info.value.position) or (0, 0))[:2] == (2, 3)
-        assert "no_such_column" in info.value.message and not INTERNAL_NAMES.search(
+        assert "no_such_column" in info.value.message
+        assert not INTERNAL_NAMES.search(
             info.value.message
         )
 

@@ -77,7 +77,8 @@ class PipelineDocumentTests(StateContractHooks):
         assert {name: _dump(state) for name, state in seen.pipelines.items()} == expected
         if main.pipeline_backend("alpha") is not None:
             shared = main.read()
-            assert shared is not None and sorted(shared.pipelines) == sorted(PIPELINES)
+            assert shared is not None
+            assert sorted(shared.pipelines) == sorted(PIPELINES)
             assert all(_dump(s) == _dump(PipelineState()) for s in shared.pipelines.values())
 
     def test_a_run_writes_only_its_own_pipeline_document(self, make_backend: MakeBackend) -> None:

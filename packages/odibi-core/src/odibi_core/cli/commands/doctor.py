@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 from odibi_core.cli.context import echo, echo_json
@@ -17,9 +15,9 @@ def register(app: typer.Typer) -> None:
 
 
 def doctor(
-    project: Optional[str] = typer.Argument(
+    project: str | None = typer.Argument(
         None, help="Project file or folder (default: ./odibi.yaml if present, else environment checks only)."),
-    env: Optional[str] = typer.Option(None, "--env", "-e", metavar="NAME", help="Overlay environments.NAME from the project file."),
+    env: str | None = typer.Option(None, "--env", "-e", metavar="NAME", help="Overlay environments.NAME from the project file."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Check Python, packages, plugins, references, connections, state and reports; exit 8 on a problem."""

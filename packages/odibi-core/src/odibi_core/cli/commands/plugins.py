@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, List, Optional
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -63,7 +63,7 @@ def register(app: typer.Typer) -> None:
 def list_plugins(
     show_all: bool = typer.Option(False, "--all", "-a", help="Include builtins, blocked or failed plugins, "
                                   "and every kind of type (transformers, functions, commands)."),
-    kind: Optional[List[str]] = typer.Option(
+    kind: list[str] | None = typer.Option(
         None, "--kind", "-k", metavar="KIND",
         help=f"Only types of this kind (repeatable): {', '.join(KINDS)}."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output: the plugins, each "

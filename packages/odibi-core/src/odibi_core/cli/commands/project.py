@@ -25,7 +25,12 @@ def init(
 
     if directory.exists() and any(directory.iterdir()) and not force:
         raise UsageError(f"{directory} is not empty", hint="Choose a new folder or pass --force.")
-    from odibi_core.cli.init_scaffold import project_name, render_project_file, run_command, scaffold_files
+    from odibi_core.cli.init_scaffold import (
+        project_name,
+        render_project_file,
+        run_command,
+        scaffold_files,
+    )
 
     name = project_name(directory)
     command = run_command(directory)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, List, Optional
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -34,16 +34,16 @@ def register(app: typer.Typer) -> None:
 
 
 def run(
-    project: Optional[str] = PROJECT_ARG,
-    env: Optional[str] = ENV_OPT,
-    pipeline: Optional[List[str]] = PIPELINE_OPT,
-    node: Optional[List[str]] = SELECT_OPT,
-    exclude: Optional[List[str]] = EXCLUDE_OPT,
+    project: str | None = PROJECT_ARG,
+    env: str | None = ENV_OPT,
+    pipeline: list[str] | None = PIPELINE_OPT,
+    node: list[str] | None = SELECT_OPT,
+    exclude: list[str] | None = EXCLUDE_OPT,
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate and show the plan; touch no data or state."),
-    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, metavar="N", help="Nodes run at once (default: project's workers, 4)."),
+    workers: int | None = typer.Option(None, "--workers", "-w", min=1, metavar="N", help="Nodes run at once (default: project's workers, 4)."),
     resume: bool = typer.Option(False, "--resume", help="Reuse nodes whose config, sources and upstream nodes are unchanged since they succeeded and whose output exists."),
     full_refresh: bool = typer.Option(False, "--full-refresh", help="Ignore high-water marks and rebuild append/upsert targets (all nodes, or the --select selection)."),
-    lock_timeout: Optional[float] = typer.Option(None, "--lock-timeout", min=0, metavar="SECONDS", help="Seconds to wait for a held lock (default 60; env ODIBI_LOCK_TIMEOUT)."),
+    lock_timeout: float | None = typer.Option(None, "--lock-timeout", min=0, metavar="SECONDS", help="Seconds to wait for a held lock (default 60; env ODIBI_LOCK_TIMEOUT)."),
     no_wait: bool = typer.Option(False, "--no-wait", help="Fail at once if the pipeline is already running."),
     as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
 ) -> None:
@@ -98,9 +98,9 @@ def run(
 
 
 def graph(
-    project: Optional[str] = PROJECT_ARG,
-    env: Optional[str] = ENV_OPT,
-    pipeline: Optional[List[str]] = SHOW_PIPELINE_OPT,
+    project: str | None = PROJECT_ARG,
+    env: str | None = ENV_OPT,
+    pipeline: list[str] | None = SHOW_PIPELINE_OPT,
     fmt: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text, mermaid or dot."),
 ) -> None:
     """Print the pipeline graph as text, Mermaid (one diagram, a subgraph per pipeline) or

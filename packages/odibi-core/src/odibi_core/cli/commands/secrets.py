@@ -9,7 +9,6 @@ provider chain and lists what is missing, and where it is used. Neither ever pri
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -28,8 +27,8 @@ def register(app: typer.Typer) -> None:
 
 
 def init(
-    project: Optional[str] = PROJECT_ARG,
-    output: Optional[Path] = typer.Option(
+    project: str | None = PROJECT_ARG,
+    output: Path | None = typer.Option(
         None,
         "--output",
         "-o",
@@ -64,8 +63,8 @@ def init(
 
 
 def validate(
-    project: Optional[str] = PROJECT_ARG,
-    env: Optional[str] = typer.Option(
+    project: str | None = PROJECT_ARG,
+    env: str | None = typer.Option(
         None, "--env", "-e", metavar="NAME", help="Check with environments.NAME overlaid."
     ),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),

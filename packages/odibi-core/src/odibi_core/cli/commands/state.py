@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -57,8 +57,8 @@ def display_path(location: str) -> str:
 
 
 def show(
-    project: Optional[str] = PROJECT_ARG,
-    env: Optional[str] = ENV_OPT,
+    project: str | None = PROJECT_ARG,
+    env: str | None = ENV_OPT,
     as_json: bool = typer.Option(False, "--json", help="Print the whole document, location and held locks as JSON."),
 ) -> None:
     """Show where state lives, the last run and node records of each pipeline, marks and locks."""
@@ -107,9 +107,9 @@ def show(
 
 
 def history(
-    project: Optional[str] = PROJECT_ARG,
-    env: Optional[str] = ENV_OPT,
-    pipeline: Optional[str] = typer.Option(None, "--pipeline", "-p", metavar="NAME", help="Only runs of this pipeline."),
+    project: str | None = PROJECT_ARG,
+    env: str | None = ENV_OPT,
+    pipeline: str | None = typer.Option(None, "--pipeline", "-p", metavar="NAME", help="Only runs of this pipeline."),
     limit: int = typer.Option(20, "--limit", "-n", min=1, metavar="N", help="Newest runs shown."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
@@ -152,8 +152,8 @@ def history_lines(runs: list[tuple[str, RunRecord]]) -> list[str]:
 
 def unlock(
     lock_id: str = typer.Argument(..., help="Lock id, as `odibi state show` lists it."),
-    project: Optional[str] = PROJECT_ARG,
-    env: Optional[str] = ENV_OPT,
+    project: str | None = PROJECT_ARG,
+    env: str | None = ENV_OPT,
     force: bool = typer.Option(False, "--force", "-f", help="Do not ask for confirmation."),
 ) -> None:
     """Break a stuck lock (asks for confirmation unless --force).

@@ -6,7 +6,7 @@ secrets are not set (on a laptop looking at a server's reports folder, say).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -43,10 +43,10 @@ def _store(project: str | None, env: str | None) -> ReportStore:
 
 
 def list_stories(
-    project: Optional[str] = PROJECT_ARG,
-    pipeline: Optional[str] = typer.Option(None, "--pipeline", "-p", metavar="NAME", help="Only this pipeline's runs."),
+    project: str | None = PROJECT_ARG,
+    pipeline: str | None = typer.Option(None, "--pipeline", "-p", metavar="NAME", help="Only this pipeline's runs."),
     limit: int = typer.Option(20, "--limit", "-n", min=1, metavar="N", help="Newest runs shown."),
-    env: Optional[str] = ENV_OPT,
+    env: str | None = ENV_OPT,
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """List stored run reports, newest first."""
@@ -112,10 +112,10 @@ def _looks_like_a_path(value: str) -> bool:
 
 
 def show_story(
-    run_id: Optional[str] = RUN_ID_ARG,
-    positional: Optional[str] = PROJECT_POSITIONAL,
-    project: Optional[str] = PROJECT_OPT,
-    env: Optional[str] = ENV_OPT,
+    run_id: str | None = RUN_ID_ARG,
+    positional: str | None = PROJECT_POSITIONAL,
+    project: str | None = PROJECT_OPT,
+    env: str | None = ENV_OPT,
     as_json: bool = typer.Option(False, "--json", help="Print the whole JSON report."),
 ) -> None:
     """Summarise a run (the latest by default) in the terminal: nodes, rows, failures,
@@ -174,10 +174,10 @@ def _story_lines(r: RunReport) -> list[str]:
 
 
 def open_story(
-    run_id: Optional[str] = RUN_ID_ARG,
-    positional: Optional[str] = PROJECT_POSITIONAL,
-    project: Optional[str] = PROJECT_OPT,
-    env: Optional[str] = ENV_OPT,
+    run_id: str | None = RUN_ID_ARG,
+    positional: str | None = PROJECT_POSITIONAL,
+    project: str | None = PROJECT_OPT,
+    env: str | None = ENV_OPT,
 ) -> None:
     """Open a run's HTML report (the latest by default) in a graphical web browser; print its
     path when there is no display or no such browser (a text browser is never used)."""
