@@ -21,12 +21,17 @@ MAX_LINE = 500
 def project(tmp_path: Path) -> Path:
     """The quickstart, its SQL filtering on a secret (so the SQL logged holds a secret)."""
     target = tmp_path / "quickstart"
-    shutil.copytree(REPO / "examples" / "quickstart", target,
-                    ignore=shutil.ignore_patterns("lake", ".odibi", "__pycache__"))
+    shutil.copytree(
+        REPO / "examples" / "quickstart",
+        target,
+        ignore=shutil.ignore_patterns("lake", ".odibi", "__pycache__"),
+    )
     path = target / "odibi.yaml"
     text = path.read_text(encoding="utf-8")
-    text = text.replace("WHERE o.status <> 'cancelled'",
-                        "WHERE o.status <> 'cancelled' AND o.status <> '${secret:STATUS_TOKEN}'")
+    text = text.replace(
+        "WHERE o.status <> 'cancelled'",
+        "WHERE o.status <> 'cancelled' AND o.status <> '${secret:STATUS_TOKEN}'",
+    )
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -47,7 +52,9 @@ def test_debug_shows_plan_paths_sql_and_timings_in_short_redacted_lines(project:
     assert SECRET not in out
     assert "plan: layer 1: orders, customers" in out
     assert f"read raw (local) {project.parent / 'data' / 'orders.csv'} (format csv)" in out
-    assert f"write lake (local) {project.parent / 'lake' / 'enriched.parquet'} (mode overwrite" in out
+    assert (
+        f"write lake (local) {project.parent / 'lake' / 'enriched.parquet'} (mode overwrite" in out
+    )
     assert "FROM orders o JOIN customers c USING (customer_id)" in out  # the SQL as run ...
     assert "AND o.status <> '[REDACTED]'" in out  # ... with its secret masked
     assert "node enriched: validation took" in out
@@ -78,7 +85,9 @@ def test_the_hook_trace_has_its_own_switch_and_short_lines(project: Path) -> Non
 
 
 def test_a_debug_traceback_hides_pluggy_frames_unless_full(project: Path) -> None:
-    text = project.read_text(encoding="utf-8").replace("row_count: {min: 1}", "row_count: {min: 1000}")
+    text = project.read_text(encoding="utf-8").replace(
+        "row_count: {min: 1}", "row_count: {min: 1000}"
+    )
     project.write_text(text, encoding="utf-8")
     code, out = _debug_run(project, "--debug")
     assert code == ExitCode.RUN_FAILED, out

@@ -23,8 +23,28 @@ from odibi_core.testing.cli import run_odibi
 
 REPO = Path(__file__).resolve().parents[2]
 CHECKER = REPO / "scripts" / "mermaid" / "check.mjs"
-KEYWORDS = ["end", "graph", "subgraph", "flowchart", "style", "class", "classDef", "click", "call",
-            "default", "direction", "href", "linkStyle", "LR", "TD", "o", "x", "v", "_", "A"]
+KEYWORDS = [
+    "end",
+    "graph",
+    "subgraph",
+    "flowchart",
+    "style",
+    "class",
+    "classDef",
+    "click",
+    "call",
+    "default",
+    "direction",
+    "href",
+    "linkStyle",
+    "LR",
+    "TD",
+    "o",
+    "x",
+    "v",
+    "_",
+    "A",
+]
 
 
 class MermaidParser:
@@ -33,9 +53,16 @@ class MermaidParser:
     def __init__(self) -> None:
         node = shutil.which("node")
         if node is None or not (CHECKER.parent / "node_modules" / "mermaid").is_dir():
-            pytest.fail("Mermaid's parser is not installed: run scripts/setup.sh (needs Node.js and npm)")
-        self.proc = subprocess.Popen([node, str(CHECKER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     text=True, cwd=CHECKER.parent)
+            pytest.fail(
+                "Mermaid's parser is not installed: run scripts/setup.sh (needs Node.js and npm)"
+            )
+        self.proc = subprocess.Popen(
+            [node, str(CHECKER)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=CHECKER.parent,
+        )
 
     def parse(self, text: str) -> dict[str, object]:
         assert self.proc.stdin is not None
@@ -66,7 +93,9 @@ def test_the_parser_refuses_what_the_old_output_was(mermaid: MermaidParser) -> N
     assert mermaid.parse("flowchart LR\n  a --> b")["ok"]
 
 
-names = st.one_of(st.sampled_from(KEYWORDS), st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,12}", fullmatch=True))
+names = st.one_of(
+    st.sampled_from(KEYWORDS), st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,12}", fullmatch=True)
+)
 
 
 @st.composite
@@ -77,21 +106,38 @@ def projects(draw: st.DrawFn) -> list[PipelineConfig]:
         node_names = draw(st.lists(names, min_size=1, max_size=6, unique=True))
         nodes = []
         for i, name in enumerate(node_names):
-            deps = draw(st.lists(st.sampled_from(node_names[:i]), max_size=2, unique=True)) if i else []
-            node = {"name": name, "depends_on": deps} if deps else {
-                "name": name, "read": {"connection": "raw", "path": "x.csv"}}
+            deps = (
+                draw(st.lists(st.sampled_from(node_names[:i]), max_size=2, unique=True))
+                if i
+                else []
+            )
+            node = (
+                {"name": name, "depends_on": deps}
+                if deps
+                else {"name": name, "read": {"connection": "raw", "path": "x.csv"}}
+            )
             if len(deps) > 1:
                 node["transform"] = {"steps": ["SELECT 1"]}
             nodes.append(node)
-        pipeline_name = draw(st.one_of(st.sampled_from(["end", "graph", "a.b-c"]),
-                                       st.from_regex(r"[A-Za-z0-9_.\-]{1,10}", fullmatch=True)))
-        pipelines.append(PipelineConfig.model_validate({"pipeline": f"{pipeline_name}{p}", "nodes": nodes}))
+        pipeline_name = draw(
+            st.one_of(
+                st.sampled_from(["end", "graph", "a.b-c"]),
+                st.from_regex(r"[A-Za-z0-9_.\-]{1,10}", fullmatch=True),
+            )
+        )
+        pipelines.append(
+            PipelineConfig.model_validate({"pipeline": f"{pipeline_name}{p}", "nodes": nodes})
+        )
     return pipelines
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(projects())
-def test_generated_projects_give_one_valid_diagram(mermaid: MermaidParser, pipelines: list[PipelineConfig]) -> None:
+def test_generated_projects_give_one_valid_diagram(
+    mermaid: MermaidParser, pipelines: list[PipelineConfig]
+) -> None:
     text = render_mermaid([build_plan(p) for p in pipelines])
     verdict = mermaid.parse(text)
     assert verdict == {"ok": True, "type": "flowchart-v2"}, (text, verdict)
@@ -101,7 +147,9 @@ def test_generated_projects_give_one_valid_diagram(mermaid: MermaidParser, pipel
     assert sum(line.startswith("  subgraph ") for line in lines) == len(pipelines)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text(min_size=1, max_size=30))
 def test_any_label_text_is_escaped(mermaid: MermaidParser, label: str) -> None:
     # quotes, brackets, `#`, `;`, `<script>`, newlines, emoji: all become entity codes
@@ -110,7 +158,8 @@ def test_any_label_text_is_escaped(mermaid: MermaidParser, label: str) -> None:
 
 
 def test_graph_command_with_two_pipelines(mermaid: MermaidParser, tmp_path: Path) -> None:
-    (tmp_path / "odibi.yaml").write_text(textwrap.dedent("""\
+    (tmp_path / "odibi.yaml").write_text(
+        textwrap.dedent("""\
         project: two
         connections: {raw: {type: local, base_path: ./data}}
         pipelines:
@@ -122,7 +171,8 @@ def test_graph_command_with_two_pipelines(mermaid: MermaidParser, tmp_path: Path
             nodes:
               - {name: end, read: {connection: raw, path: b.csv}}
               - {name: subgraph, depends_on: [end]}
-        """))
+        """)
+    )
     proc = run_odibi(["graph", "--format", "mermaid", str(tmp_path)])
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.count("flowchart") == 1

@@ -25,8 +25,11 @@ WARNING = re.compile(r"\d\d:\d\d:\d\d WARNING ")
 def project(tmp_path: Path) -> Path:
     """The quickstart with a log file and a secret in its SQL."""
     target = tmp_path / "quickstart"
-    shutil.copytree(REPO / "examples" / "quickstart", target,
-                    ignore=shutil.ignore_patterns("lake", ".odibi", "__pycache__"))
+    shutil.copytree(
+        REPO / "examples" / "quickstart",
+        target,
+        ignore=shutil.ignore_patterns("lake", ".odibi", "__pycache__"),
+    )
     path = target / "odibi.yaml"
     text = path.read_text(encoding="utf-8").replace(
         "WHERE o.status <> 'cancelled'",
@@ -37,8 +40,9 @@ def project(tmp_path: Path) -> Path:
 
 
 def _screen(project: Path, *options: str) -> tuple[int, str]:
-    with TerminalSession([*options, "run", str(project)], cwd=project.parent,
-                         env={"STATUS_TOKEN": SECRET}) as term:
+    with TerminalSession(
+        [*options, "run", str(project)], cwd=project.parent, env={"STATUS_TOKEN": SECRET}
+    ) as term:
         code = term.wait()
         return code, term.text
 
@@ -55,8 +59,11 @@ def test_a_terminal_shows_progress_and_the_summary_and_the_log_file_gets_the_inf
     assert screen.count("report: ") == 1, screen
     assert not INFO.search(screen), screen
     logged = (project.parent / "logs" / "odibi.log").read_text(encoding="utf-8")
-    assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d INFO +\[daily_sales/enriched\] node enriched succeeded",
-                     logged, re.MULTILINE), logged
+    assert re.search(
+        r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d INFO +\[daily_sales/enriched\] node enriched succeeded",
+        logged,
+        re.MULTILINE,
+    ), logged
     assert SECRET not in screen + logged
 
 
@@ -68,7 +75,9 @@ def test_verbose_shows_each_info_line_once_on_a_terminal(project: Path) -> None:
 
 
 def test_warnings_and_errors_always_show_on_a_terminal(project: Path) -> None:
-    text = project.read_text(encoding="utf-8").replace("row_count: {min: 1}", "row_count: {min: 1000}")
+    text = project.read_text(encoding="utf-8").replace(
+        "row_count: {min: 1}", "row_count: {min: 1000}"
+    )
     project.write_text(text, encoding="utf-8")
     code, screen = _screen(project)
     assert code == ExitCode.RUN_FAILED, screen

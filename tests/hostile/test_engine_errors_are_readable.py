@@ -80,7 +80,9 @@ def test_a_failed_step_is_shown_with_its_sql_a_caret_and_a_hint(write_project: A
 def test_state_and_story_show_the_same_failure(write_project: Any) -> None:
     project = write_project(PROJECT, files={"data/customers.csv": "id,region\n1,north\n"})
     run_odibi(["run", str(project)], cwd=project.parent)
-    recorded = stored_pipeline(project.parent / ".odibi" / "state.json", "main")["nodes"]["enriched"]["error"]
+    recorded = stored_pipeline(project.parent / ".odibi" / "state.json", "main")["nodes"][
+        "enriched"
+    ]["error"]
     assert recorded.startswith("step 2 (sql): Binder Error")
     assert "\nCandidate bindings" in recorded
     story = run_odibi(["story", "show", "latest", str(project)], cwd=project.parent)
@@ -89,6 +91,4 @@ def test_state_and_story_show_the_same_failure(write_project: Any) -> None:
     at = next(i for i, line in enumerate(shown) if "error: step 2 (sql): Binder Error" in line)
     assert shown[at + 1].strip().startswith("Candidate bindings:"), story.stdout
     assert any("upper(regon)" in line for line in shown[at:])
-    assert any(
-        "hint:" in line for line in shown[at:]
-    )
+    assert any("hint:" in line for line in shown[at:])

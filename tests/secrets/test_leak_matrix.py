@@ -201,9 +201,14 @@ def test_run_fails_as_expected_and_records_state(
     proc = runs[run_name]["proc"]
     assert proc.returncode == 1, proc.stderr[-3000:]
     assert "error: pipeline run failed: leaky" in proc.stderr
-    documents = [json.loads(text) for text in runs[run_name]["files"].values() if '"lineage"' in text]
-    histories = [d["pipelines"]["leaky"]["runs"] for d in documents
-                 if d.get("pipelines", {}).get("leaky", {}).get("runs")]
+    documents = [
+        json.loads(text) for text in runs[run_name]["files"].values() if '"lineage"' in text
+    ]
+    histories = [
+        d["pipelines"]["leaky"]["runs"]
+        for d in documents
+        if d.get("pipelines", {}).get("leaky", {}).get("runs")
+    ]
     assert histories, f"no state file holds the run: {sorted(runs[run_name]['files'])}"
     nodes = histories[0][-1]["nodes"]
     assert nodes["uncaught"]["status"] == "failed"

@@ -87,7 +87,9 @@ class ConfigError(OdibiError):
 class SecretMissingError(ConfigError):
     """A ``${secret:NAME}`` or ``${env:NAME}`` reference did not resolve. Names the variable only."""
 
-    default_hint = "Set the variable or add it to .env; `odibi secrets validate` lists every missing one."
+    default_hint = (
+        "Set the variable or add it to .env; `odibi secrets validate` lists every missing one."
+    )
 
 
 class PlanError(ConfigError):
@@ -205,8 +207,14 @@ class EngineError(OdibiError):
 
     exit_code = ExitCode.RUN_FAILED
 
-    def __init__(self, message: str, *, hint: str | None = None, position: SqlPosition | None = None,
-                 computing: bool = True) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        position: SqlPosition | None = None,
+        computing: bool = True,
+    ) -> None:
         super().__init__(message, hint=hint)
         self.position = position
         self.computing = computing

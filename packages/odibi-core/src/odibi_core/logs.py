@@ -244,7 +244,9 @@ def configure_logging(
         trace_hooks: Log pluggy's hook-call trace at DEBUG (also ``ODIBI_TRACE_HOOKS=1``).
         file: Also append every line at ``level`` to this file (same format, same redaction).
     """
-    handler: logging.Handler = logging.StreamHandler(stream) if stream is not None else _CurrentStderrHandler()
+    handler: logging.Handler = (
+        logging.StreamHandler(stream) if stream is not None else _CurrentStderrHandler()
+    )
     handler.addFilter(RedactingFilter())
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     if console_level is not None:
@@ -261,7 +263,11 @@ def configure_logging(
         root.addHandler(_file_handler(file, fmt))
     root.setLevel(logging.WARNING)
     logging.getLogger("odibi").setLevel(level.upper())
-    tracing = trace_hooks or os.environ.get(ENV_TRACE_HOOKS, "").strip().lower() in ("1", "true", "yes")
+    tracing = trace_hooks or os.environ.get(ENV_TRACE_HOOKS, "").strip().lower() in (
+        "1",
+        "true",
+        "yes",
+    )
     logging.getLogger(HOOK_LOGGER).setLevel(logging.DEBUG if tracing else logging.INFO)
     logging.captureWarnings(True)
     return handler

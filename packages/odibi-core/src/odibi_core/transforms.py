@@ -73,7 +73,9 @@ def load_project_transforms(project_dir: Path) -> dict[str, TransformSpec]:
         spec.loader.exec_module(module)
     except (Exception, SystemExit) as exc:  # the project's own code: never an internal error
         where = f"{path}:{_failing_line(exc, path)}"
-        raise ConfigError(f"{where}: importing project transforms failed: {type(exc).__name__}: {exc}") from exc
+        raise ConfigError(
+            f"{where}: importing project transforms failed: {type(exc).__name__}: {exc}"
+        ) from exc
     finally:
         _collecting.sink = None
     return {s.name: s for s in found}

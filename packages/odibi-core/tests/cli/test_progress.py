@@ -19,7 +19,9 @@ def test_progress_plugin_draws_and_clears(tmp_path: Path) -> None:
     shutil.copytree(Path(str(resources.files("odibi_core.cli") / "template")), tmp_path / "p")
     out = io.StringIO()
     plugin = ProgressPlugin(Console(file=out, force_terminal=True, width=100))
-    pm = create_plugin_manager(PluginSettings(autoload=False), extra_plugins=[("odibi-progress", plugin)])
+    pm = create_plugin_manager(
+        PluginSettings(autoload=False), extra_plugins=[("odibi-progress", plugin)]
+    )
     results = run_project(load_project(tmp_path / "p" / "odibi.yaml", pm=pm), pm)
     assert results[0].ok
     drawn = out.getvalue()

@@ -18,7 +18,15 @@ class SqlOnlyEngine:
 
     @hookimpl
     def odibi_engines(self) -> list[EngineSpec]:
-        return [EngineSpec("sqlonly", lambda options, ctx: None, None, "test engine", frozenset({"sql", "files"}))]
+        return [
+            EngineSpec(
+                "sqlonly",
+                lambda options, ctx: None,
+                None,
+                "test engine",
+                frozenset({"sql", "files"}),
+            )
+        ]
 
 
 PROJECT = """\
@@ -45,8 +53,9 @@ def load(write_project: Callable[..., Path], pm: Any, engine: str) -> Any:
     return build_project(read_project_source(path), pm)
 
 
-def test_a_missing_capability_names_file_line_node_and_engine(write_project: Callable[..., Path],
-                                                              make_plugin_manager: Callable[..., Any]) -> None:
+def test_a_missing_capability_names_file_line_node_and_engine(
+    write_project: Callable[..., Path], make_plugin_manager: Callable[..., Any]
+) -> None:
     pm = make_plugin_manager(("sqlonly-plugin", SqlOnlyEngine()))
     with pytest.raises(ConfigError) as info:
         load(write_project, pm, "sqlonly")
@@ -60,7 +69,8 @@ def test_a_missing_capability_names_file_line_node_and_engine(write_project: Cal
 
 
 @pytest.mark.parametrize("engine", ["duckdb"])
-def test_builtin_engines_accept_every_feature(write_project: Callable[..., Path],
-                                              make_plugin_manager: Callable[..., Any], engine: str) -> None:
+def test_builtin_engines_accept_every_feature(
+    write_project: Callable[..., Path], make_plugin_manager: Callable[..., Any], engine: str
+) -> None:
     project = load(write_project, make_plugin_manager(), engine)
     assert project.config.engine == engine

@@ -23,7 +23,9 @@ def test_the_kernel_exports_its_plugin_api_version() -> None:
 
 
 @given(major=st.integers(0, 50), minor=st.integers(0, 50), as_text=st.booleans())
-def test_only_the_same_major_with_no_newer_minor_loads(major: int, minor: int, as_text: bool) -> None:
+def test_only_the_same_major_with_no_newer_minor_loads(
+    major: int, minor: int, as_text: bool
+) -> None:
     kernel_major, kernel_minor = provided()
     declared: object = f"{major}.{minor}" if as_text else major
     effective_minor = minor if as_text else 0
@@ -31,7 +33,9 @@ def test_only_the_same_major_with_no_newer_minor_loads(major: int, minor: int, a
     compatible = major == kernel_major and effective_minor <= kernel_minor
     assert (problem is None) == compatible
     if problem is not None:
-        assert problem.startswith(f"plugin gadget was built for plugin API {major}.{effective_minor}, ")
+        assert problem.startswith(
+            f"plugin gadget was built for plugin API {major}.{effective_minor}, "
+        )
         assert f"provides plugin API {PLUGIN_API_VERSION}" in problem
         if (major, effective_minor) > (kernel_major, kernel_minor):
             assert "upgrade odibi-core" in problem
@@ -40,8 +44,15 @@ def test_only_the_same_major_with_no_newer_minor_loads(major: int, minor: int, a
             assert "pip install -U odibi-gadget" in problem
 
 
-@given(st.one_of(st.text().filter(lambda t: parse_api_version(t) is None), st.floats(),
-                 st.lists(st.integers()), st.booleans(), st.integers(max_value=-1)))
+@given(
+    st.one_of(
+        st.text().filter(lambda t: parse_api_version(t) is None),
+        st.floats(),
+        st.lists(st.integers()),
+        st.booleans(),
+        st.integers(max_value=-1),
+    )
+)
 def test_a_malformed_declaration_is_refused_naming_the_attribute(declared: object) -> None:
     problem = _problem(declared)
     assert problem is not None

@@ -69,7 +69,9 @@ def odibi_engines():
     ],
     ids=["autoload-off", "allow-none", "allow-other", "denied"],
 )
-def test_blocked_plugin_is_never_imported(plugin_distributions, tmp_path: Path, settings: PluginSettings) -> None:
+def test_blocked_plugin_is_never_imported(
+    plugin_distributions, tmp_path: Path, settings: PluginSettings
+) -> None:
     marker = tmp_path / "marker.txt"
     plugin_distributions("odibi-marker", "odibi_marker_mod", _marker_plugin(marker))
     pm = create_plugin_manager(settings)
@@ -126,7 +128,11 @@ def test_plugin_may_not_replace_a_builtin(plugin_distributions) -> None:
 
 
 def test_hook_name_typo_is_reported_with_suggestion(plugin_distributions) -> None:
-    plugin_distributions("odibi-typo", "odibi_typo_mod", GOOD.replace("def odibi_connections", "def odibi_conections"))
+    plugin_distributions(
+        "odibi-typo",
+        "odibi_typo_mod",
+        GOOD.replace("def odibi_connections", "def odibi_conections"),
+    )
     pm = create_plugin_manager(PluginSettings())
     info = next(p for p in pm.plugins if p.distribution == "odibi-typo")
     assert info.status == "failed"

@@ -44,7 +44,9 @@ def test_time_zones_are_compared_as_instants_and_rows_sorted_with_nulls_first() 
 
 def test_outputs_differing_in_type_family_or_value_fail(tmp_path: Path) -> None:
     pq.write_table(pa.table({"k": [1, 2], "v": [1.0, 2.0]}), tmp_path / "a.parquet")
-    pq.write_table(pa.table({"k": pa.array([2, 1], pa.int32()), "v": [2.0, 1.0]}), tmp_path / "b.parquet")
+    pq.write_table(
+        pa.table({"k": pa.array([2, 1], pa.int32()), "v": [2.0, 1.0]}), tmp_path / "b.parquet"
+    )
     pq.write_table(pa.table({"k": ["1", "2"], "v": [1.0, 2.0]}), tmp_path / "c.parquet")
     pq.write_table(pa.table({"k": [1, 2], "v": [1.0, 2.5]}), tmp_path / "d.parquet")
     a = read_output(tmp_path / "a.parquet", "parquet")

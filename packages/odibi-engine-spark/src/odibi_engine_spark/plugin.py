@@ -36,9 +36,15 @@ def odibi_connections() -> list[ConnectionSpec]:
     """Register the ``hadoop`` connection (files under a Hadoop-compatible URI; spark engine only)."""
     from odibi_engine_spark.connection import HadoopOptions
 
-    return [ConnectionSpec("hadoop", _hadoop, HadoopOptions,
-                           "Files under any Hadoop URI (hdfs, abfss, s3a, dbfs), read and written by Spark",
-                           engine_capabilities=frozenset({"hadoop_fs"}))]
+    return [
+        ConnectionSpec(
+            "hadoop",
+            _hadoop,
+            HadoopOptions,
+            "Files under any Hadoop URI (hdfs, abfss, s3a, dbfs), read and written by Spark",
+            engine_capabilities=frozenset({"hadoop_fs"}),
+        )
+    ]
 
 
 @hookimpl
@@ -46,6 +52,14 @@ def odibi_engines() -> list[EngineSpec]:
     """Register ``spark``."""
     from odibi_engine_spark.options import SparkOptions
 
-    return [EngineSpec("spark", _build, SparkOptions,
-                       "Apache Spark, local[*] to a cluster (reuses an active SparkSession)", CAPABILITIES,
-                       sql_dialect="spark", sql_catalog=True)]
+    return [
+        EngineSpec(
+            "spark",
+            _build,
+            SparkOptions,
+            "Apache Spark, local[*] to a cluster (reuses an active SparkSession)",
+            CAPABILITIES,
+            sql_dialect="spark",
+            sql_catalog=True,
+        )
+    ]

@@ -53,18 +53,31 @@ class LocalStateBackend(DocumentStateBackend):
     name = "local"
     """Display name (the YAML ``state.backend`` value)."""
 
-    def __init__(self, path: str | os.PathLike[str], *, project: str | None = None, run_id: str | None = None,
-                 lock_timeout: float = DEFAULT_LOCK_TIMEOUT, history_limit: int = DEFAULT_HISTORY_LIMIT) -> None:
-        super().__init__(project=project, history_limit=history_limit, lock_timeout=lock_timeout, run_id=run_id)
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        project: str | None = None,
+        run_id: str | None = None,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        history_limit: int = DEFAULT_HISTORY_LIMIT,
+    ) -> None:
+        super().__init__(
+            project=project, history_limit=history_limit, lock_timeout=lock_timeout, run_id=run_id
+        )
         self.path = Path(path)
         self.locks = SidecarLocks(self.path)
 
     @classmethod
     def build(cls, options: LocalStateOptions, context: StateBuildContext) -> LocalStateBackend:
         """Factory used by the plugin registration (the kernel's settings come in ``context``)."""
-        return cls(resolve_state_path(options, context.project_dir), project=context.project_name,
-                   run_id=context.run_id, lock_timeout=context.lock_timeout,
-                   history_limit=context.history)
+        return cls(
+            resolve_state_path(options, context.project_dir),
+            project=context.project_name,
+            run_id=context.run_id,
+            lock_timeout=context.lock_timeout,
+            history_limit=context.history,
+        )
 
     @property
     def location(self) -> str:
@@ -76,8 +89,13 @@ class LocalStateBackend(DocumentStateBackend):
         beside the state file, with its own sidecar locks (see
         :mod:`odibi_core.state.pipeline_documents`)."""
         path = self.path.parent / f"{self.path.stem}.pipelines" / f"{pipeline}.json"
-        return LocalStateBackend(path, project=self.project, run_id=self.run_id,
-                                 lock_timeout=self.lock_timeout, history_limit=self.history_limit)
+        return LocalStateBackend(
+            path,
+            project=self.project,
+            run_id=self.run_id,
+            lock_timeout=self.lock_timeout,
+            history_limit=self.history_limit,
+        )
 
     # --- storage primitives --------------------------------------------------------------
 
@@ -114,10 +132,17 @@ class LocalStateBackend(DocumentStateBackend):
 
     # --- locks ---------------------------------------------------------------------------
 
-    def lock(self, name: str, *, timeout: float, run_id: str | None = None) -> AbstractContextManager[HolderInfo]:
+    def lock(
+        self, name: str, *, timeout: float, run_id: str | None = None
+    ) -> AbstractContextManager[HolderInfo]:
         """Hold lock ``name`` (a sidecar ``portalocker`` lock); see :meth:`odibi_core.contracts.state.StateBackend.lock`."""
-        return self.locks.hold(name, timeout=timeout, run_id=run_id or self.run_id,
-                               location=self.location, backend=self.name)
+        return self.locks.hold(
+            name,
+            timeout=timeout,
+            run_id=run_id or self.run_id,
+            location=self.location,
+            backend=self.name,
+        )
 
     def holders(self) -> list[HolderInfo]:
         """Locks currently held by live processes."""

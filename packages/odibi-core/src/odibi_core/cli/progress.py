@@ -41,8 +41,13 @@ class ProgressPlugin:
         )
 
         self._progress = Progress(
-            TextColumn(f"[bold]{context.pipeline.pipeline}"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), TextColumn("{task.description}"), console=self.console, transient=True,
+            TextColumn(f"[bold]{context.pipeline.pipeline}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=self.console,
+            transient=True,
         )
         self._task = self._progress.add_task("", total=len(context.nodes))
         self._progress.start()

@@ -151,7 +151,9 @@ class Engine(ABC):
 
     def max_value(self, frame: Any, column: str) -> Any:
         """Largest value of ``column`` (for incremental high-water marks); ``None`` if empty."""
-        result = self.sql(f'SELECT max("{column}") AS m FROM {CURRENT_FRAME_NAME}', {CURRENT_FRAME_NAME: frame})
+        result = self.sql(
+            f'SELECT max("{column}") AS m FROM {CURRENT_FRAME_NAME}', {CURRENT_FRAME_NAME: frame}
+        )
         table = self.to_arrow(result).read_all()
         return table.column(0)[0].as_py() if table.num_rows else None
 

@@ -20,8 +20,12 @@ if TYPE_CHECKING:
 __all__ = ["FAIL", "INFO", "OK", "WARN", "DoctorLine", "DoctorReport", "run_doctor"]
 
 
-def run_doctor(project: str | None = None, *, environment: str | None = None,
-               plugin_manager: Callable[[PluginSettings | None], OdibiPluginManager] | None = None) -> DoctorReport:
+def run_doctor(
+    project: str | None = None,
+    *,
+    environment: str | None = None,
+    plugin_manager: Callable[[PluginSettings | None], OdibiPluginManager] | None = None,
+) -> DoctorReport:
     """Check Python, packages, plugins and (if given or found in the cwd) a project.
 
     Args:
@@ -45,18 +49,28 @@ def run_doctor(project: str | None = None, *, environment: str | None = None,
         except OdibiError as exc:
             problem = exc.message
     try:
-        pm = (plugin_manager or create_plugin_manager)(source.plugin_settings() if source is not None else None)
+        pm = (plugin_manager or create_plugin_manager)(
+            source.plugin_settings() if source is not None else None
+        )
     except OdibiError as exc:
-        check_environment(report)  # the builtin checks' plugin needs a manager: check what needs none
+        check_environment(
+            report
+        )  # the builtin checks' plugin needs a manager: check what needs none
         if problem is not None:
             report.add("project", "file", FAIL, problem)
         report.add("plugins", "plugin manager", FAIL, exc.message)
         return report
-    context = DoctorContext(pm, source, problem, project_given=project is not None, environment=environment)
+    context = DoctorContext(
+        pm, source, problem, project_given=project is not None, environment=environment
+    )
     checks = pm.doctor_checks(context)
     for check in checks:
         report.add(check.section, check.name, check.level, check.detail, check.data)
     if not any(check.section == "telemetry" for check in checks):
-        report.add("telemetry", "plugin", INFO, "no telemetry plugin reports settings (odibi-otel adds traces "
-                   "and metrics)")
+        report.add(
+            "telemetry",
+            "plugin",
+            INFO,
+            "no telemetry plugin reports settings (odibi-otel adds traces and metrics)",
+        )
     return report

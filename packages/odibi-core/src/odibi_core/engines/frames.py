@@ -20,8 +20,11 @@ class WriteTargetExists(OdibiError):
 
 
 def call_python_step(
-    func: Callable[..., Any], frame: Any, params: Mapping[str, Any],
-    inputs: Mapping[str, Any] | None, convert: Callable[[Any], Any],
+    func: Callable[..., Any],
+    frame: Any,
+    params: Mapping[str, Any],
+    inputs: Mapping[str, Any] | None,
+    convert: Callable[[Any], Any],
 ) -> Any:
     """Call ``func(converted_frame, **params)``; pass ``inputs=`` (converted) if it accepts it."""
     kwargs = dict(params)

@@ -66,8 +66,13 @@ class Plan:
         return seen
 
 
-def build_plan(pipeline: PipelineConfig, *, select: Iterable[str] = (), exclude: Iterable[str] = (),
-               strict: bool = True) -> Plan:
+def build_plan(
+    pipeline: PipelineConfig,
+    *,
+    select: Iterable[str] = (),
+    exclude: Iterable[str] = (),
+    strict: bool = True,
+) -> Plan:
     """Check ``pipeline`` (duplicates, unknown dependencies, cycles) and plan its layers.
 
     Args:
@@ -128,7 +133,11 @@ def _layers(pipeline: str, upstream: dict[str, list[str]]) -> list[list[str]]:
                     following.append(dependent)
         ready = sorted(following, key=position.__getitem__)
     if placed < len(upstream):
-        remaining = {name: {d for d in upstream[name] if missing[d] > 0} for name, count in missing.items() if count > 0}
+        remaining = {
+            name: {d for d in upstream[name] if missing[d] > 0}
+            for name, count in missing.items()
+            if count > 0
+        }
         raise PlanError(f"pipeline {pipeline}: dependency cycle: {_describe_cycle(remaining)}")
     return layers
 
@@ -141,7 +150,7 @@ def _describe_cycle(remaining: dict[str, set[str]]) -> str:
     while True:
         current = sorted(remaining[current])[0]
         if current in path:
-            cycle = path[path.index(current):] + [current]
+            cycle = path[path.index(current) :] + [current]
             return " -> ".join(cycle)
         path.append(current)
 
@@ -163,7 +172,9 @@ def _fingerprints(plan: Plan, extra: dict[str, str] | None = None) -> dict[str, 
             }
             if extra and name in extra:
                 payload["code"] = extra[name]
-            digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+            digest = hashlib.sha256(
+                json.dumps(payload, sort_keys=True, default=str).encode()
+            ).hexdigest()
             result[name] = digest[:16]
     return result
 

@@ -23,5 +23,7 @@ def odibi_secret_providers() -> list[SecretProviderSpec]:
     """Register ``env`` and ``dotenv``."""
     return [
         SecretProviderSpec("env", _env, "Environment variables"),
-        SecretProviderSpec("dotenv", _dotenv, ".env file beside the project (never overrides the environment)"),
+        SecretProviderSpec(
+            "dotenv", _dotenv, ".env file beside the project (never overrides the environment)"
+        ),
     ]

@@ -142,7 +142,9 @@ class OdibiPluginManager:
                 registry[name] = Registered(spec, plugin_name, dist)
         return registry
 
-    def call_each(self, hook_name: str, **kwargs: Any) -> Iterator[tuple[str, Any, BaseException | None]]:
+    def call_each(
+        self, hook_name: str, **kwargs: Any
+    ) -> Iterator[tuple[str, Any, BaseException | None]]:
         """Call hook ``hook_name`` once per implementing plugin, in pluggy's call order.
 
         Each call goes through pluggy's hook machinery (a subset hook caller holding that one
@@ -191,8 +193,11 @@ class OdibiPluginManager:
         raise PluginError(
             f"unknown {kind} {name!r}{did_you_mean(name, registry)}; "
             f"available: {', '.join(sorted(registry)) or 'none'}{notes}",
-            hint=(f"pip install {package}" if package else
-                  "Install the plugin that provides it (see `odibi plugins list --all`)."),
+            hint=(
+                f"pip install {package}"
+                if package
+                else "Install the plugin that provides it (see `odibi plugins list --all`)."
+            ),
         )
 
     def check_conflicts(self) -> None:
@@ -271,8 +276,11 @@ class OdibiPluginManager:
             context = DoctorContext(self)
         checks: list[DoctorCheck] = []
         for plugin_name, returned, error in self.call_each("odibi_doctor_checks", context=context):
-            if error is None and isinstance(returned, (list, tuple)) and all(
-                    isinstance(c, DoctorCheck) for c in returned):
+            if (
+                error is None
+                and isinstance(returned, (list, tuple))
+                and all(isinstance(c, DoctorCheck) for c in returned)
+            ):
                 checks.extend(returned)
                 continue
             if error is not None:
@@ -304,8 +312,12 @@ class OdibiPluginManager:
             if error is not None:
                 from odibi_core.redaction import redact_text
 
-                logger.warning(redact_text(f"plugin {plugin_name}: odibi_run_finished raised "
-                                           f"{type(error).__name__}: {error}"))
+                logger.warning(
+                    redact_text(
+                        f"plugin {plugin_name}: odibi_run_finished raised "
+                        f"{type(error).__name__}: {error}"
+                    )
+                )
             elif location is None and isinstance(returned, str):
                 location = returned
         return location
@@ -325,7 +337,9 @@ class OdibiPluginManager:
             try:
                 req = Requirement(text)
             except InvalidRequirement as exc:
-                raise PluginError(f"plugins.requires entry {text!r} is not a requirement: {exc}") from None
+                raise PluginError(
+                    f"plugins.requires entry {text!r} is not a requirement: {exc}"
+                ) from None
             dist = normalize_dist(req.name)
             version = distribution_version(dist)
             if version is None:
@@ -334,10 +348,14 @@ class OdibiPluginManager:
                     hint=f"pip install '{text}'",
                 )
             if req.specifier and not req.specifier.contains(version, prereleases=True):
-                raise PluginError(f"plugins.requires needs {text!r}, but {dist} {version} is installed")
+                raise PluginError(
+                    f"plugins.requires needs {text!r}, but {dist} {version} is installed"
+                )
             info = next((p for p in self.plugins if p.distribution == dist), None)
             if info is not None and info.status != STATUS_ACTIVE:
-                raise PluginError(f"plugins.requires needs {dist}, but its plugin is {info.status}: {info.reason}")
+                raise PluginError(
+                    f"plugins.requires needs {dist}, but its plugin is {info.status}: {info.reason}"
+                )
 
 
 def create_plugin_manager(
@@ -370,13 +388,29 @@ def create_plugin_manager(
         import importlib
 
         if name in OPTIONAL_BUILTINS and name in settings.deny:
-            infos.append(PluginInfo(name, BUILTIN_DISTRIBUTION, __version__, STATUS_BLOCKED,
-                                    reason=f"denied ({ENV_DENY} or plugins.deny)", entry_point=module_path))
+            infos.append(
+                PluginInfo(
+                    name,
+                    BUILTIN_DISTRIBUTION,
+                    __version__,
+                    STATUS_BLOCKED,
+                    reason=f"denied ({ENV_DENY} or plugins.deny)",
+                    entry_point=module_path,
+                )
+            )
             continue
         plugin = importlib.import_module(module_path)
         pm.register(plugin, name=name)
-        infos.append(PluginInfo(name, BUILTIN_DISTRIBUTION, __version__, STATUS_ACTIVE,
-                                entry_point=module_path, obj=plugin))
+        infos.append(
+            PluginInfo(
+                name,
+                BUILTIN_DISTRIBUTION,
+                __version__,
+                STATUS_ACTIVE,
+                entry_point=module_path,
+                obj=plugin,
+            )
+        )
     for name, plugin in extra_plugins:
         info = PluginInfo(name, normalize_dist(name), "test", STATUS_ACTIVE, obj=plugin)
         infos.append(info)
@@ -409,11 +443,14 @@ def _log_decision(info: PluginInfo) -> None:
         what = f"loaded: {', '.join(info.hooks)}" if info.hooks else "loaded"
     else:
         what = f"{info.status}: {info.reason}"
-    logger.debug("plugin %s from %s %s %s", info.name, info.distribution, info.version, clip(what, 300))
+    logger.debug(
+        "plugin %s from %s %s %s", info.name, info.distribution, info.version, clip(what, 300)
+    )
 
 
-def _check_registration(returned: Any, error: BaseException | None, hook_name: str,
-                        spec_type: type) -> tuple[list[Any], str | None]:
+def _check_registration(
+    returned: Any, error: BaseException | None, hook_name: str, spec_type: type
+) -> tuple[list[Any], str | None]:
     """``(specs, None)``, or ``([], problem)`` if the registration hook raised or returned anything
     but a list of ``spec_type`` records with string names."""
     if error is not None:
@@ -460,14 +497,19 @@ def _plain_lifecycle_hooks(pm: pluggy.PluginManager, plugin: object) -> str | No
     A plain implementation of a hook the kernel executes would be called instead of the
     kernel's (pluggy stops at the first result), silently skipping the real work.
     """
-    bad = [name for name in KERNEL_EXECUTED_HOOKS
-           for impl in getattr(pm.hook, name).get_hookimpls()
-           if impl.plugin is plugin and not (impl.wrapper or impl.hookwrapper)]
+    bad = [
+        name
+        for name in KERNEL_EXECUTED_HOOKS
+        for impl in getattr(pm.hook, name).get_hookimpls()
+        if impl.plugin is plugin and not (impl.wrapper or impl.hookwrapper)
+    ]
     if not bad:
         return None
     return "; ".join(
         f"implements {name} without wrapper=True: a plain implementation would replace the kernel's "
-        f"execution; decorate it with @hookimpl(wrapper=True) and yield to the kernel" for name in bad)
+        f"execution; decorate it with @hookimpl(wrapper=True) and yield to the kernel"
+        for name in bad
+    )
 
 
 def _unknown_hooks(pm: pluggy.PluginManager, plugin: object) -> str | None:
@@ -479,4 +521,3 @@ def _unknown_hooks(pm: pluggy.PluginManager, plugin: object) -> str | None:
     if not bad:
         return None
     return "; ".join(f"implements unknown hook {name!r}{did_you_mean(name, known)}" for name in bad)
-

@@ -310,9 +310,13 @@ class DoctorCheck:
 
     def __post_init__(self) -> None:
         if self.status is not None and self.status not in DOCTOR_STATUSES:
-            raise ValueError(f"unknown doctor status {self.status!r}; expected one of {DOCTOR_STATUSES}")
+            raise ValueError(
+                f"unknown doctor status {self.status!r}; expected one of {DOCTOR_STATUSES}"
+            )
         if self.status is not None and (self.status == "fail") == self.ok:
-            raise ValueError(f"doctor check {self.name!r}: ok={self.ok} contradicts status {self.status!r}")
+            raise ValueError(
+                f"doctor check {self.name!r}: ok={self.ok} contradicts status {self.status!r}"
+            )
 
     @property
     def level(self) -> str:

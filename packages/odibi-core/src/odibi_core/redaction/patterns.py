@@ -45,7 +45,27 @@ _NUMERIC_SECRET_PARTS = ("password", "passwd", "pwd", "passphrase", "secret")
 """Key fragments under which even a number is a secret (``password: 12345678``)."""
 
 DESCRIPTOR_WORDS = frozenset(
-    ["name", "names", "column", "columns", "col", "field", "fields", "path", "file", "dir", "env", "var", "type", "url", "uri", "endpoint", "ttl", "length", "count"]
+    [
+        "name",
+        "names",
+        "column",
+        "columns",
+        "col",
+        "field",
+        "fields",
+        "path",
+        "file",
+        "dir",
+        "env",
+        "var",
+        "type",
+        "url",
+        "uri",
+        "endpoint",
+        "ttl",
+        "length",
+        "count",
+    ]
 )
 """A key whose last word is one of these describes a credential without holding one
 (``token_column: user_token``, ``password_env: DB_PASS``, ``SharedAccessKeyName=root``): its

@@ -24,10 +24,14 @@ def node_anchor(name: str) -> str:
     return f"node-{name}"
 
 
-def render_graph_svg(layers: list[list[str]], edges: list[list[str]], status_of: dict[str, str]) -> str:
+def render_graph_svg(
+    layers: list[list[str]], edges: list[list[str]], status_of: dict[str, str]
+) -> str:
     """An ``<svg>`` element drawing ``layers`` (left to right) and ``edges`` (upstream -> downstream)."""
     if not layers:
-        return '<svg class="graph" width="0" height="0" role="img" aria-label="empty pipeline"></svg>'
+        return (
+            '<svg class="graph" width="0" height="0" role="img" aria-label="empty pipeline"></svg>'
+        )
     tallest = max(len(layer) for layer in layers)
     height = PAD * 2 + tallest * NODE_HEIGHT + (tallest - 1) * GAP_Y
     width = PAD * 2 + len(layers) * NODE_WIDTH + (len(layers) - 1) * GAP_X

@@ -79,7 +79,8 @@ def render_html(data: dict[str, Any]) -> str:
         _header(report),
         _cards(report),
         '<h2>Graph</h2><div class="panel">'
-        + render_graph_svg(report.graph.layers, report.graph.edges, status_of) + "</div>",
+        + render_graph_svg(report.graph.layers, report.graph.edges, status_of)
+        + "</div>",
         _summary_table(report),
         "<h2>Node details</h2>",
         *(_node_section(node) for node in report.nodes),
@@ -118,14 +119,19 @@ def _header(r: RunReport) -> str:
 def _cards(r: RunReport) -> str:
     t = r.totals
     cards = [
-        ("duration", _seconds(r.duration_s), ""), ("nodes", str(t.nodes), ""),
-        ("succeeded", str(t.success), ""), ("failed", str(t.failed), "bad" if t.failed else ""),
-        ("skipped", str(t.skipped), ""), ("unchanged", str(t.unchanged), ""),
+        ("duration", _seconds(r.duration_s), ""),
+        ("nodes", str(t.nodes), ""),
+        ("succeeded", str(t.success), ""),
+        ("failed", str(t.failed), "bad" if t.failed else ""),
+        ("skipped", str(t.skipped), ""),
+        ("unchanged", str(t.unchanged), ""),
         *([("interrupted", str(t.interrupted), "bad")] if t.interrupted else []),
         ("rows written", f"{t.rows_written:,}", ""),
     ]
-    items = "".join(f'<div class="card {cls}"><div class="v">{_e(v)}</div><div class="k">{_e(k)}</div></div>'
-                    for k, v, cls in cards)
+    items = "".join(
+        f'<div class="card {cls}"><div class="v">{_e(v)}</div><div class="k">{_e(k)}</div></div>'
+        for k, v, cls in cards
+    )
     return f'<section class="cards">{items}</section>'
 
 
@@ -140,8 +146,10 @@ def _summary_table(r: RunReport) -> str:
             f'<td class="num">{_rows(n.rows_out)}</td><td>{_e(n.output or "")}</td>'
             f"<td>{_e(_cut(note, 160))}</td></tr>"
         )
-    head = ('<tr><th>node</th><th>status</th><th class="num">duration</th><th class="num">rows in</th>'
-            '<th class="num">rows out</th><th>output</th><th>note</th></tr>')
+    head = (
+        '<tr><th>node</th><th>status</th><th class="num">duration</th><th class="num">rows in</th>'
+        '<th class="num">rows out</th><th>output</th><th>note</th></tr>'
+    )
     return f'<h2>Nodes</h2><div class="panel"><table class="summary">{head}{"".join(rows)}</table></div>'
 
 
@@ -152,17 +160,26 @@ def _node_section(n: NodeReport) -> str:
     ]
     if n.description:
         parts.append(f'<p class="meta">{_e(n.description)}</p>')
-    facts = [("layer", str(n.layer)), ("depends on", ", ".join(n.depends_on) or "—"),
-             ("duration", _seconds(n.duration_s)), ("rows in", _rows(n.rows_in)), ("rows out", _rows(n.rows_out)),
-             ("output", n.output or "—"), ("started", n.started_at or "—")]
+    facts = [
+        ("layer", str(n.layer)),
+        ("depends on", ", ".join(n.depends_on) or "—"),
+        ("duration", _seconds(n.duration_s)),
+        ("rows in", _rows(n.rows_in)),
+        ("rows out", _rows(n.rows_out)),
+        ("output", n.output or "—"),
+        ("started", n.started_at or "—"),
+    ]
     if n.rows_written is not None:
         facts.insert(5, ("rows written", _rows(n.rows_written)))
     if n.rows_total is not None:
         facts.insert(6, ("target total", _rows(n.rows_total)))
     if n.sensitive:
         facts.append(("sensitive", "yes"))
-    parts.append('<div class="facts">' + "".join(f"<span>{_e(k)} <b>{_e(v)}</b></span>" for k, v in facts)
-                 + "</div>")
+    parts.append(
+        '<div class="facts">'
+        + "".join(f"<span>{_e(k)} <b>{_e(v)}</b></span>" for k, v in facts)
+        + "</div>"
+    )
     if n.error:
         parts.append(_error(n))
     if n.skipped_reason:
@@ -179,8 +196,10 @@ def _error(n: NodeReport) -> str:
     # worded like the console (``node x failed: step 2 (sql): ...``); the error class, an internal
     # name next to the engine's own (``Binder Error``), is only a tooltip
     kind = f' title="{_e(n.error.type)}"' if n.error.type else ""
-    return (f'<div class="error"{kind}><b>node {_e(n.name)} failed</b>: {_e(n.error.message)}'
-            f"{where}{hint}</div>")
+    return (
+        f'<div class="error"{kind}><b>node {_e(n.name)} failed</b>: {_e(n.error.message)}'
+        f"{where}{hint}</div>"
+    )
 
 
 def _schema(n: NodeReport) -> str:
@@ -188,17 +207,29 @@ def _schema(n: NodeReport) -> str:
         return ""
     changes = []
     if n.columns_added:
-        changes.append("added " + ", ".join(f'<span class="added">+{_e(c)}</span>' for c in n.columns_added))
+        changes.append(
+            "added " + ", ".join(f'<span class="added">+{_e(c)}</span>' for c in n.columns_added)
+        )
     if n.columns_removed:
-        changes.append("removed " + ", ".join(f'<span class="removed">{_e(c)}</span>' for c in n.columns_removed))
+        changes.append(
+            "removed "
+            + ", ".join(f'<span class="removed">{_e(c)}</span>' for c in n.columns_removed)
+        )
     if n.columns_changed:
-        changes.append("retyped " + ", ".join(
-            f'<span class="changed">{_e(c.name)}</span> {_e(c.before)} → {_e(c.after)}' for c in n.columns_changed))
+        changes.append(
+            "retyped "
+            + ", ".join(
+                f'<span class="changed">{_e(c.name)}</span> {_e(c.before)} → {_e(c.after)}'
+                for c in n.columns_changed
+            )
+        )
     summary = f'<p class="meta">{"; ".join(changes)}</p>' if changes else ""
-    return (f"<h4>Schema</h4>{summary}<details><summary>columns in ({len(n.schema_in)}) and out "
-            f"({len(n.schema_out)})</summary><table><tr><th>in</th><th>out</th></tr><tr>"
-            f"<td>{_columns(n.schema_in, n.columns_removed, 'removed')}</td>"
-            f"<td>{_columns(n.schema_out, n.columns_added, 'added')}</td></tr></table></details>")
+    return (
+        f"<h4>Schema</h4>{summary}<details><summary>columns in ({len(n.schema_in)}) and out "
+        f"({len(n.schema_out)})</summary><table><tr><th>in</th><th>out</th></tr><tr>"
+        f"<td>{_columns(n.schema_in, n.columns_removed, 'removed')}</td>"
+        f"<td>{_columns(n.schema_out, n.columns_added, 'added')}</td></tr></table></details>"
+    )
 
 
 def _columns(columns: list[Column], marked: list[str], cls: str) -> str:
@@ -206,14 +237,17 @@ def _columns(columns: list[Column], marked: list[str], cls: str) -> str:
         return '<span class="note">—</span>'
     return "<br>".join(
         f'<span class="{cls if c.name in marked else ""}">{_e(c.name)}</span> <span class="meta">{_e(c.type)}</span>'
-        for c in columns)
+        for c in columns
+    )
 
 
 def _sql(n: NodeReport) -> str:
     if not n.sql:
         return ""
     blocks = "".join(f"<pre><code>{_e(q)}</code></pre>" for q in n.sql)
-    return f"<h4>SQL</h4><details open><summary>{len(n.sql)} statement(s)</summary>{blocks}</details>"
+    return (
+        f"<h4>SQL</h4><details open><summary>{len(n.sql)} statement(s)</summary>{blocks}</details>"
+    )
 
 
 def _validations(n: NodeReport) -> str:
@@ -221,8 +255,10 @@ def _validations(n: NodeReport) -> str:
         return ""
     rows = "".join(
         f'<tr><td>{_e(v.rule)}</td><td class="{"pass" if v.passed else "fail"}">'
-        f'{"passed" if v.passed else "failed"}</td><td>{_e(v.detail)}</td>'
-        f'<td class="num">{_rows(v.failing_rows)}</td></tr>' for v in n.validations)
+        f"{'passed' if v.passed else 'failed'}</td><td>{_e(v.detail)}</td>"
+        f'<td class="num">{_rows(v.failing_rows)}</td></tr>'
+        for v in n.validations
+    )
     head = '<tr><th>rule</th><th>result</th><th>detail</th><th class="num">failing rows</th></tr>'
     return f'<h4>Validations</h4><table class="validations">{head}{rows}</table>'
 
@@ -233,14 +269,21 @@ def _sample(n: NodeReport) -> str:
     columns = n.sample.columns
     masked = set(n.sample.masked_columns)
     head = "".join(f'<th class="{"masked" if c in masked else ""}">{_e(c)}</th>' for c in columns)
-    rows = "".join("<tr>" + "".join(f"<td>{_e(_cell(row.get(c)))}</td>" for c in columns) + "</tr>"
-                   for row in n.sample.rows)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{_e(_cell(row.get(c)))}</td>" for c in columns) + "</tr>"
+        for row in n.sample.rows
+    )
     if not n.sample.rows:
         rows = f'<tr><td colspan="{max(len(columns), 1)}" class="note">no rows</td></tr>'
-    title = (f"Rows failing {', '.join(n.sample.failing_rules)}: {len(n.sample.rows)} shown"
-             if n.sample.failing_rules else f"Sample ({len(n.sample.rows)} row(s))")
-    return (f"<h4>{_e(title)}</h4><div class=\"panel\">"
-            f'<table class="sample"><tr>{head}</tr>{rows}</table></div>')
+    title = (
+        f"Rows failing {', '.join(n.sample.failing_rules)}: {len(n.sample.rows)} shown"
+        if n.sample.failing_rules
+        else f"Sample ({len(n.sample.rows)} row(s))"
+    )
+    return (
+        f'<h4>{_e(title)}</h4><div class="panel">'
+        f'<table class="sample"><tr>{head}</tr>{rows}</table></div>'
+    )
 
 
 def _profile(n: NodeReport) -> str:
@@ -250,17 +293,26 @@ def _profile(n: NodeReport) -> str:
         return f'<h4>Profile</h4><p class="note">{_e(n.profile.error)}</p>'
     rows = "".join(
         f'<tr><td>{_e(c.name)}</td><td>{_e(c.type)}</td><td class="num">{c.nulls:,}</td>'
-        f'<td class="num">{c.null_ratio:.1%}</td><td class="num">{c.distinct:,}</td></tr>' for c in n.profile.columns)
-    head = ('<tr><th>column</th><th>type</th><th class="num">nulls</th><th class="num">null ratio</th>'
-            '<th class="num">distinct</th></tr>')
-    return f"<h4>Profile ({_rows(n.profile.rows)} rows)</h4><table class=\"profile\">{head}{rows}</table>"
+        f'<td class="num">{c.null_ratio:.1%}</td><td class="num">{c.distinct:,}</td></tr>'
+        for c in n.profile.columns
+    )
+    head = (
+        '<tr><th>column</th><th>type</th><th class="num">nulls</th><th class="num">null ratio</th>'
+        '<th class="num">distinct</th></tr>'
+    )
+    return f'<h4>Profile ({_rows(n.profile.rows)} rows)</h4><table class="profile">{head}{rows}</table>'
 
 
 def _footer(r: RunReport) -> str:
-    plugins = ", ".join(f"{p.distribution} {p.version} ({p.status})" for p in r.versions.plugins) or "none"
-    return (f"<footer>odibi-core {_e(r.versions.odibi_core)} · Python {_e(r.versions.python)} on "
-            f"{_e(r.versions.platform)} · plugins: {_e(plugins)}<br>report generated {_e(r.generated_at)} · "
-            f"format {_e(r.format)} v{r.format_version}</footer>")
+    plugins = (
+        ", ".join(f"{p.distribution} {p.version} ({p.status})" for p in r.versions.plugins)
+        or "none"
+    )
+    return (
+        f"<footer>odibi-core {_e(r.versions.odibi_core)} · Python {_e(r.versions.python)} on "
+        f"{_e(r.versions.platform)} · plugins: {_e(plugins)}<br>report generated {_e(r.generated_at)} · "
+        f"format {_e(r.format)} v{r.format_version}</footer>"
+    )
 
 
 def _seconds(value: float) -> str:

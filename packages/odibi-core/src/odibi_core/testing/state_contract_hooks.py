@@ -79,7 +79,9 @@ class StateContractHooks:
     @pytest.fixture
     def make_backend(self) -> MakeBackend:
         """Override: the backend factory described in the module docstring."""
-        raise NotImplementedError("subclass StateBackendContract and override the make_backend fixture")
+        raise NotImplementedError(
+            "subclass StateBackendContract and override the make_backend fixture"
+        )
 
     def write_raw(self, backend: StateBackend, data: bytes) -> None:
         """Override: replace ``backend``'s stored document with ``data``, bypassing the backend."""
@@ -95,6 +97,8 @@ class StateContractHooks:
 
     # --- helpers ---------------------------------------------------------------------------
 
-    def stored_document(self, *, lineage: str = "cafe" * 8, serial: int = 1, counter: int = 0) -> bytes:
+    def stored_document(
+        self, *, lineage: str = "cafe" * 8, serial: int = 1, counter: int = 0
+    ) -> bytes:
         """Bytes of a valid document, for planting with :meth:`write_raw`."""
         return make_document_bytes(lineage=lineage, serial=serial, counter=counter)

@@ -16,8 +16,12 @@ def register(app: typer.Typer) -> None:
 
 def doctor(
     project: str | None = typer.Argument(
-        None, help="Project file or folder (default: ./odibi.yaml if present, else environment checks only)."),
-    env: str | None = typer.Option(None, "--env", "-e", metavar="NAME", help="Overlay environments.NAME from the project file."),
+        None,
+        help="Project file or folder (default: ./odibi.yaml if present, else environment checks only).",
+    ),
+    env: str | None = typer.Option(
+        None, "--env", "-e", metavar="NAME", help="Overlay environments.NAME from the project file."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Check Python, packages, plugins, references, connections, state and reports; exit 8 on a problem."""
@@ -35,8 +39,12 @@ def doctor(
                 echo(f"  {MARKS[line.status]:<5} {line.name:<{width}}  {line.detail}".rstrip())
     problems = report.problems
     if problems:
-        names = ", ".join(f"{p.section}/{p.name}" for p in problems[:5]) + (" ..." if len(problems) > 5 else "")
-        raise ChecksFailed(f"doctor found {len(problems)} problem(s): {names}",
-                           hint="Each FAIL line above says what is wrong; fix those and run `odibi doctor` again.")
+        names = ", ".join(f"{p.section}/{p.name}" for p in problems[:5]) + (
+            " ..." if len(problems) > 5 else ""
+        )
+        raise ChecksFailed(
+            f"doctor found {len(problems)} problem(s): {names}",
+            hint="Each FAIL line above says what is wrong; fix those and run `odibi doctor` again.",
+        )
     if not as_json:
         echo("no problems found")

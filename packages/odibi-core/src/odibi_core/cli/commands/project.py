@@ -16,8 +16,12 @@ def register(app: typer.Typer) -> None:
 
 
 def init(
-    directory: Path = typer.Argument(Path("odibi-project"), help="Folder to create (must be empty or absent)."),
-    force: bool = typer.Option(False, "--force", help="Write into a non-empty folder (existing files are kept)."),
+    directory: Path = typer.Argument(
+        Path("odibi-project"), help="Folder to create (must be empty or absent)."
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="Write into a non-empty folder (existing files are kept)."
+    ),
 ) -> None:
     """Create a small runnable project named after its folder: CSV in, SQL join and a Python step,
     Parquet out; with a README, a .gitignore (outputs, reports, state, .env) and .env.example."""
@@ -58,8 +62,10 @@ def _write_env_example(directory: Path) -> int:
     if target.exists():
         return 0
     source = read_project_source(directory)
-    target.write_text(render_template(source, collect_variables(source.references(all_environments=True))),
-                      encoding="utf-8")
+    target.write_text(
+        render_template(source, collect_variables(source.references(all_environments=True))),
+        encoding="utf-8",
+    )
     return 1
 
 
@@ -74,5 +80,3 @@ def _walk(root: resources.abc.Traversable, prefix: str = "") -> list[tuple[str, 
         else:
             files.append((rel, entry.read_bytes()))
     return files
-
-
