@@ -56,7 +56,8 @@ import duckdb
 con = duckdb.connect()
 con.execute('''COPY (
   SELECT c.region, c.segment, count(*) AS orders, sum(o.amount) AS revenue
-  FROM read_csv('data/orders.csv') o JOIN read_csv('data/customers.csv') c ON c.customer_id = o.customer_id
+  FROM read_csv('data/orders.csv') o
+  JOIN read_csv('data/customers.csv') c ON c.customer_id = o.customer_id
   WHERE o.status <> 'cancelled' GROUP BY c.region, c.segment
 ) TO 'out_baseline/totals.parquet' (FORMAT PARQUET)''')
 """
@@ -179,7 +180,8 @@ def main() -> None:
     check_outputs(["baseline", *engines])
     base_wall, base_mem = median(results["hand-written duckdb"])
     print(
-        f"\n{args.rows:,} orders x {args.customers:,} customers, join + filter + group-by -> Parquet, "
+        f"\n{args.rows:,} orders x {args.customers:,} customers, join + filter + group-by -> "
+        "Parquet, "
         f"{os.cpu_count()} cores, median of {args.repeat}"
     )
     print(f"{'run':<24} {'wall s':>8} {'peak MB':>9} {'time x':>8} {'mem x':>7}")

@@ -48,7 +48,9 @@ HANDWRITTEN = """\
 import duckdb
 con = duckdb.connect()
 con.execute("CREATE VIEW src AS SELECT * FROM read_csv('data.csv')")
-con.execute("CREATE VIEW doubled AS SELECT id, name, amount * 2 AS amount FROM src WHERE amount > 1")
+con.execute(
+    "CREATE VIEW doubled AS SELECT id, name, amount * 2 AS amount FROM src WHERE amount > 1"
+)
 con.execute("COPY (SELECT count(*) AS n, sum(amount) AS total FROM doubled) TO 'hand.csv' (HEADER)")
 """
 
@@ -109,7 +111,8 @@ def main() -> None:
         baseline="python -c pass",
         json_path=args.json,
         extra={
-            "one -X importtime run": f"{wall * 1000:.0f} ms wall, of which imports {imports:.0f} ms "
+            "one -X importtime run": f"{wall * 1000:.0f} ms wall, of which imports "
+            f"{imports:.0f} ms "
             f"(self time, ms, by package: {top})",
             "dataframe libraries imported": ", ".join(
                 m for m in ("pyarrow", "numpy", "pandas", "sqlglot") if m in per

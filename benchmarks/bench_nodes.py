@@ -80,9 +80,11 @@ def main() -> None:
         baseline=f"hand-written duckdb, {args.nodes} nodes",
         json_path=args.json,
         extra={
-            "per node (wall, from the two sizes)": f"odibi {odibi:.2f} ms, hand-written {hand:.2f} ms",
+            "per node (wall, from the two sizes)": f"odibi {odibi:.2f} ms, hand-written "
+            f"{hand:.2f} ms",
             "per node (cpu)": f"odibi {odibi_cpu:.2f} ms, hand-written {hand_cpu:.2f} ms",
-            "odibi's overhead per node": f"{odibi - hand:.2f} ms wall, {odibi_cpu - hand_cpu:.2f} ms cpu "
+            "odibi's overhead per node": f"{odibi - hand:.2f} ms wall, "
+            f"{odibi_cpu - hand_cpu:.2f} ms cpu "
             "(target <= 2 ms)",
         },
     )

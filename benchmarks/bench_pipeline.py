@@ -11,7 +11,8 @@ and prints median wall time, CPU time, peak memory (max RSS of the process) and 
 Nothing here asserts a target: the figures are for people to read.
 
     .venv/bin/python benchmarks/bench_pipeline.py [--rows 2000000] [--repeats 5] [--json out.json]
-    .venv/bin/python benchmarks/bench_pipeline.py --rows 20000000 --data /tmp/orders20m --delete-data
+    .venv/bin/python benchmarks/bench_pipeline.py --rows 20000000 --data /tmp/orders20m \\
+        --delete-data
 """
 
 from __future__ import annotations
@@ -106,7 +107,8 @@ def main() -> None:
             baseline="hand-written duckdb",
             json_path=args.json,
             extra={
-                "targets": "2M rows: <= 1.2x wall, <= 1.3x memory; 20M rows: <= 1.1x wall, <= 1.3x memory"
+                "targets": "2M rows: <= 1.2x wall, <= 1.3x memory; 20M rows: <= 1.1x wall, "
+                "<= 1.3x memory"
             },
         )
     finally:

@@ -191,7 +191,8 @@ def main() -> None:
             generate(data, args.orders, args.customers)
         print(
             f"data: {args.orders:,} orders, {args.customers:,} customers "
-            f"({(data / 'orders.csv').stat().st_size / 1e6:.0f} MB CSV) ready in {time.perf_counter() - start:.1f}s"
+            f"({(data / 'orders.csv').stat().st_size / 1e6:.0f} MB CSV) ready in "
+            f"{time.perf_counter() - start:.1f}s"
         )
         projects = write_projects(root, data)
         timer = ReportTimer()
@@ -236,17 +237,21 @@ def main() -> None:
         if args.with_profile:
             print(
                 f"ratio profile/off: wall {wall_median['profile'] / wall_median['off']:.3f}  "
-                f"cpu {cpu_median['profile'] / cpu_median['off']:.3f}  (opt-in: one extra pass per node)"
+                f"cpu {cpu_median['profile'] / cpu_median['off']:.3f}  (opt-in: one extra "
+                "pass per node)"
             )
         sampling = statistics.median(looks["on"]) - statistics.median(looks["off"])
         added = statistics.median(timer.write) + sampling
         print(
-            f"added by reports, timed where it happens: samples and schemas {sampling * 1000:+.1f} ms, "
-            f"report write {statistics.median(timer.write) * 1000:.1f} ms: {added * 1000:.1f} ms per run, "
+            "added by reports, timed where it happens: samples and schemas "
+            f"{sampling * 1000:+.1f} ms, "
+            f"report write {statistics.median(timer.write) * 1000:.1f} ms: "
+            f"{added * 1000:.1f} ms per run, "
             f"{added / wall_median['off']:.1%} of the median run without reports"
         )
         print(
-            f"report write (JSON + HTML + retention): median {statistics.median(timer.write) * 1000:.1f} ms; "
+            "report write (JSON + HTML + retention): median "
+            f"{statistics.median(timer.write) * 1000:.1f} ms; "
             f"HTML {report.stat().st_size / 1024:.0f} KiB, "
             f"JSON {report.with_suffix('.json').stat().st_size / 1024:.0f} KiB"
         )

@@ -177,7 +177,8 @@ def main() -> None:
                 f"{multi:>13.0f}{multi / base:>8.2f}"
             )
         print(
-            "ratio = updates/s of LocalStateBackend.update (lock + read + parse + write) / bare atomic "
+            "ratio = updates/s of LocalStateBackend.update (lock + read + parse + write) / "
+            "bare atomic "
             "replace of the same bytes without lock or parse, same disk, same run"
         )
     finally:

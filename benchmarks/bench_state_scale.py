@@ -10,7 +10,8 @@ shared document. Then:
 * runs ``odibi run`` of a 1-node pipeline on that state and on an empty state, interleaved, and
   prints the medians and the difference (what the other pipelines' history costs a run).
 
-    .venv/bin/python benchmarks/bench_state_scale.py [--pipelines 500] [--repeats 7] [--json out.json]
+    .venv/bin/python benchmarks/bench_state_scale.py [--pipelines 500] [--repeats 7] \\
+        [--json out.json]
 """
 
 from __future__ import annotations
@@ -108,7 +109,8 @@ def main() -> None:
                     sys.executable,
                     "-c",
                     "import sys; from bench_state_scale import plant_history; "
-                    "print(plant_history(__import__('pathlib').Path(sys.argv[1]), int(sys.argv[2])))",
+                    "print(plant_history(__import__('pathlib').Path(sys.argv[1]), "
+                    "int(sys.argv[2])))",
                     str(big / ".odibi" / "state.json"),
                     str(args.pipelines),
                 ],
@@ -140,8 +142,12 @@ def main() -> None:
             json_path=args.json,
             extra={
                 "shared state document before": f"{size / 1e6:.1f} MB, {args.pipelines} pipelines",
-                "first run (moves history to per-pipeline documents, once)": f"{moved:.2f} s wall, peak RSS {first.rss_mib:.0f} MiB",
-                "main document after": f"{(big / '.odibi' / 'state.json').stat().st_size / 1e3:.1f} kB",
+                "first run (moves history to per-pipeline documents, once)": (
+                    f"{moved:.2f} s wall, peak RSS {first.rss_mib:.0f} MiB"
+                ),
+                "main document after": (
+                    f"{(big / '.odibi' / 'state.json').stat().st_size / 1e3:.1f} kB"
+                ),
             },
         )
         med = data["medians"]
@@ -151,7 +157,8 @@ def main() -> None:
         )
         print(
             f"  extra per run: {scaled['wall'] - base['wall']:+.3f} s wall, "
-            f"{scaled['cpu'] - base['cpu']:+.3f} s cpu, {scaled['rss_mib'] - base['rss_mib']:+.1f} MiB peak RSS"
+            f"{scaled['cpu'] - base['cpu']:+.3f} s cpu, "
+            f"{scaled['rss_mib'] - base['rss_mib']:+.1f} MiB peak RSS"
         )
         from odibi_core.state.pipeline_documents import read_all
         from odibi_state_local.backend import LocalStateBackend

@@ -126,10 +126,16 @@ def report(
     n = min((len(r) for r in results.values()), default=0)
     print(f"{title} ({n} interleaved runs each, medians)")
     for name, m in med.items():
-        line = f"  {name:<34} wall {m.wall:7.3f} s   cpu {m.cpu:7.3f} s   peak RSS {m.rss_mib:7.1f} MiB"
+        line = (
+            f"  {name:<34} wall {m.wall:7.3f} s   cpu {m.cpu:7.3f} s   peak RSS "
+            f"{m.rss_mib:7.1f} MiB"
+        )
         if baseline is not None and name != baseline:
             b = med[baseline]
-            line += f"   x{m.wall / b.wall:.2f} wall, x{m.cpu / b.cpu:.2f} cpu, x{m.rss_mib / b.rss_mib:.2f} mem"
+            line += (
+                f"   x{m.wall / b.wall:.2f} wall, x{m.cpu / b.cpu:.2f} cpu, "
+                f"x{m.rss_mib / b.rss_mib:.2f} mem"
+            )
         print(line)
     for key, value in (extra or {}).items():
         print(f"  {key}: {value}")

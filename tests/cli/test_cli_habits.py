@@ -142,7 +142,7 @@ pipelines:
     nodes:
       - {name: orders_w, read: {connection: raw, format: csv, path: orders.csv}, tags: [raw]}
       - {name: end, depends_on: [orders_w], transform: {steps: ["SELECT * FROM orders_w"]}}
-"""
+"""  # noqa: E501 (project YAML test data, kept one node per line)
 
 
 def _planned(proc_stdout: str) -> dict[str, set[str]]:

@@ -100,7 +100,8 @@ def _error_block(report: Path) -> str:
 
 
 def _caret_points_at(text: str, token: str) -> bool:
-    """Whether an excerpt in ``text`` has a caret line starting under ``token`` on the line above."""
+    """Whether an excerpt in ``text`` has a caret line starting under ``token`` on the line
+    above."""
     lines = text.splitlines()
     for above, below in zip(lines, lines[1:]):
         if "|" in above and re.match(r"^\s*\|\s*\^+\s*$", below):

@@ -153,7 +153,10 @@ def test_generated_projects_give_one_valid_diagram(
 @given(st.text(min_size=1, max_size=30))
 def test_any_label_text_is_escaped(mermaid: MermaidParser, label: str) -> None:
     # quotes, brackets, `#`, `;`, `<script>`, newlines, emoji: all become entity codes
-    text = f'flowchart LR\n  subgraph s["{mermaid_text(label)}"]\n    n1["{mermaid_text(label)}"]\n  end'
+    text = (
+        f'flowchart LR\n  subgraph s["{mermaid_text(label)}"]\n    '
+        f'n1["{mermaid_text(label)}"]\n  end'
+    )
     assert mermaid.parse(text)["ok"], text
 
 

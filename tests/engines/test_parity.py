@@ -115,7 +115,8 @@ def compare_engines(
     prepare: Callable[[Path], None] | None = None,
     engine_options: dict[str, Any] | None = None,
 ) -> int:
-    """Run ``project`` on duckdb and on ``engine``; assert equal outputs; return outputs compared."""
+    """Run ``project`` on duckdb and on ``engine``; assert equal outputs; return outputs
+    compared."""
     baseline_file = copy_project(project, "duckdb")
     other_file = copy_project(project, engine)
     for f in (baseline_file, other_file):

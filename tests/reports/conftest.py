@@ -1,4 +1,5 @@
-"""A project with a secret, a sensitive node, a masked column and a failing branch, for CLI tests."""
+"""A project with a secret, a sensitive node, a masked column and a failing branch, for CLI
+tests."""
 
 from __future__ import annotations
 

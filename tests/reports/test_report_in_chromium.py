@@ -36,7 +36,8 @@ def _chromium() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path is None:
         pytest.fail(
-            "chromium is not installed: run scripts/setup.sh (it installs Debian's chromium package)"
+            "chromium is not installed: run scripts/setup.sh (it installs Debian's chromium "
+            "package)"
         )
     return path
 

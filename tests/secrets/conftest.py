@@ -115,7 +115,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture(scope="session")
 def files_under() -> object:
-    """``files_under(root, skip)``: every file under ``root`` as text, except top-level names in ``skip``."""
+    """``files_under(root, skip)``: every file under ``root`` as text, except top-level names in
+    ``skip``."""
 
     def collect(root: Path, skip: set[str]) -> dict[str, str]:
         found = {}

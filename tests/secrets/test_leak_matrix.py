@@ -89,7 +89,8 @@ def leak(table, case, value):
     elif case == "extra":
         log.warning("case=extra", extra={"conn_info": value, "nested": {"deep": [value]}})
     elif case == "dict_arg":
-        log.warning("case=dict_arg %s", {"l1": {"l2": {"l3": [{"password": value, "note": value}]}}})
+        nested = {"l1": {"l2": {"l3": [{"password": value, "note": value}]}}}
+        log.warning("case=dict_arg %s", nested)
     elif case == "exception_message":
         try:
             raise ValueError(f"bad value {value}")
@@ -110,7 +111,9 @@ def leak(table, case, value):
     elif case == "url":
         raise ConnectionError(f"case=url could not reach postgresql://u:{value}@h/db")
     elif case == "driver":
-        raise DriverError(f"case=driver connection failed: host=h port=5432 user=u password={value} dbname=db")
+        raise DriverError(
+            f"case=driver connection failed: host=h port=5432 user=u password={value} dbname=db"
+        )
     elif case == "print":
         print("case=print value", value[:5], end="", flush=True)
         print(value[5:])

@@ -26,7 +26,7 @@ environments:
   prod:
     connections:
       lake: {type: local, base_path: "${env:PROD_LAKE}"}
-"""
+"""  # noqa: E501 (project YAML test data, kept one node per line)
 CONNECTIONS = """\
 connections:
   raw: {type: local, base_path: "./data-${secret:RAW_SUFFIX}"}

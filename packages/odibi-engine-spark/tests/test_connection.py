@@ -1,4 +1,5 @@
-"""The ``hadoop`` connection: Hadoop URIs end to end on Spark, refused at validate time elsewhere."""
+"""The ``hadoop`` connection: Hadoop URIs end to end on Spark, refused at validate time
+elsewhere."""
 
 from __future__ import annotations
 

@@ -24,7 +24,8 @@ pytestmark = pytest.mark.spark
 
 
 class UriConnection(LocalConnection):
-    """A local folder addressed through ``file://`` URIs, so Spark goes through Hadoop's FileSystem."""
+    """A local folder addressed through ``file://`` URIs, so Spark goes through Hadoop's
+    FileSystem."""
 
     def local(self, path: str) -> Path:
         return self.root / path

@@ -94,11 +94,12 @@ def test_a_session_odibi_starts_is_configured_and_stopped_at_close(tmp_path: Any
         from pyspark import SparkContext
         from odibi_engine_spark.engine import SparkEngine
         from odibi_engine_spark.options import SparkOptions
-        engine = SparkEngine(SparkOptions(master="local[1]", app_name="odibi-started",
-                                          conf={"spark.sql.shuffle.partitions": 3, "spark.ui.enabled": False}))
+        conf = {"spark.sql.shuffle.partitions": 3, "spark.ui.enabled": False}
+        engine = SparkEngine(SparkOptions(master="local[1]", app_name="odibi-started", conf=conf))
         sc = engine.spark.sparkContext
         print("STARTED", engine.started_session, sc.master, sc.appName,
-              engine.spark.conf.get("spark.sql.shuffle.partitions"), sc.getConf().get("spark.ui.enabled"))
+              engine.spark.conf.get("spark.sql.shuffle.partitions"),
+              sc.getConf().get("spark.ui.enabled"))
         print("COUNT", engine.count(engine.sql("SELECT * FROM range(7)", {})))
         engine.close()
         print("STOPPED", SparkContext._active_spark_context is None)

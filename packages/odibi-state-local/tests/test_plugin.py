@@ -82,7 +82,8 @@ def test_the_entry_point_is_listed_active() -> None:
 def test_the_entry_point_module_imports_nothing_heavy() -> None:
     code = (
         "import sys, odibi_state_local; "
-        "print(sorted(m for m in ('portalocker', 'pydantic', 'odibi_state_local.backend') if m in sys.modules))"
+        "print(sorted(m for m in ('portalocker', 'pydantic', 'odibi_state_local.backend') if "
+        "m in sys.modules))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

@@ -158,7 +158,8 @@ class TextFormatter(logging.Formatter):
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: timestamp, level, logger, message, run_id, pipeline, node, extras."""
+    """One JSON object per line: timestamp, level, logger, message, run_id, pipeline, node,
+    extras."""
 
     def format(self, record: logging.LogRecord) -> str:
         """Serialise a (redacted) record. Values are redacted before encoding, so a mask can never

@@ -128,8 +128,8 @@ def test_imports_merge_and_cycles_are_named(write_project, tmp_path: Path) -> No
 
 def test_environment_overlay_only_when_asked(write_project) -> None:
     text = (
-        BASE
-        + "environments:\n  prod:\n    connections:\n      raw: {type: local, base_path: /srv/raw}\n"
+        BASE + "environments:\n  prod:\n    connections:\n      raw: {type: local, base_path: "
+        "/srv/raw}\n"
     )
     path = write_project(text)
     assert load_project(path).config.connections["raw"].plugin_options()["base_path"] == "./data"

@@ -129,7 +129,8 @@ def test_validation_failure_stops_the_write(write_project, tmp_path: Path) -> No
         .replace('"STEP"', '"SELECT * FROM this"')
         .replace(
             "        write: {connection: out, path: risky.parquet}",
-            "        validation: {not_null: [amount], accepted_values: {status: [ok]}, row_count: {min: 1, max: 10}}\n"
+            "        validation: {not_null: [amount], accepted_values: {status: [ok]}, "
+            "row_count: {min: 1, max: 10}}\n"
             "        write: {connection: out, path: risky.parquet}",
         )
     )

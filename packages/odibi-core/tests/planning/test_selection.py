@@ -41,7 +41,8 @@ def pipelines(draw: st.DrawFn) -> PipelineConfig:
 
 
 def reachability(upstream: dict[str, list[str]]) -> dict[str, set[str]]:
-    """Warshall's transitive closure: ``result[x]`` = every node ``x`` depends on, directly or not."""
+    """Warshall's transitive closure: ``result[x]`` = every node ``x`` depends on, directly or
+    not."""
     reach = {x: set(deps) for x, deps in upstream.items()}
     for k in upstream:
         for i in upstream:

@@ -59,7 +59,8 @@ def test_unwrapped_returns_the_target() -> None:
 
 @contextlib.contextmanager
 def installed(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[io.StringIO, io.StringIO]]:
-    """Install the safety nets over buffers, inside the test (pytest swaps std streams per phase)."""
+    """Install the safety nets over buffers, inside the test (pytest swaps std streams per
+    phase)."""
     out, err = io.StringIO(), io.StringIO()
     monkeypatch.setattr(sys, "stdout", out)
     monkeypatch.setattr(sys, "stderr", err)

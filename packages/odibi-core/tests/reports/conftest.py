@@ -50,7 +50,7 @@ NODES = """
         transform:
           steps: ["SELECT region, count(*) AS orders, sum(amount) AS revenue FROM enriched GROUP BY region"]
         write: {connection: lake, path: totals.parquet}
-"""
+"""  # noqa: E501 (project YAML test data, kept one node per line)
 
 FAILING_NODES = """
       - name: broken
@@ -61,7 +61,7 @@ FAILING_NODES = """
         depends_on: [broken]
         transform: {steps: ["SELECT * FROM broken"]}
         write: {connection: lake, path: after.parquet}
-"""
+"""  # noqa: E501 (project YAML test data, kept one node per line)
 
 
 def write_shop(

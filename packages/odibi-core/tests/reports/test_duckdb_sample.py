@@ -115,7 +115,8 @@ def test_a_persisted_table_is_sampled(engine: DuckDBEngine, raw: LocalConnection
 
 
 def test_contract_default_reads_only_the_first_batch(engine: DuckDBEngine) -> None:
-    """The default implementation (used by engines that do not override it) stops after one batch."""
+    """The default implementation (used by engines that do not override it) stops after one
+    batch."""
     reads: list[int] = []
 
     def batches() -> Iterator[pa.RecordBatch]:

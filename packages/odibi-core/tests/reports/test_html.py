@@ -1,4 +1,5 @@
-"""The HTML page: every node with its status, in the graph and in the text; escaped; self-contained."""
+"""The HTML page: every node with its status, in the graph and in the text; escaped;
+self-contained."""
 
 from __future__ import annotations
 

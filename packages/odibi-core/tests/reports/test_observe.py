@@ -25,7 +25,8 @@ def engine() -> Iterator[DuckDBEngine]:
 def _frame(engine: DuckDBEngine):  # type: ignore[no-untyped-def]
     return engine.persist(
         engine.sql(
-            "SELECT * FROM (VALUES (1, 'a@x.org', NULL), (2, 'b@x.org', 'z'), (3, NULL, 'z')) t(id, Email, tag)",
+            "SELECT * FROM (VALUES (1, 'a@x.org', NULL), (2, 'b@x.org', 'z'), (3, NULL, "
+            "'z')) t(id, Email, tag)",
             {},
         )
     )

@@ -1,4 +1,5 @@
-"""Reports with a state backend: written after the run is recorded, and even when recording fails."""
+"""Reports with a state backend: written after the run is recorded, and even when recording
+fails."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Every run leaves a report; every reports: key does what it says; a failed write never fails a run."""
+"""Every run leaves a report; every reports: key does what it says; a failed write never fails a
+run."""
 
 from __future__ import annotations
 
@@ -210,7 +211,8 @@ def test_every_run_of_several_pipelines_gets_its_own_report(
 ) -> None:
     project = shop(failing=False)
     text = project.read_text() + (
-        "  - pipeline: second\n    nodes:\n      - {name: only, read: {connection: raw, path: orders.csv}}\n"
+        "  - pipeline: second\n    nodes:\n      - {name: only, read: {connection: raw, "
+        "path: orders.csv}}\n"
     )
     project.write_text(text)
     results = run_shop(project)

@@ -1,4 +1,5 @@
-"""The published JSON schema: valid itself, shipped in the package, and strict enough to catch mistakes."""
+"""The published JSON schema: valid itself, shipped in the package, and strict enough to catch
+mistakes."""
 
 from __future__ import annotations
 

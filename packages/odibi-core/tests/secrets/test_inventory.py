@@ -30,7 +30,7 @@ environments:
     connections:
       lake: {type: local, base_path: "${env:PROD_LAKE}"}
     state: {backend: local, connection_string: "${secret:STATE_CONN}"}
-"""
+"""  # noqa: E501 (project YAML test data, kept one node per line)
 SHARED = """
 connections:
   raw: {type: local, base_path: "./data", password: "${secret:RAW_PASSWORD}"}
@@ -67,8 +67,8 @@ def test_template_lists_every_reference_with_file_and_key_and_no_value(
         in text
     )
     assert (
-        "#   odibi.yaml:17  environments.prod.state.connection_string  (environment prod)\nSTATE_CONN=\n"
-        in text
+        "#   odibi.yaml:17  environments.prod.state.connection_string  (environment "
+        "prod)\nSTATE_CONN=\n" in text
     )
     assert "# LAKE_DIR: env (optional: the project gives a default, used when unset or empty)" in (
         text

@@ -50,7 +50,8 @@ class PandasOptions(PluginOptions):
     dtype_backend: Literal["pyarrow", "numpy_nullable", "numpy"] = Field(
         "pyarrow",
         description="dtypes of the DataFrames: `pyarrow` (lossless, the same on every engine), "
-        "`numpy_nullable` (Int64, boolean, string) or `numpy` (pandas defaults; NULL integers become floats).",
+        "`numpy_nullable` (Int64, boolean, string) or `numpy` (pandas defaults; NULL "
+        "integers become floats).",
     )
     threads: int | None = Field(
         None, ge=1, description="DuckDB threads for SQL steps (default: all cores)."
@@ -131,7 +132,8 @@ class PandasEngine(Engine):
         if isinstance(result, (pa.Table, pa.RecordBatchReader)):
             return self._to_pandas(result)
         raise PandasEngineError(
-            f"a Python step returned {type(result).__name__}; return a pandas DataFrame or a pyarrow Table"
+            f"a Python step returned {type(result).__name__}; return a pandas DataFrame or a "
+            "pyarrow Table"
         )
 
     # --- contract -----------------------------------------------------------------------
@@ -168,7 +170,8 @@ class PandasEngine(Engine):
         frame_kind: str = "native",
         inputs: Mapping[str, Any] | None = None,
     ) -> pd.DataFrame:
-        """Call a Python step with the DataFrame itself (``native``/``pandas``) or an Arrow table."""
+        """Call a Python step with the DataFrame itself (``native``/``pandas``) or an Arrow
+        table."""
         converters: dict[str, Callable[[Any], Any]] = {
             "native": lambda f: f,
             "pandas": lambda f: f,
@@ -245,7 +248,8 @@ class PandasEngine(Engine):
         return True
 
     def interrupt(self) -> None:
-        """Interrupt running DuckDB queries (SQL steps, reads, writes); a Python step runs to its end."""
+        """Interrupt running DuckDB queries (SQL steps, reads, writes); a Python step runs to its
+        end."""
         self._cursors.interrupt()
 
     def max_value(self, frame: pd.DataFrame, column: str) -> Any:

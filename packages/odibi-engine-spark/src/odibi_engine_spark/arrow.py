@@ -42,7 +42,8 @@ def spark_compatible(table: pa.Table) -> pa.Table:
 
 
 def column_infos(schema: StructType, timezone: str) -> list[ColumnInfo]:
-    """Spark's schema as :class:`ColumnInfo` with Arrow type names (``int64``, ``timestamp[us, tz=UTC]``)."""
+    """Spark's schema as :class:`ColumnInfo` with Arrow type names (``int64``, ``timestamp[us,
+    tz=UTC]``)."""
     from pyspark.sql.pandas.types import to_arrow_schema
 
     try:

@@ -148,7 +148,8 @@ class SparkEngine(Engine):
         if isinstance(result, (pa.Table, pa.RecordBatchReader)):
             return self.from_arrow(result)
         raise SparkEngineError(
-            f"a Python step returned {type(result).__name__}; return a Spark or pandas DataFrame or a pyarrow Table"
+            f"a Python step returned {type(result).__name__}; return a Spark or pandas "
+            "DataFrame or a pyarrow Table"
         )
 
     @contextmanager
@@ -315,7 +316,8 @@ class SparkEngine(Engine):
             self.spark.sparkContext.cancelJobsWithTag(self._tag)
 
     def persist(self, frame: DataFrame) -> DataFrame:
-        """Cache ``frame`` (memory, spilling to disk) for its several consumers, computing it now."""
+        """Cache ``frame`` (memory, spilling to disk) for its several consumers, computing it
+        now."""
         from pyspark import StorageLevel
 
         with self._job("cache a frame"):

@@ -26,7 +26,8 @@ class SparkStartError(OdibiError):
 
     exit_code = ExitCode.PLUGIN_ERROR
     default_hint = (
-        "Spark needs Java 17 or newer (`java -version`; the project's scripts/setup.sh installs it) "
+        "Spark needs Java 17 or newer (`java -version`; the project's scripts/setup.sh "
+        "installs it) "
         "and, for a cluster, a reachable master."
     )
 

@@ -98,7 +98,8 @@ def _json_array(path: str) -> bool:
 
 
 def count_files(spark: SparkSession, fmt: str, path: str, options: Mapping[str, Any] | None) -> int:
-    """Rows in the files Spark just wrote (Parquet: from the footers; CSV without type inference)."""
+    """Rows in the files Spark just wrote (Parquet: from the footers; CSV without type
+    inference)."""
     settings = reader_settings(fmt, options)
     settings.pop("inferSchema", None)
     return int(spark.read.format(fmt).options(**settings).load(path).count())
@@ -107,7 +108,8 @@ def count_files(spark: SparkSession, fmt: str, path: str, options: Mapping[str, 
 def write_files(
     frame: DataFrame, fmt: str, target: str, options: Mapping[str, Any] | None, *, single_file: bool
 ) -> None:
-    """Write ``frame`` as a folder of part files at ``target`` (one part file if ``single_file``)."""
+    """Write ``frame`` as a folder of part files at ``target`` (one part file if
+    ``single_file``)."""
     if fmt not in FORMATS:
         raise SparkEngineError(
             f"spark cannot write format {fmt!r}; supported: {', '.join(FORMATS)}"

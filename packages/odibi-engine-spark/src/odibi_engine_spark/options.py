@@ -21,12 +21,14 @@ class SparkOptions(PluginOptions):
     app_name: str = Field("odibi", description="Application name shown in the Spark UI.")
     conf: dict[str, ConfValue] = Field(
         default_factory=dict,
-        description="Extra Spark configuration, e.g. `spark.sql.shuffle.partitions: 8`. Applied to the "
+        description="Extra Spark configuration, e.g. `spark.sql.shuffle.partitions: 8`. "
+        "Applied to the "
         "session Odibi starts; on a reused session only runtime (SQL) settings can change.",
     )
     use_active_session: bool = Field(
         True,
-        description="Reuse the SparkSession already running in this process (Databricks, a notebook, "
+        description="Reuse the SparkSession already running in this process (Databricks, a "
+        "notebook, "
         "spark-submit). Odibi never stops a session it did not start.",
     )
     timezone: str = Field(

@@ -1,4 +1,5 @@
-"""Entry point of ``odibi-engine-spark``: registers the engine ``spark`` and the ``hadoop`` connection.
+"""Entry point of ``odibi-engine-spark``: registers the engine ``spark`` and the ``hadoop``
+connection.
 
 Only light kernel modules are imported here, so ``odibi --help`` and ``odibi plugins list`` stay
 fast; pydantic options, the engine and pyspark are imported when a project uses the engine.
@@ -33,7 +34,8 @@ def _hadoop(options: Any, context: BuildContext) -> Any:
 
 @hookimpl
 def odibi_connections() -> list[ConnectionSpec]:
-    """Register the ``hadoop`` connection (files under a Hadoop-compatible URI; spark engine only)."""
+    """Register the ``hadoop`` connection (files under a Hadoop-compatible URI; spark engine
+    only)."""
     from odibi_engine_spark.connection import HadoopOptions
 
     return [

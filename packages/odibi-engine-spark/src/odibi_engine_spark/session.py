@@ -30,7 +30,8 @@ ODIBI_SQL_CONF = {
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",  # not INT96
     "spark.sql.execution.arrow.pyspark.enabled": "true",
 }
-"""Runtime SQL settings of Odibi's session: the shared dialect and the same types as other engines."""
+"""Runtime SQL settings of Odibi's session: the shared dialect and the same types as other
+engines."""
 
 STARTED_SESSION_DEFAULTS = {
     "spark.ui.showConsoleProgress": "false",
@@ -85,7 +86,8 @@ def obtain_session(options: SparkOptions) -> tuple[SparkSession, bool]:
         if not options.use_active_session:
             raise SparkStartError(
                 "a SparkSession is already running in this process and use_active_session is false",
-                hint="Set engine_options.use_active_session: true to run on it (one SparkContext per process).",
+                hint="Set engine_options.use_active_session: true to run on it (one "
+                "SparkContext per process).",
             )
         logger.info(
             "spark: reusing the running SparkSession (master %s)", existing.sparkContext.master

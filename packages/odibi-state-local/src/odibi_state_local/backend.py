@@ -1,6 +1,7 @@
 """The ``local`` state backend: one JSON file, written atomically under a sidecar lock.
 
-Reads take no lock: the file is only ever replaced whole (:func:`~odibi_state_local.atomic.atomic_write`),
+Reads take no lock: the file is only ever replaced whole
+(:func:`~odibi_state_local.atomic.atomic_write`),
 so a reader opens either the old or the new version. Every write is a read-modify-write under the
 ``state`` lock (see :class:`~odibi_core.contracts.state.DocumentStateBackend`), and refuses to go
 on if the file changed identity since it was read under that lock (someone wrote without the
@@ -34,7 +35,8 @@ FileIdentity = tuple[int, int, int, int]
 
 
 def resolve_state_path(options: LocalStateOptions, project_dir: Path) -> Path:
-    """The state file of a project: ``path`` relative to the project file's folder, ``~`` expanded."""
+    """The state file of a project: ``path`` relative to the project file's folder, ``~``
+    expanded."""
     path = Path(os.path.expanduser(options.path))
     return (path if path.is_absolute() else project_dir / path).absolute()
 
@@ -116,7 +118,8 @@ class LocalStateBackend(DocumentStateBackend):
         identity changed since :meth:`load_document` (``StateConflictError``)."""
         if _identity(self.path) != token:
             raise StateConflictError(
-                f"state at {self.location} was changed by a writer that did not hold the state lock "
+                f"state at {self.location} was changed by a writer that did not hold the "
+                "state lock "
                 "while this update was being prepared; nothing was written",
                 hint="Only Odibi should write the state file; rerun once the other writer is gone.",
             )
@@ -127,7 +130,8 @@ class LocalStateBackend(DocumentStateBackend):
             atomic_write(self.path, data)
         except OSError as exc:
             raise StateError(
-                f"cannot write state at {self.location}: {exc.strerror}; the previous version is intact"
+                f"cannot write state at {self.location}: {exc.strerror}; the previous "
+                "version is intact"
             ) from None
 
     # --- locks ---------------------------------------------------------------------------
@@ -135,7 +139,8 @@ class LocalStateBackend(DocumentStateBackend):
     def lock(
         self, name: str, *, timeout: float, run_id: str | None = None
     ) -> AbstractContextManager[HolderInfo]:
-        """Hold lock ``name`` (a sidecar ``portalocker`` lock); see :meth:`odibi_core.contracts.state.StateBackend.lock`."""
+        """Hold lock ``name`` (a sidecar ``portalocker`` lock); see
+        :meth:`odibi_core.contracts.state.StateBackend.lock`."""
         return self.locks.hold(
             name,
             timeout=timeout,

@@ -10,7 +10,8 @@ user@host, pid, since when) as JSON into the sidecar right after locking it and 
 before unlocking, so a waiter that gives up can name the holder. The lock itself is the
 operating system's (``flock`` on POSIX): it is released the moment its process exits, however
 it exits. On Linux each lock is also held as an abstract socket (:mod:`odibi_state_local.guards`),
-so deleting a sidecar while its lock is held does not let a second holder in. A record left by a killed process therefore describes nobody; :meth:`SidecarLocks.holders`
+so deleting a sidecar while its lock is held does not let a second holder in. A record left by a
+killed process therefore describes nobody; :meth:`SidecarLocks.holders`
 ignores such stale records and :meth:`SidecarLocks.force_unlock` clears them.
 """
 
@@ -273,7 +274,8 @@ def _timeout(
         error = StateLockTimeout(
             f"{head}: held by process {pid} on {socket.gethostname()}, whose lock file {path.name} "
             "was removed while it held the lock (the lock stays held until that process exits)",
-            hint="Wait for that process to finish; never delete *.lock files beside the state file.",
+            hint="Wait for that process to finish; never delete *.lock files beside the "
+            "state file.",
         )
     return error
 

@@ -34,7 +34,8 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 PROJECT_ARG = typer.Argument(
     None,
-    help="Project file, or a folder holding odibi.yaml (default: the nearest odibi.yaml in this folder or a parent folder).",
+    help="Project file, or a folder holding odibi.yaml (default: the nearest odibi.yaml in "
+    "this folder or a parent folder).",
 )
 """The optional ``PROJECT`` argument every project command takes."""
 

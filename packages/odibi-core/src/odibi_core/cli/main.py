@@ -229,7 +229,8 @@ def _interrupted() -> int:
 
 
 def _signalled() -> bool:
-    """Whether SIGINT or SIGTERM arrived during this command (its failure is then the interrupt's)."""
+    """Whether SIGINT or SIGTERM arrived during this command (its failure is then the
+    interrupt's)."""
     from odibi_core.execution.interrupts import last_signal
 
     return last_signal() is not None

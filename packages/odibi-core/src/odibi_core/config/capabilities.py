@@ -87,9 +87,11 @@ def capability_problems(
                             locations,
                             path,
                             f"node {node.name!r} of pipeline {pipeline.pipeline!r} uses "
-                            f"{CAPABILITY_USES.get(needed, needed)}, which engine {engine.name!r} cannot do "
+                            f"{CAPABILITY_USES.get(needed, needed)}, which engine "
+                            f"{engine.name!r} cannot do "
                             f"(it supports: {supported})",
-                            hint="Choose another engine, or rewrite the node with what this engine supports.",
+                            hint="Choose another engine, or rewrite the node with what this "
+                            "engine supports.",
                         )
                     )
             for section in ("read", "write"):
@@ -101,9 +103,11 @@ def capability_problems(
                         located(
                             locations,
                             (*prefix, section, "connection"),
-                            f"connection {part.connection!r} (type {spec.name}) needs an engine with "
+                            f"connection {part.connection!r} (type {spec.name}) needs an "
+                            "engine with "
                             f"{', '.join(missing)}; engine {engine.name!r} supports: {supported}",
-                            hint=f"Use an engine that has {', '.join(missing)} (e.g. engine: spark for type "
+                            hint=f"Use an engine that has {', '.join(missing)} (e.g. engine: "
+                            "spark for type "
                             f"{spec.name}), or another connection type.",
                         )
                     )

@@ -38,7 +38,8 @@ def raise_validation_error(
     *,
     prefix: KeyPath = (),
 ) -> NoReturn:
-    """Raise a :class:`~odibi_core.errors.ConfigError` listing every problem as ``file:line: key.path: message``."""
+    """Raise a :class:`~odibi_core.errors.ConfigError` listing every problem as ``file:line:
+    key.path: message``."""
     fail(validation_problems(exc, data, locations, model, prefix=prefix))
 
 

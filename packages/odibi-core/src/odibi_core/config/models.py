@@ -26,7 +26,8 @@ from odibi_core.config.transformer_step import TransformerStep
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 FILE_FORMATS = ("csv", "parquet", "json")
 TAG_PATTERN = r"^[A-Za-z0-9_.\-]+$"
-"""A node tag: letters, digits, ``_``, ``.`` and ``-`` (no ``:``, ``+`` or ``,``: selector syntax)."""
+"""A node tag: letters, digits, ``_``, ``.`` and ``-`` (no ``:``, ``+`` or ``,``: selector
+syntax)."""
 
 
 class StrictModel(StrictNumbers):
@@ -127,7 +128,8 @@ class PluginsConfig(StrictModel):
 
 
 class RetryConfig(StrictModel):
-    """``retry:``: retries of transient I/O errors only (a SQL error or failed validation is final)."""
+    """``retry:``: retries of transient I/O errors only (a SQL error or failed validation is
+    final)."""
 
     max_attempts: int = Field(3, ge=1, le=100, description="Attempts in total, the first included.")
     backoff: Literal["exponential", "fixed"] = "exponential"
@@ -145,7 +147,8 @@ class LoggingConfig(StrictModel):
     file: str | None = Field(
         None,
         description="Also append every log line at `level` to this file (relative to the project "
-        "file), redacted like the console. On a terminal the console shows WARNING and above unless "
+        "file), redacted like the console. On a terminal the console shows WARNING and above "
+        "unless "
         "`-v`, so this is where INFO lines go.",
     )
 
@@ -156,7 +159,8 @@ class LoggingConfig(StrictModel):
 
 
 class ReportsConfig(StrictModel):
-    """``reports:``: the run report (JSON + self-contained HTML) written after every pipeline run."""
+    """``reports:``: the run report (JSON + self-contained HTML) written after every pipeline
+    run."""
 
     enabled: bool = Field(True, description="Write a report after every run, success or failure.")
     path: str = Field(
@@ -178,14 +182,17 @@ class ReportsConfig(StrictModel):
     )
     samples: bool = Field(
         False,
-        description="Show a few output rows per node (off by default: rows are raw data). Taken only "
-        "where that costs no pass over the data; a failed validation shows rows that fail it. A node's "
+        description="Show a few output rows per node (off by default: rows are raw data). "
+        "Taken only "
+        "where that costs no pass over the data; a failed validation shows rows that fail "
+        "it. A node's "
         "`report_samples` overrides this; `mask_columns` and `sensitive` still apply.",
     )
     sample_rows: int = Field(5, ge=1, le=100, description="Rows per sample.")
     profile: bool = Field(
         False,
-        description="Null ratios and distinct counts per column: one extra pass over each node's output.",
+        description="Null ratios and distinct counts per column: one extra pass over each "
+        "node's output.",
     )
 
     @field_validator("path")
@@ -238,7 +245,8 @@ class ReadConfig(StrictModel):
     params: dict[str, Any] = Field(default_factory=dict)
     options: dict[str, Any] = Field(
         default_factory=dict,
-        description="Reader options (e.g. `delimiter`); `lenient: true` reads a malformed CSV anyway.",
+        description="Reader options (e.g. `delimiter`); `lenient: true` reads a malformed "
+        "CSV anyway.",
     )
     incremental: IncrementalConfig | None = None
 
@@ -260,13 +268,15 @@ class ReadConfig(StrictModel):
 
 
 class SqlStep(StrictModel):
-    """``- sql: ...``: a SQL step; upstream nodes are tables by name, the current frame is `this`."""
+    """``- sql: ...``: a SQL step; upstream nodes are tables by name, the current frame is
+    `this`."""
 
     sql: str
 
 
 class FunctionStep(StrictModel):
-    """``- function: name``: a registered Python step, called with ``params`` as keyword arguments."""
+    """``- function: name``: a registered Python step, called with ``params`` as keyword
+    arguments."""
 
     function: str
     params: dict[str, Any] = Field(default_factory=dict)
@@ -365,7 +375,8 @@ class CustomCheck(StrictModel):
 
 
 class ValidationConfig(StrictModel):
-    """``validation:``: data checks run after the transforms and before the write (one data pass)."""
+    """``validation:``: data checks run after the transforms and before the write (one data
+    pass)."""
 
     not_null: list[str] = Field(default_factory=list)
     unique: list[str | list[str]] = Field(

@@ -144,7 +144,8 @@ def reference_problems(data: Any, locations: LocationMap) -> list[Problem]:
                     located(
                         locations,
                         path,
-                        f"{match.group(0)} is an original-Odibi expression, which this version does "
+                        f"{match.group(0)} is an original-Odibi expression, which this "
+                        "version does "
                         "not evaluate (it is not an environment variable)",
                         hint="`odibi migrate` converts an original Odibi project, expressions too.",
                     )

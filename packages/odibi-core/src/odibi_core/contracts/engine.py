@@ -128,7 +128,8 @@ class Engine(ABC):
         """Make a frame from Arrow data."""
 
     def sample(self, frame: Any, n: int) -> pa.Table | None:
-        """At most ``n`` rows of ``frame`` for run reports, or ``None`` if they are not cheap to get.
+        """At most ``n`` rows of ``frame`` for run reports, or ``None`` if they are not cheap to
+        get.
 
         A sample must never cost a pass over large data. This default reads only the first batch
         of :meth:`to_arrow`, which is cheap for engines whose readers stream lazily; engines
@@ -168,7 +169,8 @@ class Engine(ABC):
         return dict(row[0]) if row else {alias: None for alias in expressions}
 
     def compute(self, frame: Any, aggregates: Mapping[str, str] | None = None) -> dict[str, Any]:
-        """Compute every column of every row of ``frame`` once, keeping nothing, and evaluate the SQL
+        """Compute every column of every row of ``frame`` once, keeping nothing, and evaluate the
+        SQL
         aggregate ``aggregates`` (alias -> expression, as in :meth:`aggregate`) in the same pass.
 
         This is how the kernel makes sure a node's whole output was computed when nothing else

@@ -242,7 +242,8 @@ class DocumentStateBackend(StateBackend):
             fn(doc)
             if doc.lineage != lineage:
                 raise StateConflictError(
-                    f"refusing to replace state lineage {lineage} with {doc.lineage} at {self.location}; "
+                    f"refusing to replace state lineage {lineage} with {doc.lineage} at "
+                    f"{self.location}; "
                     "nothing was written"
                 )
             doc.serial = serial + 1

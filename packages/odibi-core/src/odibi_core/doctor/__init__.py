@@ -33,7 +33,8 @@ def run_doctor(
             the environment.
         environment: ``--env`` overlay to apply to the project.
         plugin_manager: Builds the plugin manager from the project's plugin settings (default:
-            :func:`~odibi_core.plugins.manager.create_plugin_manager`; embedders and tests pass theirs).
+            :func:`~odibi_core.plugins.manager.create_plugin_manager`; embedders and tests pass
+            theirs).
     """
     from odibi_core.config.loader import DEFAULT_PROJECT_FILE, read_project_source
     from odibi_core.doctor.environment import check_environment

@@ -142,7 +142,8 @@ def _check_inputs(report: DoctorReport, project: Any, pm: OdibiPluginManager) ->
 
 
 def _resolve(data: Any, lookup: Lookup) -> tuple[Any, list[str]]:
-    """``data`` with references resolved (secrets registered for redaction) and the unresolved names."""
+    """``data`` with references resolved (secrets registered for redaction) and the unresolved
+    names."""
     from odibi_core.config.references import resolve_references
     from odibi_core.redaction import register_config_values, register_secret
 
@@ -309,7 +310,8 @@ def _probe_state(report: DoctorReport, name: str, backend: Any) -> None:
             "state",
             f"lock {holder.lock_name}",
             WARN,
-            f"{holder.describe()} (a running job, or `odibi state unlock {holder.lock_id}` if it died)",
+            f"{holder.describe()} (a running job, or `odibi state unlock {holder.lock_id}` "
+            "if it died)",
             holder.model_dump(mode="json"),
         )
 

@@ -69,7 +69,10 @@ def read_selects(
                 pinned = pinned_arguments(prompt, source)
     where = ""
     if request.incremental_column and request.incremental_after is not None:
-        where = f" WHERE {quote_identifier(request.incremental_column)} > {sql_literal(request.incremental_after)}"
+        where = (
+            f" WHERE {quote_identifier(request.incremental_column)} > "
+            f"{sql_literal(request.incremental_after)}"
+        )
     if pinned is not None:
         rest = [f"{k} = {sql_literal(v)}" for k, v in options.items() if k.lower() == "parallel"]
         select = f"SELECT * FROM {READERS[fmt]}({', '.join([source, pinned, *rest])}){where}"

@@ -439,7 +439,8 @@ class DuckDBEngine(Engine):
     def compute(
         self, frame: DuckFrame, aggregates: Mapping[str, str] | None = None
     ) -> dict[str, Any]:
-        """One query evaluating ``aggregates`` and ``hash`` of every value (so no column is left out).
+        """One query evaluating ``aggregates`` and ``hash`` of every value (so no column is left
+        out).
 
         A SQL step's frame runs its user's SQL as written (in the step's schema), so an error
         points into that SQL; a table is already computed and only ``aggregates`` are evaluated.

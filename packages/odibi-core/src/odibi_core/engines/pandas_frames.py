@@ -77,7 +77,8 @@ def arrow_to_pandas(
 
 
 def pandas_to_arrow(frame: pd.DataFrame) -> pa.Table:
-    """Convert a DataFrame to an Arrow table. A non-default index (``groupby`` keys) becomes columns."""
+    """Convert a DataFrame to an Arrow table. A non-default index (``groupby`` keys) becomes
+    columns."""
     import pyarrow as pa
 
     pd = import_pandas()

@@ -109,7 +109,8 @@ class UpstreamFailed(NodeError):
 
 
 class NodeInterrupted(NodeError):
-    """The run was interrupted (Ctrl-C, SIGTERM) while the node ran; it is recorded as interrupted."""
+    """The run was interrupted (Ctrl-C, SIGTERM) while the node ran; it is recorded as
+    interrupted."""
 
 
 def execute_node(inputs: NodeInputs) -> NodeOutput:

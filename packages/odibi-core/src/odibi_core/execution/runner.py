@@ -457,7 +457,8 @@ class _PipelineExecution:
         self._consumed(name)
 
     def _settle(self, name: str, fail_fast: bool) -> None:
-        """Settle the lazy nodes ``name`` was to compute (see :mod:`odibi_core.execution.deferred`)."""
+        """Settle the lazy nodes ``name`` was to compute (see
+        :mod:`odibi_core.execution.deferred`)."""
         stop = (
             f"the run stopped after node {self.stopped_by} failed"
             if fail_fast and self.stopped_by
@@ -511,7 +512,8 @@ class _PipelineExecution:
                     rows = "" if result.rows_out is None else f", {result.rows_out} rows out"
                     if name in self.deferred:
                         logger.info(
-                            "node %s ready in %.3fs; its rows are computed by the node that reads it",
+                            "node %s ready in %.3fs; its rows are computed by the node that "
+                            "reads it",
                             name,
                             result.duration_s,
                         )
@@ -619,7 +621,8 @@ class _PipelineExecution:
         return self.frames[name]
 
     def _resume_decisions(self) -> dict[str, NodeResult]:
-        """Nodes ``--resume`` reuses (see :mod:`odibi_core.execution.resume`); logs why others run."""
+        """Nodes ``--resume`` reuses (see :mod:`odibi_core.execution.resume`); logs why others
+        run."""
         if not self.runner.options.resume:
             return {}
         if not self.recorder.enabled:

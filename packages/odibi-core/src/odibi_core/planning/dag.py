@@ -12,7 +12,8 @@ from odibi_core.config.suggestions import did_you_mean
 from odibi_core.errors import PlanError
 
 NOT_FINGERPRINTED = {"description", "tags", "report_samples"}
-"""Node keys that change nothing a node computes, so editing them never makes ``--resume`` rerun it."""
+"""Node keys that change nothing a node computes, so editing them never makes ``--resume`` rerun
+it."""
 
 
 @dataclass
@@ -77,7 +78,8 @@ def build_plan(
 
     Args:
         pipeline: The pipeline.
-        select: Selectors of the nodes to run (``--select``, see :mod:`odibi_core.planning.selection`).
+        select: Selectors of the nodes to run (``--select``, see
+            :mod:`odibi_core.planning.selection`).
             A node needs its inputs, so its ancestors are always selected too; ``name+`` also
             selects its descendants. Empty means every node.
         exclude: Selectors of nodes left out (``--exclude``), with everything downstream of them.

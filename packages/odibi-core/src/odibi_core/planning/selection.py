@@ -50,7 +50,8 @@ class Selector:
 
 
 def parse_selector(text: str) -> Selector:
-    """Parse ``text`` (``[+]METHOD:VALUE[+]`` or ``[+]NAME[+]``); a malformed one is a usage error."""
+    """Parse ``text`` (``[+]METHOD:VALUE[+]`` or ``[+]NAME[+]``); a malformed one is a usage
+    error."""
     body = text.strip()
     ancestors = body.startswith("+")
     descendants = body.endswith("+") and len(body) > 1

@@ -137,7 +137,8 @@ class OdibiPluginManager:
                     raise PluginConflictError(
                         f"{kind} {name!r} is registered twice: by {other.distribution} "
                         f"(plugin {other.plugin}) and by {dist} (plugin {plugin_name})",
-                        hint=f"Uninstall one of them, or block one with ODIBI_DISABLE_PLUGINS={dist}.",
+                        hint="Uninstall one of them, or block one with "
+                        f"ODIBI_DISABLE_PLUGINS={dist}.",
                     )
                 registry[name] = Registered(spec, plugin_name, dist)
         return registry
@@ -266,7 +267,8 @@ class OdibiPluginManager:
         return self._registry("cli command")
 
     def doctor_checks(self, context: DoctorContext | None = None) -> list[DoctorCheck]:
-        """Every ``odibi doctor`` line, builtin checks first (a raising plugin becomes a failed line).
+        """Every ``odibi doctor`` line, builtin checks first (a raising plugin becomes a failed
+        line).
 
         ``context`` defaults to this manager and no project (environment and plugin checks).
         """
@@ -288,7 +290,10 @@ class OdibiPluginManager:
 
                 detail = describe_failure(error)
             else:
-                detail = f"odibi_doctor_checks returned {type(returned).__name__}, expected a list of DoctorCheck"
+                detail = (
+                    f"odibi_doctor_checks returned {type(returned).__name__}, expected "
+                    "a list of DoctorCheck"
+                )
             checks.append(DoctorCheck("plugins", plugin_name, False, detail))
         return checks
 
@@ -506,7 +511,8 @@ def _plain_lifecycle_hooks(pm: pluggy.PluginManager, plugin: object) -> str | No
     if not bad:
         return None
     return "; ".join(
-        f"implements {name} without wrapper=True: a plain implementation would replace the kernel's "
+        f"implements {name} without wrapper=True: a plain implementation would replace the "
+        "kernel's "
         f"execution; decorate it with @hookimpl(wrapper=True) and yield to the kernel"
         for name in bad
     )

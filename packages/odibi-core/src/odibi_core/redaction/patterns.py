@@ -153,7 +153,8 @@ _AFTER_AUTHORIZATION = re.compile(
 )
 _AFTER_BEARER = re.compile(r"[ \t]+(?P<secret>[A-Za-z0-9\-._~+/=%]{6,})")
 _PEM_BLOCK = re.compile(
-    r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?P<secret>.*?)(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)",
+    r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?P<secret>.*?)(?:-----END [A-Z0-9 ]*PRIVATE "
+    r"KEY-----|\Z)",
     re.DOTALL,
 )
 

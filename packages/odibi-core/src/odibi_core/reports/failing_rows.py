@@ -74,7 +74,8 @@ def observe_failing_rows(
     config: ValidationConfig,
     failed: Sequence[ValidationOutcome],
 ) -> None:
-    """Set ``result.sample`` to rows failing the ``failed`` rules, as ``options`` allow; never raises."""
+    """Set ``result.sample`` to rows failing the ``failed`` rules, as ``options`` allow; never
+    raises."""
     from odibi_core.reports.observe import masked_rows
 
     if options is None or (options.sample_rows <= 0 and options.sample_note is None):

@@ -21,26 +21,32 @@ body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica
 color:#202124;background:#fafafa}
 main{max-width:1200px;margin:0 auto;padding:20px 24px 48px}
 h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 10px}h3{font-size:16px;margin:0}
-h4{font-size:13px;margin:14px 0 6px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
+h4{font-size:13px;margin:14px 0 6px;text-transform:uppercase;letter-spacing:.04em;
+color:var(--muted)}
 .meta{color:var(--muted);margin:0}.meta b{color:#202124;font-weight:600}
 .badge{display:inline-block;padding:1px 9px;border-radius:10px;font-size:12px;font-weight:600;
 vertical-align:middle;border:1px solid currentColor;white-space:nowrap}
-.badge.st-success{color:var(--ok);background:var(--ok-bg)}.badge.st-failed{color:var(--bad);background:var(--bad-bg)}
+.badge.st-success{color:var(--ok);background:var(--ok-bg)}
+.badge.st-failed{color:var(--bad);background:var(--bad-bg)}
 .badge.st-skipped{color:var(--skip);background:var(--skip-bg)}
 .badge.st-unchanged{color:var(--same);background:var(--same-bg)}
 .badge.st-interrupted{color:var(--warn);background:var(--warn-bg)}
 .cards{display:flex;flex-wrap:wrap;gap:10px;margin-top:16px}
-.card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:8px 14px;min-width:110px}
+.card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:8px 14px;
+min-width:110px}
 .card .v{font-size:20px;font-weight:600}.card .k{color:var(--muted);font-size:12px}
 .card.bad .v{color:var(--bad)}
 .panel{background:#fff;border:1px solid var(--line);border-radius:8px;padding:12px;overflow-x:auto}
 svg.graph .gnode rect{stroke-width:2}svg.graph .gname{font-weight:600;font-size:13px;fill:#202124}
 svg.graph .gstatus{font-size:12px}
-svg.graph .st-success rect{fill:var(--ok-bg);stroke:var(--ok)}svg.graph .st-success .gstatus{fill:var(--ok)}
-svg.graph .st-failed rect{fill:var(--bad-bg);stroke:var(--bad)}svg.graph .st-failed .gstatus{fill:var(--bad)}
+svg.graph .st-success rect{fill:var(--ok-bg);stroke:var(--ok)}
+svg.graph .st-success .gstatus{fill:var(--ok)}
+svg.graph .st-failed rect{fill:var(--bad-bg);stroke:var(--bad)}
+svg.graph .st-failed .gstatus{fill:var(--bad)}
 svg.graph .st-skipped rect{fill:var(--skip-bg);stroke:var(--skip);stroke-dasharray:5 3}
 svg.graph .st-skipped .gstatus{fill:var(--skip)}
-svg.graph .st-unchanged rect{fill:var(--same-bg);stroke:var(--same)}svg.graph .st-unchanged .gstatus{fill:var(--same)}
+svg.graph .st-unchanged rect{fill:var(--same-bg);stroke:var(--same)}
+svg.graph .st-unchanged .gstatus{fill:var(--same)}
 svg.graph .st-unknown rect,svg.graph .st-interrupted rect{fill:var(--warn-bg);stroke:var(--warn)}
 svg.graph .st-interrupted .gstatus{fill:var(--warn)}
 svg.graph .edge{fill:none;stroke:#9aa0a6;stroke-width:1.6}svg.graph .arrowhead{fill:#9aa0a6}
@@ -48,20 +54,26 @@ table{border-collapse:collapse;width:100%;background:#fff}
 th,td{text-align:left;padding:5px 9px;border-bottom:1px solid var(--line);vertical-align:top}
 th{font-size:12px;color:var(--muted);font-weight:600;background:#f8f9fa}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
-.node{background:#fff;border:1px solid var(--line);border-left:6px solid var(--line);border-radius:8px;
+.node{background:#fff;border:1px solid var(--line);border-left:6px solid var(--line);
+border-radius:8px;
 padding:12px 16px;margin:14px 0}
 .node.st-success{border-left-color:var(--ok)}.node.st-failed{border-left-color:var(--bad)}
 .node.st-skipped{border-left-color:var(--skip)}.node.st-unchanged{border-left-color:var(--same)}
 .node.st-interrupted{border-left-color:var(--warn)}
-.facts{display:flex;flex-wrap:wrap;gap:4px 22px;margin:8px 0 0;color:var(--muted)}.facts b{color:#202124}
+.facts{display:flex;flex-wrap:wrap;gap:4px 22px;margin:8px 0 0;color:var(--muted)}
+.facts b{color:#202124}
 .error{background:var(--bad-bg);color:var(--bad);border-radius:6px;padding:8px 12px;margin:10px 0;
-white-space:pre-wrap;word-break:break-word;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px}
-.error pre.where{background:#fff;color:#202124;border-color:var(--bad);white-space:pre;margin:8px 0 4px}
+white-space:pre-wrap;word-break:break-word;font-family:ui-monospace,Menlo,Consolas,monospace;
+font-size:13px}
+.error pre.where{background:#fff;color:#202124;border-color:var(--bad);white-space:pre;
+margin:8px 0 4px}
 .error .hint{color:#202124;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 .note{color:var(--muted);font-style:italic;margin:4px 0}
-pre{background:#f8f9fa;border:1px solid var(--line);border-radius:6px;padding:8px 10px;overflow-x:auto;
+pre{background:#f8f9fa;border:1px solid var(--line);border-radius:6px;padding:8px 10px;
+overflow-x:auto;
 font:12.5px/1.4 ui-monospace,Menlo,Consolas,monospace;margin:6px 0;white-space:pre-wrap}
-.added{color:var(--ok);font-weight:600}.removed{color:var(--bad);font-weight:600;text-decoration:line-through}
+.added{color:var(--ok);font-weight:600}
+.removed{color:var(--bad);font-weight:600;text-decoration:line-through}
 .changed{color:var(--warn);font-weight:600}
 .pass{color:var(--ok);font-weight:600}.fail{color:var(--bad);font-weight:600}
 .masked{color:var(--muted)}
@@ -111,7 +123,8 @@ def _header(r: RunReport) -> str:
         f"<header><h1>{_e(r.pipeline)} {_badge(r.status)}</h1>{desc}"
         f'<p class="meta">project <b>{_e(r.project)}</b> · run <b>{_e(r.run_id)}</b>{env} · '
         f"engine <b>{_e(r.engine)}</b> · state <b>{_e(r.state_backend or 'off')}</b></p>"
-        f'<p class="meta">started <b>{_e(r.started_at)}</b> · finished <b>{_e(r.finished_at)}</b> · '
+        f'<p class="meta">started <b>{_e(r.started_at)}</b> · finished '
+        f"<b>{_e(r.finished_at)}</b> · "
         f"by <b>{_e(r.who.user)}@{_e(r.who.host)}</b> (pid {r.who.pid})</p></header>"
     )
 
@@ -141,7 +154,8 @@ def _summary_table(r: RunReport) -> str:
         note = n.error.message.split("\n", 1)[0] if n.error else (n.skipped_reason or "")
         rows.append(
             f'<tr data-node="{_e(n.name)}" data-status="{_e(n.status)}">'
-            f'<td><a href="#{_e(node_anchor(n.name))}">{_e(n.name)}</a></td><td>{_badge(n.status)}</td>'
+            "<td><a "
+            f'href="#{_e(node_anchor(n.name))}">{_e(n.name)}</a></td><td>{_badge(n.status)}</td>'
             f'<td class="num">{_seconds(n.duration_s)}</td><td class="num">{_rows(n.rows_in)}</td>'
             f'<td class="num">{_rows(n.rows_out)}</td><td>{_e(n.output or "")}</td>'
             f"<td>{_e(_cut(note, 160))}</td></tr>"
@@ -150,12 +164,16 @@ def _summary_table(r: RunReport) -> str:
         '<tr><th>node</th><th>status</th><th class="num">duration</th><th class="num">rows in</th>'
         '<th class="num">rows out</th><th>output</th><th>note</th></tr>'
     )
-    return f'<h2>Nodes</h2><div class="panel"><table class="summary">{head}{"".join(rows)}</table></div>'
+    return (
+        '<h2>Nodes</h2><div class="panel"><table '
+        f'class="summary">{head}{"".join(rows)}</table></div>'
+    )
 
 
 def _node_section(n: NodeReport) -> str:
     parts = [
-        f'<article id="{_e(node_anchor(n.name))}" class="node st-{_e(n.status)}" data-node="{_e(n.name)}" '
+        f'<article id="{_e(node_anchor(n.name))}" class="node st-{_e(n.status)}" '
+        f'data-node="{_e(n.name)}" '
         f'data-status="{_e(n.status)}"><h3>{_e(n.name)} {_badge(n.status)}</h3>'
     ]
     if n.description:
@@ -236,7 +254,8 @@ def _columns(columns: list[Column], marked: list[str], cls: str) -> str:
     if not columns:
         return '<span class="note">—</span>'
     return "<br>".join(
-        f'<span class="{cls if c.name in marked else ""}">{_e(c.name)}</span> <span class="meta">{_e(c.type)}</span>'
+        f'<span class="{cls if c.name in marked else ""}">{_e(c.name)}</span> <span '
+        f'class="meta">{_e(c.type)}</span>'
         for c in columns
     )
 
@@ -300,7 +319,10 @@ def _profile(n: NodeReport) -> str:
         '<tr><th>column</th><th>type</th><th class="num">nulls</th><th class="num">null ratio</th>'
         '<th class="num">distinct</th></tr>'
     )
-    return f'<h4>Profile ({_rows(n.profile.rows)} rows)</h4><table class="profile">{head}{rows}</table>'
+    return (
+        f"<h4>Profile ({_rows(n.profile.rows)} rows)</h4><table "
+        f'class="profile">{head}{rows}</table>'
+    )
 
 
 def _footer(r: RunReport) -> str:
@@ -310,7 +332,8 @@ def _footer(r: RunReport) -> str:
     )
     return (
         f"<footer>odibi-core {_e(r.versions.odibi_core)} · Python {_e(r.versions.python)} on "
-        f"{_e(r.versions.platform)} · plugins: {_e(plugins)}<br>report generated {_e(r.generated_at)} · "
+        f"{_e(r.versions.platform)} · plugins: {_e(plugins)}<br>report generated "
+        f"{_e(r.generated_at)} · "
         f"format {_e(r.format)} v{r.format_version}</footer>"
     )
 

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 
 def reports_settings(source: ProjectSource) -> ReportsConfig:
-    """The validated ``reports:`` section of ``source`` (references in it resolved from the environment)."""
+    """The validated ``reports:`` section of ``source`` (references in it resolved from the
+    environment)."""
     from pydantic import ValidationError
 
     from odibi_core.config.errors import raise_validation_error

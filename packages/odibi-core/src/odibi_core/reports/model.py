@@ -66,7 +66,8 @@ class NodeErrorInfo(ReportModel):
 
 
 class Sample(ReportModel):
-    """A few output rows of a node (values of ``masked_columns`` shown as the mask, ``[REDACTED]``)."""
+    """A few output rows of a node (values of ``masked_columns`` shown as the mask,
+    ``[REDACTED]``)."""
 
     columns: list[str]
     rows: list[dict[str, Any]]

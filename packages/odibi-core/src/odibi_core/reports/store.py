@@ -164,7 +164,8 @@ class ReportStore:
         protect: str | None = None,
         now: datetime | None = None,
     ) -> list[ReportEntry]:
-        """Delete ``pipeline``'s reports beyond the newest ``keep_last`` or older than ``max_age_days``.
+        """Delete ``pipeline``'s reports beyond the newest ``keep_last`` or older than
+        ``max_age_days``.
 
         ``protect`` (the run just reported) is never deleted. Returns what was deleted.
         """

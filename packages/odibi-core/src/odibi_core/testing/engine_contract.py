@@ -220,7 +220,8 @@ class EngineContract(FileSafetyContract, ComputeContract, RunContract):
     ) -> None:
         orders = self.read(engine, files, "orders.csv")
         customers = self.read(engine, files, "customers.parquet")
-        query = """SELECT this.order_id, c.region FROM this JOIN customers c ON c.customer_id = this.customer_id
+        query = """SELECT this.order_id, c.region FROM this
+                   JOIN customers c ON c.customer_id = this.customer_id
                    WHERE this.order_id IN (SELECT order_id FROM orders WHERE amount > 5)"""
         result = engine.sql(
             query, {"orders": orders, "customers": customers, CURRENT_FRAME_NAME: orders}
@@ -239,7 +240,8 @@ class EngineContract(FileSafetyContract, ComputeContract, RunContract):
         }
         query = """
             SELECT upper(coalesce(c.region, 'none')) AS region, lower('X') AS x,
-                   count(*) AS n, sum(o.amount) AS total, min(o.amount) AS low, max(o.amount) AS high,
+                   count(*) AS n, sum(o.amount) AS total,
+                   min(o.amount) AS low, max(o.amount) AS high,
                    avg(o.amount) AS mean, CAST(sum(o.order_id) AS DOUBLE) AS ids,
                    sum(CASE WHEN o.status = 'completed' THEN 1 ELSE 0 END) AS done
             FROM orders o LEFT JOIN customers c USING (customer_id)
@@ -269,8 +271,10 @@ class EngineContract(FileSafetyContract, ComputeContract, RunContract):
         orders = self.read(engine, files, "orders.csv")
         query = """
             SELECT CAST(order_id AS STRING) AS id_text, CAST('2024-02-29' AS DATE) AS day,
-                   CAST('2024-02-29 10:30:00' AS TIMESTAMP) AS at, CAST(amount AS DECIMAL(10, 2)) AS money,
-                   CAST('7' AS BIGINT) AS seven, CAST(order_id AS INT) AS small, CAST(1 AS BOOLEAN) AS yes,
+                   CAST('2024-02-29 10:30:00' AS TIMESTAMP) AS at,
+                   CAST(amount AS DECIMAL(10, 2)) AS money,
+                   CAST('7' AS BIGINT) AS seven, CAST(order_id AS INT) AS small,
+                   CAST(1 AS BOOLEAN) AS yes,
                    CAST(NULL AS DOUBLE) AS nothing
             FROM orders
             WHERE status LIKE '%e%' AND customer_id IN (10, 11) AND status IS NOT NULL

@@ -1,4 +1,5 @@
-"""pytest fixtures for Odibi and plugin authors (loaded automatically by the ``pytest11`` entry point).
+"""pytest fixtures for Odibi and plugin authors (loaded automatically by the ``pytest11`` entry
+point).
 
 Example::
 

@@ -14,7 +14,8 @@ from odibi_core.contracts.state import HighWaterMark, HolderInfo, StateBackend, 
 from odibi_core.state.integrity import seal
 
 MakeBackend = Callable[..., StateBackend]
-"""``make_backend(store="default", *, run_id=None, lock_timeout=60.0, history=50) -> StateBackend``."""
+"""``make_backend(store="default", *, run_id=None, lock_timeout=60.0, history=50) ->
+StateBackend``."""
 
 
 COUNTER_PIPELINE = "counter"
@@ -92,7 +93,8 @@ class StateContractHooks:
         raise NotImplementedError
 
     def abandon_lock(self, backend: StateBackend, name: str, *, run_id: str) -> HolderInfo:
-        """Override: take lock ``name`` as a holder that dies without releasing it; return its info."""
+        """Override: take lock ``name`` as a holder that dies without releasing it; return its
+        info."""
         raise NotImplementedError
 
     # --- helpers ---------------------------------------------------------------------------

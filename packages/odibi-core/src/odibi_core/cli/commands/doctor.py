@@ -17,14 +17,16 @@ def register(app: typer.Typer) -> None:
 def doctor(
     project: str | None = typer.Argument(
         None,
-        help="Project file or folder (default: ./odibi.yaml if present, else environment checks only).",
+        help="Project file or folder (default: ./odibi.yaml if present, else environment "
+        "checks only).",
     ),
     env: str | None = typer.Option(
         None, "--env", "-e", metavar="NAME", help="Overlay environments.NAME from the project file."
     ),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
-    """Check Python, packages, plugins, references, connections, state and reports; exit 8 on a problem."""
+    """Check Python, packages, plugins, references, connections, state and reports; exit 8 on a
+    problem."""
     from odibi_core.doctor import run_doctor
     from odibi_core.errors import ChecksFailed
 

@@ -31,14 +31,16 @@ SELECT_OPT = typer.Option(
     "-n",
     metavar="SELECTOR",
     help="Run these nodes and their ancestors (repeatable, or comma-separated): NAME, tag:TAG, "
-    "pipeline:NAME; NAME+ adds descendants, +NAME ancestors (always included: a node needs its inputs).",
+    "pipeline:NAME; NAME+ adds descendants, +NAME ancestors (always included: a node needs "
+    "its inputs).",
 )
 EXCLUDE_OPT = typer.Option(
     None,
     "--exclude",
     "-x",
     metavar="SELECTOR",
-    help="Leave out these nodes and every node downstream of them (repeatable; same selectors as --select).",
+    help="Leave out these nodes and every node downstream of them (repeatable; same "
+    "selectors as --select).",
 )
 
 
@@ -69,12 +71,14 @@ def run(
     resume: bool = typer.Option(
         False,
         "--resume",
-        help="Reuse nodes whose config, sources and upstream nodes are unchanged since they succeeded and whose output exists.",
+        help="Reuse nodes whose config, sources and upstream nodes are unchanged since they "
+        "succeeded and whose output exists.",
     ),
     full_refresh: bool = typer.Option(
         False,
         "--full-refresh",
-        help="Ignore high-water marks and rebuild append/upsert targets (all nodes, or the --select selection).",
+        help="Ignore high-water marks and rebuild append/upsert targets (all nodes, or the "
+        "--select selection).",
     ),
     lock_timeout: float | None = typer.Option(
         None,
@@ -205,7 +209,8 @@ def _print_results(results: list[RunResult], runner: ProjectRunner, as_json: boo
 
 def _print_plan(plan: Plan) -> None:
     echo(
-        f"pipeline {plan.pipeline.pipeline}: {len(plan.order)} node(s) in {len(plan.layers)} layer(s)"
+        f"pipeline {plan.pipeline.pipeline}: {len(plan.order)} node(s) in {len(plan.layers)} "
+        "layer(s)"
     )
     for i, layer in enumerate(plan.layers, 1):
         chosen = [n for n in layer if n in plan.selected]
@@ -217,7 +222,8 @@ def _print_result(result: RunResult) -> None:
     from odibi_core.execution.failure import format_failure
 
     echo(
-        f"pipeline {result.pipeline} run {result.run_id}: {result.status} in {result.duration_s:.2f}s"
+        f"pipeline {result.pipeline} run {result.run_id}: {result.status} in "
+        f"{result.duration_s:.2f}s"
     )
     width = max((len(n) for n in result.order), default=4)
     status_width = max([9, *(len(n.status) for n in result.nodes.values())])

@@ -58,7 +58,8 @@ def init(
     target.write_text(text, encoding="utf-8")
     secrets = sum(1 for v in variables if "secret" in v.kinds)
     echo(
-        f"wrote {target}: {len(variables)} variable(s), {secrets} of them secret(s); fill them in .env"
+        f"wrote {target}: {len(variables)} variable(s), {secrets} of them secret(s); fill "
+        "them in .env"
     )
 
 
@@ -134,7 +135,8 @@ def validate(
                     echo(f"             used at {describe_use(use, source.project_dir)}")
         if elsewhere:
             echo(
-                f"  ({len(elsewhere)} more only in other environments: {', '.join(elsewhere)}; check with --env NAME)"
+                f"  ({len(elsewhere)} more only in other environments: "
+                f"{', '.join(elsewhere)}; check with --env NAME)"
             )
     if failed:
         names = ", ".join(sorted({c.variable.name for c in failed}))

@@ -111,7 +111,8 @@ def show(
                     rows += f" (target {record.rows_total})"
                 extra = record.error or record.output or ""
                 echo(
-                    f"  {node:<{width}}  {record.status:<8} {rows:>12}  {record.finished_at or '':<29}  "
+                    f"  {node:<{width}}  {record.status:<8} {rows:>12}  "
+                    f"{record.finished_at or '':<29}  "
                     f"{record.fingerprint}  {extra}".rstrip()
                 )
             for environment, marks in sorted(pipeline.high_water_marks.items()):

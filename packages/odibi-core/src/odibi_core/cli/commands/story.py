@@ -78,7 +78,8 @@ def list_stories(
         echo(f"no run reports in {store.root}")
         return
     echo(
-        f"{'RUN ID':<27} {'PIPELINE':<20} {'STATUS':<10} {'STARTED':<20} {'DURATION':>9}  NODES  FAILED"
+        f"{'RUN ID':<27} {'PIPELINE':<20} {'STATUS':<10} {'STARTED':<20} {'DURATION':>9}  "
+        "NODES  FAILED"
     )
     for row in rows:
         started = (row["started_at"] or "")[:19].replace("T", " ")
@@ -87,7 +88,8 @@ def list_stories(
         )
         failed = ", ".join(row["failed_nodes"]) or "-"
         echo(
-            f"{row['run_id']:<27} {row['pipeline']:<20} {row['status']:<10} {started:<20} {duration:>9}  "
+            f"{row['run_id']:<27} {row['pipeline']:<20} {row['status']:<10} {started:<20} "
+            f"{duration:>9}  "
             f"{row['nodes']!s:>5}  {failed}"
         )
 
@@ -181,8 +183,8 @@ def _story_lines(r: RunReport) -> list[str]:
     t = r.totals
     lines = [
         f"pipeline {r.pipeline} run {r.run_id}: {r.status} in {r.duration_s:.2f}s",
-        f"  project {r.project}, engine {r.engine}, by {r.who.user}@{r.who.host}, started {r.started_at}"
-        + (f", environment {r.environment}" if r.environment else ""),
+        f"  project {r.project}, engine {r.engine}, by {r.who.user}@{r.who.host}, started "
+        f"{r.started_at}" + (f", environment {r.environment}" if r.environment else ""),
         f"  {t.nodes} node(s): {t.success} succeeded, {t.failed} failed, {t.skipped} skipped, "
         f"{t.unchanged} unchanged"
         + (f", {t.interrupted} interrupted" if t.interrupted else "")
@@ -191,13 +193,15 @@ def _story_lines(r: RunReport) -> list[str]:
     ]
     width = max((len(n.name) for n in r.nodes), default=4)
     lines.append(
-        f"  {'NODE':<{width}}  {'STATUS':<9} {'SECONDS':>8} {'ROWS IN':>11} {'ROWS OUT':>11}  OUTPUT"
+        f"  {'NODE':<{width}}  {'STATUS':<9} {'SECONDS':>8} {'ROWS IN':>11} {'ROWS OUT':>11} "
+        " OUTPUT"
     )
     for n in r.nodes:
         rows_in = "-" if n.rows_in is None else f"{n.rows_in:,}"
         rows_out = "-" if n.rows_out is None else f"{n.rows_out:,}"
         lines.append(
-            f"  {n.name:<{width}}  {n.status:<9} {n.duration_s:>8.2f} {rows_in:>11} {rows_out:>11}  "
+            f"  {n.name:<{width}}  {n.status:<9} {n.duration_s:>8.2f} {rows_in:>11} "
+            f"{rows_out:>11}  "
             f"{n.output or ''}".rstrip()
         )
     for n in r.nodes:
