@@ -217,7 +217,9 @@ def main() -> None:
             print(f"round {i + 1}: " + "  ".join(f"{n} {times[n][-1]:.3f}s" for n in names))
         wall_median = {name: statistics.median(values) for name, values in times.items() if values}
         cpu_median = {name: statistics.median(values) for name, values in cpus.items() if values}
-        paired = statistics.median(on / off for on, off in zip(times["on"], times["off"]))
+        paired = statistics.median(
+            on / off for on, off in zip(times["on"], times["off"], strict=False)
+        )
         report = max(
             (projects["on"].parent / ".odibi/reports/sales").glob("*.html"),
             key=lambda p: p.stat().st_mtime,

@@ -9,6 +9,7 @@ before the broken one vary; both engines of the core (duckdb, pandas) run every 
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import shutil
 from dataclasses import dataclass
@@ -103,7 +104,7 @@ def _caret_points_at(text: str, token: str) -> bool:
     """Whether an excerpt in ``text`` has a caret line starting under ``token`` on the line
     above."""
     lines = text.splitlines()
-    for above, below in zip(lines, lines[1:]):
+    for above, below in itertools.pairwise(lines):
         if "|" in above and re.match(r"^\s*\|\s*\^+\s*$", below):
             sql = above[above.index("|") + 2 :]
             caret = below[below.index("|") + 2 :]

@@ -81,7 +81,8 @@ def test_warnings_and_errors_always_show_on_a_terminal(project: Path) -> None:
     project.write_text(text, encoding="utf-8")
     code, screen = _screen(project)
     assert code == ExitCode.RUN_FAILED, screen
-    assert WARNING.search(screen) and "node region_totals skipped" in screen, screen
+    assert WARNING.search(screen), screen
+    assert "node region_totals skipped" in screen, screen
     assert "node enriched failed: node 'enriched' failed validation" in screen
     assert not INFO.search(screen), screen
     assert SECRET not in screen

@@ -58,7 +58,8 @@ def test_a_failed_step_is_shown_with_its_sql_a_caret_and_a_hint(write_project: A
     assert caret_line.strip(" |^") == ""
     assert caret_line.count("^") == len("regon")
     hint = next(line for line in block if line.strip().startswith("hint:"))
-    assert "step 2 (sql) of node enriched at" in hint and "odibi.yaml:" in hint, hint
+    assert "step 2 (sql) of node enriched at" in hint, hint
+    assert "odibi.yaml:" in hint, hint
 
     [json_report] = (project.parent / ".odibi" / "reports" / "main").glob("*.json")
     error = next(

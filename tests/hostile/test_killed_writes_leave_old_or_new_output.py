@@ -164,7 +164,7 @@ def test_sigkill_at_random_points_leaves_the_old_or_the_new_output(
             if trial % 10 == 0:
                 wait_until(lambda: bool(temp_names(target.parent)))
             elif trial % 10 == 5:  # surely after the publish
-                wait_until(lambda: published(target, new))
+                wait_until(lambda new=new: published(target, new))
             else:
                 time.sleep(rng.uniform(0.0, window + (0.05 if pause != "-" else 0.0)))
             with contextlib.suppress(ProcessLookupError):
@@ -191,5 +191,7 @@ def test_sigkill_at_random_points_leaves_the_old_or_the_new_output(
     finally:
         zygote.close()
     # kills landed on both sides of the publish, and some left staging files for the next run
-    assert outcomes["old"] > 0 and outcomes["new"] > 0 and outcomes["staging left"] > 0, outcomes
+    assert outcomes["old"] > 0, outcomes
+    assert outcomes["new"] > 0, outcomes
+    assert outcomes["staging left"] > 0, outcomes
     print(f"{kind}: {TRIALS} kills in {window * 1000:.0f} ms windows: {outcomes}")

@@ -106,6 +106,9 @@ def test_timeout_message_without_a_holder_record() -> None:
 def test_a_same_process_second_instance_is_excluded(backend: LocalStateBackend) -> None:
     # flock locks belong to open files, not processes: two runners in one process exclude too
     other = LocalStateBackend(backend.path)
-    with backend.lock("pipeline.p", timeout=1), pytest.raises(StateLockTimeout):
-        with other.lock("pipeline.p", timeout=0.1):
-            pass  # pragma: no cover
+    with (
+        backend.lock("pipeline.p", timeout=1),
+        pytest.raises(StateLockTimeout),
+        other.lock("pipeline.p", timeout=0.1),
+    ):
+        pass  # pragma: no cover

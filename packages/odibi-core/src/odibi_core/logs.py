@@ -30,9 +30,7 @@ from odibi_core.redaction.exceptions import format_exception_chain
 from odibi_core.redaction.mask import current_mask
 from odibi_core.redaction.patterns import is_secret_value_for_key
 
-LOG_CONTEXT: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar(
-    "odibi_log_context", default={}
-)
+LOG_CONTEXT: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("odibi_log_context")
 """``run_id``, ``pipeline`` and ``node`` of the code running now (copied into worker threads)."""
 
 CONTEXT_FIELDS = ("run_id", "pipeline", "node")
@@ -49,7 +47,7 @@ _REDACTED = "_odibi_redacted"
 @contextlib.contextmanager
 def bind_log_context(**fields: str) -> Iterator[None]:
     """Add ``fields`` to every log record emitted inside the block (this thread/context)."""
-    token = LOG_CONTEXT.set({**LOG_CONTEXT.get(), **fields})
+    token = LOG_CONTEXT.set({**LOG_CONTEXT.get({}), **fields})
     try:
         yield
     finally:
@@ -92,7 +90,7 @@ class RedactingFilter(logging.Filter):
                 None,
             )
             record.stack_info = None
-        for key, value in LOG_CONTEXT.get().items():
+        for key, value in LOG_CONTEXT.get({}).items():
             if not hasattr(record, key):
                 setattr(record, key, value)
         setattr(record, _REDACTED, True)

@@ -135,7 +135,7 @@ def test_environment_overlay_only_when_asked(write_project) -> None:
     assert load_project(path).config.connections["raw"].plugin_options()["base_path"] == "./data"
     prod = load_project(path, environment="prod")
     assert prod.config.connections["raw"].plugin_options()["base_path"] == "/srv/raw"
-    with pytest.raises(ConfigError, match="unknown environment 'prd'.*did you mean 'prod'"):
+    with pytest.raises(ConfigError, match=r"unknown environment 'prd'.*did you mean 'prod'"):
         load_project(path, environment="prd")
 
 

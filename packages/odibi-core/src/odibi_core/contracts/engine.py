@@ -202,7 +202,7 @@ class Engine(ABC):
         """
         return False
 
-    def interrupt(self) -> None:
+    def interrupt(self) -> None:  # noqa: B027 (optional hook: the default does nothing)
         """Cancel every computation of this engine that is running, as soon as possible.
 
         Called from another thread when the run is interrupted (Ctrl-C, SIGTERM); must not block.
@@ -220,10 +220,10 @@ class Engine(ABC):
         """
         return frame
 
-    def release(self, frame: Any) -> None:
+    def release(self, frame: Any) -> None:  # noqa: B027 (optional hook: the default does nothing)
         """Drop whatever ``frame`` holds; called once no downstream node needs it."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 (optional hook: the default does nothing)
         """Release every resource of the run (sessions, temp files)."""
 
 

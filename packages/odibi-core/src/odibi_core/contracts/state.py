@@ -115,7 +115,7 @@ class StateBackend(ABC):
                 holder (an OS file lock).
         """
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 (optional hook: the default does nothing)
         """Release resources (stop lease renewal threads, close clients)."""
 
     def pipeline_backend(self, pipeline: str) -> StateBackend | None:

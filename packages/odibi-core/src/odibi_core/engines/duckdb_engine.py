@@ -434,7 +434,7 @@ class DuckDBEngine(Engine):
             row = self._run(cursor, f"SELECT {select} FROM {CURRENT_FRAME_NAME}").fetchone()
         finally:
             self._run(cursor, f"DROP SCHEMA {schema} CASCADE")
-        return dict(zip(expressions, row)) if row else {}
+        return dict(zip(expressions, row, strict=False)) if row else {}
 
     def compute(
         self, frame: DuckFrame, aggregates: Mapping[str, str] | None = None

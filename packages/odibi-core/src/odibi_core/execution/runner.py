@@ -11,6 +11,7 @@ A node whose output its consumer computes is settled when that consumer finishes
 from __future__ import annotations
 
 import contextvars
+import functools
 import logging
 import os
 import socket
@@ -505,7 +506,7 @@ class _PipelineExecution:
                     fingerprint=self.plan.fingerprints[name],
                     attempt=attempt,
                 )
-                ctx.work = lambda: self._work(name, ctx)
+                ctx.work = functools.partial(self._work, name, ctx)
                 try:
                     result: NodeResult = self.runner.pm.run_node(ctx)
                     self.results[name] = result

@@ -152,7 +152,7 @@ def _describe_cycle(remaining: dict[str, set[str]]) -> str:
     while True:
         current = sorted(remaining[current])[0]
         if current in path:
-            cycle = path[path.index(current) :] + [current]
+            cycle = [*path[path.index(current) :], current]
             return " -> ".join(cycle)
         path.append(current)
 

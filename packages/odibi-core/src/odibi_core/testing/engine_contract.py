@@ -143,7 +143,7 @@ class EngineContract(FileSafetyContract, ComputeContract, RunContract):
     def engine(self) -> Iterator[Engine]:
         """The engine under test (override; close it after the yield)."""
         pytest.fail("override the `engine` fixture in your EngineContract subclass")
-        yield  # pragma: no cover
+        yield  # pragma: no cover  # noqa: PT022 (subclasses override it with a yield fixture)
 
     def is_native_frame(self, value: Any) -> bool:
         """Whether ``value`` is what a ``frame="native"`` step should receive (override)."""
@@ -514,7 +514,8 @@ class EngineContract(FileSafetyContract, ComputeContract, RunContract):
         request = WriteRequest(mode="overwrite", format="parquet", path="keep.parquet")
         engine.write(frame, out, request)
         before = (out.root / "keep.parquet").read_bytes()
-        with pytest.raises(OdibiError):  # lazy engines fail in write, eager ones in sql
+        # lazy engines fail in write, eager ones in sql: both statements belong in the block
+        with pytest.raises(OdibiError):  # noqa: PT012
             broken = engine.sql(
                 "SELECT order_id, CAST(status AS INTEGER) AS s FROM this", {"this": frame}
             )

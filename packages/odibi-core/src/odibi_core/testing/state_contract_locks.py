@@ -68,9 +68,11 @@ class StateLockTests(StateContractHooks):
         first, second = make_backend(), make_backend()
         with first.lock("pipeline.p", timeout=5, run_id="run-first"):
             start = time.monotonic()
-            with pytest.raises(StateLockTimeout, match="run-first"):
-                with second.lock("pipeline.p", timeout=0, run_id="run-second"):
-                    pass  # pragma: no cover
+            with (
+                pytest.raises(StateLockTimeout, match="run-first"),
+                second.lock("pipeline.p", timeout=0, run_id="run-second"),
+            ):
+                pass  # pragma: no cover
             assert time.monotonic() - start < self.timing_slack
 
     def test_a_waiter_gets_the_lock_when_the_holder_releases_it(
@@ -109,12 +111,16 @@ class StateLockTests(StateContractHooks):
         with first.lock(pipeline_lock_name("sales"), timeout=5, run_id="run-sales"):
             with second.lock(pipeline_lock_name("stock"), timeout=0, run_id="run-stock"):
                 assert second.update(_bump, timeout=0.5).serial == 1  # state lock is free too
-            with pytest.raises(StateLockTimeout, match="run-sales"):
-                with second.lock(pipeline_lock_name("sales"), timeout=0, run_id="run-other"):
-                    pass  # pragma: no cover
-        with first.lock(STATE_LOCK_NAME, timeout=5, run_id="run-state"):
-            with second.lock(pipeline_lock_name("sales"), timeout=0, run_id="run-sales-2"):
-                pass
+            with (
+                pytest.raises(StateLockTimeout, match="run-sales"),
+                second.lock(pipeline_lock_name("sales"), timeout=0, run_id="run-other"),
+            ):
+                pass  # pragma: no cover
+        with (
+            first.lock(STATE_LOCK_NAME, timeout=5, run_id="run-state"),
+            second.lock(pipeline_lock_name("sales"), timeout=0, run_id="run-sales-2"),
+        ):
+            pass
 
     def test_a_pipeline_lock_holder_can_update_state(self, make_backend: MakeBackend) -> None:
         backend = make_backend(run_id="run-1")
@@ -165,9 +171,11 @@ class StateLockTests(StateContractHooks):
                 with pytest.raises(OdibiError) as caught:
                     other.force_unlock(holder.lock_id)
                 assert str(os.getpid()) in caught.value.message
-                with pytest.raises(StateLockTimeout):
-                    with other.lock(pipeline_lock_name("p"), timeout=0, run_id="run-next"):
-                        pass  # pragma: no cover
+                with (
+                    pytest.raises(StateLockTimeout),
+                    other.lock(pipeline_lock_name("p"), timeout=0, run_id="run-next"),
+                ):
+                    pass  # pragma: no cover
         finally:
             with contextlib.suppress(OdibiError):
                 stack.close()

@@ -32,6 +32,9 @@ KINDS: dict[str, str] = {
 }
 """``KIND`` as shown (and as ``--kind`` takes it) -> the plugin manager method listing them."""
 
+KIND_HELP = f"Only types of this kind (repeatable): {', '.join(KINDS)}."
+"""Help text of ``--kind``."""
+
 SHOWN_BY_DEFAULT = ("engine", "connection", "format", "state", "secrets")
 """Kinds listed without ``--all`` or ``--kind`` (transformers and functions are many)."""
 
@@ -76,7 +79,7 @@ def list_plugins(
         "--kind",
         "-k",
         metavar="KIND",
-        help=f"Only types of this kind (repeatable): {', '.join(KINDS)}.",
+        help=KIND_HELP,
     ),
     as_json: bool = typer.Option(
         False,
