@@ -183,10 +183,10 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, default=_json_default, ensure_ascii=False)
 
 
-class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _CurrentStderrHandler(logging.StreamHandler):
     """Writes to whatever ``sys.stderr`` is now (so a live progress display can capture it)."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> IO[str]:
         from odibi_core.redaction.process import unwrapped
 

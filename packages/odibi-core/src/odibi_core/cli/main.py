@@ -198,13 +198,14 @@ def _exit_after_interrupt(code: int) -> None:
     os._exit(code)
 
 
-def _click_exceptions() -> Any:
-    """The click exception module Typer uses (recent Typer versions vendor click)."""
-    try:
-        from typer._click import exceptions
-    except ImportError:  # older Typer depends on click itself
-        from click import exceptions
-    return exceptions
+def _click_exceptions() -> tuple[type[Any], type[Any]]:
+    """Click's ``ClickException`` and ``UsageError`` as the running Typer raises them.
+
+    Recent Typer versions ship their own copy of click, older ones use click itself; either way
+    both classes are ancestors of the public ``typer.BadParameter``, so they are taken from there.
+    """
+    ancestors = {cls.__name__: cls for cls in typer.BadParameter.__mro__}
+    return ancestors["ClickException"], ancestors["UsageError"]
 
 
 def _check_mask_variable() -> None:
@@ -249,7 +250,7 @@ def _invoke_command(argv: list[str] | None) -> int:
     from odibi_core.redaction.process import install_process_redaction
 
     install_process_redaction()
-    click_errors = _click_exceptions()
+    click_error, usage_error = _click_exceptions()
     argv = bare_debug_flag(sys.argv[1:] if argv is None else argv)
     try:
         _check_mask_variable()
@@ -279,13 +280,11 @@ def _invoke_command(argv: list[str] | None) -> int:
     except typer.Abort:
         sys.stderr.write("aborted\n")
         return ExitCode.INTERRUPTED
-    except click_errors.ClickException as exc:
+    except click_error as exc:
         shown = io.StringIO()
         exc.show(file=shown)
         sys.stderr.write(redact_text(shown.getvalue()))
-        return (
-            ExitCode.USAGE_ERROR if isinstance(exc, click_errors.UsageError) else int(exc.exit_code)
-        )
+        return ExitCode.USAGE_ERROR if isinstance(exc, usage_error) else int(exc.exit_code)
     except KeyboardInterrupt:
         return _interrupted()
     except Exception as exc:

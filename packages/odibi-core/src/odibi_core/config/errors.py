@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import types
 import typing
-from typing import Any, NoReturn, Union
+from typing import TYPE_CHECKING, Any, NoReturn, Union
 
 from pydantic import BaseModel, ValidationError
 
 from odibi_core.config.locations import KeyPath, LocationMap
 from odibi_core.config.problems import Problem, fail
 from odibi_core.config.suggestions import did_you_mean
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
 
 
 def validation_problems(
@@ -78,7 +81,7 @@ def _value_at(data: Any, path: KeyPath) -> Any:
     return data
 
 
-def _message(error: dict[str, Any], model: type[BaseModel], path: KeyPath, data: Any) -> str:
+def _message(error: ErrorDetails, model: type[BaseModel], path: KeyPath, data: Any) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         key = path[-1] if path else "?"

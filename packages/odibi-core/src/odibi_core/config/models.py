@@ -258,7 +258,7 @@ class ReadConfig(StrictModel):
         if self.path and not self.format:
             suffix = self.path.rsplit(".", 1)[-1].lower()
             if suffix in FILE_FORMATS:
-                self.format = suffix  # type: ignore[assignment]
+                self.format = suffix
             else:
                 raise ValueError(
                     f"cannot infer the format of {self.path!r}: "
@@ -419,7 +419,7 @@ class WriteConfig(StrictModel):
                     f"cannot infer the format of {self.path!r}: "
                     "set format: csv|parquet|json (or a plugin format)"
                 )
-            self.format = suffix  # type: ignore[assignment]
+            self.format = suffix
         if self.mode == "upsert" and not self.keys:
             raise ValueError("mode upsert needs keys: [...]")
         return self

@@ -197,7 +197,7 @@ class DuckDBEngine(Engine):
             return plain
         method = getattr(result, "to_arrow_table", None) or result.fetch_arrow_table
         try:
-            return method()  # type: ignore[no-any-return]
+            return method()
         except Exception as exc:
             raise engine_error(exc) from exc
 
@@ -380,7 +380,7 @@ class DuckDBEngine(Engine):
             frame.columns = columns_of(table)
         return list(frame.columns)
 
-    def sample(self, frame: DuckFrame, n: int) -> pa.Table | FewRows | None:  # type: ignore[override]
+    def sample(self, frame: DuckFrame, n: int) -> pa.Table | FewRows | None:
         """``LIMIT n`` where the rows already exist or come first without computing the rest: the
         file this frame was just written to, a table, or a plain read of files. ``None`` for any
         other view (a join, an aggregate, even a filter over one): only the nodes that read it

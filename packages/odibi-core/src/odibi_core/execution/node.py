@@ -194,8 +194,9 @@ def execute_node(inputs: NodeInputs) -> NodeOutput:
                     )
                 logger.warning("node %s: validation warnings: %s", node.name, text)
         new_mark = None
-        if keeps_high_water_mark(node) and read_frame is not None:
-            new_mark = engine.max_value(read_frame, node.read.incremental.column)
+        incremental = node.read.incremental if node.read is not None else None
+        if keeps_high_water_mark(node) and read_frame is not None and incremental is not None:
+            new_mark = engine.max_value(read_frame, incremental.column)
         if node.write is not None:
             _check_cancelled(inputs)
             where = "write"

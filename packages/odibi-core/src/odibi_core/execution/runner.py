@@ -30,7 +30,7 @@ from odibi_core.contracts.requests import ReadRequest
 from odibi_core.contracts.state import RunRecord, utc_now
 from odibi_core.errors import NodeError, OdibiError, UsageError
 from odibi_core.execution import debug_log
-from odibi_core.execution.cancellation import RunCancellation
+from odibi_core.execution.cancellation import Interruptible, RunCancellation
 from odibi_core.execution.deferred import DeferredOutputs
 from odibi_core.execution.failure import NodeLocations, format_failure
 from odibi_core.execution.formats import FormatDispatch
@@ -211,7 +211,8 @@ class ProjectRunner:
             nodes=plan.order,
         )
         started = utc_now()
-        for target in (engine, *connections.values()):
+        targets: list[Interruptible] = [engine, *connections.values()]
+        for target in targets:
             self.cancellation.register(target)
         self.cancellation.armed = True  # from here a signal stops the run cleanly
         recorder.record_start(
@@ -235,7 +236,7 @@ class ProjectRunner:
             result: RunResult = self.pm.run_pipeline(context)
             marks = execution.marks
         finally:
-            for target in (engine, *connections.values()):
+            for target in targets:
                 self.cancellation.unregister(target)
             engine.close()
             for connection in connections.values():

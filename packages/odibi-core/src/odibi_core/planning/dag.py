@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from odibi_core.config.models import NodeConfig, PipelineConfig
 from odibi_core.config.suggestions import did_you_mean
@@ -168,7 +169,7 @@ def _fingerprints(plan: Plan, extra: dict[str, str] | None = None) -> dict[str, 
     for layer in plan.layers:
         for name in layer:
             node = plan.nodes[name]
-            payload = {
+            payload: dict[str, Any] = {
                 "node": node.model_dump(mode="json", exclude=NOT_FINGERPRINTED),
                 "upstream": {dep: result[dep] for dep in sorted(plan.upstream[name])},
             }

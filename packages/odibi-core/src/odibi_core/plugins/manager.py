@@ -46,7 +46,13 @@ from odibi_core.plugins.types import (
 from odibi_core.redaction.shorten import clip
 
 if TYPE_CHECKING:
-    from odibi_core.contracts.lifecycle import FinishedRun
+    from odibi_core.contracts.lifecycle import (
+        FinishedRun,
+        NodeResult,
+        NodeRunContext,
+        PipelineRunContext,
+        RunResult,
+    )
     from odibi_core.plugins.types import DoctorContext
 
 logger = logging.getLogger("odibi.plugins")
@@ -212,7 +218,7 @@ class OdibiPluginManager:
 
     def engine(self, name: str) -> EngineSpec:
         """The engine ``name``; a clear error naming failed plugins if unknown."""
-        return self._lookup("engine", name).spec  # type: ignore[no-any-return]
+        return self._lookup("engine", name).spec
 
     def connections(self) -> dict[str, Registered[ConnectionSpec]]:
         """Every registered connection type by YAML name."""
@@ -220,7 +226,7 @@ class OdibiPluginManager:
 
     def connection(self, name: str) -> ConnectionSpec:
         """The connection type ``name``."""
-        return self._lookup("connection", name).spec  # type: ignore[no-any-return]
+        return self._lookup("connection", name).spec
 
     def formats(self) -> dict[str, Registered[FormatSpec]]:
         """Every plugin table format by YAML name (not csv/parquet/json: those are the engines')."""
@@ -228,7 +234,7 @@ class OdibiPluginManager:
 
     def format(self, name: str) -> FormatSpec:
         """The table format ``name``."""
-        return self._lookup("format", name).spec  # type: ignore[no-any-return]
+        return self._lookup("format", name).spec
 
     def state_backends(self) -> dict[str, Registered[StateBackendSpec]]:
         """Every registered state backend by YAML name."""
@@ -236,7 +242,7 @@ class OdibiPluginManager:
 
     def state_backend(self, name: str) -> StateBackendSpec:
         """The state backend ``name``."""
-        return self._lookup("state backend", name).spec  # type: ignore[no-any-return]
+        return self._lookup("state backend", name).spec
 
     def secret_providers(self) -> dict[str, Registered[SecretProviderSpec]]:
         """Every registered secret provider by YAML name."""
@@ -244,7 +250,7 @@ class OdibiPluginManager:
 
     def secret_provider(self, name: str) -> SecretProviderSpec:
         """The secret provider ``name``."""
-        return self._lookup("secret provider", name).spec  # type: ignore[no-any-return]
+        return self._lookup("secret provider", name).spec
 
     def transforms(self) -> dict[str, Registered[TransformSpec]]:
         """Every transform registered by plugins (project ``transforms.py`` come on top)."""
@@ -256,7 +262,7 @@ class OdibiPluginManager:
 
     def transformer(self, name: str) -> TransformerSpec:
         """The transformer ``name``; a clear error with a suggestion if unknown."""
-        return self._lookup("transformer", name).spec  # type: ignore[no-any-return]
+        return self._lookup("transformer", name).spec
 
     def write_capabilities(self) -> list[WriteCapabilitySpec]:
         """Every declaration of what a connection type (and format) supports as a write target."""
@@ -299,13 +305,15 @@ class OdibiPluginManager:
 
     # --- lifecycle ----------------------------------------------------------------------
 
-    def run_pipeline(self, context: Any) -> Any:
+    def run_pipeline(self, context: PipelineRunContext) -> RunResult:
         """Call ``odibi_run_pipeline`` (wrappers around the kernel's implementation)."""
-        return self.pm.hook.odibi_run_pipeline(context=context)
+        result: RunResult = self.pm.hook.odibi_run_pipeline(context=context)
+        return result
 
-    def run_node(self, context: Any) -> Any:
+    def run_node(self, context: NodeRunContext) -> NodeResult:
         """Call ``odibi_run_node`` (wrappers around the kernel's implementation)."""
-        return self.pm.hook.odibi_run_node(context=context)
+        result: NodeResult = self.pm.hook.odibi_run_node(context=context)
+        return result
 
     def run_finished(self, run: FinishedRun) -> str | None:
         """Call ``odibi_run_finished`` on every reporter; the first location one returns.
@@ -416,8 +424,8 @@ def create_plugin_manager(
                 obj=plugin,
             )
         )
-    for name, plugin in extra_plugins:
-        info = PluginInfo(name, normalize_dist(name), "test", STATUS_ACTIVE, obj=plugin)
+    for name, extra in extra_plugins:
+        info = PluginInfo(name, normalize_dist(name), "test", STATUS_ACTIVE, obj=extra)
         infos.append(info)
         _register_guarded(pm, info)
     if load_entry_points:

@@ -210,7 +210,7 @@ def _profile(data: dict[str, object] | None) -> Profile | None:
     if "error" in data:
         return Profile(error=str(data["error"]))
     columns = [ColumnProfile.model_validate(c) for c in data.get("columns", [])]  # type: ignore[attr-defined]
-    return Profile(rows=data.get("rows"), columns=columns)  # type: ignore[arg-type]
+    return Profile(rows=data.get("rows"), columns=columns)
 
 
 def _totals(nodes: list[NodeReport]) -> Totals:

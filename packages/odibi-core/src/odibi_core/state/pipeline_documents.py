@@ -17,6 +17,7 @@ loses nothing: the next run merges again (merging is idempotent). Backends witho
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator
 
 from odibi_core.contracts.state import PipelineState, StateBackend, StateDocument
@@ -25,6 +26,10 @@ from odibi_core.contracts.state import PipelineState, StateBackend, StateDocumen
 def has_content(state: PipelineState) -> bool:
     """Whether a pipeline entry holds anything (runs, node records or marks)."""
     return bool(state.runs or state.nodes or state.high_water_marks)
+
+
+def _merge_into(name: str, state: PipelineState, own: StateDocument) -> None:
+    merge_pipeline(own.pipeline(name), state)
 
 
 def merge_pipeline(into: PipelineState, other: PipelineState) -> None:
@@ -68,9 +73,7 @@ def move_out(doc: StateDocument, main: StateBackend) -> None:
         if child is None:
             return
         with _opened(child) as store:
-            store.update(
-                lambda own, name=name, state=state: merge_pipeline(own.pipeline(name), state)
-            )
+            store.update(functools.partial(_merge_into, name, state))
         doc.pipelines[name] = PipelineState()
 
 

@@ -118,11 +118,11 @@ class PipelineDocumentTests(StateContractHooks):
         store = prepare_pipeline_store(main, "alpha", timeout=10)
         try:
             for i in range(3):
-                store.update(
-                    lambda doc, i=i: doc.pipeline("alpha").nodes.__setitem__(
-                        f"n{i}", NodeRecord(status="success")
-                    )
-                )
+
+                def add_node(doc: StateDocument, i: int = i) -> None:
+                    doc.pipeline("alpha").nodes[f"n{i}"] = NodeRecord(status="success")
+
+                store.update(add_node)
         finally:
             store.close()
         assert main.read().serial == shared_serial  # type: ignore[union-attr]

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from odibi_core.cli.context import echo
+
+if TYPE_CHECKING:
+    from importlib.abc import Traversable
 
 
 def register(app: typer.Typer) -> None:
@@ -69,7 +73,7 @@ def _write_env_example(directory: Path) -> int:
     return 1
 
 
-def _walk(root: resources.abc.Traversable, prefix: str = "") -> list[tuple[str, bytes]]:
+def _walk(root: Traversable, prefix: str = "") -> list[tuple[str, bytes]]:
     files: list[tuple[str, bytes]] = []
     for entry in sorted(root.iterdir(), key=lambda e: e.name):
         if entry.name == "__pycache__":

@@ -214,11 +214,9 @@ def unlock(
 
 def _confirmed(question: str) -> bool:
     """Ask ``question``; no answer (end of input) counts as no."""
-    import click
-
     try:
         return typer.confirm(question, default=False, err=True)
-    except click.exceptions.Abort:
+    except typer.Abort:
         return False
 
 
