@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 # The request types live in their own module (connections use them without the engine contract);
 # they are re-exported here, where they were first defined.
-from odibi_core.contracts.requests import (  # noqa: F401 - re-exported for older imports
+from odibi_core.contracts.requests import (
     WRITE_MODES,
     ColumnInfo,
     ReadRequest,
@@ -229,7 +229,11 @@ class Engine(ABC):
 
 __all__ = [
     "CURRENT_FRAME_NAME",
+    "WRITE_MODES",
+    "ColumnInfo",
     "Engine",
+    "ReadRequest",
     "WriteCounts",
+    "WriteRequest",
     "write_counts",
 ]

@@ -358,6 +358,7 @@ __all__ = [
     "STRUCTURAL_KEYS",
     "DocumentStateBackend",
     "HighWaterMark",
+    "HolderInfo",
     "LoadedDocument",
     "NodeRecord",
     "PipelineState",
