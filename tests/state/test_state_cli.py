@@ -90,8 +90,9 @@ def test_history_lists_runs_newest_first_with_filters(project: Path) -> None:
     assert {r["status"] for r in every} == {"success"} and all(r["pid"] > 0 for r in every)
     alpha = json.loads(run_odibi(["state", "history", str(project), "-p", "alpha", "--limit", "1", "--json"]).stdout)
     assert [r["run_id"] for r in alpha] == [every[0]["run_id"]]
-    text = run_odibi(["state", "history", str(project)]).stdout.splitlines()
-    assert len(text) == 3 and text[0].startswith(f"alpha  {every[0]['run_id']}  success")
+    header, *text = run_odibi(["state", "history", str(project)]).stdout.splitlines()
+    assert header.split()[:3] == ["PIPELINE", "RUN", "ID"]
+    assert len(text) == 3 and text[0].split()[:3] == ["alpha", every[0]["run_id"], "success"]
     assert "(1 success)" in text[0]
     unknown = run_odibi(["state", "history", str(project), "-p", "alpah"])
     assert unknown.returncode == 2 and "alpha" in unknown.stderr
