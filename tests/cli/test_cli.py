@@ -97,7 +97,7 @@ def test_validate_graph_and_dry_run_touch_nothing(quickstart: Path) -> None:
     for fmt, needle in (
         ("text", "layer 2"),
         ("mermaid", "p1n1 --> p1n3"),
-        ("dot", '"enriched" -> "region_totals"'),
+        ("dot", "p1n3 -> p1n4"),
     ):
         graph = run_odibi(["graph", str(quickstart), "--format", fmt])
         assert graph.returncode == ExitCode.OK, graph.stderr

@@ -110,9 +110,10 @@ def test_history_lists_runs_newest_first_with_filters(project: Path) -> None:
         ).stdout
     )
     assert [r["run_id"] for r in alpha] == [every[0]["run_id"]]
-    text = run_odibi(["state", "history", str(project)]).stdout.splitlines()
+    header, *text = run_odibi(["state", "history", str(project)]).stdout.splitlines()
+    assert header.split()[:3] == ["PIPELINE", "RUN", "ID"]
     assert len(text) == 3
-    assert text[0].startswith(f"alpha  {every[0]['run_id']}  success")
+    assert text[0].split()[:3] == ["alpha", every[0]["run_id"], "success"]
     assert "(1 success)" in text[0]
     unknown = run_odibi(["state", "history", str(project), "-p", "alpah"])
     assert unknown.returncode == 2

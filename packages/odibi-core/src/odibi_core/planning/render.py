@@ -66,13 +66,21 @@ def _dot_text(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
-def render_dot(plan: Plan) -> str:
-    """A Graphviz ``digraph``."""
-    lines = [f'digraph "{_dot_text(plan.pipeline.pipeline)}" {{', "  rankdir=LR;"]
-    for name in plan.nodes:
-        lines.append(f'  "{_dot_text(name)}" [label="{_dot_text(_label(plan, name))}"];')
-    for name, deps in plan.upstream.items():
-        for dep in deps:
-            lines.append(f'  "{_dot_text(dep)}" -> "{_dot_text(name)}";')
+def render_dot(plans: Sequence[Plan]) -> str:
+    """One Graphviz ``digraph`` with a ``cluster`` subgraph per pipeline.
+
+    Node ids are generated (``p1n2``), as in :func:`render_mermaid`: two pipelines may have nodes
+    of the same name, and names appear only in labels.
+    """
+    lines = ['digraph "odibi" {', "  rankdir=LR;"]
+    for i, plan in enumerate(plans, 1):
+        ids = {name: f"p{i}n{j}" for j, name in enumerate(plan.nodes, 1)}
+        lines.append(f"  subgraph cluster_p{i} {{")
+        lines.append(f'    label="{_dot_text("pipeline " + plan.pipeline.pipeline)}";')
+        for name in plan.nodes:
+            lines.append(f'    {ids[name]} [label="{_dot_text(_label(plan, name))}"];')
+        for name, deps in plan.upstream.items():
+            lines += [f"    {ids[dep]} -> {ids[name]};" for dep in deps]
+        lines.append("  }")
     lines.append("}")
     return "\n".join(lines)

@@ -160,8 +160,8 @@ def graph(
         "text", "--format", "-f", metavar="FORMAT", help="text, mermaid or dot."
     ),
 ) -> None:
-    """Print the pipeline graph as text, Mermaid (one diagram, a subgraph per pipeline) or
-    Graphviz dot."""
+    """Print the pipeline graph as text, Mermaid or Graphviz dot (one diagram, a subgraph per
+    pipeline)."""
     from odibi_core.errors import UsageError
     from odibi_core.execution.runner import ProjectRunner, RunOptions
     from odibi_core.planning.render import render_dot, render_mermaid, render_text
@@ -172,9 +172,11 @@ def graph(
     plans = ProjectRunner(loaded, pm, RunOptions(pipelines=list(pipeline or []))).plans()
     if fmt == "mermaid":
         echo(render_mermaid(plans))
-        return
-    for plan in plans:
-        echo(render_text(plan) if fmt == "text" else render_dot(plan))
+    elif fmt == "dot":
+        echo(render_dot(plans))
+    else:
+        for plan in plans:
+            echo(render_text(plan))
 
 
 def _note_excluded_downstream(runner: ProjectRunner) -> None:
