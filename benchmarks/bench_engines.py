@@ -56,7 +56,8 @@ import duckdb
 con = duckdb.connect()
 con.execute('''COPY (
   SELECT c.region, c.segment, count(*) AS orders, sum(o.amount) AS revenue
-  FROM read_csv('data/orders.csv') o JOIN read_csv('data/customers.csv') c ON c.customer_id = o.customer_id
+  FROM read_csv('data/orders.csv') o
+  JOIN read_csv('data/customers.csv') c ON c.customer_id = o.customer_id
   WHERE o.status <> 'cancelled' GROUP BY c.region, c.segment
 ) TO 'out_baseline/totals.parquet' (FORMAT PARQUET)''')
 """
@@ -116,7 +117,9 @@ def measure(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Run ``command`` in the work folder; return (wall seconds, peak tree RSS in MB)."""
     peak = 0
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=WORK, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command, cwd=WORK, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     done = threading.Event()
 
     def sample() -> None:
@@ -137,36 +140,56 @@ def measure(command: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--customers", type=int, default=50_000)
     parser.add_argument("--engines", default="duckdb,pandas,spark")
-    parser.add_argument("--repeat", type=int, default=1, help="Runs per engine; the median is shown.")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="Runs per engine; the median is shown."
+    )
     args = parser.parse_args()
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
 
     generate(args.rows, args.customers)
-    env = {**os.environ, "SPARK_LOCAL_IP": os.environ.get("SPARK_LOCAL_IP", "127.0.0.1"), "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "SPARK_LOCAL_IP": os.environ.get("SPARK_LOCAL_IP", "127.0.0.1"),
+        "PYTHONUNBUFFERED": "1",
+    }
     results: dict[str, list[tuple[float, float]]] = {}
     (WORK / "out_baseline").mkdir(exist_ok=True)
     runs = [("hand-written duckdb", [sys.executable, "-c", BASELINE])]
     for engine in engines:
         (WORK / f"odibi_{engine}.yaml").write_text(PROJECT.format(engine=engine))
-        runs.append((f"odibi run ({engine})", [sys.executable, "-m", "odibi_core.cli.main", "run",
-                                               f"odibi_{engine}.yaml"]))
+        runs.append(
+            (
+                f"odibi run ({engine})",
+                [sys.executable, "-m", "odibi_core.cli.main", "run", f"odibi_{engine}.yaml"],
+            )
+        )
     for _ in range(args.repeat):
         for label, command in runs:
             results.setdefault(label, []).append(measure(command, env))
-            print(f"  {label}: {results[label][-1][0]:.2f} s, {results[label][-1][1]:.0f} MB", file=sys.stderr)
+            print(
+                f"  {label}: {results[label][-1][0]:.2f} s, {results[label][-1][1]:.0f} MB",
+                file=sys.stderr,
+            )
 
     check_outputs(["baseline", *engines])
     base_wall, base_mem = median(results["hand-written duckdb"])
-    print(f"\n{args.rows:,} orders x {args.customers:,} customers, join + filter + group-by -> Parquet, "
-          f"{os.cpu_count()} cores, median of {args.repeat}")
+    print(
+        f"\n{args.rows:,} orders x {args.customers:,} customers, join + filter + group-by -> "
+        "Parquet, "
+        f"{os.cpu_count()} cores, median of {args.repeat}"
+    )
     print(f"{'run':<24} {'wall s':>8} {'peak MB':>9} {'time x':>8} {'mem x':>7}")
     for label in results:
         wall, mem = median(results[label])
-        print(f"{label:<24} {wall:>8.2f} {mem:>9.0f} {wall / base_wall:>8.2f} {mem / base_mem:>7.2f}")
+        print(
+            f"{label:<24} {wall:>8.2f} {mem:>9.0f} {wall / base_wall:>8.2f} {mem / base_mem:>7.2f}"
+        )
 
 
 def median(values: list[tuple[float, float]]) -> tuple[float, float]:
@@ -182,7 +205,9 @@ def check_outputs(labels: list[str]) -> None:
 
     expected = read_output(WORK / "out_baseline" / "totals.parquet", "parquet")
     for label in labels[1:]:
-        assert_same_output(expected, read_output(WORK / f"out_{label}" / "totals.parquet", "parquet"), label)
+        assert_same_output(
+            expected, read_output(WORK / f"out_{label}" / "totals.parquet", "parquet"), label
+        )
     print(textwrap.fill(f"outputs equal: {', '.join(labels)}"), file=sys.stderr)
 
 

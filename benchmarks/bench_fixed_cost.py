@@ -48,7 +48,9 @@ HANDWRITTEN = """\
 import duckdb
 con = duckdb.connect()
 con.execute("CREATE VIEW src AS SELECT * FROM read_csv('data.csv')")
-con.execute("CREATE VIEW doubled AS SELECT id, name, amount * 2 AS amount FROM src WHERE amount > 1")
+con.execute(
+    "CREATE VIEW doubled AS SELECT id, name, amount * 2 AS amount FROM src WHERE amount > 1"
+)
 con.execute("COPY (SELECT count(*) AS n, sum(amount) AS total FROM doubled) TO 'hand.csv' (HEADER)")
 """
 
@@ -68,11 +70,19 @@ def import_breakdown(folder: Path, env: dict[str, str]) -> tuple[float, dict[str
     import time
 
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-X", "importtime", *ODIBI[1:], "run", "odibi.yaml"],
-                          cwd=folder, env=env, capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", *ODIBI[1:], "run", "odibi.yaml"],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     wall = time.perf_counter() - start
     per: dict[str, float] = defaultdict(float)
-    for self_us, name in re.findall(r"^import time:\s+(\d+) \|\s+\d+ \|\s*([\w.]+)", proc.stderr, re.M):
+    for self_us, name in re.findall(
+        r"^import time:\s+(\d+) \|\s+\d+ \|\s*([\w.]+)", proc.stderr, re.M
+    ):
         per[name.split(".")[0]] += int(self_us) / 1000
     return wall, dict(sorted(per.items(), key=lambda kv: -kv[1]))
 
@@ -82,23 +92,40 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="odibi-bench-fixed-"))
     make_project(folder)
     env = plugin_env()
-    results = interleaved({
-        "python -c pass": lambda: measure([sys.executable, "-c", "pass"], cwd=folder),
-        "hand-written duckdb script": lambda: measure([sys.executable, "hand.py"], cwd=folder),
-        "odibi run (3 nodes, 10 rows)": lambda: measure([*ODIBI, "run", "odibi.yaml"], cwd=folder, env=env),
-    }, args.repeats)
+    results = interleaved(
+        {
+            "python -c pass": lambda: measure([sys.executable, "-c", "pass"], cwd=folder),
+            "hand-written duckdb script": lambda: measure([sys.executable, "hand.py"], cwd=folder),
+            "odibi run (3 nodes, 10 rows)": lambda: measure(
+                [*ODIBI, "run", "odibi.yaml"], cwd=folder, env=env
+            ),
+        },
+        args.repeats,
+    )
     wall, per = import_breakdown(folder, env)
     imports = sum(per.values())
     top = ", ".join(f"{name} {ms:.0f}" for name, ms in list(per.items())[:12])
-    report("fixed cost of odibi run", results, baseline="python -c pass", json_path=args.json, extra={
-        "one -X importtime run": f"{wall * 1000:.0f} ms wall, of which imports {imports:.0f} ms "
-                                 f"(self time, ms, by package: {top})",
-        "dataframe libraries imported": ", ".join(
-            m for m in ("pyarrow", "numpy", "pandas", "sqlglot") if m in per) or "none",
-    })
+    report(
+        "fixed cost of odibi run",
+        results,
+        baseline="python -c pass",
+        json_path=args.json,
+        extra={
+            "one -X importtime run": f"{wall * 1000:.0f} ms wall, of which imports "
+            f"{imports:.0f} ms "
+            f"(self time, ms, by package: {top})",
+            "dataframe libraries imported": ", ".join(
+                m for m in ("pyarrow", "numpy", "pandas", "sqlglot") if m in per
+            )
+            or "none",
+        },
+    )
     hand = results["hand-written duckdb script"]
     odibi = results["odibi run (3 nodes, 10 rows)"]
-    ratio = sorted(o.wall for o in odibi)[len(odibi) // 2] / sorted(h.wall for h in hand)[len(hand) // 2]
+    ratio = (
+        sorted(o.wall for o in odibi)[len(odibi) // 2]
+        / sorted(h.wall for h in hand)[len(hand) // 2]
+    )
     print(f"  odibi run / hand-written duckdb script: x{ratio:.2f} wall")
 
 

@@ -27,8 +27,11 @@ def handwritten(project: Path) -> Path:
     import yaml
 
     nodes = yaml.safe_load(project.read_text())["pipelines"][0]["nodes"]
-    lines = ["import duckdb", "con = duckdb.connect()",
-             "con.execute(\"CREATE VIEW src AS SELECT * FROM read_csv('data/items.csv')\")"]
+    lines = [
+        "import duckdb",
+        "con = duckdb.connect()",
+        "con.execute(\"CREATE VIEW src AS SELECT * FROM read_csv('data/items.csv')\")",
+    ]
     copies = []
     for node in nodes:
         name = node["name"]
@@ -54,26 +57,37 @@ def main() -> None:
     for size in (args.small, args.nodes):
         project = write_project(base / f"n{size}", size)
         script = handwritten(project)
-        commands[f"hand-written duckdb, {size} nodes"] = (
-            lambda s=script: measure([sys.executable, s.name], cwd=s.parent))
-        commands[f"odibi run, {size} nodes"] = (
-            lambda p=project: measure([*ODIBI, "run", p.name], cwd=p.parent, env=env))
+        commands[f"hand-written duckdb, {size} nodes"] = lambda s=script: measure(
+            [sys.executable, s.name], cwd=s.parent
+        )
+        commands[f"odibi run, {size} nodes"] = lambda p=project: measure(
+            [*ODIBI, "run", p.name], cwd=p.parent, env=env
+        )
     results = interleaved(commands, args.repeats)
 
     def per_node(kind: str, figure: str = "wall") -> float:
         big = statistics.median(getattr(m, figure) for m in results[f"{kind}, {args.nodes} nodes"])
-        small = statistics.median(getattr(m, figure) for m in results[f"{kind}, {args.small} nodes"])
+        small = statistics.median(
+            getattr(m, figure) for m in results[f"{kind}, {args.small} nodes"]
+        )
         return (big - small) / (args.nodes - args.small) * 1000
 
     odibi, hand = per_node("odibi run"), per_node("hand-written duckdb")
     odibi_cpu, hand_cpu = per_node("odibi run", "cpu"), per_node("hand-written duckdb", "cpu")
-    report(f"pipelines of small SQL steps ({args.small} and {args.nodes} nodes)", results,
-           baseline=f"hand-written duckdb, {args.nodes} nodes", json_path=args.json, extra={
-               "per node (wall, from the two sizes)": f"odibi {odibi:.2f} ms, hand-written {hand:.2f} ms",
-               "per node (cpu)": f"odibi {odibi_cpu:.2f} ms, hand-written {hand_cpu:.2f} ms",
-               "odibi's overhead per node": f"{odibi - hand:.2f} ms wall, {odibi_cpu - hand_cpu:.2f} ms cpu "
-                                            "(target <= 2 ms)",
-           })
+    report(
+        f"pipelines of small SQL steps ({args.small} and {args.nodes} nodes)",
+        results,
+        baseline=f"hand-written duckdb, {args.nodes} nodes",
+        json_path=args.json,
+        extra={
+            "per node (wall, from the two sizes)": f"odibi {odibi:.2f} ms, hand-written "
+            f"{hand:.2f} ms",
+            "per node (cpu)": f"odibi {odibi_cpu:.2f} ms, hand-written {hand_cpu:.2f} ms",
+            "odibi's overhead per node": f"{odibi - hand:.2f} ms wall, "
+            f"{odibi_cpu - hand_cpu:.2f} ms cpu "
+            "(target <= 2 ms)",
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ and prints median wall time, CPU time, peak memory (max RSS of the process) and 
 Nothing here asserts a target: the figures are for people to read.
 
     .venv/bin/python benchmarks/bench_pipeline.py [--rows 2000000] [--repeats 5] [--json out.json]
-    .venv/bin/python benchmarks/bench_pipeline.py --rows 20000000 --data /tmp/orders20m --delete-data
+    .venv/bin/python benchmarks/bench_pipeline.py --rows 20000000 --data /tmp/orders20m \\
+        --delete-data
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ pipelines:
         transform:
           steps:
             - sql: |
-{chr(10).join('                ' + line for line in QUERY.strip().splitlines())}
+{chr(10).join("                " + line for line in QUERY.strip().splitlines())}
         write: {{connection: out, format: parquet, path: region_status.parquet}}
 """
 
@@ -67,10 +68,16 @@ def main() -> None:
     p = parser(__doc__, repeats=5)
     p.add_argument("--rows", type=int, default=2_000_000)
     p.add_argument("--customers", type=int, default=50_000)
-    p.add_argument("--data", type=Path, default=None,
-                   help="folder for the generated CSVs (default .bench/pipeline/data-ROWS; "
-                        "they are kept for the next run unless --delete-data)")
-    p.add_argument("--delete-data", action="store_true", help="delete the generated CSVs at the end")
+    p.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="folder for the generated CSVs (default .bench/pipeline/data-ROWS; "
+        "they are kept for the next run unless --delete-data)",
+    )
+    p.add_argument(
+        "--delete-data", action="store_true", help="delete the generated CSVs at the end"
+    )
     args = p.parse_args()
 
     data = generate_orders(args.data or BENCH / f"data-{args.rows}", args.rows, args.customers)
@@ -83,14 +90,27 @@ def main() -> None:
     script.write_text(HANDWRITTEN)
     env = plugin_env()
     try:
-        results = interleaved({
-            "hand-written duckdb": lambda: measure(
-                [sys.executable, str(script), str(data), str(BENCH / "hand.parquet")]),
-            "odibi run": lambda: measure([*ODIBI, "run", str(project_dir / "odibi.yaml")], env=env),
-        }, args.repeats)
-        report(f"input: {args.rows:,} orders x {args.customers:,} customers", results,
-               baseline="hand-written duckdb", json_path=args.json,
-               extra={"targets": "2M rows: <= 1.2x wall, <= 1.3x memory; 20M rows: <= 1.1x wall, <= 1.3x memory"})
+        results = interleaved(
+            {
+                "hand-written duckdb": lambda: measure(
+                    [sys.executable, str(script), str(data), str(BENCH / "hand.parquet")]
+                ),
+                "odibi run": lambda: measure(
+                    [*ODIBI, "run", str(project_dir / "odibi.yaml")], env=env
+                ),
+            },
+            args.repeats,
+        )
+        report(
+            f"input: {args.rows:,} orders x {args.customers:,} customers",
+            results,
+            baseline="hand-written duckdb",
+            json_path=args.json,
+            extra={
+                "targets": "2M rows: <= 1.2x wall, <= 1.3x memory; 20M rows: <= 1.1x wall, "
+                "<= 1.3x memory"
+            },
+        )
     finally:
         if args.delete_data:
             shutil.rmtree(data, ignore_errors=True)

@@ -145,7 +145,8 @@ def main() -> None:
 
     print(f"{n} records per measurement, best of {repeat}; microseconds per record")
     print(
-        f"{'format':<6} {'secrets':>7} {'unredacted':>11} {'redacted':>9} {'ratio':>6}   worst case (secret in every record)"
+        f"{'format':<6} {'secrets':>7} {'unredacted':>11} {'redacted':>9} {'ratio':>6}   "
+        "worst case (secret in every record)"
     )
     with bind_log_context(
         run_id="20260131T000000Z-0000abcd", pipeline="daily_sales", node="orders"
@@ -167,7 +168,8 @@ def main() -> None:
                 )
                 worst = f"{hit / n * 1e6:8.1f} us ({hit / base_hit:.2f}x)" if count else ""
                 print(
-                    f"{fmt:<6} {count:>7} {base / n * 1e6:>11.1f} {red / n * 1e6:>9.1f} {red / base:>5.2f}x   {worst}"
+                    f"{fmt:<6} {count:>7} {base / n * 1e6:>11.1f} {red / n * 1e6:>9.1f} "
+                    f"{red / base:>5.2f}x   {worst}"
                 )
 
     reset_registry()
@@ -177,7 +179,8 @@ def main() -> None:
     redact_text("compile")
     compiled = time.perf_counter() - start
     print(
-        f"one-off: compiling 1000 secrets ({len(get_registry()._variants)} variants) took {compiled:.2f}s"
+        f"one-off: compiling 1000 secrets ({len(get_registry()._variants)} variants) took "
+        f"{compiled:.2f}s"
     )
     reset_registry()
 

@@ -90,7 +90,9 @@ def write_projects(root: Path, data: Path) -> dict[str, Path]:
     for name, reports in VARIANTS.items():
         folder = root / name
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "odibi.yaml").write_text(textwrap.dedent(PIPELINE.format(data=data, reports=reports)))
+        (folder / "odibi.yaml").write_text(
+            textwrap.dedent(PIPELINE.format(data=data, reports=reports))
+        )
         projects[name] = folder / "odibi.yaml"
     return projects
 
@@ -159,16 +161,22 @@ def run_once(project_file: Path) -> tuple[float, float]:
     [result] = run_project(project, pm)
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     if result.status != "success":
-        sys.exit(f"benchmark run failed: {[(n, r.error) for n, r in result.nodes.items() if r.error]}")
+        sys.exit(
+            f"benchmark run failed: {[(n, r.error) for n, r in result.nodes.items() if r.error]}"
+        )
     return elapsed, cpu
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--orders", type=int, default=2_000_000)
     parser.add_argument("--customers", type=int, default=50_000)
     parser.add_argument("--rounds", type=int, default=9)
-    parser.add_argument("--with-profile", action="store_true", help="Also measure reports with profile: true.")
+    parser.add_argument(
+        "--with-profile", action="store_true", help="Also measure reports with profile: true."
+    )
     parser.add_argument("--workdir", type=Path, default=None, help="Keep data and projects here.")
     args = parser.parse_args()
 
@@ -181,8 +189,11 @@ def main() -> None:
         start = time.perf_counter()
         if not (data / "orders.csv").exists():
             generate(data, args.orders, args.customers)
-        print(f"data: {args.orders:,} orders, {args.customers:,} customers "
-              f"({(data / 'orders.csv').stat().st_size / 1e6:.0f} MB CSV) ready in {time.perf_counter() - start:.1f}s")
+        print(
+            f"data: {args.orders:,} orders, {args.customers:,} customers "
+            f"({(data / 'orders.csv').stat().st_size / 1e6:.0f} MB CSV) ready in "
+            f"{time.perf_counter() - start:.1f}s"
+        )
         projects = write_projects(root, data)
         timer = ReportTimer()
         timer.install()
@@ -191,7 +202,9 @@ def main() -> None:
         times: dict[str, list[float]] = {name: [] for name in VARIANTS}
         cpus: dict[str, list[float]] = {name: [] for name in VARIANTS}
         timer.clear()
-        looks: dict[str, list[float]] = {name: [] for name in VARIANTS}  # seconds in samples + schemas, per run
+        looks: dict[str, list[float]] = {
+            name: [] for name in VARIANTS
+        }  # seconds in samples + schemas, per run
         names = [n for n in VARIANTS if n != "profile" or args.with_profile]
         for i in range(args.rounds):
             order = names if i % 2 == 0 else names[::-1]
@@ -204,27 +217,46 @@ def main() -> None:
             print(f"round {i + 1}: " + "  ".join(f"{n} {times[n][-1]:.3f}s" for n in names))
         wall_median = {name: statistics.median(values) for name, values in times.items() if values}
         cpu_median = {name: statistics.median(values) for name, values in cpus.items() if values}
-        paired = statistics.median(on / off for on, off in zip(times["on"], times["off"]))
-        report = max((projects["on"].parent / ".odibi/reports/sales").glob("*.html"), key=lambda p: p.stat().st_mtime)
+        paired = statistics.median(
+            on / off for on, off in zip(times["on"], times["off"], strict=False)
+        )
+        report = max(
+            (projects["on"].parent / ".odibi/reports/sales").glob("*.html"),
+            key=lambda p: p.stat().st_mtime,
+        )
         print()
         print(f"medians over {args.rounds} rounds (CPU: this process, all threads):")
         for name in names:
-            print(f"  reports {name:<8} wall {wall_median[name]:.3f}s (min {min(times[name]):.3f}s, "
-                  f"max {max(times[name]):.3f}s)  cpu {cpu_median[name]:.3f}s")
-        print(f"ratio on/off:      wall {wall_median['on'] / wall_median['off']:.3f}  "
-              f"cpu {cpu_median['on'] / cpu_median['off']:.3f}  (target <= 1.03)")
+            print(
+                f"  reports {name:<8} wall {wall_median[name]:.3f}s (min {min(times[name]):.3f}s, "
+                f"max {max(times[name]):.3f}s)  cpu {cpu_median[name]:.3f}s"
+            )
+        print(
+            f"ratio on/off:      wall {wall_median['on'] / wall_median['off']:.3f}  "
+            f"cpu {cpu_median['on'] / cpu_median['off']:.3f}  (target <= 1.03)"
+        )
         print(f"median of per-round wall ratios on/off: {paired:.3f}")
         if args.with_profile:
-            print(f"ratio profile/off: wall {wall_median['profile'] / wall_median['off']:.3f}  "
-                  f"cpu {cpu_median['profile'] / cpu_median['off']:.3f}  (opt-in: one extra pass per node)")
+            print(
+                f"ratio profile/off: wall {wall_median['profile'] / wall_median['off']:.3f}  "
+                f"cpu {cpu_median['profile'] / cpu_median['off']:.3f}  (opt-in: one extra "
+                "pass per node)"
+            )
         sampling = statistics.median(looks["on"]) - statistics.median(looks["off"])
         added = statistics.median(timer.write) + sampling
-        print(f"added by reports, timed where it happens: samples and schemas {sampling * 1000:+.1f} ms, "
-              f"report write {statistics.median(timer.write) * 1000:.1f} ms: {added * 1000:.1f} ms per run, "
-              f"{added / wall_median['off']:.1%} of the median run without reports")
-        print(f"report write (JSON + HTML + retention): median {statistics.median(timer.write) * 1000:.1f} ms; "
-              f"HTML {report.stat().st_size / 1024:.0f} KiB, "
-              f"JSON {report.with_suffix('.json').stat().st_size / 1024:.0f} KiB")
+        print(
+            "added by reports, timed where it happens: samples and schemas "
+            f"{sampling * 1000:+.1f} ms, "
+            f"report write {statistics.median(timer.write) * 1000:.1f} ms: "
+            f"{added * 1000:.1f} ms per run, "
+            f"{added / wall_median['off']:.1%} of the median run without reports"
+        )
+        print(
+            "report write (JSON + HTML + retention): median "
+            f"{statistics.median(timer.write) * 1000:.1f} ms; "
+            f"HTML {report.stat().st_size / 1024:.0f} KiB, "
+            f"JSON {report.with_suffix('.json').stat().st_size / 1024:.0f} KiB"
+        )
 
 
 if __name__ == "__main__":

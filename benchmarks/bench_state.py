@@ -36,15 +36,31 @@ def _seed(path: Path, runs: int, nodes: int) -> None:
         state = doc.pipeline("daily_sales")
         for r in range(runs):
             records = {
-                f"node_{n:02d}": NodeRecord(status="success", fingerprint=f"{r:08x}{n:08x}", rows_in=1000 * n,
-                                            rows_out=990 * n, duration_s=0.123, output=f"lake:node_{n}.parquet",
-                                            started_at="2024-06-01T10:00:00.000+00:00",
-                                            finished_at="2024-06-01T10:00:01.000+00:00", run_id=f"run-{r}")
+                f"node_{n:02d}": NodeRecord(
+                    status="success",
+                    fingerprint=f"{r:08x}{n:08x}",
+                    rows_in=1000 * n,
+                    rows_out=990 * n,
+                    duration_s=0.123,
+                    output=f"lake:node_{n}.parquet",
+                    started_at="2024-06-01T10:00:00.000+00:00",
+                    finished_at="2024-06-01T10:00:01.000+00:00",
+                    run_id=f"run-{r}",
+                )
                 for n in range(nodes)
             }
-            state.runs.append(RunRecord(run_id=f"run-{r}", status="success", started_at="2024-06-01T10:00:00+00:00",
-                                        finished_at="2024-06-01T10:05:00+00:00", user="etl", host="worker-1",
-                                        pid=1234, nodes=records))
+            state.runs.append(
+                RunRecord(
+                    run_id=f"run-{r}",
+                    status="success",
+                    started_at="2024-06-01T10:00:00+00:00",
+                    finished_at="2024-06-01T10:05:00+00:00",
+                    user="etl",
+                    host="worker-1",
+                    pid=1234,
+                    nodes=records,
+                )
+            )
             state.nodes.update(records)
 
     LocalStateBackend(path).update(fill)
@@ -84,8 +100,14 @@ def many_processes(path: Path, processes: int, updates: int) -> float:
     """Total updates/s of ``processes`` processes, timed from a start barrier."""
     start_file = path.parent / "go"
     warm_target = _counter(path) + processes  # each worker warms up with one update
-    procs = [subprocess.Popen([sys.executable, __file__, "--worker", str(path), str(updates), str(start_file)],
-                              stdout=subprocess.PIPE, text=True) for _ in range(processes)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--worker", str(path), str(updates), str(start_file)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(processes)
+    ]
     while _counter(path) < warm_target:
         if any(p.poll() for p in procs):
             raise SystemExit("a worker failed")
@@ -122,7 +144,9 @@ def main() -> None:
         _worker(sys.argv[2], int(sys.argv[3]), sys.argv[4])
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--updates", type=int, default=400, help="updates per measurement (per process with 8)")
+    parser.add_argument(
+        "--updates", type=int, default=400, help="updates per measurement (per process with 8)"
+    )
     parser.add_argument("--processes", type=int, default=8)
     args = parser.parse_args()
     from odibi_state_local.backend import LocalStateBackend
@@ -131,8 +155,10 @@ def main() -> None:
     work.mkdir(parents=True)
     try:
         print(f"local state backend, {os.cpu_count()} CPUs, state under {work.parent}")
-        print(f"{'document':<22}{'size':>9}{'baseline/s':>13}{'1 proc/s':>11}{'ratio':>8}"
-              f"{f'{args.processes} procs/s':>13}{'ratio':>8}")
+        print(
+            f"{'document':<22}{'size':>9}{'baseline/s':>13}{'1 proc/s':>11}{'ratio':>8}"
+            f"{f'{args.processes} procs/s':>13}{'ratio':>8}"
+        )
         for label, runs, nodes in (("tiny (counter)", 0, 0), ("50 runs x 10 nodes", 50, 10)):
             folder = work / label.split()[0]
             folder.mkdir()
@@ -146,10 +172,15 @@ def main() -> None:
             single = one_process(path, args.updates)
             per_process = max(1, args.updates // 4)
             multi = many_processes(path, args.processes, per_process)
-            print(f"{label:<22}{size:>8}B{base:>13.0f}{single:>11.0f}{single / base:>8.2f}"
-                  f"{multi:>13.0f}{multi / base:>8.2f}")
-        print("ratio = updates/s of LocalStateBackend.update (lock + read + parse + write) / bare atomic "
-              "replace of the same bytes without lock or parse, same disk, same run")
+            print(
+                f"{label:<22}{size:>8}B{base:>13.0f}{single:>11.0f}{single / base:>8.2f}"
+                f"{multi:>13.0f}{multi / base:>8.2f}"
+            )
+        print(
+            "ratio = updates/s of LocalStateBackend.update (lock + read + parse + write) / "
+            "bare atomic "
+            "replace of the same bytes without lock or parse, same disk, same run"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

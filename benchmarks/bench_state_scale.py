@@ -10,7 +10,8 @@ shared document. Then:
 * runs ``odibi run`` of a 1-node pipeline on that state and on an empty state, interleaved, and
   prints the medians and the difference (what the other pipelines' history costs a run).
 
-    .venv/bin/python benchmarks/bench_state_scale.py [--pipelines 500] [--repeats 7] [--json out.json]
+    .venv/bin/python benchmarks/bench_state_scale.py [--pipelines 500] [--repeats 7] \\
+        [--json out.json]
 """
 
 from __future__ import annotations
@@ -49,15 +50,34 @@ def plant_history(state_file: Path, pipelines: int, runs: int = 50, nodes: int =
                 started = f"2026-01-{1 + r % 28:02d}T00:{r % 60:02d}:00.000+00:00"
                 records = {
                     f"node_{n}": NodeRecord(
-                        status="success", fingerprint=f"{p:08x}{r:08x}{n:016x}", rows_in=1000 + n,
-                        rows_out=1000 + n, rows_written=1000 + n, duration_s=0.25, run_id=f"p{p}-r{r}",
-                        started_at=started, finished_at=started, environment="(default)",
-                        output=f"lake:pipeline_{p}/node_{n}.parquet", source_fingerprint="ab" * 16)
+                        status="success",
+                        fingerprint=f"{p:08x}{r:08x}{n:016x}",
+                        rows_in=1000 + n,
+                        rows_out=1000 + n,
+                        rows_written=1000 + n,
+                        duration_s=0.25,
+                        run_id=f"p{p}-r{r}",
+                        started_at=started,
+                        finished_at=started,
+                        environment="(default)",
+                        output=f"lake:pipeline_{p}/node_{n}.parquet",
+                        source_fingerprint="ab" * 16,
+                    )
                     for n in range(nodes)
                 }
-                state.runs.append(RunRecord(run_id=f"p{p}-r{r}", status="success", started_at=started,
-                                            finished_at=started, user="bench", host="bench", pid=1,
-                                            odibi_version="0", nodes=records))
+                state.runs.append(
+                    RunRecord(
+                        run_id=f"p{p}-r{r}",
+                        status="success",
+                        started_at=started,
+                        finished_at=started,
+                        user="bench",
+                        host="bench",
+                        pid=1,
+                        odibi_version="0",
+                        nodes=records,
+                    )
+                )
             state.nodes = dict(state.runs[-1].nodes)
             doc.pipelines[f"pipeline_{p}"] = state
 
@@ -83,39 +103,73 @@ def main() -> None:
         make_project(empty)
         # planted by a child process: a process forked from a large one reports the parent's
         # peak RSS as its own, which would spoil every measurement below
-        size = int(subprocess.run(
-            [sys.executable, "-c", "import sys; from bench_state_scale import plant_history; "
-             "print(plant_history(__import__('pathlib').Path(sys.argv[1]), int(sys.argv[2])))",
-             str(big / ".odibi" / "state.json"), str(args.pipelines)],
-            cwd=Path(__file__).parent, check=True, capture_output=True, text=True).stdout)
+        size = int(
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    "import sys; from bench_state_scale import plant_history; "
+                    "print(plant_history(__import__('pathlib').Path(sys.argv[1]), "
+                    "int(sys.argv[2])))",
+                    str(big / ".odibi" / "state.json"),
+                    str(args.pipelines),
+                ],
+                cwd=Path(__file__).parent,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
         env = plugin_env()
         start = time.perf_counter()
         first = measure([*ODIBI, "run", "odibi.yaml"], cwd=big, env=env)
         moved = time.perf_counter() - start
-        results = interleaved({
-            "odibi run, empty state": lambda: measure([*ODIBI, "run", "odibi.yaml"], cwd=empty, env=env),
-            f"odibi run, {args.pipelines} pipelines' history": lambda: measure(
-                [*ODIBI, "run", "odibi.yaml"], cwd=big, env=env),
-        }, args.repeats)
-        data = report("state at scale", results, baseline="odibi run, empty state", json_path=args.json,
-                      extra={
-                          "shared state document before": f"{size / 1e6:.1f} MB, {args.pipelines} pipelines",
-                          "first run (moves history to per-pipeline documents, once)":
-                              f"{moved:.2f} s wall, peak RSS {first.rss_mib:.0f} MiB",
-                          "main document after": f"{(big / '.odibi' / 'state.json').stat().st_size / 1e3:.1f} kB",
-                      })
+        results = interleaved(
+            {
+                "odibi run, empty state": lambda: measure(
+                    [*ODIBI, "run", "odibi.yaml"], cwd=empty, env=env
+                ),
+                f"odibi run, {args.pipelines} pipelines' history": lambda: measure(
+                    [*ODIBI, "run", "odibi.yaml"], cwd=big, env=env
+                ),
+            },
+            args.repeats,
+        )
+        data = report(
+            "state at scale",
+            results,
+            baseline="odibi run, empty state",
+            json_path=args.json,
+            extra={
+                "shared state document before": f"{size / 1e6:.1f} MB, {args.pipelines} pipelines",
+                "first run (moves history to per-pipeline documents, once)": (
+                    f"{moved:.2f} s wall, peak RSS {first.rss_mib:.0f} MiB"
+                ),
+                "main document after": (
+                    f"{(big / '.odibi' / 'state.json').stat().st_size / 1e3:.1f} kB"
+                ),
+            },
+        )
         med = data["medians"]
-        base, scaled = med["odibi run, empty state"], med[f"odibi run, {args.pipelines} pipelines' history"]
-        print(f"  extra per run: {scaled['wall'] - base['wall']:+.3f} s wall, "
-              f"{scaled['cpu'] - base['cpu']:+.3f} s cpu, {scaled['rss_mib'] - base['rss_mib']:+.1f} MiB peak RSS")
+        base, scaled = (
+            med["odibi run, empty state"],
+            med[f"odibi run, {args.pipelines} pipelines' history"],
+        )
+        print(
+            f"  extra per run: {scaled['wall'] - base['wall']:+.3f} s wall, "
+            f"{scaled['cpu'] - base['cpu']:+.3f} s cpu, "
+            f"{scaled['rss_mib'] - base['rss_mib']:+.1f} MiB peak RSS"
+        )
         from odibi_core.state.pipeline_documents import read_all
         from odibi_state_local.backend import LocalStateBackend
 
         doc = read_all(LocalStateBackend(big / ".odibi" / "state.json"))
         assert doc is not None
         kept = sum(len(s.runs) for name, s in doc.pipelines.items() if name != "mine")
-        print(f"  history kept after the move: {kept} runs of {args.pipelines} other pipelines "
-              f"({'all' if kept == args.pipelines * 50 else 'NOT all'})")
+        print(
+            f"  history kept after the move: {kept} runs of {args.pipelines} other pipelines "
+            f"({'all' if kept == args.pipelines * 50 else 'NOT all'})"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -67,7 +67,7 @@ def main() -> None:
                     extra = "".join(f", {k.upper()} {v}" for k, v in options.items())
                     extra += ", OVERWRITE_OR_IGNORE true" if options else ""
                     target = sql_literal(str(BENCH / "copy" / path))
-                    engine._con.execute(  # noqa: SLF001 - the bare baseline on the same database
+                    engine._con.execute(
                         f"COPY (SELECT * FROM {frame.ref}) TO {target} (FORMAT {fmt.upper()}"
                         f"{', HEADER true' if fmt == 'csv' else ''}{extra})")
                 times[who].append(time.perf_counter() - began)

@@ -45,24 +45,37 @@ class Measurement:
     rss_mib: float
 
 
-def measure(cmd: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: Path | None = None,
-            check: bool = True) -> Measurement:
+def measure(
+    cmd: Sequence[str],
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    check: bool = True,
+) -> Measurement:
     """Run ``cmd`` to the end; its wall time, CPU time and peak RSS (stdout discarded)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(list(cmd), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            env=dict(env) if env is not None else None, cwd=cwd)
+    proc = subprocess.Popen(
+        list(cmd),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=dict(env) if env is not None else None,
+        cwd=cwd,
+    )
     assert proc.stderr is not None
     err = proc.stderr.read()  # drain, so a chatty process never blocks on a full pipe
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - start
     if check and proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} exited {proc.returncode}:\n{err.decode(errors='replace')[-3000:]}")
+        raise SystemExit(
+            f"{' '.join(cmd)} exited {proc.returncode}:\n{err.decode(errors='replace')[-3000:]}"
+        )
     return Measurement(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
-def interleaved(commands: Mapping[str, Callable[[], Measurement]], repeats: int, *,
-                warmup: int = 1) -> dict[str, list[Measurement]]:
+def interleaved(
+    commands: Mapping[str, Callable[[], Measurement]], repeats: int, *, warmup: int = 1
+) -> dict[str, list[Measurement]]:
     """Call every command ``repeats`` times, alternating forward and reverse order.
 
     Args:
@@ -83,8 +96,11 @@ def interleaved(commands: Mapping[str, Callable[[], Measurement]], repeats: int,
 
 def medians(runs: Sequence[Measurement]) -> Measurement:
     """The median of each figure."""
-    return Measurement(statistics.median(r.wall for r in runs), statistics.median(r.cpu for r in runs),
-                       statistics.median(r.rss_mib for r in runs))
+    return Measurement(
+        statistics.median(r.wall for r in runs),
+        statistics.median(r.cpu for r in runs),
+        statistics.median(r.rss_mib for r in runs),
+    )
 
 
 def timed(fn: Callable[[], Any], repeats: int) -> list[float]:
@@ -97,22 +113,36 @@ def timed(fn: Callable[[], Any], repeats: int) -> list[float]:
     return times
 
 
-def report(title: str, results: Mapping[str, Sequence[Measurement]], *, baseline: str | None = None,
-           json_path: str | None = None, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def report(
+    title: str,
+    results: Mapping[str, Sequence[Measurement]],
+    *,
+    baseline: str | None = None,
+    json_path: str | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """Print medians (and ratios to ``baseline``) and write them to ``json_path`` if given."""
     med = {name: medians(runs) for name, runs in results.items()}
     n = min((len(r) for r in results.values()), default=0)
     print(f"{title} ({n} interleaved runs each, medians)")
     for name, m in med.items():
-        line = f"  {name:<34} wall {m.wall:7.3f} s   cpu {m.cpu:7.3f} s   peak RSS {m.rss_mib:7.1f} MiB"
+        line = (
+            f"  {name:<34} wall {m.wall:7.3f} s   cpu {m.cpu:7.3f} s   peak RSS "
+            f"{m.rss_mib:7.1f} MiB"
+        )
         if baseline is not None and name != baseline:
             b = med[baseline]
-            line += f"   x{m.wall / b.wall:.2f} wall, x{m.cpu / b.cpu:.2f} cpu, x{m.rss_mib / b.rss_mib:.2f} mem"
+            line += (
+                f"   x{m.wall / b.wall:.2f} wall, x{m.cpu / b.cpu:.2f} cpu, "
+                f"x{m.rss_mib / b.rss_mib:.2f} mem"
+            )
         print(line)
     for key, value in (extra or {}).items():
         print(f"  {key}: {value}")
     data: dict[str, Any] = {
-        "title": title, "baseline": baseline, "runs": n,
+        "title": title,
+        "baseline": baseline,
+        "runs": n,
         "medians": {name: asdict(m) for name, m in med.items()},
         "samples": {name: [asdict(r) for r in runs] for name, runs in results.items()},
         **({"extra": dict(extra)} if extra else {}),
@@ -137,9 +167,11 @@ def parser(doc: str | None, *, repeats: int = 5) -> argparse.ArgumentParser:
     making it also compiles the sources (:func:`compile_sources`)."""
     compile_sources()
     lines = (doc or "").strip().splitlines()
-    p = argparse.ArgumentParser(description=lines[0] if lines else None,
-                                epilog="\n".join(lines[1:]) or None,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=lines[0] if lines else None,
+        epilog="\n".join(lines[1:]) or None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--repeats", type=int, default=repeats, help="measured runs of each command")
     p.add_argument("--json", metavar="PATH", help="also write the figures as JSON to PATH")
     return p
@@ -165,8 +197,10 @@ def generate_orders(folder: Path, rows: int, customers: int, *, seed: int = 42) 
         f.write("order_id,customer_id,amount,status,order_date\n")
         chunk: list[str] = []
         for i in range(1, rows + 1):
-            chunk.append(f"{i},{rng.randint(1, customers)},{rng.randint(100, 100000) / 100:.2f},"
-                         f"{STATUSES[rng.randrange(4)]},2026-{1 + i % 12:02d}-{1 + i % 28:02d}\n")
+            chunk.append(
+                f"{i},{rng.randint(1, customers)},{rng.randint(100, 100000) / 100:.2f},"
+                f"{STATUSES[rng.randrange(4)]},2026-{1 + i % 12:02d}-{1 + i % 28:02d}\n"
+            )
             if len(chunk) == 100_000:
                 f.writelines(chunk)
                 chunk.clear()
@@ -187,6 +221,17 @@ def plugin_env(**overrides: str) -> dict[str, str]:
 
 
 __all__ = [
-    "CACHE", "ODIBI", "ROOT", "Measurement", "compile_sources", "generate_orders", "interleaved", "measure", "medians",
-    "parser", "plugin_env", "report", "timed",
+    "CACHE",
+    "ODIBI",
+    "ROOT",
+    "Measurement",
+    "compile_sources",
+    "generate_orders",
+    "interleaved",
+    "measure",
+    "medians",
+    "parser",
+    "plugin_env",
+    "report",
+    "timed",
 ]

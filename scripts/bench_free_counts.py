@@ -36,8 +36,11 @@ def _data(rows: int, files: int) -> Path:
     per = rows // files
     for i in range(files):
         ids = pa.array(range(i * per, (i + 1) * per), pa.int64())
-        pq.write_table(pa.table({"id": ids, "amount": pa.compute.multiply(ids, 0.5)}),
-                       folder / f"part-{i}.parquet", row_group_size=250_000)
+        pq.write_table(
+            pa.table({"id": ids, "amount": pa.compute.multiply(ids, 0.5)}),
+            folder / f"part-{i}.parquet",
+            row_group_size=250_000,
+        )
     return folder
 
 
@@ -84,7 +87,9 @@ def main() -> None:
         results["full pass"].append(_median(full_pass, args.repeats))
     engine.close()
     base = statistics.median(results["read"])
-    print(f"{args.rows:,} rows in {args.files} Parquet files, median of {3 * args.repeats} runs each")
+    print(
+        f"{args.rows:,} rows in {args.files} Parquet files, median of {3 * args.repeats} runs each"
+    )
     for name, values in results.items():
         value = statistics.median(values)
         print(f"  {name:<13} {value * 1000:8.2f} ms   x{value / base:5.2f} of read")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything and run the whole test suite: unit, contract, end-to-end (CLI as a
-# subprocess), the services tests (PostgreSQL, Azurite, OTLP receivers, Spark), the docs build
-# and the wheel checks. Extra arguments go to pytest (e.g. scripts/test.sh -k state).
+# subprocess), the services tests (PostgreSQL, Azurite, OTLP receivers, Spark), the docs build,
+# the wheel checks and the lint and type checks (scripts/lint.sh). Extra arguments go to pytest
+# (e.g. scripts/test.sh -k state); with them only pytest runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +23,7 @@ fi
 [ "$status" -eq 0 ] || exit "$status"
 
 if [ $# -eq 0 ]; then
+  scripts/lint.sh
   if [ -f mkdocs.yml ]; then
     scripts/docs.sh build
   fi

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from odibi_core.testing.services import service_variables
 
 AZURITE_VARS = ("ODIBI_TEST_AZURITE_BLOB_URL", "ODIBI_TEST_AZURITE_CONNECTION_STRING")

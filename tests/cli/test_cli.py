@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from odibi_core.errors import ExitCode
 from odibi_core.testing.cli import run_odibi
 from odibi_core.testing.distributions import make_distribution
@@ -23,12 +22,16 @@ QUICKSTART = REPO / "examples" / "quickstart"
 @pytest.fixture
 def quickstart(tmp_path: Path) -> Path:
     target = tmp_path / "quickstart"
-    shutil.copytree(QUICKSTART, target, ignore=shutil.ignore_patterns("lake", ".odibi", "__pycache__"))
+    shutil.copytree(
+        QUICKSTART, target, ignore=shutil.ignore_patterns("lake", ".odibi", "__pycache__")
+    )
     return target / "odibi.yaml"
 
 
 def _digest(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.parquet"))}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.parquet"))
+    }
 
 
 def test_help_does_not_import_data_libraries() -> None:
@@ -36,7 +39,8 @@ def test_help_does_not_import_data_libraries() -> None:
         "import sys\n"
         "from odibi_core.cli.main import _invoke\n"
         "rc = _invoke(['--help'])\n"
-        "heavy = sorted(m for m in ('duckdb', 'pandas', 'pyarrow', 'pyspark', 'psycopg', 'azure.storage.blob',"
+        "heavy = sorted(m for m in ('duckdb', 'pandas', 'pyarrow', 'pyspark', 'psycopg', "
+        "'azure.storage.blob',"
         " 'opentelemetry.sdk') if m in sys.modules)\n"
         "print('HEAVY=' + ','.join(heavy))\n"
         "sys.exit(rc)\n"
@@ -76,7 +80,8 @@ def test_version_and_usage_errors() -> None:
 def test_run_example_is_byte_identical_on_rerun(quickstart: Path) -> None:
     first = run_odibi(["run", str(quickstart)])
     assert first.returncode == ExitCode.OK, first.stderr
-    assert "daily_sales" in first.stdout and "success" in first.stdout
+    assert "daily_sales" in first.stdout
+    assert "success" in first.stdout
     lake = quickstart.parent / "lake"
     digest = _digest(lake)
     assert set(digest) == {"enriched.parquet", "region_totals.parquet"}
@@ -89,7 +94,11 @@ def test_validate_graph_and_dry_run_touch_nothing(quickstart: Path) -> None:
     valid = run_odibi(["validate", str(quickstart)])
     assert valid.returncode == ExitCode.OK, valid.stderr
     assert "valid (1 pipeline(s), 4 node(s), engine duckdb)" in valid.stdout
-    for fmt, needle in (("text", "layer 2"), ("mermaid", "p1n1 --> p1n3"), ("dot", "p1n3 -> p1n4")):
+    for fmt, needle in (
+        ("text", "layer 2"),
+        ("mermaid", "p1n1 --> p1n3"),
+        ("dot", "p1n3 -> p1n4"),
+    ):
         graph = run_odibi(["graph", str(quickstart), "--format", fmt])
         assert graph.returncode == ExitCode.OK, graph.stderr
         assert needle in graph.stdout
@@ -101,8 +110,10 @@ def test_validate_graph_and_dry_run_touch_nothing(quickstart: Path) -> None:
 
 
 def test_config_error_exit_code_and_message(quickstart: Path) -> None:
-    text = quickstart.read_text().replace("        read: {connection: raw, format: csv, path: orders.csv}",
-                                          "        raed: {connection: raw, format: csv, path: orders.csv}")
+    text = quickstart.read_text().replace(
+        "        read: {connection: raw, format: csv, path: orders.csv}",
+        "        raed: {connection: raw, format: csv, path: orders.csv}",
+    )
     quickstart.write_text(text)
     proc = run_odibi(["run", str(quickstart)])
     assert proc.returncode == ExitCode.CONFIG_INVALID
@@ -112,7 +123,9 @@ def test_config_error_exit_code_and_message(quickstart: Path) -> None:
 
 
 def test_missing_env_var_is_named_not_shown(quickstart: Path) -> None:
-    quickstart.write_text(quickstart.read_text().replace("base_path: ./lake", "base_path: ${env:ODIBI_LAKE_DIR}"))
+    quickstart.write_text(
+        quickstart.read_text().replace("base_path: ./lake", "base_path: ${env:ODIBI_LAKE_DIR}")
+    )
     env = {k: v for k, v in os.environ.items() if k != "ODIBI_LAKE_DIR"}
     proc = run_odibi(["run", str(quickstart)], env=env)
     assert proc.returncode == ExitCode.CONFIG_INVALID
@@ -120,10 +133,13 @@ def test_missing_env_var_is_named_not_shown(quickstart: Path) -> None:
 
 
 def test_failed_run_exit_code_and_debug_traceback(quickstart: Path) -> None:
-    quickstart.write_text(quickstart.read_text().replace("FROM enriched GROUP BY", "FROM enriched_typo GROUP BY"))
+    quickstart.write_text(
+        quickstart.read_text().replace("FROM enriched GROUP BY", "FROM enriched_typo GROUP BY")
+    )
     proc = run_odibi(["run", str(quickstart)])
     assert proc.returncode == ExitCode.RUN_FAILED
-    assert "region_totals" in proc.stdout and "failed" in proc.stdout
+    assert "region_totals" in proc.stdout
+    assert "failed" in proc.stdout
     assert "enriched_typo" in proc.stdout
     assert "Traceback" not in proc.stderr
     debug = run_odibi(["--debug", "run", str(quickstart)])
@@ -145,13 +161,22 @@ def test_missing_engine_plugin_is_a_plugin_error(quickstart: Path) -> None:
     assert "odibi.yaml:4" in proc.stderr
 
 
-def test_broken_plugin_does_not_crash_a_run_that_does_not_use_it(quickstart: Path, tmp_path: Path) -> None:
+def test_broken_plugin_does_not_crash_a_run_that_does_not_use_it(
+    quickstart: Path, tmp_path: Path
+) -> None:
     site = tmp_path / "site"
-    make_distribution(site, "odibi-broken-plugin", "odibi_broken_plugin", "raise ImportError('no such sdk')\n")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")]))}
+    make_distribution(
+        site, "odibi-broken-plugin", "odibi_broken_plugin", "raise ImportError('no such sdk')\n"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")])),
+    }
     listed = run_odibi(["plugins", "list", "--all"], env=env)
     assert listed.returncode == ExitCode.OK
-    assert "odibi-broken-plugin" in listed.stdout and "failed" in listed.stdout and "no such sdk" in listed.stdout
+    assert "odibi-broken-plugin" in listed.stdout
+    assert "failed" in listed.stdout
+    assert "no such sdk" in listed.stdout
     run = run_odibi(["run", str(quickstart)], env=env)
     assert run.returncode == ExitCode.OK, run.stderr
     assert "no such sdk" in run.stderr  # reported once as a warning, run unaffected
@@ -160,8 +185,12 @@ def test_broken_plugin_does_not_crash_a_run_that_does_not_use_it(quickstart: Pat
 def test_blocked_plugin_is_never_imported_by_the_cli(quickstart: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     marker = tmp_path / "imported.txt"
-    make_distribution(site, "odibi-marker-plugin", "odibi_marker_plugin",
-                      f"from pathlib import Path\nPath({str(marker)!r}).write_text('x')\n")
+    make_distribution(
+        site,
+        "odibi-marker-plugin",
+        "odibi_marker_plugin",
+        f"from pathlib import Path\nPath({str(marker)!r}).write_text('x')\n",
+    )
     env = {**os.environ, "PYTHONPATH": str(site), "ODIBI_DISABLE_PLUGINS": "odibi-marker-plugin"}
     proc = run_odibi(["run", str(quickstart)], env=env)
     assert proc.returncode == ExitCode.OK, proc.stderr
@@ -183,7 +212,9 @@ def test_json_log_format(quickstart: Path) -> None:
     records = [json.loads(line) for line in proc.stderr.splitlines() if line.startswith("{")]
     node_lines = [r for r in records if r.get("node") == "enriched"]
     assert node_lines, proc.stderr
-    assert {"timestamp", "level", "logger", "message", "run_id", "pipeline", "node"} <= set(node_lines[0])
+    assert {"timestamp", "level", "logger", "message", "run_id", "pipeline", "node"} <= set(
+        node_lines[0]
+    )
     assert node_lines[0]["pipeline"] == "daily_sales"
 
 
@@ -197,7 +228,8 @@ def test_init_scaffolds_a_runnable_project(tmp_path: Path) -> None:
     # named after the folder, with the command that runs it; everything else is the example
     assert written[1] == f"# Run it with:  cd {target} && odibi run"
     assert written[2] == "project: new"
-    assert written[0] == example[0] and written[3:] == example[3:]
+    assert written[0] == example[0]
+    assert written[3:] == example[3:]
     ignored = (target / ".gitignore").read_text().splitlines()
     assert {".odibi/", "lake/", ".env", ".venv/"} <= set(ignored)
     assert "# new" in (target / "README.md").read_text()

@@ -9,6 +9,7 @@ before the broken one vary; both engines of the core (duckdb, pandas) run every 
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import shutil
 from dataclasses import dataclass
@@ -22,7 +23,9 @@ from odibi_core.testing.cli import invoke_odibi
 
 pytest.importorskip("pandas")  # the pandas engine is part of the full install the tests use
 
-INTERNAL = re.compile(r"odibi_\d+_|\bodibi_(?:result|incoming|frame)\b|\.odibi-(?:tmp|old|new|stage)")
+INTERNAL = re.compile(
+    r"odibi_\d+_|\bodibi_(?:result|incoming|frame)\b|\.odibi-(?:tmp|old|new|stage)"
+)
 DOUBLED = re.compile(r"\b(\w*Error): \1:")
 
 
@@ -39,7 +42,9 @@ class Breakage:
 
 BREAKAGES = {
     "unknown column": Breakage("nme AS broken", "nme", own_line="Candidate bindings"),
-    "unknown table": Breakage("id AS broken FROM nosuch_table", "nosuch_table", own_line="Did you mean"),
+    "unknown table": Breakage(
+        "id AS broken FROM nosuch_table", "nosuch_table", own_line="Did you mean"
+    ),
     "syntax": Breakage("id,, name AS broken", ","),
     "conversion": Breakage("CAST(amount AS INTEGER) AS broken", None, computing=True),
     "raised": Breakage("error('boom ' || name) AS broken", None, computing=True),
@@ -70,7 +75,9 @@ def _steps(broken: int, total: int, breakage: Breakage, indent: str, before: int
     for number in range(1, total + 1):
         source = "src" if number == 1 else "this"
         if number != broken:
-            out.append(f"            - SELECT * FROM {source}")  # keeps a broken column: it is computed
+            out.append(
+                f"            - SELECT * FROM {source}"
+            )  # keeps a broken column: it is computed
             continue
         lines = ["SELECT id, name, amount,"] + [f"  id AS filler_{i}," for i in range(before)]
         tail = "" if "FROM" in breakage.line else f"\nFROM {source}"
@@ -84,15 +91,20 @@ def _error_block(report: Path) -> str:
     """The text of the report's error box, as a person reads it."""
     page = report.read_text(encoding="utf-8")
     start = page.index('<div class="error"')
-    end = page.index("</div></div>", start) if "</div></div>" in page[start:] else page.index("</div>", start)
+    end = (
+        page.index("</div></div>", start)
+        if "</div></div>" in page[start:]
+        else page.index("</div>", start)
+    )
     block = re.sub(r"<pre[^>]*>|</pre>|<div[^>]*>", "\n", page[start:end])
     return html.unescape(re.sub(r"<[^>]+>", "", block))
 
 
 def _caret_points_at(text: str, token: str) -> bool:
-    """Whether an excerpt in ``text`` has a caret line starting under ``token`` on the line above."""
+    """Whether an excerpt in ``text`` has a caret line starting under ``token`` on the line
+    above."""
     lines = text.splitlines()
-    for above, below in zip(lines, lines[1:]):
+    for above, below in itertools.pairwise(lines):
         if "|" in above and re.match(r"^\s*\|\s*\^+\s*$", below):
             sql = above[above.index("|") + 2 :]
             caret = below[below.index("|") + 2 :]
@@ -109,7 +121,9 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize("kind", sorted(BREAKAGES))
-@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     engine=st.sampled_from(["duckdb", "pandas"]),
     total=st.integers(1, 3),

@@ -23,8 +23,28 @@ from odibi_core.testing.cli import run_odibi
 
 REPO = Path(__file__).resolve().parents[2]
 CHECKER = REPO / "scripts" / "mermaid" / "check.mjs"
-KEYWORDS = ["end", "graph", "subgraph", "flowchart", "style", "class", "classDef", "click", "call",
-            "default", "direction", "href", "linkStyle", "LR", "TD", "o", "x", "v", "_", "A"]
+KEYWORDS = [
+    "end",
+    "graph",
+    "subgraph",
+    "flowchart",
+    "style",
+    "class",
+    "classDef",
+    "click",
+    "call",
+    "default",
+    "direction",
+    "href",
+    "linkStyle",
+    "LR",
+    "TD",
+    "o",
+    "x",
+    "v",
+    "_",
+    "A",
+]
 
 
 class MermaidParser:
@@ -33,12 +53,20 @@ class MermaidParser:
     def __init__(self) -> None:
         node = shutil.which("node")
         if node is None or not (CHECKER.parent / "node_modules" / "mermaid").is_dir():
-            pytest.fail("Mermaid's parser is not installed: run scripts/setup.sh (needs Node.js and npm)")
-        self.proc = subprocess.Popen([node, str(CHECKER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     text=True, cwd=CHECKER.parent)
+            pytest.fail(
+                "Mermaid's parser is not installed: run scripts/setup.sh (needs Node.js and npm)"
+            )
+        self.proc = subprocess.Popen(
+            [node, str(CHECKER)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=CHECKER.parent,
+        )
 
     def parse(self, text: str) -> dict[str, object]:
-        assert self.proc.stdin is not None and self.proc.stdout is not None
+        assert self.proc.stdin is not None
+        assert self.proc.stdout is not None
         self.proc.stdin.write(json.dumps(text) + "\n")
         self.proc.stdin.flush()
         line = self.proc.stdout.readline()
@@ -65,7 +93,9 @@ def test_the_parser_refuses_what_the_old_output_was(mermaid: MermaidParser) -> N
     assert mermaid.parse("flowchart LR\n  a --> b")["ok"]
 
 
-names = st.one_of(st.sampled_from(KEYWORDS), st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,12}", fullmatch=True))
+names = st.one_of(
+    st.sampled_from(KEYWORDS), st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,12}", fullmatch=True)
+)
 
 
 @st.composite
@@ -76,39 +106,63 @@ def projects(draw: st.DrawFn) -> list[PipelineConfig]:
         node_names = draw(st.lists(names, min_size=1, max_size=6, unique=True))
         nodes = []
         for i, name in enumerate(node_names):
-            deps = draw(st.lists(st.sampled_from(node_names[:i]), max_size=2, unique=True)) if i else []
-            node = {"name": name, "depends_on": deps} if deps else {
-                "name": name, "read": {"connection": "raw", "path": "x.csv"}}
+            deps = (
+                draw(st.lists(st.sampled_from(node_names[:i]), max_size=2, unique=True))
+                if i
+                else []
+            )
+            node = (
+                {"name": name, "depends_on": deps}
+                if deps
+                else {"name": name, "read": {"connection": "raw", "path": "x.csv"}}
+            )
             if len(deps) > 1:
                 node["transform"] = {"steps": ["SELECT 1"]}
             nodes.append(node)
-        pipeline_name = draw(st.one_of(st.sampled_from(["end", "graph", "a.b-c"]),
-                                       st.from_regex(r"[A-Za-z0-9_.\-]{1,10}", fullmatch=True)))
-        pipelines.append(PipelineConfig.model_validate({"pipeline": f"{pipeline_name}{p}", "nodes": nodes}))
+        pipeline_name = draw(
+            st.one_of(
+                st.sampled_from(["end", "graph", "a.b-c"]),
+                st.from_regex(r"[A-Za-z0-9_.\-]{1,10}", fullmatch=True),
+            )
+        )
+        pipelines.append(
+            PipelineConfig.model_validate({"pipeline": f"{pipeline_name}{p}", "nodes": nodes})
+        )
     return pipelines
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(projects())
-def test_generated_projects_give_one_valid_diagram(mermaid: MermaidParser, pipelines: list[PipelineConfig]) -> None:
+def test_generated_projects_give_one_valid_diagram(
+    mermaid: MermaidParser, pipelines: list[PipelineConfig]
+) -> None:
     text = render_mermaid([build_plan(p) for p in pipelines])
     verdict = mermaid.parse(text)
     assert verdict == {"ok": True, "type": "flowchart-v2"}, (text, verdict)
     lines = text.splitlines()
-    assert lines[0] == "flowchart LR" and not any(line.startswith("flowchart") for line in lines[1:])
+    assert lines[0] == "flowchart LR"
+    assert not any(line.startswith("flowchart") for line in lines[1:])
     assert sum(line.startswith("  subgraph ") for line in lines) == len(pipelines)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text(min_size=1, max_size=30))
 def test_any_label_text_is_escaped(mermaid: MermaidParser, label: str) -> None:
     # quotes, brackets, `#`, `;`, `<script>`, newlines, emoji: all become entity codes
-    text = f'flowchart LR\n  subgraph s["{mermaid_text(label)}"]\n    n1["{mermaid_text(label)}"]\n  end'
+    text = (
+        f'flowchart LR\n  subgraph s["{mermaid_text(label)}"]\n    '
+        f'n1["{mermaid_text(label)}"]\n  end'
+    )
     assert mermaid.parse(text)["ok"], text
 
 
 def test_graph_command_with_two_pipelines(mermaid: MermaidParser, tmp_path: Path) -> None:
-    (tmp_path / "odibi.yaml").write_text(textwrap.dedent("""\
+    (tmp_path / "odibi.yaml").write_text(
+        textwrap.dedent("""\
         project: two
         connections: {raw: {type: local, base_path: ./data}}
         pipelines:
@@ -120,10 +174,12 @@ def test_graph_command_with_two_pipelines(mermaid: MermaidParser, tmp_path: Path
             nodes:
               - {name: end, read: {connection: raw, path: b.csv}}
               - {name: subgraph, depends_on: [end]}
-        """))
+        """)
+    )
     proc = run_odibi(["graph", "--format", "mermaid", str(tmp_path)])
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.count("flowchart") == 1
     assert mermaid.parse(proc.stdout) == {"ok": True, "type": "flowchart-v2"}
-    assert '"pipeline first"' in proc.stdout and '"pipeline second"' in proc.stdout
+    assert '"pipeline first"' in proc.stdout
+    assert '"pipeline second"' in proc.stdout
     assert '["end (1 step(s))"]' in proc.stdout

@@ -25,8 +25,11 @@ WARNING = re.compile(r"\d\d:\d\d:\d\d WARNING ")
 def project(tmp_path: Path) -> Path:
     """The quickstart with a log file and a secret in its SQL."""
     target = tmp_path / "quickstart"
-    shutil.copytree(REPO / "examples" / "quickstart", target,
-                    ignore=shutil.ignore_patterns("lake", ".odibi", "__pycache__"))
+    shutil.copytree(
+        REPO / "examples" / "quickstart",
+        target,
+        ignore=shutil.ignore_patterns("lake", ".odibi", "__pycache__"),
+    )
     path = target / "odibi.yaml"
     text = path.read_text(encoding="utf-8").replace(
         "WHERE o.status <> 'cancelled'",
@@ -37,8 +40,9 @@ def project(tmp_path: Path) -> Path:
 
 
 def _screen(project: Path, *options: str) -> tuple[int, str]:
-    with TerminalSession([*options, "run", str(project)], cwd=project.parent,
-                         env={"STATUS_TOKEN": SECRET}) as term:
+    with TerminalSession(
+        [*options, "run", str(project)], cwd=project.parent, env={"STATUS_TOKEN": SECRET}
+    ) as term:
         code = term.wait()
         return code, term.text
 
@@ -48,14 +52,18 @@ def test_a_terminal_shows_progress_and_the_summary_and_the_log_file_gets_the_inf
 ) -> None:
     code, screen = _screen(project)
     assert code == ExitCode.OK, screen
-    assert "4/4" in screen and "running: " in screen  # the live progress was drawn
+    assert "4/4" in screen
+    assert "running: " in screen
     assert len(re.findall(r"pipeline daily_sales run \S+: success", screen)) == 1
     assert re.search(r"^  enriched +success +23 rows", screen, re.MULTILINE), screen
     assert screen.count("report: ") == 1, screen
     assert not INFO.search(screen), screen
     logged = (project.parent / "logs" / "odibi.log").read_text(encoding="utf-8")
-    assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d INFO +\[daily_sales/enriched\] node enriched succeeded",
-                     logged, re.MULTILINE), logged
+    assert re.search(
+        r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d INFO +\[daily_sales/enriched\] node enriched succeeded",
+        logged,
+        re.MULTILINE,
+    ), logged
     assert SECRET not in screen + logged
 
 
@@ -67,11 +75,14 @@ def test_verbose_shows_each_info_line_once_on_a_terminal(project: Path) -> None:
 
 
 def test_warnings_and_errors_always_show_on_a_terminal(project: Path) -> None:
-    text = project.read_text(encoding="utf-8").replace("row_count: {min: 1}", "row_count: {min: 1000}")
+    text = project.read_text(encoding="utf-8").replace(
+        "row_count: {min: 1}", "row_count: {min: 1000}"
+    )
     project.write_text(text, encoding="utf-8")
     code, screen = _screen(project)
     assert code == ExitCode.RUN_FAILED, screen
-    assert WARNING.search(screen) and "node region_totals skipped" in screen, screen
+    assert WARNING.search(screen), screen
+    assert "node region_totals skipped" in screen, screen
     assert "node enriched failed: node 'enriched' failed validation" in screen
     assert not INFO.search(screen), screen
     assert SECRET not in screen
@@ -80,7 +91,8 @@ def test_warnings_and_errors_always_show_on_a_terminal(project: Path) -> None:
 def test_a_pipe_gets_the_info_lines_on_stderr_and_the_summary_on_stdout(project: Path) -> None:
     proc = run_odibi(["run", str(project)], extra_env={"STATUS_TOKEN": SECRET})
     assert proc.returncode == ExitCode.OK, proc.stderr
-    assert INFO.search(proc.stderr) and "node enriched succeeded" in proc.stderr
+    assert INFO.search(proc.stderr)
+    assert "node enriched succeeded" in proc.stderr
     assert not INFO.search(proc.stdout)
     assert re.search(r"^  enriched +success +23 rows", proc.stdout, re.MULTILINE)
     assert "\x1b[" not in proc.stdout + proc.stderr  # no progress drawn into a pipe

@@ -79,7 +79,15 @@ def test_json_output_lists_every_check_and_keeps_the_exit_code(tmp_path: Path) -
     assert data["ok"] is False
     assert data["problems"] == 1
     sections = {c["section"] for c in data["checks"]}
-    assert {"environment", "plugins", "project", "secrets", "connections", "reports", "telemetry"} <= sections
+    assert {
+        "environment",
+        "plugins",
+        "project",
+        "secrets",
+        "connections",
+        "reports",
+        "telemetry",
+    } <= sections
     proc = run_odibi(["doctor", str(root), "--json"], env=_env(CLINIC_TOKEN=SECRET))
     assert proc.returncode == 0
     assert json.loads(proc.stdout)["ok"] is True

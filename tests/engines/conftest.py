@@ -15,7 +15,9 @@ def copy_project(tmp_path: Path) -> Callable[[Path, str], Path]:
 
     def copy(source: Path, label: str) -> Path:
         target = tmp_path / label
-        shutil.copytree(source, target, ignore=shutil.ignore_patterns("lake", "out", ".odibi", "__pycache__"))
+        shutil.copytree(
+            source, target, ignore=shutil.ignore_patterns("lake", "out", ".odibi", "__pycache__")
+        )
         return target / "odibi.yaml"
 
     return copy

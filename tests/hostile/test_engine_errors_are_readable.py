@@ -55,32 +55,41 @@ def test_a_failed_step_is_shown_with_its_sql_a_caret_and_a_hint(write_project: A
     sql_line = next(line for line in block if "upper(regon)" in line)
     caret_line = block[block.index(sql_line) + 1]
     assert caret_line.index("^") == sql_line.index("regon"), "\n".join(block)
-    assert caret_line.strip(" |^") == "" and caret_line.count("^") == len("regon")
+    assert caret_line.strip(" |^") == ""
+    assert caret_line.count("^") == len("regon")
     hint = next(line for line in block if line.strip().startswith("hint:"))
-    assert "step 2 (sql) of node enriched at" in hint and "odibi.yaml:" in hint, hint
+    assert "step 2 (sql) of node enriched at" in hint, hint
+    assert "odibi.yaml:" in hint, hint
 
     [json_report] = (project.parent / ".odibi" / "reports" / "main").glob("*.json")
     error = next(
         n for n in json.loads(json_report.read_text())["nodes"] if n["name"] == "enriched"
     )["error"]
-    assert error["step"] == 2 and error["message"].startswith("step 2 (sql): Binder Error")
+    assert error["step"] == 2
+    assert error["message"].startswith("step 2 (sql): Binder Error")
     assert "\nCandidate bindings" in error["message"]
-    assert "^^^^^" in error["sql"] and "upper(regon)" in error["sql"] and error["hint"]
+    assert "^^^^^" in error["sql"]
+    assert "upper(regon)" in error["sql"]
+    assert error["hint"]
     html = json_report.with_suffix(".html").read_text()
-    assert '<pre class="where">' in html and "upper(regon)" in html
-    assert not INTERNAL.search(html) and not INTERNAL.search(json_report.read_text())
+    assert '<pre class="where">' in html
+    assert "upper(regon)" in html
+    assert not INTERNAL.search(html)
+    assert not INTERNAL.search(json_report.read_text())
 
 
 def test_state_and_story_show_the_same_failure(write_project: Any) -> None:
     project = write_project(PROJECT, files={"data/customers.csv": "id,region\n1,north\n"})
     run_odibi(["run", str(project)], cwd=project.parent)
-    recorded = stored_pipeline(project.parent / ".odibi" / "state.json", "main")["nodes"]["enriched"]["error"]
-    assert recorded.startswith("step 2 (sql): Binder Error") and "\nCandidate bindings" in recorded
+    recorded = stored_pipeline(project.parent / ".odibi" / "state.json", "main")["nodes"][
+        "enriched"
+    ]["error"]
+    assert recorded.startswith("step 2 (sql): Binder Error")
+    assert "\nCandidate bindings" in recorded
     story = run_odibi(["story", "show", "latest", str(project)], cwd=project.parent)
     assert story.returncode == 0, story.stderr
     shown = story.stdout.splitlines()
     at = next(i for i, line in enumerate(shown) if "error: step 2 (sql): Binder Error" in line)
     assert shown[at + 1].strip().startswith("Candidate bindings:"), story.stdout
-    assert any("upper(regon)" in line for line in shown[at:]) and any(
-        "hint:" in line for line in shown[at:]
-    )
+    assert any("upper(regon)" in line for line in shown[at:])
+    assert any("hint:" in line for line in shown[at:])

@@ -89,7 +89,8 @@ def test_ctrl_c_in_a_terminal_stops_the_run_and_says_so(slow_project: Path) -> N
     assert code == 130, screen
     assert time.monotonic() - pressed < 60
     assert "press Ctrl-C again to exit at once" in screen
-    assert "pipeline main run" in screen and ": interrupted in" in screen, screen
+    assert "pipeline main run" in screen, screen
+    assert ": interrupted in" in screen, screen
     assert [line.split()[:2] for line in screen.splitlines() if line.strip().startswith("slow ")][
         -1
     ] == ["slow", "interrupted"], screen
@@ -118,11 +119,13 @@ def test_sigterm_stops_the_run_and_history_never_says_running(slow_project: Path
     process.send_signal(signal.SIGTERM)
     out, err = process.communicate(timeout=60)
     assert process.returncode == 143, out + err
-    assert "interrupted" in out and "error: run interrupted by SIGTERM" in err, out + err
+    assert "interrupted" in out, out + err
+    assert "error: run interrupted by SIGTERM" in err, out + err
     assert runs(slow_project)[-1]["status"] == "interrupted"
     history = run_odibi(["state", "history"], cwd=slow_project)
     assert history.returncode == 0, history.stderr
-    assert "running" not in history.stdout and "interrupted" in history.stdout, history.stdout
+    assert "running" not in history.stdout, history.stdout
+    assert "interrupted" in history.stdout, history.stdout
     assert staging_files(slow_project) == []
 
 
@@ -154,7 +157,8 @@ def test_a_second_ctrl_c_exits_at_once(write_project: Any) -> None:
     out, err = process.communicate(timeout=30)
     assert process.returncode == 130, out + err
     assert time.monotonic() - second < 30
-    assert "press Ctrl-C again" in err and "exiting now" in err, err
+    assert "press Ctrl-C again" in err, err
+    assert "exiting now" in err, err
 
 
 def test_signals_at_random_points_leave_complete_outputs_and_honest_state(

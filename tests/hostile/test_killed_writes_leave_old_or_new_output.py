@@ -114,7 +114,8 @@ class Zygote:
         )
 
     def run(self, pipeline: str, *, no_exchange: bool = False, pause: str = "-") -> int:
-        assert self.process.stdin is not None and self.process.stdout is not None
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
         self.process.stdin.write(f"run {pipeline} {int(no_exchange)} {pause}\n")
         self.process.stdin.flush()
         words = self.process.stdout.readline().split()
@@ -163,7 +164,7 @@ def test_sigkill_at_random_points_leaves_the_old_or_the_new_output(
             if trial % 10 == 0:
                 wait_until(lambda: bool(temp_names(target.parent)))
             elif trial % 10 == 5:  # surely after the publish
-                wait_until(lambda: published(target, new))
+                wait_until(lambda new=new: published(target, new))
             else:
                 time.sleep(rng.uniform(0.0, window + (0.05 if pause != "-" else 0.0)))
             with contextlib.suppress(ProcessLookupError):
@@ -190,5 +191,7 @@ def test_sigkill_at_random_points_leaves_the_old_or_the_new_output(
     finally:
         zygote.close()
     # kills landed on both sides of the publish, and some left staging files for the next run
-    assert outcomes["old"] > 0 and outcomes["new"] > 0 and outcomes["staging left"] > 0, outcomes
+    assert outcomes["old"] > 0, outcomes
+    assert outcomes["new"] > 0, outcomes
+    assert outcomes["staging left"] > 0, outcomes
     print(f"{kind}: {TRIALS} kills in {window * 1000:.0f} ms windows: {outcomes}")

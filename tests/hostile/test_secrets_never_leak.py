@@ -409,7 +409,8 @@ def test_the_handmade_batch_went_through_every_output_path(handmade_run: dict[st
     assert state["engine_cut_1"]["error"].startswith("step 1 (sql): Parser Error")
     report = json.loads(sinks["story show --json stdout"])
     cut = next(n for n in report["nodes"] if n["name"] == "engine_cut_1")["error"]
-    assert MASK in cut["sql"] and "^" in cut["sql"], cut
+    assert MASK in cut["sql"], cut
+    assert "^" in cut["sql"], cut
     sample = next(n for n in report["nodes"] if n["name"] == "api_token_samples")["sample"]["rows"][
         0
     ]

@@ -77,7 +77,9 @@ def test_a_killed_writes_staging_is_never_read_and_the_next_run_removes_it(
     first = temp_names(root / "lake")
     kill(start_paused(root, "write"))  # even a run killed later removes what the first one left
     left = temp_names(root / "lake")
-    assert len(first) == 1 and len(left) == 1 and left != first, (first, left)
+    assert len(first) == 1, (first, left)
+    assert len(left) == 1, (first, left)
+    assert left != first, (first, left)
     assert left[0].startswith(".out.csv.odibi-tmp-")
 
     result = odibi("run", "-p", "read", "--json", cwd=root)  # path: "*" next to the staging files

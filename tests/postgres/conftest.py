@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-
 from odibi_core.testing.services import require_service_variable
 
 DSN_VARIABLE = "ODIBI_TEST_PG_DSN"

@@ -1,4 +1,5 @@
-"""A project with a secret, a sensitive node, a masked column and a failing branch, for CLI tests."""
+"""A project with a secret, a sensitive node, a masked column and a failing branch, for CLI
+tests."""
 
 from __future__ import annotations
 
@@ -51,8 +52,14 @@ pipelines:
         write: {connection: lake, path: after.parquet}
 """
 
-EXPECTED_STATUS = {"orders": "success", "customers": "success", "enriched": "success", "totals": "success",
-                   "broken": "failed", "after_broken": "skipped"}
+EXPECTED_STATUS = {
+    "orders": "success",
+    "customers": "success",
+    "enriched": "success",
+    "totals": "success",
+    "broken": "failed",
+    "after_broken": "skipped",
+}
 
 
 @pytest.fixture
@@ -63,10 +70,13 @@ def story_project(tmp_path: Path) -> Callable[[], Path]:
         root = tmp_path / "story"
         (root / "data").mkdir(parents=True)
         orders = ["order_id,customer_id,amount,note"]
-        orders += [f"{i},{i % 3 + 1},{i * 2.5},{SECRET if i == 1 else 'n' + str(i)}" for i in range(1, 31)]
+        orders += [
+            f"{i},{i % 3 + 1},{i * 2.5},{SECRET if i == 1 else 'n' + str(i)}" for i in range(1, 31)
+        ]
         (root / "data" / "orders.csv").write_text("\n".join(orders) + "\n")
         (root / "data" / "customers.csv").write_text(
-            "customer_id,email,region\n1,a@example.com,north\n2,b@example.com,south\n3,c@example.com,east\n")
+            "customer_id,email,region\n1,a@example.com,north\n2,b@example.com,south\n3,c@example.com,east\n"
+        )
         (root / "odibi.yaml").write_text(textwrap.dedent(PROJECT))
         return root
 

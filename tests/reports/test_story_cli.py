@@ -27,7 +27,8 @@ def _without_secret() -> dict[str, str]:
 
 
 def test_story_list_shows_the_run_even_without_the_projects_secrets(
-        story_project: Callable[[], Path], secret_env: dict[str, str]) -> None:
+    story_project: Callable[[], Path], secret_env: dict[str, str]
+) -> None:
     root = story_project()
     run_id = _run(root, secret_env)
     proc = run_odibi(["story", "list", str(root)], env=_without_secret())
@@ -45,7 +46,8 @@ def test_story_list_shows_the_run_even_without_the_projects_secrets(
 
 
 def test_story_show_summarises_nodes_errors_and_schema_changes(
-        story_project: Callable[[], Path], secret_env: dict[str, str], secret_value: str) -> None:
+    story_project: Callable[[], Path], secret_env: dict[str, str], secret_value: str
+) -> None:
     root = story_project()
     run_id = _run(root, secret_env)
     proc = run_odibi(["story", "show", run_id[:20], str(root)], env=_without_secret())
@@ -62,7 +64,9 @@ def test_story_show_summarises_nodes_errors_and_schema_changes(
     assert secret_value not in out
 
 
-def test_story_show_json_is_the_report(story_project: Callable[[], Path], secret_env: dict[str, str]) -> None:
+def test_story_show_json_is_the_report(
+    story_project: Callable[[], Path], secret_env: dict[str, str]
+) -> None:
     root = story_project()
     _run(root, secret_env)
     proc = run_odibi(["story", "show", "latest", str(root), "--json"])
@@ -70,8 +74,9 @@ def test_story_show_json_is_the_report(story_project: Callable[[], Path], secret
     jsonschema.Draft202012Validator(report_schema()).validate(json.loads(proc.stdout))
 
 
-def test_story_open_hands_the_page_to_the_browser(story_project: Callable[[], Path], secret_env: dict[str, str],
-                                                  tmp_path: Path) -> None:
+def test_story_open_hands_the_page_to_the_browser(
+    story_project: Callable[[], Path], secret_env: dict[str, str], tmp_path: Path
+) -> None:
     root = story_project()
     run_id = _run(root, secret_env)
     opened = tmp_path / "opened.txt"
@@ -86,29 +91,38 @@ def test_story_open_hands_the_page_to_the_browser(story_project: Callable[[], Pa
 
 
 def test_story_open_prints_the_path_when_there_is_no_browser(
-        story_project: Callable[[], Path], secret_env: dict[str, str]) -> None:
+    story_project: Callable[[], Path], secret_env: dict[str, str]
+) -> None:
     root = story_project()
     run_id = _run(root, secret_env)
-    env = {k: v for k, v in os.environ.items() if k not in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY", "TERM")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY", "TERM")
+    }
     proc = run_odibi(["story", "open", run_id, str(root)], env=env)
     assert proc.returncode == 0, proc.stderr
     html = (root / ".odibi/reports/nightly" / f"{run_id}.html").resolve()
-    assert proc.stdout.strip() == (f"no display (DISPLAY and WAYLAND_DISPLAY are unset); "
-                                   f"the report is at {html}")
+    assert proc.stdout.strip() == (
+        f"no display (DISPLAY and WAYLAND_DISPLAY are unset); the report is at {html}"
+    )
 
 
-def test_story_open_never_uses_a_text_browser(story_project: Callable[[], Path], secret_env: dict[str, str],
-                                              tmp_path: Path) -> None:
+def test_story_open_never_uses_a_text_browser(
+    story_project: Callable[[], Path], secret_env: dict[str, str], tmp_path: Path
+) -> None:
     root = story_project()
     run_id = _run(root, secret_env)
     used = tmp_path / "w3m-was-run"
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     w3m = bin_dir / "w3m"  # the only browser on PATH, as on a server with w3m installed
-    w3m.write_text(f"#!/bin/sh\ntouch {used}\ncat \"$1\"\n")
+    w3m.write_text(f'#!/bin/sh\ntouch {used}\ncat "$1"\n')
     w3m.chmod(w3m.stat().st_mode | stat.S_IXUSR)
     html = (root / ".odibi/reports/nightly" / f"{run_id}.html").resolve()
-    base = {k: v for k, v in os.environ.items() if k not in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY")}
+    base = {
+        k: v for k, v in os.environ.items() if k not in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY")
+    }
     base["PATH"] = str(bin_dir)  # no graphical browser on PATH
     for extra in ({"TERM": "xterm"}, {"TERM": "xterm", "DISPLAY": ":99"}):
         proc = run_odibi(["story", "open", "--project", str(root)], env={**base, **extra})
@@ -119,7 +133,8 @@ def test_story_open_never_uses_a_text_browser(story_project: Callable[[], Path],
 
 
 def test_story_show_defaults_to_the_latest_run_of_the_project_found_from_a_sub_folder(
-        story_project: Callable[[], Path], secret_env: dict[str, str]) -> None:
+    story_project: Callable[[], Path], secret_env: dict[str, str]
+) -> None:
     root = story_project()
     _run(root, secret_env)
     assert run_odibi(["run", str(root)], extra_env=secret_env).returncode == 1
@@ -133,21 +148,25 @@ def test_story_show_defaults_to_the_latest_run_of_the_project_found_from_a_sub_f
 
 
 def test_story_show_never_takes_a_project_path_for_a_run_id(
-        story_project: Callable[[], Path], secret_env: dict[str, str]) -> None:
+    story_project: Callable[[], Path], secret_env: dict[str, str]
+) -> None:
     root = story_project()
     _run(root, secret_env)
     for given in (str(root / "odibi.yaml"), str(root)):
         proc = run_odibi(["story", "show", given])
         assert proc.returncode == 2
-        assert proc.stderr.startswith(f"error: {given!r} is a project path, not a run id"), proc.stderr
+        assert proc.stderr.startswith(f"error: {given!r} is a project path, not a run id"), (
+            proc.stderr
+        )
         assert f"odibi story show --project {given}" in proc.stderr
     both = run_odibi(["story", "show", "latest", str(root), "--project", str(root)])
     assert both.returncode == 2
     assert "given twice" in both.stderr
 
 
-def test_unknown_run_id_and_empty_folder_are_usage_errors(story_project: Callable[[], Path],
-                                                          secret_env: dict[str, str]) -> None:
+def test_unknown_run_id_and_empty_folder_are_usage_errors(
+    story_project: Callable[[], Path], secret_env: dict[str, str]
+) -> None:
     root = story_project()
     proc = run_odibi(["story", "show", "latest", str(root)])
     assert proc.returncode == 2
@@ -162,10 +181,14 @@ def test_unknown_run_id_and_empty_folder_are_usage_errors(story_project: Callabl
     assert "odibi story list" in proc.stderr
 
 
-def test_reports_disabled_leaves_no_report(story_project: Callable[[], Path], secret_env: dict[str, str]) -> None:
+def test_reports_disabled_leaves_no_report(
+    story_project: Callable[[], Path], secret_env: dict[str, str]
+) -> None:
     root = story_project()
     text = (root / "odibi.yaml").read_text()
-    (root / "odibi.yaml").write_text(text.replace("reports: {samples: true}", "reports: {enabled: false}"))
+    (root / "odibi.yaml").write_text(
+        text.replace("reports: {samples: true}", "reports: {enabled: false}")
+    )
     proc = run_odibi(["run", str(root)], extra_env=secret_env)
     assert proc.returncode == 1
     assert not (root / ".odibi" / "reports").exists()

@@ -92,9 +92,8 @@ def installed_state_backends() -> list[str]:
     Backends that need a service and options (``azure_blob``) are covered by their own leak
     tests against their service; the matrix reads the state file from the project folder.
     """
-    from pydantic import ValidationError
-
     from odibi_core.plugins.manager import create_plugin_manager
+    from pydantic import ValidationError
 
     usable = []
     for name, registered in create_plugin_manager().state_backends().items():
@@ -116,7 +115,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture(scope="session")
 def files_under() -> object:
-    """``files_under(root, skip)``: every file under ``root`` as text, except top-level names in ``skip``."""
+    """``files_under(root, skip)``: every file under ``root`` as text, except top-level names in
+    ``skip``."""
 
     def collect(root: Path, skip: set[str]) -> dict[str, str]:
         found = {}

@@ -39,10 +39,13 @@ for value in secrets:
     register_secret(value, source="seeded")
 texts = json.loads(sys.argv[2])
 out = [redact_text(t) for t in texts]
-out.append(json.dumps(redact_value({"k": texts, "password": "pw-under-key", "s": set(secrets)}), sort_keys=True, default=sorted))
+redacted = redact_value({"k": texts, "password": "pw-under-key", "s": set(secrets)})
+out.append(json.dumps(redacted, sort_keys=True, default=sorted))
 for formatter in (TextFormatter(), JsonFormatter()):
     for text in texts:
-        record = logging.LogRecord("odibi.seed", logging.WARNING, "x.py", 1, "msg %s %r", (text, text), None)
+        record = logging.LogRecord(
+            "odibi.seed", logging.WARNING, "x.py", 1, "msg %s %r", (text, text), None
+        )
         record.created, record.msecs = 0.0, 0.0
         record.detail = {"nested": [text]}
         RedactingFilter().filter(record)

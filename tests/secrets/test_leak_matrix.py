@@ -89,7 +89,8 @@ def leak(table, case, value):
     elif case == "extra":
         log.warning("case=extra", extra={"conn_info": value, "nested": {"deep": [value]}})
     elif case == "dict_arg":
-        log.warning("case=dict_arg %s", {"l1": {"l2": {"l3": [{"password": value, "note": value}]}}})
+        nested = {"l1": {"l2": {"l3": [{"password": value, "note": value}]}}}
+        log.warning("case=dict_arg %s", nested)
     elif case == "exception_message":
         try:
             raise ValueError(f"bad value {value}")
@@ -110,7 +111,9 @@ def leak(table, case, value):
     elif case == "url":
         raise ConnectionError(f"case=url could not reach postgresql://u:{value}@h/db")
     elif case == "driver":
-        raise DriverError(f"case=driver connection failed: host=h port=5432 user=u password={value} dbname=db")
+        raise DriverError(
+            f"case=driver connection failed: host=h port=5432 user=u password={value} dbname=db"
+        )
     elif case == "print":
         print("case=print value", value[:5], end="", flush=True)
         print(value[5:])
@@ -201,9 +204,14 @@ def test_run_fails_as_expected_and_records_state(
     proc = runs[run_name]["proc"]
     assert proc.returncode == 1, proc.stderr[-3000:]
     assert "error: pipeline run failed: leaky" in proc.stderr
-    documents = [json.loads(text) for text in runs[run_name]["files"].values() if '"lineage"' in text]
-    histories = [d["pipelines"]["leaky"]["runs"] for d in documents
-                 if d.get("pipelines", {}).get("leaky", {}).get("runs")]
+    documents = [
+        json.loads(text) for text in runs[run_name]["files"].values() if '"lineage"' in text
+    ]
+    histories = [
+        d["pipelines"]["leaky"]["runs"]
+        for d in documents
+        if d.get("pipelines", {}).get("leaky", {}).get("runs")
+    ]
     assert histories, f"no state file holds the run: {sorted(runs[run_name]['files'])}"
     nodes = histories[0][-1]["nodes"]
     assert nodes["uncaught"]["status"] == "failed"

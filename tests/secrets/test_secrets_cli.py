@@ -26,7 +26,7 @@ environments:
   prod:
     connections:
       lake: {type: local, base_path: "${env:PROD_LAKE}"}
-"""
+"""  # noqa: E501 (project YAML test data, kept one node per line)
 CONNECTIONS = """\
 connections:
   raw: {type: local, base_path: "./data-${secret:RAW_SUFFIX}"}
@@ -67,7 +67,8 @@ def test_init_writes_a_template_of_every_reference_with_locations_and_no_values(
     for name in ("API_TOKEN", "RAW_SUFFIX", "PROD_LAKE"):
         assert f"\n{name}=\n" in template
     assert "\n# LAKE_DIR=\n" in template  # it has a default: copied as is, the default applies
-    assert "COMMENTED_OUT" not in template and "NOT_A_REF" not in template
+    assert "COMMENTED_OUT" not in template
+    assert "NOT_A_REF" not in template
     assert "#   connections.yaml:2  connections.raw.base_path\nRAW_SUFFIX=" in template
     assert "(environment prod)" in template
     assert "4 variable(s), 2 of them secret(s)" in proc.stdout
@@ -78,7 +79,8 @@ def test_init_refuses_to_overwrite_without_force(project: Path) -> None:
     target.write_text("KEEP ME\n")
     proc = run_odibi(["secrets", "init", str(project)], env=clean_env())
     assert proc.returncode == ExitCode.USAGE_ERROR
-    assert "already exists" in proc.stderr and "--force" in proc.stderr
+    assert "already exists" in proc.stderr
+    assert "--force" in proc.stderr
     assert target.read_text() == "KEEP ME\n"
     proc = run_odibi(["secrets", "init", str(project), "--force"], env=clean_env())
     assert proc.returncode == 0, proc.stderr
@@ -93,7 +95,8 @@ def test_init_writes_where_asked_or_to_stdout(project: Path, tmp_path: Path) -> 
     assert proc.returncode == 0, proc.stderr
     assert "RAW_SUFFIX=" in out.read_text()
     proc = run_odibi(["secrets", "init", str(project), "-o", "-"], env=clean_env())
-    assert proc.returncode == 0 and proc.stdout == out.read_text()
+    assert proc.returncode == 0
+    assert proc.stdout == out.read_text()
 
 
 def test_validate_lists_missing_names_where_used_and_exits_non_zero(project: Path) -> None:
@@ -104,7 +107,8 @@ def test_validate_lists_missing_names_where_used_and_exits_non_zero(project: Pat
     assert "missing  RAW_SUFFIX" in proc.stdout
     assert "used at connections.yaml:2  connections.raw.base_path" in proc.stdout
     assert "ok       API_TOKEN" in proc.stdout
-    assert "LAKE_DIR" in proc.stdout and "default applies" in proc.stdout
+    assert "LAKE_DIR" in proc.stdout
+    assert "default applies" in proc.stdout
     assert "1 reference(s) do not resolve: RAW_SUFFIX" in proc.stderr
     assert "PROD_LAKE" in proc.stdout  # mentioned as only used by another environment
     assert_no_value(proc.stdout + proc.stderr)
@@ -116,7 +120,8 @@ def test_validate_passes_when_everything_resolves_from_env_and_dotenv(project: P
         ["secrets", "validate", str(project)], env=clean_env(API_TOKEN=VALUES["API_TOKEN"])
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "RAW_SUFFIX" in proc.stdout and "from dotenv" in proc.stdout
+    assert "RAW_SUFFIX" in proc.stdout
+    assert "from dotenv" in proc.stdout
     assert_no_value(proc.stdout + proc.stderr)
 
 
@@ -140,7 +145,8 @@ def test_validate_warns_about_secrets_too_short_to_mask(project: Path) -> None:
         env=clean_env(API_TOKEN="ab", RAW_SUFFIX=VALUES["RAW_SUFFIX"]),
     )
     assert proc.returncode == 0, proc.stderr
-    assert "warning  API_TOKEN" in proc.stdout and "cannot be masked" in proc.stdout
+    assert "warning  API_TOKEN" in proc.stdout
+    assert "cannot be masked" in proc.stdout
 
 
 def test_run_with_a_missing_secret_names_it_and_never_runs(project: Path) -> None:

@@ -43,7 +43,9 @@ def _bump_with_payload(size: int) -> object:
 
 
 def update(path: str, count: int, start_file: str | None, payload: int) -> None:
-    backend = LocalStateBackend(path, project="stress", run_id=f"writer-{os.getpid()}", lock_timeout=120)
+    backend = LocalStateBackend(
+        path, project="stress", run_id=f"writer-{os.getpid()}", lock_timeout=120
+    )
     if start_file:
         while not os.path.exists(start_file):
             time.sleep(0.005)
@@ -79,7 +81,10 @@ def zygote(path: str, payload: int) -> None:
                 os._exit(3)
         print(f"child {pid}", flush=True)
         _, status = os.waitpid(pid, 0)
-        print(f"exited {os.WTERMSIG(status) if os.WIFSIGNALED(status) else -os.WEXITSTATUS(status)}", flush=True)
+        print(
+            f"exited {os.WTERMSIG(status) if os.WIFSIGNALED(status) else -os.WEXITSTATUS(status)}",
+            flush=True,
+        )
 
 
 def main(argv: list[str]) -> None:

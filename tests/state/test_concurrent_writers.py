@@ -21,8 +21,12 @@ def test_eight_processes_times_one_hundred_updates_count_exactly_800(tmp_path: P
     state = tmp_path / ".odibi" / "state.json"
     start = tmp_path / "go"
     writers = [
-        subprocess.Popen([sys.executable, str(WORKER), "update", str(state), "100", "--start-file", str(start)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, str(WORKER), "update", str(state), "100", "--start-file", str(start)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(8)
     ]
     time.sleep(1.0)  # let the interpreters start, so the writers really overlap
@@ -54,4 +58,6 @@ def test_eight_processes_times_one_hundred_updates_count_exactly_800(tmp_path: P
     assert final is not None
     assert (counter_value(final), final.serial) == (800, 800)
     assert sorted(p.name for p in state.parent.iterdir()) == ["state.json", "state.json.lock"]
-    assert os.path.getsize(state.parent / "state.json.lock") == 0  # holder record cleared on release
+    assert (
+        os.path.getsize(state.parent / "state.json.lock") == 0
+    )  # holder record cleared on release

@@ -38,12 +38,18 @@ THIRD = "6,2024-01-04 12:00:00,f\n"
 
 
 def mark(project: Path, environment: str = "(default)") -> dict | None:
-    stored = stored_pipeline(project.parent / ".odibi" / "state.json", "events")["high_water_marks"].get(environment, {}).get("events")
+    stored = (
+        stored_pipeline(project.parent / ".odibi" / "state.json", "events")["high_water_marks"]
+        .get(environment, {})
+        .get("events")
+    )
     return None if stored is None else {"type": stored["type"], "value": stored["value"]}
 
 
 def ids(project: Path) -> list[int]:
-    return sorted(pq.read_table(project.parent / "lake" / "events.parquet").column("id").to_pylist())
+    return sorted(
+        pq.read_table(project.parent / "lake" / "events.parquet").column("id").to_pylist()
+    )
 
 
 def rows_out(result) -> int:
@@ -83,8 +89,10 @@ def test_incremental_reads_only_new_rows_and_advances_the_mark(project: Path) ->
     assert ids(project) == [1, 2, 3, 4, 5]
     assert mark(project) == {"type": "datetime", "value": "2024-01-03T09:00:00"}
     shown = run_odibi(["state", "show", str(project)])
-    assert ("high-water mark of events in environment (default), target lake:events.parquet: "
-            "2024-01-03T09:00:00") in shown.stdout
+    assert (
+        "high-water mark of events in environment (default), target lake:events.parquet: "
+        "2024-01-03T09:00:00"
+    ) in shown.stdout
 
 
 def test_the_mark_does_not_advance_when_the_write_fails(project: Path) -> None:

@@ -68,25 +68,40 @@ def statuses(result) -> dict[str, str]:
 
 @pytest.fixture
 def project(write_project: Callable[..., Path]) -> Path:
-    return write_project(PROJECT, files={
-        "data/orders.csv": "order_id,amount\n1,10\n2,-1\n3,5\n",
-        "data/regions.csv": "region\nnorth\nsouth\n",
-        "transforms.py": TRANSFORMS,
-    })
+    return write_project(
+        PROJECT,
+        files={
+            "data/orders.csv": "order_id,amount\n1,10\n2,-1\n3,5\n",
+            "data/regions.csv": "region\nnorth\nsouth\n",
+            "transforms.py": TRANSFORMS,
+        },
+    )
 
 
 def test_resume_skips_exactly_the_unchanged_successful_nodes(project: Path) -> None:
     lake = project.parent / "lake"
     failed = run_odibi(["run", str(project), "--json"], extra_env={"FAIL_CHECKED": "1"})
     assert failed.returncode == 1, failed.stderr
-    assert statuses(failed) == {"source": "success", "regions": "success", "cleaned": "success",
-                                "totals": "success", "checked": "failed", "report": "skipped"}
+    assert statuses(failed) == {
+        "source": "success",
+        "regions": "success",
+        "cleaned": "success",
+        "totals": "success",
+        "checked": "failed",
+        "report": "skipped",
+    }
     mtimes = {p.name: p.stat().st_mtime_ns for p in lake.iterdir()}
 
     resumed = run_odibi(["run", str(project), "--resume", "--json"])
     assert resumed.returncode == 0, resumed.stderr
-    assert statuses(resumed) == {"source": "unchanged", "regions": "unchanged", "cleaned": "unchanged",
-                                 "totals": "unchanged", "checked": "success", "report": "success"}
+    assert statuses(resumed) == {
+        "source": "unchanged",
+        "regions": "unchanged",
+        "cleaned": "unchanged",
+        "totals": "unchanged",
+        "checked": "success",
+        "report": "success",
+    }
     (run,) = json.loads(resumed.stdout)
     assert "config unchanged, output exists" in run["nodes"]["cleaned"]["skipped_reason"]
     assert "its last run failed" in resumed.stderr  # why checked runs again is reported
@@ -104,9 +119,18 @@ def test_editing_a_nodes_sql_reruns_it_and_its_dependents(project: Path) -> None
     project.write_text(text)
     edited = run_odibi(["run", str(project), "--resume", "--json"])
     assert edited.returncode == 0, edited.stderr
-    assert statuses(edited) == {"source": "success", "regions": "unchanged", "cleaned": "success",
-                                "totals": "success", "checked": "success", "report": "success"}
-    assert (project.parent / "lake" / "report.csv").read_text().splitlines() == ["orders,revenue", "1,10"]
+    assert statuses(edited) == {
+        "source": "success",
+        "regions": "unchanged",
+        "cleaned": "success",
+        "totals": "success",
+        "checked": "success",
+        "report": "success",
+    }
+    assert (project.parent / "lake" / "report.csv").read_text().splitlines() == [
+        "orders,revenue",
+        "1,10",
+    ]
 
 
 def test_a_missing_output_makes_its_node_run_again(project: Path) -> None:

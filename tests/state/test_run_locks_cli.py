@@ -63,18 +63,29 @@ def pause(table, seconds: float):
 @pytest.fixture
 def make_project(write_project: Callable[..., Path]) -> Callable[..., Path]:
     def make(*, pause: float = 0.0, yaml_timeout: float = 60) -> Path:
-        return write_project(PROJECT % {"pause": pause, "yaml_timeout": yaml_timeout}, files={
-            "data/numbers.csv": "n\n1\n2\n3\n", "transforms.py": TRANSFORMS,
-        })
+        return write_project(
+            PROJECT % {"pause": pause, "yaml_timeout": yaml_timeout},
+            files={
+                "data/numbers.csv": "n\n1\n2\n3\n",
+                "transforms.py": TRANSFORMS,
+            },
+        )
+
     return make
 
 
 @contextmanager
 def holding(state: Path, lock: str, run_id: str) -> Iterator[tuple[str, int]]:
     """Another process holding ``lock`` of ``state``; yields (lock id, pid)."""
-    proc = subprocess.Popen([sys.executable, str(WORKER), "hold", str(state), lock, run_id],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stdin is not None and proc.stdout is not None
+    proc = subprocess.Popen(
+        [sys.executable, str(WORKER), "hold", str(state), lock, run_id],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdin is not None
+    assert proc.stdout is not None
     try:
         words = proc.stdout.readline().split()
         assert words[:1] == ["locked"], (words, proc.stderr.read() if proc.stderr else "")
@@ -140,7 +151,10 @@ def test_no_wait_exits_at_once_naming_the_running_holder(make_project) -> None:
     project = make_project()
     state = project.parent / ".odibi" / "state.json"
     with holding(state, "pipeline.alpha", "holder-run-9") as (lock_id, pid):
-        result = run_odibi(["run", str(project), "-p", "alpha", "--no-wait"], extra_env={"ODIBI_LOCK_TIMEOUT": "60"})
+        result = run_odibi(
+            ["run", str(project), "-p", "alpha", "--no-wait"],
+            extra_env={"ODIBI_LOCK_TIMEOUT": "60"},
+        )
         other = run_odibi(["run", str(project), "-p", "beta", "--no-wait"])
     assert result.returncode == 5, result.stderr
     assert "does not wait" in result.stderr
@@ -152,24 +166,36 @@ def test_no_wait_exits_at_once_naming_the_running_holder(make_project) -> None:
 
 def test_two_pipelines_of_one_project_run_concurrently_and_both_land_in_state(make_project) -> None:
     project = make_project(pause=2.5)
-    procs = [subprocess.Popen([sys.executable, "-m", "odibi_core.cli.main", "run", str(project), "-p", name],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for name in ("alpha", "beta")]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "odibi_core.cli.main", "run", str(project), "-p", name],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("alpha", "beta")
+    ]
     outputs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outputs
     recorded = runs(project)
     assert sorted(recorded) == ["alpha", "beta"]
     (alpha,), (beta,) = recorded["alpha"], recorded["beta"]
     assert alpha["status"] == beta["status"] == "success"
-    assert alpha["started_at"] < beta["finished_at"] and beta["started_at"] < alpha["finished_at"], (
-        "the two pipelines did not overlap")
+    assert alpha["started_at"] < beta["finished_at"], "the two pipelines did not overlap"
+    assert beta["started_at"] < alpha["finished_at"], "the two pipelines did not overlap"
 
 
 def test_the_same_pipeline_started_twice_runs_one_after_the_other(make_project) -> None:
     project = make_project(pause=1.5)
-    procs = [subprocess.Popen([sys.executable, "-m", "odibi_core.cli.main", "run", str(project), "-p", "alpha"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for _ in range(2)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "odibi_core.cli.main", "run", str(project), "-p", "alpha"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     outputs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outputs
     first, second = sorted(runs(project)["alpha"], key=lambda r: r["started_at"])
@@ -185,8 +211,10 @@ def test_a_torn_state_file_stops_the_run_and_is_left_in_place(make_project) -> N
     state.write_bytes(torn)
     result = run_odibi(["run", str(project), "-p", "alpha"])
     assert result.returncode == 6, result.stderr
-    assert str(state) in result.stderr and "not valid JSON" in result.stderr
+    assert str(state) in result.stderr
+    assert "not valid JSON" in result.stderr
     assert state.read_bytes() == torn
     assert not (project.parent / "lake").exists()
     shown = run_odibi(["state", "show", str(project)])
-    assert shown.returncode == 6 and "left in place" in shown.stderr
+    assert shown.returncode == 6
+    assert "left in place" in shown.stderr

@@ -27,7 +27,8 @@ PAYLOAD_BYTES = 20_000  # a few ms per update: kills land in every phase of a wr
 
 def _worker_module():  # the payload function, shared with the worker process
     spec = importlib.util.spec_from_file_location("odibi_state_test_worker", WORKER)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -38,9 +39,15 @@ def _worker_module():  # the payload function, shared with the worker process
 def test_a_hundred_sigkilled_writers_leave_the_previous_or_the_next_version(tmp_path: Path) -> None:
     payload_for = _worker_module().payload_for
     state = tmp_path / "state.json"
-    zygote = subprocess.Popen([sys.executable, str(WORKER), "zygote", str(state), str(PAYLOAD_BYTES)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
-    assert zygote.stdin is not None and zygote.stdout is not None
+    zygote = subprocess.Popen(
+        [sys.executable, str(WORKER), "zygote", str(state), str(PAYLOAD_BYTES)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        bufsize=1,
+    )
+    assert zygote.stdin is not None
+    assert zygote.stdout is not None
     rng = random.Random(20240611)
     committed = 0  # serial of the last version a writer reported as written
     outcomes = {"previous": 0, "next": 0}
@@ -86,23 +93,33 @@ def test_a_hundred_sigkilled_writers_leave_the_previous_or_the_next_version(tmp_
                 assert committed == 0, f"trial {trial}: state vanished after serial {committed}"
                 continue
             stored = json.loads(raw)  # always parses...
-            doc = parse_state(raw, location=str(state))  # ...verifies its checksum, is strictly valid
-            assert stored["version"] == 2 and stored["checksum"] == doc.checksum
+            doc = parse_state(
+                raw, location=str(state)
+            )  # ...verifies its checksum, is strictly valid
+            assert stored["version"] == 2
+            assert stored["checksum"] == doc.checksum
             assert seal(doc) == raw, f"trial {trial}: the bytes are not exactly what a writer wrote"
             assert counter_value(doc) == doc.serial, f"trial {trial}: counter and serial disagree"
-            assert payload_value(doc) == payload_for(doc.serial, PAYLOAD_BYTES), f"trial {trial}: mixed payload"
+            assert payload_value(doc) == payload_for(doc.serial, PAYLOAD_BYTES), (
+                f"trial {trial}: mixed payload"
+            )
             assert doc.serial in (committed, committed + 1), (
-                f"trial {trial}: file at serial {doc.serial}, last committed {committed}")
+                f"trial {trial}: file at serial {doc.serial}, last committed {committed}"
+            )
             outcomes["previous" if doc.serial == committed else "next"] += 1
             committed = doc.serial
     finally:
         zygote.stdin.close()
         zygote.wait(timeout=30)
-    assert committed >= 10 + TRIALS // 5, f"writers committed only {committed} versions in {TRIALS} trials"
+    assert committed >= 10 + TRIALS // 5, (
+        f"writers committed only {committed} versions in {TRIALS} trials"
+    )
     # the lock was never left stuck, and the next writer clears the dead writers' temp files
     final = LocalStateBackend(state).update(lambda doc: None, timeout=2)
     assert final.serial == committed + 1
     assert leftover_temps(state) == []
-    print(f"{TRIALS} kills: file at the previous version {outcomes['previous']} times, "
-          f"at the next {outcomes['next']} times; {committed} versions committed; "
-          f"{per_update * 1000:.1f} ms per update")
+    print(
+        f"{TRIALS} kills: file at the previous version {outcomes['previous']} times, "
+        f"at the next {outcomes['next']} times; {committed} versions committed; "
+        f"{per_update * 1000:.1f} ms per update"
+    )

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from odibi_core.testing.services import require_service_variable
 
 DSN_VARIABLE = "ODIBI_TEST_PG_DSN"

@@ -7,7 +7,6 @@ from importlib import resources
 from pathlib import Path
 
 import pyarrow.parquet as pq
-
 from odibi_core.config.loader import load_project
 from odibi_core.execution.runner import run_project
 

@@ -44,15 +44,18 @@ def _raised() -> BaseException:
 
 def test_pluggy_frames_are_folded_and_the_failing_code_kept() -> None:
     text = format_traceback(_raised(), full=False)
-    assert "in user_code" in text and "in demo_call" in text  # the plugins' own frames stay
-    assert "_multicall" not in text and "/pluggy/" not in text
+    assert "in user_code" in text
+    assert "in demo_call" in text
+    assert "_multicall" not in text
+    assert "/pluggy/" not in text
     assert "frames of pluggy hidden: --debug=full shows them]" in text
     assert text.rstrip().endswith("ValueError: bad value 3")
 
 
 def test_full_keeps_every_frame() -> None:
     text = format_traceback(_raised(), full=True)
-    assert "_multicall" in text and "hidden" not in text
+    assert "_multicall" in text
+    assert "hidden" not in text
 
 
 def test_chained_causes_are_folded_too() -> None:
@@ -64,4 +67,5 @@ def test_chained_causes_are_folded_too() -> None:
     except RuntimeError as outer:
         text = format_traceback(outer, full=False)
     assert "The above exception was the direct cause" in text
-    assert "_multicall" not in text and "RuntimeError: wrapped" in text
+    assert "_multicall" not in text
+    assert "RuntimeError: wrapped" in text

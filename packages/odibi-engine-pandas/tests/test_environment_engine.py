@@ -31,7 +31,9 @@ def test_an_environment_overlay_switches_the_engine_and_keeps_line_numbers(
 ) -> None:
     path = write_project(PROJECT)
     source = read_project_source(path, environment="compat")
-    project = build_project(source, make_plugin_manager(("odibi-engine-pandas", odibi_engine_pandas.plugin)))
+    project = build_project(
+        source, make_plugin_manager(("odibi-engine-pandas", odibi_engine_pandas.plugin))
+    )
     assert project.config.engine == "pandas"
     assert project.engine_options.dtype_backend == "numpy_nullable"  # type: ignore[union-attr]
     assert source.locations.find(("engine",)).line == 12  # type: ignore[union-attr]

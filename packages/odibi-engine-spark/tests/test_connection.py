@@ -1,4 +1,5 @@
-"""The ``hadoop`` connection: Hadoop URIs end to end on Spark, refused at validate time elsewhere."""
+"""The ``hadoop`` connection: Hadoop URIs end to end on Spark, refused at validate time
+elsewhere."""
 
 from __future__ import annotations
 
@@ -61,8 +62,9 @@ def test_base_uri_must_be_a_uri(write_project: Callable[..., Path], tmp_path: Pa
 
 
 @pytest.mark.spark
-def test_spark_reads_and_publishes_through_hadoop_uris(spark_session: Any, write_project: Callable[..., Path],
-                                                       tmp_path: Path) -> None:
+def test_spark_reads_and_publishes_through_hadoop_uris(
+    spark_session: Any, write_project: Callable[..., Path], tmp_path: Path
+) -> None:
     path = write(write_project, tmp_path, "spark")
     for _ in range(2):  # the second run replaces the first output
         results = run_on_engine(path, "spark")

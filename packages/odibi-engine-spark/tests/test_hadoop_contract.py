@@ -1,4 +1,5 @@
-"""The ``hadoop`` connection passes the file connection contract suite (spark engine, file:// root)."""
+"""The ``hadoop`` connection passes the file connection contract suite (spark engine, file://
+root)."""
 
 from __future__ import annotations
 

@@ -63,7 +63,9 @@ def test_spark_failure_text_becomes_malformed_csv_with_the_line(tmp_path: Path) 
     )
     assert (
         remote is not None
-        and "abfss://c@a.dfs.core.windows.net/x/r.csv: a row's number of fields" in remote.message
+    )
+    assert (
+        "abfss://c@a.dfs.core.windows.net/x/r.csv: a row's number of fields" in remote.message
     )
     assert malformed_spark_csv("AnalysisException: [PATH_NOT_FOUND]") is None
 

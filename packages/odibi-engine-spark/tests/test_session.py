@@ -48,7 +48,9 @@ def test_a_step_may_return_a_frame_built_on_the_users_session(spark_session: Any
     engine = SparkEngine()
     try:
         frame = engine.from_arrow(__import__("pyarrow").table({"a": [1]}))
-        result = engine.call(lambda f: spark_session.range(4).withColumnRenamed("id", "n"), frame, {})
+        result = engine.call(
+            lambda f: spark_session.range(4).withColumnRenamed("id", "n"), frame, {}
+        )
         assert result.sparkSession is engine.spark
         again = engine.sql("SELECT sum(n) AS s FROM this", {"this": result})
         assert again.toArrow().to_pylist() == [{"s": 6}]
@@ -80,7 +82,9 @@ def test_without_java_the_error_says_so_and_exits_with_the_plugin_code(tmp_path:
     """)
     env = {k: v for k, v in os.environ.items() if k != "JAVA_HOME"}
     env["PATH"] = str(tmp_path)  # no java here
-    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
     assert "ERROR 4 cannot start Spark: no `java` on PATH" in done.stdout, done.stdout + done.stderr
     assert "Java 17" in done.stdout
 
@@ -90,16 +94,22 @@ def test_a_session_odibi_starts_is_configured_and_stopped_at_close(tmp_path: Any
         from pyspark import SparkContext
         from odibi_engine_spark.engine import SparkEngine
         from odibi_engine_spark.options import SparkOptions
-        engine = SparkEngine(SparkOptions(master="local[1]", app_name="odibi-started",
-                                          conf={"spark.sql.shuffle.partitions": 3, "spark.ui.enabled": False}))
+        conf = {"spark.sql.shuffle.partitions": 3, "spark.ui.enabled": False}
+        engine = SparkEngine(SparkOptions(master="local[1]", app_name="odibi-started", conf=conf))
         sc = engine.spark.sparkContext
         print("STARTED", engine.started_session, sc.master, sc.appName,
-              engine.spark.conf.get("spark.sql.shuffle.partitions"), sc.getConf().get("spark.ui.enabled"))
+              engine.spark.conf.get("spark.sql.shuffle.partitions"),
+              sc.getConf().get("spark.ui.enabled"))
         print("COUNT", engine.count(engine.sql("SELECT * FROM range(7)", {})))
         engine.close()
         print("STOPPED", SparkContext._active_spark_context is None)
     """)
     env = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1"}
-    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
-    assert "STARTED True local[1] odibi-started 3 false" in done.stdout, done.stdout + done.stderr[-2000:]
-    assert "COUNT 7" in done.stdout and "STOPPED True" in done.stdout
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert "STARTED True local[1] odibi-started 3 false" in done.stdout, (
+        done.stdout + done.stderr[-2000:]
+    )
+    assert "COUNT 7" in done.stdout
+    assert "STOPPED True" in done.stdout

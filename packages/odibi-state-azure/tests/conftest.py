@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-
 from odibi_core.testing.services import service_variables
 
 AZURITE_VARS = (

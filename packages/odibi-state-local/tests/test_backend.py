@@ -20,7 +20,9 @@ def backend(tmp_path: Path) -> LocalStateBackend:
     return LocalStateBackend(tmp_path / ".odibi" / "state.json", project="p", run_id="run-1")
 
 
-def test_the_lock_file_is_never_replaced_while_the_state_file_is(backend: LocalStateBackend) -> None:
+def test_the_lock_file_is_never_replaced_while_the_state_file_is(
+    backend: LocalStateBackend,
+) -> None:
     backend.update(bump)
     sidecar = backend.path.parent / "state.json.lock"
     lock_inode, state_inode = sidecar.stat().st_ino, backend.path.stat().st_ino
@@ -34,7 +36,11 @@ def test_the_holder_record_is_in_the_sidecar_only_while_held(backend: LocalState
     sidecar = SidecarLocks(backend.path).path_of("pipeline.daily")
     with backend.lock("pipeline.daily", timeout=1, run_id="run-xyz") as holder:
         record = json.loads(sidecar.read_text())
-        assert (record["lock_id"], record["run_id"], record["pid"]) == (holder.lock_id, "run-xyz", os.getpid())
+        assert (record["lock_id"], record["run_id"], record["pid"]) == (
+            holder.lock_id,
+            "run-xyz",
+            os.getpid(),
+        )
         assert read_record(sidecar) == holder
     assert sidecar.read_text() == ""
     assert sidecar.exists()  # never deleted
@@ -48,7 +54,9 @@ def test_lock_names_map_to_safe_sidecar_names(backend: LocalStateBackend) -> Non
     assert locks.path_of("../evil name").parent == backend.path.parent
 
 
-def test_writes_leave_no_temp_files_and_clean_up_dead_writers_temps(backend: LocalStateBackend) -> None:
+def test_writes_leave_no_temp_files_and_clean_up_dead_writers_temps(
+    backend: LocalStateBackend,
+) -> None:
     backend.update(bump)
     assert leftover_temps(backend.path) == []
     dead = temp_name(backend.path)
@@ -98,6 +106,9 @@ def test_timeout_message_without_a_holder_record() -> None:
 def test_a_same_process_second_instance_is_excluded(backend: LocalStateBackend) -> None:
     # flock locks belong to open files, not processes: two runners in one process exclude too
     other = LocalStateBackend(backend.path)
-    with backend.lock("pipeline.p", timeout=1), pytest.raises(StateLockTimeout):
-        with other.lock("pipeline.p", timeout=0.1):
-            pass  # pragma: no cover
+    with (
+        backend.lock("pipeline.p", timeout=1),
+        pytest.raises(StateLockTimeout),
+        other.lock("pipeline.p", timeout=0.1),
+    ):
+        pass  # pragma: no cover

@@ -29,19 +29,30 @@ pipelines:
 
 
 def _build(options: LocalStateOptions, project_dir: Path) -> LocalStateBackend:
-    return LocalStateBackend.build(options, StateBuildContext(name="state", project_dir=project_dir, project_name="p"))
+    return LocalStateBackend.build(
+        options, StateBuildContext(name="state", project_dir=project_dir, project_name="p")
+    )
 
 
-def test_default_location_is_beside_the_project_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_location_is_beside_the_project_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     backend = _build(LocalStateOptions(), tmp_path / "proj")
     assert backend.path == tmp_path / "proj" / ".odibi" / "state.json"
 
 
-def test_path_option_relative_absolute_and_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_path_option_relative_absolute_and_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert _build(LocalStateOptions(path="run/s.json"), tmp_path).path == tmp_path / "run" / "s.json"
-    assert _build(LocalStateOptions(path=str(tmp_path / "abs.json")), Path("/elsewhere")).path == tmp_path / "abs.json"
+    assert (
+        _build(LocalStateOptions(path="run/s.json"), tmp_path).path == tmp_path / "run" / "s.json"
+    )
+    assert (
+        _build(LocalStateOptions(path=str(tmp_path / "abs.json")), Path("/elsewhere")).path
+        == tmp_path / "abs.json"
+    )
     assert _build(LocalStateOptions(path="~/s.json"), tmp_path).path == tmp_path / "home" / "s.json"
 
 
@@ -56,7 +67,9 @@ def test_an_unknown_state_key_names_file_line_and_suggests(write_project) -> Non
     with pytest.raises(ConfigError) as caught:
         load_project(path)
     message = caught.value.message
-    assert "pathh" in message and "path" in message and "odibi.yaml" in message
+    assert "pathh" in message
+    assert "path" in message
+    assert "odibi.yaml" in message
 
 
 def test_the_entry_point_is_listed_active() -> None:
@@ -67,9 +80,14 @@ def test_the_entry_point_is_listed_active() -> None:
 
 
 def test_the_entry_point_module_imports_nothing_heavy() -> None:
-    code = ("import sys, odibi_state_local; "
-            "print(sorted(m for m in ('portalocker', 'pydantic', 'odibi_state_local.backend') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    code = (
+        "import sys, odibi_state_local; "
+        "print(sorted(m for m in ('portalocker', 'pydantic', 'odibi_state_local.backend') if "
+        "m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "[]"
 
 
@@ -83,12 +101,14 @@ def test_the_kernels_lock_timeout_and_history_reach_the_backend_through_its_fact
     path = write_project(PROJECT % "state:\n  backend: local\n  lock_timeout: 7.5\n  history: 4\n")
     pm = create_plugin_manager()
     loaded = load_project(path, pm=pm)
-    backend = open_state_backend(loaded, pm, run_id="run-9",
-                                 lock_timeout=effective_lock_timeout(loaded, None))
+    backend = open_state_backend(
+        loaded, pm, run_id="run-9", lock_timeout=effective_lock_timeout(loaded, None)
+    )
     assert isinstance(backend, LocalStateBackend)
     assert (backend.lock_timeout, backend.history_limit, backend.run_id) == (7.5, 4, "run-9")
     assert backend.describe() == f"local state at {backend.path}"
-    flagged = open_state_backend(loaded, pm, run_id=None,
-                                 lock_timeout=effective_lock_timeout(loaded, 0.25))
+    flagged = open_state_backend(
+        loaded, pm, run_id=None, lock_timeout=effective_lock_timeout(loaded, 0.25)
+    )
     assert isinstance(flagged, LocalStateBackend)
     assert (flagged.lock_timeout, flagged.history_limit) == (0.25, 4)

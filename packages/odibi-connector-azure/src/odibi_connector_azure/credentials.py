@@ -90,12 +90,13 @@ def account_name(options: AzureStorageOptions) -> str:
 
 
 def _retry_kwargs(options: AzureStorageOptions, aio: bool) -> dict[str, Any]:
-    if aio:
-        from azure.storage.blob.aio import ExponentialRetry
-    else:
-        from azure.storage.blob import ExponentialRetry
+    import importlib
 
-    class DoublingRetry(ExponentialRetry):  # type: ignore[misc, valid-type]
+    # the sync and async SDKs each have their own ExponentialRetry
+    sdk = importlib.import_module("azure.storage.blob.aio" if aio else "azure.storage.blob")
+    ExponentialRetry: type[Any] = sdk.ExponentialRetry
+
+    class DoublingRetry(ExponentialRetry):
         """``retry_backoff`` seconds, doubled after every further failure (the SDK's own policy
         adds ``base ** n`` to a fixed start, which cannot start small)."""
 
@@ -142,10 +143,11 @@ def _credential(options: AzureStorageOptions, aio: bool) -> Any:
 
 def service_client(options: AzureStorageOptions, *, aio: bool = False) -> Any:
     """A (sync or async) ``BlobServiceClient`` with Odibi's retry policy; no request is made."""
-    if aio:
-        from azure.storage.blob.aio import BlobServiceClient
-    else:
-        from azure.storage.blob import BlobServiceClient
+    import importlib
+
+    # the sync and async SDKs each have their own BlobServiceClient
+    sdk = importlib.import_module("azure.storage.blob.aio" if aio else "azure.storage.blob")
+    BlobServiceClient: type[Any] = sdk.BlobServiceClient
     kwargs = _retry_kwargs(options, aio)
     if options.connection_string is not None:
         try:

@@ -98,8 +98,10 @@ class FailingProxy:
                     if key.lower() not in ("transfer-encoding", "content-length", "connection"):
                         self.send_header(key, value)
                 # a HEAD answer has no body but tells the size of the blob
-                length = response.getheader("Content-Length") if self.command == "HEAD" else None
-                self.send_header("Content-Length", length or str(len(data)))
+                head_length = (
+                    response.getheader("Content-Length") if self.command == "HEAD" else None
+                )
+                self.send_header("Content-Length", head_length or str(len(data)))
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(data)

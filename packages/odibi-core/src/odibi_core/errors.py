@@ -32,9 +32,11 @@ class ExitCode(enum.IntEnum):
     """A plugin the project needs failed to load (or its hook returned no spec), is missing,
     blocked or conflicts with another (and the project has no other problem)."""
     STATE_LOCKED = 5
-    """A state or pipeline run lock is held by another run and the wait timed out (or ``--no-wait``)."""
+    """A state or pipeline run lock is held by another run and the wait timed out (or
+    ``--no-wait``)."""
     STATE_ERROR = 6
-    """The state store is unreadable, torn, of a foreign lineage or unreachable; it was left untouched."""
+    """The state store is unreadable, torn, of a foreign lineage or unreachable; it was left
+    untouched."""
     SECRETS_MISSING = 7
     """``odibi secrets validate`` found references that do not resolve."""
     CHECKS_FAILED = 8
@@ -42,7 +44,8 @@ class ExitCode(enum.IntEnum):
     INTERNAL_ERROR = 70
     """A bug in Odibi or a plugin: an unexpected exception. Rerun with ``--debug`` and report it."""
     INTERRUPTED = 130
-    """Interrupted by the user (Ctrl-C, SIGINT): running work was cancelled, outputs were left as they
+    """Interrupted by the user (Ctrl-C, SIGINT): running work was cancelled, outputs were left as
+    they
     were, and the run was recorded as ``interrupted``."""
     TERMINATED = 143
     """Stopped by SIGTERM (a scheduler, ``kill``, a container stop): handled like Ctrl-C."""
@@ -52,7 +55,8 @@ class OdibiError(Exception):
     """Root of every error Odibi raises on purpose.
 
     Args:
-        message: One line saying what went wrong, naming files, keys and names (never secret values).
+        message: One line saying what went wrong, naming files, keys and names (never secret
+            values).
         hint: One line saying what the user can do about it.
     """
 
@@ -66,7 +70,8 @@ class OdibiError(Exception):
 
 
 class UsageError(OdibiError):
-    """The command line asked for something impossible (unknown pipeline or node name, bad flag mix)."""
+    """The command line asked for something impossible (unknown pipeline or node name, bad flag
+    mix)."""
 
     exit_code = ExitCode.USAGE_ERROR
 
@@ -85,9 +90,12 @@ class ConfigError(OdibiError):
 
 
 class SecretMissingError(ConfigError):
-    """A ``${secret:NAME}`` or ``${env:NAME}`` reference did not resolve. Names the variable only."""
+    """A ``${secret:NAME}`` or ``${env:NAME}`` reference did not resolve. Names the variable
+    only."""
 
-    default_hint = "Set the variable or add it to .env; `odibi secrets validate` lists every missing one."
+    default_hint = (
+        "Set the variable or add it to .env; `odibi secrets validate` lists every missing one."
+    )
 
 
 class PlanError(ConfigError):
@@ -205,8 +213,14 @@ class EngineError(OdibiError):
 
     exit_code = ExitCode.RUN_FAILED
 
-    def __init__(self, message: str, *, hint: str | None = None, position: SqlPosition | None = None,
-                 computing: bool = True) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        position: SqlPosition | None = None,
+        computing: bool = True,
+    ) -> None:
         super().__init__(message, hint=hint)
         self.position = position
         self.computing = computing

@@ -30,9 +30,7 @@ from odibi_core.redaction.exceptions import format_exception_chain
 from odibi_core.redaction.mask import current_mask
 from odibi_core.redaction.patterns import is_secret_value_for_key
 
-LOG_CONTEXT: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar(
-    "odibi_log_context", default={}
-)
+LOG_CONTEXT: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("odibi_log_context")
 """``run_id``, ``pipeline`` and ``node`` of the code running now (copied into worker threads)."""
 
 CONTEXT_FIELDS = ("run_id", "pipeline", "node")
@@ -49,7 +47,7 @@ _REDACTED = "_odibi_redacted"
 @contextlib.contextmanager
 def bind_log_context(**fields: str) -> Iterator[None]:
     """Add ``fields`` to every log record emitted inside the block (this thread/context)."""
-    token = LOG_CONTEXT.set({**LOG_CONTEXT.get(), **fields})
+    token = LOG_CONTEXT.set({**LOG_CONTEXT.get({}), **fields})
     try:
         yield
     finally:
@@ -92,7 +90,7 @@ class RedactingFilter(logging.Filter):
                 None,
             )
             record.stack_info = None
-        for key, value in LOG_CONTEXT.get().items():
+        for key, value in LOG_CONTEXT.get({}).items():
             if not hasattr(record, key):
                 setattr(record, key, value)
         setattr(record, _REDACTED, True)
@@ -158,7 +156,8 @@ class TextFormatter(logging.Formatter):
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: timestamp, level, logger, message, run_id, pipeline, node, extras."""
+    """One JSON object per line: timestamp, level, logger, message, run_id, pipeline, node,
+    extras."""
 
     def format(self, record: logging.LogRecord) -> str:
         """Serialise a (redacted) record. Values are redacted before encoding, so a mask can never
@@ -184,10 +183,10 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, default=_json_default, ensure_ascii=False)
 
 
-class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _CurrentStderrHandler(logging.StreamHandler):
     """Writes to whatever ``sys.stderr`` is now (so a live progress display can capture it)."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> IO[str]:
         from odibi_core.redaction.process import unwrapped
 
@@ -244,7 +243,9 @@ def configure_logging(
         trace_hooks: Log pluggy's hook-call trace at DEBUG (also ``ODIBI_TRACE_HOOKS=1``).
         file: Also append every line at ``level`` to this file (same format, same redaction).
     """
-    handler: logging.Handler = logging.StreamHandler(stream) if stream is not None else _CurrentStderrHandler()
+    handler: logging.Handler = (
+        logging.StreamHandler(stream) if stream is not None else _CurrentStderrHandler()
+    )
     handler.addFilter(RedactingFilter())
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     if console_level is not None:
@@ -261,7 +262,11 @@ def configure_logging(
         root.addHandler(_file_handler(file, fmt))
     root.setLevel(logging.WARNING)
     logging.getLogger("odibi").setLevel(level.upper())
-    tracing = trace_hooks or os.environ.get(ENV_TRACE_HOOKS, "").strip().lower() in ("1", "true", "yes")
+    tracing = trace_hooks or os.environ.get(ENV_TRACE_HOOKS, "").strip().lower() in (
+        "1",
+        "true",
+        "yes",
+    )
     logging.getLogger(HOOK_LOGGER).setLevel(logging.DEBUG if tracing else logging.INFO)
     logging.captureWarnings(True)
     return handler

@@ -66,13 +66,16 @@ def load_project_transforms(project_dir: Path) -> dict[str, TransformSpec]:
     _collecting.sink = found
     try:
         spec = importlib.util.spec_from_file_location(module_name, path)
-        assert spec is not None and spec.loader is not None
+        assert spec is not None
+        assert spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         sys.modules[module_name] = module
         spec.loader.exec_module(module)
     except (Exception, SystemExit) as exc:  # the project's own code: never an internal error
         where = f"{path}:{_failing_line(exc, path)}"
-        raise ConfigError(f"{where}: importing project transforms failed: {type(exc).__name__}: {exc}") from exc
+        raise ConfigError(
+            f"{where}: importing project transforms failed: {type(exc).__name__}: {exc}"
+        ) from exc
     finally:
         _collecting.sink = None
     return {s.name: s for s in found}

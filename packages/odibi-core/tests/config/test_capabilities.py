@@ -18,7 +18,15 @@ class SqlOnlyEngine:
 
     @hookimpl
     def odibi_engines(self) -> list[EngineSpec]:
-        return [EngineSpec("sqlonly", lambda options, ctx: None, None, "test engine", frozenset({"sql", "files"}))]
+        return [
+            EngineSpec(
+                "sqlonly",
+                lambda options, ctx: None,
+                None,
+                "test engine",
+                frozenset({"sql", "files"}),
+            )
+        ]
 
 
 PROJECT = """\
@@ -45,21 +53,24 @@ def load(write_project: Callable[..., Path], pm: Any, engine: str) -> Any:
     return build_project(read_project_source(path), pm)
 
 
-def test_a_missing_capability_names_file_line_node_and_engine(write_project: Callable[..., Path],
-                                                              make_plugin_manager: Callable[..., Any]) -> None:
+def test_a_missing_capability_names_file_line_node_and_engine(
+    write_project: Callable[..., Path], make_plugin_manager: Callable[..., Any]
+) -> None:
     pm = make_plugin_manager(("sqlonly-plugin", SqlOnlyEngine()))
     with pytest.raises(ConfigError) as info:
         load(write_project, pm, "sqlonly")
     message = info.value.message
     assert "odibi.yaml:15" in message
     assert "pipelines[0].nodes[1].transform.steps[1]" in message
-    assert "node 'enriched'" in message and "Python (function) step" in message
+    assert "node 'enriched'" in message
+    assert "Python (function) step" in message
     assert "engine 'sqlonly'" in message
     assert info.value.exit_code == ExitCode.CONFIG_INVALID
 
 
 @pytest.mark.parametrize("engine", ["duckdb"])
-def test_builtin_engines_accept_every_feature(write_project: Callable[..., Path],
-                                              make_plugin_manager: Callable[..., Any], engine: str) -> None:
+def test_builtin_engines_accept_every_feature(
+    write_project: Callable[..., Path], make_plugin_manager: Callable[..., Any], engine: str
+) -> None:
     project = load(write_project, make_plugin_manager(), engine)
     assert project.config.engine == engine

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from odibi_core.config.loader import load_project, read_project_source
 from odibi_core.errors import ConfigError, PlanError, SecretMissingError
 
@@ -22,7 +21,10 @@ pipelines:
 
 
 def test_typo_names_file_line_key_and_suggestion(write_project) -> None:
-    text = BASE.replace("        read: {connection: raw, path: a.csv}", "        raed: {connection: raw, path: a.csv}")
+    text = BASE.replace(
+        "        read: {connection: raw, path: a.csv}",
+        "        raed: {connection: raw, path: a.csv}",
+    )
     path = write_project(text)
     with pytest.raises(ConfigError) as info:
         load_project(path)
@@ -47,10 +49,14 @@ def test_plugin_section_typo_is_located(write_project) -> None:
     assert "did you mean 'base_path'?" in info.value.message
 
 
-def test_missing_env_var_is_named_without_value(write_project, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_env_var_is_named_without_value(
+    write_project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("ODIBI_TEST_MISSING_DIR", raising=False)
     monkeypatch.setenv("ODIBI_TEST_OTHER", "s3cr3t-value-123")
-    path = write_project(BASE.replace("./data", "'${env:ODIBI_TEST_MISSING_DIR}/${ODIBI_TEST_OTHER}'"))
+    path = write_project(
+        BASE.replace("./data", "'${env:ODIBI_TEST_MISSING_DIR}/${ODIBI_TEST_OTHER}'")
+    )
     with pytest.raises(SecretMissingError) as info:
         load_project(path)
     assert "ODIBI_TEST_MISSING_DIR" in info.value.message
@@ -58,10 +64,14 @@ def test_missing_env_var_is_named_without_value(write_project, monkeypatch: pyte
     assert "s3cr3t-value-123" not in info.value.message
 
 
-def test_references_are_resolved_after_parsing(write_project, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_references_are_resolved_after_parsing(
+    write_project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     tricky = 'a: b # "quoted" \n - x'
     monkeypatch.setenv("ODIBI_TEST_TRICKY", tricky)
-    path = write_project(BASE + "description: ${env:ODIBI_TEST_TRICKY}\n# ${env:ODIBI_TEST_ONLY_IN_COMMENT}\n")
+    path = write_project(
+        BASE + "description: ${env:ODIBI_TEST_TRICKY}\n# ${env:ODIBI_TEST_ONLY_IN_COMMENT}\n"
+    )
     project = load_project(path)
     assert project.config.description == tricky
     assert project.config.pipelines[0].nodes[0].name == "a"
@@ -73,7 +83,9 @@ def test_env_default_and_escape(write_project, monkeypatch: pytest.MonkeyPatch) 
     assert load_project(path).config.description == "fallback ${literal}"
 
 
-def test_dotenv_beside_project_never_overrides_environment(write_project, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_dotenv_beside_project_never_overrides_environment(
+    write_project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ODIBI_TEST_SET", "from-env")
     monkeypatch.delenv("ODIBI_TEST_DOTENV_ONLY", raising=False)
     path = write_project(
@@ -83,20 +95,26 @@ def test_dotenv_beside_project_never_overrides_environment(write_project, monkey
     assert load_project(path).config.description == "from-env-dotenv value"
 
 
-def test_relative_base_path_is_relative_to_project_file(write_project, tmp_path: Path, monkeypatch) -> None:
+def test_relative_base_path_is_relative_to_project_file(
+    write_project, tmp_path: Path, monkeypatch
+) -> None:
     path = write_project(BASE)
     monkeypatch.chdir("/")
     project = load_project(path)
     from odibi_core.connections.local import LocalConnection
     from odibi_core.plugins.types import BuildContext
 
-    conn = LocalConnection.build(project.connection_options["raw"],  # type: ignore[arg-type]
-                                 BuildContext("raw", project.project_dir, "demo"))
+    conn = LocalConnection.build(
+        project.connection_options["raw"],  # type: ignore[arg-type]
+        BuildContext("raw", project.project_dir, "demo"),
+    )
     assert conn.root == (tmp_path / "data").resolve()
 
 
 def test_imports_merge_and_cycles_are_named(write_project, tmp_path: Path) -> None:
-    (tmp_path / "common.yaml").write_text("connections:\n  lake: {type: local, base_path: ./lake}\n")
+    (tmp_path / "common.yaml").write_text(
+        "connections:\n  lake: {type: local, base_path: ./lake}\n"
+    )
     path = write_project("imports: [common.yaml]\n" + BASE)
     project = load_project(path)
     assert set(project.config.connections) == {"raw", "lake"}
@@ -109,12 +127,15 @@ def test_imports_merge_and_cycles_are_named(write_project, tmp_path: Path) -> No
 
 
 def test_environment_overlay_only_when_asked(write_project) -> None:
-    text = BASE + "environments:\n  prod:\n    connections:\n      raw: {type: local, base_path: /srv/raw}\n"
+    text = (
+        BASE + "environments:\n  prod:\n    connections:\n      raw: {type: local, base_path: "
+        "/srv/raw}\n"
+    )
     path = write_project(text)
     assert load_project(path).config.connections["raw"].plugin_options()["base_path"] == "./data"
     prod = load_project(path, environment="prod")
     assert prod.config.connections["raw"].plugin_options()["base_path"] == "/srv/raw"
-    with pytest.raises(ConfigError, match="unknown environment 'prd'.*did you mean 'prod'"):
+    with pytest.raises(ConfigError, match=r"unknown environment 'prd'.*did you mean 'prod'"):
         load_project(path, environment="prd")
 
 
@@ -138,7 +159,9 @@ def test_invalid_yaml_names_line(write_project) -> None:
 
 def test_unknown_connection_in_node_is_located(write_project) -> None:
     path = write_project(BASE.replace("{connection: raw,", "{connection: rwa,"))
-    with pytest.raises(ConfigError, match=r"odibi.yaml:8: .*unknown connection 'rwa' \(did you mean 'raw'\?\)"):
+    with pytest.raises(
+        ConfigError, match=r"odibi.yaml:8: .*unknown connection 'rwa' \(did you mean 'raw'\?\)"
+    ):
         load_project(path)
 
 
@@ -153,7 +176,9 @@ def test_cycle_is_named_at_its_line(write_project) -> None:
 
 
 def test_unknown_dependency_suggests_at_its_line(write_project) -> None:
-    with pytest.raises(PlanError, match=r"odibi.yaml:9: .*unknown node 'aa' \(did you mean 'a'\?\)"):
+    with pytest.raises(
+        PlanError, match=r"odibi.yaml:9: .*unknown node 'aa' \(did you mean 'a'\?\)"
+    ):
         load_project(write_project(BASE + "      - {name: b, depends_on: [aa]}\n"))
 
 
@@ -161,7 +186,11 @@ def test_planner_repeats_graph_checks_for_programmatic_callers() -> None:
     from odibi_core.config.models import PipelineConfig
     from odibi_core.planning.dag import build_plan
 
-    pipeline = PipelineConfig.model_validate({"pipeline": "p", "nodes": [
-        {"name": "a", "depends_on": ["b"]}, {"name": "b", "depends_on": ["a"]}]})
+    pipeline = PipelineConfig.model_validate(
+        {
+            "pipeline": "p",
+            "nodes": [{"name": "a", "depends_on": ["b"]}, {"name": "b", "depends_on": ["a"]}],
+        }
+    )
     with pytest.raises(PlanError, match=r"dependency cycle: (a -> b -> a|b -> a -> b)"):
         build_plan(pipeline)

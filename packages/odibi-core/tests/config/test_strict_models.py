@@ -67,7 +67,8 @@ def test_a_number_from_a_reference_is_still_accepted(
     [
         (
             "{sql: SELECT 1, function: f}",
-            "a step has exactly one of sql:, function:, transformer: (this one has sql and function)",
+            "a step has exactly one of sql:, function:, transformer: (this one has sql and "
+            "function)",
         ),
         (
             "{sqll: SELECT 1}",

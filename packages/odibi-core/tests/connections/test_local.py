@@ -23,7 +23,8 @@ def test_build_resolves_base_path_against_the_project_folder(tmp_path: Path) -> 
     connection = LocalConnection.build(
         options, BuildContext(name="lake", project_dir=tmp_path, project_name="p")
     )
-    assert connection.root == (tmp_path / "lake").resolve() and connection.allow_outside_symlinks
+    assert connection.root == (tmp_path / "lake").resolve()
+    assert connection.allow_outside_symlinks
 
 
 def test_resolve_keeps_paths_under_the_root(lake: LocalConnection) -> None:
@@ -63,7 +64,8 @@ def test_staging_is_owner_tagged_beside_the_target_and_cleans_dead_writers(
     (lake.root / "sub" / dead).write_text("x")
     (lake.root / "sub" / live).write_text("y")
     staging = Path(lake.staging_path("sub/out.csv"))
-    assert staging.parent == lake.root / "sub" and staging.name.startswith(".out.csv.odibi-tmp-")
+    assert staging.parent == lake.root / "sub"
+    assert staging.name.startswith(".out.csv.odibi-tmp-")
     assert sorted(p.name for p in (lake.root / "sub").iterdir()) == [live]
     staging.write_text("new")
     lake.publish(str(staging), "sub/out.csv")
@@ -82,9 +84,11 @@ def test_discard_only_ever_removes_staging_names(lake: LocalConnection) -> None:
 
 def test_exists_never_counts_staging_files(lake: LocalConnection) -> None:
     (lake.root / live_staging_name("a.csv")).write_text("x")
-    assert not lake.exists("*.csv") and not lake.exists("a.csv")
+    assert not lake.exists("*.csv")
+    assert not lake.exists("a.csv")
     (lake.root / "a.csv").write_text("x")
-    assert lake.exists("*.csv") and lake.exists("a.csv")
+    assert lake.exists("*.csv")
+    assert lake.exists("a.csv")
 
 
 def test_a_write_needing_a_folder_where_a_file_is_fails_clearly(lake: LocalConnection) -> None:

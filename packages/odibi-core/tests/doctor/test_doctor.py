@@ -78,11 +78,19 @@ class DoctorTestPlugin:
 
     @hookimpl
     def odibi_connections(self) -> list[ConnectionSpec]:
-        return [ConnectionSpec("api", lambda options, ctx: ApiConnection(options), ApiOptions, "test API")]
+        return [
+            ConnectionSpec(
+                "api", lambda options, ctx: ApiConnection(options), ApiOptions, "test API"
+            )
+        ]
 
     @hookimpl
     def odibi_state_backends(self) -> list[StateBackendSpec]:
-        return [StateBackendSpec("shared", lambda options, ctx: SharedState(project=ctx.project_name), None, "test")]
+        return [
+            StateBackendSpec(
+                "shared", lambda options, ctx: SharedState(project=ctx.project_name), None, "test"
+            )
+        ]
 
     @hookimpl
     def odibi_doctor_checks(self) -> list[DoctorCheck]:
@@ -103,21 +111,27 @@ pipelines:
 
 
 @pytest.fixture
-def doctor(make_plugin_manager: Callable[..., Any], clean_redaction: None,
-           monkeypatch: pytest.MonkeyPatch) -> Callable[..., DoctorReport]:
+def doctor(
+    make_plugin_manager: Callable[..., Any], clean_redaction: None, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., DoctorReport]:
     DOCS.clear()
     HELD.clear()
     DoctorTestPlugin.checks = []
     monkeypatch.delenv("API_TOKEN", raising=False)
 
     def run(project: str | None = None) -> DoctorReport:
-        return run_doctor(project, plugin_manager=lambda _: make_plugin_manager(("odibi-test", DoctorTestPlugin())))
+        return run_doctor(
+            project,
+            plugin_manager=lambda _: make_plugin_manager(("odibi-test", DoctorTestPlugin())),
+        )
 
     return run
 
 
 def _lines(report: DoctorReport, section: str) -> dict[str, tuple[str, str]]:
-    return {line.name: (line.status, line.detail) for line in report.lines if line.section == section}
+    return {
+        line.name: (line.status, line.detail) for line in report.lines if line.section == section
+    }
 
 
 def _project(tmp_path: Path, up: bool = True, text: str = PROJECT, inputs: bool = True) -> str:
@@ -129,7 +143,8 @@ def _project(tmp_path: Path, up: bool = True, text: str = PROJECT, inputs: bool 
 
 
 def test_without_a_project_only_the_environment_is_checked(
-        doctor: Callable[..., DoctorReport], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    doctor: Callable[..., DoctorReport], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     report = doctor()
     assert report.ok
@@ -141,7 +156,8 @@ def test_without_a_project_only_the_environment_is_checked(
 
 
 def test_a_missing_secret_is_named_and_only_costs_the_checks_that_need_it(
-        doctor: Callable[..., DoctorReport], tmp_path: Path) -> None:
+    doctor: Callable[..., DoctorReport], tmp_path: Path
+) -> None:
     report = doctor(_project(tmp_path))
     assert not report.ok
     status, detail = _lines(report, "secrets")["${secret:API_TOKEN}"]
@@ -156,7 +172,8 @@ def test_a_missing_secret_is_named_and_only_costs_the_checks_that_need_it(
 
 
 def test_a_complete_project_checks_every_connection_and_registers_its_secrets(
-        doctor: Callable[..., DoctorReport], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    doctor: Callable[..., DoctorReport], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from odibi_core.redaction import redact_text
 
     monkeypatch.setenv("API_TOKEN", TOKEN)
@@ -166,19 +183,26 @@ def test_a_complete_project_checks_every_connection_and_registers_its_secrets(
     assert _lines(report, "secrets")["${secret:API_TOKEN}"][0] == OK
     assert _lines(report, "project")["config"][0] == OK
     assert TOKEN not in str(report.as_dict())
-    assert redact_text(f"x {TOKEN} y") == "x [REDACTED] y"  # registered, so any output of it is masked
+    assert (
+        redact_text(f"x {TOKEN} y") == "x [REDACTED] y"
+    )  # registered, so any output of it is masked
 
 
 def test_a_failing_connection_check_is_a_problem(
-        doctor: Callable[..., DoctorReport], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    doctor: Callable[..., DoctorReport], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("API_TOKEN", TOKEN)
     report = doctor(_project(tmp_path, up=False))
-    assert _lines(report, "connections")["api"] == (FAIL, "(api) https://api.example.test refused the connection")
+    assert _lines(report, "connections")["api"] == (
+        FAIL,
+        "(api) https://api.example.test refused the connection",
+    )
     assert not report.ok
 
 
 def test_invalid_connection_options_are_a_problem_not_a_crash(
-        doctor: Callable[..., DoctorReport], tmp_path: Path) -> None:
+    doctor: Callable[..., DoctorReport], tmp_path: Path
+) -> None:
     text = PROJECT.replace('token: "${secret:API_TOKEN}", ', "")
     report = doctor(_project(tmp_path, text=text))
     status, detail = _lines(report, "connections")["api"]
@@ -186,12 +210,16 @@ def test_invalid_connection_options_are_a_problem_not_a_crash(
     assert "token" in detail
 
 
-def test_state_reachability_and_held_locks(doctor: Callable[..., DoctorReport], tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_state_reachability_and_held_locks(
+    doctor: Callable[..., DoctorReport], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("API_TOKEN", TOKEN)
     project = _project(tmp_path)
     report = doctor(project)
-    assert _lines(report, "state")["backend"] == (OK, "shared at shared://test: reachable, no state written yet")
+    assert _lines(report, "state")["backend"] == (
+        OK,
+        "shared at shared://test: reachable, no state written yet",
+    )
     assert _lines(report, "state")["locks"] == (OK, "no lock held")
     other = SharedState(project="doc")
     with other.lock("pipeline.p", timeout=1, run_id="run-42"):
@@ -202,8 +230,9 @@ def test_state_reachability_and_held_locks(doctor: Callable[..., DoctorReport], 
     assert report.ok  # a held lock may be a running job: a warning, not a failure
 
 
-def test_unreadable_state_is_a_problem(doctor: Callable[..., DoctorReport], tmp_path: Path,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreadable_state_is_a_problem(
+    doctor: Callable[..., DoctorReport], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("API_TOKEN", TOKEN)
     DOCS["doc"] = b"{torn"
     report = doctor(_project(tmp_path))
@@ -212,8 +241,9 @@ def test_unreadable_state_is_a_problem(doctor: Callable[..., DoctorReport], tmp_
     assert "not valid JSON" in detail
 
 
-def test_config_errors_are_reported_with_file_and_line(doctor: Callable[..., DoctorReport], tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_config_errors_are_reported_with_file_and_line(
+    doctor: Callable[..., DoctorReport], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("API_TOKEN", TOKEN)
     report = doctor(_project(tmp_path, text=PROJECT + "workerz: 3\n"))
     status, detail = _lines(report, "project")["config"]
@@ -223,18 +253,24 @@ def test_config_errors_are_reported_with_file_and_line(doctor: Callable[..., Doc
 
 
 def test_plugin_lines_are_shown_and_a_failed_one_is_a_problem(
-        doctor: Callable[..., DoctorReport], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    doctor: Callable[..., DoctorReport], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     report = doctor()
     assert _lines(report, "telemetry")["plugin"][0] == INFO
-    DoctorTestPlugin.checks = [DoctorCheck("telemetry", "exporter", False, "collector at 127.0.0.1:4317 unreachable")]
+    DoctorTestPlugin.checks = [
+        DoctorCheck("telemetry", "exporter", False, "collector at 127.0.0.1:4317 unreachable")
+    ]
     report = doctor()
-    assert _lines(report, "telemetry") == {"exporter": (FAIL, "collector at 127.0.0.1:4317 unreachable")}
+    assert _lines(report, "telemetry") == {
+        "exporter": (FAIL, "collector at 127.0.0.1:4317 unreachable")
+    }
     assert not report.ok
 
 
 def test_a_reports_folder_that_cannot_be_created_is_a_problem(
-        doctor: Callable[..., DoctorReport], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    doctor: Callable[..., DoctorReport], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("API_TOKEN", TOKEN)
     (tmp_path / "blocked").write_text("a file")
     report = doctor(_project(tmp_path, text=PROJECT + "reports: {path: blocked/stories}\n"))
@@ -243,14 +279,17 @@ def test_a_reports_folder_that_cannot_be_created_is_a_problem(
     assert "is a file" in detail
 
 
-def test_a_missing_project_file_is_a_problem_line(doctor: Callable[..., DoctorReport], tmp_path: Path) -> None:
+def test_a_missing_project_file_is_a_problem_line(
+    doctor: Callable[..., DoctorReport], tmp_path: Path
+) -> None:
     report = doctor(str(tmp_path / "nope.yaml"))
     assert _lines(report, "project")["file"][0] == FAIL
     assert _lines(report, "environment")["python"][0] == OK
 
 
 def test_a_missing_local_input_file_is_a_problem_naming_file_and_line(
-        doctor: Callable[..., DoctorReport], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    doctor: Callable[..., DoctorReport], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("API_TOKEN", TOKEN)
     report = doctor(_project(tmp_path, inputs=False))
     assert not report.ok

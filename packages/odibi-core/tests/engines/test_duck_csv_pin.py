@@ -47,14 +47,23 @@ def test_a_csv_is_sniffed_once_for_schema_sample_downstream_sql_and_write(
     engine: CountingEngine, tmp_path: Path
 ) -> None:
     (tmp_path / "orders.csv").write_text(
-        "id,name,amount,day\n" + "".join(f"{i},n{i},{i * 1.5},2024-01-{1 + i % 28:02d}\n" for i in range(50)))
+        "id,name,amount,day\n"
+        + "".join(f"{i},n{i},{i * 1.5},2024-01-{1 + i % 28:02d}\n" for i in range(50))
+    )
     files = LocalConnection("files", tmp_path)
     frame = engine.read(files, ReadRequest(format="csv", path="orders.csv"))
     assert [(c.name, c.type) for c in engine.schema(frame)] == [
-        ("id", "int64"), ("name", "string"), ("amount", "double"), ("day", "date32[day]")]
+        ("id", "int64"),
+        ("name", "string"),
+        ("amount", "double"),
+        ("day", "date32[day]"),
+    ]
     sample = engine.sample(frame, 3)
-    assert sample is not None and sample.num_rows == 3
-    doubled = engine.sql("SELECT id, amount * 2 AS amount FROM orders WHERE id > 9", {"orders": frame})
+    assert sample is not None
+    assert sample.num_rows == 3
+    doubled = engine.sql(
+        "SELECT id, amount * 2 AS amount FROM orders WHERE id > 9", {"orders": frame}
+    )
     total = engine.sql("SELECT count(*) AS n FROM doubled", {"doubled": doubled})
     engine.write(total, files, WriteRequest(mode="overwrite", format="csv", path="out.csv"))
     assert (tmp_path / "out.csv").read_text().splitlines() == ["n", "40"]
@@ -67,7 +76,9 @@ def test_a_read_with_options_the_sniff_did_not_see_keeps_detecting(
 ) -> None:
     (tmp_path / "t.csv").write_text("a,b\n1,x\n2,y\n")
     files = LocalConnection("files", tmp_path)
-    frame = engine.read(files, ReadRequest(format="csv", path="t.csv", options={"all_varchar": True}))
+    frame = engine.read(
+        files, ReadRequest(format="csv", path="t.csv", options={"all_varchar": True})
+    )
     assert [c.type for c in engine.schema(frame)] == ["string", "string"]
     assert _detecting_reads(engine.statements)  # not pinned: the option changes detection
 
@@ -77,11 +88,12 @@ def test_an_unexpected_prompt_shape_is_not_pinned() -> None:
     assert pinned_arguments("FROM read_csv('g.csv', auto_detect=false);", "'f.csv'") is None
     assert pinned_arguments("FROM read_csv('f.csv', delim=',');", "'f.csv'") is None
     assert pinned_arguments("FROM read_csv('f.csv', auto_detect=false, delim=',');", "'f.csv'") == (
-        "auto_detect=false, delim=','")
+        "auto_detect=false, delim=','"
+    )
 
 
 CELLS = st.one_of(
-    st.integers(-10**6, 10**6).map(str),
+    st.integers(-(10**6), 10**6).map(str),
     st.floats(-1e6, 1e6, allow_nan=False).map(lambda f: f"{f:.3f}"),
     st.dates(dt.date(1990, 1, 1), dt.date(2030, 1, 1)).map(str),
     st.text("abcxyz ;|", min_size=1, max_size=6).map(lambda t: t.strip() or "v"),
@@ -89,11 +101,17 @@ CELLS = st.one_of(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(columns=st.integers(1, 4), rows=st.lists(st.lists(CELLS, min_size=4, max_size=4), min_size=1, max_size=8),
-       delimiter=st.sampled_from([",", ";", "|"]))
-def test_a_pinned_read_returns_what_detection_would(tmp_path_factory: pytest.TempPathFactory, columns: int,
-                                                     rows: list[list[str]], delimiter: str) -> None:
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    columns=st.integers(1, 4),
+    rows=st.lists(st.lists(CELLS, min_size=4, max_size=4), min_size=1, max_size=8),
+    delimiter=st.sampled_from([",", ";", "|"]),
+)
+def test_a_pinned_read_returns_what_detection_would(
+    tmp_path_factory: pytest.TempPathFactory, columns: int, rows: list[list[str]], delimiter: str
+) -> None:
     folder = tmp_path_factory.mktemp("pin")
     lines = [delimiter.join(f"c{i}" for i in range(columns))]
     lines += [delimiter.join(row[:columns]) for row in rows]
@@ -106,9 +124,13 @@ def test_a_pinned_read_returns_what_detection_would(tmp_path_factory: pytest.Tem
         except Exception:
             return  # a file the strict check refuses is not read either way
         pinned = engine._query_few(engine._cursor(), f"SELECT * FROM {frame.ref}")
-        detected = engine._query_few(engine._cursor(), f"SELECT * FROM read_csv('{folder / 'g.csv'}')")
+        detected = engine._query_few(
+            engine._cursor(), f"SELECT * FROM read_csv('{folder / 'g.csv'}')"
+        )
         assert pinned.column_names == detected.column_names
         assert pinned.to_pylist() == detected.to_pylist()
-        assert [str(t) for t in getattr(pinned, "types", ())] == [str(t) for t in getattr(detected, "types", ())]
+        assert [str(t) for t in getattr(pinned, "types", ())] == [
+            str(t) for t in getattr(detected, "types", ())
+        ]
     finally:
         engine.close()

@@ -49,7 +49,9 @@ def test_a_caret_under_a_statement_of_odibis_own_is_dropped() -> None:
     with pytest.raises(duckdb.Error) as info:
         con.execute("COPY (SELECT CAST(s AS INTEGER) FROM v) TO '/dev/null' (FORMAT csv)")
     error = from_duckdb(info.value, EngineError)
-    assert error.position is None and "LINE" not in error.message and error.computing
+    assert error.position is None
+    assert "LINE" not in error.message
+    assert error.computing
     assert from_duckdb(duckdb.ParserException("Parser Error: x"), EngineError).computing is False
 
 

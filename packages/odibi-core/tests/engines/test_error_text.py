@@ -38,7 +38,8 @@ def test_an_offset_becomes_a_line_and_column_and_the_caret_stays_on_its_line() -
     assert position_of_offset(sql, start, start + 9) == SqlPosition(2, 3, 10)
     assert position_of_offset(sql, start, len(sql) - 1) == SqlPosition(2, 3, len("bad_column + 1"))
     assert position_of_offset(sql, 0) == SqlPosition(1, 1, 1)
-    assert position_of_offset(sql, len(sql)) is None and position_of_offset(sql, -1) is None
+    assert position_of_offset(sql, len(sql)) is None
+    assert position_of_offset(sql, -1) is None
 
 
 def test_a_fragment_is_found_only_when_it_is_unique() -> None:

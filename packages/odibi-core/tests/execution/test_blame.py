@@ -56,14 +56,19 @@ def test_the_first_node_that_does_not_compute_is_blamed_with_its_step(
     d = lazy(engine, "d", source, GOOD)
     blame = find_culprits(engine, [a, b, c, d], [])
     assert list(blame.culprits) == ["b"]
-    assert blame.culprits["b"].phase is not None and blame.culprits["b"].phase.step == 2
+    assert blame.culprits["b"].phase is not None
+    assert blame.culprits["b"].phase.step == 2
     assert (
         isinstance(blame.culprits["b"].error, EngineError)
-        and blame.culprits["b"].error.position is not None
     )
-    assert blame.skipped == ["c"] and blame.computed == ["a", "d"]
+    assert (
+        blame.culprits["b"].error.position is not None
+    )
+    assert blame.skipped == ["c"]
+    assert blame.computed == ["a", "d"]
     # a, b (whole), b step 1, b step 2, d: each once; c is never computed behind its culprit
-    assert len(engine.computed) == 5 and len({id(f) for f in engine.computed}) == 5
+    assert len(engine.computed) == 5
+    assert len({id(f) for f in engine.computed}) == 5
 
 
 def test_the_failed_nodes_own_step_is_blamed_when_upstream_computes(engine: CountingEngine) -> None:
@@ -71,14 +76,18 @@ def test_the_failed_nodes_own_step_is_blamed_when_upstream_computes(engine: Coun
     a = lazy(engine, "a", source, GOOD)
     own = lazy(engine, "x", a.frame, GOOD, BAD)
     blame = find_culprits(engine, [a], own.phases, node="x")
-    assert not blame.culprits and blame.computed == ["a"]
-    assert blame.own is not None and blame.own.node == "x" and blame.own.phase.step == 2
+    assert not blame.culprits
+    assert blame.computed == ["a"]
+    assert blame.own is not None
+    assert blame.own.node == "x"
+    assert blame.own.phase.step == 2
 
 
 def test_tables_are_never_recomputed(engine: CountingEngine) -> None:
     table = engine.from_arrow(pa.table({"id": [1]}))
     blame = find_culprits(engine, [], [Phase("read", frame=table)], node="x")
-    assert blame.own is None and engine.computed == []
+    assert blame.own is None
+    assert engine.computed == []
 
 
 @pytest.mark.parametrize(

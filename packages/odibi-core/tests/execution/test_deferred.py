@@ -68,7 +68,10 @@ def test_a_consumer_that_succeeded_confirms_its_chain(engine: DuckDBEngine) -> N
     deferred, results = setup(engine, "SELECT id, name FROM this")
     assert deferred.settle("consumer", results, engine) == []
     assert (
-        results["lazy"].status == results["middle"].status == "success" and "lazy" not in deferred
+        results["lazy"].status == results["middle"].status == "success"
+    )
+    assert (
+        "lazy" not in deferred
     )
 
 
@@ -78,10 +81,12 @@ def test_when_the_run_goes_on_an_uncomputed_chain_is_computed_on_its_own(
     deferred, results = setup(engine, "SELECT id, CAST(name AS INTEGER) AS name FROM this")
     results["consumer"].status = "failed"
     assert deferred.settle("consumer", results, engine) == ["lazy"]
-    assert results["lazy"].status == "failed" and results["lazy"].error_step == 1
+    assert results["lazy"].status == "failed"
+    assert results["lazy"].error_step == 1
     assert (results["lazy"].error or "").startswith("step 1 (sql): Conversion Error")
     assert "odibi.yaml:4" in (results["lazy"].error_hint or "")
-    assert results["middle"].status == "skipped" and "lazy" in (
+    assert results["middle"].status == "skipped"
+    assert "lazy" in (
         results["middle"].skipped_reason or ""
     )
 

@@ -28,7 +28,8 @@ def test_multi_line_messages_keep_their_lines_and_are_capped() -> None:
     )
     long = "\n".join(f"line {i}" for i in range(MAX_MESSAGE_LINES + 5))
     laid = layout_message(long).splitlines()
-    assert len(laid) == MAX_MESSAGE_LINES + 1 and laid[-1] == "(5 more lines)"
+    assert len(laid) == MAX_MESSAGE_LINES + 1
+    assert laid[-1] == "(5 more lines)"
     assert layout_message("") == "(no message)"
 
 
@@ -38,7 +39,9 @@ def test_a_secret_with_inner_whitespace_is_redacted_before_any_layout(
     secret = "pa ss\tword-42"
     register_secret(secret, source="test")
     laid = layout_message(f"connect failed for {secret}   \nsecond line")
-    assert secret not in laid and MASK in laid and laid.endswith("second line")
+    assert secret not in laid
+    assert MASK in laid
+    assert laid.endswith("second line")
 
 
 def test_the_caret_sits_under_the_spot_even_after_a_redacted_secret(clean_redaction: None) -> None:
@@ -47,7 +50,8 @@ def test_the_caret_sits_under_the_spot_even_after_a_redacted_secret(clean_redact
     excerpt = sql_excerpt(sql, SqlPosition(2, 8, 4)) or ""
     assert "Sup3r-Secret-Value" not in excerpt
     lines = excerpt.splitlines()
-    assert lines[2].index("^") == lines[1].index("nope") and lines[2].count("^") == 4
+    assert lines[2].index("^") == lines[1].index("nope")
+    assert lines[2].count("^") == 4
     redacted_line = "SELECT 'Sup3r-Secret-Value' AS k, nope"
     one = sql_excerpt(redacted_line, SqlPosition(1, redacted_line.index("nope") + 1, 4)) or ""
     assert one.splitlines()[1].index("^") == one.splitlines()[0].index("nope")
@@ -56,7 +60,9 @@ def test_the_caret_sits_under_the_spot_even_after_a_redacted_secret(clean_redact
 def test_a_long_sql_is_shown_around_the_line_pointed_at() -> None:
     sql = "\n".join(f"-- line {i}" for i in range(1, 41))
     excerpt = (sql_excerpt(sql, SqlPosition(20, 4, 4)) or "").splitlines()
-    assert excerpt[0].startswith("17 |") and excerpt[-1].startswith("23 |") and len(excerpt) == 8
+    assert excerpt[0].startswith("17 |")
+    assert excerpt[-1].startswith("23 |")
+    assert len(excerpt) == 8
 
 
 @pytest.mark.parametrize(
@@ -84,12 +90,15 @@ def test_a_failure_names_where_and_gives_the_engines_hint_first() -> None:
     error = EngineError("Conversion Error: bad\nmore detail", position=SqlPosition(2, 8, 21))
     text = describe_failure(error, where=phase.describe(), phase=phase, hint="fallback hint")
     assert text.error == "step 2 (sql): Conversion Error: bad\nmore detail"
-    assert text.step == 2 and text.error_type == "EngineError" and text.hint == "fallback hint"
+    assert text.step == 2
+    assert text.error_type == "EngineError"
+    assert text.hint == "fallback hint"
     assert "CAST(name AS INTEGER)" in (text.sql_excerpt or "")
     own = describe_failure(
         OdibiError("x", hint="the error's own hint"), where="write", hint="fallback"
     )
-    assert own.hint == "the error's own hint" and own.error == "write: OdibiError: x"
+    assert own.hint == "the error's own hint"
+    assert own.error == "write: OdibiError: x"
     assert describe_failure(StateError("gone"), where=None).error == "StateError: gone"
     assert describe_failure(
         NodeError("node 'n' failed validation", node="n"), where=None

@@ -28,7 +28,8 @@ def test_while_nodes_run_a_signal_raises_the_flag_and_nothing_else(number: int) 
         cancellation.armed = True
         deliver(number)
         cancellation.armed = False
-    assert cancellation.cancelled and cancellation.signal_number == number
+    assert cancellation.cancelled
+    assert cancellation.signal_number == number
 
 
 @pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM])
@@ -36,7 +37,8 @@ def test_outside_the_run_a_signal_interrupts_as_usual(number: int) -> None:
     cancellation = RunCancellation(announce=False)
     with pytest.raises(KeyboardInterrupt), stop_runs_cleanly(cancellation):
         deliver(number)
-    assert not cancellation.cancelled and last_signal() == number
+    assert not cancellation.cancelled
+    assert last_signal() == number
 
 
 def test_handlers_are_restored_afterwards() -> None:

@@ -1,4 +1,5 @@
-"""decide_resume: exactly the nodes a fresh run would rebuild identically are reused, with reasons."""
+"""decide_resume: exactly the nodes a fresh run would rebuild identically are reused, with
+reasons."""
 
 from __future__ import annotations
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow.parquet as pq
-import pytest
-
 from odibi_core.config.loader import load_project
 from odibi_core.execution.runner import RunOptions, run_project
 from odibi_core.plugins.loader import PluginSettings
@@ -75,14 +73,18 @@ def test_success_writes_outputs(write_project, tmp_path: Path) -> None:
     assert result.status == "success"
     assert pq.read_table(tmp_path / "out" / "good.parquet").column("id").to_pylist() == [1, 2]
     assert result.nodes["good"].rows_out == 2
-    assert result.nodes["good"].sql == ["SELECT id, amount FROM this WHERE status = 'ok' ORDER BY id"]
+    assert result.nodes["good"].sql == [
+        "SELECT id, amount FROM this WHERE status = 'ok' ORDER BY id"
+    ]
 
 
 def test_failed_node_leaves_previous_output_intact(write_project, tmp_path: Path) -> None:
     path = _project(write_project)
     assert _run(path).status == "success"
     before = (tmp_path / "out" / "risky.parquet").read_bytes()
-    text = path.read_text().replace("[SELECT * FROM this]", '["SELECT CAST(status AS INTEGER) AS x FROM this"]')
+    text = path.read_text().replace(
+        "[SELECT * FROM this]", '["SELECT CAST(status AS INTEGER) AS x FROM this"]'
+    )
     assert text != path.read_text()
     path.write_text(text)
     result = _run(path)
@@ -101,7 +103,9 @@ def test_fail_fast_skips_the_rest_and_continue_runs_independent_branches(write_p
     assert result.nodes["after_risky"].status == "skipped"
     assert "upstream node risky" in (result.nodes["after_risky"].skipped_reason or "")
 
-    cont = _run(_project(write_project, step='"SELECT nope FROM this"', on_error="continue"), workers=1)
+    cont = _run(
+        _project(write_project, step='"SELECT nope FROM this"', on_error="continue"), workers=1
+    )
     assert cont.nodes["good"].status == "success"
     assert cont.nodes["after_risky"].status == "skipped"
 
@@ -120,10 +124,15 @@ def test_transient_errors_are_retried_others_are_not(write_project, tmp_path: Pa
 
 
 def test_validation_failure_stops_the_write(write_project, tmp_path: Path) -> None:
-    text = PROJECT.replace("ON_ERROR", "fail_fast").replace('"STEP"', '"SELECT * FROM this"').replace(
-        "        write: {connection: out, path: risky.parquet}",
-        "        validation: {not_null: [amount], accepted_values: {status: [ok]}, row_count: {min: 1, max: 10}}\n"
-        "        write: {connection: out, path: risky.parquet}",
+    text = (
+        PROJECT.replace("ON_ERROR", "fail_fast")
+        .replace('"STEP"', '"SELECT * FROM this"')
+        .replace(
+            "        write: {connection: out, path: risky.parquet}",
+            "        validation: {not_null: [amount], accepted_values: {status: [ok]}, "
+            "row_count: {min: 1, max: 10}}\n"
+            "        write: {connection: out, path: risky.parquet}",
+        )
     )
     result = _run(write_project(text, files={"data/in.csv": CSV}))
     node = result.nodes["risky"]
@@ -143,8 +152,11 @@ def test_node_selection_runs_ancestors_only(write_project, tmp_path: Path) -> No
 
 
 def test_write_mode_error_refuses_existing_output(write_project, tmp_path: Path) -> None:
-    text = PROJECT.replace("ON_ERROR", "fail_fast").replace('"STEP"', '"SELECT * FROM this"').replace(
-        "path: good.parquet}", "path: good.parquet, mode: error}")
+    text = (
+        PROJECT.replace("ON_ERROR", "fail_fast")
+        .replace('"STEP"', '"SELECT * FROM this"')
+        .replace("path: good.parquet}", "path: good.parquet, mode: error}")
+    )
     path = write_project(text, files={"data/in.csv": CSV})
     assert _run(path).nodes["good"].status == "success"
     second = _run(path)
@@ -153,13 +165,17 @@ def test_write_mode_error_refuses_existing_output(write_project, tmp_path: Path)
 
 
 def test_append_mode_adds_rows(write_project, tmp_path: Path) -> None:
-    text = PROJECT.replace("ON_ERROR", "fail_fast").replace('"STEP"', '"SELECT * FROM this"').replace(
-        "path: good.parquet}", "path: good.csv, mode: append}")
+    text = (
+        PROJECT.replace("ON_ERROR", "fail_fast")
+        .replace('"STEP"', '"SELECT * FROM this"')
+        .replace("path: good.parquet}", "path: good.csv, mode: append}")
+    )
     path = write_project(text, files={"data/in.csv": CSV})
     _run(path)
     _run(path)
     lines = (tmp_path / "out" / "good.csv").read_text().strip().splitlines()
-    assert lines[0] == "id,amount" and len(lines) == 5
+    assert lines[0] == "id,amount"
+    assert len(lines) == 5
 
 
 def test_lifecycle_wrappers_see_every_node(write_project) -> None:
@@ -184,9 +200,14 @@ def test_lifecycle_wrappers_see_every_node(write_project) -> None:
             seen.append(f"run:{context.pipeline.pipeline}:{result.status}")
             return result
 
-    pm = create_plugin_manager(PluginSettings(autoload=False), extra_plugins=[("observer", Observer())])
-    project = load_project(_project(write_project, step='"SELECT nope FROM this"', on_error="continue"), pm=pm)
+    pm = create_plugin_manager(
+        PluginSettings(autoload=False), extra_plugins=[("observer", Observer())]
+    )
+    project = load_project(
+        _project(write_project, step='"SELECT nope FROM this"', on_error="continue"), pm=pm
+    )
     run_project(project, pm, RunOptions(workers=1))
     assert "risky:raised:NodeError" in seen
-    assert "good:success" in seen and "src:success" in seen
+    assert "good:success" in seen
+    assert "src:success" in seen
     assert seen[-1] == "run:p:failed"

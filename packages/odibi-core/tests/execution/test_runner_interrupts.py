@@ -73,7 +73,9 @@ def test_a_cancelled_run_records_interrupted_nodes_and_starts_no_more_pipelines(
         watcher.join()
     assert [r.pipeline for r in results] == ["first"]  # the second pipeline never started
     [result] = results
-    assert result.status == "interrupted" and result.interrupted and not result.ok
+    assert result.status == "interrupted"
+    assert result.interrupted
+    assert not result.ok
     statuses = {name: node.status for name, node in result.nodes.items()}
     assert statuses == {
         "seed": "success",
@@ -87,8 +89,10 @@ def test_a_cancelled_run_records_interrupted_nodes_and_starts_no_more_pipelines(
     report = json.loads(
         next((project.parent / ".odibi" / "reports" / "first").glob("*.json")).read_text()
     )
-    assert report["status"] == "interrupted" and report["totals"]["interrupted"] == 2
+    assert report["status"] == "interrupted"
+    assert report["totals"]["interrupted"] == 2
     state = project.parent / ".odibi" / "state.json"
     if state.exists():  # odibi-state-local installed: the run is recorded as interrupted
         run = stored_pipeline(state, "first")["runs"][-1]
-        assert run["status"] == "interrupted" and run["nodes"]["slow"]["status"] == "interrupted"
+        assert run["status"] == "interrupted"
+        assert run["nodes"]["slow"]["status"] == "interrupted"

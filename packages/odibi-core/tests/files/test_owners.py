@@ -19,7 +19,8 @@ def test_the_token_round_trips() -> None:
     me = current_owner()
     assert Owner.parse(me.token) == me
     assert me.pid == os.getpid()
-    assert Owner.parse("abc") is None and Owner.parse("") is None
+    assert Owner.parse("abc") is None
+    assert Owner.parse("") is None
 
 
 def test_this_process_is_alive_and_an_older_process_with_its_pid_is_not() -> None:
@@ -69,4 +70,6 @@ def test_the_token_changes_after_a_fork() -> None:
     token = os.read(read, 200).decode()
     os.waitpid(pid, 0)
     child = Owner.parse(token)
-    assert child is not None and child.pid == pid and child.host == parent.host
+    assert child is not None
+    assert child.pid == pid
+    assert child.host == parent.host

@@ -59,7 +59,8 @@ def test_relative_paths_are_normalised(path: str, normal: str) -> None:
 def test_paths_leaving_the_root_are_config_errors(path: str, reason: str) -> None:
     with pytest.raises(PathOutsideConnection, match=reason) as info:
         relative_path(path, connection="lake")
-    assert isinstance(info.value, ConfigError) and info.value.exit_code == ExitCode.CONFIG_INVALID
+    assert isinstance(info.value, ConfigError)
+    assert info.value.exit_code == ExitCode.CONFIG_INVALID
     assert "connection 'lake'" in info.value.message
 
 

@@ -41,7 +41,8 @@ def test_exchange_swaps_two_names_atomically(tmp_path: Path) -> None:
     a = folder(tmp_path / "a", {"x": "1"})
     (tmp_path / "b").write_text("2")
     assert exchange(a, tmp_path / "b")
-    assert (tmp_path / "a").read_text() == "2" and contents(tmp_path / "b") == {"x": "1"}
+    assert (tmp_path / "a").read_text() == "2"
+    assert contents(tmp_path / "b") == {"x": "1"}
 
 
 def make(where: Path, spec: dict[str, str]) -> Path:
@@ -137,5 +138,6 @@ def test_a_symlinked_old_output_is_unlinked_never_followed(tmp_path: Path) -> No
     os.symlink(elsewhere, tmp_path / "out")
     staged = folder(tmp_path / staging_name("out"), {"a": "new"})
     publish_path(staged, tmp_path / "out")
-    assert contents(tmp_path / "out") == {"a": "new"} and not (tmp_path / "out").is_symlink()
+    assert contents(tmp_path / "out") == {"a": "new"}
+    assert not (tmp_path / "out").is_symlink()
     assert contents(elsewhere) == {"a": "precious"}

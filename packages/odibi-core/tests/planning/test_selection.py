@@ -8,7 +8,12 @@ from hypothesis import strategies as st
 from odibi_core.config.models import PipelineConfig
 from odibi_core.errors import UsageError
 from odibi_core.planning.dag import Plan, build_plan
-from odibi_core.planning.selection import left_out_downstream, parse_selector, parse_selectors, select_nodes
+from odibi_core.planning.selection import (
+    left_out_downstream,
+    parse_selector,
+    parse_selectors,
+    select_nodes,
+)
 
 TAGS = ("a", "b", "c")
 
@@ -20,10 +25,15 @@ def pipelines(draw: st.DrawFn) -> PipelineConfig:
     nodes = []
     for i in range(count):
         deps = draw(st.lists(st.integers(0, i - 1), max_size=3, unique=True)) if i else []
-        node = {"name": f"n{i}", "tags": draw(st.lists(st.sampled_from(TAGS), unique=True, max_size=2))}
+        node = {
+            "name": f"n{i}",
+            "tags": draw(st.lists(st.sampled_from(TAGS), unique=True, max_size=2)),
+        }
         if deps:
             node["depends_on"] = [f"n{d}" for d in deps]
-            node["transform"] = {"steps": ["SELECT * FROM " + " CROSS JOIN ".join(f"n{d}" for d in deps)]}
+            node["transform"] = {
+                "steps": ["SELECT * FROM " + " CROSS JOIN ".join(f"n{d}" for d in deps)]
+            }
         else:
             node["read"] = {"connection": "raw", "path": f"n{i}.csv"}
         nodes.append(node)
@@ -31,7 +41,8 @@ def pipelines(draw: st.DrawFn) -> PipelineConfig:
 
 
 def reachability(upstream: dict[str, list[str]]) -> dict[str, set[str]]:
-    """Warshall's transitive closure: ``result[x]`` = every node ``x`` depends on, directly or not."""
+    """Warshall's transitive closure: ``result[x]`` = every node ``x`` depends on, directly or
+    not."""
     reach = {x: set(deps) for x, deps in upstream.items()}
     for k in upstream:
         for i in upstream:
@@ -75,7 +86,8 @@ def selectors(count: int) -> st.SearchStrategy[str]:
         st.sampled_from(["pipeline:p", "pipeline:other"]),
     )
     return st.tuples(st.booleans(), body, st.booleans()).map(
-        lambda t: ("+" if t[0] else "") + t[1] + ("+" if t[2] else ""))
+        lambda t: ("+" if t[0] else "") + t[1] + ("+" if t[2] else "")
+    )
 
 
 @settings(max_examples=100, deadline=None)
@@ -94,11 +106,16 @@ def test_selection_matches_the_reference(data: st.DataObject) -> None:
 
 
 def test_node_plus_keeps_the_old_meaning() -> None:
-    pipeline = PipelineConfig.model_validate({"pipeline": "p", "nodes": [
-        {"name": "a", "read": {"connection": "raw", "path": "a.csv"}},
-        {"name": "b", "depends_on": ["a"]},
-        {"name": "c", "depends_on": ["b"]},
-    ]})
+    pipeline = PipelineConfig.model_validate(
+        {
+            "pipeline": "p",
+            "nodes": [
+                {"name": "a", "read": {"connection": "raw", "path": "a.csv"}},
+                {"name": "b", "depends_on": ["a"]},
+                {"name": "c", "depends_on": ["b"]},
+            ],
+        }
+    )
     assert build_plan(pipeline, select=["b"]).selected == ["a", "b"]
     assert build_plan(pipeline, select=["b+"]).selected == ["a", "b", "c"]
     assert build_plan(pipeline, exclude=["b"]).selected == ["a"]
@@ -116,8 +133,14 @@ def test_malformed_selectors_are_usage_errors(text: str) -> None:
 
 
 def test_tags_do_not_change_fingerprints() -> None:
-    base = {"pipeline": "p", "nodes": [{"name": "a", "read": {"connection": "raw", "path": "a.csv"}}]}
-    tagged = {"pipeline": "p", "nodes": [{**base["nodes"][0], "tags": ["x"], "report_samples": True}]}
+    base = {
+        "pipeline": "p",
+        "nodes": [{"name": "a", "read": {"connection": "raw", "path": "a.csv"}}],
+    }
+    tagged = {
+        "pipeline": "p",
+        "nodes": [{**base["nodes"][0], "tags": ["x"], "report_samples": True}],
+    }
     first: Plan = build_plan(PipelineConfig.model_validate(base))
     second: Plan = build_plan(PipelineConfig.model_validate(tagged))
     assert first.fingerprints == second.fingerprints

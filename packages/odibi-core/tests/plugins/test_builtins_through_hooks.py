@@ -231,7 +231,8 @@ def test_reports_disabled_or_a_raising_reporter_never_fails_the_run(
             raise OSError("dashboard down")
 
     path = write_project(
-        PROJECT.replace("reports: {samples: true, sample_rows: 2}", "reports: {enabled: false}"), files=FILES
+        PROJECT.replace("reports: {samples: true, sample_rows: 2}", "reports: {enabled: false}"),
+        files=FILES,
     )
     pm = create_plugin_manager(
         PluginSettings(autoload=False),

@@ -139,7 +139,8 @@ def test_chained_causes_are_all_present_but_redacted(stream: io.StringIO) -> Non
     configure_logging("DEBUG", "text", stream)
     emit_case("chain", logging.getLogger("odibi.test"))
     out = stream.getvalue()
-    assert "KeyError" in out and "RuntimeError" in out
+    assert "KeyError" in out
+    assert "RuntimeError" in out
     assert "direct cause of the following exception" in out
     assert MASK in out
 

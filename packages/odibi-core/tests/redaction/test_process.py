@@ -59,7 +59,8 @@ def test_unwrapped_returns_the_target() -> None:
 
 @contextlib.contextmanager
 def installed(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[io.StringIO, io.StringIO]]:
-    """Install the safety nets over buffers, inside the test (pytest swaps std streams per phase)."""
+    """Install the safety nets over buffers, inside the test (pytest swaps std streams per
+    phase)."""
     out, err = io.StringIO(), io.StringIO()
     monkeypatch.setattr(sys, "stdout", out)
     monkeypatch.setattr(sys, "stderr", err)
@@ -68,7 +69,8 @@ def installed(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[io.StringIO, io
     monkeypatch.setattr(sys, "unraisablehook", sys.unraisablehook)
     install_process_redaction()
     install_process_redaction()  # idempotent: no double wrapping
-    assert isinstance(sys.stdout, RedactingStream) and sys.stdout.target is out
+    assert isinstance(sys.stdout, RedactingStream)
+    assert sys.stdout.target is out
     yield out, err
     sys.stdout.finish()  # type: ignore[union-attr]
     sys.stderr.finish()  # type: ignore[union-attr]

@@ -12,10 +12,10 @@ from urllib.parse import quote
 
 import pytest
 from odibi_core.contracts.state import (
-    LoadedDocument,
     DocumentStateBackend,
     HighWaterMark,
     HolderInfo,
+    LoadedDocument,
     NodeRecord,
     RunRecord,
     StateDocument,
@@ -75,7 +75,8 @@ def test_state_file_holds_no_form_of_a_secret(tmp_path: Path) -> None:
     register_secret(SECRET)
     backend = FileBackend(tmp_path / "state.json", project="p")
     error = (
-        f"OperationalError: password={SECRET!r} failed; dsn postgresql://u:{quote(SECRET, safe='')}@h/db; "
+        f"OperationalError: password={SECRET!r} failed; dsn "
+        f"postgresql://u:{quote(SECRET, safe='')}@h/db; "
         f"basic {base64.b64encode(SECRET.encode()).decode()}"
     )
     backend.update(lambda doc: record_failure(doc, error))

@@ -50,7 +50,7 @@ NODES = """
         transform:
           steps: ["SELECT region, count(*) AS orders, sum(amount) AS revenue FROM enriched GROUP BY region"]
         write: {connection: lake, path: totals.parquet}
-"""
+"""  # noqa: E501 (project YAML test data, kept one node per line)
 
 FAILING_NODES = """
       - name: broken
@@ -61,11 +61,12 @@ FAILING_NODES = """
         depends_on: [broken]
         transform: {steps: ["SELECT * FROM broken"]}
         write: {connection: lake, path: after.parquet}
-"""
+"""  # noqa: E501 (project YAML test data, kept one node per line)
 
 
-def write_shop(root: Path, *, reports: dict[str, Any] | None = None, failing: bool = True,
-               extra_yaml: str = "") -> Path:
+def write_shop(
+    root: Path, *, reports: dict[str, Any] | None = None, failing: bool = True, extra_yaml: str = ""
+) -> Path:
     """Write the shop project under ``root``; return its project file.
 
     Its reports show samples (``reports.samples: true``) unless ``reports`` says otherwise: the
@@ -75,24 +76,34 @@ def write_shop(root: Path, *, reports: dict[str, Any] | None = None, failing: bo
     (root / "data" / "orders.csv").write_text(_orders())
     (root / "data" / "customers.csv").write_text(CUSTOMERS)
     reports_yaml = f"reports: {json.dumps(reports)}\n"
-    text = textwrap.dedent("""\
+    text = (
+        textwrap.dedent("""\
         project: shop
         connections:
           raw: {type: local, base_path: ./data}
           lake: {type: local, base_path: ./lake}
-        """) + reports_yaml + extra_yaml + textwrap.dedent("""\
+        """)
+        + reports_yaml
+        + extra_yaml
+        + textwrap.dedent("""\
         pipelines:
           - pipeline: daily
             on_error: continue
             nodes:
-        """) + NODES.strip("\n") + "\n" + (FAILING_NODES.strip("\n") + "\n" if failing else "")
+        """)
+        + NODES.strip("\n")
+        + "\n"
+        + (FAILING_NODES.strip("\n") + "\n" if failing else "")
+    )
     path = root / "odibi.yaml"
     path.write_text(text)
     return path
 
 
 @pytest.fixture
-def shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clean_redaction: None) -> Callable[..., Path]:
+def shop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clean_redaction: None
+) -> Callable[..., Path]:
     """``shop(reports=..., failing=...)`` writes the project in a fresh folder, secret set."""
     monkeypatch.setenv(SECRET_NAME, SECRET)
     counter = iter(range(1000))

@@ -32,7 +32,9 @@ def test_defaults_are_the_documented_ones() -> None:
 
 
 def test_reports_section_and_mask_columns_load(write_project: Callable[..., Path]) -> None:
-    path = write_project("project: x\nreports: {keep_last: null, max_age_days: 7, sample_rows: 3}\n" + PIPELINE)
+    path = write_project(
+        "project: x\nreports: {keep_last: null, max_age_days: 7, sample_rows: 3}\n" + PIPELINE
+    )
     project = load_project(path)
     assert project.config.reports.keep_last is None
     assert project.config.reports.max_age_days == 7
@@ -40,7 +42,9 @@ def test_reports_section_and_mask_columns_load(write_project: Callable[..., Path
     assert project.config.pipelines[0].nodes[0].mask_columns == ["email"]
 
 
-def test_unknown_reports_key_names_file_line_and_suggests(write_project: Callable[..., Path]) -> None:
+def test_unknown_reports_key_names_file_line_and_suggests(
+    write_project: Callable[..., Path],
+) -> None:
     path = write_project("project: x\nreports:\n  keep_lst: 3\n" + PIPELINE)
     with pytest.raises(ConfigError) as info:
         load_project(path)
@@ -49,9 +53,13 @@ def test_unknown_reports_key_names_file_line_and_suggests(write_project: Callabl
     assert "keep_last" in info.value.message
 
 
-@pytest.mark.parametrize(("key", "value"), [("keep_last", 0), ("max_age_days", 0), ("sample_rows", 0),
-                                            ("sample_rows", 1000)])
-def test_out_of_range_values_are_rejected(write_project: Callable[..., Path], key: str, value: int) -> None:
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("keep_last", 0), ("max_age_days", 0), ("sample_rows", 0), ("sample_rows", 1000)],
+)
+def test_out_of_range_values_are_rejected(
+    write_project: Callable[..., Path], key: str, value: int
+) -> None:
     path = write_project(f"project: x\nreports: {{{key}: {value}}}\n" + PIPELINE)
     with pytest.raises(ConfigError, match=f"reports.{key}"):
         load_project(path)

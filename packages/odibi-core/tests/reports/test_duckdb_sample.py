@@ -27,9 +27,11 @@ def raw(tmp_path: Path) -> LocalConnection:
 
 
 def test_a_read_is_sampled_with_limit_and_the_same_query_answers_its_schema(
-        engine: DuckDBEngine, raw: LocalConnection) -> None:
-    frame = engine.read(raw, ReadRequest(format="csv", path="a.csv", incremental_column="id",
-                                         incremental_after=996))
+    engine: DuckDBEngine, raw: LocalConnection
+) -> None:
+    frame = engine.read(
+        raw, ReadRequest(format="csv", path="a.csv", incremental_column="id", incremental_after=996)
+    )
     table = engine.sample(frame, 5)
     assert table is not None
     assert table.to_pylist() == [{"id": 997, "g": 1}, {"id": 998, "g": 2}, {"id": 999, "g": 0}]
@@ -38,7 +40,9 @@ def test_a_read_is_sampled_with_limit_and_the_same_query_answers_its_schema(
 
 
 def test_a_sampled_read_has_the_schema_its_view_has(engine: DuckDBEngine, tmp_path: Path) -> None:
-    (tmp_path / "t.csv").write_text("id;when;amount;name\n1;2026-01-02 03:04:05;1.5;a\n2;2026-01-03 00:00:00;2;b\n")
+    (tmp_path / "t.csv").write_text(
+        "id;when;amount;name\n1;2026-01-02 03:04:05;1.5;a\n2;2026-01-03 00:00:00;2;b\n"
+    )
     raw = LocalConnection("raw", tmp_path)
     request = ReadRequest(format="csv", path="t.csv", options={"delim": ";"})
     sampled = engine.read(raw, request)
@@ -46,7 +50,12 @@ def test_a_sampled_read_has_the_schema_its_view_has(engine: DuckDBEngine, tmp_pa
     assert table is not None
     assert table.num_rows == 1
     assert engine.schema(sampled) == engine.schema(engine.read(raw, request))
-    assert [c.type for c in engine.schema(sampled)] == ["int64", "timestamp[us]", "double", "string"]
+    assert [c.type for c in engine.schema(sampled)] == [
+        "int64",
+        "timestamp[us]",
+        "double",
+        "string",
+    ]
 
 
 def test_schema_is_asked_once_per_frame(engine: DuckDBEngine, raw: LocalConnection) -> None:
@@ -56,21 +65,26 @@ def test_schema_is_asked_once_per_frame(engine: DuckDBEngine, raw: LocalConnecti
     assert engine.schema(frame) == first
 
 
-@pytest.mark.parametrize("query", [
-    "SELECT g, count(*) AS n FROM this GROUP BY g",
-    "SELECT * FROM this ORDER BY id DESC",
-    "SELECT a.id FROM this a JOIN this b USING (id)",
-    "SELECT id, sum(g) OVER (ORDER BY id) AS s FROM this",
-    "SELECT id FROM this WHERE g = 1",
-])
-def test_a_lazy_query_is_not_computed_again_for_a_sample(engine: DuckDBEngine, raw: LocalConnection,
-                                                         query: str) -> None:
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT g, count(*) AS n FROM this GROUP BY g",
+        "SELECT * FROM this ORDER BY id DESC",
+        "SELECT a.id FROM this a JOIN this b USING (id)",
+        "SELECT id, sum(g) OVER (ORDER BY id) AS s FROM this",
+        "SELECT id FROM this WHERE g = 1",
+    ],
+)
+def test_a_lazy_query_is_not_computed_again_for_a_sample(
+    engine: DuckDBEngine, raw: LocalConnection, query: str
+) -> None:
     frame = engine.read(raw, ReadRequest(format="csv", path="a.csv"))
     assert engine.sample(engine.sql(query, {"this": frame}), 3) is None
 
 
-def test_a_written_frame_is_sampled_from_its_output_file(engine: DuckDBEngine, raw: LocalConnection,
-                                                         tmp_path: Path) -> None:
+def test_a_written_frame_is_sampled_from_its_output_file(
+    engine: DuckDBEngine, raw: LocalConnection, tmp_path: Path
+) -> None:
     frame = engine.read(raw, ReadRequest(format="csv", path="a.csv"))
     grouped = engine.sql("SELECT g, count(*) AS n FROM this GROUP BY g ORDER BY g", {"this": frame})
     engine.write(grouped, raw, WriteRequest(mode="overwrite", format="parquet", path="out.parquet"))
@@ -80,7 +94,8 @@ def test_a_written_frame_is_sampled_from_its_output_file(engine: DuckDBEngine, r
 
 
 def test_an_appended_frame_is_not_sampled_from_the_file_it_appended_to(
-        engine: DuckDBEngine, raw: LocalConnection) -> None:
+    engine: DuckDBEngine, raw: LocalConnection
+) -> None:
     frame = engine.read(raw, ReadRequest(format="csv", path="a.csv"))
     old = engine.sql("SELECT 99 AS g, 0 AS n", {})
     engine.write(old, raw, WriteRequest(mode="overwrite", format="parquet", path="out.parquet"))
@@ -91,14 +106,17 @@ def test_an_appended_frame_is_not_sampled_from_the_file_it_appended_to(
 
 def test_a_persisted_table_is_sampled(engine: DuckDBEngine, raw: LocalConnection) -> None:
     frame = engine.read(raw, ReadRequest(format="csv", path="a.csv"))
-    table = engine.persist(engine.sql("SELECT g, count(*) AS n FROM this GROUP BY g ORDER BY g", {"this": frame}))
+    table = engine.persist(
+        engine.sql("SELECT g, count(*) AS n FROM this GROUP BY g ORDER BY g", {"this": frame})
+    )
     sample = engine.sample(table, 2)
     assert sample is not None
     assert sample.num_rows == 2
 
 
 def test_contract_default_reads_only_the_first_batch(engine: DuckDBEngine) -> None:
-    """The default implementation (used by engines that do not override it) stops after one batch."""
+    """The default implementation (used by engines that do not override it) stops after one
+    batch."""
     reads: list[int] = []
 
     def batches() -> Iterator[pa.RecordBatch]:

@@ -1,4 +1,5 @@
-"""The HTML page: every node with its status, in the graph and in the text; escaped; self-contained."""
+"""The HTML page: every node with its status, in the graph and in the text; escaped;
+self-contained."""
 
 from __future__ import annotations
 
@@ -26,7 +27,9 @@ class _Collector(HTMLParser):
         self.text.append(data)
 
 
-def _page(shop: Callable[..., Path], run_shop: Callable[..., list[Any]]) -> tuple[str, dict[str, Any]]:
+def _page(
+    shop: Callable[..., Path], run_shop: Callable[..., list[Any]]
+) -> tuple[str, dict[str, Any]]:
     project = shop(reports={"profile": True})
     run_shop(project)
     [report] = sorted((project.parent / ".odibi/reports").glob("*/*.json"))
@@ -34,13 +37,18 @@ def _page(shop: Callable[..., Path], run_shop: Callable[..., list[Any]]) -> tupl
 
 
 def test_every_node_appears_with_its_status_in_graph_table_and_details(
-        shop: Callable[..., Path], run_shop: Callable[..., list[Any]]) -> None:
+    shop: Callable[..., Path], run_shop: Callable[..., list[Any]]
+) -> None:
     html, data = _page(shop, run_shop)
     parser = _Collector()
     parser.feed(html)
     expected = {n["name"]: n["status"] for n in data["nodes"]}
     for tag in ("g", "tr", "article"):
-        found = {a["data-node"]: a["data-status"] for t, a in parser.elements if t == tag and "data-node" in a}
+        found = {
+            a["data-node"]: a["data-status"]
+            for t, a in parser.elements
+            if t == tag and "data-node" in a
+        }
         assert found == expected, tag
     anchors = {a.get("id") for t, a in parser.elements if t == "article"}
     links = {a.get("href") for t, a in parser.elements if t == "a"}
@@ -53,7 +61,9 @@ def test_text_is_escaped(shop: Callable[..., Path], run_shop: Callable[..., list
     assert "<b>from the till</b>" not in html
 
 
-def test_the_page_fetches_nothing(shop: Callable[..., Path], run_shop: Callable[..., list[Any]]) -> None:
+def test_the_page_fetches_nothing(
+    shop: Callable[..., Path], run_shop: Callable[..., list[Any]]
+) -> None:
     html, _ = _page(shop, run_shop)
     parser = _Collector()
     parser.feed(html)
@@ -70,22 +80,25 @@ def test_the_page_fetches_nothing(shop: Callable[..., Path], run_shop: Callable[
 
 
 def test_sections_show_sql_validations_schema_changes_sample_and_profile(
-        shop: Callable[..., Path], run_shop: Callable[..., list[Any]]) -> None:
+    shop: Callable[..., Path], run_shop: Callable[..., list[Any]]
+) -> None:
     html, _ = _page(shop, run_shop)
-    enriched = html[html.index('<article id="node-enriched"'):]
+    enriched = html[html.index('<article id="node-enriched"') :]
     enriched = enriched[: enriched.index("</article>")]
     assert "FROM orders o JOIN customers c USING (customer_id)" in enriched
     assert "not_null(region)" in enriched
     assert '<span class="removed">note</span>' in enriched
     assert "Sample (5 row(s))" in enriched
     assert "Profile (39 rows)" in enriched
-    broken = html[html.index('<article id="node-broken"'):]
+    broken = html[html.index('<article id="node-broken"') :]
     shown = broken[: broken.index("</article>")]
     assert '<div class="error" title="EngineError"><b>node broken failed</b>: ' in shown
 
 
 def test_graph_layout_draws_each_edge_and_survives_an_empty_pipeline() -> None:
-    svg = render_graph_svg([["a", "b"], ["c"]], [["a", "c"], ["b", "c"]], {"a": "success", "b": "failed"})
+    svg = render_graph_svg(
+        [["a", "b"], ["c"]], [["a", "c"], ["b", "c"]], {"a": "success", "b": "failed"}
+    )
     assert svg.count('class="edge') == 2
     assert 'data-node="c" data-status="unknown"' in svg
     assert 'data-edge="a-&gt;c"' in svg
@@ -93,7 +106,8 @@ def test_graph_layout_draws_each_edge_and_survives_an_empty_pipeline() -> None:
 
 
 def test_render_accepts_a_report_with_extra_keys_from_a_newer_version(
-        shop: Callable[..., Path], run_shop: Callable[..., list[Any]]) -> None:
+    shop: Callable[..., Path], run_shop: Callable[..., list[Any]]
+) -> None:
     _, data = _page(shop, run_shop)
     data["something_new"] = {"x": 1}
     data["nodes"][0]["also_new"] = True

@@ -23,8 +23,13 @@ def engine() -> Iterator[DuckDBEngine]:
 
 
 def _frame(engine: DuckDBEngine):  # type: ignore[no-untyped-def]
-    return engine.persist(engine.sql(
-        "SELECT * FROM (VALUES (1, 'a@x.org', NULL), (2, 'b@x.org', 'z'), (3, NULL, 'z')) t(id, Email, tag)", {}))
+    return engine.persist(
+        engine.sql(
+            "SELECT * FROM (VALUES (1, 'a@x.org', NULL), (2, 'b@x.org', 'z'), (3, NULL, "
+            "'z')) t(id, Email, tag)",
+            {},
+        )
+    )
 
 
 def _result(engine: DuckDBEngine, frame: object) -> NodeResult:
@@ -33,7 +38,9 @@ def _result(engine: DuckDBEngine, frame: object) -> NodeResult:
 
 def test_options_follow_the_reports_section_and_the_node() -> None:
     node = NodeConfig.model_validate({**NODE, "mask_columns": ["email"]})
-    assert observe_options(ReportsConfig(samples=True), node) == ObserveOptions(5, None, ("email",), False)
+    assert observe_options(ReportsConfig(samples=True), node) == ObserveOptions(
+        5, None, ("email",), False
+    )
     assert observe_options(ReportsConfig(samples=True, enabled=False), node) is None
     assert observe_options(ReportsConfig(), node) is None  # samples are opt-in
     opted_in = NodeConfig.model_validate({**NODE, "report_samples": True})
@@ -53,7 +60,10 @@ def test_sample_masks_columns_case_insensitively(engine: DuckDBEngine) -> None:
     frame = _frame(engine)
     result = _result(engine, frame)
     observe(engine, frame, result, ObserveOptions(sample_rows=2, mask_columns=("email",)))
-    assert result.sample == [{"id": 1, "Email": "[REDACTED]", "tag": None}, {"id": 2, "Email": "[REDACTED]", "tag": "z"}]
+    assert result.sample == [
+        {"id": 1, "Email": "[REDACTED]", "tag": None},
+        {"id": 2, "Email": "[REDACTED]", "tag": "z"},
+    ]
     assert result.sample_note is None
 
 
@@ -75,7 +85,9 @@ def test_sensitive_node_gets_a_note_and_no_rows(engine: DuckDBEngine) -> None:
 
 
 def test_a_sample_that_would_cost_a_pass_is_noted_not_taken(engine: DuckDBEngine) -> None:
-    view = engine.sql("SELECT tag, count(*) AS n FROM (VALUES ('a'), ('b')) t(tag) GROUP BY tag", {})
+    view = engine.sql(
+        "SELECT tag, count(*) AS n FROM (VALUES ('a'), ('b')) t(tag) GROUP BY tag", {}
+    )
     result = _result(engine, view)
     observe(engine, view, result, ObserveOptions(sample_rows=3))
     assert result.sample is None
@@ -88,11 +100,14 @@ def test_profile_counts_nulls_and_distinct_values(engine: DuckDBEngine) -> None:
     result = _result(engine, frame)
     observe(engine, frame, result, ObserveOptions(profile=True))
     assert result.sample is None
-    assert result.profile == {"rows": 3, "columns": [
-        {"name": "id", "type": "int32", "nulls": 0, "null_ratio": 0.0, "distinct": 3},
-        {"name": "Email", "type": "string", "nulls": 1, "null_ratio": 0.333333, "distinct": 2},
-        {"name": "tag", "type": "string", "nulls": 1, "null_ratio": 0.333333, "distinct": 1},
-    ]}
+    assert result.profile == {
+        "rows": 3,
+        "columns": [
+            {"name": "id", "type": "int32", "nulls": 0, "null_ratio": 0.0, "distinct": 3},
+            {"name": "Email", "type": "string", "nulls": 1, "null_ratio": 0.333333, "distinct": 2},
+            {"name": "tag", "type": "string", "nulls": 1, "null_ratio": 0.333333, "distinct": 1},
+        ],
+    }
 
 
 def test_observing_never_raises(engine: DuckDBEngine) -> None:

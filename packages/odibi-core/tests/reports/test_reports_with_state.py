@@ -1,4 +1,5 @@
-"""Reports with a state backend: written after the run is recorded, and even when recording fails."""
+"""Reports with a state backend: written after the run is recorded, and even when recording
+fails."""
 
 from __future__ import annotations
 
@@ -12,7 +13,12 @@ from typing import Any
 import pytest
 from odibi_core import hookimpl
 from odibi_core.config.loader import load_project
-from odibi_core.contracts.state import DocumentStateBackend, HolderInfo, LoadedDocument, StateDocument
+from odibi_core.contracts.state import (
+    DocumentStateBackend,
+    HolderInfo,
+    LoadedDocument,
+    StateDocument,
+)
 from odibi_core.errors import StateConflictError, StateLockTimeout
 from odibi_core.execution.runner import run_project
 from odibi_core.plugins.types import StateBackendSpec
@@ -67,8 +73,16 @@ class MemoryState(DocumentStateBackend):
 class MemoryStatePlugin:
     @hookimpl
     def odibi_state_backends(self) -> list[StateBackendSpec]:
-        return [StateBackendSpec("memory", lambda options, ctx: MemoryState(
-            str(ctx.project_dir), project=ctx.project_name, run_id=ctx.run_id), None, "test state")]
+        return [
+            StateBackendSpec(
+                "memory",
+                lambda options, ctx: MemoryState(
+                    str(ctx.project_dir), project=ctx.project_name, run_id=ctx.run_id
+                ),
+                None,
+                "test state",
+            )
+        ]
 
 
 @pytest.fixture
@@ -79,7 +93,9 @@ def with_state(make_plugin_manager: Callable[..., Any]) -> Iterator[Any]:
     MemoryState.fail_finish = False
 
 
-def test_report_names_the_state_backend_and_state_records_the_run(shop: Callable[..., Path], with_state: Any) -> None:
+def test_report_names_the_state_backend_and_state_records_the_run(
+    shop: Callable[..., Path], with_state: Any
+) -> None:
     project_file = shop(extra_yaml="state: {backend: memory}\n", failing=False)
     project = load_project(project_file, pm=with_state)
     [result] = run_project(project, with_state)
@@ -87,13 +103,19 @@ def test_report_names_the_state_backend_and_state_records_the_run(shop: Callable
     data = json.loads(report.read_text())
     assert data["state_backend"] == "memory"
     assert data["run_id"] == result.run_id
-    assert {"name": "odibi-state-memory", "distribution": "odibi-state-memory", "version": "test",
-            "status": "active"} in data["versions"]["plugins"]
+    assert {
+        "name": "odibi-state-memory",
+        "distribution": "odibi-state-memory",
+        "version": "test",
+        "status": "active",
+    } in data["versions"]["plugins"]
     doc = StateDocument.model_validate_json(STORE[str(project_file.parent)] or b"")
     assert [r.status for r in doc.pipelines["daily"].runs] == ["success"]
 
 
-def test_a_run_whose_recording_fails_still_leaves_its_report(shop: Callable[..., Path], with_state: Any) -> None:
+def test_a_run_whose_recording_fails_still_leaves_its_report(
+    shop: Callable[..., Path], with_state: Any
+) -> None:
     project_file = shop(extra_yaml="state: {backend: memory}\n", failing=False)
     project = load_project(project_file, pm=with_state)
     MemoryState.fail_finish = True
@@ -103,7 +125,9 @@ def test_a_run_whose_recording_fails_still_leaves_its_report(shop: Callable[...,
     assert json.loads(report.read_text())["status"] == "success"
 
 
-def test_reports_without_state_say_so(shop: Callable[..., Path], run_shop: Callable[..., list[Any]]) -> None:
+def test_reports_without_state_say_so(
+    shop: Callable[..., Path], run_shop: Callable[..., list[Any]]
+) -> None:
     project_file = shop(failing=False)
     run_shop(project_file)
     [report] = (project_file.parent / ".odibi/reports/daily").glob("*.json")

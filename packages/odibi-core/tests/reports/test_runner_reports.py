@@ -1,4 +1,5 @@
-"""Every run leaves a report; every reports: key does what it says; a failed write never fails a run."""
+"""Every run leaves a report; every reports: key does what it says; a failed write never fails a
+run."""
 
 from __future__ import annotations
 
@@ -25,7 +26,9 @@ def _load(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text())
 
 
-def test_a_failed_run_leaves_json_and_html_named_by_run_id(shop: Callable[..., Path], run_shop: Runner) -> None:
+def test_a_failed_run_leaves_json_and_html_named_by_run_id(
+    shop: Callable[..., Path], run_shop: Runner
+) -> None:
     project = shop()
     [result] = run_shop(project)
     assert result.status == "failed"
@@ -37,19 +40,28 @@ def test_a_failed_run_leaves_json_and_html_named_by_run_id(shop: Callable[..., P
     assert data["status"] == "failed"
     assert data["totals"]["failed_nodes"] == ["broken"]
     statuses = {n["name"]: n["status"] for n in data["nodes"]}
-    assert statuses == {"orders": "success", "customers": "success", "enriched": "success",
-                        "broken": "failed", "totals": "success", "after_broken": "skipped"}
+    assert statuses == {
+        "orders": "success",
+        "customers": "success",
+        "enriched": "success",
+        "broken": "failed",
+        "totals": "success",
+        "after_broken": "skipped",
+    }
 
 
-def test_report_validates_against_the_published_schema(shop: Callable[..., Path], run_shop: Runner) -> None:
+def test_report_validates_against_the_published_schema(
+    shop: Callable[..., Path], run_shop: Runner
+) -> None:
     project = shop(reports={"profile": True})
     run_shop(project)
     data = _load(_reports(project)[0])
     jsonschema.Draft202012Validator(report_schema()).validate(data)
 
 
-def test_report_holds_no_value_of_a_registered_secret(shop: Callable[..., Path], run_shop: Runner,
-                                                      shop_secret: str) -> None:
+def test_report_holds_no_value_of_a_registered_secret(
+    shop: Callable[..., Path], run_shop: Runner, shop_secret: str
+) -> None:
     project = shop()
     run_shop(project)
     report = _reports(project)[0]
@@ -78,14 +90,19 @@ def test_node_details(shop: Callable[..., Path], run_shop: Runner) -> None:
     # overwrite: the target holds exactly what was written
     assert (totals["rows_written"], totals["rows_total"]) == (4, 4)
     assert totals["columns_added"] == ["orders", "revenue"]
-    assert totals["sample"]["rows"][0].keys() == {"region", "orders", "revenue"}  # read back from its file
+    assert totals["sample"]["rows"][0].keys() == {
+        "region",
+        "orders",
+        "revenue",
+    }  # read back from its file
     assert broken["error"]["type"] == "EngineError"
     assert "no_such_column" in broken["error"]["message"]
     assert nodes["after_broken"]["skipped_reason"] == "upstream node broken did not succeed"
 
 
-def test_sensitive_node_has_no_sample_and_masked_columns_are_masked(shop: Callable[..., Path],
-                                                                     run_shop: Runner) -> None:
+def test_sensitive_node_has_no_sample_and_masked_columns_are_masked(
+    shop: Callable[..., Path], run_shop: Runner
+) -> None:
     project = shop()
     run_shop(project)
     report = _reports(project)[0]
@@ -99,7 +116,9 @@ def test_sensitive_node_has_no_sample_and_masked_columns_are_masked(shop: Callab
         assert "@example.com" not in text
 
 
-def test_enabled_false_writes_nothing_and_takes_no_sample(shop: Callable[..., Path], run_shop: Runner) -> None:
+def test_enabled_false_writes_nothing_and_takes_no_sample(
+    shop: Callable[..., Path], run_shop: Runner
+) -> None:
     project = shop(reports={"enabled": False})
     [result] = run_shop(project)
     assert result.report is None
@@ -107,7 +126,9 @@ def test_enabled_false_writes_nothing_and_takes_no_sample(shop: Callable[..., Pa
     assert all(r.sample is None and r.sample_note is None for r in result.nodes.values())
 
 
-def test_path_puts_reports_in_another_folder(shop: Callable[..., Path], run_shop: Runner, tmp_path: Path) -> None:
+def test_path_puts_reports_in_another_folder(
+    shop: Callable[..., Path], run_shop: Runner, tmp_path: Path
+) -> None:
     project = shop(reports={"path": "out/stories"})
     run_shop(project)
     assert len(_reports(project, "out/stories")) == 1
@@ -129,7 +150,9 @@ def test_samples_false_and_sample_rows(shop: Callable[..., Path], run_shop: Runn
     assert len(orders["sample"]["rows"]) == 2
 
 
-def test_profile_is_off_by_default_and_counts_when_on(shop: Callable[..., Path], run_shop: Runner) -> None:
+def test_profile_is_off_by_default_and_counts_when_on(
+    shop: Callable[..., Path], run_shop: Runner
+) -> None:
     project = shop()
     run_shop(project)
     assert all(n["profile"] is None for n in _load(_reports(project)[0])["nodes"])
@@ -160,12 +183,15 @@ def test_max_age_days_prunes_old_reports(shop: Callable[..., Path], run_shop: Ru
         (folder / f"{stem}.json").write_text("{}")
         (folder / f"{stem}.html").write_text("<html></html>")
     [result] = run_shop(project)
-    assert sorted(p.stem.split("-")[-1] for p in folder.glob("*.json")) == sorted(["recent", result.run_id[-8:]])
+    assert sorted(p.stem.split("-")[-1] for p in folder.glob("*.json")) == sorted(
+        ["recent", result.run_id[-8:]]
+    )
     assert not list(folder.glob("*old.html"))
 
 
 def test_a_report_that_cannot_be_written_costs_one_warning_not_the_run(
-        shop: Callable[..., Path], run_shop: Runner, caplog: pytest.LogCaptureFixture) -> None:
+    shop: Callable[..., Path], run_shop: Runner, caplog: pytest.LogCaptureFixture
+) -> None:
     project = shop(reports={"path": "blocked"}, failing=False)
     (project.parent / "blocked").write_text("a file where the folder should be")
     with caplog.at_level(logging.WARNING, logger="odibi"):
@@ -180,10 +206,14 @@ def test_a_report_that_cannot_be_written_costs_one_warning_not_the_run(
     assert warnings[0].exc_info is None
 
 
-def test_every_run_of_several_pipelines_gets_its_own_report(shop: Callable[..., Path], run_shop: Runner) -> None:
+def test_every_run_of_several_pipelines_gets_its_own_report(
+    shop: Callable[..., Path], run_shop: Runner
+) -> None:
     project = shop(failing=False)
     text = project.read_text() + (
-        "  - pipeline: second\n    nodes:\n      - {name: only, read: {connection: raw, path: orders.csv}}\n")
+        "  - pipeline: second\n    nodes:\n      - {name: only, read: {connection: raw, "
+        "path: orders.csv}}\n"
+    )
     project.write_text(text)
     results = run_shop(project)
     assert len({r.run_id for r in results}) == 2

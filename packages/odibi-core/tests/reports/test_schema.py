@@ -1,4 +1,5 @@
-"""The published JSON schema: valid itself, shipped in the package, and strict enough to catch mistakes."""
+"""The published JSON schema: valid itself, shipped in the package, and strict enough to catch
+mistakes."""
 
 from __future__ import annotations
 
@@ -35,15 +36,20 @@ def test_every_model_field_is_described_by_the_schema() -> None:
     assert set(NodeReport.model_fields) == set(schema["$defs"]["node"]["properties"])
 
 
-@pytest.mark.parametrize("mutate", [
-    lambda r: r.pop("nodes"),
-    lambda r: r.update(status="maybe"),
-    lambda r: r["nodes"][0].update(status="running"),
-    lambda r: r["nodes"][0].update(rows_out=-1),
-    lambda r: r["nodes"][0]["schema_out"].append({"name": "x"}),
-    lambda r: r.update(undocumented=True),
-])
-def test_schema_rejects_broken_reports(report: dict[str, Any], mutate: Callable[[dict[str, Any]], Any]) -> None:
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda r: r.pop("nodes"),
+        lambda r: r.update(status="maybe"),
+        lambda r: r["nodes"][0].update(status="running"),
+        lambda r: r["nodes"][0].update(rows_out=-1),
+        lambda r: r["nodes"][0]["schema_out"].append({"name": "x"}),
+        lambda r: r.update(undocumented=True),
+    ],
+)
+def test_schema_rejects_broken_reports(
+    report: dict[str, Any], mutate: Callable[[dict[str, Any]], Any]
+) -> None:
     validator = jsonschema.Draft202012Validator(report_schema())
     validator.validate(report)
     broken = copy.deepcopy(report)

@@ -21,7 +21,9 @@ def test_save_writes_both_files_named_by_run_id(tmp_path: Path) -> None:
     assert entry.json_path == tmp_path / "p" / "20260101T000000Z-aaaa0001.json"
     assert entry.html_path.read_text() == "<html></html>"
     assert [p.name for p in (tmp_path / "p").iterdir()] != []
-    assert not [p for p in (tmp_path / "p").iterdir() if p.name.startswith(".")]  # no temp file left
+    assert not [
+        p for p in (tmp_path / "p").iterdir() if p.name.startswith(".")
+    ]  # no temp file left
 
 
 def test_a_report_is_never_overwritten(tmp_path: Path) -> None:
@@ -60,7 +62,9 @@ def test_prune_keeps_the_newest_per_pipeline(tmp_path: Path) -> None:
     deleted = store.prune("p", keep_last=2, max_age_days=None)
     assert sorted(e.run_id[:8] for e in deleted) == ["20260101", "20260102", "20260103"]
     assert [e.run_id[:8] for e in store.entries("p")] == ["20260104", "20260105"]
-    assert [e.run_id for e in store.entries("q")] == ["20250101T000000Z-other001"]  # other pipelines untouched
+    assert [e.run_id for e in store.entries("q")] == [
+        "20250101T000000Z-other001"
+    ]  # other pipelines untouched
     assert not list((tmp_path / "p").glob("20260101*"))  # html deleted too
 
 

@@ -30,7 +30,7 @@ environments:
     connections:
       lake: {type: local, base_path: "${env:PROD_LAKE}"}
     state: {backend: local, connection_string: "${secret:STATE_CONN}"}
-"""
+"""  # noqa: E501 (project YAML test data, kept one node per line)
 SHARED = """
 connections:
   raw: {type: local, base_path: "./data", password: "${secret:RAW_PASSWORD}"}
@@ -58,7 +58,8 @@ def test_template_lists_every_reference_with_file_and_key_and_no_value(
         "LAKE_DIR",
         "PROD_LAKE",
     ]
-    assert "ONLY_IN_A_COMMENT" not in text and "ESCAPED" not in text
+    assert "ONLY_IN_A_COMMENT" not in text
+    assert "ESCAPED" not in text
     assert "value-must-not-appear" not in text
     assert "#   shared.yaml:3  connections.raw.password\nRAW_PASSWORD=\n" in text
     assert (
@@ -66,8 +67,8 @@ def test_template_lists_every_reference_with_file_and_key_and_no_value(
         in text
     )
     assert (
-        "#   odibi.yaml:17  environments.prod.state.connection_string  (environment prod)\nSTATE_CONN=\n"
-        in text
+        "#   odibi.yaml:17  environments.prod.state.connection_string  (environment "
+        "prod)\nSTATE_CONN=\n" in text
     )
     assert "# LAKE_DIR: env (optional: the project gives a default, used when unset or empty)" in (
         text
@@ -95,7 +96,8 @@ def test_checks_report_missing_default_short_and_empty(
     assert (checks["API_TOKEN"].status, checks["API_TOKEN"].origin) == ("ok", "env")
     assert (checks["INPUT_FILE"].status, checks["INPUT_FILE"].origin) == ("ok", "dotenv")
     assert checks["LAKE_DIR"].status == "default"
-    assert checks["RAW_PASSWORD"].status == "short" and not checks["RAW_PASSWORD"].failed
+    assert checks["RAW_PASSWORD"].status == "short"
+    assert not checks["RAW_PASSWORD"].failed
     assert redact_text("long-enough-token") == MASK  # checking registers what resolved
 
     monkeypatch.setenv("API_TOKEN", "")
@@ -104,8 +106,10 @@ def test_checks_report_missing_default_short_and_empty(
         c.variable.name: c
         for c in check_variables(collect_variables(source.references()), ReferenceResolver(source))
     }
-    assert checks["API_TOKEN"].status == "empty" and checks["API_TOKEN"].failed
-    assert checks["RAW_PASSWORD"].status == "missing" and checks["RAW_PASSWORD"].failed
+    assert checks["API_TOKEN"].status == "empty"
+    assert checks["API_TOKEN"].failed
+    assert checks["RAW_PASSWORD"].status == "missing"
+    assert checks["RAW_PASSWORD"].failed
 
 
 def test_environment_overlay_is_checked_with_its_own_references(

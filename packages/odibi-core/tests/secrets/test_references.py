@@ -105,5 +105,6 @@ def test_missing_references_name_variable_file_and_key_never_a_value(
     assert "${secret:NOT_SET_ANYWHERE} is not set" in message
     assert "${secret:WITH_DEFAULT} is not set" in message  # a secret never takes a default
     assert "${secret:WITH_DEFAULT:-...}: a secret takes no default" in message
-    assert "set-value-xyz" not in message and "nope" not in message
+    assert "set-value-xyz" not in message
+    assert "nope" not in message
     assert "env, dotenv" in info.value.hint

@@ -9,6 +9,7 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import pytest
+from odibi_core.config.loader import load_project
 from odibi_core.contracts.state import (
     DocumentStateBackend,
     HolderInfo,
@@ -17,7 +18,6 @@ from odibi_core.contracts.state import (
     StateDocument,
     lock_timeout_error,
 )
-from odibi_core.config.loader import load_project
 from odibi_core.plugins.hookspecs import hookimpl
 from odibi_core.plugins.types import StateBackendSpec, StateBuildContext
 from odibi_core.state.session import (
@@ -52,7 +52,9 @@ class MemoryBackend(DocumentStateBackend):
         assert token == self.data
         self.data = data
 
-    def lock(self, name: str, *, timeout: float, run_id: str | None = None) -> AbstractContextManager[HolderInfo]:
+    def lock(
+        self, name: str, *, timeout: float, run_id: str | None = None
+    ) -> AbstractContextManager[HolderInfo]:
         @contextmanager
         def hold() -> Any:
             if name in self.held:
@@ -62,6 +64,7 @@ class MemoryBackend(DocumentStateBackend):
                 yield HolderInfo.current(lock_name=name, run_id=run_id)
             finally:
                 self.held.discard(name)
+
         return hold()
 
     def holders(self) -> list[HolderInfo]:
@@ -74,11 +77,18 @@ class MemoryBackend(DocumentStateBackend):
 def test_a_new_run_marks_runs_left_running_as_interrupted() -> None:
     backend = MemoryBackend()
     recorder = RunRecorder(backend, "p", lock_timeout=1)
-    recorder.record_start(RunRecord(run_id="dead", status="running", started_at="2024-01-01T00:00:00+00:00"))
-    recorder.record_start(RunRecord(run_id="next", status="running", started_at="2024-01-01T00:01:00+00:00"))
+    recorder.record_start(
+        RunRecord(run_id="dead", status="running", started_at="2024-01-01T00:00:00+00:00")
+    )
+    recorder.record_start(
+        RunRecord(run_id="next", status="running", started_at="2024-01-01T00:01:00+00:00")
+    )
     doc = backend.read()
     assert doc is not None
-    assert [(r.run_id, r.status) for r in doc.pipelines["p"].runs] == [("dead", "interrupted"), ("next", "running")]
+    assert [(r.run_id, r.status) for r in doc.pipelines["p"].runs] == [
+        ("dead", "interrupted"),
+        ("next", "running"),
+    ]
 
 
 def test_record_mark_stores_an_encoded_mark_that_run_lock_reads_back() -> None:
@@ -106,13 +116,24 @@ def test_marks_are_kept_per_environment() -> None:
     assert default.high_water_mark("events", "t") is None
 
 
-@pytest.mark.parametrize("value", [7, 2.5, True, "b", decimal.Decimal("1.10"), dt.date(2024, 1, 2),
-                                   dt.datetime(2024, 1, 2, 3, 4, tzinfo=dt.timezone.utc)])
+@pytest.mark.parametrize(
+    "value",
+    [
+        7,
+        2.5,
+        True,
+        "b",
+        decimal.Decimal("1.10"),
+        dt.date(2024, 1, 2),
+        dt.datetime(2024, 1, 2, 3, 4, tzinfo=dt.timezone.utc),
+    ],
+)
 def test_marks_round_trip_with_their_type(value: object) -> None:
     encoded = encode_mark(value)
     assert encoded is not None
     decoded = decode_mark(encoded["type"], encoded["value"])
-    assert decoded == value and type(decoded) is type(value)
+    assert decoded == value
+    assert type(decoded) is type(value)
 
 
 def test_lock_timeout_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -156,25 +177,34 @@ class SealedPlugin:
         return [StateBackendSpec("sealed", lambda options, ctx: SealedBackend(ctx), None, "test")]
 
 
-@pytest.mark.parametrize(("yaml_state", "flag", "expected"), [
-    ("state: {backend: sealed, lock_timeout: 12, history: 3}\n", None, (12.0, 3)),
-    ("state: {backend: sealed}\n", 0.5, (0.5, 50)),
-])
+@pytest.mark.parametrize(
+    ("yaml_state", "flag", "expected"),
+    [
+        ("state: {backend: sealed, lock_timeout: 12, history: 3}\n", None, (12.0, 3)),
+        ("state: {backend: sealed}\n", 0.5, (0.5, 50)),
+    ],
+)
 def test_lock_timeout_and_history_reach_a_backend_only_through_its_build_context(
-    write_project: Any, make_plugin_manager: Any, monkeypatch: pytest.MonkeyPatch,
-    yaml_state: str, flag: float | None, expected: tuple[float, int],
+    write_project: Any,
+    make_plugin_manager: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    yaml_state: str,
+    flag: float | None,
+    expected: tuple[float, int],
 ) -> None:
     monkeypatch.delenv(ENV_LOCK_TIMEOUT, raising=False)
     pm = make_plugin_manager(("odibi-sealed", SealedPlugin()))
     path = write_project(
-        "project: p\nengine: duckdb\nconnections:\n  raw: {type: local, base_path: .}\n" + yaml_state
+        "project: p\nengine: duckdb\nconnections:\n  raw: {type: local, base_path: .}\n"
+        + yaml_state
         + "pipelines:\n  - pipeline: x\n    nodes:\n      - name: a\n"
         "        read: {connection: raw, format: csv, path: a.csv}\n",
         files={"a.csv": "one\n1\n"},
     )
     loaded = load_project(path, pm=pm)
-    backend = open_state_backend(loaded, pm, run_id="run-1",
-                                 lock_timeout=effective_lock_timeout(loaded, flag))
+    backend = open_state_backend(
+        loaded, pm, run_id="run-1", lock_timeout=effective_lock_timeout(loaded, flag)
+    )
     assert isinstance(backend, SealedBackend)
     assert isinstance(backend.context, StateBuildContext)
     assert (backend.context.lock_timeout, backend.context.history) == expected

@@ -26,20 +26,27 @@ def test_decimals_compare_by_value_and_with_floats_by_tolerance() -> None:
 
 
 def test_nulls_booleans_and_integers_are_exact() -> None:
-    assert values_equal(None, None) and not values_equal(None, 0) and not values_equal(0, None)
-    assert not values_equal(True, 1) and values_equal(3, 3) and not values_equal(3, 4)
+    assert values_equal(None, None)
+    assert not values_equal(None, 0)
+    assert not values_equal(0, None)
+    assert not values_equal(True, 1)
+    assert values_equal(3, 3)
+    assert not values_equal(3, 4)
 
 
 def test_time_zones_are_compared_as_instants_and_rows_sorted_with_nulls_first() -> None:
     plus_two = dt.timezone(dt.timedelta(hours=2))
     left = sorted_rows([(dt.datetime(2024, 1, 1, 10, tzinfo=plus_two),), (None,)])
     right = sorted_rows([(dt.datetime(2024, 1, 1, 8, tzinfo=dt.timezone.utc),), (None,)])
-    assert left == right and left[0] == (None,)
+    assert left == right
+    assert left[0] == (None,)
 
 
 def test_outputs_differing_in_type_family_or_value_fail(tmp_path: Path) -> None:
     pq.write_table(pa.table({"k": [1, 2], "v": [1.0, 2.0]}), tmp_path / "a.parquet")
-    pq.write_table(pa.table({"k": pa.array([2, 1], pa.int32()), "v": [2.0, 1.0]}), tmp_path / "b.parquet")
+    pq.write_table(
+        pa.table({"k": pa.array([2, 1], pa.int32()), "v": [2.0, 1.0]}), tmp_path / "b.parquet"
+    )
     pq.write_table(pa.table({"k": ["1", "2"], "v": [1.0, 2.0]}), tmp_path / "c.parquet")
     pq.write_table(pa.table({"k": [1, 2], "v": [1.0, 2.5]}), tmp_path / "d.parquet")
     a = read_output(tmp_path / "a.parquet", "parquet")

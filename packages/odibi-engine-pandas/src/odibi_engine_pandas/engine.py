@@ -14,8 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field
-
 from odibi_core import errors
 from odibi_core.contracts.connection import FileConnection, TableConnection
 from odibi_core.contracts.engine import Engine, WriteCounts
@@ -35,12 +33,12 @@ from odibi_core.engines.remote_files import attach_filesystem
 from odibi_core.engines.sql_literals import quote_identifier, sql_literal
 from odibi_core.plugins.options import PluginOptions
 from odibi_core.plugins.types import BuildContext
+from pydantic import Field
 
 if TYPE_CHECKING:
     import duckdb
     import pandas as pd
     import pyarrow as pa
-
     from odibi_core.contracts.connection import Connection
 
 ARROW_BATCH_ROWS = 100_000
@@ -52,10 +50,15 @@ class PandasOptions(PluginOptions):
     dtype_backend: Literal["pyarrow", "numpy_nullable", "numpy"] = Field(
         "pyarrow",
         description="dtypes of the DataFrames: `pyarrow` (lossless, the same on every engine), "
-        "`numpy_nullable` (Int64, boolean, string) or `numpy` (pandas defaults; NULL integers become floats).",
+        "`numpy_nullable` (Int64, boolean, string) or `numpy` (pandas defaults; NULL "
+        "integers become floats).",
     )
-    threads: int | None = Field(None, ge=1, description="DuckDB threads for SQL steps (default: all cores).")
-    timezone: str = Field("UTC", description="Time zone of SQL steps (as the duckdb engine's `timezone`).")
+    threads: int | None = Field(
+        None, ge=1, description="DuckDB threads for SQL steps (default: all cores)."
+    )
+    timezone: str = Field(
+        "UTC", description="Time zone of SQL steps (as the duckdb engine's `timezone`)."
+    )
 
 
 class PandasEngine(Engine):
@@ -90,7 +93,9 @@ class PandasEngine(Engine):
             raise PandasEngineError("the run was interrupted")
         return self._cursors.cursor()
 
-    def _query(self, sql: str, tables: Mapping[str, Any] | None = None, *, user_sql: bool = False) -> pa.Table:
+    def _query(
+        self, sql: str, tables: Mapping[str, Any] | None = None, *, user_sql: bool = False
+    ) -> pa.Table:
         """Run ``sql`` on a fresh cursor where ``tables`` (name -> frame) are registered
         (``user_sql``: ``sql`` is the user's step, so an error may point into it)."""
         import duckdb
@@ -127,7 +132,8 @@ class PandasEngine(Engine):
         if isinstance(result, (pa.Table, pa.RecordBatchReader)):
             return self._to_pandas(result)
         raise PandasEngineError(
-            f"a Python step returned {type(result).__name__}; return a pandas DataFrame or a pyarrow Table"
+            f"a Python step returned {type(result).__name__}; return a pandas DataFrame or a "
+            "pyarrow Table"
         )
 
     # --- contract -----------------------------------------------------------------------
@@ -137,12 +143,16 @@ class PandasEngine(Engine):
         if isinstance(connection, TableConnection):
             return self.from_arrow(connection.read_arrow(request))
         if not isinstance(connection, FileConnection):
-            raise PandasEngineError(f"connection {connection.name!r} ({connection.type}) is neither file nor table")
+            raise PandasEngineError(
+                f"connection {connection.name!r} ({connection.type}) is neither file nor table"
+            )
         attach_filesystem(self._con, connection)
         try:
-            select = read_select(connection, request,
-                                 sniff=lambda sql: [tuple(r.values())
-                                                    for r in self._query(sql).to_pylist()])
+            select = read_select(
+                connection,
+                request,
+                sniff=lambda sql: [tuple(r.values()) for r in self._query(sql).to_pylist()],
+            )
         except UnsupportedFormat as exc:
             raise PandasEngineError(f"pandas {exc}") from None
         return self._to_pandas(self._query(select))
@@ -151,9 +161,17 @@ class PandasEngine(Engine):
         """Run ``query`` in DuckDB, each frame of ``tables`` visible under its name."""
         return self._to_pandas(self._query(query.strip().rstrip(";"), tables, user_sql=True))
 
-    def call(self, func: Callable[..., Any], frame: Any, params: Mapping[str, Any], *,
-             frame_kind: str = "native", inputs: Mapping[str, Any] | None = None) -> pd.DataFrame:
-        """Call a Python step with the DataFrame itself (``native``/``pandas``) or an Arrow table."""
+    def call(
+        self,
+        func: Callable[..., Any],
+        frame: Any,
+        params: Mapping[str, Any],
+        *,
+        frame_kind: str = "native",
+        inputs: Mapping[str, Any] | None = None,
+    ) -> pd.DataFrame:
+        """Call a Python step with the DataFrame itself (``native``/``pandas``) or an Arrow
+        table."""
         converters: dict[str, Callable[[Any], Any]] = {
             "native": lambda f: f,
             "pandas": lambda f: f,
@@ -161,12 +179,16 @@ class PandasEngine(Engine):
         }
         return self._adopt(call_python_step(func, frame, params, inputs, converters[frame_kind]))
 
-    def write(self, frame: pd.DataFrame, connection: Connection, request: WriteRequest) -> int | WriteCounts:
+    def write(
+        self, frame: pd.DataFrame, connection: Connection, request: WriteRequest
+    ) -> int | WriteCounts:
         """``COPY`` the frame to the connection's staging path and publish it, or stream Arrow."""
         if isinstance(connection, TableConnection):
             return connection.write_arrow(self.to_arrow(frame), request)
         if not isinstance(connection, FileConnection):
-            raise PandasEngineError(f"connection {connection.name!r} cannot be written by the pandas engine")
+            raise PandasEngineError(
+                f"connection {connection.name!r} cannot be written by the pandas engine"
+            )
         import duckdb
 
         attach_filesystem(self._con, connection)
@@ -209,11 +231,15 @@ class PandasEngine(Engine):
 
     def aggregate(self, frame: pd.DataFrame, expressions: Mapping[str, str]) -> dict[str, Any]:
         """One DuckDB ``SELECT`` of every expression over the frame (a single scan)."""
-        select = ", ".join(f"{expr} AS {quote_identifier(alias)}" for alias, expr in expressions.items())
+        select = ", ".join(
+            f"{expr} AS {quote_identifier(alias)}" for alias, expr in expressions.items()
+        )
         rows = self._query(f"SELECT {select} FROM this", {"this": frame}).to_pylist()
         return dict(rows[0]) if rows else {alias: None for alias in expressions}
 
-    def compute(self, frame: pd.DataFrame, aggregates: Mapping[str, str] | None = None) -> dict[str, Any]:
+    def compute(
+        self, frame: pd.DataFrame, aggregates: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
         """The frame is computed already (pandas is eager): only ``aggregates`` are evaluated."""
         return self.aggregate(frame, aggregates) if aggregates else {}
 
@@ -222,12 +248,15 @@ class PandasEngine(Engine):
         return True
 
     def interrupt(self) -> None:
-        """Interrupt running DuckDB queries (SQL steps, reads, writes); a Python step runs to its end."""
+        """Interrupt running DuckDB queries (SQL steps, reads, writes); a Python step runs to its
+        end."""
         self._cursors.interrupt()
 
     def max_value(self, frame: pd.DataFrame, column: str) -> Any:
         """``max(column)``, computed by DuckDB so types match the other engines."""
-        table = self._query(f"SELECT max({quote_identifier(column)}) AS m FROM this", {"this": frame})
+        table = self._query(
+            f"SELECT max({quote_identifier(column)}) AS m FROM this", {"this": frame}
+        )
         return table.column(0)[0].as_py() if table.num_rows else None
 
     def close(self) -> None:

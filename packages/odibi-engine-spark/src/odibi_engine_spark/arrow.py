@@ -19,8 +19,13 @@ def spark_compatible(table: pa.Table) -> pa.Table:
     """
     import pyarrow as pa
 
-    widen = {pa.uint8(): pa.int16(), pa.uint16(): pa.int32(), pa.uint32(): pa.int64(),
-             pa.uint64(): pa.decimal128(20, 0), pa.float16(): pa.float32()}
+    widen = {
+        pa.uint8(): pa.int16(),
+        pa.uint16(): pa.int32(),
+        pa.uint32(): pa.int64(),
+        pa.uint64(): pa.decimal128(20, 0),
+        pa.float16(): pa.float32(),
+    }
     fields = []
     changed = False
     for field in table.schema:
@@ -37,7 +42,8 @@ def spark_compatible(table: pa.Table) -> pa.Table:
 
 
 def column_infos(schema: StructType, timezone: str) -> list[ColumnInfo]:
-    """Spark's schema as :class:`ColumnInfo` with Arrow type names (``int64``, ``timestamp[us, tz=UTC]``)."""
+    """Spark's schema as :class:`ColumnInfo` with Arrow type names (``int64``, ``timestamp[us,
+    tz=UTC]``)."""
     from pyspark.sql.pandas.types import to_arrow_schema
 
     try:

@@ -49,9 +49,12 @@ systems keep modification times in milliseconds, some coarser)."""
 class HadoopOptions(PluginOptions):
     """Options of a ``hadoop`` connection."""
 
-    base_uri: str = Field(description="Root URI, e.g. `abfss://lake@account.dfs.core.windows.net/sales`.")
+    base_uri: str = Field(
+        description="Root URI, e.g. `abfss://lake@account.dfs.core.windows.net/sales`."
+    )
     allow_outside_symlinks: bool = Field(
-        False, description="For a `file:` base URI: follow symlinks under it that lead outside it.",
+        False,
+        description="For a `file:` base URI: follow symlinks under it that lead outside it.",
     )
 
     @field_validator("base_uri")
@@ -60,7 +63,9 @@ class HadoopOptions(PluginOptions):
         from odibi_engine_spark.files import is_uri
 
         if not is_uri(value):
-            raise ValueError(f"{value!r} is not a URI (scheme://...); use a `local` connection for folders")
+            raise ValueError(
+                f"{value!r} is not a URI (scheme://...); use a `local` connection for folders"
+            )
         return value.rstrip("/")
 
 
@@ -77,15 +82,18 @@ class HadoopConnection(FileConnection):
     @classmethod
     def build(cls, options: HadoopOptions, context: BuildContext) -> HadoopConnection:
         """Factory used by the plugin registration."""
-        return cls(context.name, options.base_uri,
-                   allow_outside_symlinks=options.allow_outside_symlinks)
+        return cls(
+            context.name, options.base_uri, allow_outside_symlinks=options.allow_outside_symlinks
+        )
 
     def _fs(self, uri: str) -> tuple[Any, Any]:
         from odibi_engine_spark.session import running_session
 
         session = running_session()
         if session is None:
-            raise HadoopUnavailable(f"connection {self.name!r} (type hadoop) needs a running SparkSession")
+            raise HadoopUnavailable(
+                f"connection {self.name!r} (type hadoop) needs a running SparkSession"
+            )
         jvm: Any = session.sparkContext._jvm
         path = jvm.org.apache.hadoop.fs.Path(uri)
         return path.getFileSystem(session.sparkContext._jsc.hadoopConfiguration()), path
@@ -252,7 +260,9 @@ class HadoopConnection(FileConnection):
             fs, root = self._fs(self.base_uri)
         except HadoopUnavailable:
             return CheckResult(True, f"{self.base_uri} (checked when the spark engine runs)")
-        return CheckResult(True, f"{self.base_uri} {'exists' if fs.exists(root) else 'does not exist yet'}")
+        return CheckResult(
+            True, f"{self.base_uri} {'exists' if fs.exists(root) else 'does not exist yet'}"
+        )
 
 
 class HadoopUnavailable(OdibiError):

@@ -63,7 +63,9 @@ def _touch_expression(frame: DataFrame) -> str:
             return True
         children = getattr(data_type, "fields", None) or []
         element = getattr(data_type, "elementType", None)
-        return any(has_map(f.dataType) for f in children) or (element is not None and has_map(element))
+        return any(has_map(f.dataType) for f in children) or (
+            element is not None and has_map(element)
+        )
 
     if any(has_map(f.dataType) for f in frame.schema.fields):
         return "max(length(to_json(struct(*))))"
@@ -77,7 +79,9 @@ class SparkEngine(Engine):
 
     name = "spark"
 
-    def __init__(self, options: SparkOptions | None = None, *, session: SparkSession | None = None) -> None:
+    def __init__(
+        self, options: SparkOptions | None = None, *, session: SparkSession | None = None
+    ) -> None:
         self.options = options or SparkOptions()
         if session is not None:
             self._base, self._started = session, False
@@ -144,7 +148,8 @@ class SparkEngine(Engine):
         if isinstance(result, (pa.Table, pa.RecordBatchReader)):
             return self.from_arrow(result)
         raise SparkEngineError(
-            f"a Python step returned {type(result).__name__}; return a Spark or pandas DataFrame or a pyarrow Table"
+            f"a Python step returned {type(result).__name__}; return a Spark or pandas "
+            "DataFrame or a pyarrow Table"
         )
 
     @contextmanager
@@ -169,7 +174,9 @@ class SparkEngine(Engine):
         if isinstance(connection, TableConnection):
             return self.from_arrow(connection.read_arrow(request))
         if not isinstance(connection, FileConnection):
-            raise SparkEngineError(f"connection {connection.name!r} ({connection.type}) is neither file nor table")
+            raise SparkEngineError(
+                f"connection {connection.name!r} ({connection.type}) is neither file nor table"
+            )
         from pyspark.sql import functions as F
 
         paths = connection.read_paths(request.path or "")  # checks the path; expands a glob
@@ -187,8 +194,15 @@ class SparkEngine(Engine):
         with self._temp_views(tables), self._job("run a SQL step", body):
             return self.spark.sql(body)
 
-    def call(self, func: Callable[..., Any], frame: Any, params: Mapping[str, Any], *,
-             frame_kind: str = "native", inputs: Mapping[str, Any] | None = None) -> DataFrame:
+    def call(
+        self,
+        func: Callable[..., Any],
+        frame: Any,
+        params: Mapping[str, Any],
+        *,
+        frame_kind: str = "native",
+        inputs: Mapping[str, Any] | None = None,
+    ) -> DataFrame:
         """Call a Python step with a Spark DataFrame, a pandas DataFrame or an Arrow table."""
         converters: dict[str, Callable[[Any], Any]] = {
             "native": lambda f: f,
@@ -199,7 +213,9 @@ class SparkEngine(Engine):
         with self._job("take the result of a Python step"):
             return self._adopt(result)
 
-    def write(self, frame: DataFrame, connection: Connection, request: WriteRequest) -> int | WriteCounts:
+    def write(
+        self, frame: DataFrame, connection: Connection, request: WriteRequest
+    ) -> int | WriteCounts:
         """Write with Spark into the connection's staging location, then publish it atomically."""
         if isinstance(connection, TableConnection):
             return connection.write_arrow(self.to_arrow(frame), request)
@@ -224,7 +240,9 @@ class SparkEngine(Engine):
                 if single:
                     parts = data_files(self.spark, staging)
                     if len(parts) != 1:
-                        raise SparkEngineError(f"spark wrote {len(parts)} files for {path}; expected one")
+                        raise SparkEngineError(
+                            f"spark wrote {len(parts)} files for {path}; expected one"
+                        )
                     connection.publish(parts[0], path)
                     connection.discard(staging)
                 else:
@@ -258,7 +276,9 @@ class SparkEngine(Engine):
     def aggregate(self, frame: DataFrame, expressions: Mapping[str, str]) -> dict[str, Any]:
         """Every expression in one aggregation job (``selectExpr``); one row comes back."""
         with self._job("evaluate validations"):
-            result = self._own(frame).selectExpr(*[f"{expr} AS {_quote(alias)}" for alias, expr in expressions.items()])
+            result = self._own(frame).selectExpr(
+                *[f"{expr} AS {_quote(alias)}" for alias, expr in expressions.items()]
+            )
             rows = self._arrow(result).to_pylist()
         return dict(rows[0]) if rows else {alias: None for alias in expressions}
 
@@ -270,7 +290,9 @@ class SparkEngine(Engine):
             table = self._arrow(frame.agg(F.max(F.col(_quote(column))).alias("m")))
         return table.column(0)[0].as_py() if table.num_rows else None
 
-    def compute(self, frame: DataFrame, aggregates: Mapping[str, str] | None = None) -> dict[str, Any]:
+    def compute(
+        self, frame: DataFrame, aggregates: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
         """One job evaluating ``aggregates`` and a hash of every row (no column is pruned away)."""
         expressions = [f"{expr} AS {_quote(alias)}" for alias, expr in (aggregates or {}).items()]
         if not self.is_computed(frame):
@@ -294,7 +316,8 @@ class SparkEngine(Engine):
             self.spark.sparkContext.cancelJobsWithTag(self._tag)
 
     def persist(self, frame: DataFrame) -> DataFrame:
-        """Cache ``frame`` (memory, spilling to disk) for its several consumers, computing it now."""
+        """Cache ``frame`` (memory, spilling to disk) for its several consumers, computing it
+        now."""
         from pyspark import StorageLevel
 
         with self._job("cache a frame"):

@@ -25,8 +25,11 @@ class SparkStartError(OdibiError):
     """No SparkSession could be started or reused."""
 
     exit_code = ExitCode.PLUGIN_ERROR
-    default_hint = ("Spark needs Java 17 or newer (`java -version`; the project's scripts/setup.sh installs it) "
-                    "and, for a cluster, a reachable master.")
+    default_hint = (
+        "Spark needs Java 17 or newer (`java -version`; the project's scripts/setup.sh "
+        "installs it) "
+        "and, for a cluster, a reachable master."
+    )
 
 
 def first_line(exc: BaseException, limit: int = 600) -> str:
@@ -51,7 +54,7 @@ def spark_position(exc: BaseException, sql: str | None = None) -> SqlPosition | 
             continue
         if not fragment:
             continue
-        if sql is not None and sql[start:stop + 1] == fragment:
+        if sql is not None and sql[start : stop + 1] == fragment:
             position = position_of_offset(sql, start, stop)
             if position is not None:
                 return position._replace(fragment=fragment)

@@ -20,7 +20,9 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 FORMATS = ("csv", "parquet", "json")
-READ_DEFAULTS: dict[str, dict[str, str]] = {"csv": {"header": "true", "inferSchema": "true", "mode": "FAILFAST"}}
+READ_DEFAULTS: dict[str, dict[str, str]] = {
+    "csv": {"header": "true", "inferSchema": "true", "mode": "FAILFAST"}
+}
 WRITE_DEFAULTS: dict[str, dict[str, str]] = {"csv": {"header": "true"}}
 
 
@@ -52,8 +54,9 @@ def reader_settings(fmt: str, options: Mapping[str, Any] | None) -> dict[str, st
     return settings
 
 
-def read_files(spark: SparkSession, fmt: str, path: str | Sequence[str],
-               options: Mapping[str, Any] | None) -> DataFrame:
+def read_files(
+    spark: SparkSession, fmt: str, path: str | Sequence[str], options: Mapping[str, Any] | None
+) -> DataFrame:
     """A DataFrame over ``path`` (a file, a folder, a glob or a list of files)."""
     from pyspark.sql import functions as F
     from pyspark.sql.types import IntegerType
@@ -64,10 +67,20 @@ def read_files(spark: SparkSession, fmt: str, path: str | Sequence[str],
     first = path if isinstance(path, str) else (path[0] if path else "")
     if fmt == "json" and "multiLine" not in settings and _json_array(first):
         settings["multiLine"] = "true"  # a JSON array, which DuckDB also reads
-    frame = spark.read.format(fmt).options(**settings).load(path if isinstance(path, str) else list(path))
+    frame = (
+        spark.read.format(fmt)
+        .options(**settings)
+        .load(path if isinstance(path, str) else list(path))
+    )
     if fmt == "csv":  # CSV inference says int for small numbers; the other engines say bigint
-        frame = frame.select([F.col(f"`{f.name}`").cast("bigint").alias(f.name) if isinstance(f.dataType, IntegerType)
-                              else F.col(f"`{f.name}`") for f in frame.schema.fields])
+        frame = frame.select(
+            [
+                F.col(f"`{f.name}`").cast("bigint").alias(f.name)
+                if isinstance(f.dataType, IntegerType)
+                else F.col(f"`{f.name}`")
+                for f in frame.schema.fields
+            ]
+        )
     return frame
 
 
@@ -85,18 +98,26 @@ def _json_array(path: str) -> bool:
 
 
 def count_files(spark: SparkSession, fmt: str, path: str, options: Mapping[str, Any] | None) -> int:
-    """Rows in the files Spark just wrote (Parquet: from the footers; CSV without type inference)."""
+    """Rows in the files Spark just wrote (Parquet: from the footers; CSV without type
+    inference)."""
     settings = reader_settings(fmt, options)
     settings.pop("inferSchema", None)
     return int(spark.read.format(fmt).options(**settings).load(path).count())
 
 
-def write_files(frame: DataFrame, fmt: str, target: str, options: Mapping[str, Any] | None, *,
-                single_file: bool) -> None:
-    """Write ``frame`` as a folder of part files at ``target`` (one part file if ``single_file``)."""
+def write_files(
+    frame: DataFrame, fmt: str, target: str, options: Mapping[str, Any] | None, *, single_file: bool
+) -> None:
+    """Write ``frame`` as a folder of part files at ``target`` (one part file if
+    ``single_file``)."""
     if fmt not in FORMATS:
-        raise SparkEngineError(f"spark cannot write format {fmt!r}; supported: {', '.join(FORMATS)}")
-    settings = {**WRITE_DEFAULTS.get(fmt, {}), **{k: option_text(v) for k, v in (options or {}).items()}}
+        raise SparkEngineError(
+            f"spark cannot write format {fmt!r}; supported: {', '.join(FORMATS)}"
+        )
+    settings = {
+        **WRITE_DEFAULTS.get(fmt, {}),
+        **{k: option_text(v) for k, v in (options or {}).items()},
+    }
     # coalesce, not repartition: partitions are concatenated in order, so an ORDER BY survives
     # into the file (a repartition would shuffle the rows); the last stage runs as one task
     data = frame.coalesce(1) if single_file else frame
@@ -106,9 +127,13 @@ def write_files(frame: DataFrame, fmt: str, target: str, options: Mapping[str, A
 def data_files(spark: SparkSession, folder: str) -> list[str]:
     """The data files Spark wrote into ``folder`` (not ``_SUCCESS``, not ``.crc`` files)."""
     if not is_uri(folder):
-        return sorted(os.path.join(folder, n) for n in os.listdir(folder) if not n.startswith(("_", ".")))
+        return sorted(
+            os.path.join(folder, n) for n in os.listdir(folder) if not n.startswith(("_", "."))
+        )
     jvm: Any = getattr(spark, "_jvm", None) or spark.sparkContext._jvm
     hadoop_path = jvm.org.apache.hadoop.fs.Path(folder)
     fs = hadoop_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
-    names = [status.getPath().toString() for status in fs.listStatus(hadoop_path) if status.isFile()]
+    names = [
+        status.getPath().toString() for status in fs.listStatus(hadoop_path) if status.isFile()
+    ]
     return sorted(n for n in names if not n.rsplit("/", 1)[-1].startswith(("_", ".")))

@@ -1,4 +1,5 @@
-"""Entry point of ``odibi-engine-spark``: registers the engine ``spark`` and the ``hadoop`` connection.
+"""Entry point of ``odibi-engine-spark``: registers the engine ``spark`` and the ``hadoop``
+connection.
 
 Only light kernel modules are imported here, so ``odibi --help`` and ``odibi plugins list`` stay
 fast; pydantic options, the engine and pyspark are imported when a project uses the engine.
@@ -33,12 +34,19 @@ def _hadoop(options: Any, context: BuildContext) -> Any:
 
 @hookimpl
 def odibi_connections() -> list[ConnectionSpec]:
-    """Register the ``hadoop`` connection (files under a Hadoop-compatible URI; spark engine only)."""
+    """Register the ``hadoop`` connection (files under a Hadoop-compatible URI; spark engine
+    only)."""
     from odibi_engine_spark.connection import HadoopOptions
 
-    return [ConnectionSpec("hadoop", _hadoop, HadoopOptions,
-                           "Files under any Hadoop URI (hdfs, abfss, s3a, dbfs), read and written by Spark",
-                           engine_capabilities=frozenset({"hadoop_fs"}))]
+    return [
+        ConnectionSpec(
+            "hadoop",
+            _hadoop,
+            HadoopOptions,
+            "Files under any Hadoop URI (hdfs, abfss, s3a, dbfs), read and written by Spark",
+            engine_capabilities=frozenset({"hadoop_fs"}),
+        )
+    ]
 
 
 @hookimpl
@@ -46,6 +54,14 @@ def odibi_engines() -> list[EngineSpec]:
     """Register ``spark``."""
     from odibi_engine_spark.options import SparkOptions
 
-    return [EngineSpec("spark", _build, SparkOptions,
-                       "Apache Spark, local[*] to a cluster (reuses an active SparkSession)", CAPABILITIES,
-                       sql_dialect="spark", sql_catalog=True)]
+    return [
+        EngineSpec(
+            "spark",
+            _build,
+            SparkOptions,
+            "Apache Spark, local[*] to a cluster (reuses an active SparkSession)",
+            CAPABILITIES,
+            sql_dialect="spark",
+            sql_catalog=True,
+        )
+    ]

@@ -30,7 +30,8 @@ ODIBI_SQL_CONF = {
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",  # not INT96
     "spark.sql.execution.arrow.pyspark.enabled": "true",
 }
-"""Runtime SQL settings of Odibi's session: the shared dialect and the same types as other engines."""
+"""Runtime SQL settings of Odibi's session: the shared dialect and the same types as other
+engines."""
 
 STARTED_SESSION_DEFAULTS = {
     "spark.ui.showConsoleProgress": "false",
@@ -52,8 +53,9 @@ def quiet_pyspark_loggers() -> None:
         return
     for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
         PySparkLogger.getLogger(name).disabled = True
-    warnings.filterwarnings("ignore", message=".*PySpark does not yet fully support pandas.*",
-                            category=FutureWarning)
+    warnings.filterwarnings(
+        "ignore", message=".*PySpark does not yet fully support pandas.*", category=FutureWarning
+    )
 
 
 def running_session() -> SparkSession | None:
@@ -75,16 +77,21 @@ def obtain_session(options: SparkOptions) -> tuple[SparkSession, bool]:
     try:
         import pyspark  # noqa: F401
     except ImportError as exc:
-        raise SparkStartError(f"pyspark is not installed ({exc.msg})", hint="pip install odibi-engine-spark") from None
+        raise SparkStartError(
+            f"pyspark is not installed ({exc.msg})", hint="pip install odibi-engine-spark"
+        ) from None
     quiet_pyspark_loggers()
     existing = running_session()
     if existing is not None:
         if not options.use_active_session:
             raise SparkStartError(
                 "a SparkSession is already running in this process and use_active_session is false",
-                hint="Set engine_options.use_active_session: true to run on it (one SparkContext per process).",
+                hint="Set engine_options.use_active_session: true to run on it (one "
+                "SparkContext per process).",
             )
-        logger.info("spark: reusing the running SparkSession (master %s)", existing.sparkContext.master)
+        logger.info(
+            "spark: reusing the running SparkSession (master %s)", existing.sparkContext.master
+        )
         return existing, False
     return _start(options), True
 
@@ -97,16 +104,24 @@ def _start(options: SparkOptions) -> SparkSession:
     if options.master.startswith("local"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # no DNS lookups of the host name
     builder = SparkSession.builder.master(options.master).appName(options.app_name)
-    settings = {**STARTED_SESSION_DEFAULTS, **ODIBI_SQL_CONF, "spark.sql.session.timeZone": options.timezone,
-                **{k: conf_text(v) for k, v in options.conf.items()}}
+    settings = {
+        **STARTED_SESSION_DEFAULTS,
+        **ODIBI_SQL_CONF,
+        "spark.sql.session.timeZone": options.timezone,
+        **{k: conf_text(v) for k, v in options.conf.items()},
+    }
     for key, value in settings.items():
         builder = builder.config(key, value)
     try:
         session = builder.getOrCreate()
     except Exception as exc:
-        raise SparkStartError(f"cannot start Spark (master {options.master}): {first_line(exc)}") from exc
+        raise SparkStartError(
+            f"cannot start Spark (master {options.master}): {first_line(exc)}"
+        ) from exc
     session.sparkContext.setLogLevel(options.log_level)
-    logger.info("spark: started a SparkSession (master %s, Spark %s)", options.master, session.version)
+    logger.info(
+        "spark: started a SparkSession (master %s, Spark %s)", options.master, session.version
+    )
     return session
 
 
@@ -115,15 +130,22 @@ def odibi_session(base: SparkSession, options: SparkOptions) -> SparkSession:
     try:
         session = base.newSession()
     except Exception:  # Spark Connect builds without newSession: share the session itself
-        logger.warning("spark: newSession() is unavailable; Odibi's SQL settings apply to the shared session")
+        logger.warning(
+            "spark: newSession() is unavailable; Odibi's SQL settings apply to the shared session"
+        )
         session = base
-    settings = {**ODIBI_SQL_CONF, "spark.sql.session.timeZone": options.timezone,
-                **{k: conf_text(v) for k, v in options.conf.items()}}
+    settings = {
+        **ODIBI_SQL_CONF,
+        "spark.sql.session.timeZone": options.timezone,
+        **{k: conf_text(v) for k, v in options.conf.items()},
+    }
     for key, value in settings.items():
         if _modifiable(session, key):
             session.conf.set(key, value)
         elif session.conf.get(key, None) != value:
-            logger.warning("spark: %s is a static setting of the running session and was left as it is", key)
+            logger.warning(
+                "spark: %s is a static setting of the running session and was left as it is", key
+            )
     return session
 
 

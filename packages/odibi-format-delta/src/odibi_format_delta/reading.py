@@ -131,4 +131,4 @@ def _compare(field: pc.Expression, op: str, value: Any) -> pc.Expression:
         ">": "__gt__",
         ">=": "__ge__",
     }
-    return getattr(field, operators[op])(value)  # type: ignore[no-any-return]
+    return getattr(field, operators[op])(value)

@@ -84,7 +84,8 @@ def write_batches(
         mode = "append" if request.mode in ("upsert", "merge") else request.mode
         from deltalake import write_deltalake
 
-        write_deltalake(
+        # deltalake's overloads tie ``predicate`` to mode='overwrite'; None is fine with any mode
+        write_deltalake(  # type: ignore[call-overload, misc]
             target,
             counter.reader(),
             mode=mode,

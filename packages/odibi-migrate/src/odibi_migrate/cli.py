@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from odibi_core.plugin import ExitCode, OdibiError
@@ -18,17 +18,20 @@ class MigrationIncomplete(OdibiError):
 
 def _single_command_group() -> type:
     """A Typer group that is really one command: ``odibi migrate OLD`` has no sub-commands."""
-    import click
     from typer.core import TyperGroup
+
+    # click's Command (the one Typer runs on: recent Typer versions ship their own click)
+    command: Any = next(c for c in TyperGroup.__mro__ if c.__name__ == "Command")
 
     class SingleCommandGroup(TyperGroup):
         allow_interspersed_args = True  # options may follow OLD_PROJECT
 
-        def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-            return click.Command.parse_args(self, ctx, args)
+        def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # click.Context
+            parsed: list[str] = command.parse_args(self, ctx, args)
+            return parsed
 
-        def invoke(self, ctx: click.Context) -> object:
-            return click.Command.invoke(self, ctx)
+        def invoke(self, ctx: Any) -> Any:  # click.Context
+            return command.invoke(self, ctx)
 
     return SingleCommandGroup
 

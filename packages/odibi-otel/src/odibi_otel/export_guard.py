@@ -1,6 +1,7 @@
 """Exporters that can fail without anyone waiting: one warning line, a cool-down, an abort switch.
 
-``GuardedSpanExporter`` and ``GuardedMetricExporter`` (built by the factories below) wrap the SDK's OTLP exporters.
+``GuardedSpanExporter`` and ``GuardedMetricExporter`` (built by the factories below) wrap the SDK's
+OTLP exporters.
 A failed export is reported once per process as a single warning line (through the redaction
 registry); for a cool-down period afterwards batches are dropped at once instead of each one
 waiting out the SDK's retries. :class:`ExportHealth` is shared by the exporters of a process and

@@ -124,11 +124,18 @@ class AzureBlobStateBackend(DocumentStateBackend):
         """The document of ``pipeline`` alone: blob ``<state blob stem>.pipelines/<pipeline>.json``
         in the same container, through the same client, with its own leases (see
         :mod:`odibi_core.state.pipeline_documents`)."""
-        stem = self.blob_name[: -len(".json")] if self.blob_name.endswith(".json") else self.blob_name
+        stem = (
+            self.blob_name[: -len(".json")] if self.blob_name.endswith(".json") else self.blob_name
+        )
         child = AzureBlobStateBackend(
-            self.service, container=self.container_name, blob=f"{stem}.pipelines/{pipeline}.json",
-            lease_duration=self.lease_duration, project=self.project, run_id=self.run_id,
-            lock_timeout=self.lock_timeout, history_limit=self.history_limit,
+            self.service,
+            container=self.container_name,
+            blob=f"{stem}.pipelines/{pipeline}.json",
+            lease_duration=self.lease_duration,
+            project=self.project,
+            run_id=self.run_id,
+            lock_timeout=self.lock_timeout,
+            history_limit=self.history_limit,
         )
         child._owns_service = False
         return child
@@ -171,7 +178,9 @@ class AzureBlobStateBackend(DocumentStateBackend):
             if now.size == 0 and now.etag == props.etag:
                 if now.content_settings.content_type == PLACEHOLDER_CONTENT_TYPE:
                     return LoadedDocument(None, now.etag)
-                return LoadedDocument(b"", now.etag)  # an empty blob someone else wrote: refused as corrupt
+                return LoadedDocument(
+                    b"", now.etag
+                )  # an empty blob someone else wrote: refused as corrupt
         raise StateStoreError(f"the state at {self.location} kept changing while being read")
 
     def store_document(self, data: bytes, token: Any) -> None:

@@ -23,7 +23,8 @@ def temp_name(path: Path) -> Path:
 
 
 def leftover_temps(path: Path) -> list[Path]:
-    """Temp files of writers of ``path`` that died before renaming (safe to delete under the lock)."""
+    """Temp files of writers of ``path`` that died before renaming (safe to delete under the
+    lock)."""
     return sorted(path.parent.glob(f".{path.name}{TEMP_MARKER}*"))
 
 

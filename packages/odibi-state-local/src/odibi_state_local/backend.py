@@ -1,6 +1,7 @@
 """The ``local`` state backend: one JSON file, written atomically under a sidecar lock.
 
-Reads take no lock: the file is only ever replaced whole (:func:`~odibi_state_local.atomic.atomic_write`),
+Reads take no lock: the file is only ever replaced whole
+(:func:`~odibi_state_local.atomic.atomic_write`),
 so a reader opens either the old or the new version. Every write is a read-modify-write under the
 ``state`` lock (see :class:`~odibi_core.contracts.state.DocumentStateBackend`), and refuses to go
 on if the file changed identity since it was read under that lock (someone wrote without the
@@ -34,7 +35,8 @@ FileIdentity = tuple[int, int, int, int]
 
 
 def resolve_state_path(options: LocalStateOptions, project_dir: Path) -> Path:
-    """The state file of a project: ``path`` relative to the project file's folder, ``~`` expanded."""
+    """The state file of a project: ``path`` relative to the project file's folder, ``~``
+    expanded."""
     path = Path(os.path.expanduser(options.path))
     return (path if path.is_absolute() else project_dir / path).absolute()
 
@@ -53,18 +55,31 @@ class LocalStateBackend(DocumentStateBackend):
     name = "local"
     """Display name (the YAML ``state.backend`` value)."""
 
-    def __init__(self, path: str | os.PathLike[str], *, project: str | None = None, run_id: str | None = None,
-                 lock_timeout: float = DEFAULT_LOCK_TIMEOUT, history_limit: int = DEFAULT_HISTORY_LIMIT) -> None:
-        super().__init__(project=project, history_limit=history_limit, lock_timeout=lock_timeout, run_id=run_id)
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        project: str | None = None,
+        run_id: str | None = None,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        history_limit: int = DEFAULT_HISTORY_LIMIT,
+    ) -> None:
+        super().__init__(
+            project=project, history_limit=history_limit, lock_timeout=lock_timeout, run_id=run_id
+        )
         self.path = Path(path)
         self.locks = SidecarLocks(self.path)
 
     @classmethod
     def build(cls, options: LocalStateOptions, context: StateBuildContext) -> LocalStateBackend:
         """Factory used by the plugin registration (the kernel's settings come in ``context``)."""
-        return cls(resolve_state_path(options, context.project_dir), project=context.project_name,
-                   run_id=context.run_id, lock_timeout=context.lock_timeout,
-                   history_limit=context.history)
+        return cls(
+            resolve_state_path(options, context.project_dir),
+            project=context.project_name,
+            run_id=context.run_id,
+            lock_timeout=context.lock_timeout,
+            history_limit=context.history,
+        )
 
     @property
     def location(self) -> str:
@@ -76,8 +91,13 @@ class LocalStateBackend(DocumentStateBackend):
         beside the state file, with its own sidecar locks (see
         :mod:`odibi_core.state.pipeline_documents`)."""
         path = self.path.parent / f"{self.path.stem}.pipelines" / f"{pipeline}.json"
-        return LocalStateBackend(path, project=self.project, run_id=self.run_id,
-                                 lock_timeout=self.lock_timeout, history_limit=self.history_limit)
+        return LocalStateBackend(
+            path,
+            project=self.project,
+            run_id=self.run_id,
+            lock_timeout=self.lock_timeout,
+            history_limit=self.history_limit,
+        )
 
     # --- storage primitives --------------------------------------------------------------
 
@@ -98,7 +118,8 @@ class LocalStateBackend(DocumentStateBackend):
         identity changed since :meth:`load_document` (``StateConflictError``)."""
         if _identity(self.path) != token:
             raise StateConflictError(
-                f"state at {self.location} was changed by a writer that did not hold the state lock "
+                f"state at {self.location} was changed by a writer that did not hold the "
+                "state lock "
                 "while this update was being prepared; nothing was written",
                 hint="Only Odibi should write the state file; rerun once the other writer is gone.",
             )
@@ -109,15 +130,24 @@ class LocalStateBackend(DocumentStateBackend):
             atomic_write(self.path, data)
         except OSError as exc:
             raise StateError(
-                f"cannot write state at {self.location}: {exc.strerror}; the previous version is intact"
+                f"cannot write state at {self.location}: {exc.strerror}; the previous "
+                "version is intact"
             ) from None
 
     # --- locks ---------------------------------------------------------------------------
 
-    def lock(self, name: str, *, timeout: float, run_id: str | None = None) -> AbstractContextManager[HolderInfo]:
-        """Hold lock ``name`` (a sidecar ``portalocker`` lock); see :meth:`odibi_core.contracts.state.StateBackend.lock`."""
-        return self.locks.hold(name, timeout=timeout, run_id=run_id or self.run_id,
-                               location=self.location, backend=self.name)
+    def lock(
+        self, name: str, *, timeout: float, run_id: str | None = None
+    ) -> AbstractContextManager[HolderInfo]:
+        """Hold lock ``name`` (a sidecar ``portalocker`` lock); see
+        :meth:`odibi_core.contracts.state.StateBackend.lock`."""
+        return self.locks.hold(
+            name,
+            timeout=timeout,
+            run_id=run_id or self.run_id,
+            location=self.location,
+            backend=self.name,
+        )
 
     def holders(self) -> list[HolderInfo]:
         """Locks currently held by live processes."""

@@ -10,7 +10,8 @@ user@host, pid, since when) as JSON into the sidecar right after locking it and 
 before unlocking, so a waiter that gives up can name the holder. The lock itself is the
 operating system's (``flock`` on POSIX): it is released the moment its process exits, however
 it exits. On Linux each lock is also held as an abstract socket (:mod:`odibi_state_local.guards`),
-so deleting a sidecar while its lock is held does not let a second holder in. A record left by a killed process therefore describes nobody; :meth:`SidecarLocks.holders`
+so deleting a sidecar while its lock is held does not let a second holder in. A record left by a
+killed process therefore describes nobody; :meth:`SidecarLocks.holders`
 ignores such stale records and :meth:`SidecarLocks.force_unlock` clears them.
 """
 
@@ -73,12 +74,21 @@ class SidecarLocks:
     def sidecars(self) -> list[Path]:
         """Every sidecar that exists for this state file."""
         folder, base = self.state_path.parent, self.state_path.name
-        found = set(folder.glob(f"{glob_escape(base)}.lock")) | set(folder.glob(f"{glob_escape(base)}.*.lock"))
+        found = set(folder.glob(f"{glob_escape(base)}.lock")) | set(
+            folder.glob(f"{glob_escape(base)}.*.lock")
+        )
         return sorted(found)
 
     @contextlib.contextmanager
-    def hold(self, name: str, *, timeout: float, run_id: str | None, location: str,
-             backend: str | None = None) -> Iterator[HolderInfo]:
+    def hold(
+        self,
+        name: str,
+        *,
+        timeout: float,
+        run_id: str | None,
+        location: str,
+        backend: str | None = None,
+    ) -> Iterator[HolderInfo]:
         """Hold lock ``name`` for the ``with`` block, waiting up to ``timeout`` seconds.
 
         ``backend`` is the display name named in a timeout message.
@@ -91,8 +101,15 @@ class SidecarLocks:
         guard: socket.socket | None = None
         try:
             address = guard_address(path.parent, self.state_path.name, name)
-            guard = _acquire(handle, path, address, name=name, timeout=timeout, location=location,
-                             backend=backend)
+            guard = _acquire(
+                handle,
+                path,
+                address,
+                name=name,
+                timeout=timeout,
+                location=location,
+                backend=backend,
+            )
             holder = HolderInfo.current(lock_name=name, run_id=run_id)
             try:
                 _write_record(handle, holder)
@@ -130,7 +147,9 @@ class SidecarLocks:
             handle = _open_sidecar(path, location)
             try:
                 try:
-                    portalocker.lock(handle, portalocker.LockFlags.EXCLUSIVE | portalocker.LockFlags.NON_BLOCKING)
+                    portalocker.lock(
+                        handle, portalocker.LockFlags.EXCLUSIVE | portalocker.LockFlags.NON_BLOCKING
+                    )
                 except portalocker.AlreadyLocked:
                     raise StateLockHeld(
                         f"cannot unlock {record.describe()}: the holder is alive and the operating "
@@ -155,7 +174,9 @@ class SidecarLocks:
             return False
         try:
             try:
-                portalocker.lock(handle, portalocker.LockFlags.EXCLUSIVE | portalocker.LockFlags.NON_BLOCKING)
+                portalocker.lock(
+                    handle, portalocker.LockFlags.EXCLUSIVE | portalocker.LockFlags.NON_BLOCKING
+                )
             except portalocker.AlreadyLocked:
                 return True
             portalocker.unlock(handle)
@@ -190,12 +211,22 @@ def _open_sidecar(path: Path, location: str) -> IO[bytes]:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
     except OSError as exc:
-        raise StateError(f"cannot open lock file {path} for state at {location}: {exc.strerror}") from None
+        raise StateError(
+            f"cannot open lock file {path} for state at {location}: {exc.strerror}"
+        ) from None
     return os.fdopen(fd, "r+b")
 
 
-def _acquire(handle: IO[bytes], path: Path, address: bytes | None, *, name: str, timeout: float,
-             location: str, backend: str | None = None) -> socket.socket:
+def _acquire(
+    handle: IO[bytes],
+    path: Path,
+    address: bytes | None,
+    *,
+    name: str,
+    timeout: float,
+    location: str,
+    backend: str | None = None,
+) -> socket.socket:
     """Take the guard (:mod:`odibi_state_local.guards`), then the file lock; both or neither.
     Returns the guard socket, which holds the lock while it stays open."""
     start = time.monotonic()
@@ -215,25 +246,36 @@ def _acquire(handle: IO[bytes], path: Path, address: bytes | None, *, name: str,
                 raise StateError(f"cannot lock {path} for state at {location}: {exc}") from None
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise _timeout(name, path, address, location=location, waited=max(0.0, timeout),
-                           backend=backend)
+            raise _timeout(
+                name, path, address, location=location, waited=max(0.0, timeout), backend=backend
+            )
         time.sleep(min(remaining, pause * random.uniform(0.5, 1.0)))
         pause = min(pause * 2, MAX_POLL_S)
 
 
-def _timeout(name: str, path: Path, address: bytes | None, *, location: str, waited: float,
-             backend: str | None = None) -> StateLockTimeout:
+def _timeout(
+    name: str,
+    path: Path,
+    address: bytes | None,
+    *,
+    location: str,
+    waited: float,
+    backend: str | None = None,
+) -> StateLockTimeout:
     """The timeout error, naming the holder from its record, or (record gone with its lock file)
     the process that holds the guard."""
     record = read_record(path)
-    error = lock_timeout_error(name, location=location, waited=waited, holder=record, backend=backend)
+    error = lock_timeout_error(
+        name, location=location, waited=waited, holder=record, backend=backend
+    )
     pid = guard_holder_pid(address) if record is None else None
     if pid is not None:
         head = error.message.split(": its holder left no record")[0]
         error = StateLockTimeout(
             f"{head}: held by process {pid} on {socket.gethostname()}, whose lock file {path.name} "
             "was removed while it held the lock (the lock stays held until that process exits)",
-            hint="Wait for that process to finish; never delete *.lock files beside the state file.",
+            hint="Wait for that process to finish; never delete *.lock files beside the "
+            "state file.",
         )
     return error
 

@@ -57,7 +57,7 @@ class SelectColumnsParams(Params):
   params: {columns: [id, name, amount]}
 """,
 )
-def select_columns(p: SelectColumnsParams, ctx: TransformerContext) -> exp.Expression:
+def select_columns(p: SelectColumnsParams, ctx: TransformerContext) -> exp.Expr:
     """Keep only the listed columns, in that order."""
     src = current(ctx, "select_columns")
     require(ctx, src, p.columns, "select_columns")
@@ -79,7 +79,7 @@ class DropColumnsParams(Params):
   params: {columns: [_loaded_at]}
 """,
 )
-def drop_columns(p: DropColumnsParams, ctx: TransformerContext) -> exp.Expression:
+def drop_columns(p: DropColumnsParams, ctx: TransformerContext) -> exp.Expr:
     """Remove the listed columns."""
     src = current(ctx, "drop_columns")
     require(ctx, src, p.columns, "drop_columns")
@@ -92,7 +92,7 @@ class RenameColumnsParams(Params):
     mapping: dict[str, str] = Field(min_length=1, description="Old name -> new name.")
 
 
-def _renamed(ctx: TransformerContext, src: str, names: dict[str, str]) -> list[exp.Expression]:
+def _renamed(ctx: TransformerContext, src: str, names: dict[str, str]) -> list[exp.Expr]:
     lowered = {k.lower(): v for k, v in names.items()}
     return [
         alias(col(c), lowered[c.lower()]) if c.lower() in lowered else col(c)
@@ -109,7 +109,7 @@ def _renamed(ctx: TransformerContext, src: str, names: dict[str, str]) -> list[e
   params: {mapping: {cust_id: customer_id}}
 """,
 )
-def rename_columns(p: RenameColumnsParams, ctx: TransformerContext) -> exp.Expression:
+def rename_columns(p: RenameColumnsParams, ctx: TransformerContext) -> exp.Expr:
     """Rename columns; the others keep their names and places."""
     src = current(ctx, "rename_columns")
     require(ctx, src, p.mapping, "rename_columns")
@@ -137,7 +137,7 @@ class AddSuffixParams(AffixParams):
     suffix: str = Field(description="Text put after each name.")
 
 
-def _affixed(p: AffixParams, ctx: TransformerContext, what: str, make: Any) -> exp.Expression:
+def _affixed(p: AffixParams, ctx: TransformerContext, what: str, make: Any) -> exp.Expr:
     src = current(ctx, what)
     chosen = p.columns if p.columns is not None else list(columns_of(ctx, src))
     require(ctx, src, chosen, what)
@@ -156,7 +156,7 @@ def _affixed(p: AffixParams, ctx: TransformerContext, what: str, make: Any) -> e
   params: {prefix: src_, exclude: [id]}
 """,
 )
-def add_prefix(p: AddPrefixParams, ctx: TransformerContext) -> exp.Expression:
+def add_prefix(p: AddPrefixParams, ctx: TransformerContext) -> exp.Expr:
     """Prefix column names."""
     return _affixed(p, ctx, "add_prefix", lambda c: p.prefix + c)
 
@@ -170,7 +170,7 @@ def add_prefix(p: AddPrefixParams, ctx: TransformerContext) -> exp.Expression:
   params: {suffix: _raw, columns: [amount]}
 """,
 )
-def add_suffix(p: AddSuffixParams, ctx: TransformerContext) -> exp.Expression:
+def add_suffix(p: AddSuffixParams, ctx: TransformerContext) -> exp.Expr:
     """Suffix column names."""
     return _affixed(p, ctx, "add_suffix", lambda c: c + p.suffix)
 
@@ -207,9 +207,7 @@ def normalized_name(name: str, p: NormalizeColumnNamesParams) -> str:
   params: {style: snake_case}
 """,
 )
-def normalize_column_names(
-    p: NormalizeColumnNamesParams, ctx: TransformerContext
-) -> exp.Expression:
+def normalize_column_names(p: NormalizeColumnNamesParams, ctx: TransformerContext) -> exp.Expr:
     """Make every column name a tidy snake_case identifier."""
     src = current(ctx, "normalize_column_names")
     return select_from(
@@ -251,7 +249,7 @@ def sql_type(name: str) -> exp.DataType:
   params: {casts: {amount: double, order_date: date}}
 """,
 )
-def cast_columns(p: CastColumnsParams, ctx: TransformerContext) -> exp.Expression:
+def cast_columns(p: CastColumnsParams, ctx: TransformerContext) -> exp.Expr:
     """Change column types, keeping the other columns."""
     from sqlglot import exp
 
@@ -279,7 +277,7 @@ class DeriveColumnsParams(Params):
     derivations: {total: "price * quantity", name_upper: "upper(name)"}
 """,
 )
-def derive_columns(p: DeriveColumnsParams, ctx: TransformerContext) -> exp.Expression:
+def derive_columns(p: DeriveColumnsParams, ctx: TransformerContext) -> exp.Expr:
     """Add (or replace) columns computed by SQL expressions."""
     src = current(ctx, "derive_columns")
     added = [(n, parse_expr(e, f"derive_columns.{n}")) for n, e in p.derivations.items()]
@@ -303,7 +301,7 @@ class CoalesceColumnsParams(Params):
   params: {columns: [mobile, phone], output_col: contact}
 """,
 )
-def coalesce_columns(p: CoalesceColumnsParams, ctx: TransformerContext) -> exp.Expression:
+def coalesce_columns(p: CoalesceColumnsParams, ctx: TransformerContext) -> exp.Expr:
     """The first non-null value of several columns."""
     from sqlglot import exp
 
@@ -331,7 +329,7 @@ class FillNullsParams(Params):
   params: {values: {country: unknown, discount: 0}}
 """,
 )
-def fill_nulls(p: FillNullsParams, ctx: TransformerContext) -> exp.Expression:
+def fill_nulls(p: FillNullsParams, ctx: TransformerContext) -> exp.Expr:
     """Replace NULLs with fixed values."""
     from sqlglot import exp
 
@@ -348,9 +346,7 @@ class ReplaceValuesParams(Params):
     mapping: dict[str, str | None] = Field(min_length=1, description="Old value -> new value.")
 
 
-def _mapped(
-    column: exp.Expression, mapping: dict[str, Any], default: exp.Expression
-) -> exp.Expression:
+def _mapped(column: exp.Expr, mapping: dict[str, Any], default: exp.Expr) -> exp.Expr:
     from sqlglot import exp
 
     case = exp.Case()
@@ -374,7 +370,7 @@ def _mapped(
   params: {columns: [status], mapping: {"N/A": null, "Y": "yes"}}
 """,
 )
-def replace_values(p: ReplaceValuesParams, ctx: TransformerContext) -> exp.Expression:
+def replace_values(p: ReplaceValuesParams, ctx: TransformerContext) -> exp.Expr:
     """Replace listed values in some columns (others unchanged)."""
     src = current(ctx, "replace_values")
     require(ctx, src, p.columns, "replace_values")
@@ -402,7 +398,7 @@ class DictMappingParams(Params):
   params: {column: code, mapping: {"1": one, "2": two}, default: other, output_column: label}
 """,
 )
-def dict_based_mapping(p: DictMappingParams, ctx: TransformerContext) -> exp.Expression:
+def dict_based_mapping(p: DictMappingParams, ctx: TransformerContext) -> exp.Expr:
     """Look values up in a fixed mapping; unmapped values get ``default``."""
     src = current(ctx, "dict_based_mapping")
     require(ctx, src, [p.column], "dict_based_mapping")
@@ -442,7 +438,7 @@ class CaseWhenParams(Params):
     default: "'bronze'"
 """,
 )
-def case_when(p: CaseWhenParams, ctx: TransformerContext) -> exp.Expression:
+def case_when(p: CaseWhenParams, ctx: TransformerContext) -> exp.Expr:
     """A column from conditional SQL branches."""
     from sqlglot import exp
 
@@ -476,12 +472,12 @@ class NormalizeSchemaParams(Params):
   params: {rename: {cust: customer_id}, drop: [tmp], select_order: [customer_id, name]}
 """,
 )
-def normalize_schema(p: NormalizeSchemaParams, ctx: TransformerContext) -> exp.Expression:
+def normalize_schema(p: NormalizeSchemaParams, ctx: TransformerContext) -> exp.Expr:
     """Rename, drop and order columns at once."""
     src = current(ctx, "normalize_schema")
     rename = {k.lower(): v for k, v in (p.rename or {}).items()}
     dropped = {d.lower() for d in p.drop or []}
-    out: dict[str, exp.Expression] = {}
+    out: dict[str, exp.Expr] = {}
     for c in columns_of(ctx, src):
         if c.lower() in dropped:
             continue

@@ -16,10 +16,14 @@ if TYPE_CHECKING:
 SECONDS = {"day": 86400, "hour": 3600, "minute": 60, "second": 1}
 
 
-def _interval(value: int, unit: str) -> exp.Expression:
+def _interval(value: int, unit: str) -> exp.Expr:
     from sqlglot import exp
 
     return exp.Interval(this=exp.Literal.string(str(value)), unit=exp.var(unit.upper()))
+
+
+DEFAULT_PARTS: tuple[Literal["year", "month", "day", "hour"], ...] = ("year", "month", "day")
+"""The parts ``extract_date_parts`` adds when ``parts`` is not given."""
 
 
 class ExtractDateParams(Params):
@@ -30,7 +34,7 @@ class ExtractDateParams(Params):
         None, description="Prefix of the new columns (default: `source_col`)."
     )
     parts: list[Literal["year", "month", "day", "hour"]] = Field(
-        default_factory=lambda: ["year", "month", "day"], description="Parts to extract."
+        default_factory=lambda: list(DEFAULT_PARTS), description="Parts to extract."
     )
 
 
@@ -43,7 +47,7 @@ class ExtractDateParams(Params):
   params: {source_col: order_date, parts: [year, month]}
 """,
 )
-def extract_date_parts(p: ExtractDateParams, ctx: TransformerContext) -> exp.Expression:
+def extract_date_parts(p: ExtractDateParams, ctx: TransformerContext) -> exp.Expr:
     """Year, month, day or hour of a date as new integer columns."""
     from sqlglot import exp
 
@@ -82,7 +86,7 @@ class DateAddParams(Params):
   params: {col: order_date, value: 30, unit: day}
 """,
 )
-def date_add(p: DateAddParams, ctx: TransformerContext) -> exp.Expression:
+def date_add(p: DateAddParams, ctx: TransformerContext) -> exp.Expr:
     """Shift a date by an interval into ``<col>_future``."""
     from sqlglot import exp
 
@@ -110,7 +114,7 @@ class DateTruncParams(Params):
   params: {col: created_at, unit: month}
 """,
 )
-def date_trunc(p: DateTruncParams, ctx: TransformerContext) -> exp.Expression:
+def date_trunc(p: DateTruncParams, ctx: TransformerContext) -> exp.Expr:
     """Truncate a timestamp (to the month, day...) into ``<col>_trunc``."""
     from sqlglot import exp
 
@@ -142,14 +146,14 @@ class DateDiffParams(Params):
   params: {start_col: ordered_at, end_col: shipped_at, unit: hour}
 """,
 )
-def date_diff(p: DateDiffParams, ctx: TransformerContext) -> exp.Expression:
+def date_diff(p: DateDiffParams, ctx: TransformerContext) -> exp.Expr:
     """Time between two columns: whole days, or fractional hours/minutes, or seconds."""
     from sqlglot import exp
 
     src = current(ctx, "date_diff")
     require(ctx, src, [p.start_col, p.end_col], "date_diff")
     if p.unit == "day":
-        value: exp.Expression = exp.DateDiff(
+        value: exp.Expr = exp.DateDiff(
             this=exp.Cast(this=col(p.end_col), to=exp.DataType.build("DATE")),
             expression=exp.Cast(this=col(p.start_col), to=exp.DataType.build("DATE")),
             unit=exp.var("DAY"),
@@ -192,7 +196,7 @@ class ConvertTimezoneParams(Params):
   params: {col: event_ts, source_tz: UTC, target_tz: Europe/Paris}
 """,
 )
-def convert_timezone(p: ConvertTimezoneParams, ctx: TransformerContext) -> exp.Expression:
+def convert_timezone(p: ConvertTimezoneParams, ctx: TransformerContext) -> exp.Expr:
     """Re-express a wall-clock timestamp from one time zone in another."""
     import sqlglot
 

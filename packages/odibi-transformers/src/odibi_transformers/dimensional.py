@@ -47,7 +47,7 @@ class AuditParams(BaseModel):
     source_system: str | None = Field(None, description="Add `source_system` with this value.")
 
 
-def _audit(audit: AuditParams | None, default_timestamp: bool) -> list[tuple[str, exp.Expression]]:
+def _audit(audit: AuditParams | None, default_timestamp: bool) -> list[tuple[str, exp.Expr]]:
     from sqlglot import exp
 
     stamp = (
@@ -55,7 +55,7 @@ def _audit(audit: AuditParams | None, default_timestamp: bool) -> list[tuple[str
         if audit is not None and "load_timestamp" in audit.model_fields_set
         else default_timestamp
     )
-    out: list[tuple[str, exp.Expression]] = []
+    out: list[tuple[str, exp.Expr]] = []
     if stamp:
         out.append(("load_timestamp", exp.CurrentTimestamp()))
     if audit is not None and audit.source_system:
@@ -98,7 +98,7 @@ class DimensionParams(Params):
   params: {natural_key: customer_id, surrogate_key: customer_sk, unknown_member: true}
 """,
 )
-def dimension(p: DimensionParams, ctx: TransformerContext) -> exp.Expression:
+def dimension(p: DimensionParams, ctx: TransformerContext) -> exp.Expr:
     """A dimension: surrogate keys in natural key order, audit columns, unknown member (key 0)."""
     from sqlglot import exp
 
@@ -116,13 +116,15 @@ def dimension(p: DimensionParams, ctx: TransformerContext) -> exp.Expression:
         return rows
     texts = {c.lower() for c in text_columns(ctx, src)}
     numbers = {c.lower() for c in numeric_columns(ctx, src)}
-    unknown: list[exp.Expression] = [alias(lit(UNKNOWN_KEY), p.surrogate_key)]
+    unknown: list[exp.Expr] = [alias(lit(UNKNOWN_KEY), p.surrogate_key)]
     for c in names:
-        key = c.lower()
-        if key == p.natural_key.lower():
-            value: exp.Expression = lit("-1") if key in texts else lit(-1)
+        lowered = c.lower()
+        if lowered == p.natural_key.lower():
+            value: exp.Expr = lit("-1") if lowered in texts else lit(-1)
         else:
-            value = lit("Unknown") if key in texts else lit(0) if key in numbers else exp.null()
+            value = (
+                lit("Unknown") if lowered in texts else lit(0) if lowered in numbers else exp.null()
+            )
         unknown.append(alias(value, c))
     unknown.extend(alias(e, n) for n, e in audit)
     return exp.union(exp.select(*unknown), rows, distinct=False)
@@ -180,13 +182,13 @@ class FactParams(Params):
     measures: [quantity, {revenue: "quantity * price"}]
 """,
 )
-def fact(p: FactParams, ctx: TransformerContext) -> exp.Expression:
+def fact(p: FactParams, ctx: TransformerContext) -> exp.Expr:
     """Look up surrogate keys in dimension nodes; a missing dimension row maps to key 0."""
     from sqlglot import exp
 
     src = current(ctx, "fact")
     fact_cols = list(columns_of(ctx, src))
-    projections: list[exp.Expression] = [col(c, "f") for c in fact_cols]
+    projections: list[exp.Expr] = [col(c, "f") for c in fact_cols]
     query = exp.select().from_(table(src, "f"))
     for i, d in enumerate(p.dimensions):
         if d.dimension_table not in ctx.columns:
@@ -275,7 +277,7 @@ DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sun
   params: {start_date: "2025-01-01", end_date: "2025-12-31", unknown_member: true}
 """,
 )
-def date_dimension(p: DateDimensionParams, ctx: TransformerContext) -> exp.Expression:
+def date_dimension(p: DateDimensionParams, ctx: TransformerContext) -> exp.Expr:
     """Generate a date dimension (keys `YYYYMMDD`, names, weeks, quarters, fiscal years, flags)."""
     import sqlglot
 
@@ -354,7 +356,7 @@ class AggregationParams(Params):
     measures: [{name: revenue, expr: "sum(amount)"}, {name: orders, expr: "count(*)"}]
 """,
 )
-def aggregation(p: AggregationParams, ctx: TransformerContext) -> exp.Expression:
+def aggregation(p: AggregationParams, ctx: TransformerContext) -> exp.Expr:
     """Aggregate to a grain with named SQL measures."""
     src = current(ctx, "aggregation")
     require(ctx, src, p.grain, "aggregation.grain")

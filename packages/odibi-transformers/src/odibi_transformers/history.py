@@ -44,7 +44,7 @@ class SCD2Params(Params):
     )
 
 
-def _changed(track: list[str]) -> exp.Expression:
+def _changed(track: list[str]) -> exp.Expr:
     """Any tracked column of the source ``s`` differs from the target ``t`` (NULL-safe)."""
     from sqlglot import exp
 
@@ -52,7 +52,7 @@ def _changed(track: list[str]) -> exp.Expression:
     return exp.paren(exp.or_(*differs))
 
 
-def _on(keys: list[str]) -> exp.Expression:
+def _on(keys: list[str]) -> exp.Expr:
     """The source ``s`` and the target ``t`` agree on every key."""
     from sqlglot import exp
 
@@ -72,7 +72,7 @@ def _on(keys: list[str]) -> exp.Expression:
     effective_time_col: updated_at
 """,
 )
-def scd2(p: SCD2Params, ctx: TransformerContext) -> exp.Expression:
+def scd2(p: SCD2Params, ctx: TransformerContext) -> exp.Expr:
     """The write target's next SCD2 version: history kept, changed rows closed, new ones current."""
     from sqlglot import exp
 
@@ -84,8 +84,8 @@ def scd2(p: SCD2Params, ctx: TransformerContext) -> exp.Expression:
     source_cols = [c for c in columns_of(ctx, src) if c.lower() not in meta]
     ts = exp.DataType.build("TIMESTAMP")
 
-    def version(prefix: str) -> list[exp.Expression]:
-        out: list[exp.Expression] = [col(c, prefix) for c in source_cols]
+    def version(prefix: str) -> list[exp.Expr]:
+        out: list[exp.Expr] = [col(c, prefix) for c in source_cols]
         if p.start_time_col:
             out.append(
                 alias(exp.Cast(this=col(p.effective_time_col, prefix), to=ts), p.start_time_col)
@@ -127,12 +127,12 @@ def scd2(p: SCD2Params, ctx: TransformerContext) -> exp.Expression:
     )
     in_target = {c.lower() for c in target_cols}
 
-    def from_target(c: str) -> exp.Expression:
+    def from_target(c: str) -> exp.Expr:
         return (
             col(c, "t") if c.lower() in in_target else alias(exp.null(), c)
         )  # a column new in the source
 
-    closed_cols: list[exp.Expression] = []
+    closed_cols: list[exp.Expr] = []
     for c in names:
         if c.lower() == p.end_time_col.lower():
             closed_cols.append(alias(exp.Cast(this=col(p.effective_time_col, "s"), to=ts), c))

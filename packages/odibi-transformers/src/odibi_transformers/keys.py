@@ -14,19 +14,19 @@ if TYPE_CHECKING:
     from sqlglot import exp
 
 
-def _text(column: exp.Expression) -> exp.Expression:
+def _text(column: exp.Expr) -> exp.Expr:
     from sqlglot import exp
 
     return exp.Cast(this=column, to=exp.DataType.build("TEXT"))
 
 
-def _joined(columns: list[str], separator: str, *, trim: bool = False) -> exp.Expression:
+def _joined(columns: list[str], separator: str, *, trim: bool = False) -> exp.Expr:
     """The columns as text joined by ``separator``, NULL as empty text."""
     from sqlglot import exp
 
-    joined: exp.Expression | None = None
+    joined: exp.Expr | None = None
     for c in columns:
-        piece: exp.Expression = _text(col(c))
+        piece: exp.Expr = _text(col(c))
         if trim:
             piece = exp.Trim(this=piece)
         piece = exp.Coalesce(this=piece, expressions=[lit("")])
@@ -50,7 +50,7 @@ class HashParams(Params):
     algorithm: Literal["sha256", "md5"] = Field("sha256", description="Digest.")
 
 
-def _digest(value: exp.Expression, algorithm: str, dialect: str) -> exp.Expression:
+def _digest(value: exp.Expr, algorithm: str, dialect: str) -> exp.Expr:
     from sqlglot import exp
 
     if algorithm == "md5":
@@ -67,7 +67,7 @@ def _digest(value: exp.Expression, algorithm: str, dialect: str) -> exp.Expressi
   params: {columns: [email], algorithm: sha256}
 """,
 )
-def hash_columns(p: HashParams, ctx: TransformerContext) -> exp.Expression:
+def hash_columns(p: HashParams, ctx: TransformerContext) -> exp.Expr:
     """Pseudonymise columns with a SHA-256 (or MD5) hex digest; NULL stays NULL."""
     src = current(ctx, "hash_columns")
     require(ctx, src, p.columns, "hash_columns")
@@ -98,7 +98,7 @@ class SurrogateKeyParams(Params):
   params: {columns: [region, product_id], output_col: product_key}
 """,
 )
-def generate_surrogate_key(p: SurrogateKeyParams, ctx: TransformerContext) -> exp.Expression:
+def generate_surrogate_key(p: SurrogateKeyParams, ctx: TransformerContext) -> exp.Expr:
     """A deterministic text key (MD5 hex) from several columns."""
     from sqlglot import exp
 
@@ -128,7 +128,7 @@ class NumericKeyParams(Params):
   params: {columns: [store_id, day], output_col: id, coalesce_with: id}
 """,
 )
-def generate_numeric_key(p: NumericKeyParams, ctx: TransformerContext) -> exp.Expression:
+def generate_numeric_key(p: NumericKeyParams, ctx: TransformerContext) -> exp.Expr:
     """A deterministic BIGINT key, the same on every engine."""
     import sqlglot
     from sqlglot import exp
@@ -145,7 +145,7 @@ def generate_numeric_key(p: NumericKeyParams, ctx: TransformerContext) -> exp.Ex
         text = f"CAST(CONV(SUBSTRING({digest}, 1, 15), 16, 10) AS BIGINT)"
     else:
         text = f"CAST(('0x' || SUBSTRING({digest}, 1, 15)) AS BIGINT)"
-    value: exp.Expression = sqlglot.parse_one(text, read=ctx.dialect)
+    value: exp.Expr = sqlglot.parse_one(text, read=ctx.dialect)
     if p.coalesce_with:
         value = exp.Coalesce(
             this=exp.Cast(this=col(p.coalesce_with), to=exp.DataType.build("BIGINT")),

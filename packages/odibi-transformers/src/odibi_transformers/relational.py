@@ -62,7 +62,7 @@ class JoinParams(Params):
   params: {right_dataset: customers, on: customer_id, how: left}
 """,
 )
-def join(p: JoinParams, ctx: TransformerContext) -> exp.Expression:
+def join(p: JoinParams, ctx: TransformerContext) -> exp.Expr:
     """Join another node's output; key columns appear once, clashing right columns get a prefix."""
     from sqlglot import exp
 
@@ -77,7 +77,7 @@ def join(p: JoinParams, ctx: TransformerContext) -> exp.Expression:
     left_cols = columns_of(ctx, left)
     taken = {c.lower() for c in left_cols}
     prefix = p.prefix if p.prefix is not None else f"{p.right_dataset}_"
-    projections: list[exp.Expression] = []
+    projections: list[exp.Expr] = []
     for c in left_cols:
         if c.lower() in lower_keys and p.how in ("right", "full"):
             projections.append(alias(exp.Coalesce(this=col(c, "l"), expressions=[col(c, "r")]), c))
@@ -90,7 +90,7 @@ def join(p: JoinParams, ctx: TransformerContext) -> exp.Expression:
             name = prefix + c if c.lower() in taken else c
             projections.append(alias(col(c, "r"), name) if name != c else col(c, "r"))
     query = exp.select(*projections).from_(table(left, "l"))
-    condition = None
+    condition: exp.Expr | None = None
     for k in keys:
         eq = exp.EQ(this=col(k, "l"), expression=col(k, "r"))
         condition = eq if condition is None else exp.And(this=condition, expression=eq)
@@ -124,7 +124,7 @@ class UnionParams(Params):
   params: {datasets: [orders_2023, orders_2024]}
 """,
 )
-def union(p: UnionParams, ctx: TransformerContext) -> exp.Expression:
+def union(p: UnionParams, ctx: TransformerContext) -> exp.Expr:
     """Append other nodes' rows (UNION ALL), matching columns by name."""
     from sqlglot import exp
 
@@ -151,7 +151,7 @@ def union(p: UnionParams, ctx: TransformerContext) -> exp.Expression:
             )
         else:
             parts.append(select_from(n, [col(c) for c in columns_of(ctx, n)]))
-    query: exp.Expression = parts[0]
+    query: exp.Expr = parts[0]
     for part in parts[1:]:
         query = exp.union(query, part, distinct=False)
     return query
@@ -169,7 +169,7 @@ class AggregateParams(Params):
     )
 
 
-def aggregate_call(func: str, column: exp.Expression) -> exp.Expression:
+def aggregate_call(func: str, column: exp.Expr) -> exp.Expr:
     """The aggregate ``func`` over ``column``."""
     from sqlglot import exp
 
@@ -193,7 +193,7 @@ def aggregate_call(func: str, column: exp.Expression) -> exp.Expression:
   params: {group_by: [country], aggregations: {amount: sum, order_id: count}}
 """,
 )
-def aggregate(p: AggregateParams, ctx: TransformerContext) -> exp.Expression:
+def aggregate(p: AggregateParams, ctx: TransformerContext) -> exp.Expr:
     """Grouped aggregates, one row per group."""
     src = current(ctx, "aggregate")
     require(ctx, src, [*p.group_by, *p.aggregations], "aggregate")
@@ -228,7 +228,7 @@ class ApplyMappingParams(Params):
     output: country
 """,
 )
-def apply_mapping(p: ApplyMappingParams, ctx: TransformerContext) -> exp.Expression:
+def apply_mapping(p: ApplyMappingParams, ctx: TransformerContext) -> exp.Expr:
     """Map values through a lookup table from another node."""
     from sqlglot import exp
 

@@ -50,7 +50,7 @@ class PivotParams(Params):
     {group_by: [store], pivot_col: month, agg_col: sales, agg_func: sum, values: [jan, feb, mar]}
 """,
 )
-def pivot(p: PivotParams, ctx: TransformerContext) -> exp.Expression:
+def pivot(p: PivotParams, ctx: TransformerContext) -> exp.Expr:
     """Turn values of one column into columns (long to wide)."""
     from sqlglot import exp
 
@@ -89,7 +89,7 @@ class UnpivotParams(Params):
   params: {id_cols: [store], value_vars: [jan, feb, mar], var_name: month, value_name: sales}
 """,
 )
-def unpivot(p: UnpivotParams, ctx: TransformerContext) -> exp.Expression:
+def unpivot(p: UnpivotParams, ctx: TransformerContext) -> exp.Expr:
     """Turn columns into rows (wide to long)."""
     from sqlglot import exp
 
@@ -102,7 +102,7 @@ def unpivot(p: UnpivotParams, ctx: TransformerContext) -> exp.Expression:
         )
         for v in p.value_vars
     ]
-    query: exp.Expression = parts[0]
+    query: exp.Expr = parts[0]
     for part in parts[1:]:
         query = exp.union(query, part, distinct=False)
     return query
@@ -126,7 +126,7 @@ class ExplodeParams(Params):
   params: {column: tags}
 """,
 )
-def explode_list_column(p: ExplodeParams, ctx: TransformerContext) -> exp.Expression:
+def explode_list_column(p: ExplodeParams, ctx: TransformerContext) -> exp.Expr:
     """One row per list element."""
     import sqlglot
 

@@ -43,7 +43,7 @@ class FilterRowsParams(Params):
   params: {condition: "amount > 0 AND status <> 'void'"}
 """,
 )
-def filter_rows(p: FilterRowsParams, ctx: TransformerContext) -> exp.Expression:
+def filter_rows(p: FilterRowsParams, ctx: TransformerContext) -> exp.Expr:
     """Keep the rows where a SQL condition is true."""
     src = current(ctx, "filter_rows")
     return select_from(src, [col(c) for c in columns_of(ctx, src)]).where(
@@ -68,7 +68,7 @@ class DistinctParams(Params):
   params: {columns: [customer_id, country]}
 """,
 )
-def distinct(p: DistinctParams, ctx: TransformerContext) -> exp.Expression:
+def distinct(p: DistinctParams, ctx: TransformerContext) -> exp.Expr:
     """Remove duplicate rows."""
     src = current(ctx, "distinct")
     chosen = p.columns or list(columns_of(ctx, src))
@@ -96,7 +96,7 @@ class DeduplicateParams(Params):
   params: {keys: [id], order_by: "updated_at DESC"}
 """,
 )
-def deduplicate(p: DeduplicateParams, ctx: TransformerContext) -> exp.Expression:
+def deduplicate(p: DeduplicateParams, ctx: TransformerContext) -> exp.Expr:
     """Keep one row per key: the first in ``order_by``."""
     from sqlglot import exp
 
@@ -137,7 +137,7 @@ class SortParams(Params):
   params: {by: [country, "amount DESC"]}
 """,
 )
-def sort(p: SortParams, ctx: TransformerContext) -> exp.Expression:
+def sort(p: SortParams, ctx: TransformerContext) -> exp.Expr:
     """Order the rows (the order reaches the write; later steps may reorder)."""
     src = current(ctx, "sort")
     items = parse_order(p.by, "sort.by")
@@ -168,7 +168,7 @@ class LimitParams(Params):
   params: {n: 100}
 """,
 )
-def limit(p: LimitParams, ctx: TransformerContext) -> exp.Expression:
+def limit(p: LimitParams, ctx: TransformerContext) -> exp.Expr:
     """Keep the first ``n`` rows (put a ``sort`` before it for a defined order)."""
     src = current(ctx, "limit")
     query = select_from(src, [col(c) for c in columns_of(ctx, src)]).limit(p.n)
@@ -193,7 +193,7 @@ class SampleParams(Params):
   params: {fraction: 0.1}
 """,
 )
-def sample(p: SampleParams, ctx: TransformerContext) -> exp.Expression:
+def sample(p: SampleParams, ctx: TransformerContext) -> exp.Expr:
     """A random share of the rows (which rows differs between engines)."""
     from sqlglot import exp
 
@@ -225,12 +225,12 @@ class ValidateAndFlagParams(Params):
     rules: {positive_amount: "amount > 0", has_email: "email IS NOT NULL"}
 """,
 )
-def validate_and_flag(p: ValidateAndFlagParams, ctx: TransformerContext) -> exp.Expression:
+def validate_and_flag(p: ValidateAndFlagParams, ctx: TransformerContext) -> exp.Expr:
     """Name the rules each row breaks in a column (comma-separated), keeping every row."""
     from sqlglot import exp
 
     src = current(ctx, "validate_and_flag")
-    joined: exp.Expression = lit("")
+    joined: exp.Expr = lit("")
     for name, condition in p.rules.items():
         ok = parse_expr(condition, f"validate_and_flag.rules.{name}")
         broken = exp.Not(this=exp.Coalesce(this=exp.paren(ok), expressions=[exp.false()]))

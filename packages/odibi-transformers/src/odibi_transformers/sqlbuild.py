@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from odibi_core.errors import NodeError
+from odibi_core.errors import ExitCode, OdibiError
 
 if TYPE_CHECKING:
     from odibi_core.plugin import TransformerContext
@@ -20,8 +20,13 @@ READ_DIALECT = "duckdb"
 """Dialect in which expressions written in YAML (conditions, derivations) are parsed."""
 
 
-class TransformerInputError(NodeError):
-    """A transformer's params do not fit the data (a missing column, no current frame...)."""
+class TransformerInputError(OdibiError):
+    """A transformer's params do not fit the data (a missing column, no current frame...).
+
+    The node runner reports it as the failure of the node whose step raised it.
+    """
+
+    exit_code = ExitCode.RUN_FAILED
 
 
 def ident(name: str) -> exp.Identifier:
@@ -46,7 +51,7 @@ def table(name: str, alias: str | None = None) -> exp.Table:
     return node.as_(ident(alias)) if alias else node  # type: ignore[return-value]
 
 
-def lit(value: Any) -> exp.Expression:
+def lit(value: Any) -> exp.Expr:
     """A SQL literal for a Python value (``None`` becomes ``NULL``)."""
     from sqlglot import exp
 
@@ -59,14 +64,14 @@ def lit(value: Any) -> exp.Expression:
     return exp.Literal.string(str(value))
 
 
-def alias(expression: exp.Expression, name: str) -> exp.Alias:
+def alias(expression: exp.Expr, name: str) -> exp.Alias:
     """``expression AS "name"``."""
     from sqlglot import exp
 
     return exp.Alias(this=expression, alias=ident(name))
 
 
-def parse_expr(text: str, what: str) -> exp.Expression:
+def parse_expr(text: str, what: str) -> exp.Expr:
     """Parse a SQL expression written in YAML; a syntax error names ``what``."""
     import sqlglot
     from sqlglot.errors import ParseError
@@ -192,10 +197,10 @@ def projection(
     ctx: TransformerContext,
     source: str,
     *,
-    replace: Mapping[str, exp.Expression] | None = None,
-    add: Sequence[tuple[str, exp.Expression]] = (),
+    replace: Mapping[str, exp.Expr] | None = None,
+    add: Sequence[tuple[str, exp.Expr]] = (),
     drop: Iterable[str] = (),
-) -> list[exp.Expression]:
+) -> list[exp.Expr]:
     """The columns of ``source`` in order, some replaced in place, some dropped, new ones appended.
 
     Adding a column that already exists replaces it in place (as assigning a column would).
@@ -203,7 +208,7 @@ def projection(
     replace = {k.lower(): v for k, v in (replace or {}).items()}
     dropped = {d.lower() for d in drop}
     added = {name.lower(): (name, e) for name, e in add}
-    out: list[exp.Expression] = []
+    out: list[exp.Expr] = []
     for name in columns_of(ctx, source):
         key = name.lower()
         if key in dropped:
@@ -218,7 +223,7 @@ def projection(
     return out
 
 
-def select_from(source: str, projections: Sequence[exp.Expression]) -> exp.Select:
+def select_from(source: str, projections: Sequence[exp.Expr]) -> exp.Select:
     """``SELECT projections FROM "source"``."""
     from sqlglot import exp
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from sqlglot import exp
 
 
-def _text(column: exp.Expression) -> exp.Expression:
+def _text(column: exp.Expr) -> exp.Expr:
     from sqlglot import exp
 
     return exp.Cast(this=column, to=exp.DataType.build("TEXT"))
@@ -45,15 +45,15 @@ class CleanTextParams(Params):
   params: {columns: [email], case: lower}
 """,
 )
-def clean_text(p: CleanTextParams, ctx: TransformerContext) -> exp.Expression:
+def clean_text(p: CleanTextParams, ctx: TransformerContext) -> exp.Expr:
     """Trim and lower/upper-case text columns."""
     from sqlglot import exp
 
     src = current(ctx, "clean_text")
     require(ctx, src, p.columns, "clean_text")
-    cleaned: dict[str, exp.Expression] = {}
+    cleaned: dict[str, exp.Expr] = {}
     for c in p.columns:
-        value: exp.Expression = col(c)
+        value: exp.Expr = col(c)
         if p.trim:
             value = exp.Trim(this=value)
         if p.case == "lower":
@@ -81,7 +81,7 @@ class TrimWhitespaceParams(Params):
   params: {columns: [name, city]}
 """,
 )
-def trim_whitespace(p: TrimWhitespaceParams, ctx: TransformerContext) -> exp.Expression:
+def trim_whitespace(p: TrimWhitespaceParams, ctx: TransformerContext) -> exp.Expr:
     """Remove leading and trailing spaces."""
     from sqlglot import exp
 
@@ -110,7 +110,7 @@ class ConcatColumnsParams(Params):
   params: {columns: [first_name, last_name], separator: " ", output_col: full_name}
 """,
 )
-def concat_columns(p: ConcatColumnsParams, ctx: TransformerContext) -> exp.Expression:
+def concat_columns(p: ConcatColumnsParams, ctx: TransformerContext) -> exp.Expr:
     """Join several columns into one string."""
     from sqlglot import exp
 
@@ -140,7 +140,7 @@ class SplitPartParams(Params):
   params: {col: email, delimiter: "@", index: 2}
 """,
 )
-def split_part(p: SplitPartParams, ctx: TransformerContext) -> exp.Expression:
+def split_part(p: SplitPartParams, ctx: TransformerContext) -> exp.Expr:
     """One piece of a delimited string."""
     from sqlglot import exp
 
@@ -169,7 +169,7 @@ class RegexReplaceParams(Params):
   params: {column: phone, pattern: "[^0-9]", replacement: ""}
 """,
 )
-def regex_replace(p: RegexReplaceParams, ctx: TransformerContext) -> exp.Expression:
+def regex_replace(p: RegexReplaceParams, ctx: TransformerContext) -> exp.Expr:
     """Regular-expression replacement of every match."""
     from sqlglot import exp
 

@@ -42,7 +42,7 @@ class RowNumberParams(Params):
   params: {partition_by: [customer_id], order_by: ["ordered_at DESC"], output: recency}
 """,
 )
-def row_number(p: RowNumberParams, ctx: TransformerContext) -> exp.Expression:
+def row_number(p: RowNumberParams, ctx: TransformerContext) -> exp.Expr:
     """Number rows within groups."""
     from sqlglot import exp
 
@@ -87,7 +87,7 @@ class WindowCalculationParams(Params):
     order_by: ordered_at
 """,
 )
-def window_calculation(p: WindowCalculationParams, ctx: TransformerContext) -> exp.Expression:
+def window_calculation(p: WindowCalculationParams, ctx: TransformerContext) -> exp.Expr:
     """A running total, moving average, lag or lead over a window."""
     from sqlglot import exp
 
@@ -128,7 +128,7 @@ class SessionizeParams(Params):
   params: {timestamp_col: ts, user_col: user_id, threshold_seconds: 900}
 """,
 )
-def sessionize(p: SessionizeParams, ctx: TransformerContext) -> exp.Expression:
+def sessionize(p: SessionizeParams, ctx: TransformerContext) -> exp.Expr:
     """Group each user's events into sessions separated by idle gaps."""
     from sqlglot import exp
 

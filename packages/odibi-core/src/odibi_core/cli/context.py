@@ -32,12 +32,17 @@ STATE = GlobalOptions()
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 """Levels ``--log-level`` and ``logging.level`` accept."""
 
-PROJECT_ARG = typer.Argument(None, help="Project file, or a folder holding odibi.yaml (default: the nearest odibi.yaml in this folder or a parent folder).")
+PROJECT_ARG = typer.Argument(
+    None,
+    help="Project file, or a folder holding odibi.yaml (default: the nearest odibi.yaml in "
+    "this folder or a parent folder).",
+)
 """The optional ``PROJECT`` argument every project command takes."""
 
 
-def load(project: str | None, environment: str | None = None, *,
-         with_progress: bool = False) -> tuple[LoadedProject, OdibiPluginManager]:
+def load(
+    project: str | None, environment: str | None = None, *, with_progress: bool = False
+) -> tuple[LoadedProject, OdibiPluginManager]:
     """Load a project exactly as ``odibi run`` does, and configure logging from it.
 
     ``with_progress`` adds the live progress plugin when stderr is a terminal.
@@ -85,14 +90,18 @@ def configure_logging_for(source: ProjectSource | None) -> None:
         fmt,
         console_level=console_threshold(fmt),
         trace_hooks=STATE.trace_hooks,
-        file=source.project_dir / log_file if source is not None and isinstance(log_file, str) and log_file else None,
+        file=source.project_dir / log_file
+        if source is not None and isinstance(log_file, str) and log_file
+        else None,
     )
     if source is not None:
         import logging
         from pathlib import Path
 
         folder, cwd = source.path.parent.resolve(), Path.cwd().resolve()
-        where = " (found in a parent folder of the working directory)" if folder in cwd.parents else ""
+        where = (
+            " (found in a parent folder of the working directory)" if folder in cwd.parents else ""
+        )
         logging.getLogger("odibi.config").debug("project file %s%s", source.path.resolve(), where)
 
 

@@ -33,8 +33,11 @@ def run_command(directory: Path) -> str:
 
 def render_project_file(text: str, name: str, command: str) -> str:
     """The template project file with its ``project:`` line and run comment for ``name``."""
-    value = name if PLAIN_NAME.match(name) and name.lower() not in ("true", "false", "null", "yes", "no") \
+    value = (
+        name
+        if PLAIN_NAME.match(name) and name.lower() not in ("true", "false", "null", "yes", "no")
         else json.dumps(name)
+    )
     text = _PROJECT_LINE.sub(lambda _: f"project: {value}", text, count=1)
     return _RUN_COMMENT.sub(lambda _: f"# Run it with:  {command}", text, count=1)
 

@@ -9,10 +9,9 @@ SIGTERM 143 (a run in progress stops cleanly first: :mod:`odibi_core.execution.i
 from __future__ import annotations
 
 import contextlib
-import importlib
 import io
 import sys
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -38,28 +37,42 @@ def create_app(*, with_plugins: bool = True, argv: list[str] | None = None) -> t
     for ``--version`` or a builtin command.
     """
     app = typer.Typer(
-        name="odibi", help="Declarative data pipelines: read, transform, validate, write.",
-        no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None,
+        name="odibi",
+        help="Declarative data pipelines: read, transform, validate, write.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
 
     @app.callback()
     def root(
-        version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
-        log_level: Optional[str] = typer.Option(None, "--log-level", help="DEBUG, INFO, WARNING or ERROR."),
-        log_format: Optional[str] = typer.Option(None, "--log-format", help="text or json."),
-        debug: Optional[str] = typer.Option(
-            None, "--debug", metavar="[=full,hooks]",
+        version: bool = typer.Option(
+            False, "--version", callback=_version, is_eager=True, help="Print the version."
+        ),
+        log_level: str | None = typer.Option(
+            None, "--log-level", help="DEBUG, INFO, WARNING or ERROR."
+        ),
+        log_format: str | None = typer.Option(None, "--log-format", help="text or json."),
+        debug: str | None = typer.Option(
+            None,
+            "--debug",
+            metavar="[=full,hooks]",
             help="Debug output: plan, resolved inputs and outputs, SQL, timings and tracebacks "
-                 "(redacted). =full keeps every traceback frame; =hooks traces plugin hook calls."),
-        verbose: bool = typer.Option(False, "--verbose", "-v", help="Show INFO log lines on a terminal too."),
+            "(redacted). =full keeps every traceback frame; =hooks traces plugin hook calls.",
+        ),
+        verbose: bool = typer.Option(
+            False, "--verbose", "-v", help="Show INFO log lines on a terminal too."
+        ),
     ) -> None:
         """Odibi: declarative data pipelines."""
         if log_format is not None and log_format not in ("text", "json"):
             raise typer.BadParameter("must be text or json", param_hint="--log-format")
         if log_level is not None and log_level.upper() not in LOG_LEVELS:
-            raise typer.BadParameter(f"must be one of {', '.join(LOG_LEVELS)}",
-                                     param_hint="--log-level")
+            raise typer.BadParameter(
+                f"must be one of {', '.join(LOG_LEVELS)}", param_hint="--log-level"
+            )
         from odibi_core.cli.debug_flag import apply_debug_flag
 
         apply_debug_flag(STATE, debug)
@@ -98,7 +111,9 @@ def _add_commands(app: typer.Typer, argv: list[str], *, with_plugins: bool) -> N
     from odibi_core.plugins.loader import PluginSettings
     from odibi_core.plugins.manager import create_plugin_manager
 
-    commands = create_plugin_manager(PluginSettings(autoload=False), load_entry_points=False).cli_commands()
+    commands = create_plugin_manager(
+        PluginSettings(autoload=False), load_entry_points=False
+    ).cli_commands()
     if with_plugins and name not in commands:
         from odibi_core.errors import PluginConflictError
 
@@ -109,7 +124,9 @@ def _add_commands(app: typer.Typer, argv: list[str], *, with_plugins: bool) -> N
         except OdibiError as exc:
             from odibi_core.redaction import redact_text
 
-            typer.echo(redact_text(f"warning: plugin commands unavailable: {exc.message}"), err=True)
+            typer.echo(
+                redact_text(f"warning: plugin commands unavailable: {exc.message}"), err=True
+            )
     for command, registered in commands.items():
         _mount(app, command, registered)
 
@@ -124,8 +141,13 @@ def _mount(app: typer.Typer, name: str, registered: Registered[CliCommandSpec]) 
         from odibi_core.plugins.guarded_import import describe_failure
         from odibi_core.redaction import redact_text
 
-        typer.echo(redact_text(f"warning: plugin {registered.distribution} command {name!r} "
-                               f"unavailable: {describe_failure(exc)}"), err=True)
+        typer.echo(
+            redact_text(
+                f"warning: plugin {registered.distribution} command {name!r} "
+                f"unavailable: {describe_failure(exc)}"
+            ),
+            err=True,
+        )
         return
     help_text = registered.spec.help or None
     if isinstance(built, typer.Typer):
@@ -176,13 +198,14 @@ def _exit_after_interrupt(code: int) -> None:
     os._exit(code)
 
 
-def _click_exceptions() -> Any:
-    """The click exception module Typer uses (recent Typer versions vendor click)."""
-    try:
-        from typer._click import exceptions
-    except ImportError:  # older Typer depends on click itself
-        from click import exceptions
-    return exceptions
+def _click_exceptions() -> tuple[type[Any], type[Any]]:
+    """Click's ``ClickException`` and ``UsageError`` as the running Typer raises them.
+
+    Recent Typer versions ship their own copy of click, older ones use click itself; either way
+    both classes are ancestors of the public ``typer.BadParameter``, so they are taken from there.
+    """
+    ancestors = {cls.__name__: cls for cls in typer.BadParameter.__mro__}
+    return ancestors["ClickException"], ancestors["UsageError"]
 
 
 def _check_mask_variable() -> None:
@@ -207,7 +230,8 @@ def _interrupted() -> int:
 
 
 def _signalled() -> bool:
-    """Whether SIGINT or SIGTERM arrived during this command (its failure is then the interrupt's)."""
+    """Whether SIGINT or SIGTERM arrived during this command (its failure is then the
+    interrupt's)."""
     from odibi_core.execution.interrupts import last_signal
 
     return last_signal() is not None
@@ -226,7 +250,7 @@ def _invoke_command(argv: list[str] | None) -> int:
     from odibi_core.redaction.process import install_process_redaction
 
     install_process_redaction()
-    click_errors = _click_exceptions()
+    click_error, usage_error = _click_exceptions()
     argv = bare_debug_flag(sys.argv[1:] if argv is None else argv)
     try:
         _check_mask_variable()
@@ -256,11 +280,11 @@ def _invoke_command(argv: list[str] | None) -> int:
     except typer.Abort:
         sys.stderr.write("aborted\n")
         return ExitCode.INTERRUPTED
-    except click_errors.ClickException as exc:
+    except click_error as exc:
         shown = io.StringIO()
         exc.show(file=shown)
         sys.stderr.write(redact_text(shown.getvalue()))
-        return ExitCode.USAGE_ERROR if isinstance(exc, click_errors.UsageError) else int(exc.exit_code)
+        return ExitCode.USAGE_ERROR if isinstance(exc, usage_error) else int(exc.exit_code)
     except KeyboardInterrupt:
         return _interrupted()
     except Exception as exc:

@@ -32,11 +32,22 @@ class ProgressPlugin:
     @hookimpl(wrapper=True)
     def odibi_run_pipeline(self, context: Any) -> Generator[None, Any, Any]:
         """Show a bar for the run; remove it when the run ends."""
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         self._progress = Progress(
-            TextColumn(f"[bold]{context.pipeline.pipeline}"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), TextColumn("{task.description}"), console=self.console, transient=True,
+            TextColumn(f"[bold]{context.pipeline.pipeline}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=self.console,
+            transient=True,
         )
         self._task = self._progress.add_task("", total=len(context.nodes))
         self._progress.start()

@@ -56,13 +56,20 @@ def node_needs(node: NodeConfig, prefix: KeyPath) -> Iterator[tuple[str, KeyPath
             needed = "files" if part.path and builtin_format else "arrow"
             yield needed, (*prefix, section)
     for i, step in enumerate(node.transform.steps if node.transform else []):
-        yield ("python_steps" if isinstance(step, FunctionStep) else "sql"), (*prefix, "transform", "steps", i)
+        yield (
+            ("python_steps" if isinstance(step, FunctionStep) else "sql"),
+            (*prefix, "transform", "steps", i),
+        )
     if node.validation is not None:
         yield "sql", (*prefix, "validation")
 
 
-def capability_problems(config: ProjectConfig, engine: EngineSpec, locations: LocationMap,
-                        connections: Mapping[str, ConnectionSpec] | None = None) -> list[Problem]:
+def capability_problems(
+    config: ProjectConfig,
+    engine: EngineSpec,
+    locations: LocationMap,
+    connections: Mapping[str, ConnectionSpec] | None = None,
+) -> list[Problem]:
     """Every project feature ``engine`` cannot do, each at its file and line.
 
     ``connections`` maps connection names to their registered types, whose
@@ -75,29 +82,43 @@ def capability_problems(config: ProjectConfig, engine: EngineSpec, locations: Lo
             prefix = ("pipelines", p_index, "nodes", n_index)
             for needed, path in node_needs(node, prefix):
                 if needed not in engine.capabilities:
-                    problems.append(located(
-                        locations, path,
-                        f"node {node.name!r} of pipeline {pipeline.pipeline!r} uses "
-                        f"{CAPABILITY_USES.get(needed, needed)}, which engine {engine.name!r} cannot do "
-                        f"(it supports: {supported})",
-                        hint="Choose another engine, or rewrite the node with what this engine supports.",
-                    ))
+                    problems.append(
+                        located(
+                            locations,
+                            path,
+                            f"node {node.name!r} of pipeline {pipeline.pipeline!r} uses "
+                            f"{CAPABILITY_USES.get(needed, needed)}, which engine "
+                            f"{engine.name!r} cannot do "
+                            f"(it supports: {supported})",
+                            hint="Choose another engine, or rewrite the node with what this "
+                            "engine supports.",
+                        )
+                    )
             for section in ("read", "write"):
                 part = getattr(node, section)
                 spec = (connections or {}).get(part.connection) if part is not None else None
                 missing = sorted(spec.engine_capabilities - engine.capabilities) if spec else []
                 if spec is not None and missing:
-                    problems.append(located(
-                        locations, (*prefix, section, "connection"),
-                        f"connection {part.connection!r} (type {spec.name}) needs an engine with "
-                        f"{', '.join(missing)}; engine {engine.name!r} supports: {supported}",
-                        hint=f"Use an engine that has {', '.join(missing)} (e.g. engine: spark for type "
-                        f"{spec.name}), or another connection type.",
-                    ))
+                    problems.append(
+                        located(
+                            locations,
+                            (*prefix, section, "connection"),
+                            f"connection {part.connection!r} (type {spec.name}) needs an "
+                            "engine with "
+                            f"{', '.join(missing)}; engine {engine.name!r} supports: {supported}",
+                            hint=f"Use an engine that has {', '.join(missing)} (e.g. engine: "
+                            "spark for type "
+                            f"{spec.name}), or another connection type.",
+                        )
+                    )
     return problems
 
 
-def check_engine_capabilities(config: ProjectConfig, engine: EngineSpec, locations: LocationMap,
-                              connections: Mapping[str, ConnectionSpec] | None = None) -> None:
+def check_engine_capabilities(
+    config: ProjectConfig,
+    engine: EngineSpec,
+    locations: LocationMap,
+    connections: Mapping[str, ConnectionSpec] | None = None,
+) -> None:
     """Raise a :class:`~odibi_core.errors.ConfigError` listing :func:`capability_problems`."""
     raise_problems(capability_problems(config, engine, locations, connections))

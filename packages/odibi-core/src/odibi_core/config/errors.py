@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import types
 import typing
-from typing import Any, NoReturn, Union
+from typing import TYPE_CHECKING, Any, NoReturn, Union
 
 from pydantic import BaseModel, ValidationError
 
@@ -12,9 +12,17 @@ from odibi_core.config.locations import KeyPath, LocationMap
 from odibi_core.config.problems import Problem, fail
 from odibi_core.config.suggestions import did_you_mean
 
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
+
+
 def validation_problems(
-    exc: ValidationError, data: Any, locations: LocationMap, model: type[BaseModel],
-    *, prefix: KeyPath = (),
+    exc: ValidationError,
+    data: Any,
+    locations: LocationMap,
+    model: type[BaseModel],
+    *,
+    prefix: KeyPath = (),
 ) -> list[Problem]:
     """One :class:`Problem` per pydantic error: file, line, key path, message and suggestion."""
     problems: list[Problem] = []
@@ -26,10 +34,15 @@ def validation_problems(
 
 
 def raise_validation_error(
-    exc: ValidationError, data: Any, locations: LocationMap, model: type[BaseModel],
-    *, prefix: KeyPath = (),
+    exc: ValidationError,
+    data: Any,
+    locations: LocationMap,
+    model: type[BaseModel],
+    *,
+    prefix: KeyPath = (),
 ) -> NoReturn:
-    """Raise a :class:`~odibi_core.errors.ConfigError` listing every problem as ``file:line: key.path: message``."""
+    """Raise a :class:`~odibi_core.errors.ConfigError` listing every problem as ``file:line:
+    key.path: message``."""
     fail(validation_problems(exc, data, locations, model, prefix=prefix))
 
 
@@ -39,13 +52,17 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> KeyPath:
     current = data
     parts = [p for p in loc if not _is_tag(p)]
     for part in parts:
-        if isinstance(current, dict) and part in current:
+        if (isinstance(current, dict) and part in current) or (
+            isinstance(current, list) and isinstance(part, int) and part < len(current)
+        ):
             path.append(part)
             current = current[part]
-        elif isinstance(current, list) and isinstance(part, int) and part < len(current):
-            path.append(part)
-            current = current[part]
-        elif isinstance(current, dict) and isinstance(part, str) and part not in current and part == parts[-1]:
+        elif (
+            isinstance(current, dict)
+            and isinstance(part, str)
+            and part not in current
+            and part == parts[-1]
+        ):
             path.append(part)  # a missing or unknown key is still worth naming
     return tuple(path)
 
@@ -64,7 +81,7 @@ def _value_at(data: Any, path: KeyPath) -> Any:
     return data
 
 
-def _message(error: dict[str, Any], model: type[BaseModel], path: KeyPath, data: Any) -> str:
+def _message(error: ErrorDetails, model: type[BaseModel], path: KeyPath, data: Any) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         key = path[-1] if path else "?"
@@ -121,7 +138,9 @@ def _candidates(annotation: Any) -> list[Any]:
     if origin is typing.Annotated:
         return _candidates(typing.get_args(annotation)[0])
     if origin is Union or origin is types.UnionType:
-        return [c for a in typing.get_args(annotation) if a is not type(None) for c in _candidates(a)]
+        return [
+            c for a in typing.get_args(annotation) if a is not type(None) for c in _candidates(a)
+        ]
     return [annotation]
 
 

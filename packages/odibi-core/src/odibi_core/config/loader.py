@@ -29,19 +29,16 @@ from odibi_core.config.locations import KeyPath, Location, LocationMap
 from odibi_core.config.models import ProjectConfig
 from odibi_core.config.problems import Problem, fail, located, raise_problems
 from odibi_core.config.project_checks import check_project_graph
-from odibi_core.config.source import ProjectSource
 from odibi_core.config.references import (
     Lookup,
-    Reference,
-    find_references,
     reference_problems,
     resolve_references,
 )
+from odibi_core.config.source import ProjectSource
 from odibi_core.config.suggestions import did_you_mean
 from odibi_core.errors import ConfigError, PluginError, SecretMissingError
 
 if TYPE_CHECKING:
-    from odibi_core.plugins.loader import PluginSettings
     from odibi_core.plugins.manager import OdibiPluginManager
 
 DEFAULT_PROJECT_FILE = "odibi.yaml"
@@ -117,8 +114,12 @@ def search_project_file(start: Path) -> Path:
     )
 
 
-def read_project_source(path: str | os.PathLike[str] | None, *, environment: str | None = None,
-                        defer_problems: bool = False) -> ProjectSource:
+def read_project_source(
+    path: str | os.PathLike[str] | None,
+    *,
+    environment: str | None = None,
+    defer_problems: bool = False,
+) -> ProjectSource:
     """Phase 1: parse the project file, merge ``imports`` and overlay ``environments.<env>``.
 
     Problems that leave the document usable (duplicate keys, tags, missing imports, duplicate
@@ -144,7 +145,9 @@ def read_project_source(path: str | os.PathLike[str] | None, *, environment: str
             )
         overlay = environments[environment] or {}
         if not isinstance(overlay, dict):
-            raise ConfigError(f"{locations.find(('environments', environment))}: environment must be a mapping")
+            raise ConfigError(
+                f"{locations.find(('environments', environment))}: environment must be a mapping"
+            )
         _deep_merge(data, copy.deepcopy(overlay), locations, (), ("environments", environment))
     source = ProjectSource(root, data, locations, files, environment, environments, problems)
     if problems and not defer_problems:
@@ -152,8 +155,13 @@ def read_project_source(path: str | os.PathLike[str] | None, *, environment: str
     return source
 
 
-def _deep_merge(base: dict[str, Any], top: dict[str, Any], locations: LocationMap | None,
-                path: KeyPath, source: KeyPath) -> None:
+def _deep_merge(
+    base: dict[str, Any],
+    top: dict[str, Any],
+    locations: LocationMap | None,
+    path: KeyPath,
+    source: KeyPath,
+) -> None:
     """Overlay an environment: mappings merge, anything else (lists too) replaces."""
     for key, value in top.items():
         if isinstance(value, dict) and isinstance(base.get(key), dict):
@@ -199,7 +207,11 @@ def check_project(source: ProjectSource, pm: OdibiPluginManager | None = None) -
     try:
         resolver = ReferenceResolver(source, pm)
     except PluginError as exc:
-        problems.append(located(locations, ("secrets", "providers"), exc.message, error=type(exc), hint=exc.hint))
+        problems.append(
+            located(
+                locations, ("secrets", "providers"), exc.message, error=type(exc), hint=exc.hint
+            )
+        )
         fail(problems, source.files)
     missing: list[tuple[str, str, KeyPath]] = []
 
@@ -208,13 +220,24 @@ def check_project(source: ProjectSource, pm: OdibiPluginManager | None = None) -
 
     environments = source.data.get("environments")
     body = {k: v for k, v in source.data.items() if k != "environments"}
-    resolved = resolve_references(body, resolver.lookup, lambda k, n, p: missing.append((k, n, p)), on_resolved)
+    resolved = resolve_references(
+        body, resolver.lookup, lambda k, n, p: missing.append((k, n, p)), on_resolved
+    )
     register_config_values(resolved)
-    hint = (f"Set the variables (secret providers tried: {', '.join(resolver.provider_names)}); "
-            "`odibi secrets validate` lists them, `odibi secrets init` writes a template.")
+    hint = (
+        f"Set the variables (secret providers tried: {', '.join(resolver.provider_names)}); "
+        "`odibi secrets validate` lists them, `odibi secrets init` writes a template."
+    )
     for kind, name, path in missing:
-        problems.append(located(locations, path, f"${{{kind}:{name}}} is not set", error=SecretMissingError,
-                                hint=hint))
+        problems.append(
+            located(
+                locations,
+                path,
+                f"${{{kind}:{name}}} is not set",
+                error=SecretMissingError,
+                hint=hint,
+            )
+        )
     unresolved = {path for _, _, path in missing}
     if environments is not None:
         resolved["environments"] = environments
@@ -222,8 +245,11 @@ def check_project(source: ProjectSource, pm: OdibiPluginManager | None = None) -
     try:
         config = ProjectConfig.model_validate(resolved)
     except ValidationError as exc:
-        problems += [p for p in validation_problems(exc, resolved, locations, ProjectConfig)
-                     if not any(p.path[:len(u)] == u for u in unresolved)]
+        problems += [
+            p
+            for p in validation_problems(exc, resolved, locations, ProjectConfig)
+            if not any(p.path[: len(u)] == u for u in unresolved)
+        ]
     problems += check_project_graph(resolved, locations)
     project = LoadedProject(source, config) if config is not None else None
     if pm is not None:
@@ -270,8 +296,12 @@ def secret_lookup(source: ProjectSource, pm: OdibiPluginManager | None) -> Looku
     return ReferenceResolver(source, pm).lookup
 
 
-def load_project(path: str | os.PathLike[str] | None, *, environment: str | None = None,
-                 pm: OdibiPluginManager | None = None) -> LoadedProject:
+def load_project(
+    path: str | os.PathLike[str] | None,
+    *,
+    environment: str | None = None,
+    pm: OdibiPluginManager | None = None,
+) -> LoadedProject:
     """Load and fully validate a project (both phases). Builds a plugin manager if none is given."""
     from odibi_core.plugins.manager import create_plugin_manager
 

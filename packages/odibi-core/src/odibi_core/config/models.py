@@ -21,13 +21,13 @@ from pydantic import (
 )
 
 from odibi_core.config.strict_values import StrictNumbers
-
 from odibi_core.config.transformer_step import TransformerStep
 
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 FILE_FORMATS = ("csv", "parquet", "json")
 TAG_PATTERN = r"^[A-Za-z0-9_.\-]+$"
-"""A node tag: letters, digits, ``_``, ``.`` and ``-`` (no ``:``, ``+`` or ``,``: selector syntax)."""
+"""A node tag: letters, digits, ``_``, ``.`` and ``-`` (no ``:``, ``+`` or ``,``: selector
+syntax)."""
 
 
 class StrictModel(StrictNumbers):
@@ -51,7 +51,14 @@ class PluginSection(StrictNumbers):
         from odibi_core.redaction.patterns import is_secret_value_for_key
 
         for key, value in super().__repr_args__():
-            yield key, (current_mask() if key is not None and is_secret_value_for_key(key, value) else value)
+            yield (
+                key,
+                (
+                    current_mask()
+                    if key is not None and is_secret_value_for_key(key, value)
+                    else value
+                ),
+            )
 
 
 class ConnectionConfig(PluginSection):
@@ -63,9 +70,13 @@ class ConnectionConfig(PluginSection):
 class StateConfig(PluginSection):
     """``state:``: where run history, resume data and high-water marks live."""
 
-    backend: str = Field("local", description="State backend: `local` (odibi-state-local), `azure_blob`, ...")
+    backend: str = Field(
+        "local", description="State backend: `local` (odibi-state-local), `azure_blob`, ..."
+    )
     lock_timeout: float = Field(
-        60.0, ge=0, le=86_400,
+        60.0,
+        ge=0,
+        le=86_400,
         description="Seconds to wait for a held lock (also --lock-timeout, ODIBI_LOCK_TIMEOUT).",
     )
     history: int = Field(
@@ -80,8 +91,9 @@ class SecretsConfig(StrictModel):
         default_factory=lambda: ["env", "dotenv"], description="Providers tried in order."
     )
     mask: str | None = Field(
-        None, description="What a secret is replaced with in every output (default `[REDACTED]`; "
-        "the environment variable `ODIBI_REDACTION_MASK` wins)."
+        None,
+        description="What a secret is replaced with in every output (default `[REDACTED]`; "
+        "the environment variable `ODIBI_REDACTION_MASK` wins).",
     )
 
     @field_validator("mask")
@@ -102,10 +114,13 @@ class PluginsConfig(StrictModel):
     allow: list[str] | None = Field(None, description="Only these distributions load.")
     deny: list[str] = Field(default_factory=list, description="These distributions never load.")
     requires: list[str] = Field(
-        default_factory=list, description='Requirements checked first, e.g. `"odibi-state-azure>=0.1"`.'
+        default_factory=list,
+        description='Requirements checked first, e.g. `"odibi-state-azure>=0.1"`.',
     )
     import_timeout: float | None = Field(
-        None, ge=0, le=600,
+        None,
+        ge=0,
+        le=600,
         description="Seconds each plugin may take to import before it is reported failed "
         "(default 5; "
         "`0`: no bound; the environment variable ODIBI_PLUGIN_IMPORT_TIMEOUT wins).",
@@ -113,7 +128,8 @@ class PluginsConfig(StrictModel):
 
 
 class RetryConfig(StrictModel):
-    """``retry:``: retries of transient I/O errors only (a SQL error or failed validation is final)."""
+    """``retry:``: retries of transient I/O errors only (a SQL error or failed validation is
+    final)."""
 
     max_attempts: int = Field(3, ge=1, le=100, description="Attempts in total, the first included.")
     backoff: Literal["exponential", "fixed"] = "exponential"
@@ -129,8 +145,10 @@ class LoggingConfig(StrictModel):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     format: Literal["text", "json"] = "text"
     file: str | None = Field(
-        None, description="Also append every log line at `level` to this file (relative to the project "
-        "file), redacted like the console. On a terminal the console shows WARNING and above unless "
+        None,
+        description="Also append every log line at `level` to this file (relative to the project "
+        "file), redacted like the console. On a terminal the console shows WARNING and above "
+        "unless "
         "`-v`, so this is where INFO lines go.",
     )
 
@@ -141,29 +159,40 @@ class LoggingConfig(StrictModel):
 
 
 class ReportsConfig(StrictModel):
-    """``reports:``: the run report (JSON + self-contained HTML) written after every pipeline run."""
+    """``reports:``: the run report (JSON + self-contained HTML) written after every pipeline
+    run."""
 
     enabled: bool = Field(True, description="Write a report after every run, success or failure.")
     path: str = Field(
-        ".odibi/reports", description="Folder of the reports, relative to the project file (not the cwd); "
+        ".odibi/reports",
+        description="Folder of the reports, relative to the project file (not the cwd); "
         "a relative path stays inside the project folder, an absolute one may point anywhere.",
     )
     keep_last: int | None = Field(
-        50, ge=1, le=100_000,
+        50,
+        ge=1,
+        le=100_000,
         description="Reports kept per pipeline, newest first (`null`: keep every report).",
     )
     max_age_days: float | None = Field(
-        None, gt=0, le=36_500,
+        None,
+        gt=0,
+        le=36_500,
         description="Reports older than this many days are deleted (`null`: no age limit).",
     )
     samples: bool = Field(
-        False, description="Show a few output rows per node (off by default: rows are raw data). Taken only "
-        "where that costs no pass over the data; a failed validation shows rows that fail it. A node's "
+        False,
+        description="Show a few output rows per node (off by default: rows are raw data). "
+        "Taken only "
+        "where that costs no pass over the data; a failed validation shows rows that fail "
+        "it. A node's "
         "`report_samples` overrides this; `mask_columns` and `sensitive` still apply.",
     )
     sample_rows: int = Field(5, ge=1, le=100, description="Rows per sample.")
     profile: bool = Field(
-        False, description="Null ratios and distinct counts per column: one extra pass over each node's output."
+        False,
+        description="Null ratios and distinct counts per column: one extra pass over each "
+        "node's output.",
     )
 
     @field_validator("path")
@@ -210,11 +239,14 @@ class ReadConfig(StrictModel):
     )
     path: str | None = Field(None, description="Path under the connection root; globs allowed.")
     table: str | None = Field(None, description="Table (table connections).")
-    query: str | None = Field(None, description="Query (table connections); bind values with `params`.")
+    query: str | None = Field(
+        None, description="Query (table connections); bind values with `params`."
+    )
     params: dict[str, Any] = Field(default_factory=dict)
     options: dict[str, Any] = Field(
         default_factory=dict,
-        description="Reader options (e.g. `delimiter`); `lenient: true` reads a malformed CSV anyway.",
+        description="Reader options (e.g. `delimiter`); `lenient: true` reads a malformed "
+        "CSV anyway.",
     )
     incremental: IncrementalConfig | None = None
 
@@ -226,7 +258,7 @@ class ReadConfig(StrictModel):
         if self.path and not self.format:
             suffix = self.path.rsplit(".", 1)[-1].lower()
             if suffix in FILE_FORMATS:
-                self.format = suffix  # type: ignore[assignment]
+                self.format = suffix
             else:
                 raise ValueError(
                     f"cannot infer the format of {self.path!r}: "
@@ -236,13 +268,15 @@ class ReadConfig(StrictModel):
 
 
 class SqlStep(StrictModel):
-    """``- sql: ...``: a SQL step; upstream nodes are tables by name, the current frame is `this`."""
+    """``- sql: ...``: a SQL step; upstream nodes are tables by name, the current frame is
+    `this`."""
 
     sql: str
 
 
 class FunctionStep(StrictModel):
-    """``- function: name``: a registered Python step, called with ``params`` as keyword arguments."""
+    """``- function: name``: a registered Python step, called with ``params`` as keyword
+    arguments."""
 
     function: str
     params: dict[str, Any] = Field(default_factory=dict)
@@ -341,7 +375,8 @@ class CustomCheck(StrictModel):
 
 
 class ValidationConfig(StrictModel):
-    """``validation:``: data checks run after the transforms and before the write (one data pass)."""
+    """``validation:``: data checks run after the transforms and before the write (one data
+    pass)."""
 
     not_null: list[str] = Field(default_factory=list)
     unique: list[str | list[str]] = Field(
@@ -365,9 +400,12 @@ class WriteConfig(StrictModel):
     path: str | None = None
     table: str | None = None
     mode: Literal["overwrite", "append", "error", "upsert", "merge"] = Field(
-        "overwrite", description="`merge` (explicit clauses) exists for formats that offer it (`delta`)."
+        "overwrite",
+        description="`merge` (explicit clauses) exists for formats that offer it (`delta`).",
     )
-    keys: list[str] = Field(default_factory=list, description="Key columns for `upsert` and `merge`.")
+    keys: list[str] = Field(
+        default_factory=list, description="Key columns for `upsert` and `merge`."
+    )
     options: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -381,7 +419,7 @@ class WriteConfig(StrictModel):
                     f"cannot infer the format of {self.path!r}: "
                     "set format: csv|parquet|json (or a plugin format)"
                 )
-            self.format = suffix  # type: ignore[assignment]
+            self.format = suffix
         if self.mode == "upsert" and not self.keys:
             raise ValueError("mode upsert needs keys: [...]")
         return self
@@ -390,7 +428,10 @@ class WriteConfig(StrictModel):
 class NodeConfig(StrictModel):
     """One node: read -> transform steps -> validations -> write."""
 
-    name: str = Field(pattern=NAME_PATTERN, description="Unique in the pipeline; SQL sees the output by this name.")
+    name: str = Field(
+        pattern=NAME_PATTERN,
+        description="Unique in the pipeline; SQL sees the output by this name.",
+    )
     description: str = ""
     depends_on: list[str] = Field(default_factory=list)
     read: ReadConfig | None = None
@@ -404,11 +445,13 @@ class NodeConfig(StrictModel):
     )
     sensitive: bool = Field(False, description="Never show sample rows of this node in reports.")
     report_samples: bool | None = Field(
-        None, description="Show a few output rows of this node in its run report: overrides "
+        None,
+        description="Show a few output rows of this node in its run report: overrides "
         "`reports.samples` for this node (`sensitive: true` always withholds them).",
     )
     mask_columns: list[str] = Field(
-        default_factory=list, description="Columns whose values are masked (`[REDACTED]`) in report samples."
+        default_factory=list,
+        description="Columns whose values are masked (`[REDACTED]`) in report samples.",
     )
 
     @model_validator(mode="after")
@@ -427,7 +470,9 @@ class NodeConfig(StrictModel):
                     f"node {self.name!r} has several inputs: its first step must be SQL naming them"
                 )
         if self.read is None and inputs > 1 and self.transform is None:
-            raise ValueError(f"node {self.name!r} has several inputs and no transform to combine them")
+            raise ValueError(
+                f"node {self.name!r} has several inputs and no transform to combine them"
+            )
         return self
 
 
@@ -447,11 +492,17 @@ class ProjectConfig(StrictModel):
 
     project: str
     description: str = ""
-    engine: str = Field("duckdb", description="`duckdb` (default), `pandas`, or a plugin's engine like `spark`.")
-    engine_options: dict[str, Any] = Field(default_factory=dict, description="Checked by the engine's config model.")
+    engine: str = Field(
+        "duckdb", description="`duckdb` (default), `pandas`, or a plugin's engine like `spark`."
+    )
+    engine_options: dict[str, Any] = Field(
+        default_factory=dict, description="Checked by the engine's config model."
+    )
     connections: dict[str, ConnectionConfig] = Field(default_factory=dict)
     secrets: SecretsConfig = Field(default_factory=SecretsConfig)
-    state: StateConfig | None = Field(None, description="Default: `local` when odibi-state-local is installed.")
+    state: StateConfig | None = Field(
+        None, description="Default: `local` when odibi-state-local is installed."
+    )
     plugins: PluginsConfig = Field(default_factory=PluginsConfig)
     retry: RetryConfig = Field(default_factory=RetryConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
@@ -459,7 +510,9 @@ class ProjectConfig(StrictModel):
     workers: int = Field(
         4, ge=1, le=256, description="Nodes of one layer run at most this many at once (--workers)."
     )
-    imports: list[str] = Field(default_factory=list, description="Files merged under this one (paths relative to it).")
+    imports: list[str] = Field(
+        default_factory=list, description="Files merged under this one (paths relative to it)."
+    )
     environments: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Overlays applied with --env NAME."
     )

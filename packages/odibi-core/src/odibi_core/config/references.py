@@ -91,8 +91,11 @@ Lookup = Callable[[str, str], "str | None"]
 
 
 def resolve_references(
-    data: Any, lookup: Lookup, on_missing: Callable[[str, str, KeyPath], None],
-    on_resolved: Callable[[str, str, str, KeyPath], None], path: KeyPath = (),
+    data: Any,
+    lookup: Lookup,
+    on_missing: Callable[[str, str, KeyPath], None],
+    on_resolved: Callable[[str, str, str, KeyPath], None],
+    path: KeyPath = (),
 ) -> Any:
     """Return a copy of ``data`` with every reference replaced.
 
@@ -100,9 +103,15 @@ def resolve_references(
     empty); ``on_resolved(kind, name, value, path)`` for each resolved one (to register secrets).
     """
     if isinstance(data, dict):
-        return {k: resolve_references(v, lookup, on_missing, on_resolved, (*path, k)) for k, v in data.items()}
+        return {
+            k: resolve_references(v, lookup, on_missing, on_resolved, (*path, k))
+            for k, v in data.items()
+        }
     if isinstance(data, list):
-        return [resolve_references(v, lookup, on_missing, on_resolved, (*path, i)) for i, v in enumerate(data)]
+        return [
+            resolve_references(v, lookup, on_missing, on_resolved, (*path, i))
+            for i, v in enumerate(data)
+        ]
     if not isinstance(data, str) or "${" not in data:
         return data
 
@@ -131,17 +140,24 @@ def reference_problems(data: Any, locations: LocationMap) -> list[Problem]:
             continue
         for match in LEGACY_EXPRESSION.finditer(text):
             if match.group(0) != "$${":
-                problems.append(located(
-                    locations, path,
-                    f"{match.group(0)} is an original-Odibi expression, which this version does "
-                    "not evaluate (it is not an environment variable)",
-                    hint="`odibi migrate` converts an original Odibi project, expressions too.",
-                ))
+                problems.append(
+                    located(
+                        locations,
+                        path,
+                        f"{match.group(0)} is an original-Odibi expression, which this "
+                        "version does "
+                        "not evaluate (it is not an environment variable)",
+                        hint="`odibi migrate` converts an original Odibi project, expressions too.",
+                    )
+                )
         for match in REFERENCE.finditer(text):
             if match.group("kind") == "secret" and match.group("default") is not None:
-                problems.append(located(
-                    locations, path,
-                    f"${{secret:{match.group('name')}:-...}}: a secret takes no default "
-                    "(only ${env:NAME:-default} does)",
-                ))
+                problems.append(
+                    located(
+                        locations,
+                        path,
+                        f"${{secret:{match.group('name')}:-...}}: a secret takes no default "
+                        "(only ${env:NAME:-default} does)",
+                    )
+                )
     return problems

@@ -36,7 +36,8 @@ class ReferenceResolver:
 
     Args:
         source: The parsed project.
-        pm: Plugin manager providing secret providers (``None``: builtins ``env`` and ``dotenv`` only).
+        pm: Plugin manager providing secret providers (``None``: builtins ``env`` and ``dotenv``
+            only).
     """
 
     def __init__(self, source: ProjectSource, pm: OdibiPluginManager | None = None) -> None:
@@ -69,7 +70,8 @@ class ReferenceResolver:
 
     @staticmethod
     def register(kind: str, name: str, value: str) -> None:
-        """Register a resolved value for redaction if it is a secret or an env var named like one."""
+        """Register a resolved value for redaction if it is a secret or an env var named like
+        one."""
         if kind == "secret" or is_sensitive_key(name):
             register_secret(
                 value, source=f"{'secret' if kind == 'secret' else 'environment variable'} {name}"

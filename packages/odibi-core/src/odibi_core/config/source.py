@@ -66,7 +66,7 @@ class ProjectSource:
         return base.merged_with(
             autoload=section.get("autoload") if isinstance(section.get("autoload"), bool) else None,
             allow=section.get("allow") if isinstance(section.get("allow"), list) else None,
-            deny=section.get("deny") if isinstance(section.get("deny"), list) else [],
+            deny=deny if isinstance(deny := section.get("deny"), list) else [],
             import_timeout=float(timeout) if _is_timeout(timeout) else None,  # type: ignore[arg-type]
         )
 

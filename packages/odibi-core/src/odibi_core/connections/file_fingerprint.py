@@ -32,7 +32,8 @@ def files_fingerprint(
     files: list[str], *, root: str | None = None, now: float | None = None
 ) -> str | None:
     """The marker of ``files`` (exactly the files a read reads), or ``None`` if one changed too
-    recently to tell (see the module docstring). Names are hashed relative to ``root`` when given."""
+    recently to tell (see the module docstring). Names are hashed relative to ``root`` when
+    given."""
     taken = time.time() if now is None else now
     digest = hashlib.sha256()
     files = sorted(set(files))

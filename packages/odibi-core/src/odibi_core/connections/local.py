@@ -29,10 +29,12 @@ if TYPE_CHECKING:
 class LocalOptions(PluginOptions):
     """Options of a ``local`` connection."""
 
-    base_path: str = Field(".", description="Root folder, relative to the project file (not the cwd).")
+    base_path: str = Field(
+        ".", description="Root folder, relative to the project file (not the cwd)."
+    )
     allow_outside_symlinks: bool = Field(
-        False, description="Follow symlinks under `base_path` that lead outside it (refused by "
-        "default).",
+        False,
+        description="Follow symlinks under `base_path` that lead outside it (refused by default).",
     )
 
 
@@ -53,8 +55,9 @@ class LocalConnection(FileConnection):
         """Factory used by the plugin registration."""
         base = Path(os.path.expanduser(options.base_path))
         root = base if base.is_absolute() else context.project_dir / base
-        return cls(context.name, root.resolve(),
-                   allow_outside_symlinks=options.allow_outside_symlinks)
+        return cls(
+            context.name, root.resolve(), allow_outside_symlinks=options.allow_outside_symlinks
+        )
 
     def _full(self, path: str, *, write: bool = False) -> Path:
         """``root / path`` after the lexical and symlink checks."""
@@ -79,8 +82,13 @@ class LocalConnection(FileConnection):
         """The files a read covers (see :mod:`odibi_core.files.listing`)."""
         full = self._full(path)
         relative = "" if full == self.root else full.relative_to(self.root).as_posix()
-        files = local_read_files(self.root, relative, connection=self.name, shown=path,
-                                 allow_outside_symlinks=self.allow_outside_symlinks)
+        files = local_read_files(
+            self.root,
+            relative,
+            connection=self.name,
+            shown=path,
+            allow_outside_symlinks=self.allow_outside_symlinks,
+        )
         return [str(f) for f in files]
 
     def exists(self, path: str) -> bool:

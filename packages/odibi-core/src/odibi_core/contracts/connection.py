@@ -27,7 +27,7 @@ class CheckResult:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-class Connection(ABC):
+class Connection(ABC):  # noqa: B024 (every method has a default; subclassing marks a plugin)
     """A named, typed place data is read from or written to.
 
     Attributes:
@@ -86,10 +86,10 @@ class Connection(ABC):
         target = getattr(request, "path", None) or getattr(request, "table", None) or "query"
         return f"{self.name}:{target}"
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 (optional hook: the default does nothing)
         """Release pooled resources at the end of a run."""
 
-    def interrupt(self) -> None:
+    def interrupt(self) -> None:  # noqa: B027 (optional hook: the default does nothing)
         """Cancel this connection's running reads and writes (Ctrl-C, SIGTERM), as soon as possible.
 
         Called from another thread; must not block for long. A cancelled write must leave the

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 # The request types live in their own module (connections use them without the engine contract);
 # they are re-exported here, where they were first defined.
-from odibi_core.contracts.requests import (  # noqa: F401 - re-exported for older imports
+from odibi_core.contracts.requests import (
     WRITE_MODES,
     ColumnInfo,
     ReadRequest,
@@ -128,7 +128,8 @@ class Engine(ABC):
         """Make a frame from Arrow data."""
 
     def sample(self, frame: Any, n: int) -> pa.Table | None:
-        """At most ``n`` rows of ``frame`` for run reports, or ``None`` if they are not cheap to get.
+        """At most ``n`` rows of ``frame`` for run reports, or ``None`` if they are not cheap to
+        get.
 
         A sample must never cost a pass over large data. This default reads only the first batch
         of :meth:`to_arrow`, which is cheap for engines whose readers stream lazily; engines
@@ -151,7 +152,9 @@ class Engine(ABC):
 
     def max_value(self, frame: Any, column: str) -> Any:
         """Largest value of ``column`` (for incremental high-water marks); ``None`` if empty."""
-        result = self.sql(f'SELECT max("{column}") AS m FROM {CURRENT_FRAME_NAME}', {CURRENT_FRAME_NAME: frame})
+        result = self.sql(
+            f'SELECT max("{column}") AS m FROM {CURRENT_FRAME_NAME}', {CURRENT_FRAME_NAME: frame}
+        )
         table = self.to_arrow(result).read_all()
         return table.column(0)[0].as_py() if table.num_rows else None
 
@@ -166,7 +169,8 @@ class Engine(ABC):
         return dict(row[0]) if row else {alias: None for alias in expressions}
 
     def compute(self, frame: Any, aggregates: Mapping[str, str] | None = None) -> dict[str, Any]:
-        """Compute every column of every row of ``frame`` once, keeping nothing, and evaluate the SQL
+        """Compute every column of every row of ``frame`` once, keeping nothing, and evaluate the
+        SQL
         aggregate ``aggregates`` (alias -> expression, as in :meth:`aggregate`) in the same pass.
 
         This is how the kernel makes sure a node's whole output was computed when nothing else
@@ -198,7 +202,7 @@ class Engine(ABC):
         """
         return False
 
-    def interrupt(self) -> None:
+    def interrupt(self) -> None:  # noqa: B027 (optional hook: the default does nothing)
         """Cancel every computation of this engine that is running, as soon as possible.
 
         Called from another thread when the run is interrupted (Ctrl-C, SIGTERM); must not block.
@@ -216,16 +220,20 @@ class Engine(ABC):
         """
         return frame
 
-    def release(self, frame: Any) -> None:
+    def release(self, frame: Any) -> None:  # noqa: B027 (optional hook: the default does nothing)
         """Drop whatever ``frame`` holds; called once no downstream node needs it."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 (optional hook: the default does nothing)
         """Release every resource of the run (sessions, temp files)."""
 
 
 __all__ = [
     "CURRENT_FRAME_NAME",
+    "WRITE_MODES",
+    "ColumnInfo",
     "Engine",
+    "ReadRequest",
     "WriteCounts",
+    "WriteRequest",
     "write_counts",
 ]

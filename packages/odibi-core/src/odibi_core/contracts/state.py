@@ -115,7 +115,7 @@ class StateBackend(ABC):
                 holder (an OS file lock).
         """
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 (optional hook: the default does nothing)
         """Release resources (stop lease renewal threads, close clients)."""
 
     def pipeline_backend(self, pipeline: str) -> StateBackend | None:
@@ -164,8 +164,14 @@ class DocumentStateBackend(StateBackend):
         run_id: Run id recorded as the holder of the state lock taken by :meth:`update`.
     """
 
-    def __init__(self, *, project: str | None = None, history_limit: int = DEFAULT_HISTORY_LIMIT,
-                 lock_timeout: float = DEFAULT_LOCK_TIMEOUT, run_id: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        project: str | None = None,
+        history_limit: int = DEFAULT_HISTORY_LIMIT,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        run_id: str | None = None,
+    ) -> None:
         self.project = project
         self.history_limit = history_limit
         self.lock_timeout = lock_timeout
@@ -236,7 +242,8 @@ class DocumentStateBackend(StateBackend):
             fn(doc)
             if doc.lineage != lineage:
                 raise StateConflictError(
-                    f"refusing to replace state lineage {lineage} with {doc.lineage} at {self.location}; "
+                    f"refusing to replace state lineage {lineage} with {doc.lineage} at "
+                    f"{self.location}; "
                     "nothing was written"
                 )
             doc.serial = serial + 1
@@ -277,12 +284,31 @@ class DocumentStateBackend(StateBackend):
         self._seen_lineage = doc.lineage
 
 
-STRUCTURAL_KEYS = frozenset({
-    "version", "lineage", "serial", "run_id", "lock_id", "fingerprint", "started_at", "finished_at",
-    "acquired_at", "status", "pid", "odibi_version", "duration_s", "rows_in", "rows_out",
-    "rows_written", "rows_total", "high_water_marks", "checksum", "source_fingerprint",
-    "updated_at",
-})
+STRUCTURAL_KEYS = frozenset(
+    {
+        "version",
+        "lineage",
+        "serial",
+        "run_id",
+        "lock_id",
+        "fingerprint",
+        "started_at",
+        "finished_at",
+        "acquired_at",
+        "status",
+        "pid",
+        "odibi_version",
+        "duration_s",
+        "rows_in",
+        "rows_out",
+        "rows_written",
+        "rows_total",
+        "high_water_marks",
+        "checksum",
+        "source_fingerprint",
+        "updated_at",
+    }
+)
 """State keys whose values are identifiers, hashes, times or data marks: never redacted, because
 a mask there would break resume, lineage checks or incremental reads (and they hold no secret)."""
 
@@ -300,7 +326,9 @@ def redact_state_data(data: Any, key: object = None) -> Any:
         if key in STRUCTURAL_KEYS or value is None:
             return value
         if isinstance(value, dict):
-            return {k: (mask if is_secret_value_for_key(k, v) else walk(v, k)) for k, v in value.items()}
+            return {
+                k: (mask if is_secret_value_for_key(k, v) else walk(v, k)) for k, v in value.items()
+            }
         if isinstance(value, list):
             return [walk(v, key) for v in value]
         if isinstance(value, str):
@@ -310,7 +338,9 @@ def redact_state_data(data: Any, key: object = None) -> Any:
     return walk(data, key)
 
 
-def iter_pipeline_runs(doc: StateDocument, pipeline: str | None = None) -> Iterator[tuple[str, RunRecord]]:
+def iter_pipeline_runs(
+    doc: StateDocument, pipeline: str | None = None
+) -> Iterator[tuple[str, RunRecord]]:
     """Yield ``(pipeline, run)`` pairs, oldest first, optionally for one pipeline."""
     for name, state in sorted(doc.pipelines.items()):
         if pipeline is None or name == pipeline:
@@ -328,6 +358,7 @@ __all__ = [
     "STRUCTURAL_KEYS",
     "DocumentStateBackend",
     "HighWaterMark",
+    "HolderInfo",
     "LoadedDocument",
     "NodeRecord",
     "PipelineState",

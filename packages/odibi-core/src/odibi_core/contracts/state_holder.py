@@ -15,8 +15,8 @@ from datetime import datetime, timezone
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from odibi_core.identity import current_user
 from odibi_core.errors import StateLockTimeout
+from odibi_core.identity import current_user
 
 STATE_LOCK_NAME = "state"
 """Name of the short lock held around every read-modify-write of the document."""

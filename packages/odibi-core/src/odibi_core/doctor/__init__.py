@@ -20,8 +20,12 @@ if TYPE_CHECKING:
 __all__ = ["FAIL", "INFO", "OK", "WARN", "DoctorLine", "DoctorReport", "run_doctor"]
 
 
-def run_doctor(project: str | None = None, *, environment: str | None = None,
-               plugin_manager: Callable[[PluginSettings | None], OdibiPluginManager] | None = None) -> DoctorReport:
+def run_doctor(
+    project: str | None = None,
+    *,
+    environment: str | None = None,
+    plugin_manager: Callable[[PluginSettings | None], OdibiPluginManager] | None = None,
+) -> DoctorReport:
     """Check Python, packages, plugins and (if given or found in the cwd) a project.
 
     Args:
@@ -29,7 +33,8 @@ def run_doctor(project: str | None = None, *, environment: str | None = None,
             the environment.
         environment: ``--env`` overlay to apply to the project.
         plugin_manager: Builds the plugin manager from the project's plugin settings (default:
-            :func:`~odibi_core.plugins.manager.create_plugin_manager`; embedders and tests pass theirs).
+            :func:`~odibi_core.plugins.manager.create_plugin_manager`; embedders and tests pass
+            theirs).
     """
     from odibi_core.config.loader import DEFAULT_PROJECT_FILE, read_project_source
     from odibi_core.doctor.environment import check_environment
@@ -45,18 +50,28 @@ def run_doctor(project: str | None = None, *, environment: str | None = None,
         except OdibiError as exc:
             problem = exc.message
     try:
-        pm = (plugin_manager or create_plugin_manager)(source.plugin_settings() if source is not None else None)
+        pm = (plugin_manager or create_plugin_manager)(
+            source.plugin_settings() if source is not None else None
+        )
     except OdibiError as exc:
-        check_environment(report)  # the builtin checks' plugin needs a manager: check what needs none
+        check_environment(
+            report
+        )  # the builtin checks' plugin needs a manager: check what needs none
         if problem is not None:
             report.add("project", "file", FAIL, problem)
         report.add("plugins", "plugin manager", FAIL, exc.message)
         return report
-    context = DoctorContext(pm, source, problem, project_given=project is not None, environment=environment)
+    context = DoctorContext(
+        pm, source, problem, project_given=project is not None, environment=environment
+    )
     checks = pm.doctor_checks(context)
     for check in checks:
         report.add(check.section, check.name, check.level, check.detail, check.data)
     if not any(check.section == "telemetry" for check in checks):
-        report.add("telemetry", "plugin", INFO, "no telemetry plugin reports settings (odibi-otel adds traces "
-                   "and metrics)")
+        report.add(
+            "telemetry",
+            "plugin",
+            INFO,
+            "no telemetry plugin reports settings (odibi-otel adds traces and metrics)",
+        )
     return report

@@ -12,7 +12,16 @@ from odibi_core.doctor.model import FAIL, INFO, OK, DoctorReport
 if TYPE_CHECKING:
     from odibi_core.plugins.manager import OdibiPluginManager
 
-CORE_DEPENDENCIES = ("pluggy", "pydantic", "typer", "rich", "pyyaml", "packaging", "pyarrow", "duckdb")
+CORE_DEPENDENCIES = (
+    "pluggy",
+    "pydantic",
+    "typer",
+    "rich",
+    "pyyaml",
+    "packaging",
+    "pyarrow",
+    "duckdb",
+)
 """Distributions odibi-core needs at run time (their versions are shown)."""
 
 MIN_PYTHON = (3, 10)
@@ -22,9 +31,13 @@ def check_environment(report: DoctorReport) -> None:
     """Python version and the versions of odibi-core and what it depends on."""
     version = platform.python_version()
     ok = sys.version_info[:2] >= MIN_PYTHON
-    report.add("environment", "python", OK if ok else FAIL,
-               f"{version} ({sys.executable})" if ok else f"{version}: Odibi needs Python 3.10 or newer",
-               {"version": version, "executable": sys.executable})
+    report.add(
+        "environment",
+        "python",
+        OK if ok else FAIL,
+        f"{version} ({sys.executable})" if ok else f"{version}: Odibi needs Python 3.10 or newer",
+        {"version": version, "executable": sys.executable},
+    )
     report.add("environment", "platform", INFO, platform.platform(terse=True))
     for dist in ("odibi-core", *CORE_DEPENDENCIES):
         try:
@@ -44,10 +57,17 @@ def check_plugins(report: DoctorReport, pm: OdibiPluginManager) -> None:
         label = f"{info.distribution} {info.version}"
         if info.status == STATUS_ACTIVE:
             what = "builtin" if info.distribution == BUILTIN_DISTRIBUTION else "active"
-            report.add("plugins", info.name, OK, f"{label} {what}: {', '.join(info.hooks) or 'no hooks'}",
-                       info.as_dict())
+            report.add(
+                "plugins",
+                info.name,
+                OK,
+                f"{label} {what}: {', '.join(info.hooks) or 'no hooks'}",
+                info.as_dict(),
+            )
         elif info.status == STATUS_BLOCKED:
-            report.add("plugins", info.name, INFO, f"{label} blocked: {info.reason}", info.as_dict())
+            report.add(
+                "plugins", info.name, INFO, f"{label} blocked: {info.reason}", info.as_dict()
+            )
         else:
             report.add("plugins", info.name, FAIL, f"{label} failed: {info.reason}", info.as_dict())
     try:

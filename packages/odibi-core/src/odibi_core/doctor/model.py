@@ -42,12 +42,19 @@ class DoctorLine:
         """The same line as the record ``odibi_doctor_checks`` returns."""
         from odibi_core.plugins.types import DoctorCheck
 
-        return DoctorCheck(self.section, self.name, self.status != FAIL, self.detail, self.data, self.status)
+        return DoctorCheck(
+            self.section, self.name, self.status != FAIL, self.detail, self.data, self.status
+        )
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly form."""
-        return {"section": self.section, "name": self.name, "status": self.status, "detail": self.detail,
-                "data": self.data}
+        return {
+            "section": self.section,
+            "name": self.name,
+            "status": self.status,
+            "detail": self.detail,
+            "data": self.data,
+        }
 
 
 @dataclass
@@ -56,8 +63,14 @@ class DoctorReport:
 
     lines: list[DoctorLine] = field(default_factory=list)
 
-    def add(self, section: str, name: str, status: str, detail: str = "",
-            data: dict[str, Any] | None = None) -> DoctorLine:
+    def add(
+        self,
+        section: str,
+        name: str,
+        status: str,
+        detail: str = "",
+        data: dict[str, Any] | None = None,
+    ) -> DoctorLine:
         """Append a line and return it."""
         if status not in LEVELS:
             raise ValueError(f"unknown doctor status {status!r}")
@@ -84,4 +97,8 @@ class DoctorReport:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly form (for ``odibi doctor --json``)."""
-        return {"ok": self.ok, "problems": len(self.problems), "checks": [line.as_dict() for line in self.lines]}
+        return {
+            "ok": self.ok,
+            "problems": len(self.problems),
+            "checks": [line.as_dict() for line in self.lines],
+        }

@@ -34,8 +34,9 @@ def check_project(report: DoctorReport, source: ProjectSource, pm: OdibiPluginMa
     _check_reports(report, source)
 
 
-def _check_references(report: DoctorReport, source: ProjectSource,
-                      pm: OdibiPluginManager) -> tuple[Lookup | None, int]:
+def _check_references(
+    report: DoctorReport, source: ProjectSource, pm: OdibiPluginManager
+) -> tuple[Lookup | None, int]:
     from odibi_core.config.loader import secret_lookup
     from odibi_core.redaction import register_secret
 
@@ -48,7 +49,12 @@ def _check_references(report: DoctorReport, source: ProjectSource,
     for ref in source.references():
         used.setdefault((ref.kind, ref.name), []).append(ref)
     if not used:
-        report.add("secrets", "references", INFO, "the project uses no ${env:...} or ${secret:...} references")
+        report.add(
+            "secrets",
+            "references",
+            INFO,
+            "the project uses no ${env:...} or ${secret:...} references",
+        )
     missing = 0
     for (kind, name), refs in used.items():
         where = ", ".join(r.where for r in refs[:3]) + (" ..." if len(refs) > 3 else "")
@@ -56,28 +62,47 @@ def _check_references(report: DoctorReport, source: ProjectSource,
         try:
             value = lookup(kind, name)
         except Exception as exc:  # a provider whose store is down
-            report.add("secrets", label, FAIL, f"lookup failed: {type(exc).__name__}: {exc} (used at {where})")
+            report.add(
+                "secrets",
+                label,
+                FAIL,
+                f"lookup failed: {type(exc).__name__}: {exc} (used at {where})",
+            )
             missing += 1
             continue
         if value is None and not all(r.has_default for r in refs):
-            report.add("secrets", label, FAIL, f"not set (used at {where})",
-                       {"kind": kind, "name": name, "resolved": False})
+            report.add(
+                "secrets",
+                label,
+                FAIL,
+                f"not set (used at {where})",
+                {"kind": kind, "name": name, "resolved": False},
+            )
             missing += 1
             continue
         if value is not None and kind == "secret":
             register_secret(value, source=f"secret {name}")
         uses_default = not value and all(r.has_default for r in refs)  # POSIX: empty means unset
         detail = "not set (or empty), its default is used" if uses_default else "resolvable"
-        report.add("secrets", label, OK, f"{detail} (used at {where})",
-                   {"kind": kind, "name": name, "resolved": True})
+        report.add(
+            "secrets",
+            label,
+            OK,
+            f"{detail} (used at {where})",
+            {"kind": kind, "name": name, "resolved": True},
+        )
     return lookup, missing
 
 
-def _check_config(report: DoctorReport, source: ProjectSource, pm: OdibiPluginManager, missing: int) -> None:
+def _check_config(
+    report: DoctorReport, source: ProjectSource, pm: OdibiPluginManager, missing: int
+) -> None:
     from odibi_core.config.loader import build_project
 
     if missing:
-        report.add("project", "config", WARN, f"not fully validated: {missing} reference(s) do not resolve")
+        report.add(
+            "project", "config", WARN, f"not fully validated: {missing} reference(s) do not resolve"
+        )
         return
     try:
         project = build_project(source, pm)
@@ -85,8 +110,13 @@ def _check_config(report: DoctorReport, source: ProjectSource, pm: OdibiPluginMa
         report.add("project", "config", FAIL, exc.message)
         return
     nodes = sum(len(p.nodes) for p in project.config.pipelines)
-    report.add("project", "config", OK, f"valid: {len(project.config.pipelines)} pipeline(s), {nodes} node(s), "
-               f"engine {project.config.engine}")
+    report.add(
+        "project",
+        "config",
+        OK,
+        f"valid: {len(project.config.pipelines)} pipeline(s), {nodes} node(s), "
+        f"engine {project.config.engine}",
+    )
     _check_inputs(report, project, pm)
 
 
@@ -100,15 +130,20 @@ def _check_inputs(report: DoctorReport, project: Any, pm: OdibiPluginManager) ->
         report.add("project", "inputs", FAIL, exc.message)
         return
     for item in missing:
-        report.add("project", f"input {item.connection}:{item.path}", FAIL,
-                   f"{project.location(item.key)}: {item.resolved} does not exist",
-                   {"connection": item.connection, "path": item.path})
+        report.add(
+            "project",
+            f"input {item.connection}:{item.path}",
+            FAIL,
+            f"{project.location(item.key)}: {item.resolved} does not exist",
+            {"connection": item.connection, "path": item.path},
+        )
     if not missing:
         report.add("project", "inputs", OK, "every local input file exists")
 
 
 def _resolve(data: Any, lookup: Lookup) -> tuple[Any, list[str]]:
-    """``data`` with references resolved (secrets registered for redaction) and the unresolved names."""
+    """``data`` with references resolved (secrets registered for redaction) and the unresolved
+    names."""
     from odibi_core.config.references import resolve_references
     from odibi_core.redaction import register_config_values, register_secret
 
@@ -118,7 +153,9 @@ def _resolve(data: Any, lookup: Lookup) -> tuple[Any, list[str]]:
         if kind == "secret":
             register_secret(value, source=f"secret {name}")
 
-    resolved = resolve_references(data, lookup, lambda k, n, p: missing.append(f"${{{k}:{n}}}"), on_resolved)
+    resolved = resolve_references(
+        data, lookup, lambda k, n, p: missing.append(f"${{{k}:{n}}}"), on_resolved
+    )
     register_config_values(resolved)
     return resolved, sorted(set(missing))
 
@@ -126,7 +163,9 @@ def _resolve(data: Any, lookup: Lookup) -> tuple[Any, list[str]]:
 def _build_context(source: ProjectSource, name: str) -> Any:
     from odibi_core.plugins.types import BuildContext
 
-    return BuildContext(name=name, project_dir=source.project_dir, project_name=str(source.data.get("project", "")))
+    return BuildContext(
+        name=name, project_dir=source.project_dir, project_name=str(source.data.get("project", ""))
+    )
 
 
 def _validate(model: Any, options: dict[str, Any]) -> Any:
@@ -143,12 +182,17 @@ def _problem(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         first = exc.errors(include_url=False, include_input=False)[0]
         where = ".".join(str(p) for p in first["loc"])
-        return f"invalid options: {where}: {first['msg']}" if where else f"invalid options: {first['msg']}"
+        return (
+            f"invalid options: {where}: {first['msg']}"
+            if where
+            else f"invalid options: {first['msg']}"
+        )
     return f"{type(exc).__name__}: {exc}"
 
 
-def _check_connections(report: DoctorReport, source: ProjectSource, pm: OdibiPluginManager,
-                       lookup: Lookup) -> None:
+def _check_connections(
+    report: DoctorReport, source: ProjectSource, pm: OdibiPluginManager, lookup: Lookup
+) -> None:
     from odibi_core.config.models import ConnectionConfig
 
     connections = source.data.get("connections") or {}
@@ -163,8 +207,10 @@ def _check_connections(report: DoctorReport, source: ProjectSource, pm: OdibiPlu
         try:
             config = ConnectionConfig.model_validate(resolved)
             spec = pm.connection(config.type)
-            connection = spec.factory(_validate(spec.config_model, config.plugin_options()),
-                                      _build_context(source, str(name)))
+            connection = spec.factory(
+                _validate(spec.config_model, config.plugin_options()),
+                _build_context(source, str(name)),
+            )
             connection.name, connection.type = str(name), config.type
             try:
                 result = connection.check()
@@ -173,8 +219,13 @@ def _check_connections(report: DoctorReport, source: ProjectSource, pm: OdibiPlu
         except Exception as exc:
             report.add("connections", str(name), FAIL, _problem(exc))
             continue
-        report.add("connections", str(name), OK if result.ok else FAIL, f"({config.type}) {result.detail}",
-                   {"type": config.type, **result.data})
+        report.add(
+            "connections",
+            str(name),
+            OK if result.ok else FAIL,
+            f"({config.type}) {result.detail}",
+            {"type": config.type, **result.data},
+        )
 
 
 def _state_context(source: ProjectSource, config: Any) -> Any:
@@ -182,11 +233,14 @@ def _state_context(source: ProjectSource, config: Any) -> Any:
 
     base = _build_context(source, "state")
     settings = {"lock_timeout": config.lock_timeout, "history": config.history} if config else {}
-    return StateBuildContext(name=base.name, project_dir=base.project_dir,
-                             project_name=base.project_name, **settings)
+    return StateBuildContext(
+        name=base.name, project_dir=base.project_dir, project_name=base.project_name, **settings
+    )
 
 
-def _check_state(report: DoctorReport, source: ProjectSource, pm: OdibiPluginManager, lookup: Lookup) -> None:
+def _check_state(
+    report: DoctorReport, source: ProjectSource, pm: OdibiPluginManager, lookup: Lookup
+) -> None:
     from odibi_core.config.models import StateConfig
 
     raw = source.data.get("state")
@@ -198,12 +252,19 @@ def _check_state(report: DoctorReport, source: ProjectSource, pm: OdibiPluginMan
         config = StateConfig.model_validate(resolved) if resolved is not None else None
         name = config.backend if config else ("local" if "local" in pm.state_backends() else None)
         if name is None:
-            report.add("state", "backend", INFO, "no state backend installed: run history, --resume and "
-                       "incremental marks are off (install odibi-state-local)")
+            report.add(
+                "state",
+                "backend",
+                INFO,
+                "no state backend installed: run history, --resume and "
+                "incremental marks are off (install odibi-state-local)",
+            )
             return
         spec = pm.state_backend(name)
-        backend = spec.factory(_validate(spec.config_model, config.plugin_options() if config else {}),
-                               _state_context(source, config))
+        backend = spec.factory(
+            _validate(spec.config_model, config.plugin_options() if config else {}),
+            _state_context(source, config),
+        )
     except Exception as exc:
         report.add("state", "backend", FAIL, _problem(exc))
         return
@@ -221,12 +282,22 @@ def _probe_state(report: DoctorReport, name: str, backend: Any) -> None:
         report.add("state", "backend", FAIL, f"{name}: {_problem(exc)}", {"backend": name})
         return
     if doc is None:
-        report.add("state", "backend", OK, f"{name} at {location}: reachable, no state written yet",
-                   {"backend": name, "location": location})
+        report.add(
+            "state",
+            "backend",
+            OK,
+            f"{name} at {location}: reachable, no state written yet",
+            {"backend": name, "location": location},
+        )
     else:
         pipelines = ", ".join(sorted(doc.pipelines)) or "none"
-        report.add("state", "backend", OK, f"{name} at {location}: reachable, serial {doc.serial}, "
-                   f"pipelines: {pipelines}", {"backend": name, "location": location, "serial": doc.serial})
+        report.add(
+            "state",
+            "backend",
+            OK,
+            f"{name} at {location}: reachable, serial {doc.serial}, pipelines: {pipelines}",
+            {"backend": name, "location": location, "serial": doc.serial},
+        )
     try:
         holders = backend.holders()
     except Exception as exc:
@@ -235,9 +306,14 @@ def _probe_state(report: DoctorReport, name: str, backend: Any) -> None:
     if not holders:
         report.add("state", "locks", OK, "no lock held")
     for holder in holders:
-        report.add("state", f"lock {holder.lock_name}", WARN,
-                   f"{holder.describe()} (a running job, or `odibi state unlock {holder.lock_id}` if it died)",
-                   holder.model_dump(mode="json"))
+        report.add(
+            "state",
+            f"lock {holder.lock_name}",
+            WARN,
+            f"{holder.describe()} (a running job, or `odibi state unlock {holder.lock_id}` "
+            "if it died)",
+            holder.model_dump(mode="json"),
+        )
 
 
 def _check_reports(report: DoctorReport, source: ProjectSource) -> None:
@@ -258,13 +334,20 @@ def _check_reports(report: DoctorReport, source: ProjectSource) -> None:
         report.add("reports", "folder", FAIL, f"{folder} cannot be created: {existing} is a file")
         return
     if not os.access(existing, os.W_OK):
-        report.add("reports", "folder", FAIL, f"{folder} is not writable ({existing} denies writing)")
+        report.add(
+            "reports", "folder", FAIL, f"{folder} is not writable ({existing} denies writing)"
+        )
         return
     count = len(ReportStore(folder).entries())
     keep = f"keep_last {settings.keep_last}" if settings.keep_last else "no count limit"
     age = f"max_age_days {settings.max_age_days:g}" if settings.max_age_days else "no age limit"
-    report.add("reports", "folder", OK, f"{folder}: {count} report(s); {keep}, {age}",
-               {"path": str(folder), "reports": count})
+    report.add(
+        "reports",
+        "folder",
+        OK,
+        f"{folder}: {count} report(s); {keep}, {age}",
+        {"path": str(folder), "reports": count},
+    )
 
 
 def _nearest_existing(path: Path) -> Path:

@@ -28,8 +28,12 @@ class UnsupportedFormat(ValueError):
     """A format outside :data:`READERS` was asked for."""
 
 
-def read_select(connection: FileConnection, request: ReadRequest, *,
-                sniff: Callable[[str], Sequence[Sequence[Any]]] | None = None) -> str:
+def read_select(
+    connection: FileConnection,
+    request: ReadRequest,
+    *,
+    sniff: Callable[[str], Sequence[Sequence[Any]]] | None = None,
+) -> str:
     """``SELECT * FROM read_xxx(files, options) [WHERE incremental filter]`` for ``request``.
 
     The files are the connection's
@@ -41,9 +45,12 @@ def read_select(connection: FileConnection, request: ReadRequest, *,
     return read_selects(connection, request, sniff=sniff)[0]
 
 
-def read_selects(connection: FileConnection, request: ReadRequest, *,
-                 sniff: Callable[[str], Sequence[Sequence[Any]]] | None = None,
-                 ) -> tuple[str, str | None]:
+def read_selects(
+    connection: FileConnection,
+    request: ReadRequest,
+    *,
+    sniff: Callable[[str], Sequence[Sequence[Any]]] | None = None,
+) -> tuple[str, str | None]:
     """Like :func:`read_select`, plus the same read made serial (``parallel = false``, for a
     sample of the first rows) when the CSV's dialect and types were pinned by the check's sniff
     (see :mod:`odibi_core.engines.duck_csv_pin`); ``None`` otherwise."""
@@ -62,18 +69,26 @@ def read_selects(connection: FileConnection, request: ReadRequest, *,
                 pinned = pinned_arguments(prompt, source)
     where = ""
     if request.incremental_column and request.incremental_after is not None:
-        where = f" WHERE {quote_identifier(request.incremental_column)} > {sql_literal(request.incremental_after)}"
+        where = (
+            f" WHERE {quote_identifier(request.incremental_column)} > "
+            f"{sql_literal(request.incremental_after)}"
+        )
     if pinned is not None:
         rest = [f"{k} = {sql_literal(v)}" for k, v in options.items() if k.lower() == "parallel"]
         select = f"SELECT * FROM {READERS[fmt]}({', '.join([source, pinned, *rest])}){where}"
-        serial = None if rest else f"SELECT * FROM {READERS[fmt]}({source}, {pinned}, parallel = false){where}"
+        serial = (
+            None
+            if rest
+            else f"SELECT * FROM {READERS[fmt]}({source}, {pinned}, parallel = false){where}"
+        )
         return select, serial
     args = [source] + [f"{k} = {sql_literal(v)}" for k, v in options.items()]
     return f"SELECT * FROM {READERS[fmt]}({', '.join(args)}){where}", None
 
 
-def copy_to_file(run: Callable[[str], Any], select: str, connection: FileConnection,
-                 request: WriteRequest) -> WriteCounts:
+def copy_to_file(
+    run: Callable[[str], Any], select: str, connection: FileConnection, request: WriteRequest
+) -> WriteCounts:
     """Write the rows of ``select`` to ``request.path`` atomically; return the rows this write
     added and the file's rows after it.
 
@@ -85,7 +100,9 @@ def copy_to_file(run: Callable[[str], Any], select: str, connection: FileConnect
     """
     fmt = request.format or "parquet"
     if fmt not in COPY_FORMATS:
-        raise UnsupportedFormat(f"cannot write format {fmt!r}; supported: {', '.join(COPY_FORMATS)}")
+        raise UnsupportedFormat(
+            f"cannot write format {fmt!r}; supported: {', '.join(COPY_FORMATS)}"
+        )
     path = request.path or ""
     connection.clean_stale(path)  # first: an old output a killed publish moved aside is back
     check_write_target(connection, request)
@@ -95,10 +112,15 @@ def copy_to_file(run: Callable[[str], Any], select: str, connection: FileConnect
         counted = run(f"SELECT count(*) FROM {existing}").fetchone()  # parquet: from metadata
         kept = int(counted[0]) if counted else 0
         select = f"SELECT * FROM {existing} UNION ALL BY NAME {select}"
-    options = {"FORMAT": COPY_FORMATS[fmt], **{k.upper(): v for k, v in (request.options or {}).items()}}
+    options = {
+        "FORMAT": COPY_FORMATS[fmt],
+        **{k.upper(): v for k, v in (request.options or {}).items()},
+    }
     if fmt == "csv":
         options.setdefault("HEADER", True)
-    rendered = ", ".join(f"{k} {sql_literal(v)}" if k != "FORMAT" else f"FORMAT {v}" for k, v in options.items())
+    rendered = ", ".join(
+        f"{k} {sql_literal(v)}" if k != "FORMAT" else f"FORMAT {v}" for k, v in options.items()
+    )
     staging = connection.staging_path(path)
     try:
         rows = run(f"COPY ({select}) TO {sql_literal(staging)} ({rendered})").fetchone()

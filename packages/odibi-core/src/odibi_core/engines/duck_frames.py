@@ -33,7 +33,8 @@ class DuckFrame:
     depth: int = 0
     """Views stacked under this frame (0 for a table)."""
     footer_counted: bool = False
-    """A plain read of local Parquet files: DuckDB counts its rows from their footers, no data read."""
+    """A plain read of local Parquet files: DuckDB counts its rows from their footers, no data
+    read."""
 
     def __repr__(self) -> str:
         return f"DuckFrame({self.ref})"

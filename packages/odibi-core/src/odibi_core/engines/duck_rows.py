@@ -85,7 +85,7 @@ class FewRows:
 
     def to_pylist(self) -> list[dict[str, Any]]:
         """The rows as dictionaries keyed by column name."""
-        return [dict(zip(self.names, row)) for row in self.rows]
+        return [dict(zip(self.names, row, strict=False)) for row in self.rows]
 
 
 def few_rows(description: Sequence[Sequence[Any]], fetch: Any) -> FewRows | None:
@@ -104,7 +104,9 @@ def few_rows(description: Sequence[Sequence[Any]], fetch: Any) -> FewRows | None
 def columns_of(table: FewRows | pa.Table) -> list[ColumnInfo]:
     """Names and Arrow-spelt types of a few-rows result, whichever path produced it."""
     if isinstance(table, FewRows):
-        return [ColumnInfo(name, kind) for name, kind in zip(table.names, table.types)]
+        return [
+            ColumnInfo(name, kind) for name, kind in zip(table.names, table.types, strict=False)
+        ]
     return [ColumnInfo(f.name, str(f.type)) for f in table.schema]
 
 

@@ -66,21 +66,33 @@ TOUCH_ALIAS = "odibi_touched"
 # Schemas and samples fetch a few rows as Arrow from an executed statement (one bind of the
 # query, where a relation binds twice). DuckDB 2 warns that this copies the rows: a few rows, by
 # design. Scoped to this module's own calls.
-warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning,
-                        module=r"odibi_core\.engines\.duckdb_engine")
+warnings.filterwarnings(
+    "ignore",
+    message="Arrow output on a DB-API result",
+    category=UserWarning,
+    module=r"odibi_core\.engines\.duckdb_engine",
+)
 
 
 class DuckDBOptions(PluginOptions):
     """``engine_options`` of the ``duckdb`` engine."""
 
-    threads: int | None = Field(None, ge=1, description="DuckDB worker threads (default: all cores).")
+    threads: int | None = Field(
+        None, ge=1, description="DuckDB worker threads (default: all cores)."
+    )
     memory_limit: str | None = Field(
-        None, description="e.g. `4GB`, `512MiB` or `80%` (of memory); DuckDB spills to disk beyond it."
+        None,
+        description="e.g. `4GB`, `512MiB` or `80%` (of memory); DuckDB spills to disk beyond it.",
     )
     temp_directory: str | None = Field(None, description="Where DuckDB spills (default: its own).")
-    database: str = Field(":memory:", description="Database file; `:memory:` keeps nothing after the run.")
-    timezone: str = Field("UTC", description="Session time zone: how TIMESTAMPTZ values are shown, cast "
-                          "to dates and exported (UTC makes results the same on every machine).")
+    database: str = Field(
+        ":memory:", description="Database file; `:memory:` keeps nothing after the run."
+    )
+    timezone: str = Field(
+        "UTC",
+        description="Session time zone: how TIMESTAMPTZ values are shown, cast "
+        "to dates and exported (UTC makes results the same on every machine).",
+    )
 
     @field_validator("memory_limit")
     @classmethod
@@ -130,15 +142,23 @@ class DuckDBEngine(Engine):
         cursor.execute(f"CREATE SCHEMA {schema}")
         return schema
 
-    def _frame(self, ref: str, schema: str | None, parents: list[DuckFrame], kind: str = "view") -> DuckFrame:
+    def _frame(
+        self, ref: str, schema: str | None, parents: list[DuckFrame], kind: str = "view"
+    ) -> DuckFrame:
         frame = DuckFrame(ref, schema, kind, parents)
         with self._lock:
             for parent in parents:
                 parent.live_children += 1
         return frame
 
-    def _run(self, cursor: duckdb.DuckDBPyConnection, sql: str, *, user_sql: str | None = None,
-             line_offset: int = 0) -> Any:
+    def _run(
+        self,
+        cursor: duckdb.DuckDBPyConnection,
+        sql: str,
+        *,
+        user_sql: str | None = None,
+        line_offset: int = 0,
+    ) -> Any:
         """Execute ``sql``; an error becomes :class:`EngineError`, pointing into ``user_sql`` (the
         user's SQL, embedded in ``sql`` from line ``line_offset + 1``) when DuckDB points there."""
         import duckdb
@@ -177,11 +197,13 @@ class DuckDBEngine(Engine):
             return plain
         method = getattr(result, "to_arrow_table", None) or result.fetch_arrow_table
         try:
-            return method()  # type: ignore[no-any-return]
+            return method()
         except Exception as exc:
             raise engine_error(exc) from exc
 
-    def _query_reader(self, cursor: duckdb.DuckDBPyConnection, sql: str, batch_rows: int) -> pa.RecordBatchReader:
+    def _query_reader(
+        self, cursor: duckdb.DuckDBPyConnection, sql: str, batch_rows: int
+    ) -> pa.RecordBatchReader:
         """Run ``sql``; the result as a streaming Arrow reader (DuckDB 2 and 1.x spellings)."""
         import duckdb
 
@@ -199,12 +221,15 @@ class DuckDBEngine(Engine):
         if isinstance(connection, TableConnection):
             return self.from_arrow(connection.read_arrow(request))
         if not isinstance(connection, FileConnection):
-            raise EngineError(f"connection {connection.name!r} ({connection.type}) is neither file nor table")
+            raise EngineError(
+                f"connection {connection.name!r} ({connection.type}) is neither file nor table"
+            )
         attach_filesystem(self._con, connection)
         cursor = self._cursor()
         try:
-            select, pinned_serial = read_selects(connection, request,
-                                                 sniff=lambda sql: self._run(cursor, sql).fetchall())
+            select, pinned_serial = read_selects(
+                connection, request, sniff=lambda sql: self._run(cursor, sql).fetchall()
+            )
         except UnsupportedFormat as exc:
             raise EngineError(f"duckdb {exc}") from None
         schema = self._new_schema(cursor, "read")
@@ -216,7 +241,9 @@ class DuckDBEngine(Engine):
         frame.footer_counted = request.format == "parquet" and not filtered and "://" not in select
         if pinned_serial is not None:  # dialect and types detected once, by the check's sniff
             frame.scan = pinned_serial
-        elif (request.format or "csv") == "csv" and not any(k.lower() == "parallel" for k in request.options or {}):
+        elif (request.format or "csv") == "csv" and not any(
+            k.lower() == "parallel" for k in request.options or {}
+        ):
             # a sample needs the first rows: reading serially, no other thread starts on the file
             serial = replace(request, options={**(request.options or {}), "parallel": False})
             frame.scan = read_select(connection, serial)
@@ -246,18 +273,33 @@ class DuckDBEngine(Engine):
             if frame is None:
                 continue
             parents.append(frame)
-            self._run(cursor, f"CREATE VIEW {schema}.{quote_identifier(name)} AS SELECT * FROM {frame.ref}")
+            self._run(
+                cursor,
+                f"CREATE VIEW {schema}.{quote_identifier(name)} AS SELECT * FROM {frame.ref}",
+            )
         self._run(cursor, f"SET search_path = '{schema},main'")
         body = query.strip().rstrip(";")
         depth = 1 + max((p.depth for p in parents), default=0)
         kind = "table" if depth >= MAX_LAZY_DEPTH else "view"
-        self._run(cursor, f"CREATE {kind.upper()} {schema}.odibi_result AS\n{body}", user_sql=body, line_offset=1)
+        self._run(
+            cursor,
+            f"CREATE {kind.upper()} {schema}.odibi_result AS\n{body}",
+            user_sql=body,
+            line_offset=1,
+        )
         frame = self._frame(f"{schema}.odibi_result", schema, parents, kind=kind)
         frame.body, frame.depth = body, (depth if kind == "view" else 0)
         return frame
 
-    def call(self, func: Callable[..., Any], frame: Any, params: Mapping[str, Any], *,
-             frame_kind: str = "native", inputs: Mapping[str, Any] | None = None) -> DuckFrame:
+    def call(
+        self,
+        func: Callable[..., Any],
+        frame: Any,
+        params: Mapping[str, Any],
+        *,
+        frame_kind: str = "native",
+        inputs: Mapping[str, Any] | None = None,
+    ) -> DuckFrame:
         """Call a Python step with a DuckDB relation, a pandas frame or an Arrow table."""
         cursor = self._cursor()
         converters = {
@@ -286,13 +328,17 @@ class DuckDBEngine(Engine):
                 if is_pandas_frame(result):
                     result = pandas_to_arrow(result)
                 else:
-                    raise EngineError(f"a Python step returned {type(result).__name__}; return a frame")
+                    raise EngineError(
+                        f"a Python step returned {type(result).__name__}; return a frame"
+                    )
             cursor.register("odibi_incoming", result)
             self._run(cursor, f"CREATE TABLE {schema}.odibi_result AS SELECT * FROM odibi_incoming")
             cursor.unregister("odibi_incoming")
         return self._frame(f"{schema}.odibi_result", schema, [], kind="table")
 
-    def write(self, frame: DuckFrame, connection: Connection, request: WriteRequest) -> int | WriteCounts:
+    def write(
+        self, frame: DuckFrame, connection: Connection, request: WriteRequest
+    ) -> int | WriteCounts:
         """COPY to a staging path and publish it, or stream Arrow batches to a table connection."""
         if isinstance(connection, TableConnection):
             return connection.write_arrow(self.to_arrow(frame), request)
@@ -301,14 +347,21 @@ class DuckDBEngine(Engine):
         attach_filesystem(self._con, connection)
         cursor = self._cursor()
         try:
-            rows = copy_to_file(lambda sql: self._run(cursor, sql), f"SELECT * FROM {frame.ref}", connection, request)
+            rows = copy_to_file(
+                lambda sql: self._run(cursor, sql),
+                f"SELECT * FROM {frame.ref}",
+                connection,
+                request,
+            )
         except UnsupportedFormat as exc:
             raise EngineError(f"duckdb {exc}") from None
         fmt = request.format or "parquet"
         if request.mode != "append" and not (fmt == "csv" and request.options):
             # what the frame computed now sits in a file: a sample reads its first rows from there
             with self._lock:
-                self._written[frame] = f"{READERS[fmt]}({sql_literal(connection.resolve(request.path or ''))})"
+                self._written[frame] = (
+                    f"{READERS[fmt]}({sql_literal(connection.resolve(request.path or ''))})"
+                )
         return rows
 
     def count(self, frame: DuckFrame) -> int:
@@ -327,7 +380,7 @@ class DuckDBEngine(Engine):
             frame.columns = columns_of(table)
         return list(frame.columns)
 
-    def sample(self, frame: DuckFrame, n: int) -> pa.Table | FewRows | None:  # type: ignore[override]
+    def sample(self, frame: DuckFrame, n: int) -> pa.Table | FewRows | None:
         """``LIMIT n`` where the rows already exist or come first without computing the rest: the
         file this frame was just written to, a table, or a plain read of files. ``None`` for any
         other view (a join, an aggregate, even a filter over one): only the nodes that read it
@@ -368,24 +421,33 @@ class DuckDBEngine(Engine):
 
     def aggregate(self, frame: DuckFrame, expressions: Mapping[str, str]) -> dict[str, Any]:
         """One ``SELECT`` of every expression over ``frame``."""
-        select = ", ".join(f"{expr} AS {quote_identifier(alias)}" for alias, expr in expressions.items())
+        select = ", ".join(
+            f"{expr} AS {quote_identifier(alias)}" for alias, expr in expressions.items()
+        )
         cursor = self._cursor()
         schema = self._new_schema(cursor, "check")
         try:
-            self._run(cursor, f"CREATE VIEW {schema}.{CURRENT_FRAME_NAME} AS SELECT * FROM {frame.ref}")
+            self._run(
+                cursor, f"CREATE VIEW {schema}.{CURRENT_FRAME_NAME} AS SELECT * FROM {frame.ref}"
+            )
             self._run(cursor, f"SET search_path = '{schema},main'")
             row = self._run(cursor, f"SELECT {select} FROM {CURRENT_FRAME_NAME}").fetchone()
         finally:
             self._run(cursor, f"DROP SCHEMA {schema} CASCADE")
-        return dict(zip(expressions, row)) if row else {}
+        return dict(zip(expressions, row, strict=False)) if row else {}
 
-    def compute(self, frame: DuckFrame, aggregates: Mapping[str, str] | None = None) -> dict[str, Any]:
-        """One query evaluating ``aggregates`` and ``hash`` of every value (so no column is left out).
+    def compute(
+        self, frame: DuckFrame, aggregates: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
+        """One query evaluating ``aggregates`` and ``hash`` of every value (so no column is left
+        out).
 
         A SQL step's frame runs its user's SQL as written (in the step's schema), so an error
         points into that SQL; a table is already computed and only ``aggregates`` are evaluated.
         """
-        parts = [f"{expr} AS {quote_identifier(alias)}" for alias, expr in (aggregates or {}).items()]
+        parts = [
+            f"{expr} AS {quote_identifier(alias)}" for alias, expr in (aggregates or {}).items()
+        ]
         if frame.kind != "table":
             parts.append(f"max(hash(*COLUMNS(*))) AS {TOUCH_ALIAS}")
         if not parts:
@@ -394,8 +456,12 @@ class DuckDBEngine(Engine):
         select = f"SELECT {', '.join(parts)} FROM "
         if frame.body is not None and frame.kind == "view":
             self._run(cursor, f"SET search_path = '{frame.schema},main'")
-            row = self._run(cursor, f"{select}(\n{frame.body}\n) AS {CURRENT_FRAME_NAME}",
-                            user_sql=frame.body, line_offset=1).fetchone()
+            row = self._run(
+                cursor,
+                f"{select}(\n{frame.body}\n) AS {CURRENT_FRAME_NAME}",
+                user_sql=frame.body,
+                line_offset=1,
+            ).fetchone()
         else:
             row = self._run(cursor, f"{select}{frame.ref} AS {CURRENT_FRAME_NAME}").fetchone()
         values = dict(zip([*(aggregates or {}), TOUCH_ALIAS], row or (), strict=False))
@@ -412,7 +478,9 @@ class DuckDBEngine(Engine):
 
     def max_value(self, frame: DuckFrame, column: str) -> Any:
         """``max(column)`` over ``frame``."""
-        return self._run(self._cursor(), f"SELECT max({quote_identifier(column)}) FROM {frame.ref}").fetchone()[0]
+        return self._run(
+            self._cursor(), f"SELECT max({quote_identifier(column)}) FROM {frame.ref}"
+        ).fetchone()[0]
 
     def persist(self, frame: DuckFrame) -> DuckFrame:
         """Materialise a view read by several consumers into a table (computed once)."""

@@ -20,8 +20,11 @@ class WriteTargetExists(OdibiError):
 
 
 def call_python_step(
-    func: Callable[..., Any], frame: Any, params: Mapping[str, Any],
-    inputs: Mapping[str, Any] | None, convert: Callable[[Any], Any],
+    func: Callable[..., Any],
+    frame: Any,
+    params: Mapping[str, Any],
+    inputs: Mapping[str, Any] | None,
+    convert: Callable[[Any], Any],
 ) -> Any:
     """Call ``func(converted_frame, **params)``; pass ``inputs=`` (converted) if it accepts it."""
     kwargs = dict(params)
@@ -43,7 +46,8 @@ def check_write_target(connection: FileConnection, request: WriteRequest) -> Non
     path = request.path or ""
     if request.mode in ("upsert", "merge"):
         raise WriteTargetExists(
-            f"mode {request.mode} needs a table connection or format; {connection.name}:{path} is a file"
+            f"mode {request.mode} needs a table connection or format; "
+            f"{connection.name}:{path} is a file"
         )
     if request.mode == "error" and connection.exists(path):
         raise WriteTargetExists(

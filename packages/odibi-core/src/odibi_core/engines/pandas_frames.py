@@ -43,15 +43,25 @@ def _nullable_mapping(pd: Any) -> dict[Any, Any]:
     import pyarrow as pa
 
     return {
-        pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
-        pa.int64(): pd.Int64Dtype(), pa.uint8(): pd.UInt8Dtype(), pa.uint16(): pd.UInt16Dtype(),
-        pa.uint32(): pd.UInt32Dtype(), pa.uint64(): pd.UInt64Dtype(), pa.bool_(): pd.BooleanDtype(),
-        pa.float32(): pd.Float32Dtype(), pa.float64(): pd.Float64Dtype(),
-        pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype(),
+        pa.int8(): pd.Int8Dtype(),
+        pa.int16(): pd.Int16Dtype(),
+        pa.int32(): pd.Int32Dtype(),
+        pa.int64(): pd.Int64Dtype(),
+        pa.uint8(): pd.UInt8Dtype(),
+        pa.uint16(): pd.UInt16Dtype(),
+        pa.uint32(): pd.UInt32Dtype(),
+        pa.uint64(): pd.UInt64Dtype(),
+        pa.bool_(): pd.BooleanDtype(),
+        pa.float32(): pd.Float32Dtype(),
+        pa.float64(): pd.Float64Dtype(),
+        pa.string(): pd.StringDtype(),
+        pa.large_string(): pd.StringDtype(),
     }
 
 
-def arrow_to_pandas(data: pa.Table | pa.RecordBatchReader, dtype_backend: str = "pyarrow") -> pd.DataFrame:
+def arrow_to_pandas(
+    data: pa.Table | pa.RecordBatchReader, dtype_backend: str = "pyarrow"
+) -> pd.DataFrame:
     """Convert Arrow data to a pandas DataFrame with the given dtype backend."""
     import pyarrow as pa
 
@@ -67,7 +77,8 @@ def arrow_to_pandas(data: pa.Table | pa.RecordBatchReader, dtype_backend: str = 
 
 
 def pandas_to_arrow(frame: pd.DataFrame) -> pa.Table:
-    """Convert a DataFrame to an Arrow table. A non-default index (``groupby`` keys) becomes columns."""
+    """Convert a DataFrame to an Arrow table. A non-default index (``groupby`` keys) becomes
+    columns."""
     import pyarrow as pa
 
     pd = import_pandas()
@@ -75,8 +86,12 @@ def pandas_to_arrow(frame: pd.DataFrame) -> pa.Table:
         frame = frame.reset_index()
     table = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
     if any(pa.types.is_large_string(f.type) for f in table.schema):  # pandas' own str dtype
-        schema = pa.schema([f.with_type(pa.string()) if pa.types.is_large_string(f.type) else f
-                            for f in table.schema])
+        schema = pa.schema(
+            [
+                f.with_type(pa.string()) if pa.types.is_large_string(f.type) else f
+                for f in table.schema
+            ]
+        )
         with contextlib.suppress(pa.ArrowInvalid):  # over 2 GiB of text in a column: stay large
             table = table.cast(schema)
     return table

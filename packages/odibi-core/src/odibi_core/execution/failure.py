@@ -159,12 +159,13 @@ def describe_failure(
     if phase is not None and phase.sql is not None:
         excerpt = sql_excerpt(phase.sql, getattr(exc, "position", None))
     own_hint = exc.hint if isinstance(exc, OdibiError) and exc.hint else None
+    shown_hint = own_hint or hint
     return FailureText(
         error=f"{where}: {message}" if where else message,
         error_type=error_type,
         step=phase.step if phase is not None else None,
         sql_excerpt=excerpt,
-        hint=redact_text(own_hint or hint) if (own_hint or hint) else None,
+        hint=redact_text(shown_hint) if shown_hint else None,
     )
 
 

@@ -24,9 +24,9 @@ if TYPE_CHECKING:
     from typing import TypeAlias
 
     from odibi_core.contracts.connection import Connection
-    from odibi_core.contracts.engine import Engine
-    from odibi_core.contracts.requests import ReadRequest, WriteRequest
+    from odibi_core.contracts.engine import Engine, WriteCounts
     from odibi_core.contracts.formats import FormatEnginePath, TableFormat
+    from odibi_core.contracts.requests import ReadRequest, WriteRequest
     from odibi_core.plugins.types import FormatSpec
 
     FormatSpecs: TypeAlias = Mapping[str, FormatSpec] | Callable[[], Mapping[str, FormatSpec]]
@@ -105,8 +105,8 @@ class FormatDispatch:
 
     def write(
         self, engine: Engine, frame: Any, connection: Connection, request: WriteRequest
-    ) -> int:
-        """Write ``frame``; return rows written."""
+    ) -> int | WriteCounts:
+        """Write ``frame``; return rows written (or the counts, as :meth:`Engine.write` does)."""
         if not self.handles(request.format):
             return engine.write(frame, connection, request)
         name = str(request.format)

@@ -109,13 +109,16 @@ class UpstreamFailed(NodeError):
 
 
 class NodeInterrupted(NodeError):
-    """The run was interrupted (Ctrl-C, SIGTERM) while the node ran; it is recorded as interrupted."""
+    """The run was interrupted (Ctrl-C, SIGTERM) while the node ran; it is recorded as
+    interrupted."""
 
 
 def execute_node(inputs: NodeInputs) -> NodeOutput:
     """Run ``inputs.node``; raise :class:`NodeError` (with ``.result``) if it fails."""
     node, engine = inputs.node, inputs.engine
-    result = NodeResult(name=node.name, status="running", started_at=utc_now(), fingerprint=inputs.fingerprint)
+    result = NodeResult(
+        name=node.name, status="running", started_at=utc_now(), fingerprint=inputs.fingerprint
+    )
     start = time.perf_counter()
     owned: list[Any] = []
     phases: list[Phase] = []
@@ -126,8 +129,13 @@ def execute_node(inputs: NodeInputs) -> NodeOutput:
         began = time.perf_counter()
         frame, read_frame = _read(inputs, result, owned)
         if node.read is not None:
-            debug_log.log_timing(node.name, "read", time.perf_counter() - began, result.rows_in,
-                                 lazy=result.rows_in is None)
+            debug_log.log_timing(
+                node.name,
+                "read",
+                time.perf_counter() - began,
+                result.rows_in,
+                lazy=result.rows_in is None,
+            )
         if node.read is not None and frame is not None:
             phases.append(Phase("read", frame=frame))
         if frame is not None:
@@ -145,8 +153,12 @@ def execute_node(inputs: NodeInputs) -> NodeOutput:
             finally:
                 current = _with_rendered_sql(current, result.sql[shown:])
             if debug_log.enabled():
-                debug_log.log_timing(node.name, where, time.perf_counter() - began,
-                                     lazy=not engine.is_computed(frame))
+                debug_log.log_timing(
+                    node.name,
+                    where,
+                    time.perf_counter() - began,
+                    lazy=not engine.is_computed(frame),
+                )
             owned.append(frame)
             current = replace(current, frame=frame)
             phases.append(current)
@@ -177,17 +189,22 @@ def execute_node(inputs: NodeInputs) -> NodeOutput:
                 if node.validation.on_failure == "fail":
                     observe(engine, frame, result, inputs.observe)  # a profile, or why no rows
                     where = None
-                    raise ValidationFailed(f"node {node.name!r} failed validation: {text}", node=node.name)
+                    raise ValidationFailed(
+                        f"node {node.name!r} failed validation: {text}", node=node.name
+                    )
                 logger.warning("node %s: validation warnings: %s", node.name, text)
         new_mark = None
-        if keeps_high_water_mark(node) and read_frame is not None:
-            new_mark = engine.max_value(read_frame, node.read.incremental.column)
+        incremental = node.read.incremental if node.read is not None else None
+        if keeps_high_water_mark(node) and read_frame is not None and incremental is not None:
+            new_mark = engine.max_value(read_frame, incremental.column)
         if node.write is not None:
             _check_cancelled(inputs)
             where = "write"
             began = time.perf_counter()
             _write(inputs, frame, result)
-            debug_log.log_timing(node.name, "write", time.perf_counter() - began, result.rows_written)
+            debug_log.log_timing(
+                node.name, "write", time.perf_counter() - began, result.rows_written
+            )
             computed = True
         elif node.validation is None and inputs.dependents == 0:  # nothing else will compute it
             where = "compute"
@@ -198,7 +215,9 @@ def execute_node(inputs: NodeInputs) -> NodeOutput:
             computed = True
         if result.rows_in is None and node.read is not None and node.transform is None:
             result.rows_in = result.rows_out  # what was read is what was written
-        observe(engine, frame, result, inputs.observe)  # after the write: a sample may read its output
+        observe(
+            engine, frame, result, inputs.observe
+        )  # after the write: a sample may read its output
         result.status = "success"
         output = NodeOutput(result, frame, new_mark, phases=phases, computed=computed)
         owned = [f for f in owned if f is not frame]
@@ -235,12 +254,21 @@ def _with_rendered_sql(phase: Phase, rendered: list[str]) -> Phase:
     return phase
 
 
-def _failure(inputs: NodeInputs, result: NodeResult, exc: BaseException, *, where: str | None,
-             current: Phase | None, phases: list[Phase]) -> BaseException:
+def _failure(
+    inputs: NodeInputs,
+    result: NodeResult,
+    exc: BaseException,
+    *,
+    where: str | None,
+    current: Phase | None,
+    phases: list[Phase],
+) -> BaseException:
     """The error to raise for a failed node, with ``result`` filled in (``.result`` attached)."""
     node = inputs.node.name
     cancellation = inputs.cancellation
-    if isinstance(exc, (RunInterrupted, KeyboardInterrupt)) or (cancellation is not None and cancellation.cancelled):
+    if isinstance(exc, (RunInterrupted, KeyboardInterrupt)) or (
+        cancellation is not None and cancellation.cancelled
+    ):
         result.status = "interrupted"
         reason = cancellation.error().message if cancellation is not None else "run interrupted"
         result.skipped_reason = reason
@@ -256,18 +284,37 @@ def _failure(inputs: NodeInputs, result: NodeResult, exc: BaseException, *, wher
         result.skipped_reason = f"upstream node {first} failed (its rows are computed in this node)"
         error = UpstreamFailed(f"node {node!r}: {result.skipped_reason}", node=node, blame=blame)
     else:
-        cause, phase = (blame.own.error, blame.own.phase) if blame.own is not None else (exc, current)
-        _fail(result, cause, where=phase.describe() if phase is not None else where, phase=phase,
-              hint=step_hint(node, phase, inputs.locations.get(phase.step or 0)) if phase is not None else None)
-        error = exc if isinstance(exc, NodeError) and blame.own is None else NodeError(result.error or "", node=node)
+        cause, phase = (
+            (blame.own.error, blame.own.phase) if blame.own is not None else (exc, current)
+        )
+        _fail(
+            result,
+            cause,
+            where=phase.describe() if phase is not None else where,
+            phase=phase,
+            hint=step_hint(node, phase, inputs.locations.get(phase.step or 0))
+            if phase is not None
+            else None,
+        )
+        error = (
+            exc
+            if isinstance(exc, NodeError) and blame.own is None
+            else NodeError(result.error or "", node=node)
+        )
         error.error_type = result.error_type  # type: ignore[attr-defined]
     error.result = result  # type: ignore[attr-defined]
     error.computed_upstream = blame.computed  # type: ignore[attr-defined]
     return error
 
 
-def _fail(result: NodeResult, exc: BaseException, *, where: str | None, phase: Phase | None,
-          hint: str | None) -> None:
+def _fail(
+    result: NodeResult,
+    exc: BaseException,
+    *,
+    where: str | None,
+    phase: Phase | None,
+    hint: str | None,
+) -> None:
     """Fill ``result`` with the failure's layout (see :mod:`odibi_core.execution.failure`: the
     message is redacted first, then laid out with its lines kept)."""
     describe_failure(exc, where=where, phase=phase, hint=hint).apply(result)
@@ -283,7 +330,9 @@ def _read(inputs: NodeInputs, result: NodeResult, owned: list[Any]) -> tuple[Any
     request = read_request(node, high_water_mark=_incremental_after(inputs))
     assert request is not None
     debug_log.log_read(node.name, connection, request)
-    result.source_fingerprint = source_fingerprint(connection, request, inputs.formats)  # before: see resume.py
+    result.source_fingerprint = source_fingerprint(
+        connection, request, inputs.formats
+    )  # before: see resume.py
     frame = inputs.formats.read(engine, connection, request)
     owned.append(frame)
     if node.read.incremental is not None:
@@ -310,14 +359,25 @@ def _incremental_after(inputs: NodeInputs) -> Any:
     return inputs.high_water_mark
 
 
-def _step(inputs: NodeInputs, step: SqlStep | FunctionStep | TransformerStep, frame: Any,
-          result: NodeResult, label: str) -> Any:
+def _step(
+    inputs: NodeInputs,
+    step: SqlStep | FunctionStep | TransformerStep,
+    frame: Any,
+    result: NodeResult,
+    label: str,
+) -> Any:
     node, engine = inputs.node, inputs.engine
     if isinstance(step, TransformerStep):
         from odibi_core.execution.transformer_steps import render_transformer_step
 
         query, tables = render_transformer_step(
-            node, engine, step, frame, inputs.upstream, inputs.transformers, inputs.connections,
+            node,
+            engine,
+            step,
+            frame,
+            inputs.upstream,
+            inputs.transformers,
+            inputs.connections,
             inputs.formats,
         )
         result.sql.append(query)  # before it runs: a failure points into it
@@ -350,7 +410,9 @@ def _write(inputs: NodeInputs, frame: Any, result: NodeResult) -> None:
     assert request is not None
     connection = inputs.connections[write.connection]
     debug_log.log_write(inputs.node.name, connection, request)
-    counts = write_counts(inputs.formats.write(inputs.engine, frame, connection, request), request.mode)
+    counts = write_counts(
+        inputs.formats.write(inputs.engine, frame, connection, request), request.mode
+    )
     result.rows_out = result.rows_written = counts.written
     result.rows_total = counts.total
     result.output = connection.describe(request)

@@ -87,7 +87,8 @@ def decide_resume(
             connection cannot tell). Only asked about nodes that are otherwise reusable.
         read_back_columns: Names and types of a node's output as it would be read back
             (``None``: cannot be read). Only asked about reused nodes a running node needs.
-        environment: The environment key of this run (:func:`odibi_core.state.marks.environment_key`).
+        environment: The environment key of this run
+            (:func:`odibi_core.state.marks.environment_key`).
     """
     records = {name: last_record(name) for name in plan.order}
     reasons: dict[str, str] = {}
@@ -130,7 +131,8 @@ def _own_reason(
     source_fingerprint: Callable[[str], str | None],
     output_exists: Callable[[str], bool],
 ) -> str | None:
-    """Why ``name`` must run judged on its own record, sources and output (``None``: it need not)."""
+    """Why ``name`` must run judged on its own record, sources and output (``None``: it need
+    not)."""
     record = records[name]
     if record is None:
         return "no earlier run of this node is recorded"

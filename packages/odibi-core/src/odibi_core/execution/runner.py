@@ -11,6 +11,7 @@ A node whose output its consumer computes is settled when that consumer finishes
 from __future__ import annotations
 
 import contextvars
+import functools
 import logging
 import os
 import socket
@@ -20,17 +21,16 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
-from odibi_core.identity import current_user
 from odibi_core.config.loader import LoadedProject
 from odibi_core.config.models import PipelineConfig, RetryConfig
 from odibi_core.contracts.connection import Connection
 from odibi_core.contracts.engine import Engine
-from odibi_core.contracts.requests import ReadRequest
 from odibi_core.contracts.lifecycle import NodeResult, NodeRunContext, PipelineRunContext, RunResult
+from odibi_core.contracts.requests import ReadRequest
 from odibi_core.contracts.state import RunRecord, utc_now
 from odibi_core.errors import NodeError, OdibiError, UsageError
 from odibi_core.execution import debug_log
-from odibi_core.execution.cancellation import RunCancellation
+from odibi_core.execution.cancellation import Interruptible, RunCancellation
 from odibi_core.execution.deferred import DeferredOutputs
 from odibi_core.execution.failure import NodeLocations, format_failure
 from odibi_core.execution.formats import FormatDispatch
@@ -40,6 +40,7 @@ from odibi_core.execution.resume_plan import plan_resume
 from odibi_core.execution.retry import backoff_delay, is_transient
 from odibi_core.execution.sources import target_of
 from odibi_core.execution.transformer_steps import transformers_for
+from odibi_core.identity import current_user
 from odibi_core.logs import bind_log_context
 from odibi_core.planning.dag import Plan, build_plan
 from odibi_core.plugins.manager import OdibiPluginManager
@@ -100,7 +101,9 @@ def select_pipelines(project: LoadedProject, names: list[str]) -> list[PipelineC
     chosen = []
     for name in names:
         if name not in known:
-            raise UsageError(f"no pipeline {name!r}{did_you_mean(name, known)}; defined: {', '.join(known)}")
+            raise UsageError(
+                f"no pipeline {name!r}{did_you_mean(name, known)}; defined: {', '.join(known)}"
+            )
         chosen.append(known[name])
     return chosen
 
@@ -130,15 +133,19 @@ class ProjectRunner:
         from odibi_core.planning.selection import check_selectors, parse_selectors
 
         select, exclude = self.options.nodes, self.options.exclude
-        plans = [build_plan(p, select=select, exclude=exclude, strict=False)
-                 for p in select_pipelines(self.project, self.options.pipelines)]
+        plans = [
+            build_plan(p, select=select, exclude=exclude, strict=False)
+            for p in select_pipelines(self.project, self.options.pipelines)
+        ]
         if not (select or exclude):
             return plans
         check_selectors(plans, parse_selectors([*select, *exclude]))
         chosen = [plan for plan in plans if plan.selected]
         if not chosen:
-            raise UsageError("the selection leaves no node to run",
-                             hint="--exclude also leaves out every node downstream of what it names.")
+            raise UsageError(
+                "the selection leaves no node to run",
+                hint="--exclude also leaves out every node downstream of what it names.",
+            )
         return chosen
 
     def run(self) -> list[RunResult]:
@@ -170,46 +177,66 @@ class ProjectRunner:
     def _run_pipeline(self, plan: Plan, transforms: dict[str, TransformSpec]) -> RunResult:
         run_id = new_run_id()
         name = plan.pipeline.pipeline
-        backend = open_state_backend(self.project, self.pm, run_id=run_id, lock_timeout=self.lock_timeout)
-        recorder = RunRecorder(backend, name, lock_timeout=self.lock_timeout,
-                               environment=self.options.environment)
+        backend = open_state_backend(
+            self.project, self.pm, run_id=run_id, lock_timeout=self.lock_timeout
+        )
+        recorder = RunRecorder(
+            backend, name, lock_timeout=self.lock_timeout, environment=self.options.environment
+        )
         if backend is not None:
             self.state_location = backend.describe()
         try:
-            with bind_log_context(run_id=run_id, pipeline=name), recorder.run_lock(
-                run_id, wait=self.options.wait_for_lock
+            with (
+                bind_log_context(run_id=run_id, pipeline=name),
+                recorder.run_lock(run_id, wait=self.options.wait_for_lock),
             ):
                 return self._run_locked(plan, transforms, run_id, recorder)
         finally:
             if backend is not None:
                 backend.close()
 
-    def _run_locked(self, plan: Plan, transforms: dict[str, TransformSpec], run_id: str,
-                    recorder: RunRecorder) -> RunResult:
+    def _run_locked(
+        self, plan: Plan, transforms: dict[str, TransformSpec], run_id: str, recorder: RunRecorder
+    ) -> RunResult:
         from odibi_core import __version__
 
         engine = self.build_engine(run_id)
         connections = self.build_connections(plan, run_id)
         context = PipelineRunContext(
-            project=self.project.config, pipeline=plan.pipeline, run_id=run_id,
-            engine_name=self.project.config.engine, environment=self.options.environment, nodes=plan.order,
+            project=self.project.config,
+            pipeline=plan.pipeline,
+            run_id=run_id,
+            engine_name=self.project.config.engine,
+            environment=self.options.environment,
+            nodes=plan.order,
         )
         started = utc_now()
-        for target in (engine, *connections.values()):
+        targets: list[Interruptible] = [engine, *connections.values()]
+        for target in targets:
             self.cancellation.register(target)
         self.cancellation.armed = True  # from here a signal stops the run cleanly
-        recorder.record_start(RunRecord(
-            run_id=run_id, status="running", started_at=started, user=current_user(), host=socket.gethostname(),
-            pid=os.getpid(), environment=self.options.environment, odibi_version=__version__,
-        ))
-        execution = _PipelineExecution(self, plan, engine, connections, transforms, recorder, context)
+        recorder.record_start(
+            RunRecord(
+                run_id=run_id,
+                status="running",
+                started_at=started,
+                user=current_user(),
+                host=socket.gethostname(),
+                pid=os.getpid(),
+                environment=self.options.environment,
+                odibi_version=__version__,
+            )
+        )
+        execution = _PipelineExecution(
+            self, plan, engine, connections, transforms, recorder, context
+        )
         context.work = execution.run
         marks: dict[str, MarkUpdate] = {}
         try:
             result: RunResult = self.pm.run_pipeline(context)
             marks = execution.marks
         finally:
-            for target in (engine, *connections.values()):
+            for target in targets:
                 self.cancellation.unregister(target)
             engine.close()
             for connection in connections.values():
@@ -227,15 +254,25 @@ class ProjectRunner:
         """Hand the finished run to the reporters (``odibi_run_finished``; never raises)."""
         from odibi_core.contracts.lifecycle import FinishedRun
 
-        finished = FinishedRun(context, result, plan, self.project.project_dir,
-                               self.project.state_backend, self.pm.plugins)
+        finished = FinishedRun(
+            context,
+            result,
+            plan,
+            self.project.project_dir,
+            self.project.state_backend,
+            self.pm.plugins,
+        )
         result.report = self.pm.run_finished(finished)
 
     def build_engine(self, run_id: str) -> Engine:
         """The project's engine, built for run ``run_id``."""
         spec = self.pm.engine(self.project.config.engine)
-        ctx = BuildContext(name=spec.name, project_dir=self.project.project_dir,
-                           project_name=self.project.config.project, run_id=run_id)
+        ctx = BuildContext(
+            name=spec.name,
+            project_dir=self.project.project_dir,
+            project_name=self.project.config.project,
+            run_id=run_id,
+        )
         try:
             return spec.factory(self.project.engine_options, ctx)
         except OdibiError:
@@ -253,13 +290,22 @@ class ProjectRunner:
 
     def build_connections(self, plan: Plan, run_id: str) -> dict[str, Connection]:
         """The connections ``plan`` reads from or writes to, built for run ``run_id``."""
-        needed = {part.connection for n in plan.order for part in (plan.nodes[n].read, plan.nodes[n].write) if part}
+        needed = {
+            part.connection
+            for n in plan.order
+            for part in (plan.nodes[n].read, plan.nodes[n].write)
+            if part
+        }
         connections: dict[str, Connection] = {}
         for name in sorted(needed):
             config = self.project.config.connections[name]
             spec = self.pm.connection(config.type)
-            ctx = BuildContext(name=name, project_dir=self.project.project_dir,
-                               project_name=self.project.config.project, run_id=run_id)
+            ctx = BuildContext(
+                name=name,
+                project_dir=self.project.project_dir,
+                project_name=self.project.config.project,
+                run_id=run_id,
+            )
             connection = spec.factory(self.project.connection_options[name], ctx)
             connection.name, connection.type = name, config.type
             connections[name] = connection
@@ -269,8 +315,16 @@ class ProjectRunner:
 class _PipelineExecution:
     """The state of one pipeline run while its nodes execute."""
 
-    def __init__(self, runner: ProjectRunner, plan: Plan, engine: Engine, connections: dict[str, Connection],
-                 transforms: dict[str, TransformSpec], recorder: RunRecorder, context: PipelineRunContext) -> None:
+    def __init__(
+        self,
+        runner: ProjectRunner,
+        plan: Plan,
+        engine: Engine,
+        connections: dict[str, Connection],
+        transforms: dict[str, TransformSpec],
+        recorder: RunRecorder,
+        context: PipelineRunContext,
+    ) -> None:
         self.runner = runner
         self.plan = plan
         self.engine = engine
@@ -278,7 +332,9 @@ class _PipelineExecution:
         self.transforms = transforms
         self.recorder = recorder
         self.context = context
-        self.formats = FormatDispatch(lambda: {n: reg.spec for n, reg in runner.pm.formats().items()})
+        self.formats = FormatDispatch(
+            lambda: {n: reg.spec for n, reg in runner.pm.formats().items()}
+        )
         self.frames: dict[str, Any] = {}
         self.results: dict[str, NodeResult] = {}
         self.marks: dict[str, MarkUpdate] = {}
@@ -287,7 +343,9 @@ class _PipelineExecution:
         self._locations = NodeLocations(runner.project, plan.pipeline.pipeline)
         self.deferred = DeferredOutputs(plan, self._locations)
         selected = set(plan.order)
-        self.pending_consumers = {n: len([d for d in plan.downstream[n] if d in selected]) for n in plan.order}
+        self.pending_consumers = {
+            n: len([d for d in plan.downstream[n] if d in selected]) for n in plan.order
+        }
 
     def run(self) -> RunResult:
         start = time.perf_counter()
@@ -324,11 +382,20 @@ class _PipelineExecution:
                     if missing[name] or len(running) >= workers:
                         continue
                     deps = deps_of[name]
-                    failed_dep = next((d for d in deps if self.results[d].status
-                                       in ("failed", "skipped", "interrupted")), None)
+                    failed_dep = next(
+                        (
+                            d
+                            for d in deps
+                            if self.results[d].status in ("failed", "skipped", "interrupted")
+                        ),
+                        None,
+                    )
                     if failed_dep is not None or self.stopped_by is not None:
-                        reason = (f"upstream node {failed_dep} did not succeed" if failed_dep
-                                  else f"run stopped after node {self.stopped_by} failed")
+                        reason = (
+                            f"upstream node {failed_dep} did not succeed"
+                            if failed_dep
+                            else f"run stopped after node {self.stopped_by} failed"
+                        )
                         self._skip(name, reason)
                         finish(name)
                         self._settle(name, fail_fast)
@@ -336,7 +403,9 @@ class _PipelineExecution:
                         continue
                     if name in unchanged:
                         self.results[name] = unchanged[name]
-                        logger.info("node %s unchanged, skipped: %s", name, unchanged[name].skipped_reason)
+                        logger.info(
+                            "node %s unchanged, skipped: %s", name, unchanged[name].skipped_reason
+                        )
                         finish(name)
                         self._consumed(name)
                         continue
@@ -351,36 +420,61 @@ class _PipelineExecution:
                     name = running.pop(future)
                     future.result()  # _run_node never raises; surfaces kernel bugs
                     finish(name)
-                    if self.results[name].status == "failed" and fail_fast and self.stopped_by is None:
+                    if (
+                        self.results[name].status == "failed"
+                        and fail_fast
+                        and self.stopped_by is None
+                    ):
                         self.stopped_by = name
                     self._settle(name, fail_fast)
                     self._consumed(name)
         failed = any(r.status in ("failed",) for r in self.results.values())
         status = "interrupted" if self.cancellation.cancelled else "failed" if failed else "success"
         return RunResult(
-            pipeline=self.plan.pipeline.pipeline, run_id=self.context.run_id,
-            status=status, started_at=started, finished_at=utc_now(),
+            pipeline=self.plan.pipeline.pipeline,
+            run_id=self.context.run_id,
+            status=status,
+            started_at=started,
+            finished_at=utc_now(),
             duration_s=round(time.perf_counter() - start, 6),
-            nodes={n: self.results[n] for n in order}, order=order,
+            nodes={n: self.results[n] for n in order},
+            order=order,
         )
 
     def _skip(self, name: str, reason: str, status: str = "skipped") -> None:
-        self.results[name] = NodeResult(name=name, status=status, skipped_reason=reason,
-                                        fingerprint=self.plan.fingerprints[name])
+        self.results[name] = NodeResult(
+            name=name,
+            status=status,
+            skipped_reason=reason,
+            fingerprint=self.plan.fingerprints[name],
+        )
         logger.warning("node %s %s: %s", name, status, reason)
 
     def _interrupt_unstarted(self, name: str) -> None:
         """A node the interrupted run never started (or was not asked to finish)."""
-        self._skip(name, f"{self.cancellation.error().message} before the node started", "interrupted")
+        self._skip(
+            name, f"{self.cancellation.error().message} before the node started", "interrupted"
+        )
         self._settle(name, True)
         self._consumed(name)
 
     def _settle(self, name: str, fail_fast: bool) -> None:
-        """Settle the lazy nodes ``name`` was to compute (see :mod:`odibi_core.execution.deferred`)."""
-        stop = f"the run stopped after node {self.stopped_by} failed" if fail_fast and self.stopped_by else None
+        """Settle the lazy nodes ``name`` was to compute (see
+        :mod:`odibi_core.execution.deferred`)."""
+        stop = (
+            f"the run stopped after node {self.stopped_by} failed"
+            if fail_fast and self.stopped_by
+            else None
+        )
         interrupted = self.cancellation.error().message if self.cancellation.cancelled else None
-        failed = self.deferred.settle(name, self.results, self.engine, error=self.errors.get(name),
-                                      stop_reason=stop, interrupted_reason=interrupted)
+        failed = self.deferred.settle(
+            name,
+            self.results,
+            self.engine,
+            error=self.errors.get(name),
+            stop_reason=stop,
+            interrupted_reason=interrupted,
+        )
         if failed and fail_fast and self.stopped_by is None:
             self.stopped_by = failed[0]
 
@@ -406,35 +500,61 @@ class _PipelineExecution:
         with bind_log_context(node=name):
             attempt = 1
             while True:
-                ctx = NodeRunContext(run=self.context, node=node, engine=self.engine,
-                                     fingerprint=self.plan.fingerprints[name], attempt=attempt)
-                ctx.work = lambda: self._work(name, ctx)
+                ctx = NodeRunContext(
+                    run=self.context,
+                    node=node,
+                    engine=self.engine,
+                    fingerprint=self.plan.fingerprints[name],
+                    attempt=attempt,
+                )
+                ctx.work = functools.partial(self._work, name, ctx)
                 try:
                     result: NodeResult = self.runner.pm.run_node(ctx)
                     self.results[name] = result
                     rows = "" if result.rows_out is None else f", {result.rows_out} rows out"
                     if name in self.deferred:
-                        logger.info("node %s ready in %.3fs; its rows are computed by the node that reads it",
-                                    name, result.duration_s)
+                        logger.info(
+                            "node %s ready in %.3fs; its rows are computed by the node that "
+                            "reads it",
+                            name,
+                            result.duration_s,
+                        )
                     else:
                         logger.info("node %s succeeded in %.3fs%s", name, result.duration_s, rows)
                     return
                 except Exception as exc:
-                    if attempt < policy.max_attempts and is_transient(exc) and not self.cancellation.cancelled:
+                    if (
+                        attempt < policy.max_attempts
+                        and is_transient(exc)
+                        and not self.cancellation.cancelled
+                    ):
                         delay = backoff_delay(policy, attempt)
-                        logger.warning("node %s: transient error (attempt %d of %d), retrying in %.1fs: %s",
-                                       name, attempt, policy.max_attempts, delay, exc)
+                        logger.warning(
+                            "node %s: transient error (attempt %d of %d), retrying in %.1fs: %s",
+                            name,
+                            attempt,
+                            policy.max_attempts,
+                            delay,
+                            exc,
+                        )
                         self.cancellation.wait(delay)
                         attempt += 1
                         continue
                     result = getattr(exc, "result", None) or NodeResult(
-                        name=name, status="failed", error=f"{type(exc).__name__}: {exc}",
-                        error_type=type(exc).__name__, fingerprint=self.plan.fingerprints[name])
+                        name=name,
+                        status="failed",
+                        error=f"{type(exc).__name__}: {exc}",
+                        error_type=type(exc).__name__,
+                        fingerprint=self.plan.fingerprints[name],
+                    )
                     self.results[name] = result
                     self.errors[name] = exc
                     if result.status == "failed":
-                        logger.error("%s", "\n".join(format_failure(result)),
-                                     exc_info=logger.isEnabledFor(logging.DEBUG))
+                        logger.error(
+                            "%s",
+                            "\n".join(format_failure(result)),
+                            exc_info=logger.isEnabledFor(logging.DEBUG),
+                        )
                     else:
                         logger.warning("node %s %s: %s", name, result.status, result.skipped_reason)
                     return
@@ -447,14 +567,25 @@ class _PipelineExecution:
         target = target_of(node, self.connections)
         full_refresh = self.runner.options.full_refresh
         keeps_mark = keeps_high_water_mark(node)  # a rolling window keeps none
-        mark = self.recorder.high_water_mark(name, target) if keeps_mark and not full_refresh else None
+        mark = (
+            self.recorder.high_water_mark(name, target) if keeps_mark and not full_refresh else None
+        )
         inputs = NodeInputs(
-            node=node, engine=self.engine, connections=self.connections, upstream=upstream,
-            transforms=self.transforms, consumers=consumers, fingerprint=self.plan.fingerprints[name],
-            high_water_mark=mark, observe=observe_options(self.runner.project.config.reports, node),
-            full_refresh=full_refresh, formats=self.formats,
+            node=node,
+            engine=self.engine,
+            connections=self.connections,
+            upstream=upstream,
+            transforms=self.transforms,
+            consumers=consumers,
+            fingerprint=self.plan.fingerprints[name],
+            high_water_mark=mark,
+            observe=observe_options(self.runner.project.config.reports, node),
+            full_refresh=full_refresh,
+            formats=self.formats,
             transformers=transformers_for(node, self.runner.pm),
-            dependents=dependents, lazy_upstream=self.deferred.chain(name), locations=self._locations(name),
+            dependents=dependents,
+            lazy_upstream=self.deferred.chain(name),
+            locations=self._locations(name),
             cancellation=self.cancellation,
         )
         output: NodeOutput = execute_node(inputs)
@@ -471,8 +602,11 @@ class _PipelineExecution:
             try:
                 self.recorder.record_mark(name, self.marks[name], self.context.run_id)
             except OdibiError as exc:
-                logger.warning("node %s: high-water mark not saved yet (%s); retried at the end of the run",
-                               name, exc.message)
+                logger.warning(
+                    "node %s: high-water mark not saved yet (%s); retried at the end of the run",
+                    name,
+                    exc.message,
+                )
         return output.result
 
     def _frame_of(self, name: str) -> Any:
@@ -483,26 +617,40 @@ class _PipelineExecution:
             assert write is not None, f"node {name}: no frame and no output to read back"
             assert can_read_back(node), f"node {name}: its output cannot stand in for its frame"
             request = ReadRequest(format=write.format, path=write.path)
-            self.frames[name] = self.formats.read(self.engine, self.connections[write.connection], request)
+            self.frames[name] = self.formats.read(
+                self.engine, self.connections[write.connection], request
+            )
         return self.frames[name]
 
     def _resume_decisions(self) -> dict[str, NodeResult]:
-        """Nodes ``--resume`` reuses (see :mod:`odibi_core.execution.resume`); logs why others run."""
+        """Nodes ``--resume`` reuses (see :mod:`odibi_core.execution.resume`); logs why others
+        run."""
         if not self.runner.options.resume:
             return {}
         if not self.recorder.enabled:
             from odibi_core.state.session import STATE_PACKAGE_HINT
 
             raise UsageError(f"--resume needs run state; {STATE_PACKAGE_HINT}")
-        decision = plan_resume(self.plan, self.recorder, self.connections, self.engine, self.formats)
+        decision = plan_resume(
+            self.plan, self.recorder, self.connections, self.engine, self.formats
+        )
         for name, reason in decision.reasons.items():
             logger.info("resume: node %s runs: %s", name, reason)
         return decision.unchanged
 
 
-def run_project(project: LoadedProject, pm: OdibiPluginManager, options: RunOptions | None = None) -> list[RunResult]:
+def run_project(
+    project: LoadedProject, pm: OdibiPluginManager, options: RunOptions | None = None
+) -> list[RunResult]:
     """Run a loaded project (the programmatic equivalent of ``odibi run``)."""
     return ProjectRunner(project, pm, options or RunOptions()).run()
 
 
-__all__ = ["NodeError", "ProjectRunner", "RunOptions", "new_run_id", "run_project", "select_pipelines"]
+__all__ = [
+    "NodeError",
+    "ProjectRunner",
+    "RunOptions",
+    "new_run_id",
+    "run_project",
+    "select_pipelines",
+]

@@ -15,12 +15,17 @@ def build_checks(config: ValidationConfig) -> dict[str, tuple[str, str]]:
     """``alias -> (rule description, SQL aggregate)``; each aggregate counts failing rows."""
     checks: dict[str, tuple[str, str]] = {"rows": ("row_count", "count(*)")}
     for i, column in enumerate(config.not_null):
-        checks[f"not_null_{i}"] = (f"not_null({column})", f"count(*) - count({quote_identifier(column)})")
+        checks[f"not_null_{i}"] = (
+            f"not_null({column})",
+            f"count(*) - count({quote_identifier(column)})",
+        )
     for i, cols in enumerate(config.unique):
         columns = [cols] if isinstance(cols, str) else list(cols)
         key = ", ".join(quote_identifier(c) for c in columns)
-        expr = f"count(*) - count(DISTINCT ({key}))" if len(columns) > 1 else (
-            f"count({key}) - count(DISTINCT {key})"
+        expr = (
+            f"count(*) - count(DISTINCT ({key}))"
+            if len(columns) > 1
+            else (f"count({key}) - count(DISTINCT {key})")
         )
         checks[f"unique_{i}"] = (f"unique({', '.join(columns)})", expr)
     for i, (column, values) in enumerate(config.accepted_values.items()):
@@ -32,12 +37,15 @@ def build_checks(config: ValidationConfig) -> dict[str, tuple[str, str]]:
         )
     for i, custom in enumerate(config.custom):
         checks[f"custom_{i}"] = (
-            f"custom({custom.name})", f"count(*) FILTER (WHERE NOT coalesce(({custom.sql}), FALSE))"
+            f"custom({custom.name})",
+            f"count(*) FILTER (WHERE NOT coalesce(({custom.sql}), FALSE))",
         )
     return checks
 
 
-def run_validations(engine: Engine, frame: Any, config: ValidationConfig) -> tuple[list[ValidationOutcome], int]:
+def run_validations(
+    engine: Engine, frame: Any, config: ValidationConfig
+) -> tuple[list[ValidationOutcome], int]:
     """Evaluate every rule of ``config`` on ``frame``; return outcomes and the row count."""
     checks = build_checks(config)
     # compute, not aggregate: every column of the frame is computed in the same pass, so no check
@@ -55,5 +63,7 @@ def run_validations(engine: Engine, frame: Any, config: ValidationConfig) -> tup
         low, high = config.row_count.min, config.row_count.max
         passed = (low is None or rows >= low) and (high is None or rows <= high)
         bounds = f"[{low if low is not None else ''}..{high if high is not None else ''}]"
-        outcomes.append(ValidationOutcome("row_count", passed, f"{rows} rows, expected {bounds}", None))
+        outcomes.append(
+            ValidationOutcome("row_count", passed, f"{rows} rows, expected {bounds}", None)
+        )
     return outcomes, rows

@@ -6,14 +6,15 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from odibi_core.config.models import NodeConfig, PipelineConfig
 from odibi_core.config.suggestions import did_you_mean
 from odibi_core.errors import PlanError
 
-
 NOT_FINGERPRINTED = {"description", "tags", "report_samples"}
-"""Node keys that change nothing a node computes, so editing them never makes ``--resume`` rerun it."""
+"""Node keys that change nothing a node computes, so editing them never makes ``--resume`` rerun
+it."""
 
 
 @dataclass
@@ -67,13 +68,19 @@ class Plan:
         return seen
 
 
-def build_plan(pipeline: PipelineConfig, *, select: Iterable[str] = (), exclude: Iterable[str] = (),
-               strict: bool = True) -> Plan:
+def build_plan(
+    pipeline: PipelineConfig,
+    *,
+    select: Iterable[str] = (),
+    exclude: Iterable[str] = (),
+    strict: bool = True,
+) -> Plan:
     """Check ``pipeline`` (duplicates, unknown dependencies, cycles) and plan its layers.
 
     Args:
         pipeline: The pipeline.
-        select: Selectors of the nodes to run (``--select``, see :mod:`odibi_core.planning.selection`).
+        select: Selectors of the nodes to run (``--select``, see
+            :mod:`odibi_core.planning.selection`).
             A node needs its inputs, so its ancestors are always selected too; ``name+`` also
             selects its descendants. Empty means every node.
         exclude: Selectors of nodes left out (``--exclude``), with everything downstream of them.
@@ -129,7 +136,11 @@ def _layers(pipeline: str, upstream: dict[str, list[str]]) -> list[list[str]]:
                     following.append(dependent)
         ready = sorted(following, key=position.__getitem__)
     if placed < len(upstream):
-        remaining = {name: {d for d in upstream[name] if missing[d] > 0} for name, count in missing.items() if count > 0}
+        remaining = {
+            name: {d for d in upstream[name] if missing[d] > 0}
+            for name, count in missing.items()
+            if count > 0
+        }
         raise PlanError(f"pipeline {pipeline}: dependency cycle: {_describe_cycle(remaining)}")
     return layers
 
@@ -142,7 +153,7 @@ def _describe_cycle(remaining: dict[str, set[str]]) -> str:
     while True:
         current = sorted(remaining[current])[0]
         if current in path:
-            cycle = path[path.index(current):] + [current]
+            cycle = [*path[path.index(current) :], current]
             return " -> ".join(cycle)
         path.append(current)
 
@@ -158,13 +169,15 @@ def _fingerprints(plan: Plan, extra: dict[str, str] | None = None) -> dict[str, 
     for layer in plan.layers:
         for name in layer:
             node = plan.nodes[name]
-            payload = {
+            payload: dict[str, Any] = {
                 "node": node.model_dump(mode="json", exclude=NOT_FINGERPRINTED),
                 "upstream": {dep: result[dep] for dep in sorted(plan.upstream[name])},
             }
             if extra and name in extra:
                 payload["code"] = extra[name]
-            digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+            digest = hashlib.sha256(
+                json.dumps(payload, sort_keys=True, default=str).encode()
+            ).hexdigest()
             result[name] = digest[:16]
     return result
 

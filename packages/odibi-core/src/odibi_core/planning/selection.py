@@ -50,24 +50,29 @@ class Selector:
 
 
 def parse_selector(text: str) -> Selector:
-    """Parse ``text`` (``[+]METHOD:VALUE[+]`` or ``[+]NAME[+]``); a malformed one is a usage error."""
+    """Parse ``text`` (``[+]METHOD:VALUE[+]`` or ``[+]NAME[+]``); a malformed one is a usage
+    error."""
     body = text.strip()
     ancestors = body.startswith("+")
     descendants = body.endswith("+") and len(body) > 1
-    body = body[1 if ancestors else 0: len(body) - (1 if descendants else 0)]
+    body = body[1 if ancestors else 0 : len(body) - (1 if descendants else 0)]
     method, sep, value = body.partition(":")
     if not sep:
         method, value = "node", body
     if method not in METHODS:
         from odibi_core.config.suggestions import did_you_mean
 
-        raise UsageError(f"selector {text!r}: unknown method {method!r}{did_you_mean(method, METHODS)}",
-                         hint="Selectors: NAME, tag:TAG, pipeline:NAME, with + before (ancestors) "
-                         "or after (descendants).")
+        raise UsageError(
+            f"selector {text!r}: unknown method {method!r}{did_you_mean(method, METHODS)}",
+            hint="Selectors: NAME, tag:TAG, pipeline:NAME, with + before (ancestors) "
+            "or after (descendants).",
+        )
     if not value or "+" in value or ":" in value:
-        raise UsageError(f"selector {text!r} is malformed",
-                         hint="Selectors: NAME, tag:TAG, pipeline:NAME, with + before (ancestors) "
-                         "or after (descendants).")
+        raise UsageError(
+            f"selector {text!r} is malformed",
+            hint="Selectors: NAME, tag:TAG, pipeline:NAME, with + before (ancestors) "
+            "or after (descendants).",
+        )
     return Selector(method, value, ancestors, descendants, text)
 
 
@@ -96,10 +101,14 @@ def matches(selector: Selector, plan: Plan) -> set[str]:
     return found
 
 
-def select_nodes(plan: Plan, select: Sequence[Selector], exclude: Sequence[Selector] = ()) -> list[str]:
+def select_nodes(
+    plan: Plan, select: Sequence[Selector], exclude: Sequence[Selector] = ()
+) -> list[str]:
     """The nodes of ``plan`` to run, in execution order (see the module docstring): the selected
     nodes that are not excluded, and their ancestors."""
-    wanted: set[str] = set(plan.nodes) if not select else set().union(*(matches(s, plan) for s in select))
+    wanted: set[str] = (
+        set(plan.nodes) if not select else set().union(*(matches(s, plan) for s in select))
+    )
     dropped: set[str] = set().union(*(matches(s, plan) for s in exclude)) if exclude else set()
     for name in list(dropped):
         dropped |= plan.descendants(name)
@@ -109,7 +118,9 @@ def select_nodes(plan: Plan, select: Sequence[Selector], exclude: Sequence[Selec
     return [n for layer in plan.layers for n in layer if n in chosen]
 
 
-def left_out_downstream(plan: Plan, select: Sequence[Selector], exclude: Sequence[Selector]) -> list[str]:
+def left_out_downstream(
+    plan: Plan, select: Sequence[Selector], exclude: Sequence[Selector]
+) -> list[str]:
     """Selected nodes that do not run only because they are downstream of an excluded node (what
     ``odibi run`` notes, so an ``--exclude`` never drops more than the user sees)."""
     if not exclude:

@@ -11,4 +11,6 @@ def odibi_connections() -> list[ConnectionSpec]:
     """Register ``local``."""
     from odibi_core.connections.local import LocalConnection, LocalOptions
 
-    return [ConnectionSpec("local", LocalConnection.build, LocalOptions, "Files under a local folder")]
+    return [
+        ConnectionSpec("local", LocalConnection.build, LocalOptions, "Files under a local folder")
+    ]

@@ -26,6 +26,11 @@ def odibi_engines() -> list[EngineSpec]:
     from odibi_core.engines.duckdb_engine import DuckDBOptions
 
     return [
-        EngineSpec("duckdb", _duckdb, DuckDBOptions, "Embedded DuckDB (default): lazy, Arrow-native",
-                   ENGINE_CAPABILITIES),
+        EngineSpec(
+            "duckdb",
+            _duckdb,
+            DuckDBOptions,
+            "Embedded DuckDB (default): lazy, Arrow-native",
+            ENGINE_CAPABILITIES,
+        ),
     ]

@@ -214,7 +214,8 @@ class OdibiHookSpecs:
 
             @transform(frame="arrow")
             def drop_empty_columns(table):
-                return table.select([c for c in table.column_names if table[c].null_count < len(table)])
+                kept = [c for c in table.column_names if table[c].null_count < len(table)]
+                return table.select(kept)
 
             @hookimpl
             def odibi_transforms():
@@ -347,7 +348,8 @@ class OdibiHookSpecs:
             context: The run (project, pipeline, run id, engine, selected nodes).
 
         Returns:
-            The :class:`~odibi_core.contracts.lifecycle.RunResult` (from the kernel's implementation).
+            The :class:`~odibi_core.contracts.lifecycle.RunResult` (from the kernel's
+            implementation).
 
         Example::
 
@@ -358,7 +360,8 @@ class OdibiHookSpecs:
             def odibi_run_pipeline(context):
                 start = time.perf_counter()
                 result = yield
-                print(f"{context.pipeline.pipeline}: {result.status} in {time.perf_counter() - start:.2f}s")
+                took = time.perf_counter() - start
+                print(f"{context.pipeline.pipeline}: {result.status} in {took:.2f}s")
                 return result
         """
 
@@ -397,7 +400,8 @@ class OdibiHookSpecs:
 
         Called once per pipeline run after its result is final and recorded in state, whether
         it succeeded, failed or was interrupted; not called for ``--dry-run``. ``run`` carries
-        what a reporter needs: the run context, the :class:`~odibi_core.contracts.lifecycle.RunResult`
+        what a reporter needs: the run context, the
+        :class:`~odibi_core.contracts.lifecycle.RunResult`
         with each node's :class:`~odibi_core.contracts.lifecycle.NodeResult` (rows, SQL,
         schemas, validations, and the output ``sample`` and ``profile`` when ``reports:`` asks
         for them), the plan, the project folder and the installed plugins. Every value is

@@ -74,11 +74,19 @@ class PluginSettings:
         allow: frozenset[str] | None = None
         if ENV_ALLOW in env:
             allow = _split(env[ENV_ALLOW])
-        return cls(autoload=autoload, allow=allow, deny=_split(env.get(ENV_DENY, "")),
-                   import_timeout=_timeout_from_env(env))
+        return cls(
+            autoload=autoload,
+            allow=allow,
+            deny=_split(env.get(ENV_DENY, "")),
+            import_timeout=_timeout_from_env(env),
+        )
 
     def merged_with(
-        self, *, autoload: bool | None, allow: Iterable[str] | None, deny: Iterable[str],
+        self,
+        *,
+        autoload: bool | None,
+        allow: Iterable[str] | None,
+        deny: Iterable[str],
         import_timeout: float | None = None,
     ) -> PluginSettings:
         """Combine with the YAML ``plugins:`` section: the stricter switch wins; an import timeout
@@ -91,15 +99,18 @@ class PluginSettings:
             autoload=self.autoload and (autoload if autoload is not None else True),
             allow=new_allow,
             deny=self.deny | frozenset(normalize_dist(d) for d in deny),
-            import_timeout=(self.import_timeout if self.import_timeout is not None
-                            else import_timeout),
+            import_timeout=(
+                self.import_timeout if self.import_timeout is not None else import_timeout
+            ),
         )
 
     def blocked_reason(self, dist: str) -> str | None:
         """Why distribution ``dist`` may not load, or ``None`` if it may."""
         norm = normalize_dist(dist)
         if not self.autoload:
-            return f"plugin autoload is disabled ({ENV_DISABLE_AUTOLOAD} or plugins.autoload: false)"
+            return (
+                f"plugin autoload is disabled ({ENV_DISABLE_AUTOLOAD} or plugins.autoload: false)"
+            )
         if norm in self.deny:
             return f"denied ({ENV_DENY} or plugins.deny)"
         if self.allow is not None and norm not in self.allow:

@@ -18,7 +18,6 @@ import pluggy
 from odibi_core.errors import PluginConflictError, PluginError
 from odibi_core.logs import HOOK_LOGGER
 from odibi_core.plugins.hook_trace import hook_trace_writer
-from odibi_core.redaction.shorten import clip
 from odibi_core.plugins.hookspecs import PROJECT_NAME, OdibiHookSpecs
 from odibi_core.plugins.loader import (
     BUILTIN_DISTRIBUTION,
@@ -44,9 +43,16 @@ from odibi_core.plugins.types import (
     TransformSpec,
     WriteCapabilitySpec,
 )
+from odibi_core.redaction.shorten import clip
 
 if TYPE_CHECKING:
-    from odibi_core.contracts.lifecycle import FinishedRun
+    from odibi_core.contracts.lifecycle import (
+        FinishedRun,
+        NodeResult,
+        NodeRunContext,
+        PipelineRunContext,
+        RunResult,
+    )
     from odibi_core.plugins.types import DoctorContext
 
 logger = logging.getLogger("odibi.plugins")
@@ -137,12 +143,15 @@ class OdibiPluginManager:
                     raise PluginConflictError(
                         f"{kind} {name!r} is registered twice: by {other.distribution} "
                         f"(plugin {other.plugin}) and by {dist} (plugin {plugin_name})",
-                        hint=f"Uninstall one of them, or block one with ODIBI_DISABLE_PLUGINS={dist}.",
+                        hint="Uninstall one of them, or block one with "
+                        f"ODIBI_DISABLE_PLUGINS={dist}.",
                     )
                 registry[name] = Registered(spec, plugin_name, dist)
         return registry
 
-    def call_each(self, hook_name: str, **kwargs: Any) -> Iterator[tuple[str, Any, BaseException | None]]:
+    def call_each(
+        self, hook_name: str, **kwargs: Any
+    ) -> Iterator[tuple[str, Any, BaseException | None]]:
         """Call hook ``hook_name`` once per implementing plugin, in pluggy's call order.
 
         Each call goes through pluggy's hook machinery (a subset hook caller holding that one
@@ -191,8 +200,11 @@ class OdibiPluginManager:
         raise PluginError(
             f"unknown {kind} {name!r}{did_you_mean(name, registry)}; "
             f"available: {', '.join(sorted(registry)) or 'none'}{notes}",
-            hint=(f"pip install {package}" if package else
-                  "Install the plugin that provides it (see `odibi plugins list --all`)."),
+            hint=(
+                f"pip install {package}"
+                if package
+                else "Install the plugin that provides it (see `odibi plugins list --all`)."
+            ),
         )
 
     def check_conflicts(self) -> None:
@@ -206,7 +218,7 @@ class OdibiPluginManager:
 
     def engine(self, name: str) -> EngineSpec:
         """The engine ``name``; a clear error naming failed plugins if unknown."""
-        return self._lookup("engine", name).spec  # type: ignore[no-any-return]
+        return self._lookup("engine", name).spec
 
     def connections(self) -> dict[str, Registered[ConnectionSpec]]:
         """Every registered connection type by YAML name."""
@@ -214,7 +226,7 @@ class OdibiPluginManager:
 
     def connection(self, name: str) -> ConnectionSpec:
         """The connection type ``name``."""
-        return self._lookup("connection", name).spec  # type: ignore[no-any-return]
+        return self._lookup("connection", name).spec
 
     def formats(self) -> dict[str, Registered[FormatSpec]]:
         """Every plugin table format by YAML name (not csv/parquet/json: those are the engines')."""
@@ -222,7 +234,7 @@ class OdibiPluginManager:
 
     def format(self, name: str) -> FormatSpec:
         """The table format ``name``."""
-        return self._lookup("format", name).spec  # type: ignore[no-any-return]
+        return self._lookup("format", name).spec
 
     def state_backends(self) -> dict[str, Registered[StateBackendSpec]]:
         """Every registered state backend by YAML name."""
@@ -230,7 +242,7 @@ class OdibiPluginManager:
 
     def state_backend(self, name: str) -> StateBackendSpec:
         """The state backend ``name``."""
-        return self._lookup("state backend", name).spec  # type: ignore[no-any-return]
+        return self._lookup("state backend", name).spec
 
     def secret_providers(self) -> dict[str, Registered[SecretProviderSpec]]:
         """Every registered secret provider by YAML name."""
@@ -238,7 +250,7 @@ class OdibiPluginManager:
 
     def secret_provider(self, name: str) -> SecretProviderSpec:
         """The secret provider ``name``."""
-        return self._lookup("secret provider", name).spec  # type: ignore[no-any-return]
+        return self._lookup("secret provider", name).spec
 
     def transforms(self) -> dict[str, Registered[TransformSpec]]:
         """Every transform registered by plugins (project ``transforms.py`` come on top)."""
@@ -250,7 +262,7 @@ class OdibiPluginManager:
 
     def transformer(self, name: str) -> TransformerSpec:
         """The transformer ``name``; a clear error with a suggestion if unknown."""
-        return self._lookup("transformer", name).spec  # type: ignore[no-any-return]
+        return self._lookup("transformer", name).spec
 
     def write_capabilities(self) -> list[WriteCapabilitySpec]:
         """Every declaration of what a connection type (and format) supports as a write target."""
@@ -261,7 +273,8 @@ class OdibiPluginManager:
         return self._registry("cli command")
 
     def doctor_checks(self, context: DoctorContext | None = None) -> list[DoctorCheck]:
-        """Every ``odibi doctor`` line, builtin checks first (a raising plugin becomes a failed line).
+        """Every ``odibi doctor`` line, builtin checks first (a raising plugin becomes a failed
+        line).
 
         ``context`` defaults to this manager and no project (environment and plugin checks).
         """
@@ -271,8 +284,11 @@ class OdibiPluginManager:
             context = DoctorContext(self)
         checks: list[DoctorCheck] = []
         for plugin_name, returned, error in self.call_each("odibi_doctor_checks", context=context):
-            if error is None and isinstance(returned, (list, tuple)) and all(
-                    isinstance(c, DoctorCheck) for c in returned):
+            if (
+                error is None
+                and isinstance(returned, (list, tuple))
+                and all(isinstance(c, DoctorCheck) for c in returned)
+            ):
                 checks.extend(returned)
                 continue
             if error is not None:
@@ -280,19 +296,24 @@ class OdibiPluginManager:
 
                 detail = describe_failure(error)
             else:
-                detail = f"odibi_doctor_checks returned {type(returned).__name__}, expected a list of DoctorCheck"
+                detail = (
+                    f"odibi_doctor_checks returned {type(returned).__name__}, expected "
+                    "a list of DoctorCheck"
+                )
             checks.append(DoctorCheck("plugins", plugin_name, False, detail))
         return checks
 
     # --- lifecycle ----------------------------------------------------------------------
 
-    def run_pipeline(self, context: Any) -> Any:
+    def run_pipeline(self, context: PipelineRunContext) -> RunResult:
         """Call ``odibi_run_pipeline`` (wrappers around the kernel's implementation)."""
-        return self.pm.hook.odibi_run_pipeline(context=context)
+        result: RunResult = self.pm.hook.odibi_run_pipeline(context=context)
+        return result
 
-    def run_node(self, context: Any) -> Any:
+    def run_node(self, context: NodeRunContext) -> NodeResult:
         """Call ``odibi_run_node`` (wrappers around the kernel's implementation)."""
-        return self.pm.hook.odibi_run_node(context=context)
+        result: NodeResult = self.pm.hook.odibi_run_node(context=context)
+        return result
 
     def run_finished(self, run: FinishedRun) -> str | None:
         """Call ``odibi_run_finished`` on every reporter; the first location one returns.
@@ -304,8 +325,12 @@ class OdibiPluginManager:
             if error is not None:
                 from odibi_core.redaction import redact_text
 
-                logger.warning(redact_text(f"plugin {plugin_name}: odibi_run_finished raised "
-                                           f"{type(error).__name__}: {error}"))
+                logger.warning(
+                    redact_text(
+                        f"plugin {plugin_name}: odibi_run_finished raised "
+                        f"{type(error).__name__}: {error}"
+                    )
+                )
             elif location is None and isinstance(returned, str):
                 location = returned
         return location
@@ -325,7 +350,9 @@ class OdibiPluginManager:
             try:
                 req = Requirement(text)
             except InvalidRequirement as exc:
-                raise PluginError(f"plugins.requires entry {text!r} is not a requirement: {exc}") from None
+                raise PluginError(
+                    f"plugins.requires entry {text!r} is not a requirement: {exc}"
+                ) from None
             dist = normalize_dist(req.name)
             version = distribution_version(dist)
             if version is None:
@@ -334,10 +361,14 @@ class OdibiPluginManager:
                     hint=f"pip install '{text}'",
                 )
             if req.specifier and not req.specifier.contains(version, prereleases=True):
-                raise PluginError(f"plugins.requires needs {text!r}, but {dist} {version} is installed")
+                raise PluginError(
+                    f"plugins.requires needs {text!r}, but {dist} {version} is installed"
+                )
             info = next((p for p in self.plugins if p.distribution == dist), None)
             if info is not None and info.status != STATUS_ACTIVE:
-                raise PluginError(f"plugins.requires needs {dist}, but its plugin is {info.status}: {info.reason}")
+                raise PluginError(
+                    f"plugins.requires needs {dist}, but its plugin is {info.status}: {info.reason}"
+                )
 
 
 def create_plugin_manager(
@@ -370,15 +401,31 @@ def create_plugin_manager(
         import importlib
 
         if name in OPTIONAL_BUILTINS and name in settings.deny:
-            infos.append(PluginInfo(name, BUILTIN_DISTRIBUTION, __version__, STATUS_BLOCKED,
-                                    reason=f"denied ({ENV_DENY} or plugins.deny)", entry_point=module_path))
+            infos.append(
+                PluginInfo(
+                    name,
+                    BUILTIN_DISTRIBUTION,
+                    __version__,
+                    STATUS_BLOCKED,
+                    reason=f"denied ({ENV_DENY} or plugins.deny)",
+                    entry_point=module_path,
+                )
+            )
             continue
         plugin = importlib.import_module(module_path)
         pm.register(plugin, name=name)
-        infos.append(PluginInfo(name, BUILTIN_DISTRIBUTION, __version__, STATUS_ACTIVE,
-                                entry_point=module_path, obj=plugin))
-    for name, plugin in extra_plugins:
-        info = PluginInfo(name, normalize_dist(name), "test", STATUS_ACTIVE, obj=plugin)
+        infos.append(
+            PluginInfo(
+                name,
+                BUILTIN_DISTRIBUTION,
+                __version__,
+                STATUS_ACTIVE,
+                entry_point=module_path,
+                obj=plugin,
+            )
+        )
+    for name, extra in extra_plugins:
+        info = PluginInfo(name, normalize_dist(name), "test", STATUS_ACTIVE, obj=extra)
         infos.append(info)
         _register_guarded(pm, info)
     if load_entry_points:
@@ -409,11 +456,14 @@ def _log_decision(info: PluginInfo) -> None:
         what = f"loaded: {', '.join(info.hooks)}" if info.hooks else "loaded"
     else:
         what = f"{info.status}: {info.reason}"
-    logger.debug("plugin %s from %s %s %s", info.name, info.distribution, info.version, clip(what, 300))
+    logger.debug(
+        "plugin %s from %s %s %s", info.name, info.distribution, info.version, clip(what, 300)
+    )
 
 
-def _check_registration(returned: Any, error: BaseException | None, hook_name: str,
-                        spec_type: type) -> tuple[list[Any], str | None]:
+def _check_registration(
+    returned: Any, error: BaseException | None, hook_name: str, spec_type: type
+) -> tuple[list[Any], str | None]:
     """``(specs, None)``, or ``([], problem)`` if the registration hook raised or returned anything
     but a list of ``spec_type`` records with string names."""
     if error is not None:
@@ -460,14 +510,20 @@ def _plain_lifecycle_hooks(pm: pluggy.PluginManager, plugin: object) -> str | No
     A plain implementation of a hook the kernel executes would be called instead of the
     kernel's (pluggy stops at the first result), silently skipping the real work.
     """
-    bad = [name for name in KERNEL_EXECUTED_HOOKS
-           for impl in getattr(pm.hook, name).get_hookimpls()
-           if impl.plugin is plugin and not (impl.wrapper or impl.hookwrapper)]
+    bad = [
+        name
+        for name in KERNEL_EXECUTED_HOOKS
+        for impl in getattr(pm.hook, name).get_hookimpls()
+        if impl.plugin is plugin and not (impl.wrapper or impl.hookwrapper)
+    ]
     if not bad:
         return None
     return "; ".join(
-        f"implements {name} without wrapper=True: a plain implementation would replace the kernel's "
-        f"execution; decorate it with @hookimpl(wrapper=True) and yield to the kernel" for name in bad)
+        f"implements {name} without wrapper=True: a plain implementation would replace the "
+        "kernel's "
+        f"execution; decorate it with @hookimpl(wrapper=True) and yield to the kernel"
+        for name in bad
+    )
 
 
 def _unknown_hooks(pm: pluggy.PluginManager, plugin: object) -> str | None:
@@ -479,4 +535,3 @@ def _unknown_hooks(pm: pluggy.PluginManager, plugin: object) -> str | None:
     if not bad:
         return None
     return "; ".join(f"implements unknown hook {name!r}{did_you_mean(name, known)}" for name in bad)
-

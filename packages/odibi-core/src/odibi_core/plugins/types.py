@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    # PluginOptions, NoOptions and Secret live in odibi_core.plugins.options (pydantic is imported lazily)
+    # PluginOptions, NoOptions and Secret live in odibi_core.plugins.options (pydantic is imported
+    # lazily)
     if name in ("PluginOptions", "NoOptions", "Secret"):
         from odibi_core.plugins import options
 
@@ -107,7 +108,8 @@ class ConnectionSpec:
         config_model: Validates the connection's keys other than ``type``.
         description: One line for ``odibi plugins list``.
         engine_capabilities: What the run's engine must support to use this connection (e.g.
-            ``"hadoop_fs"``); a project pairing it with an engine that lacks one fails at validate time.
+            ``"hadoop_fs"``); a project pairing it with an engine that lacks one fails at validate
+            time.
     """
 
     name: str
@@ -310,9 +312,13 @@ class DoctorCheck:
 
     def __post_init__(self) -> None:
         if self.status is not None and self.status not in DOCTOR_STATUSES:
-            raise ValueError(f"unknown doctor status {self.status!r}; expected one of {DOCTOR_STATUSES}")
+            raise ValueError(
+                f"unknown doctor status {self.status!r}; expected one of {DOCTOR_STATUSES}"
+            )
         if self.status is not None and (self.status == "fail") == self.ok:
-            raise ValueError(f"doctor check {self.name!r}: ok={self.ok} contradicts status {self.status!r}")
+            raise ValueError(
+                f"doctor check {self.name!r}: ok={self.ok} contradicts status {self.status!r}"
+            )
 
     @property
     def level(self) -> str:

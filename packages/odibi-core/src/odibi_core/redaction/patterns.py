@@ -45,8 +45,27 @@ _NUMERIC_SECRET_PARTS = ("password", "passwd", "pwd", "passphrase", "secret")
 """Key fragments under which even a number is a secret (``password: 12345678``)."""
 
 DESCRIPTOR_WORDS = frozenset(
-    "name names column columns col field fields path file dir env var type url uri endpoint "
-    "ttl length count".split()
+    [
+        "name",
+        "names",
+        "column",
+        "columns",
+        "col",
+        "field",
+        "fields",
+        "path",
+        "file",
+        "dir",
+        "env",
+        "var",
+        "type",
+        "url",
+        "uri",
+        "endpoint",
+        "ttl",
+        "length",
+        "count",
+    ]
 )
 """A key whose last word is one of these describes a credential without holding one
 (``token_column: user_token``, ``password_env: DB_PASS``, ``SharedAccessKeyName=root``): its
@@ -134,7 +153,8 @@ _AFTER_AUTHORIZATION = re.compile(
 )
 _AFTER_BEARER = re.compile(r"[ \t]+(?P<secret>[A-Za-z0-9\-._~+/=%]{6,})")
 _PEM_BLOCK = re.compile(
-    r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?P<secret>.*?)(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)",
+    r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?P<secret>.*?)(?:-----END [A-Z0-9 ]*PRIVATE "
+    r"KEY-----|\Z)",
     re.DOTALL,
 )
 

@@ -139,7 +139,8 @@ class RedactionRegistry:
             self.add(value, source=source)
 
     def clear(self) -> None:
-        """Forget every registered value and re-arm the short-value warning (tests, long-lived hosts)."""
+        """Forget every registered value and re-arm the short-value warning (tests, long-lived
+        hosts)."""
         with self._lock:
             self._values.clear()
             self._variants.clear()

@@ -12,8 +12,8 @@ import platform
 import socket
 from typing import TYPE_CHECKING
 
-from odibi_core.identity import current_user
 from odibi_core.contracts.state import utc_now
+from odibi_core.identity import current_user
 from odibi_core.reports.model import (
     NODE_STATUS_ORDER,
     Column,
@@ -35,15 +35,22 @@ from odibi_core.reports.model import (
 
 if TYPE_CHECKING:
     from odibi_core.config.models import NodeConfig, ReportsConfig
-    from odibi_core.contracts.requests import ColumnInfo
     from odibi_core.contracts.lifecycle import NodeResult, RunResult
+    from odibi_core.contracts.requests import ColumnInfo
     from odibi_core.planning.dag import Plan
     from odibi_core.plugins.loader import PluginInfo
 
 
 def build_report(
-    result: RunResult, plan: Plan, *, project: str, engine: str, settings: ReportsConfig,
-    plugins: list[PluginInfo], environment: str | None = None, state_backend: str | None = None,
+    result: RunResult,
+    plan: Plan,
+    *,
+    project: str,
+    engine: str,
+    settings: ReportsConfig,
+    plugins: list[PluginInfo],
+    environment: str | None = None,
+    state_backend: str | None = None,
 ) -> RunReport:
     """The report of one finished pipeline run.
 
@@ -65,20 +72,34 @@ def build_report(
     nodes: list[NodeReport] = []
     by_name: dict[str, NodeReport] = {}
     for name in order:
-        node = _node_report(result.nodes[name], plan.nodes[name], plan.upstream[name], layer_of[name], by_name)
+        node = _node_report(
+            result.nodes[name], plan.nodes[name], plan.upstream[name], layer_of[name], by_name
+        )
         nodes.append(node)
         by_name[name] = node
     return RunReport(
-        run_id=result.run_id, project=project, pipeline=result.pipeline,
-        description=plan.pipeline.description, status=result.status, started_at=result.started_at,
-        finished_at=result.finished_at, duration_s=result.duration_s, generated_at=utc_now(),
-        environment=environment, engine=engine, state_backend=state_backend,
+        run_id=result.run_id,
+        project=project,
+        pipeline=result.pipeline,
+        description=plan.pipeline.description,
+        status=result.status,
+        started_at=result.started_at,
+        finished_at=result.finished_at,
+        duration_s=result.duration_s,
+        generated_at=utc_now(),
+        environment=environment,
+        engine=engine,
+        state_backend=state_backend,
         who=Who(user=current_user(), host=socket.gethostname(), pid=os.getpid()),
         versions=Versions(
-            python=platform.python_version(), platform=platform.platform(terse=True), odibi_core=__version__,
+            python=platform.python_version(),
+            platform=platform.platform(terse=True),
+            odibi_core=__version__,
             plugins=_plugin_versions(plugins),
         ),
-        settings=ReportSettings(samples=settings.samples, sample_rows=settings.sample_rows, profile=settings.profile),
+        settings=ReportSettings(
+            samples=settings.samples, sample_rows=settings.sample_rows, profile=settings.profile
+        ),
         totals=_totals(nodes),
         graph=Graph(
             layers=[layer for layer in layers if layer],
@@ -88,11 +109,15 @@ def build_report(
     )
 
 
-def _node_report(result: NodeResult, config: NodeConfig, upstream: list[str], layer: int,
-                 done: dict[str, NodeReport]) -> NodeReport:
+def _node_report(
+    result: NodeResult,
+    config: NodeConfig,
+    upstream: list[str],
+    layer: int,
+    done: dict[str, NodeReport],
+) -> NodeReport:
     base = [_column(c) for c in result.schema_in]
     if not base and config.read is None:  # several inputs: what came in is the upstream outputs
-
         base = _union([done[u].schema_out for u in upstream if u in done])
     schema_out = [_column(c) for c in result.schema_out]
     before = {c.name: c.type for c in base}
@@ -104,23 +129,52 @@ def _node_report(result: NodeResult, config: NodeConfig, upstream: list[str], la
     rows_in = result.rows_in
     if rows_in is None and config.read is None and upstream and all(u in done for u in upstream):
         counts = [done[u].rows_out for u in upstream]
-        rows_in = sum(c for c in counts if c is not None) if all(c is not None for c in counts) else None
+        rows_in = (
+            sum(c for c in counts if c is not None) if all(c is not None for c in counts) else None
+        )
     return NodeReport(
-        name=result.name, description=config.description, status=result.status, layer=layer,
-        depends_on=list(upstream), started_at=result.started_at, finished_at=result.finished_at,
-        duration_s=result.duration_s, rows_in=rows_in, rows_out=rows_out, output=result.output,
-        rows_written=result.rows_written, rows_total=result.rows_total,
-        sensitive=config.sensitive, fingerprint=result.fingerprint, skipped_reason=result.skipped_reason,
-        sql=list(result.sql), schema_in=base, schema_out=schema_out,
+        name=result.name,
+        description=config.description,
+        status=result.status,
+        layer=layer,
+        depends_on=list(upstream),
+        started_at=result.started_at,
+        finished_at=result.finished_at,
+        duration_s=result.duration_s,
+        rows_in=rows_in,
+        rows_out=rows_out,
+        output=result.output,
+        rows_written=result.rows_written,
+        rows_total=result.rows_total,
+        sensitive=config.sensitive,
+        fingerprint=result.fingerprint,
+        skipped_reason=result.skipped_reason,
+        sql=list(result.sql),
+        schema_in=base,
+        schema_out=schema_out,
         columns_added=[n for n in after if n not in before] if schema_out and base else [],
         columns_removed=[n for n in before if n not in after] if schema_out and base else [],
-        columns_changed=[ColumnChange(name=n, before=before[n], after=t) for n, t in after.items()
-                         if n in before and before[n] != t],
-        validations=[Validation(rule=v.rule, passed=v.passed, detail=v.detail, failing_rows=v.failing_rows)
-                     for v in result.validations],
-        sample=_sample(result, config), sample_note=result.sample_note, profile=profile,
-        error=NodeErrorInfo(type=result.error_type, message=result.error, step=result.error_step,
-                            sql=result.error_sql, hint=result.error_hint) if result.error else None,
+        columns_changed=[
+            ColumnChange(name=n, before=before[n], after=t)
+            for n, t in after.items()
+            if n in before and before[n] != t
+        ],
+        validations=[
+            Validation(rule=v.rule, passed=v.passed, detail=v.detail, failing_rows=v.failing_rows)
+            for v in result.validations
+        ],
+        sample=_sample(result, config),
+        sample_note=result.sample_note,
+        profile=profile,
+        error=NodeErrorInfo(
+            type=result.error_type,
+            message=result.error,
+            step=result.error_step,
+            sql=result.error_sql,
+            hint=result.error_hint,
+        )
+        if result.error
+        else None,
     )
 
 
@@ -139,9 +193,15 @@ def _union(schemas: list[list[Column]]) -> list[Column]:
 def _sample(result: NodeResult, config: NodeConfig) -> Sample | None:
     if result.sample is None:
         return None
-    columns = [c.name for c in result.schema_out] or (list(result.sample[0]) if result.sample else [])
-    return Sample(columns=columns, rows=list(result.sample), masked_columns=list(config.mask_columns),
-                  failing_rules=list(result.sample_failing))
+    columns = [c.name for c in result.schema_out] or (
+        list(result.sample[0]) if result.sample else []
+    )
+    return Sample(
+        columns=columns,
+        rows=list(result.sample),
+        masked_columns=list(config.mask_columns),
+        failing_rules=list(result.sample_failing),
+    )
 
 
 def _profile(data: dict[str, object] | None) -> Profile | None:
@@ -150,13 +210,14 @@ def _profile(data: dict[str, object] | None) -> Profile | None:
     if "error" in data:
         return Profile(error=str(data["error"]))
     columns = [ColumnProfile.model_validate(c) for c in data.get("columns", [])]  # type: ignore[attr-defined]
-    return Profile(rows=data.get("rows"), columns=columns)  # type: ignore[arg-type]
+    return Profile(rows=data.get("rows"), columns=columns)
 
 
 def _totals(nodes: list[NodeReport]) -> Totals:
     counts = {status: sum(1 for n in nodes if n.status == status) for status in NODE_STATUS_ORDER}
     return Totals(
-        nodes=len(nodes), **counts,
+        nodes=len(nodes),
+        **counts,
         rows_written=sum(n.rows_written or 0 for n in nodes if n.status == "success"),
         failed_nodes=[n.name for n in nodes if n.status == "failed"],
     )
@@ -165,5 +226,8 @@ def _totals(nodes: list[NodeReport]) -> Totals:
 def _plugin_versions(plugins: list[PluginInfo]) -> list[PluginVersion]:
     from odibi_core.plugins.loader import BUILTIN_DISTRIBUTION
 
-    return [PluginVersion(name=p.name, distribution=p.distribution, version=p.version, status=p.status)
-            for p in plugins if p.distribution != BUILTIN_DISTRIBUTION]
+    return [
+        PluginVersion(name=p.name, distribution=p.distribution, version=p.version, status=p.status)
+        for p in plugins
+        if p.distribution != BUILTIN_DISTRIBUTION
+    ]

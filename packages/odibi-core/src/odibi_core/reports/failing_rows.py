@@ -24,8 +24,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("odibi.reports")
 
-SAMPLES_OFF = ("failing rows not shown: report samples are off "
-               "(`reports.samples: true`, or `report_samples: true` on the node)")
+SAMPLES_OFF = (
+    "failing rows not shown: report samples are off "
+    "(`reports.samples: true`, or `report_samples: true` on the node)"
+)
 """The note of a failed validation whose rows the report may not show."""
 
 TABLE = "odibi_failing_rows_input"
@@ -44,7 +46,8 @@ def failing_predicates(config: ValidationConfig) -> dict[str, str]:
         key = ", ".join(quote_identifier(c) for c in columns)
         grouped = f"SELECT {key} FROM {table} GROUP BY {key} HAVING count(*) > 1"
         predicates[f"unique({', '.join(columns)})"] = (
-            f"({key}) IN ({grouped})" if len(columns) > 1 else f"{key} IN ({grouped})")
+            f"({key}) IN ({grouped})" if len(columns) > 1 else f"{key} IN ({grouped})"
+        )
     for column, values in config.accepted_values.items():
         col = quote_identifier(column)
         allowed = ", ".join(sql_literal(v) for v in values)
@@ -63,9 +66,16 @@ def failing_rows_query(config: ValidationConfig, rules: Sequence[str], limit: in
     return f"SELECT * FROM {quote_identifier(TABLE)} WHERE {' OR '.join(chosen)} LIMIT {int(limit)}"
 
 
-def observe_failing_rows(engine: Engine, frame: Any, result: NodeResult, options: ObserveOptions | None,
-                         config: ValidationConfig, failed: Sequence[ValidationOutcome]) -> None:
-    """Set ``result.sample`` to rows failing the ``failed`` rules, as ``options`` allow; never raises."""
+def observe_failing_rows(
+    engine: Engine,
+    frame: Any,
+    result: NodeResult,
+    options: ObserveOptions | None,
+    config: ValidationConfig,
+    failed: Sequence[ValidationOutcome],
+) -> None:
+    """Set ``result.sample`` to rows failing the ``failed`` rules, as ``options`` allow; never
+    raises."""
     from odibi_core.reports.observe import masked_rows
 
     if options is None or (options.sample_rows <= 0 and options.sample_note is None):

@@ -21,26 +21,32 @@ body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica
 color:#202124;background:#fafafa}
 main{max-width:1200px;margin:0 auto;padding:20px 24px 48px}
 h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 10px}h3{font-size:16px;margin:0}
-h4{font-size:13px;margin:14px 0 6px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
+h4{font-size:13px;margin:14px 0 6px;text-transform:uppercase;letter-spacing:.04em;
+color:var(--muted)}
 .meta{color:var(--muted);margin:0}.meta b{color:#202124;font-weight:600}
 .badge{display:inline-block;padding:1px 9px;border-radius:10px;font-size:12px;font-weight:600;
 vertical-align:middle;border:1px solid currentColor;white-space:nowrap}
-.badge.st-success{color:var(--ok);background:var(--ok-bg)}.badge.st-failed{color:var(--bad);background:var(--bad-bg)}
+.badge.st-success{color:var(--ok);background:var(--ok-bg)}
+.badge.st-failed{color:var(--bad);background:var(--bad-bg)}
 .badge.st-skipped{color:var(--skip);background:var(--skip-bg)}
 .badge.st-unchanged{color:var(--same);background:var(--same-bg)}
 .badge.st-interrupted{color:var(--warn);background:var(--warn-bg)}
 .cards{display:flex;flex-wrap:wrap;gap:10px;margin-top:16px}
-.card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:8px 14px;min-width:110px}
+.card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:8px 14px;
+min-width:110px}
 .card .v{font-size:20px;font-weight:600}.card .k{color:var(--muted);font-size:12px}
 .card.bad .v{color:var(--bad)}
 .panel{background:#fff;border:1px solid var(--line);border-radius:8px;padding:12px;overflow-x:auto}
 svg.graph .gnode rect{stroke-width:2}svg.graph .gname{font-weight:600;font-size:13px;fill:#202124}
 svg.graph .gstatus{font-size:12px}
-svg.graph .st-success rect{fill:var(--ok-bg);stroke:var(--ok)}svg.graph .st-success .gstatus{fill:var(--ok)}
-svg.graph .st-failed rect{fill:var(--bad-bg);stroke:var(--bad)}svg.graph .st-failed .gstatus{fill:var(--bad)}
+svg.graph .st-success rect{fill:var(--ok-bg);stroke:var(--ok)}
+svg.graph .st-success .gstatus{fill:var(--ok)}
+svg.graph .st-failed rect{fill:var(--bad-bg);stroke:var(--bad)}
+svg.graph .st-failed .gstatus{fill:var(--bad)}
 svg.graph .st-skipped rect{fill:var(--skip-bg);stroke:var(--skip);stroke-dasharray:5 3}
 svg.graph .st-skipped .gstatus{fill:var(--skip)}
-svg.graph .st-unchanged rect{fill:var(--same-bg);stroke:var(--same)}svg.graph .st-unchanged .gstatus{fill:var(--same)}
+svg.graph .st-unchanged rect{fill:var(--same-bg);stroke:var(--same)}
+svg.graph .st-unchanged .gstatus{fill:var(--same)}
 svg.graph .st-unknown rect,svg.graph .st-interrupted rect{fill:var(--warn-bg);stroke:var(--warn)}
 svg.graph .st-interrupted .gstatus{fill:var(--warn)}
 svg.graph .edge{fill:none;stroke:#9aa0a6;stroke-width:1.6}svg.graph .arrowhead{fill:#9aa0a6}
@@ -48,20 +54,26 @@ table{border-collapse:collapse;width:100%;background:#fff}
 th,td{text-align:left;padding:5px 9px;border-bottom:1px solid var(--line);vertical-align:top}
 th{font-size:12px;color:var(--muted);font-weight:600;background:#f8f9fa}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
-.node{background:#fff;border:1px solid var(--line);border-left:6px solid var(--line);border-radius:8px;
+.node{background:#fff;border:1px solid var(--line);border-left:6px solid var(--line);
+border-radius:8px;
 padding:12px 16px;margin:14px 0}
 .node.st-success{border-left-color:var(--ok)}.node.st-failed{border-left-color:var(--bad)}
 .node.st-skipped{border-left-color:var(--skip)}.node.st-unchanged{border-left-color:var(--same)}
 .node.st-interrupted{border-left-color:var(--warn)}
-.facts{display:flex;flex-wrap:wrap;gap:4px 22px;margin:8px 0 0;color:var(--muted)}.facts b{color:#202124}
+.facts{display:flex;flex-wrap:wrap;gap:4px 22px;margin:8px 0 0;color:var(--muted)}
+.facts b{color:#202124}
 .error{background:var(--bad-bg);color:var(--bad);border-radius:6px;padding:8px 12px;margin:10px 0;
-white-space:pre-wrap;word-break:break-word;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px}
-.error pre.where{background:#fff;color:#202124;border-color:var(--bad);white-space:pre;margin:8px 0 4px}
+white-space:pre-wrap;word-break:break-word;font-family:ui-monospace,Menlo,Consolas,monospace;
+font-size:13px}
+.error pre.where{background:#fff;color:#202124;border-color:var(--bad);white-space:pre;
+margin:8px 0 4px}
 .error .hint{color:#202124;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 .note{color:var(--muted);font-style:italic;margin:4px 0}
-pre{background:#f8f9fa;border:1px solid var(--line);border-radius:6px;padding:8px 10px;overflow-x:auto;
+pre{background:#f8f9fa;border:1px solid var(--line);border-radius:6px;padding:8px 10px;
+overflow-x:auto;
 font:12.5px/1.4 ui-monospace,Menlo,Consolas,monospace;margin:6px 0;white-space:pre-wrap}
-.added{color:var(--ok);font-weight:600}.removed{color:var(--bad);font-weight:600;text-decoration:line-through}
+.added{color:var(--ok);font-weight:600}
+.removed{color:var(--bad);font-weight:600;text-decoration:line-through}
 .changed{color:var(--warn);font-weight:600}
 .pass{color:var(--ok);font-weight:600}.fail{color:var(--bad);font-weight:600}
 .masked{color:var(--muted)}
@@ -79,7 +91,8 @@ def render_html(data: dict[str, Any]) -> str:
         _header(report),
         _cards(report),
         '<h2>Graph</h2><div class="panel">'
-        + render_graph_svg(report.graph.layers, report.graph.edges, status_of) + "</div>",
+        + render_graph_svg(report.graph.layers, report.graph.edges, status_of)
+        + "</div>",
         _summary_table(report),
         "<h2>Node details</h2>",
         *(_node_section(node) for node in report.nodes),
@@ -110,7 +123,8 @@ def _header(r: RunReport) -> str:
         f"<header><h1>{_e(r.pipeline)} {_badge(r.status)}</h1>{desc}"
         f'<p class="meta">project <b>{_e(r.project)}</b> · run <b>{_e(r.run_id)}</b>{env} · '
         f"engine <b>{_e(r.engine)}</b> · state <b>{_e(r.state_backend or 'off')}</b></p>"
-        f'<p class="meta">started <b>{_e(r.started_at)}</b> · finished <b>{_e(r.finished_at)}</b> · '
+        f'<p class="meta">started <b>{_e(r.started_at)}</b> · finished '
+        f"<b>{_e(r.finished_at)}</b> · "
         f"by <b>{_e(r.who.user)}@{_e(r.who.host)}</b> (pid {r.who.pid})</p></header>"
     )
 
@@ -118,14 +132,19 @@ def _header(r: RunReport) -> str:
 def _cards(r: RunReport) -> str:
     t = r.totals
     cards = [
-        ("duration", _seconds(r.duration_s), ""), ("nodes", str(t.nodes), ""),
-        ("succeeded", str(t.success), ""), ("failed", str(t.failed), "bad" if t.failed else ""),
-        ("skipped", str(t.skipped), ""), ("unchanged", str(t.unchanged), ""),
+        ("duration", _seconds(r.duration_s), ""),
+        ("nodes", str(t.nodes), ""),
+        ("succeeded", str(t.success), ""),
+        ("failed", str(t.failed), "bad" if t.failed else ""),
+        ("skipped", str(t.skipped), ""),
+        ("unchanged", str(t.unchanged), ""),
         *([("interrupted", str(t.interrupted), "bad")] if t.interrupted else []),
         ("rows written", f"{t.rows_written:,}", ""),
     ]
-    items = "".join(f'<div class="card {cls}"><div class="v">{_e(v)}</div><div class="k">{_e(k)}</div></div>'
-                    for k, v, cls in cards)
+    items = "".join(
+        f'<div class="card {cls}"><div class="v">{_e(v)}</div><div class="k">{_e(k)}</div></div>'
+        for k, v, cls in cards
+    )
     return f'<section class="cards">{items}</section>'
 
 
@@ -135,34 +154,50 @@ def _summary_table(r: RunReport) -> str:
         note = n.error.message.split("\n", 1)[0] if n.error else (n.skipped_reason or "")
         rows.append(
             f'<tr data-node="{_e(n.name)}" data-status="{_e(n.status)}">'
-            f'<td><a href="#{_e(node_anchor(n.name))}">{_e(n.name)}</a></td><td>{_badge(n.status)}</td>'
+            "<td><a "
+            f'href="#{_e(node_anchor(n.name))}">{_e(n.name)}</a></td><td>{_badge(n.status)}</td>'
             f'<td class="num">{_seconds(n.duration_s)}</td><td class="num">{_rows(n.rows_in)}</td>'
             f'<td class="num">{_rows(n.rows_out)}</td><td>{_e(n.output or "")}</td>'
             f"<td>{_e(_cut(note, 160))}</td></tr>"
         )
-    head = ('<tr><th>node</th><th>status</th><th class="num">duration</th><th class="num">rows in</th>'
-            '<th class="num">rows out</th><th>output</th><th>note</th></tr>')
-    return f'<h2>Nodes</h2><div class="panel"><table class="summary">{head}{"".join(rows)}</table></div>'
+    head = (
+        '<tr><th>node</th><th>status</th><th class="num">duration</th><th class="num">rows in</th>'
+        '<th class="num">rows out</th><th>output</th><th>note</th></tr>'
+    )
+    return (
+        '<h2>Nodes</h2><div class="panel"><table '
+        f'class="summary">{head}{"".join(rows)}</table></div>'
+    )
 
 
 def _node_section(n: NodeReport) -> str:
     parts = [
-        f'<article id="{_e(node_anchor(n.name))}" class="node st-{_e(n.status)}" data-node="{_e(n.name)}" '
+        f'<article id="{_e(node_anchor(n.name))}" class="node st-{_e(n.status)}" '
+        f'data-node="{_e(n.name)}" '
         f'data-status="{_e(n.status)}"><h3>{_e(n.name)} {_badge(n.status)}</h3>'
     ]
     if n.description:
         parts.append(f'<p class="meta">{_e(n.description)}</p>')
-    facts = [("layer", str(n.layer)), ("depends on", ", ".join(n.depends_on) or "—"),
-             ("duration", _seconds(n.duration_s)), ("rows in", _rows(n.rows_in)), ("rows out", _rows(n.rows_out)),
-             ("output", n.output or "—"), ("started", n.started_at or "—")]
+    facts = [
+        ("layer", str(n.layer)),
+        ("depends on", ", ".join(n.depends_on) or "—"),
+        ("duration", _seconds(n.duration_s)),
+        ("rows in", _rows(n.rows_in)),
+        ("rows out", _rows(n.rows_out)),
+        ("output", n.output or "—"),
+        ("started", n.started_at or "—"),
+    ]
     if n.rows_written is not None:
         facts.insert(5, ("rows written", _rows(n.rows_written)))
     if n.rows_total is not None:
         facts.insert(6, ("target total", _rows(n.rows_total)))
     if n.sensitive:
         facts.append(("sensitive", "yes"))
-    parts.append('<div class="facts">' + "".join(f"<span>{_e(k)} <b>{_e(v)}</b></span>" for k, v in facts)
-                 + "</div>")
+    parts.append(
+        '<div class="facts">'
+        + "".join(f"<span>{_e(k)} <b>{_e(v)}</b></span>" for k, v in facts)
+        + "</div>"
+    )
     if n.error:
         parts.append(_error(n))
     if n.skipped_reason:
@@ -179,8 +214,10 @@ def _error(n: NodeReport) -> str:
     # worded like the console (``node x failed: step 2 (sql): ...``); the error class, an internal
     # name next to the engine's own (``Binder Error``), is only a tooltip
     kind = f' title="{_e(n.error.type)}"' if n.error.type else ""
-    return (f'<div class="error"{kind}><b>node {_e(n.name)} failed</b>: {_e(n.error.message)}'
-            f"{where}{hint}</div>")
+    return (
+        f'<div class="error"{kind}><b>node {_e(n.name)} failed</b>: {_e(n.error.message)}'
+        f"{where}{hint}</div>"
+    )
 
 
 def _schema(n: NodeReport) -> str:
@@ -188,32 +225,48 @@ def _schema(n: NodeReport) -> str:
         return ""
     changes = []
     if n.columns_added:
-        changes.append("added " + ", ".join(f'<span class="added">+{_e(c)}</span>' for c in n.columns_added))
+        changes.append(
+            "added " + ", ".join(f'<span class="added">+{_e(c)}</span>' for c in n.columns_added)
+        )
     if n.columns_removed:
-        changes.append("removed " + ", ".join(f'<span class="removed">{_e(c)}</span>' for c in n.columns_removed))
+        changes.append(
+            "removed "
+            + ", ".join(f'<span class="removed">{_e(c)}</span>' for c in n.columns_removed)
+        )
     if n.columns_changed:
-        changes.append("retyped " + ", ".join(
-            f'<span class="changed">{_e(c.name)}</span> {_e(c.before)} → {_e(c.after)}' for c in n.columns_changed))
+        changes.append(
+            "retyped "
+            + ", ".join(
+                f'<span class="changed">{_e(c.name)}</span> {_e(c.before)} → {_e(c.after)}'
+                for c in n.columns_changed
+            )
+        )
     summary = f'<p class="meta">{"; ".join(changes)}</p>' if changes else ""
-    return (f"<h4>Schema</h4>{summary}<details><summary>columns in ({len(n.schema_in)}) and out "
-            f"({len(n.schema_out)})</summary><table><tr><th>in</th><th>out</th></tr><tr>"
-            f"<td>{_columns(n.schema_in, n.columns_removed, 'removed')}</td>"
-            f"<td>{_columns(n.schema_out, n.columns_added, 'added')}</td></tr></table></details>")
+    return (
+        f"<h4>Schema</h4>{summary}<details><summary>columns in ({len(n.schema_in)}) and out "
+        f"({len(n.schema_out)})</summary><table><tr><th>in</th><th>out</th></tr><tr>"
+        f"<td>{_columns(n.schema_in, n.columns_removed, 'removed')}</td>"
+        f"<td>{_columns(n.schema_out, n.columns_added, 'added')}</td></tr></table></details>"
+    )
 
 
 def _columns(columns: list[Column], marked: list[str], cls: str) -> str:
     if not columns:
         return '<span class="note">—</span>'
     return "<br>".join(
-        f'<span class="{cls if c.name in marked else ""}">{_e(c.name)}</span> <span class="meta">{_e(c.type)}</span>'
-        for c in columns)
+        f'<span class="{cls if c.name in marked else ""}">{_e(c.name)}</span> <span '
+        f'class="meta">{_e(c.type)}</span>'
+        for c in columns
+    )
 
 
 def _sql(n: NodeReport) -> str:
     if not n.sql:
         return ""
     blocks = "".join(f"<pre><code>{_e(q)}</code></pre>" for q in n.sql)
-    return f"<h4>SQL</h4><details open><summary>{len(n.sql)} statement(s)</summary>{blocks}</details>"
+    return (
+        f"<h4>SQL</h4><details open><summary>{len(n.sql)} statement(s)</summary>{blocks}</details>"
+    )
 
 
 def _validations(n: NodeReport) -> str:
@@ -221,8 +274,10 @@ def _validations(n: NodeReport) -> str:
         return ""
     rows = "".join(
         f'<tr><td>{_e(v.rule)}</td><td class="{"pass" if v.passed else "fail"}">'
-        f'{"passed" if v.passed else "failed"}</td><td>{_e(v.detail)}</td>'
-        f'<td class="num">{_rows(v.failing_rows)}</td></tr>' for v in n.validations)
+        f"{'passed' if v.passed else 'failed'}</td><td>{_e(v.detail)}</td>"
+        f'<td class="num">{_rows(v.failing_rows)}</td></tr>'
+        for v in n.validations
+    )
     head = '<tr><th>rule</th><th>result</th><th>detail</th><th class="num">failing rows</th></tr>'
     return f'<h4>Validations</h4><table class="validations">{head}{rows}</table>'
 
@@ -233,14 +288,21 @@ def _sample(n: NodeReport) -> str:
     columns = n.sample.columns
     masked = set(n.sample.masked_columns)
     head = "".join(f'<th class="{"masked" if c in masked else ""}">{_e(c)}</th>' for c in columns)
-    rows = "".join("<tr>" + "".join(f"<td>{_e(_cell(row.get(c)))}</td>" for c in columns) + "</tr>"
-                   for row in n.sample.rows)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{_e(_cell(row.get(c)))}</td>" for c in columns) + "</tr>"
+        for row in n.sample.rows
+    )
     if not n.sample.rows:
         rows = f'<tr><td colspan="{max(len(columns), 1)}" class="note">no rows</td></tr>'
-    title = (f"Rows failing {', '.join(n.sample.failing_rules)}: {len(n.sample.rows)} shown"
-             if n.sample.failing_rules else f"Sample ({len(n.sample.rows)} row(s))")
-    return (f"<h4>{_e(title)}</h4><div class=\"panel\">"
-            f'<table class="sample"><tr>{head}</tr>{rows}</table></div>')
+    title = (
+        f"Rows failing {', '.join(n.sample.failing_rules)}: {len(n.sample.rows)} shown"
+        if n.sample.failing_rules
+        else f"Sample ({len(n.sample.rows)} row(s))"
+    )
+    return (
+        f'<h4>{_e(title)}</h4><div class="panel">'
+        f'<table class="sample"><tr>{head}</tr>{rows}</table></div>'
+    )
 
 
 def _profile(n: NodeReport) -> str:
@@ -250,17 +312,30 @@ def _profile(n: NodeReport) -> str:
         return f'<h4>Profile</h4><p class="note">{_e(n.profile.error)}</p>'
     rows = "".join(
         f'<tr><td>{_e(c.name)}</td><td>{_e(c.type)}</td><td class="num">{c.nulls:,}</td>'
-        f'<td class="num">{c.null_ratio:.1%}</td><td class="num">{c.distinct:,}</td></tr>' for c in n.profile.columns)
-    head = ('<tr><th>column</th><th>type</th><th class="num">nulls</th><th class="num">null ratio</th>'
-            '<th class="num">distinct</th></tr>')
-    return f"<h4>Profile ({_rows(n.profile.rows)} rows)</h4><table class=\"profile\">{head}{rows}</table>"
+        f'<td class="num">{c.null_ratio:.1%}</td><td class="num">{c.distinct:,}</td></tr>'
+        for c in n.profile.columns
+    )
+    head = (
+        '<tr><th>column</th><th>type</th><th class="num">nulls</th><th class="num">null ratio</th>'
+        '<th class="num">distinct</th></tr>'
+    )
+    return (
+        f"<h4>Profile ({_rows(n.profile.rows)} rows)</h4><table "
+        f'class="profile">{head}{rows}</table>'
+    )
 
 
 def _footer(r: RunReport) -> str:
-    plugins = ", ".join(f"{p.distribution} {p.version} ({p.status})" for p in r.versions.plugins) or "none"
-    return (f"<footer>odibi-core {_e(r.versions.odibi_core)} · Python {_e(r.versions.python)} on "
-            f"{_e(r.versions.platform)} · plugins: {_e(plugins)}<br>report generated {_e(r.generated_at)} · "
-            f"format {_e(r.format)} v{r.format_version}</footer>")
+    plugins = (
+        ", ".join(f"{p.distribution} {p.version} ({p.status})" for p in r.versions.plugins)
+        or "none"
+    )
+    return (
+        f"<footer>odibi-core {_e(r.versions.odibi_core)} · Python {_e(r.versions.python)} on "
+        f"{_e(r.versions.platform)} · plugins: {_e(plugins)}<br>report generated "
+        f"{_e(r.generated_at)} · "
+        f"format {_e(r.format)} v{r.format_version}</footer>"
+    )
 
 
 def _seconds(value: float) -> str:

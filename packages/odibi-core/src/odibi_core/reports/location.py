@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 
 def reports_settings(source: ProjectSource) -> ReportsConfig:
-    """The validated ``reports:`` section of ``source`` (references in it resolved from the environment)."""
+    """The validated ``reports:`` section of ``source`` (references in it resolved from the
+    environment)."""
     from pydantic import ValidationError
 
     from odibi_core.config.errors import raise_validation_error
@@ -33,13 +34,18 @@ def reports_settings(source: ProjectSource) -> ReportsConfig:
     lookup = secret_lookup(source, None)
     missing: list[str] = []
     resolved = resolve_references(
-        section, lambda kind, name: lookup(kind, name) if kind == "env" else None,
-        lambda kind, name, path: missing.append(f"{format_path(('reports', *path))}: ${{{kind}:{name}}}"),
+        section,
+        lambda kind, name: lookup(kind, name) if kind == "env" else None,
+        lambda kind, name, path: missing.append(
+            f"{format_path(('reports', *path))}: ${{{kind}:{name}}}"
+        ),
         lambda *_: None,
     )
     if missing:
-        raise ConfigError("unresolved references in reports: " + "; ".join(missing),
-                          hint="The reports section may use ${env:NAME} references only.")
+        raise ConfigError(
+            "unresolved references in reports: " + "; ".join(missing),
+            hint="The reports section may use ${env:NAME} references only.",
+        )
     try:
         return ReportsConfig.model_validate(resolved)
     except ValidationError as exc:

@@ -66,7 +66,8 @@ class NodeErrorInfo(ReportModel):
 
 
 class Sample(ReportModel):
-    """A few output rows of a node (values of ``masked_columns`` shown as the mask, ``[REDACTED]``)."""
+    """A few output rows of a node (values of ``masked_columns`` shown as the mask,
+    ``[REDACTED]``)."""
 
     columns: list[str]
     rows: list[dict[str, Any]]
@@ -121,7 +122,8 @@ class NodeReport(ReportModel):
     skipped_reason: str | None = None
     sql: list[str] = Field(default_factory=list)
     schema_in: list[Column] = Field(
-        default_factory=list, description="Columns read, or of the upstream outputs for a node without read:"
+        default_factory=list,
+        description="Columns read, or of the upstream outputs for a node without read:",
     )
     schema_out: list[Column] = Field(default_factory=list)
     columns_added: list[str] = Field(default_factory=list)
@@ -227,6 +229,8 @@ def report_schema() -> dict[str, Any]:
     """The published JSON schema of a report (``report.schema.json`` in this package)."""
     from importlib import resources
 
-    text = (resources.files("odibi_core.reports") / "report.schema.json").read_text(encoding="utf-8")
+    text = (resources.files("odibi_core.reports") / "report.schema.json").read_text(
+        encoding="utf-8"
+    )
     data: dict[str, Any] = json.loads(text)
     return data

@@ -90,29 +90,41 @@ def observe(engine: Engine, frame: Any, result: NodeResult, options: ObserveOpti
             logger.debug("node %s: profile failed: %s", result.name, exc)
 
 
-def _sample(engine: Engine, frame: Any, result: NodeResult,
-            options: ObserveOptions) -> tuple[list[dict[str, Any]] | None, str | None]:
+def _sample(
+    engine: Engine, frame: Any, result: NodeResult, options: ObserveOptions
+) -> tuple[list[dict[str, Any]] | None, str | None]:
     table = engine.sample(frame, options.sample_rows)
     if table is None:
-        return None, ("not taken: this output is computed only by the nodes that read it, "
-                      "so a sample would cost another pass over the data")
+        return None, (
+            "not taken: this output is computed only by the nodes that read it, "
+            "so a sample would cost another pass over the data"
+        )
     return masked_rows(table, options)
 
 
-def masked_rows(table: Any, options: ObserveOptions) -> tuple[list[dict[str, Any]] | None, str | None]:
+def masked_rows(
+    table: Any, options: ObserveOptions
+) -> tuple[list[dict[str, Any]] | None, str | None]:
     """The first ``options.sample_rows`` rows of the Arrow ``table`` as JSON data, values of
     ``mask_columns`` masked; ``(None, why)`` when a masked column is missing (misspelt)."""
     known = {c.lower() for c in table.column_names}
     unknown = [c for c in options.mask_columns if c.lower() not in known]
     if unknown:
         # a misspelt mask must not show the column it meant to hide under its real name
-        return None, f"withheld: mask_columns names column(s) not in the output: {', '.join(unknown)}"
+        return (
+            None,
+            f"withheld: mask_columns names column(s) not in the output: {', '.join(unknown)}",
+        )
     masked = {c.lower() for c in options.mask_columns}
     mask = current_mask()
     rows = []
     for row in table.slice(0, options.sample_rows).to_pylist():
-        rows.append({k: (mask if k.lower() in masked and v is not None else json_safe(v))
-                     for k, v in row.items()})
+        rows.append(
+            {
+                k: (mask if k.lower() in masked and v is not None else json_safe(v))
+                for k, v in row.items()
+            }
+        )
     return rows, None
 
 
@@ -130,11 +142,15 @@ def _profile(engine: Engine, frame: Any, result: NodeResult) -> dict[str, Any]:
     columns = []
     for i, column in enumerate(schema):
         nulls = rows - int(values.get(f"n{i}") or 0)
-        columns.append({
-            "name": column.name, "type": column.type, "nulls": nulls,
-            "null_ratio": round(nulls / rows, 6) if rows else 0.0,
-            "distinct": int(values.get(f"d{i}") or 0),
-        })
+        columns.append(
+            {
+                "name": column.name,
+                "type": column.type,
+                "nulls": nulls,
+                "null_ratio": round(nulls / rows, 6) if rows else 0.0,
+                "distinct": int(values.get(f"d{i}") or 0),
+            }
+        )
     return {"rows": rows, "columns": columns}
 
 

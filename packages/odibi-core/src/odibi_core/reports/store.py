@@ -31,7 +31,9 @@ LATEST = "latest"
 class ReportError(OdibiError):
     """A report could not be written or read (the run itself is never failed by it)."""
 
-    default_hint = "Check the `reports:` section of the project file and that its folder is writable."
+    default_hint = (
+        "Check the `reports:` section of the project file and that its folder is writable."
+    )
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,9 @@ class ReportEntry:
         try:
             data = json.loads(self.json_path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise ReportError(f"cannot read report {self.json_path}: {type(exc).__name__}: {exc}") from None
+            raise ReportError(
+                f"cannot read report {self.json_path}: {type(exc).__name__}: {exc}"
+            ) from None
         if not isinstance(data, dict):
             raise ReportError(f"{self.json_path} is not a run report")
         return data
@@ -86,8 +90,13 @@ class ReportStore:
         """Write both files of a new report; a report of the same run id is never replaced."""
         folder = self.root / pipeline_folder(pipeline)
         folder.mkdir(parents=True, exist_ok=True)
-        entry = ReportEntry(pipeline, run_id, folder / f"{run_id}.json", folder / f"{run_id}.html",
-                            _created(run_id, None))
+        entry = ReportEntry(
+            pipeline,
+            run_id,
+            folder / f"{run_id}.json",
+            folder / f"{run_id}.html",
+            _created(run_id, None),
+        )
         _write_new(entry.json_path, json_text)
         _write_new(entry.html_path, html_text)
         return entry
@@ -97,7 +106,9 @@ class ReportStore:
         if not self.root.is_dir():
             return []
         found: list[ReportEntry] = []
-        folders = [self.root / pipeline_folder(pipeline)] if pipeline else sorted(self.root.iterdir())
+        folders = (
+            [self.root / pipeline_folder(pipeline)] if pipeline else sorted(self.root.iterdir())
+        )
         for folder in folders:
             if not folder.is_dir():
                 continue
@@ -108,15 +119,26 @@ class ReportStore:
                     written = path.stat().st_mtime_ns
                 except OSError:  # deleted meanwhile (a concurrent prune)
                     continue
-                found.append(ReportEntry(folder.name, path.stem, path, path.with_suffix(".html"),
-                                         _created(path.stem, path), written))
+                found.append(
+                    ReportEntry(
+                        folder.name,
+                        path.stem,
+                        path,
+                        path.with_suffix(".html"),
+                        _created(path.stem, path),
+                        written,
+                    )
+                )
         return sorted(found, key=lambda e: (e.created, e.written_ns, e.run_id))
 
     def find(self, run_id: str) -> ReportEntry:
         """The report of ``run_id``: exact id, a unique prefix of one, or ``latest``."""
         entries = self.entries()
         if not entries:
-            raise UsageError(f"no run reports in {self.root}", hint="Reports are written after every `odibi run`.")
+            raise UsageError(
+                f"no run reports in {self.root}",
+                hint="Reports are written after every `odibi run`.",
+            )
         if run_id == LATEST:
             return entries[-1]
         exact = [e for e in entries if e.run_id == run_id]
@@ -124,14 +146,26 @@ class ReportStore:
         if len(matches) == 1:
             return matches[0]
         if not matches:
-            raise UsageError(f"no run report {run_id!r} in {self.root}",
-                             hint="`odibi story list` shows the stored reports.")
+            raise UsageError(
+                f"no run report {run_id!r} in {self.root}",
+                hint="`odibi story list` shows the stored reports.",
+            )
         names = ", ".join(e.run_id for e in matches[:5])
-        raise UsageError(f"run id {run_id!r} is ambiguous: {names}{' ...' if len(matches) > 5 else ''}")
+        raise UsageError(
+            f"run id {run_id!r} is ambiguous: {names}{' ...' if len(matches) > 5 else ''}"
+        )
 
-    def prune(self, pipeline: str, *, keep_last: int | None, max_age_days: float | None,
-              protect: str | None = None, now: datetime | None = None) -> list[ReportEntry]:
-        """Delete ``pipeline``'s reports beyond the newest ``keep_last`` or older than ``max_age_days``.
+    def prune(
+        self,
+        pipeline: str,
+        *,
+        keep_last: int | None,
+        max_age_days: float | None,
+        protect: str | None = None,
+        now: datetime | None = None,
+    ) -> list[ReportEntry]:
+        """Delete ``pipeline``'s reports beyond the newest ``keep_last`` or older than
+        ``max_age_days``.
 
         ``protect`` (the run just reported) is never deleted. Returns what was deleted.
         """
@@ -142,7 +176,9 @@ class ReportStore:
             doomed += entries[: len(entries) - keep_last]
         if max_age_days is not None:
             cutoff = max_age_days * 86400
-            doomed += [e for e in entries if (now - e.created).total_seconds() > cutoff and e not in doomed]
+            doomed += [
+                e for e in entries if (now - e.created).total_seconds() > cutoff and e not in doomed
+            ]
         deleted = []
         for entry in doomed:
             if entry.run_id == protect:
@@ -173,7 +209,9 @@ def _write_new(path: Path, text: str) -> None:
             raise ReportError(f"a report already exists at {path}; it was left as it was") from None
         except OSError:  # a file system without hard links
             if path.exists():
-                raise ReportError(f"a report already exists at {path}; it was left as it was") from None
+                raise ReportError(
+                    f"a report already exists at {path}; it was left as it was"
+                ) from None
             os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

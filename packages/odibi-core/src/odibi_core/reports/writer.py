@@ -29,7 +29,9 @@ def write_run_report(run: FinishedRun) -> ReportEntry | None:
     try:
         return _write(run)
     except Exception as exc:
-        logger.warning("run report of %s not written: %s: %s", run.result.run_id, type(exc).__name__, exc)
+        logger.warning(
+            "run report of %s not written: %s: %s", run.result.run_id, type(exc).__name__, exc
+        )
         return None
 
 
@@ -42,8 +44,14 @@ def _write(run: FinishedRun) -> ReportEntry:
     config, result = run.context.project, run.result
     settings = config.reports
     report = build_report(
-        result, run.plan, project=config.project, engine=run.context.engine_name, settings=settings,
-        plugins=run.plugins, environment=run.context.environment, state_backend=run.state_backend,
+        result,
+        run.plan,
+        project=config.project,
+        engine=run.context.engine_name,
+        settings=settings,
+        plugins=run.plugins,
+        environment=run.context.environment,
+        state_backend=run.state_backend,
     )
     data = redact_value(report.model_dump(mode="json"))
     json_text = redact_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
@@ -51,8 +59,15 @@ def _write(run: FinishedRun) -> ReportEntry:
     html_text = redact_text(render_html(data))
     store = ReportStore(reports_dir(run.project_dir, settings))
     entry = store.save(result.pipeline, result.run_id, json_text, html_text)
-    deleted = store.prune(result.pipeline, keep_last=settings.keep_last, max_age_days=settings.max_age_days,
-                          protect=result.run_id)
-    logger.info("run report: %s%s", entry.html_path,
-                f" ({len(deleted)} old report(s) removed)" if deleted else "")
+    deleted = store.prune(
+        result.pipeline,
+        keep_last=settings.keep_last,
+        max_age_days=settings.max_age_days,
+        protect=result.run_id,
+    )
+    logger.info(
+        "run report: %s%s",
+        entry.html_path,
+        f" ({len(deleted)} old report(s) removed)" if deleted else "",
+    )
     return entry

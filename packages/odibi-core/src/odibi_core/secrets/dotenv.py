@@ -1,7 +1,8 @@
 """The ``dotenv`` secret provider: a ``.env`` file beside the project file.
 
 Supports ``KEY=value``, ``export KEY=value``, single- and double-quoted values (double quotes
-understand ``\\n``, ``\\t``, ``\\"`` and ``\\\\``), and ``#`` comments outside quotes. A variable already
+understand ``\\n``, ``\\t``, ``\\"`` and ``\\\\``), and ``#`` comments outside quotes. A variable
+already
 set in the environment always wins: the file never overrides it.
 """
 

@@ -120,7 +120,8 @@ def render_template(source: ProjectSource, variables: list[Variable]) -> str:
     lines = [
         f"# Variables referenced by project {project!r} ({source.path.name}), "
         "written by `odibi secrets init`.",
-        f"# Copy this file to .env beside {source.path.name} and fill in the values there; keep .env",
+        f"# Copy this file to .env beside {source.path.name} and fill in the values there; "
+        "keep .env",
         "# out of version control. A variable set in the environment wins over .env.",
         "# `odibi secrets validate` checks that every one resolves.",
     ]
@@ -172,6 +173,7 @@ def _check_one(var: Variable, kind: str, resolver: ReferenceResolver) -> Check:
             kind,
             "short",
             origin,
-            f"resolves, but is shorter than {MIN_SECRET_LENGTH} characters: it cannot be masked in output",
+            f"resolves, but is shorter than {MIN_SECRET_LENGTH} characters: it cannot be "
+            "masked in output",
         )
     return Check(var, kind, "ok", origin, f"from {origin}")

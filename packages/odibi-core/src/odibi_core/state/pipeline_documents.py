@@ -17,6 +17,7 @@ loses nothing: the next run merges again (merging is idempotent). Backends witho
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator
 
 from odibi_core.contracts.state import PipelineState, StateBackend, StateDocument
@@ -25,6 +26,10 @@ from odibi_core.contracts.state import PipelineState, StateBackend, StateDocumen
 def has_content(state: PipelineState) -> bool:
     """Whether a pipeline entry holds anything (runs, node records or marks)."""
     return bool(state.runs or state.nodes or state.high_water_marks)
+
+
+def _merge_into(name: str, state: PipelineState, own: StateDocument) -> None:
+    merge_pipeline(own.pipeline(name), state)
 
 
 def merge_pipeline(into: PipelineState, other: PipelineState) -> None:
@@ -68,7 +73,7 @@ def move_out(doc: StateDocument, main: StateBackend) -> None:
         if child is None:
             return
         with _opened(child) as store:
-            store.update(lambda own, name=name, state=state: merge_pipeline(own.pipeline(name), state))
+            store.update(functools.partial(_merge_into, name, state))
         doc.pipelines[name] = PipelineState()
 
 
@@ -81,7 +86,12 @@ def prepare_pipeline_store(main: StateBackend, pipeline: str, *, timeout: float)
     if child is None:
         return main
     doc = main.read()
-    if doc is None or pipeline not in doc.pipelines or any(has_content(s) for s in doc.pipelines.values()):
+    if (
+        doc is None
+        or pipeline not in doc.pipelines
+        or any(has_content(s) for s in doc.pipelines.values())
+    ):
+
         def register(current: StateDocument) -> None:
             move_out(current, main)
             current.pipeline(pipeline)
@@ -90,8 +100,9 @@ def prepare_pipeline_store(main: StateBackend, pipeline: str, *, timeout: float)
     return child
 
 
-def read_pipeline(main: StateBackend, pipeline: str,
-                  main_doc: StateDocument | None = None) -> PipelineState | None:
+def read_pipeline(
+    main: StateBackend, pipeline: str, main_doc: StateDocument | None = None
+) -> PipelineState | None:
     """``pipeline``'s state as a run would see it (its own document merged with anything the
     main document still holds for it), or ``None`` if nothing is recorded. Takes no lock."""
     doc = main_doc if main_doc is not None else main.read()
@@ -121,5 +132,11 @@ def read_all(main: StateBackend) -> StateDocument | None:
     return doc
 
 
-__all__ = ["has_content", "merge_pipeline", "move_out", "prepare_pipeline_store", "read_all",
-           "read_pipeline"]
+__all__ = [
+    "has_content",
+    "merge_pipeline",
+    "move_out",
+    "prepare_pipeline_store",
+    "read_all",
+    "read_pipeline",
+]

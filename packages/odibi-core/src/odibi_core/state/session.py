@@ -56,16 +56,20 @@ def effective_lock_timeout(project: LoadedProject | None, flag: float | None) ->
     return DEFAULT_LOCK_TIMEOUT
 
 
-def open_state_backend(project: LoadedProject, pm: OdibiPluginManager, *, run_id: str | None,
-                       lock_timeout: float) -> StateBackend | None:
+def open_state_backend(
+    project: LoadedProject, pm: OdibiPluginManager, *, run_id: str | None, lock_timeout: float
+) -> StateBackend | None:
     """Build the project's state backend, or ``None`` if no backend is configured or installed."""
     if project.state_backend is None:
         return None
     spec = pm.state_backend(project.state_backend)
     state = project.config.state
     ctx = StateBuildContext(
-        name="state", project_dir=project.project_dir, project_name=project.config.project,
-        run_id=run_id, lock_timeout=lock_timeout,
+        name="state",
+        project_dir=project.project_dir,
+        project_name=project.config.project,
+        run_id=run_id,
+        lock_timeout=lock_timeout,
         history=state.history if state is not None else DEFAULT_HISTORY_LIMIT,
     )
     return spec.factory(project.state_options, ctx)
@@ -90,8 +94,14 @@ class RunRecorder:
             environment, see :mod:`odibi_core.state.marks`).
     """
 
-    def __init__(self, backend: StateBackend | None, pipeline: str, *, lock_timeout: float,
-                 environment: str | None = None) -> None:
+    def __init__(
+        self,
+        backend: StateBackend | None,
+        pipeline: str,
+        *,
+        lock_timeout: float,
+        environment: str | None = None,
+    ) -> None:
         self.backend = backend
         self.pipeline = pipeline
         self.lock_timeout = lock_timeout
@@ -108,7 +118,9 @@ class RunRecorder:
         if self._store is None:
             from odibi_core.state.pipeline_documents import prepare_pipeline_store
 
-            self._store = prepare_pipeline_store(self.backend, self.pipeline, timeout=self.lock_timeout)
+            self._store = prepare_pipeline_store(
+                self.backend, self.pipeline, timeout=self.lock_timeout
+            )
         return self._store
 
     def close(self) -> None:
@@ -129,7 +141,9 @@ class RunRecorder:
             yield None
             return
         timeout = self.lock_timeout if wait else 0.0
-        with self.backend.lock(pipeline_lock_name(self.pipeline), timeout=timeout, run_id=run_id) as holder:
+        with self.backend.lock(
+            pipeline_lock_name(self.pipeline), timeout=timeout, run_id=run_id
+        ) as holder:
             try:
                 _ = self.store  # under the run lock: move old history out, list this pipeline
                 self.load_previous()
@@ -159,9 +173,14 @@ class RunRecorder:
         if mark is None:
             return None
         if mark.target != target:
-            logger.info("node %s: its high-water mark in environment %s belongs to target %s, "
-                        "not %s: reading everything", node, self.environment, mark.target or "-",
-                        target or "-")
+            logger.info(
+                "node %s: its high-water mark in environment %s belongs to target %s, "
+                "not %s: reading everything",
+                node,
+                self.environment,
+                mark.target or "-",
+                target or "-",
+            )
             return None
         return decode_mark(mark.type, mark.value)
 
@@ -198,8 +217,9 @@ class RunRecorder:
                     run.status = result.status
                     run.finished_at = result.finished_at
                     # column lists stay in the effective records only: history need not repeat them
-                    run.nodes = {n: r.model_copy(update={"columns": None})
-                                 for n, r in records.items()}
+                    run.nodes = {
+                        n: r.model_copy(update={"columns": None}) for n, r in records.items()
+                    }
             for name, record in records.items():
                 if record.status in ("success", "failed"):
                     state.nodes[name] = record  # unchanged/skipped nodes keep their last record
@@ -211,14 +231,25 @@ class RunRecorder:
     def node_record(self, result: NodeResult, run_id: str) -> NodeRecord:
         """The state record of a node result of this run."""
         return NodeRecord(
-            status=result.status, fingerprint=result.fingerprint, rows_in=result.rows_in,
-            rows_out=result.rows_out, rows_written=result.rows_written,
+            status=result.status,
+            fingerprint=result.fingerprint,
+            rows_in=result.rows_in,
+            rows_out=result.rows_out,
+            rows_written=result.rows_written,
             rows_total=result.rows_total,
-            duration_s=result.duration_s, output=result.output, error=result.error,
-            started_at=result.started_at, finished_at=result.finished_at, run_id=run_id,
-            environment=self.environment, source_fingerprint=result.source_fingerprint,
-            columns=([(c.name, c.type) for c in result.schema_out]
-                     if result.status == "success" else None),
+            duration_s=result.duration_s,
+            output=result.output,
+            error=result.error,
+            started_at=result.started_at,
+            finished_at=result.finished_at,
+            run_id=run_id,
+            environment=self.environment,
+            source_fingerprint=result.source_fingerprint,
+            columns=(
+                [(c.name, c.type) for c in result.schema_out]
+                if result.status == "success"
+                else None
+            ),
         )
 
     def record_mark(self, node: str, update: MarkUpdate, run_id: str | None = None) -> None:
@@ -227,13 +258,15 @@ class RunRecorder:
             return
         self._update(lambda doc: self._set_mark(doc.pipeline(self.pipeline), node, update, run_id))
 
-    def _set_mark(self, state: PipelineState, node: str, update: MarkUpdate,
-                  run_id: str | None) -> None:
+    def _set_mark(
+        self, state: PipelineState, node: str, update: MarkUpdate, run_id: str | None
+    ) -> None:
         encoded = encode_mark(update.value)
         if encoded is None:
             return
         state.high_water_marks.setdefault(self.environment, {})[node] = HighWaterMark(
-            target=update.target, run_id=run_id, updated_at=utc_now(), **encoded)
+            target=update.target, run_id=run_id, updated_at=utc_now(), **encoded
+        )
 
     def last_record(self, node: str) -> NodeRecord | None:
         """The node's last effective record (success or failure) before this run."""

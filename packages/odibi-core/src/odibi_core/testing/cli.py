@@ -16,8 +16,12 @@ from pathlib import Path
 
 
 def run_odibi(
-    args: Sequence[str], *, cwd: str | Path | None = None, env: Mapping[str, str] | None = None,
-    timeout: float = 300, extra_env: Mapping[str, str] | None = None,
+    args: Sequence[str],
+    *,
+    cwd: str | Path | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 300,
+    extra_env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``python -m odibi_core.cli.main ARGS``; return the completed process (text output).
 
@@ -33,7 +37,12 @@ def run_odibi(
     environment.setdefault("PYTHONUNBUFFERED", "1")
     return subprocess.run(
         [sys.executable, "-m", "odibi_core.cli.main", *args],
-        cwd=cwd, env=environment, capture_output=True, text=True, timeout=timeout, check=False,
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 
@@ -69,7 +78,10 @@ def invoke_odibi(args: Sequence[str]) -> CliResult:
 
 
 def start_odibi(
-    args: Sequence[str], *, cwd: str | Path | None = None, extra_env: Mapping[str, str] | None = None,
+    args: Sequence[str],
+    *,
+    cwd: str | Path | None = None,
+    extra_env: Mapping[str, str] | None = None,
 ) -> subprocess.Popen[str]:
     """Start ``python -m odibi_core.cli.main ARGS`` without waiting (to send it signals).
 
@@ -80,7 +92,11 @@ def start_odibi(
     environment.update(extra_env or {})
     environment.setdefault("PYTHONUNBUFFERED", "1")
     return subprocess.Popen(
-        [sys.executable, "-m", "odibi_core.cli.main", *args], cwd=cwd, env=environment,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        [sys.executable, "-m", "odibi_core.cli.main", *args],
+        cwd=cwd,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
-

@@ -15,7 +15,13 @@ from odibi_core.plugins.hookspecs import ENTRY_POINT_GROUP
 
 
 def make_distribution(
-    root: Path, dist: str, module: str, source: str, *, version: str = "1.0.0", entry_name: str | None = None,
+    root: Path,
+    dist: str,
+    module: str,
+    source: str,
+    *,
+    version: str = "1.0.0",
+    entry_name: str | None = None,
 ) -> Path:
     """Write module ``module`` (with ``source``) and a dist-info for ``dist`` under ``root``.
 
@@ -36,6 +42,8 @@ def make_distribution(
     info = root / f"{dist.replace('-', '_')}-{version}.dist-info"
     info.mkdir(exist_ok=True)
     (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n")
-    (info / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\n{entry_name or module} = {module}\n")
+    (info / "entry_points.txt").write_text(
+        f"[{ENTRY_POINT_GROUP}]\n{entry_name or module} = {module}\n"
+    )
     (info / "top_level.txt").write_text(f"{module}\n")
     return module_file

@@ -70,9 +70,8 @@ class FileSafetyContract:
             self._materialise(
                 engine, engine.read(files, ReadRequest(format="csv", path="ragged.csv"))
             )
-        assert "ragged.csv" in info.value.message and "line 2" in info.value.message, (
-            info.value.message
-        )
+        assert "ragged.csv" in info.value.message, info.value.message
+        assert "line 2" in info.value.message, info.value.message
 
     def test_a_ragged_csv_is_read_when_the_read_is_lenient(
         self, engine: Engine, files: LocalConnection

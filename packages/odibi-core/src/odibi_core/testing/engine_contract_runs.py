@@ -126,15 +126,16 @@ class RunContract:
     ) -> None:
         leaves = promises["leaves"]
         broken = leaves.nodes["broken_leaf"]
-        assert leaves.status == "failed" and broken.status == "failed", shown_text(broken)
-        assert broken.error_step == 1 and (broken.error or "").startswith("step 1 (sql): ")
-        assert broken.error_sql is not None and "CAST(name AS INTEGER)" in broken.error_sql
+        assert leaves.status == "failed", shown_text(broken)
+        assert broken.status == "failed", shown_text(broken)
+        assert broken.error_step == 1
+        assert (broken.error or "").startswith("step 1 (sql): ")
+        assert broken.error_sql is not None
+        assert "CAST(name AS INTEGER)" in broken.error_sql
         caret = next(line for line in broken.error_sql.splitlines() if "^" in line)
         assert caret.index("^") == broken.error_sql.splitlines()[1].index("CAST"), broken.error_sql
-        assert (
-            leaves.nodes["good_leaf"].status == "success"
-            and leaves.nodes["good_leaf"].rows_out == 2
-        )
+        assert leaves.nodes["good_leaf"].status == "success"
+        assert leaves.nodes["good_leaf"].rows_out == 2
 
     def test_a_row_count_validation_cannot_pass_on_a_frame_that_fails_to_compute(
         self, promises: dict[str, Any]
@@ -149,9 +150,11 @@ class RunContract:
         chain = promises["chain"]
         cleaned, published = chain.nodes["cleaned"], chain.nodes["published"]
         assert chain.status == "failed"
-        assert cleaned.status == "failed" and cleaned.error_step == 2, shown_text(cleaned)
+        assert cleaned.status == "failed", shown_text(cleaned)
+        assert cleaned.error_step == 2, shown_text(cleaned)
         assert "CAST(name AS INTEGER)" in (cleaned.error_sql or ""), shown_text(cleaned)
-        assert published.status == "skipped" and "cleaned" in (published.skipped_reason or "")
+        assert published.status == "skipped"
+        assert "cleaned" in (published.skipped_reason or "")
         assert chain.nodes["people"].status == "success"
         assert not (promises["__folder__"] / "out" / "published.parquet").exists()
 

@@ -1,4 +1,5 @@
-"""pytest fixtures for Odibi and plugin authors (loaded automatically by the ``pytest11`` entry point).
+"""pytest fixtures for Odibi and plugin authors (loaded automatically by the ``pytest11`` entry
+point).
 
 Example::
 
@@ -31,10 +32,14 @@ def make_plugin_manager() -> Callable[..., OdibiPluginManager]:
     from odibi_core.plugins.loader import PluginSettings
     from odibi_core.plugins.manager import create_plugin_manager
 
-    def factory(*plugins: tuple[str, object], load_entry_points: bool = False,
-                settings: PluginSettings | None = None) -> OdibiPluginManager:
-        return create_plugin_manager(settings or PluginSettings(), extra_plugins=plugins,
-                                     load_entry_points=load_entry_points)
+    def factory(
+        *plugins: tuple[str, object],
+        load_entry_points: bool = False,
+        settings: PluginSettings | None = None,
+    ) -> OdibiPluginManager:
+        return create_plugin_manager(
+            settings or PluginSettings(), extra_plugins=plugins, load_entry_points=load_entry_points
+        )
 
     return factory
 
@@ -59,11 +64,15 @@ def write_project(tmp_path: Path) -> Callable[..., Path]:
     ``write_project(yaml_text, files={"data/a.csv": "x\\n1\\n"}, name="odibi.yaml")``
     """
 
-    def write(yaml_text: str, *, files: dict[str, str] | None = None, name: str = "odibi.yaml") -> Path:
+    def write(
+        yaml_text: str, *, files: dict[str, str] | None = None, name: str = "odibi.yaml"
+    ) -> Path:
         for rel, content in (files or {}).items():
             target = tmp_path / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(textwrap.dedent(content) if rel.endswith((".py", ".yaml")) else content)
+            target.write_text(
+                textwrap.dedent(content) if rel.endswith((".py", ".yaml")) else content
+            )
         path = tmp_path / name
         path.write_text(textwrap.dedent(yaml_text))
         return path
@@ -72,7 +81,9 @@ def write_project(tmp_path: Path) -> Callable[..., Path]:
 
 
 @pytest.fixture
-def plugin_distributions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Path]]:
+def plugin_distributions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[..., Path]]:
     """Factory writing plugin distributions that entry-point discovery finds (in this process).
 
     ``plugin_distributions("odibi-foo", "odibi_foo", source)`` returns the module path. The
@@ -95,19 +106,33 @@ def plugin_distributions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
 
     yield make
     for name in set(sys.modules) - before:
-        if sys.modules[name] is not None and str(getattr(sys.modules[name], "__file__", "") or "").startswith(str(root)):
+        if sys.modules[name] is not None and str(
+            getattr(sys.modules[name], "__file__", "") or ""
+        ).startswith(str(root)):
             del sys.modules[name]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     """Options telling tests where their services are (see :mod:`odibi_core.testing.services`)."""
     group = parser.getgroup("odibi", "Odibi test services")
-    group.addoption("--odibi-service", action="append", default=[], metavar="NAME=VALUE",
-                    help="a test service variable, e.g. ODIBI_TEST_PG_DSN=... (repeatable)")
-    group.addoption("--odibi-services-file", default=None, metavar="PATH",
-                    help="a file of NAME=value lines with test service variables")
-    parser.addini("odibi_services_file", "file of NAME=value test service variables (relative to "
-                  "the rootdir; ignored when missing)", default="")
+    group.addoption(
+        "--odibi-service",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a test service variable, e.g. ODIBI_TEST_PG_DSN=... (repeatable)",
+    )
+    group.addoption(
+        "--odibi-services-file",
+        default=None,
+        metavar="PATH",
+        help="a file of NAME=value lines with test service variables",
+    )
+    parser.addini(
+        "odibi_services_file",
+        "file of NAME=value test service variables (relative to the rootdir; ignored when missing)",
+        default="",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:

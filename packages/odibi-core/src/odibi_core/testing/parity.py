@@ -41,9 +41,12 @@ def type_family(arrow_type: Any) -> str:
     import pyarrow as pa
 
     checks = [
-        (pa.types.is_integer, "integer"), (pa.types.is_floating, "float"), (pa.types.is_decimal, "decimal"),
+        (pa.types.is_integer, "integer"),
+        (pa.types.is_floating, "float"),
+        (pa.types.is_decimal, "decimal"),
         (lambda t: pa.types.is_string(t) or pa.types.is_large_string(t), "string"),
-        (pa.types.is_boolean, "boolean"), (pa.types.is_date, "date"),
+        (pa.types.is_boolean, "boolean"),
+        (pa.types.is_date, "date"),
     ]
     for check, family in checks:
         if check(arrow_type):
@@ -76,7 +79,9 @@ def summary(table: Any) -> tuple[list[str], list[str], list[tuple[Any, ...]]]:
     return table.schema.names, families, rows
 
 
-def read_outputs(project_file: Path) -> dict[str, tuple[list[str], list[str], list[tuple[Any, ...]]]]:
+def read_outputs(
+    project_file: Path,
+) -> dict[str, tuple[list[str], list[str], list[tuple[Any, ...]]]]:
     """``node -> (columns, families, rows)`` of every written output of the project, read back
     through its connection with the duckdb engine: local or remote files of any format, tables of
     plugin formats (Delta) too."""
@@ -99,11 +104,17 @@ def read_outputs(project_file: Path) -> dict[str, tuple[list[str], list[str], li
                 if write is None or not write.path:
                     continue
                 spec = pm.connection(project.config.connections[write.connection].type)
-                context = BuildContext(write.connection, project.project_dir, project.config.project)
+                context = BuildContext(
+                    write.connection, project.project_dir, project.config.project
+                )
                 connection = spec.factory(project.connection_options[write.connection], context)
                 connection.name = write.connection
-                frame = formats.read(engine, connection, ReadRequest(format=write.format, path=write.path))
-                outputs[f"{pipeline.pipeline}.{node.name}"] = summary(engine.to_arrow(frame).read_all())
+                frame = formats.read(
+                    engine, connection, ReadRequest(format=write.format, path=write.path)
+                )
+                outputs[f"{pipeline.pipeline}.{node.name}"] = summary(
+                    engine.to_arrow(frame).read_all()
+                )
                 connection.close()
     finally:
         engine.close()
@@ -156,8 +167,11 @@ def values_equal(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def assert_same_output(expected: tuple[list[str], list[str], list[tuple[Any, ...]]],
-                       actual: tuple[list[str], list[str], list[tuple[Any, ...]]], label: str) -> None:
+def assert_same_output(
+    expected: tuple[list[str], list[str], list[tuple[Any, ...]]],
+    actual: tuple[list[str], list[str], list[tuple[Any, ...]]],
+    label: str,
+) -> None:
     """Fail with the first difference between two :func:`read_output` results."""
     names, families, rows = expected
     other_names, other_families, other_rows = actual
@@ -170,7 +184,9 @@ def assert_same_output(expected: tuple[list[str], list[str], list[tuple[Any, ...
             assert values_equal(x, y), f"{label}: row {i} column {column}: {y!r} != {x!r}"
 
 
-def run_on_engine(project_file: Path, engine: str, engine_options: dict[str, Any] | None = None) -> list[Any]:
+def run_on_engine(
+    project_file: Path, engine: str, engine_options: dict[str, Any] | None = None
+) -> list[Any]:
     """Run every pipeline of ``project_file`` with ``engine`` (the file is not changed)."""
     from odibi_core.config.loader import build_project, read_project_source
     from odibi_core.execution.runner import run_project

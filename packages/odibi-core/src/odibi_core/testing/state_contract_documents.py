@@ -108,7 +108,9 @@ class StateDocumentTests(StateContractHooks):
     ) -> None:
         backend = make_backend(history=3)
         for i in range(5):
-            record = RunRecord(run_id=f"run-{i}", status="success", started_at="2024-01-01T00:00:00+00:00")
+            record = RunRecord(
+                run_id=f"run-{i}", status="success", started_at="2024-01-01T00:00:00+00:00"
+            )
 
             def add(doc: StateDocument, record: RunRecord = record) -> None:
                 doc.pipeline("p").runs.append(record)
@@ -118,7 +120,9 @@ class StateDocumentTests(StateContractHooks):
         assert stored is not None
         assert [r.run_id for r in stored.pipelines["p"].runs] == ["run-2", "run-3", "run-4"]
 
-    def test_the_lock_timeout_setting_is_how_long_update_waits(self, make_backend: MakeBackend) -> None:
+    def test_the_lock_timeout_setting_is_how_long_update_waits(
+        self, make_backend: MakeBackend
+    ) -> None:
         holder, waiter = make_backend(), make_backend(lock_timeout=0.4)
         with holder.lock(STATE_LOCK_NAME, timeout=5, run_id="run-holding"):
             start = time.monotonic()

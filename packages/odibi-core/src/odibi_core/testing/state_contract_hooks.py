@@ -14,7 +14,8 @@ from odibi_core.contracts.state import HighWaterMark, HolderInfo, StateBackend, 
 from odibi_core.state.integrity import seal
 
 MakeBackend = Callable[..., StateBackend]
-"""``make_backend(store="default", *, run_id=None, lock_timeout=60.0, history=50) -> StateBackend``."""
+"""``make_backend(store="default", *, run_id=None, lock_timeout=60.0, history=50) ->
+StateBackend``."""
 
 
 COUNTER_PIPELINE = "counter"
@@ -79,7 +80,9 @@ class StateContractHooks:
     @pytest.fixture
     def make_backend(self) -> MakeBackend:
         """Override: the backend factory described in the module docstring."""
-        raise NotImplementedError("subclass StateBackendContract and override the make_backend fixture")
+        raise NotImplementedError(
+            "subclass StateBackendContract and override the make_backend fixture"
+        )
 
     def write_raw(self, backend: StateBackend, data: bytes) -> None:
         """Override: replace ``backend``'s stored document with ``data``, bypassing the backend."""
@@ -90,11 +93,14 @@ class StateContractHooks:
         raise NotImplementedError
 
     def abandon_lock(self, backend: StateBackend, name: str, *, run_id: str) -> HolderInfo:
-        """Override: take lock ``name`` as a holder that dies without releasing it; return its info."""
+        """Override: take lock ``name`` as a holder that dies without releasing it; return its
+        info."""
         raise NotImplementedError
 
     # --- helpers ---------------------------------------------------------------------------
 
-    def stored_document(self, *, lineage: str = "cafe" * 8, serial: int = 1, counter: int = 0) -> bytes:
+    def stored_document(
+        self, *, lineage: str = "cafe" * 8, serial: int = 1, counter: int = 0
+    ) -> bytes:
         """Bytes of a valid document, for planting with :meth:`write_raw`."""
         return make_document_bytes(lineage=lineage, serial=serial, counter=counter)

@@ -33,7 +33,10 @@ class StateLockTests(StateContractHooks):
             assert holder.lock_id
 
     def test_a_held_lock_times_out_naming_its_holder(self, make_backend: MakeBackend) -> None:
-        holder_backend, waiter = make_backend(run_id="run-holder-7"), make_backend(run_id="run-waiter")
+        holder_backend, waiter = (
+            make_backend(run_id="run-holder-7"),
+            make_backend(run_id="run-waiter"),
+        )
         with holder_backend.lock(STATE_LOCK_NAME, timeout=5, run_id="run-holder-7") as holder:
             start = time.monotonic()
             with pytest.raises(StateLockTimeout) as caught:
@@ -65,12 +68,16 @@ class StateLockTests(StateContractHooks):
         first, second = make_backend(), make_backend()
         with first.lock("pipeline.p", timeout=5, run_id="run-first"):
             start = time.monotonic()
-            with pytest.raises(StateLockTimeout, match="run-first"):
-                with second.lock("pipeline.p", timeout=0, run_id="run-second"):
-                    pass  # pragma: no cover
+            with (
+                pytest.raises(StateLockTimeout, match="run-first"),
+                second.lock("pipeline.p", timeout=0, run_id="run-second"),
+            ):
+                pass  # pragma: no cover
             assert time.monotonic() - start < self.timing_slack
 
-    def test_a_waiter_gets_the_lock_when_the_holder_releases_it(self, make_backend: MakeBackend) -> None:
+    def test_a_waiter_gets_the_lock_when_the_holder_releases_it(
+        self, make_backend: MakeBackend
+    ) -> None:
         first, second = make_backend(), make_backend()
         entered = threading.Event()
         release = threading.Event()
@@ -104,12 +111,16 @@ class StateLockTests(StateContractHooks):
         with first.lock(pipeline_lock_name("sales"), timeout=5, run_id="run-sales"):
             with second.lock(pipeline_lock_name("stock"), timeout=0, run_id="run-stock"):
                 assert second.update(_bump, timeout=0.5).serial == 1  # state lock is free too
-            with pytest.raises(StateLockTimeout, match="run-sales"):
-                with second.lock(pipeline_lock_name("sales"), timeout=0, run_id="run-other"):
-                    pass  # pragma: no cover
-        with first.lock(STATE_LOCK_NAME, timeout=5, run_id="run-state"):
-            with second.lock(pipeline_lock_name("sales"), timeout=0, run_id="run-sales-2"):
-                pass
+            with (
+                pytest.raises(StateLockTimeout, match="run-sales"),
+                second.lock(pipeline_lock_name("sales"), timeout=0, run_id="run-other"),
+            ):
+                pass  # pragma: no cover
+        with (
+            first.lock(STATE_LOCK_NAME, timeout=5, run_id="run-state"),
+            second.lock(pipeline_lock_name("sales"), timeout=0, run_id="run-sales-2"),
+        ):
+            pass
 
     def test_a_pipeline_lock_holder_can_update_state(self, make_backend: MakeBackend) -> None:
         backend = make_backend(run_id="run-1")
@@ -137,7 +148,9 @@ class StateLockTests(StateContractHooks):
         with rescuer.lock(pipeline_lock_name("p"), timeout=0, run_id="run-next"):
             assert [h.run_id for h in rescuer.holders()] == ["run-next"]
 
-    def test_force_unlock_of_an_unknown_lock_id_is_a_usage_error(self, make_backend: MakeBackend) -> None:
+    def test_force_unlock_of_an_unknown_lock_id_is_a_usage_error(
+        self, make_backend: MakeBackend
+    ) -> None:
         backend = make_backend()
         with pytest.raises(LockNotFound, match="no-such-lock") as caught:
             backend.force_unlock("no-such-lock")
@@ -146,7 +159,9 @@ class StateLockTests(StateContractHooks):
     def test_force_unlock_of_a_live_holder(self, make_backend: MakeBackend) -> None:
         live, other = make_backend(), make_backend()
         stack = contextlib.ExitStack()
-        holder = stack.enter_context(live.lock(pipeline_lock_name("p"), timeout=5, run_id="run-live"))
+        holder = stack.enter_context(
+            live.lock(pipeline_lock_name("p"), timeout=5, run_id="run-live")
+        )
         try:
             if self.breaks_live_locks:
                 assert other.force_unlock(holder.lock_id).run_id == "run-live"
@@ -156,9 +171,11 @@ class StateLockTests(StateContractHooks):
                 with pytest.raises(OdibiError) as caught:
                     other.force_unlock(holder.lock_id)
                 assert str(os.getpid()) in caught.value.message
-                with pytest.raises(StateLockTimeout):
-                    with other.lock(pipeline_lock_name("p"), timeout=0, run_id="run-next"):
-                        pass  # pragma: no cover
+                with (
+                    pytest.raises(StateLockTimeout),
+                    other.lock(pipeline_lock_name("p"), timeout=0, run_id="run-next"),
+                ):
+                    pass  # pragma: no cover
         finally:
             with contextlib.suppress(OdibiError):
                 stack.close()

@@ -28,13 +28,28 @@ def _history(name: str, runs: int, *, first: int = 0) -> PipelineState:
     state = PipelineState()
     for i in range(first, first + runs):
         started = f"2026-01-01T00:{i:02d}:00.000+00:00"
-        record = NodeRecord(status="success", fingerprint="ab" * 8, rows_out=i, run_id=f"{name}-{i}",
-                            started_at=started, finished_at=started, output=f"lake:{name}/{i}")
-        state.runs.append(RunRecord(run_id=f"{name}-{i}", status="success", started_at=started,
-                                    finished_at=started, nodes={"load": record}))
+        record = NodeRecord(
+            status="success",
+            fingerprint="ab" * 8,
+            rows_out=i,
+            run_id=f"{name}-{i}",
+            started_at=started,
+            finished_at=started,
+            output=f"lake:{name}/{i}",
+        )
+        state.runs.append(
+            RunRecord(
+                run_id=f"{name}-{i}",
+                status="success",
+                started_at=started,
+                finished_at=started,
+                nodes={"load": record},
+            )
+        )
         state.nodes["load"] = record
         state.high_water_marks.setdefault("(default)", {})["load"] = HighWaterMark(
-            target=f"lake:{name}", type="int", value=i, run_id=f"{name}-{i}", updated_at=started)
+            target=f"lake:{name}", type="int", value=i, run_id=f"{name}-{i}", updated_at=started
+        )
     return state
 
 
@@ -64,20 +79,29 @@ class PipelineDocumentTests(StateContractHooks):
         _plant_shared(main, before)
         store = prepare_pipeline_store(main, "alpha", timeout=10)
         try:
-            store.update(lambda doc: doc.pipeline("alpha").runs.append(
-                RunRecord(run_id="alpha-new", status="running", started_at="2026-02-01T00:00:00+00:00")))
+            store.update(
+                lambda doc: doc.pipeline("alpha").runs.append(
+                    RunRecord(
+                        run_id="alpha-new", status="running", started_at="2026-02-01T00:00:00+00:00"
+                    )
+                )
+            )
         finally:
             if store is not main:
                 store.close()
         seen = read_all(make_backend())
         assert seen is not None
         expected = {name: _dump(state) for name, state in before.items()}
-        expected["alpha"]["runs"].append(RunRecord(
-            run_id="alpha-new", status="running", started_at="2026-02-01T00:00:00+00:00").model_dump(mode="json"))
+        expected["alpha"]["runs"].append(
+            RunRecord(
+                run_id="alpha-new", status="running", started_at="2026-02-01T00:00:00+00:00"
+            ).model_dump(mode="json")
+        )
         assert {name: _dump(state) for name, state in seen.pipelines.items()} == expected
         if main.pipeline_backend("alpha") is not None:
             shared = main.read()
-            assert shared is not None and sorted(shared.pipelines) == sorted(PIPELINES)
+            assert shared is not None
+            assert sorted(shared.pipelines) == sorted(PIPELINES)
             assert all(_dump(s) == _dump(PipelineState()) for s in shared.pipelines.values())
 
     def test_a_run_writes_only_its_own_pipeline_document(self, make_backend: MakeBackend) -> None:
@@ -94,8 +118,11 @@ class PipelineDocumentTests(StateContractHooks):
         store = prepare_pipeline_store(main, "alpha", timeout=10)
         try:
             for i in range(3):
-                store.update(lambda doc, i=i: doc.pipeline("alpha").nodes.__setitem__(
-                    f"n{i}", NodeRecord(status="success")))
+
+                def add_node(doc: StateDocument, i: int = i) -> None:
+                    doc.pipeline("alpha").nodes[f"n{i}"] = NodeRecord(status="success")
+
+                store.update(add_node)
         finally:
             store.close()
         assert main.read().serial == shared_serial  # type: ignore[union-attr]

@@ -20,8 +20,8 @@ def stored_pipeline(state_file: Path, pipeline: str) -> dict[str, Any]:
     """The JSON of ``pipeline``'s state as stored (its own document, else the main one)."""
     own = pipeline_document_path(state_file, pipeline)
     if own.exists():
-        return json.loads(own.read_text())["pipelines"][pipeline]  # type: ignore[no-any-return]
-    return json.loads(state_file.read_text())["pipelines"][pipeline]  # type: ignore[no-any-return]
+        return json.loads(own.read_text())["pipelines"][pipeline]
+    return json.loads(state_file.read_text())["pipelines"][pipeline]
 
 
 __all__ = ["pipeline_document_path", "stored_pipeline"]

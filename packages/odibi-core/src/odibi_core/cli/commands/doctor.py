@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 from odibi_core.cli.context import echo, echo_json
@@ -17,12 +15,18 @@ def register(app: typer.Typer) -> None:
 
 
 def doctor(
-    project: Optional[str] = typer.Argument(
-        None, help="Project file or folder (default: ./odibi.yaml if present, else environment checks only)."),
-    env: Optional[str] = typer.Option(None, "--env", "-e", metavar="NAME", help="Overlay environments.NAME from the project file."),
+    project: str | None = typer.Argument(
+        None,
+        help="Project file or folder (default: ./odibi.yaml if present, else environment "
+        "checks only).",
+    ),
+    env: str | None = typer.Option(
+        None, "--env", "-e", metavar="NAME", help="Overlay environments.NAME from the project file."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
-    """Check Python, packages, plugins, references, connections, state and reports; exit 8 on a problem."""
+    """Check Python, packages, plugins, references, connections, state and reports; exit 8 on a
+    problem."""
     from odibi_core.doctor import run_doctor
     from odibi_core.errors import ChecksFailed
 
@@ -37,8 +41,12 @@ def doctor(
                 echo(f"  {MARKS[line.status]:<5} {line.name:<{width}}  {line.detail}".rstrip())
     problems = report.problems
     if problems:
-        names = ", ".join(f"{p.section}/{p.name}" for p in problems[:5]) + (" ..." if len(problems) > 5 else "")
-        raise ChecksFailed(f"doctor found {len(problems)} problem(s): {names}",
-                           hint="Each FAIL line above says what is wrong; fix those and run `odibi doctor` again.")
+        names = ", ".join(f"{p.section}/{p.name}" for p in problems[:5]) + (
+            " ..." if len(problems) > 5 else ""
+        )
+        raise ChecksFailed(
+            f"doctor found {len(problems)} problem(s): {names}",
+            hint="Each FAIL line above says what is wrong; fix those and run `odibi doctor` again.",
+        )
     if not as_json:
         echo("no problems found")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, List, Optional
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -31,6 +31,9 @@ KINDS: dict[str, str] = {
     "command": "cli_commands",
 }
 """``KIND`` as shown (and as ``--kind`` takes it) -> the plugin manager method listing them."""
+
+KIND_HELP = f"Only types of this kind (repeatable): {', '.join(KINDS)}."
+"""Help text of ``--kind``."""
 
 SHOWN_BY_DEFAULT = ("engine", "connection", "format", "state", "secrets")
 """Kinds listed without ``--all`` or ``--kind`` (transformers and functions are many)."""
@@ -54,20 +57,35 @@ def register(app: typer.Typer) -> None:
     """Add the ``plugins`` group to ``app``."""
     from odibi_core.cli.scaffold.command import new_plugin
 
-    group = typer.Typer(help="Inspect installed plugins and the types they provide, or scaffold a new plugin.", no_args_is_help=True)
+    group = typer.Typer(
+        help="Inspect installed plugins and the types they provide, or scaffold a new plugin.",
+        no_args_is_help=True,
+    )
     group.command("list")(list_plugins)
     group.command("new")(new_plugin)
     app.add_typer(group, name="plugins")
 
 
 def list_plugins(
-    show_all: bool = typer.Option(False, "--all", "-a", help="Include builtins, blocked or failed plugins, "
-                                  "and every kind of type (transformers, functions, commands)."),
-    kind: Optional[List[str]] = typer.Option(
-        None, "--kind", "-k", metavar="KIND",
-        help=f"Only types of this kind (repeatable): {', '.join(KINDS)}."),
-    as_json: bool = typer.Option(False, "--json", help="Machine-readable output: the plugins, each "
-                                 "with the types it provides."),
+    show_all: bool = typer.Option(
+        False,
+        "--all",
+        "-a",
+        help="Include builtins, blocked or failed plugins, "
+        "and every kind of type (transformers, functions, commands).",
+    ),
+    kind: list[str] | None = typer.Option(
+        None,
+        "--kind",
+        "-k",
+        metavar="KIND",
+        help=KIND_HELP,
+    ),
+    as_json: bool = typer.Option(
+        False,
+        "--json",
+        help="Machine-readable output: the plugins, each with the types it provides.",
+    ),
 ) -> None:
     """List plugins (active third-party ones by default) and the types available to a project."""
     from odibi_core.errors import PluginError, UsageError
@@ -78,16 +96,21 @@ def list_plugins(
     if unknown:
         from odibi_core.config.suggestions import did_you_mean
 
-        raise UsageError(f"unknown kind {unknown[0]!r}{did_you_mean(unknown[0], KINDS)}; "
-                         f"kinds: {', '.join(KINDS)}")
+        raise UsageError(
+            f"unknown kind {unknown[0]!r}{did_you_mean(unknown[0], KINDS)}; "
+            f"kinds: {', '.join(KINDS)}"
+        )
     pm = create_plugin_manager()
     # calls every registration hook, so a plugin whose hook fails is listed as failed; a conflict
     # is reported by the commands that need the name
     with contextlib.suppress(PluginError):
         pm.check_conflicts()
     provided = provided_types(pm)
-    rows = [p for p in pm.plugins
-            if show_all or (p.status == STATUS_ACTIVE and p.distribution != BUILTIN_DISTRIBUTION)]
+    rows = [
+        p
+        for p in pm.plugins
+        if show_all or (p.status == STATUS_ACTIVE and p.distribution != BUILTIN_DISTRIBUTION)
+    ]
     if as_json:
         echo_json([_plugin_dict(p.as_dict(), provided) for p in rows])
         return
@@ -98,8 +121,11 @@ def list_plugins(
     _print_types([t for t in provided if t.kind in kinds])
     hidden = [k for k in KINDS if k not in kinds and any(t.kind == k for t in provided)]
     if hidden and not kind:
-        counts = ", ".join(f"{n} {k}{'' if n == 1 else 's'}"
-                           for k in hidden for n in [sum(t.kind == k for t in provided)])
+        counts = ", ".join(
+            f"{n} {k}{'' if n == 1 else 's'}"
+            for k in hidden
+            for n in [sum(t.kind == k for t in provided)]
+        )
         echo(f"(also {counts}: `odibi plugins list --kind KIND` or --all)")
     problems = [p for p in pm.plugins if p.status != STATUS_ACTIVE]
     if problems and not show_all:
@@ -112,17 +138,28 @@ def provided_types(pm: OdibiPluginManager) -> list[Provided]:
     from odibi_core.errors import PluginError
     from odibi_core.plugins.loader import BUILTIN_DISTRIBUTION
 
-    found = [Provided("format", name, "builtin", BUILTIN_DISTRIBUTION, "built into every engine")
-             for name in BUILTIN_FORMATS]
+    found = [
+        Provided("format", name, "builtin", BUILTIN_DISTRIBUTION, "built into every engine")
+        for name in BUILTIN_FORMATS
+    ]
     for shown, registry in KINDS.items():
         try:
             records = getattr(pm, registry)()
         except PluginError:
             continue
         for name, record in records.items():
-            description = getattr(record.spec, "description", "") or getattr(record.spec, "help", "") or ""
-            found.append(Provided(shown, name, record.plugin, record.distribution,
-                                  str(description).strip().split("\n", 1)[0]))
+            description = (
+                getattr(record.spec, "description", "") or getattr(record.spec, "help", "") or ""
+            )
+            found.append(
+                Provided(
+                    shown,
+                    name,
+                    record.plugin,
+                    record.distribution,
+                    str(description).strip().split("\n", 1)[0],
+                )
+            )
     order = {k: i for i, k in enumerate(KINDS)}
     return sorted(found, key=lambda t: (order[t.kind], t.name))
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from odibi_core.cli.context import echo
+
+if TYPE_CHECKING:
+    from importlib.abc import Traversable
 
 
 def register(app: typer.Typer) -> None:
@@ -16,8 +20,12 @@ def register(app: typer.Typer) -> None:
 
 
 def init(
-    directory: Path = typer.Argument(Path("odibi-project"), help="Folder to create (must be empty or absent)."),
-    force: bool = typer.Option(False, "--force", help="Write into a non-empty folder (existing files are kept)."),
+    directory: Path = typer.Argument(
+        Path("odibi-project"), help="Folder to create (must be empty or absent)."
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="Write into a non-empty folder (existing files are kept)."
+    ),
 ) -> None:
     """Create a small runnable project named after its folder: CSV in, SQL join and a Python step,
     Parquet out; with a README, a .gitignore (outputs, reports, state, .env) and .env.example."""
@@ -25,7 +33,12 @@ def init(
 
     if directory.exists() and any(directory.iterdir()) and not force:
         raise UsageError(f"{directory} is not empty", hint="Choose a new folder or pass --force.")
-    from odibi_core.cli.init_scaffold import project_name, render_project_file, run_command, scaffold_files
+    from odibi_core.cli.init_scaffold import (
+        project_name,
+        render_project_file,
+        run_command,
+        scaffold_files,
+    )
 
     name = project_name(directory)
     command = run_command(directory)
@@ -53,12 +66,14 @@ def _write_env_example(directory: Path) -> int:
     if target.exists():
         return 0
     source = read_project_source(directory)
-    target.write_text(render_template(source, collect_variables(source.references(all_environments=True))),
-                      encoding="utf-8")
+    target.write_text(
+        render_template(source, collect_variables(source.references(all_environments=True))),
+        encoding="utf-8",
+    )
     return 1
 
 
-def _walk(root: resources.abc.Traversable, prefix: str = "") -> list[tuple[str, bytes]]:
+def _walk(root: Traversable, prefix: str = "") -> list[tuple[str, bytes]]:
     files: list[tuple[str, bytes]] = []
     for entry in sorted(root.iterdir(), key=lambda e: e.name):
         if entry.name == "__pycache__":
@@ -69,5 +84,3 @@ def _walk(root: resources.abc.Traversable, prefix: str = "") -> list[tuple[str, 
         else:
             files.append((rel, entry.read_bytes()))
     return files
-
-

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, List, Optional
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -14,16 +14,34 @@ if TYPE_CHECKING:
     from odibi_core.execution.runner import ProjectRunner
     from odibi_core.planning.dag import Plan
 
-ENV_OPT = typer.Option(None, "--env", "-e", metavar="NAME", help="Overlay environments.NAME from the project file.")
-PIPELINE_OPT = typer.Option(None, "--pipeline", "-p", metavar="NAME", help="Run only this pipeline (repeatable).")
-SHOW_PIPELINE_OPT = typer.Option(None, "--pipeline", "-p", metavar="NAME", help="Show only this pipeline (repeatable).")
+ENV_OPT = typer.Option(
+    None, "--env", "-e", metavar="NAME", help="Overlay environments.NAME from the project file."
+)
+PIPELINE_OPT = typer.Option(
+    None, "--pipeline", "-p", metavar="NAME", help="Run only this pipeline (repeatable)."
+)
+SHOW_PIPELINE_OPT = typer.Option(
+    None, "--pipeline", "-p", metavar="NAME", help="Show only this pipeline (repeatable)."
+)
 SELECT_OPT = typer.Option(
-    None, "--select", "-s", "--node", "-n", metavar="SELECTOR",
+    None,
+    "--select",
+    "-s",
+    "--node",
+    "-n",
+    metavar="SELECTOR",
     help="Run these nodes and their ancestors (repeatable, or comma-separated): NAME, tag:TAG, "
-    "pipeline:NAME; NAME+ adds descendants, +NAME ancestors (always included: a node needs its inputs).")
+    "pipeline:NAME; NAME+ adds descendants, +NAME ancestors (always included: a node needs "
+    "its inputs).",
+)
 EXCLUDE_OPT = typer.Option(
-    None, "--exclude", "-x", metavar="SELECTOR",
-    help="Leave out these nodes and every node downstream of them (repeatable; same selectors as --select).")
+    None,
+    "--exclude",
+    "-x",
+    metavar="SELECTOR",
+    help="Leave out these nodes and every node downstream of them (repeatable; same "
+    "selectors as --select).",
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -34,17 +52,44 @@ def register(app: typer.Typer) -> None:
 
 
 def run(
-    project: Optional[str] = PROJECT_ARG,
-    env: Optional[str] = ENV_OPT,
-    pipeline: Optional[List[str]] = PIPELINE_OPT,
-    node: Optional[List[str]] = SELECT_OPT,
-    exclude: Optional[List[str]] = EXCLUDE_OPT,
-    dry_run: bool = typer.Option(False, "--dry-run", help="Validate and show the plan; touch no data or state."),
-    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, metavar="N", help="Nodes run at once (default: project's workers, 4)."),
-    resume: bool = typer.Option(False, "--resume", help="Reuse nodes whose config, sources and upstream nodes are unchanged since they succeeded and whose output exists."),
-    full_refresh: bool = typer.Option(False, "--full-refresh", help="Ignore high-water marks and rebuild append/upsert targets (all nodes, or the --select selection)."),
-    lock_timeout: Optional[float] = typer.Option(None, "--lock-timeout", min=0, metavar="SECONDS", help="Seconds to wait for a held lock (default 60; env ODIBI_LOCK_TIMEOUT)."),
-    no_wait: bool = typer.Option(False, "--no-wait", help="Fail at once if the pipeline is already running."),
+    project: str | None = PROJECT_ARG,
+    env: str | None = ENV_OPT,
+    pipeline: list[str] | None = PIPELINE_OPT,
+    node: list[str] | None = SELECT_OPT,
+    exclude: list[str] | None = EXCLUDE_OPT,
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Validate and show the plan; touch no data or state."
+    ),
+    workers: int | None = typer.Option(
+        None,
+        "--workers",
+        "-w",
+        min=1,
+        metavar="N",
+        help="Nodes run at once (default: project's workers, 4).",
+    ),
+    resume: bool = typer.Option(
+        False,
+        "--resume",
+        help="Reuse nodes whose config, sources and upstream nodes are unchanged since they "
+        "succeeded and whose output exists.",
+    ),
+    full_refresh: bool = typer.Option(
+        False,
+        "--full-refresh",
+        help="Ignore high-water marks and rebuild append/upsert targets (all nodes, or the "
+        "--select selection).",
+    ),
+    lock_timeout: float | None = typer.Option(
+        None,
+        "--lock-timeout",
+        min=0,
+        metavar="SECONDS",
+        help="Seconds to wait for a held lock (default 60; env ODIBI_LOCK_TIMEOUT).",
+    ),
+    no_wait: bool = typer.Option(
+        False, "--no-wait", help="Fail at once if the pipeline is already running."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
 ) -> None:
     """Run pipelines of a project."""
@@ -59,10 +104,16 @@ def run(
     loaded, pm = load(project, env, with_progress=True)
     cancellation = RunCancellation()
     options = RunOptions(
-        pipelines=list(pipeline or []), nodes=list(node or []), exclude=list(exclude or []),
-        workers=workers, resume=resume,
-        lock_timeout=lock_timeout, wait_for_lock=not no_wait, environment=env,
-        full_refresh=full_refresh, cancellation=cancellation,
+        pipelines=list(pipeline or []),
+        nodes=list(node or []),
+        exclude=list(exclude or []),
+        workers=workers,
+        resume=resume,
+        lock_timeout=lock_timeout,
+        wait_for_lock=not no_wait,
+        environment=env,
+        full_refresh=full_refresh,
+        cancellation=cancellation,
     )
     runner = ProjectRunner(loaded, pm, options)
     if exclude:
@@ -75,8 +126,10 @@ def run(
             from odibi_core.execution.resume_plan import preview_resume
 
             print_resume_preview(preview_resume(runner))
-            echo("dry run: no data was read or written and nothing was recorded "
-                 "(state was only read)")
+            echo(
+                "dry run: no data was read or written and nothing was recorded "
+                "(state was only read)"
+            )
             return
         echo("dry run: nothing was read, written or recorded")
         return
@@ -86,7 +139,9 @@ def run(
         echo(f"note: run history is off ({STATE_PACKAGE_HINT})", err=True)
     with stop_runs_cleanly(cancellation):
         results = runner.run()
-        cancellation.armed = True  # the run is recorded: a signal now must not cut the summary short
+        cancellation.armed = (
+            True  # the run is recorded: a signal now must not cut the summary short
+        )
         _print_results(results, runner, as_json)
     if runner.interrupted:
         raise cancellation.error()
@@ -98,10 +153,12 @@ def run(
 
 
 def graph(
-    project: Optional[str] = PROJECT_ARG,
-    env: Optional[str] = ENV_OPT,
-    pipeline: Optional[List[str]] = SHOW_PIPELINE_OPT,
-    fmt: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text, mermaid or dot."),
+    project: str | None = PROJECT_ARG,
+    env: str | None = ENV_OPT,
+    pipeline: list[str] | None = SHOW_PIPELINE_OPT,
+    fmt: str = typer.Option(
+        "text", "--format", "-f", metavar="FORMAT", help="text, mermaid or dot."
+    ),
 ) -> None:
     """Print the pipeline graph as text, Mermaid or Graphviz dot (one diagram, a subgraph per
     pipeline)."""
@@ -132,8 +189,11 @@ def _note_excluded_downstream(runner: ProjectRunner) -> None:
         full = build_plan(plan.pipeline, strict=False)
         dropped = left_out_downstream(full, select, exclude)
         if dropped:
-            echo(f"note: pipeline {plan.pipeline.pipeline}: --exclude also leaves out "
-                 f"{', '.join(dropped)} (downstream of an excluded node)", err=True)
+            echo(
+                f"note: pipeline {plan.pipeline.pipeline}: --exclude also leaves out "
+                f"{', '.join(dropped)} (downstream of an excluded node)",
+                err=True,
+            )
 
 
 def _print_results(results: list[RunResult], runner: ProjectRunner, as_json: bool) -> None:
@@ -150,7 +210,10 @@ def _print_results(results: list[RunResult], runner: ProjectRunner, as_json: boo
 
 
 def _print_plan(plan: Plan) -> None:
-    echo(f"pipeline {plan.pipeline.pipeline}: {len(plan.order)} node(s) in {len(plan.layers)} layer(s)")
+    echo(
+        f"pipeline {plan.pipeline.pipeline}: {len(plan.order)} node(s) in {len(plan.layers)} "
+        "layer(s)"
+    )
     for i, layer in enumerate(plan.layers, 1):
         chosen = [n for n in layer if n in plan.selected]
         if chosen:
@@ -160,14 +223,19 @@ def _print_plan(plan: Plan) -> None:
 def _print_result(result: RunResult) -> None:
     from odibi_core.execution.failure import format_failure
 
-    echo(f"pipeline {result.pipeline} run {result.run_id}: {result.status} in {result.duration_s:.2f}s")
+    echo(
+        f"pipeline {result.pipeline} run {result.run_id}: {result.status} in "
+        f"{result.duration_s:.2f}s"
+    )
     width = max((len(n) for n in result.order), default=4)
     status_width = max([9, *(len(n.status) for n in result.nodes.values())])
     for name in result.order:
         node = result.nodes[name]
         extra = (node.error or "").split("\n", 1)[0] or node.skipped_reason or ""
-        echo(f"  {name:<{width}}  {node.status:<{status_width}} {row_counts(node):>14}  "
-             f"{node.duration_s:7.2f}s  {extra}".rstrip())
+        echo(
+            f"  {name:<{width}}  {node.status:<{status_width}} {row_counts(node):>14}  "
+            f"{node.duration_s:7.2f}s  {extra}".rstrip()
+        )
     for name in result.order:
         if result.nodes[name].status == "failed":
             echo("\n".join(format_failure(result.nodes[name])))

@@ -9,7 +9,6 @@ provider chain and lists what is missing, and where it is used. Neither ever pri
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -28,8 +27,8 @@ def register(app: typer.Typer) -> None:
 
 
 def init(
-    project: Optional[str] = PROJECT_ARG,
-    output: Optional[Path] = typer.Option(
+    project: str | None = PROJECT_ARG,
+    output: Path | None = typer.Option(
         None,
         "--output",
         "-o",
@@ -59,13 +58,14 @@ def init(
     target.write_text(text, encoding="utf-8")
     secrets = sum(1 for v in variables if "secret" in v.kinds)
     echo(
-        f"wrote {target}: {len(variables)} variable(s), {secrets} of them secret(s); fill them in .env"
+        f"wrote {target}: {len(variables)} variable(s), {secrets} of them secret(s); fill "
+        "them in .env"
     )
 
 
 def validate(
-    project: Optional[str] = PROJECT_ARG,
-    env: Optional[str] = typer.Option(
+    project: str | None = PROJECT_ARG,
+    env: str | None = typer.Option(
         None, "--env", "-e", metavar="NAME", help="Check with environments.NAME overlaid."
     ),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
@@ -135,7 +135,8 @@ def validate(
                     echo(f"             used at {describe_use(use, source.project_dir)}")
         if elsewhere:
             echo(
-                f"  ({len(elsewhere)} more only in other environments: {', '.join(elsewhere)}; check with --env NAME)"
+                f"  ({len(elsewhere)} more only in other environments: "
+                f"{', '.join(elsewhere)}; check with --env NAME)"
             )
     if failed:
         names = ", ".join(sorted({c.variable.name for c in failed}))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -18,7 +18,13 @@ from odibi_core.cli.context import PROJECT_ARG, echo, echo_json, load
 if TYPE_CHECKING:
     from odibi_core.contracts.state import HolderInfo, RunRecord, StateBackend
 
-ENV_OPT = typer.Option(None, "--env", "-e", metavar="NAME", help="Overlay environments.NAME (its state: section applies).")
+ENV_OPT = typer.Option(
+    None,
+    "--env",
+    "-e",
+    metavar="NAME",
+    help="Overlay environments.NAME (its state: section applies).",
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -39,10 +45,14 @@ def _open(project: str | None, env: str | None) -> StateBackend:
     )
 
     loaded, pm = load(project, env)
-    backend = open_state_backend(loaded, pm, run_id=None, lock_timeout=effective_lock_timeout(loaded, None))
+    backend = open_state_backend(
+        loaded, pm, run_id=None, lock_timeout=effective_lock_timeout(loaded, None)
+    )
     if backend is None:
-        raise PluginError(f"this project has no state backend; {STATE_PACKAGE_HINT}",
-                          hint="pip install odibi-state-local")
+        raise PluginError(
+            f"this project has no state backend; {STATE_PACKAGE_HINT}",
+            hint="pip install odibi-state-local",
+        )
     return backend
 
 
@@ -57,31 +67,39 @@ def display_path(location: str) -> str:
 
 
 def show(
-    project: Optional[str] = PROJECT_ARG,
-    env: Optional[str] = ENV_OPT,
-    as_json: bool = typer.Option(False, "--json", help="Print the whole document, location and held locks as JSON."),
+    project: str | None = PROJECT_ARG,
+    env: str | None = ENV_OPT,
+    as_json: bool = typer.Option(
+        False, "--json", help="Print the whole document, location and held locks as JSON."
+    ),
 ) -> None:
     """Show where state lives, the last run and node records of each pipeline, marks and locks."""
     backend = _open(project, env)
     try:
         from odibi_core.state.pipeline_documents import read_all
+
         doc = read_all(backend)
         holders = backend.holders()
     finally:
         backend.close()
     if as_json:
-        echo_json({
-            "backend": backend.name, "location": backend.location,
-            "document": doc.model_dump(mode="json") if doc is not None else None,
-            "locks": [h.model_dump(mode="json") for h in holders],
-        })
+        echo_json(
+            {
+                "backend": backend.name,
+                "location": backend.location,
+                "document": doc.model_dump(mode="json") if doc is not None else None,
+                "locks": [h.model_dump(mode="json") for h in holders],
+            }
+        )
         return
     echo(f"state: {backend.name} at {display_path(backend.location)}")
     if doc is None:
         echo("no runs recorded yet")
     else:
-        echo(f"document: lineage {doc.lineage}, serial {doc.serial}, format {doc.version}, "
-             "checksum verified")
+        echo(
+            f"document: lineage {doc.lineage}, serial {doc.serial}, format {doc.version}, "
+            "checksum verified"
+        )
         for name, pipeline in sorted(doc.pipelines.items()):
             echo(f"pipeline {name}:")
             if pipeline.runs:
@@ -92,12 +110,17 @@ def show(
                 if record.rows_total is not None and record.rows_total != record.rows_out:
                     rows += f" (target {record.rows_total})"
                 extra = record.error or record.output or ""
-                echo(f"  {node:<{width}}  {record.status:<8} {rows:>12}  {record.finished_at or '':<29}  "
-                     f"{record.fingerprint}  {extra}".rstrip())
+                echo(
+                    f"  {node:<{width}}  {record.status:<8} {rows:>12}  "
+                    f"{record.finished_at or '':<29}  "
+                    f"{record.fingerprint}  {extra}".rstrip()
+                )
             for environment, marks in sorted(pipeline.high_water_marks.items()):
                 for node, mark in sorted(marks.items()):
-                    echo(f"  high-water mark of {node} in environment {environment}, target "
-                         f"{mark.target or '-'}: {mark.value}")
+                    echo(
+                        f"  high-water mark of {node} in environment {environment}, target "
+                        f"{mark.target or '-'}: {mark.value}"
+                    )
     if holders:
         echo("locks held:")
         for holder in holders:
@@ -107,9 +130,11 @@ def show(
 
 
 def history(
-    project: Optional[str] = PROJECT_ARG,
-    env: Optional[str] = ENV_OPT,
-    pipeline: Optional[str] = typer.Option(None, "--pipeline", "-p", metavar="NAME", help="Only runs of this pipeline."),
+    project: str | None = PROJECT_ARG,
+    env: str | None = ENV_OPT,
+    pipeline: str | None = typer.Option(
+        None, "--pipeline", "-p", metavar="NAME", help="Only runs of this pipeline."
+    ),
     limit: int = typer.Option(20, "--limit", "-n", min=1, metavar="N", help="Newest runs shown."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
@@ -120,15 +145,21 @@ def history(
     backend = _open(project, env)
     try:
         from odibi_core.state.pipeline_documents import read_all
+
         doc = read_all(backend)
     finally:
         backend.close()
     if doc is not None and pipeline is not None and pipeline not in doc.pipelines:
         from odibi_core.config.suggestions import did_you_mean
 
-        raise UsageError(f"no runs of pipeline {pipeline!r} are recorded{did_you_mean(pipeline, doc.pipelines)}")
-    runs = sorted(iter_pipeline_runs(doc, pipeline) if doc is not None else [],
-                  key=lambda item: item[1].started_at, reverse=True)[:limit]
+        raise UsageError(
+            f"no runs of pipeline {pipeline!r} are recorded{did_you_mean(pipeline, doc.pipelines)}"
+        )
+    runs = sorted(
+        iter_pipeline_runs(doc, pipeline) if doc is not None else [],
+        key=lambda item: item[1].started_at,
+        reverse=True,
+    )[:limit]
     if as_json:
         echo_json([{"pipeline": name, **run.model_dump(mode="json")} for name, run in runs])
         return
@@ -143,8 +174,10 @@ def history_lines(runs: list[tuple[str, RunRecord]]) -> list[str]:
     """``odibi state history`` as a table: a header row, then one row per run."""
     width = max(8, *(len(name) for name, _ in runs))
     id_width = max(6, *(len(run.run_id) for _, run in runs))
-    lines = [f"{'PIPELINE':<{width}}  {'RUN ID':<{id_width}}  {'STATUS':<11} {'STARTED':<29}  "
-             f"{'DURATION':>8}  BY  (NODES)"]
+    lines = [
+        f"{'PIPELINE':<{width}}  {'RUN ID':<{id_width}}  {'STATUS':<11} {'STARTED':<29}  "
+        f"{'DURATION':>8}  BY  (NODES)"
+    ]
     for name, run in runs:
         lines.append(f"{name:<{width}}  {_run_line(run, id_width)}")
     return lines
@@ -152,8 +185,8 @@ def history_lines(runs: list[tuple[str, RunRecord]]) -> list[str]:
 
 def unlock(
     lock_id: str = typer.Argument(..., help="Lock id, as `odibi state show` lists it."),
-    project: Optional[str] = PROJECT_ARG,
-    env: Optional[str] = ENV_OPT,
+    project: str | None = PROJECT_ARG,
+    env: str | None = ENV_OPT,
     force: bool = typer.Option(False, "--force", "-f", help="Do not ask for confirmation."),
 ) -> None:
     """Break a stuck lock (asks for confirmation unless --force).
@@ -165,8 +198,11 @@ def unlock(
     try:
         holder = next((h for h in backend.holders() if h.lock_id == lock_id), None)
         if not force:
-            question = (f"Break {holder.describe()}?" if holder is not None
-                        else f"Clear lock {lock_id} at {display_path(backend.location)}?")
+            question = (
+                f"Break {holder.describe()}?"
+                if holder is not None
+                else f"Clear lock {lock_id} at {display_path(backend.location)}?"
+            )
             if not _confirmed(question + " Only do this if that run is dead"):
                 echo("nothing was unlocked", err=True)
                 return
@@ -178,11 +214,9 @@ def unlock(
 
 def _confirmed(question: str) -> bool:
     """Ask ``question``; no answer (end of input) counts as no."""
-    import click
-
     try:
         return typer.confirm(question, default=False, err=True)
-    except click.exceptions.Abort:
+    except typer.Abort:
         return False
 
 
@@ -190,7 +224,9 @@ def _run_line(run: RunRecord, id_width: int = 0) -> str:
     counts: dict[str, int] = {}
     for record in run.nodes.values():
         counts[record.status] = counts.get(record.status, 0) + 1
-    nodes = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "no nodes recorded"
+    nodes = (
+        ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "no nodes recorded"
+    )
     took = _duration(run.started_at, run.finished_at)
     who = f"{run.user or '?'}@{run.host or '?'} pid {run.pid or '?'}"
     started = f"{run.started_at:<29}" if id_width else run.started_at

@@ -6,7 +6,7 @@ secrets are not set (on a laptop looking at a server's reports folder, say).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -16,14 +16,30 @@ if TYPE_CHECKING:
     from odibi_core.reports.model import RunReport
     from odibi_core.reports.store import ReportEntry, ReportStore
 
-RUN_ID_ARG = typer.Argument(None, metavar="RUN_ID",
-                            help="Run id, a unique prefix of one, or `latest` (the default).")
-PROJECT_OPT = typer.Option(None, "--project", "-P", metavar="PROJECT",
-                           help="Project file, or a folder holding odibi.yaml (default: the nearest "
-                           "odibi.yaml in this folder or a parent folder).")
-PROJECT_POSITIONAL = typer.Argument(None, hidden=True, metavar="PROJECT",
-                                    help="Project (same as --project; kept for earlier scripts).")
-ENV_OPT = typer.Option(None, "--env", "-e", metavar="NAME", help="Overlay environments.NAME (its reports: section, if any).")
+RUN_ID_ARG = typer.Argument(
+    None, metavar="RUN_ID", help="Run id, a unique prefix of one, or `latest` (the default)."
+)
+PROJECT_OPT = typer.Option(
+    None,
+    "--project",
+    "-P",
+    metavar="PROJECT",
+    help="Project file, or a folder holding odibi.yaml (default: the nearest "
+    "odibi.yaml in this folder or a parent folder).",
+)
+PROJECT_POSITIONAL = typer.Argument(
+    None,
+    hidden=True,
+    metavar="PROJECT",
+    help="Project (same as --project; kept for earlier scripts).",
+)
+ENV_OPT = typer.Option(
+    None,
+    "--env",
+    "-e",
+    metavar="NAME",
+    help="Overlay environments.NAME (its reports: section, if any).",
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -43,10 +59,12 @@ def _store(project: str | None, env: str | None) -> ReportStore:
 
 
 def list_stories(
-    project: Optional[str] = PROJECT_ARG,
-    pipeline: Optional[str] = typer.Option(None, "--pipeline", "-p", metavar="NAME", help="Only this pipeline's runs."),
+    project: str | None = PROJECT_ARG,
+    pipeline: str | None = typer.Option(
+        None, "--pipeline", "-p", metavar="NAME", help="Only this pipeline's runs."
+    ),
     limit: int = typer.Option(20, "--limit", "-n", min=1, metavar="N", help="Newest runs shown."),
-    env: Optional[str] = ENV_OPT,
+    env: str | None = ENV_OPT,
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """List stored run reports, newest first."""
@@ -59,35 +77,56 @@ def list_stories(
     if not rows:
         echo(f"no run reports in {store.root}")
         return
-    echo(f"{'RUN ID':<27} {'PIPELINE':<20} {'STATUS':<10} {'STARTED':<20} {'DURATION':>9}  NODES  FAILED")
+    echo(
+        f"{'RUN ID':<27} {'PIPELINE':<20} {'STATUS':<10} {'STARTED':<20} {'DURATION':>9}  "
+        "NODES  FAILED"
+    )
     for row in rows:
         started = (row["started_at"] or "")[:19].replace("T", " ")
-        duration = f"{row['duration_s']:.2f}s" if isinstance(row["duration_s"], (int, float)) else "?"
+        duration = (
+            f"{row['duration_s']:.2f}s" if isinstance(row["duration_s"], (int, float)) else "?"
+        )
         failed = ", ".join(row["failed_nodes"]) or "-"
-        echo(f"{row['run_id']:<27} {row['pipeline']:<20} {row['status']:<10} {started:<20} {duration:>9}  "
-             f"{row['nodes']!s:>5}  {failed}")
+        echo(
+            f"{row['run_id']:<27} {row['pipeline']:<20} {row['status']:<10} {started:<20} "
+            f"{duration:>9}  "
+            f"{row['nodes']!s:>5}  {failed}"
+        )
 
 
 def _summary(entry: ReportEntry) -> dict[str, Any]:
     from odibi_core.reports.store import ReportError
 
-    row: dict[str, Any] = {"run_id": entry.run_id, "pipeline": entry.pipeline, "status": "unreadable",
-                           "started_at": entry.created.isoformat(), "duration_s": None, "nodes": None,
-                           "failed_nodes": [], "json": str(entry.json_path), "html": str(entry.html_path)}
+    row: dict[str, Any] = {
+        "run_id": entry.run_id,
+        "pipeline": entry.pipeline,
+        "status": "unreadable",
+        "started_at": entry.created.isoformat(),
+        "duration_s": None,
+        "nodes": None,
+        "failed_nodes": [],
+        "json": str(entry.json_path),
+        "html": str(entry.html_path),
+    }
     try:
         data = entry.load()
     except ReportError:
         return row
     totals = data.get("totals")
     totals = totals if isinstance(totals, dict) else {}
-    row.update(status=data.get("status", "?"), started_at=data.get("started_at"),
-               duration_s=data.get("duration_s"), nodes=totals.get("nodes"),
-               failed_nodes=list(totals.get("failed_nodes") or []))
+    row.update(
+        status=data.get("status", "?"),
+        started_at=data.get("started_at"),
+        duration_s=data.get("duration_s"),
+        nodes=totals.get("nodes"),
+        failed_nodes=list(totals.get("failed_nodes") or []),
+    )
     return row
 
 
-def _entry(command: str, run_id: str | None, project: str | None, positional: str | None,
-           env: str | None) -> ReportEntry:
+def _entry(
+    command: str, run_id: str | None, project: str | None, positional: str | None, env: str | None
+) -> ReportEntry:
     """The report ``run_id`` (default: the latest) of the project given by option or position."""
     from odibi_core.errors import UsageError
     from odibi_core.reports.store import LATEST
@@ -96,9 +135,11 @@ def _entry(command: str, run_id: str | None, project: str | None, positional: st
         raise UsageError("the project is given twice: pass it once, with --project")
     project = project if project is not None else positional
     if run_id is not None and _looks_like_a_path(run_id):
-        raise UsageError(f"{run_id!r} is a project path, not a run id",
-                         hint=f"`odibi story {command} --project {run_id}` for its latest run, "
-                         f"`odibi story {command} RUN_ID --project {run_id}` for another one.")
+        raise UsageError(
+            f"{run_id!r} is a project path, not a run id",
+            hint=f"`odibi story {command} --project {run_id}` for its latest run, "
+            f"`odibi story {command} RUN_ID --project {run_id}` for another one.",
+        )
     return _store(project, env).find(run_id or LATEST)
 
 
@@ -107,15 +148,20 @@ def _looks_like_a_path(value: str) -> bool:
     import os
     from pathlib import Path
 
-    return ("/" in value or os.sep in value or value.endswith((".yaml", ".yml"))
-            or value in (".", "..") or Path(value).exists())
+    return (
+        "/" in value
+        or os.sep in value
+        or value.endswith((".yaml", ".yml"))
+        or value in (".", "..")
+        or Path(value).exists()
+    )
 
 
 def show_story(
-    run_id: Optional[str] = RUN_ID_ARG,
-    positional: Optional[str] = PROJECT_POSITIONAL,
-    project: Optional[str] = PROJECT_OPT,
-    env: Optional[str] = ENV_OPT,
+    run_id: str | None = RUN_ID_ARG,
+    positional: str | None = PROJECT_POSITIONAL,
+    project: str | None = PROJECT_OPT,
+    env: str | None = ENV_OPT,
     as_json: bool = typer.Option(False, "--json", help="Print the whole JSON report."),
 ) -> None:
     """Summarise a run (the latest by default) in the terminal: nodes, rows, failures,
@@ -137,20 +183,27 @@ def _story_lines(r: RunReport) -> list[str]:
     t = r.totals
     lines = [
         f"pipeline {r.pipeline} run {r.run_id}: {r.status} in {r.duration_s:.2f}s",
-        f"  project {r.project}, engine {r.engine}, by {r.who.user}@{r.who.host}, started {r.started_at}"
-        + (f", environment {r.environment}" if r.environment else ""),
+        f"  project {r.project}, engine {r.engine}, by {r.who.user}@{r.who.host}, started "
+        f"{r.started_at}" + (f", environment {r.environment}" if r.environment else ""),
         f"  {t.nodes} node(s): {t.success} succeeded, {t.failed} failed, {t.skipped} skipped, "
-        f"{t.unchanged} unchanged" + (f", {t.interrupted} interrupted" if t.interrupted else "")
+        f"{t.unchanged} unchanged"
+        + (f", {t.interrupted} interrupted" if t.interrupted else "")
         + f"; {t.rows_written:,} row(s) written",
         "",
     ]
     width = max((len(n.name) for n in r.nodes), default=4)
-    lines.append(f"  {'NODE':<{width}}  {'STATUS':<9} {'SECONDS':>8} {'ROWS IN':>11} {'ROWS OUT':>11}  OUTPUT")
+    lines.append(
+        f"  {'NODE':<{width}}  {'STATUS':<9} {'SECONDS':>8} {'ROWS IN':>11} {'ROWS OUT':>11} "
+        " OUTPUT"
+    )
     for n in r.nodes:
         rows_in = "-" if n.rows_in is None else f"{n.rows_in:,}"
         rows_out = "-" if n.rows_out is None else f"{n.rows_out:,}"
-        lines.append(f"  {n.name:<{width}}  {n.status:<9} {n.duration_s:>8.2f} {rows_in:>11} {rows_out:>11}  "
-                     f"{n.output or ''}".rstrip())
+        lines.append(
+            f"  {n.name:<{width}}  {n.status:<9} {n.duration_s:>8.2f} {rows_in:>11} "
+            f"{rows_out:>11}  "
+            f"{n.output or ''}".rstrip()
+        )
     for n in r.nodes:
         details = []
         if n.error:
@@ -174,10 +227,10 @@ def _story_lines(r: RunReport) -> list[str]:
 
 
 def open_story(
-    run_id: Optional[str] = RUN_ID_ARG,
-    positional: Optional[str] = PROJECT_POSITIONAL,
-    project: Optional[str] = PROJECT_OPT,
-    env: Optional[str] = ENV_OPT,
+    run_id: str | None = RUN_ID_ARG,
+    positional: str | None = PROJECT_POSITIONAL,
+    project: str | None = PROJECT_OPT,
+    env: str | None = ENV_OPT,
 ) -> None:
     """Open a run's HTML report (the latest by default) in a graphical web browser; print its
     path when there is no display or no such browser (a text browser is never used)."""

@@ -32,7 +32,9 @@ import typer
 from odibi_core.cli.context import PROJECT_ARG, configure_logging_for, echo, echo_json
 from odibi_core.config.problems import ERROR, Problem
 
-ENV_OPT = typer.Option(None, "--env", "-e", metavar="NAME", help="Overlay environments.NAME from the project file.")
+ENV_OPT = typer.Option(
+    None, "--env", "-e", metavar="NAME", help="Overlay environments.NAME from the project file."
+)
 
 
 @dataclass
