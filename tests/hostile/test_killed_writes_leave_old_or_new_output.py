@@ -88,7 +88,7 @@ def published(target: Path, rows: set[tuple[int, int, int]]) -> bool:
     """Whether ``target`` holds ``rows`` (read while a run may be swapping it in: retry later)."""
     try:
         return output_rows(target) == rows
-    except duckdb.IOException:
+    except duckdb.Error:  # listed, then swapped away: not yet (or no longer) whole
         return False
 
 
