@@ -20,12 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from odibi_core.errors import ExitCode
 from odibi_core.testing.cli import invoke_odibi
+from odibi_core.testing.engine_contract_compute import INTERNAL_NAMES
 
 pytest.importorskip("pandas")  # the pandas engine is part of the full install the tests use
 
-INTERNAL = re.compile(
-    r"odibi_\d+_|\bodibi_(?:result|incoming|frame)\b|\.odibi-(?:tmp|old|new|stage)"
-)
+INTERNAL = INTERNAL_NAMES
 DOUBLED = re.compile(r"\b(\w*Error): \1:")
 
 

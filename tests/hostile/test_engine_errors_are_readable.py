@@ -9,9 +9,10 @@ import re
 from typing import Any
 
 from odibi_core.testing.cli import run_odibi
+from odibi_core.testing.engine_contract_compute import INTERNAL_NAMES
 from odibi_core.testing.state_files import stored_pipeline
 
-INTERNAL = re.compile(r"odibi_\d+_|odibi_result|\.odibi-tmp-|EngineError: EngineError|COPY \(")
+INTERNAL = re.compile(f"{INTERNAL_NAMES.pattern}|EngineError: EngineError")
 
 PROJECT = """
 project: readable

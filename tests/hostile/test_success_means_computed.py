@@ -10,15 +10,15 @@ generating test runs random graphs with broken nodes through the runner and chec
 from __future__ import annotations
 
 import random
-import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from odibi_core.testing.cli import run_odibi
+from odibi_core.testing.engine_contract_compute import INTERNAL_NAMES
 from odibi_core.testing.state_files import stored_pipeline
 
-INTERNAL = re.compile(r"odibi_\d+_|odibi_result|\.odibi-tmp-|COPY \(")
+INTERNAL = INTERNAL_NAMES
 
 PEOPLE = "id,name\n1,Ada\n2,Lin\n"
 

@@ -25,8 +25,11 @@ from odibi_core.errors import EngineError, OdibiError
 BROKEN_SQL = "SELECT order_id,\n       CAST(status AS INTEGER) AS s\nFROM this"
 """A step whose second column cannot be computed (``status`` holds words)."""
 
-INTERNAL_NAMES = re.compile(r"odibi_\d+_|odibi_result|\.odibi-tmp-|odibi_incoming")
-"""What an error shown to a user must never contain."""
+INTERNAL_NAMES = re.compile(
+    r"odibi_\d+_|odibi_result|odibi_incoming|\bodibi_frame\b|\.odibi-(?:tmp|old|new|stage)|COPY \("
+)
+"""What an error shown to a user must never contain: the engine's internal schemas, views and
+tables, staging names, and the ``COPY (...)`` statement a write runs."""
 
 
 class ComputeContract:
