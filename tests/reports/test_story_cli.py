@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -137,8 +138,12 @@ def test_story_show_defaults_to_the_latest_run_of_the_project_found_from_a_sub_f
 ) -> None:
     root = story_project()
     _run(root, secret_env)
-    assert run_odibi(["run", str(root)], extra_env=secret_env).returncode == 1
-    latest = sorted(p.stem for p in (root / ".odibi/reports/nightly").glob("*.json"))[-1]
+    second = run_odibi(["run", str(root)], extra_env=secret_env)
+    assert second.returncode == 1
+    # the run id of the run just made (two runs in one second: ids do not sort by time)
+    made = re.search(r"pipeline nightly run (\S+): failed", second.stdout)
+    assert made is not None, second.stdout
+    latest = made.group(1)
     proc = run_odibi(["story", "show"], cwd=root / "data", env=_without_secret())
     assert proc.returncode == 0, proc.stderr
     assert f"run {latest}: failed" in proc.stdout
