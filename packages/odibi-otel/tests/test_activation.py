@@ -171,3 +171,38 @@ def test_providers_the_host_application_set_are_used_instead_of_installing_ones(
     assert (
         "telemetry" not in result.stderr
     )  # nothing was installed, so nothing tried the closed port
+
+
+def test_batch_delay_is_odibis_unless_the_variable_sets_one() -> None:
+    assert activation.batch_settings({}) == {
+        "schedule_delay_millis": activation.SPAN_EXPORT_DELAY_MILLIS
+    }
+    assert activation.batch_settings({"OTEL_BSP_SCHEDULE_DELAY": "60000"}) == {}
+
+
+@pytest.mark.parametrize("delay", [None, "60000"], ids=["odibi-delay", "variable-delay"])
+def test_spans_leave_during_the_run_not_only_at_exit(delay: str | None, tmp_path: Path) -> None:
+    """A span ended more than the export delay before the process dies reached the collector,
+    without any flush: the process here ends with ``os._exit``, which skips the exit flush."""
+    from odibi_otel.testing.receivers import OtlpHttpReceiver
+
+    with OtlpHttpReceiver() as receiver:
+        env = {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint}
+        if delay is not None:
+            env["OTEL_BSP_SCHEDULE_DELAY"] = delay
+        result = _python(
+            f"""
+            import os, time
+            from odibi_otel.plugin import OtelPlugin
+            telemetry = OtelPlugin().telemetry()
+            telemetry.tracer.start_span("early").end()
+            time.sleep({activation.SPAN_EXPORT_DELAY_MILLIS / 1000 + 2.5})
+            os._exit(0)
+            """,
+            env,
+            tmp_path,
+        )
+
+        assert result.returncode == 0, result.stderr
+        names = [s.name for s in receiver.spans()]
+        assert names == (["early"] if delay is None else [])

@@ -136,6 +136,32 @@ def test_abort_before_the_exporter_is_built_shuts_it_down_once_built() -> None:
     assert inner.calls == 0
 
 
+def test_the_exporter_is_built_only_once_started_then_once() -> None:
+    built = []
+
+    def factory() -> FailingExporter:
+        built.append(threading.current_thread().name)
+        return FailingExporter()
+
+    guarded = guarded_span_exporter(factory, ExportHealth(), "e")
+    time.sleep(0.2)
+    assert built == []  # the installer starts it once its own set-up is done
+
+    guarded.start()
+    guarded.start()
+    assert guarded.ready(5)
+    assert built == ["odibi-otel-traces-exporter"]  # in the background, once
+
+
+def test_an_export_before_start_starts_the_build_and_waits_for_it() -> None:
+    inner = FailingExporter()
+    guarded = guarded_span_exporter(lambda: inner, ExportHealth(cool_down=0), "e")
+
+    guarded.export([])
+
+    assert inner.calls == 1
+
+
 def test_an_exporter_that_cannot_be_built_is_one_warning(caplog: pytest.LogCaptureFixture) -> None:
     def broken() -> None:
         raise ImportError("grpc is not installed")

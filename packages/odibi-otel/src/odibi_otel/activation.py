@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
 import sys
 import threading
 import time
@@ -30,6 +31,16 @@ logger = logging.getLogger("odibi.otel")
 
 ABORT_GRACE_SECONDS = 0.2
 """After aborting the exporters at exit, how long the shutdown threads are given to return."""
+
+SPAN_EXPORT_DELAY_MILLIS = 1000
+"""How long a finished span waits to be exported with the next batch (the SDK's default is 5 s).
+
+Spans leave during the run, in the exporter's background thread, so the exit flush only has the
+last second's; ``OTEL_BSP_SCHEDULE_DELAY`` overrides it.
+"""
+
+EXIT_POLL_SECONDS = 0.005
+"""How often the exit flush looks whether the providers are done (the exit waits no longer)."""
 
 
 @dataclass
@@ -124,6 +135,8 @@ def install(settings: TelemetrySettings, *, traces: bool, metrics: bool) -> Inst
         _install_traces(settings.traces, resource, installed)
     if metrics:
         _install_metrics(settings.metrics, resource, installed)
+    for exporter in installed.exporters:  # set-up done: the imports of the builds compete no more
+        exporter.start()
     atexit.register(bounded_shutdown, installed, EXIT_FLUSH_SECONDS)
     _INSTALLED.append(installed)
     return installed
@@ -145,6 +158,16 @@ def wait_for_exporters(budget: float = EXIT_FLUSH_SECONDS) -> None:
             exporter.ready(max(0.0, deadline - time.monotonic()))
 
 
+def batch_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Arguments of the ``BatchSpanProcessor``: Odibi's export delay unless
+    ``OTEL_BSP_SCHEDULE_DELAY`` sets one in ``environ`` (default: ``os.environ``, where the SDK
+    reads it and every other ``OTEL_BSP_*`` variable)."""
+    env = os.environ if environ is None else environ
+    if env.get("OTEL_BSP_SCHEDULE_DELAY"):
+        return {}
+    return {"schedule_delay_millis": SPAN_EXPORT_DELAY_MILLIS}
+
+
 def _install_traces(signal: SignalSettings, resource: Any, installed: Installed) -> None:
     from opentelemetry import trace
     from opentelemetry.sdk.trace import TracerProvider
@@ -163,11 +186,11 @@ def _install_traces(signal: SignalSettings, resource: Any, installed: Installed)
             OTLPSpanExporter as HttpExporter,
         )
 
-        return HttpExporter(endpoint=signal.endpoint)
+        return http_exporter(HttpExporter, signal)
 
     exporter = guarded_span_exporter(build, installed.health, signal.endpoint)
     provider = TracerProvider(resource=resource, shutdown_on_exit=False)
-    provider.add_span_processor(BatchSpanProcessor(exporter))
+    provider.add_span_processor(BatchSpanProcessor(exporter, **batch_settings()))
     trace.set_tracer_provider(provider)
     installed.tracer_provider = provider
     installed.exporters.append(exporter)
@@ -192,7 +215,7 @@ def _install_metrics(signal: SignalSettings, resource: Any, installed: Installed
             OTLPMetricExporter as HttpExporter,
         )
 
-        return HttpExporter(endpoint=signal.endpoint)
+        return http_exporter(HttpExporter, signal)
 
     exporter = guarded_metric_exporter(build, installed.health, signal.endpoint)
     provider = MeterProvider(
@@ -204,6 +227,23 @@ def _install_metrics(signal: SignalSettings, resource: Any, installed: Installed
     installed.meter_provider = provider
     installed.exporters.append(exporter)
     installed.endpoints.append(signal.endpoint)
+
+
+def http_exporter(exporter_class: Any, signal: SignalSettings) -> Any:
+    """An OTLP/HTTP exporter for ``signal`` that sends through the standard library's
+    ``http.client`` (:mod:`odibi_otel.http_transport`) where that gives what the SDK's default
+    ``requests`` client would, sparing the ``requests`` import; otherwise the SDK's default."""
+    try:
+        from odibi_otel.http_transport import stdlib_transport
+    except ImportError:  # an exporter release without pluggable transports
+        return exporter_class(endpoint=signal.endpoint)
+    transport = stdlib_transport(signal.signal, signal.endpoint)
+    if transport is not None:
+        try:
+            return exporter_class(endpoint=signal.endpoint, _transport=transport)
+        except TypeError:  # the release has the transports but not the argument
+            pass
+    return exporter_class(endpoint=signal.endpoint)
 
 
 def bounded_shutdown(installed: Installed, budget: float) -> bool:
@@ -225,7 +265,7 @@ def bounded_shutdown(installed: Installed, budget: float) -> bool:
     deadline = time.monotonic() + budget
     while any(t.is_alive() for t in threads):
         remaining = deadline - time.monotonic()
-        if remaining <= 0 or health.trouble.wait(min(remaining, 0.05)):
+        if remaining <= 0 or health.trouble.wait(min(remaining, EXIT_POLL_SECONDS)):
             break
     refused = health.trouble.is_set()
     clean = not refused and not any(t.is_alive() for t in threads)

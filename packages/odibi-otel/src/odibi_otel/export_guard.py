@@ -79,10 +79,10 @@ class _Guard:
     """What both guarded exporters share: a background-built inner exporter, failure accounting,
     abort.
 
-    The SDK's OTLP exporter modules take a few hundred milliseconds to import (protobuf
+    The SDK's OTLP exporter modules take tens of milliseconds of CPU to import (protobuf
     descriptors, an HTTP or gRPC client). They are imported and the exporter built in a daemon
-    thread, so the run starts at once; the first export (itself in the SDK's background thread)
-    waits for it.
+    thread (see :meth:`start`), so the run starts at once; the first export (itself in the SDK's
+    background thread) waits for it.
     """
 
     def __init__(
@@ -95,9 +95,22 @@ class _Guard:
         self._ready = threading.Event()
         self._closed = False
         self._close_lock = threading.Lock()
-        threading.Thread(
+        self._started = False
+        self._builder = threading.Thread(
             target=self._build, args=(factory,), name=f"odibi-otel-{signal}-exporter", daemon=True
-        ).start()
+        )
+
+    def start(self) -> None:
+        """Start building the inner exporter in the background (once; later calls do nothing).
+
+        Started by whoever installs the exporter once its own set-up is done, so the build's
+        imports do not compete for the interpreter with that set-up. An export starts it too.
+        """
+        with self._close_lock:
+            if self._started:
+                return
+            self._started = True
+        self._builder.start()
 
     def _build(self, factory: Callable[[], Any]) -> None:
         try:
@@ -121,6 +134,7 @@ class _Guard:
 
     def ready(self, timeout: float | None = None) -> bool:
         """Wait until the inner exporter is built (or failed to build); ``True`` if it exists."""
+        self.start()
         self._ready.wait(timeout)
         return self.inner is not None
 

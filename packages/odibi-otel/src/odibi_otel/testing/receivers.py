@@ -104,14 +104,27 @@ class OtlpHttpReceiver(_Store):
 
     Args:
         status: HTTP status to answer with (tests of a refusing collector use 400).
+        keep_alive: Answer in HTTP/1.1 and keep connections open, as collectors do (default:
+            HTTP/1.0, one connection per request).
+
+    Attributes:
+        connections: How many connections were accepted.
     """
 
-    def __init__(self, status: int = 200) -> None:
+    def __init__(self, status: int = 200, keep_alive: bool = False) -> None:
         super().__init__()
         self.status = status
+        self.connections = 0
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+
+            def setup(self) -> None:
+                with receiver._lock:
+                    receiver.connections += 1
+                super().setup()
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 encoding = (self.headers.get("Content-Encoding") or "").lower()
@@ -129,6 +142,7 @@ class OtlpHttpReceiver(_Store):
                     )
                 else:
                     self.send_response(404)
+                    self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
                 if receiver.status == 200:
