@@ -18,9 +18,16 @@ Two measurements:
    the process's (all threads) and includes flushing the run's spans to the receiver right after
    it, so each run pays for its own export. Both are reported as medians.
 2. Whole ``odibi run`` processes per mode (SDK import and exit flush included), ``--rounds`` each,
-   interleaved, medians of wall time.
+   interleaved, medians of wall time and of the process's CPU time (all threads, from the OS).
+   Ratios are medians of per-round ratios against ``disabled``.
 
 3. The wrappers' own CPU cost per node, around a node that does nothing (best of 5 x 2000 calls).
+
+4. Where an enabled ``odibi run`` process spends it: ``--rounds`` more enabled processes, each
+   timing in itself (medians): the set-up at the first pipeline (SDK imports, providers; wall and
+   main-thread CPU, before the first node runs), the exporters' background build (imports of the
+   OTLP encoder and HTTP client; thread CPU), the exports during the run (span and metric
+   threads' CPU), the bounded flush at exit (wall and CPU) and the process's CPU in all.
 
 Ratios are against ``disabled``; the target is an overhead under 5 % on the pipeline run.
 
@@ -32,6 +39,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -159,6 +167,84 @@ def hook_cost(pm: Any, loaded: Any, calls: int = 2000, repeats: int = 5) -> floa
     return best * 1e6
 
 
+def breakdown_worker(argv: list[str]) -> None:
+    """Run ``odibi run`` in this process, timing odibi-otel's parts; print them as JSON at exit."""
+    import atexit
+    import runpy
+    import threading
+
+    from odibi_otel import activation
+
+    thread_cpu: dict[str, float] = {}
+    run_thread = threading.Thread.run
+
+    def timed_run(self: threading.Thread) -> None:
+        start = time.thread_time()
+        try:
+            run_thread(self)
+        finally:
+            name = self.name.rsplit("_", 1)[0] if self.name.startswith("odibi-node") else self.name
+            thread_cpu[name] = thread_cpu.get(name, 0.0) + time.thread_time() - start
+
+    threading.Thread.run = timed_run  # type: ignore[method-assign]
+    parts: dict[str, float] = {}
+    activate, shutdown = activation.activate, activation.bounded_shutdown
+
+    def timed_activate(*args: Any, **kwargs: Any) -> Any:
+        wall, cpu = time.perf_counter(), time.thread_time()
+        try:
+            return activate(*args, **kwargs)
+        finally:
+            parts["setup_wall"] = time.perf_counter() - wall
+            parts["setup_cpu"] = time.thread_time() - cpu
+
+    def timed_shutdown(*args: Any, **kwargs: Any) -> Any:
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            return shutdown(*args, **kwargs)
+        finally:
+            parts["exit_flush_wall"] = time.perf_counter() - wall
+            parts["exit_flush_cpu"] = time.process_time() - cpu
+
+    activation.activate = timed_activate  # type: ignore[assignment]
+    activation.bounded_shutdown = timed_shutdown  # type: ignore[assignment]
+
+    def report() -> None:  # registered first: runs last, after the exit flush
+        exporters = [n for n in thread_cpu if n.startswith("odibi-otel-") and "exporter" in n]
+        exports = [n for n in thread_cpu if n.startswith("Otel")]
+        parts["build_cpu"] = sum(thread_cpu[n] for n in exporters)
+        parts["export_cpu"] = sum(thread_cpu[n] for n in exports)
+        parts["process_cpu"] = time.process_time()
+        sys.__stderr__.write("BREAKDOWN " + json.dumps(parts) + "\n")
+
+    atexit.register(report)
+    sys.argv = ["odibi", *argv]
+    runpy.run_module("odibi_core.cli.main", run_name="__main__")
+
+
+def run_process(argv: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Run ``python argv`` to its end: wall seconds, CPU seconds (all threads), stderr.
+
+    The CPU time is the growth of this process's reaped-children usage: processes are run one at
+    a time."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, *argv],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    _, stderr = proc.communicate()
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"{argv} failed:\n{stderr[-2000:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, stderr
+
+
 def mode_env(mode: str, endpoint: str) -> dict[str, str]:
     """This environment without OTEL_* variables, plus what ``mode`` needs."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
@@ -178,6 +264,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=4)
     parser.add_argument("--nodes", type=int, default=200)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
+    if sys.argv[1:2] == ["--breakdown"]:
+        breakdown_worker(sys.argv[2:])
+        return 0
     args = parser.parse_args()
     if args.worker:
         worker(args.worker, args.rounds, args.runs)
@@ -212,18 +301,23 @@ def main() -> int:
         measured = json.loads(out.stdout.strip().splitlines()[-1])
         timings, per_node = measured["runs"], measured["per_node_us"]
         print(f"odibi run processes: {args.rounds} per mode ...", flush=True)
-        cli: dict[str, list[float]] = {m: [] for m in MODES}
+        cli: dict[str, dict[str, list[float]]] = {m: {"wall": [], "cpu": []} for m in MODES}
+        command = ["-m", "odibi_core.cli.main", "run", str(project)]
+        for round_no in range(args.rounds):
+            for mode in MODES[round_no % len(MODES) :] + MODES[: round_no % len(MODES)]:
+                wall, cpu, _ = run_process(command, mode_env(mode, receiver.endpoint))
+                cli[mode]["wall"].append(wall)
+                cli[mode]["cpu"].append(cpu)
+        print(f"enabled odibi run processes timing their parts: {args.rounds} ...", flush=True)
+        parts: dict[str, list[float]] = {}
         for _ in range(args.rounds):
-            for mode in MODES:
-                start = time.perf_counter()
-                subprocess.run(
-                    [sys.executable, "-m", "odibi_core.cli.main", "run", str(project)],
-                    env=mode_env(mode, receiver.endpoint),
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                )
-                cli[mode].append(time.perf_counter() - start)
+            _, _, stderr = run_process(
+                [__file__, "--breakdown", "run", str(project)],
+                mode_env("enabled", receiver.endpoint),
+            )
+            line = next(x for x in stderr.splitlines() if x.startswith("BREAKDOWN "))
+            for key, value in json.loads(line.removeprefix("BREAKDOWN ")).items():
+                parts.setdefault(key, []).append(value)
         spans, exports = len(receiver.spans()), len(receiver.metric_requests)
 
     def paired(mode: str, key: str, series: dict[str, dict[str, list[float]]]) -> float:
@@ -231,17 +325,24 @@ def main() -> int:
         pairs = zip(series[mode][key], series["disabled"][key], strict=True)
         return statistics.median(a / b for a, b in pairs)
 
+    def added(mode: str, key: str, series: dict[str, dict[str, list[float]]]) -> float:
+        """Median over rounds of mode - disabled within each round, in milliseconds."""
+        pairs = zip(series[mode][key], series["disabled"][key], strict=True)
+        return statistics.median(a - b for a, b in pairs) * 1000
+
     med = {m: {k: statistics.median(v) for k, v in timings[m].items()} for m in MODES}
-    whole = {m: statistics.median(cli[m]) for m in MODES}
-    cli_series = {m: {"wall": cli[m]} for m in MODES}
+    whole = {m: {k: statistics.median(v) for k, v in cli[m].items()} for m in MODES}
     print(f"\n{args.nodes}-node pipeline; medians; ratio = median of per-round mode / disabled")
-    header = ("mode", "run wall", "ratio", "run cpu", "ratio", "odibi run", "ratio", "hook/node")
-    print("{:<10} {:>11} {:>7} {:>11} {:>7} {:>11} {:>7} {:>10}".format(*header))
+    header = ("", "pipeline run (in one process)", "whole odibi run process", "")
+    print("{:<10} {:^38} {:^38} {:>10}".format(*header))
+    header = ("mode", "wall", "ratio", "cpu", "ratio", "wall", "ratio", "cpu", "ratio", "hook/node")
+    print("{:<10} {:>11} {:>6} {:>11} {:>6} {:>11} {:>6} {:>11} {:>6} {:>10}".format(*header))
     for mode in MODES:
         print(
-            f"{mode:<10} {med[mode]['wall'] * 1000:>8.0f} ms {paired(mode, 'wall', timings):>7.3f} "
-            f"{med[mode]['cpu'] * 1000:>8.0f} ms {paired(mode, 'cpu', timings):>7.3f} "
-            f"{whole[mode] * 1000:>8.0f} ms {paired(mode, 'wall', cli_series):>7.3f} "
+            f"{mode:<10} {med[mode]['wall'] * 1000:>8.0f} ms {paired(mode, 'wall', timings):>6.3f} "
+            f"{med[mode]['cpu'] * 1000:>8.0f} ms {paired(mode, 'cpu', timings):>6.3f} "
+            f"{whole[mode]['wall'] * 1000:>8.0f} ms {paired(mode, 'wall', cli):>6.3f} "
+            f"{whole[mode]['cpu'] * 1000:>8.0f} ms {paired(mode, 'cpu', cli):>6.3f} "
             f"{per_node[mode]:>7.1f} us"
         )
     wall = paired("enabled", "wall", timings) - 1
@@ -250,6 +351,19 @@ def main() -> int:
         f"\noverhead of enabled telemetry per pipeline run: wall {wall * 100:+.1f}%, "
         f"cpu {cpu * 100:+.1f}% (target < 5%); per node {per_node['enabled']:.0f} us "
         f"(disabled {per_node['disabled']:.1f} us, absent {per_node['absent']:.1f} us)"
+    )
+    print(
+        f"whole odibi run process, enabled - disabled (median of per-round differences): "
+        f"wall {added('enabled', 'wall', cli):+.0f} ms (target <= +100 ms), "
+        f"cpu {added('enabled', 'cpu', cli):+.0f} ms"
+    )
+    ms = {k: statistics.median(v) * 1000 for k, v in parts.items()}
+    print(
+        f"enabled odibi run, its parts (medians of {args.rounds}): set-up at the first pipeline "
+        f"{ms['setup_wall']:.0f} ms wall / {ms['setup_cpu']:.0f} ms cpu; exporters' build in the "
+        f"background {ms['build_cpu']:.0f} ms cpu; exports during the run "
+        f"{ms['export_cpu']:.0f} ms cpu; exit flush {ms['exit_flush_wall']:.0f} ms wall / "
+        f"{ms['exit_flush_cpu']:.0f} ms cpu; process {ms['process_cpu']:.0f} ms cpu"
     )
     print(f"the receiver decoded {spans} spans and {exports} metric exports")
     return 0
