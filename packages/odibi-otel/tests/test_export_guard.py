@@ -162,6 +162,36 @@ def test_an_export_before_start_starts_the_build_and_waits_for_it() -> None:
     assert inner.calls == 1
 
 
+def test_spans_ended_before_the_exporter_is_built_reach_the_collector() -> None:
+    from odibi_otel.testing.receivers import OtlpHttpReceiver
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+    gate = threading.Event()
+    with OtlpHttpReceiver() as receiver:
+
+        def slow_factory() -> OTLPSpanExporter:
+            gate.wait(5)  # the exporter's imports are still running
+            return OTLPSpanExporter(endpoint=receiver.endpoint + "/v1/traces")
+
+        guarded = guarded_span_exporter(slow_factory, ExportHealth(), receiver.endpoint)
+        provider = TracerProvider(shutdown_on_exit=False)
+        provider.add_span_processor(BatchSpanProcessor(guarded, schedule_delay_millis=10))
+        guarded.start()
+        tracer = provider.get_tracer("test")
+        for name in ("first", "second"):
+            tracer.start_span(name).end()
+        time.sleep(0.1)  # the processor's worker is now waiting for the exporter
+        assert receiver.spans() == []
+
+        gate.set()
+        assert provider.force_flush(5000)
+
+        assert sorted(s.name for s in receiver.spans()) == ["first", "second"]
+        provider.shutdown()
+
+
 def test_an_exporter_that_cannot_be_built_is_one_warning(caplog: pytest.LogCaptureFixture) -> None:
     def broken() -> None:
         raise ImportError("grpc is not installed")
