@@ -7,6 +7,8 @@ import socket
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -41,6 +43,7 @@ def _spans(count: int) -> list[Any]:
         ({"OTEL_PYTHON_EXPORTER_OTLP_HTTP_TRACES_CREDENTIAL_PROVIDER": "oauth"}, ENDPOINT),
         ({"REQUESTS_CA_BUNDLE": "/etc/ca.pem"}, "https://collector:4318/v1/traces"),
         ({"CURL_CA_BUNDLE": "/etc/ca.pem"}, "https://collector:4318/v1/traces"),
+        ({}, "http://user:s3cret@collector:4318/v1/traces"),
     ],
 )
 def test_only_requests_honours_these_settings_so_it_is_kept(
@@ -120,6 +123,27 @@ def test_a_refused_connection_and_a_tls_mismatch_are_connection_errors() -> None
     for result in (refused, tls):
         assert result.status_code is None
         assert transport.is_connection_error(result.error), result.error
+
+
+def test_closing_wakes_a_request_waiting_for_a_silent_collector() -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)  # accepts (kernel backlog), never answers
+        transport = StdlibHTTPTransport()
+        results: list[Any] = []
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/v1/traces"
+        waiting = threading.Thread(
+            target=lambda: results.append(transport.request("POST", url, data=b"x", timeout=60))
+        )
+        waiting.start()
+        time.sleep(0.3)
+        assert results == []  # waiting for an answer
+
+        transport.close()
+        waiting.join(10)
+
+        assert not waiting.is_alive()
+        assert transport.is_connection_error(results[0].error)
 
 
 def test_a_closed_transport_fails_at_once_instead_of_connecting() -> None:

@@ -9,15 +9,17 @@ connection, with ``http.client`` and ``ssl``, honouring the same certificate set
 
 It is used only where it gives what the default client would: :func:`stdlib_transport` returns
 ``None`` (the SDK then builds its ``requests`` client) when a proxy variable or an OTLP
-credential-provider session is configured, or, for an ``https`` endpoint, a ``requests`` CA-bundle
-variable; the exporter is built with the default client, too, when the installed exporter release
+credential-provider session is configured, when the endpoint URL carries a user or password, or,
+for an ``https`` endpoint, a ``requests`` CA-bundle variable; the exporter is built with the default client, too, when the installed exporter release
 has no pluggable transport.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
+import socket
 import ssl
 import threading
 from collections.abc import Mapping
@@ -110,8 +112,13 @@ class StdlibHTTPTransport(BaseHTTPTransport):
         """Close the connection; a request blocked on it returns with an error at once."""
         self._closed = True
         connection = self._connection
-        if connection is not None:
-            connection.close()
+        if connection is None:
+            return
+        sock = connection.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):  # wakes a thread blocked reading from it
+                sock.shutdown(socket.SHUT_RDWR)
+        connection.close()
 
     def _connection_for(
         self, url: str, timeout: float | None
@@ -164,8 +171,9 @@ def stdlib_transport(
     """A :class:`StdlibHTTPTransport` configured as the SDK would configure ``requests`` for
     ``signal``, or ``None`` where only ``requests`` would give the same connection.
 
-    ``None`` when a proxy variable or an OTLP credential-provider variable is set, or, for an
-    ``https`` endpoint, a ``requests`` CA-bundle variable.
+    ``None`` when a proxy variable or an OTLP credential-provider variable is set, when the
+    endpoint has a user or password in it, or, for an ``https`` endpoint, when a ``requests``
+    CA-bundle variable is set.
 
     Args:
         signal: ``"traces"`` or ``"metrics"``: whose ``OTEL_EXPORTER_OTLP_<SIGNAL>_*`` certificate
@@ -180,10 +188,11 @@ def stdlib_transport(
         f"OTEL_PYTHON_EXPORTER_OTLP_HTTP_{signal.upper()}_CREDENTIAL_PROVIDER",
     )
     requests_only: tuple[str, ...] = PROXY_VARIABLES + credential_provider
-    if urlsplit(endpoint).scheme != "http":
+    url = urlsplit(endpoint)
+    if url.scheme != "http":
         requests_only += CA_BUNDLE_VARIABLES
-    if not present.isdisjoint(requests_only):
-        return None
+    if not present.isdisjoint(requests_only) or url.username or url.password:
+        return None  # requests sends a URL's user and password as basic authentication
 
     def setting(name: str) -> str | None:
         return (
