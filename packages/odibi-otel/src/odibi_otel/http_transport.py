@@ -10,8 +10,8 @@ connection, with ``http.client`` and ``ssl``, honouring the same certificate set
 It is used only where it gives what the default client would: :func:`stdlib_transport` returns
 ``None`` (the SDK then builds its ``requests`` client) when a proxy variable or an OTLP
 credential-provider session is configured, when the endpoint URL carries a user or password, or,
-for an ``https`` endpoint, a ``requests`` CA-bundle variable; the exporter is built with the default client, too, when the installed exporter release
-has no pluggable transport.
+for an ``https`` endpoint, a ``requests`` CA-bundle variable; the exporter is built with the
+default client, too, when the installed exporter release has no pluggable transport.
 """
 
 from __future__ import annotations
