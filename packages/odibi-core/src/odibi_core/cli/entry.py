@@ -21,3 +21,7 @@ def main() -> None:
         gc.freeze()
         gc.enable()
     cli_main()
+
+
+if __name__ == "__main__":  # pragma: no cover - ``python -m odibi_core.cli.entry``
+    main()
