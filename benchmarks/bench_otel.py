@@ -168,7 +168,8 @@ def hook_cost(pm: Any, loaded: Any, calls: int = 2000, repeats: int = 5) -> floa
 
 
 def breakdown_worker(argv: list[str]) -> None:
-    """Run ``odibi run`` in this process, timing odibi-otel's parts; print them as JSON at exit."""
+    """Run ``odibi run`` (the console script's entry) in this process, timing odibi-otel's parts;
+    print them as JSON at exit."""
     import atexit
     import runpy
     import threading
@@ -219,7 +220,7 @@ def breakdown_worker(argv: list[str]) -> None:
 
     atexit.register(report)
     sys.argv = ["odibi", *argv]
-    runpy.run_module("odibi_core.cli.main", run_name="__main__")
+    runpy.run_module("odibi_core", run_name="__main__")
 
 
 def run_process(argv: list[str], env: dict[str, str]) -> tuple[float, float, str]:
@@ -302,7 +303,7 @@ def main() -> int:
         timings, per_node = measured["runs"], measured["per_node_us"]
         print(f"odibi run processes: {args.rounds} per mode ...", flush=True)
         cli: dict[str, dict[str, list[float]]] = {m: {"wall": [], "cpu": []} for m in MODES}
-        command = ["-m", "odibi_core.cli.main", "run", str(project)]
+        command = ["-m", "odibi_core", "run", str(project)]
         for round_no in range(args.rounds):
             for mode in MODES[round_no % len(MODES) :] + MODES[: round_no % len(MODES)]:
                 wall, cpu, _ = run_process(command, mode_env(mode, receiver.endpoint))

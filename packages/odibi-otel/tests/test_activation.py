@@ -206,3 +206,25 @@ def test_spans_leave_during_the_run_not_only_at_exit(delay: str | None, tmp_path
         assert result.returncode == 0, result.stderr
         names = [s.name for s in receiver.spans()]
         assert names == (["early"] if delay is None else [])
+
+
+@pytest.mark.parametrize("enabled", [True, False], ids=["collector-on", "collector-off"])
+def test_the_set_up_leaves_the_garbage_collector_as_it_found_it(
+    enabled: bool, tmp_path: Path
+) -> None:
+    result = _python(
+        f"""
+        import gc
+        from odibi_otel.activation import activate, collector_paused
+        gc.enable() if {enabled} else gc.disable()
+        with collector_paused():
+            paused = not gc.isenabled()
+        telemetry = activate()
+        print(telemetry is not None, paused, gc.isenabled())
+        """,
+        {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{_closed_port()}"},
+        tmp_path,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True", str(enabled)]

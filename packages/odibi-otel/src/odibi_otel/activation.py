@@ -11,12 +11,14 @@
 from __future__ import annotations
 
 import atexit
+import gc
 import logging
 import os
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,18 +79,19 @@ def activate(environ: Mapping[str, str] | None = None) -> Any:
             )
         if host_tracer is None and host_meter is None and not settings.wants_export:
             return None
-        installed = install(
-            settings,
-            traces=host_tracer is None and settings.traces.enabled,
-            metrics=host_meter is None and settings.metrics.enabled,
-        )
-        tracer_provider = host_tracer or installed.tracer_provider
-        meter_provider = host_meter or installed.meter_provider
-        if tracer_provider is None and meter_provider is None:
-            return None
-        from odibi_otel.telemetry import Telemetry
+        with collector_paused():
+            installed = install(
+                settings,
+                traces=host_tracer is None and settings.traces.enabled,
+                metrics=host_meter is None and settings.metrics.enabled,
+            )
+            tracer_provider = host_tracer or installed.tracer_provider
+            meter_provider = host_meter or installed.meter_provider
+            if tracer_provider is None and meter_provider is None:
+                return None
+            from odibi_otel.telemetry import Telemetry
 
-        return Telemetry(tracer_provider, meter_provider)
+            return Telemetry(tracer_provider, meter_provider)
     except Exception as exc:
         from odibi_core.plugin import redact_text
 
@@ -98,6 +101,24 @@ def activate(environ: Mapping[str, str] | None = None) -> Any:
         )
         logger.debug("telemetry set-up failure", exc_info=True)
         return None
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while the SDK is imported and set up.
+
+    Importing the SDK builds a few thousand long-lived objects (modules, classes, descriptors);
+    the collector would scan the process's whole, already large, object graph again and again
+    while they are created. The collector's previous state is restored afterwards; the set-up's
+    objects are collected normally from then on.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def host_providers() -> tuple[Any, Any]:
