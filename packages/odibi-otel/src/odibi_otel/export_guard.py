@@ -110,7 +110,11 @@ class _Guard:
             if self._started:
                 return
             self._started = True
-        self._builder.start()
+        try:
+            self._builder.start()
+        except RuntimeError:  # no new threads at interpreter shutdown: nothing will be exported
+            logger.debug("%s exporter build could not start", self.signal, exc_info=True)
+            self._ready.set()
 
     def _build(self, factory: Callable[[], Any]) -> None:
         try:
