@@ -30,6 +30,7 @@ from odibi_core.contracts.connection import FileConnection, TableConnection
 from odibi_core.contracts.engine import CURRENT_FRAME_NAME, Engine, WriteCounts
 from odibi_core.contracts.requests import ColumnInfo, ReadRequest, WriteRequest
 from odibi_core.engines.csv_strict import malformed_csv_error
+from odibi_core.engines.duck_aliases import split_named
 from odibi_core.engines.duck_cursors import CursorPool
 from odibi_core.engines.duck_errors import from_duckdb
 from odibi_core.engines.duck_files import (
@@ -265,31 +266,47 @@ class DuckDBEngine(Engine):
         return frame
 
     def sql(self, query: str, tables: Mapping[str, Any]) -> DuckFrame:
-        """Run ``query`` in a fresh schema whose views alias ``tables``; return the result view."""
+        """Run ``query`` in a fresh schema whose views alias ``tables``; return the result view.
+
+        Only the tables ``query`` names get their alias view up front (see
+        :func:`~odibi_core.engines.duck_aliases.named_in`): creating a view binds everything
+        under it, so an alias nobody reads (``this`` in a step that reads its upstream by name)
+        was a whole extra bind of the chain per node. If the statement fails, the other aliases
+        are created and it is run once more, so a failing query meets exactly the names it
+        always met (and its error, with DuckDB's suggestions, is the same).
+        """
         cursor = self._cursor()
         schema = self._new_schema(cursor, "sql")
-        parents: list[DuckFrame] = []
+        body = query.strip().rstrip(";")
+        given = {name: frame for name, frame in tables.items() if frame is not None}
+        parents = list(given.values())
+        named, unnamed = split_named(given, body)
+        self._create_aliases(cursor, schema, named)
+        depth = 1 + max((p.depth for p in parents), default=0)
+        kind = "table" if depth >= MAX_LAZY_DEPTH else "view"
+        if kind == "table":  # a view binds its names in its own schema first; a table does not
+            self._run(cursor, f"SET search_path = '{schema},main'")
+        statement = f"CREATE {kind.upper()} {schema}.odibi_result AS\n{body}"
+        try:
+            self._run(cursor, statement, user_sql=body, line_offset=1)
+        except errors.OdibiError:
+            if not unnamed or self._cursors.interrupted:
+                raise
+            self._create_aliases(cursor, schema, unnamed)
+            self._run(cursor, statement, user_sql=body, line_offset=1)
+        frame = self._frame(f"{schema}.odibi_result", schema, parents, kind=kind)
+        frame.body, frame.depth = body, (depth if kind == "view" else 0)
+        return frame
+
+    def _create_aliases(
+        self, cursor: duckdb.DuckDBPyConnection, schema: str, tables: Mapping[str, DuckFrame]
+    ) -> None:
+        """A view in ``schema`` named after each of ``tables``, reading that frame."""
         for name, frame in tables.items():
-            if frame is None:
-                continue
-            parents.append(frame)
             self._run(
                 cursor,
                 f"CREATE VIEW {schema}.{quote_identifier(name)} AS SELECT * FROM {frame.ref}",
             )
-        self._run(cursor, f"SET search_path = '{schema},main'")
-        body = query.strip().rstrip(";")
-        depth = 1 + max((p.depth for p in parents), default=0)
-        kind = "table" if depth >= MAX_LAZY_DEPTH else "view"
-        self._run(
-            cursor,
-            f"CREATE {kind.upper()} {schema}.odibi_result AS\n{body}",
-            user_sql=body,
-            line_offset=1,
-        )
-        frame = self._frame(f"{schema}.odibi_result", schema, parents, kind=kind)
-        frame.body, frame.depth = body, (depth if kind == "view" else 0)
-        return frame
 
     def call(
         self,
