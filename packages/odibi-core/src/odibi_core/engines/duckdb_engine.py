@@ -41,7 +41,7 @@ from odibi_core.engines.duck_files import (
     read_selects,
 )
 from odibi_core.engines.duck_frames import DuckFrame, collect_droppable
-from odibi_core.engines.duck_rows import FewRows, columns_of, few_rows
+from odibi_core.engines.duck_rows import FewRows, arrow_type_name, columns_of, few_rows
 from odibi_core.engines.frames import call_python_step
 from odibi_core.engines.pandas_frames import arrow_to_pandas, is_pandas_frame, pandas_to_arrow
 from odibi_core.engines.remote_files import attach_filesystem
@@ -391,11 +391,43 @@ class DuckDBEngine(Engine):
         return self.count(frame) if frame.kind == "table" or frame.footer_counted else None
 
     def schema(self, frame: DuckFrame) -> list[ColumnInfo]:
-        """Arrow schema of ``LIMIT 0`` (binds, no data pass); asked once per frame."""
+        """Names and Arrow-spelt types of ``frame``'s columns; asked once per frame.
+
+        The frame's query is bound, never run: plain types are spelt from the bound relation's
+        types (see :mod:`~odibi_core.engines.duck_rows`); any other type asks Arrow for the
+        schema of ``LIMIT 0``, as before.
+        """
         if frame.columns is None:
-            table = self._query_few(self._cursor(), f"SELECT * FROM {frame.ref} LIMIT 0")
-            frame.columns = columns_of(table)
+            cursor = self._cursor()
+            columns = self._bound_columns(cursor, f"SELECT * FROM {frame.ref}")
+            if columns is None:
+                columns = columns_of(
+                    self._query_few(cursor, f"SELECT * FROM {frame.ref} LIMIT 0")
+                )
+            frame.columns = columns
         return list(frame.columns)
+
+    def _bound_columns(
+        self, cursor: duckdb.DuckDBPyConnection, sql: str
+    ) -> list[ColumnInfo] | None:
+        """The columns of ``sql``'s result from binding it alone (a relation that never runs: a
+        ``LIMIT 0`` query costs a bind plus an execution); ``None`` if a type needs Arrow."""
+        import duckdb
+
+        if self._cursors.interrupted:
+            raise EngineError("the run was interrupted")
+        try:
+            relation = cursor.sql(sql)
+            names, types = relation.columns, relation.types
+        except duckdb.Error as exc:
+            raise engine_error(exc) from exc
+        columns = []
+        for name, kind in zip(names, types, strict=True):
+            arrow = arrow_type_name(str(kind))
+            if arrow is None:
+                return None
+            columns.append(ColumnInfo(name, arrow))
+        return columns
 
     def sample(self, frame: DuckFrame, n: int) -> pa.Table | FewRows | None:
         """``LIMIT n`` where the rows already exist or come first without computing the rest: the
