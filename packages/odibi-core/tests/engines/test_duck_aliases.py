@@ -4,13 +4,14 @@ that fails, or names a table some other way, still meets every table it was give
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from odibi_core.contracts.engine import CURRENT_FRAME_NAME
 from odibi_core.engines.duck_aliases import split_named
 from odibi_core.engines.duck_frames import DuckFrame
-from odibi_core.engines.duckdb_engine import DuckDBEngine, EngineError
+from odibi_core.engines.duckdb_engine import DuckDBEngine, DuckDBOptions, EngineError
 
 
 @pytest.fixture
@@ -57,11 +58,28 @@ def test_a_failing_query_meets_every_table_so_its_error_suggests_them(
         engine.sql("SELECT * FROM ordrs", {CURRENT_FRAME_NAME: orders, "orders": orders})
 
 
-def test_a_table_named_without_its_name_in_the_text_is_still_read(engine: DuckDBEngine) -> None:
+def test_a_table_named_by_a_string_built_in_the_query_is_the_steps_own(
+    engine: DuckDBEngine,
+) -> None:
+    engine._con.execute("CREATE TABLE main.orders AS SELECT 99 AS id")
     orders = engine.sql("SELECT 7 AS id", {})
     step = engine.sql("SELECT * FROM query_table('ord' || 'ers')", {"orders": orders})
-    assert engine.count(step) == 1
     assert engine.compute(step, {"total": "sum(id)"}) == {"total": 7}
+
+
+def test_split_named_counts_every_table_when_the_query_builds_a_name() -> None:
+    named, unnamed = split_named({"this": 0, "orders": 1}, "FROM QUERY ('FROM ' || 'x')")
+    assert list(named) == ["this", "orders"] and not unnamed
+
+
+def test_with_a_database_file_every_table_gets_its_view(tmp_path: Path) -> None:
+    engine = DuckDBEngine(DuckDBOptions(database=str(tmp_path / "user.duckdb")))
+    try:
+        orders = engine.sql("SELECT 1 AS id", {})
+        step = engine.sql("SELECT id FROM orders", {CURRENT_FRAME_NAME: orders, "orders": orders})
+        assert views_in(engine, step) == {CURRENT_FRAME_NAME, "orders", "odibi_result"}
+    finally:
+        engine.close()
 
 
 def test_a_step_reads_its_own_tables_before_a_table_of_the_same_name_in_main(

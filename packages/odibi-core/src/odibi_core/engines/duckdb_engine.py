@@ -126,6 +126,7 @@ class DuckDBEngine(Engine):
         self._lock = threading.Lock()
         self._written: weakref.WeakKeyDictionary[DuckFrame, str] = weakref.WeakKeyDictionary()
         self._cursors = CursorPool(self._con)
+        self._in_memory = self.options.database.startswith(":memory:")
 
     @classmethod
     def build(cls, options: DuckDBOptions, context: BuildContext) -> DuckDBEngine:
@@ -269,7 +270,7 @@ class DuckDBEngine(Engine):
         """Run ``query`` in a fresh schema whose views alias ``tables``; return the result view.
 
         Only the tables ``query`` names get their alias view up front (see
-        :func:`~odibi_core.engines.duck_aliases.named_in`): creating a view binds everything
+        :func:`~odibi_core.engines.duck_aliases.split_named`): creating a view binds everything
         under it, so an alias nobody reads (``this`` in a step that reads its upstream by name)
         was a whole extra bind of the chain per node. If the statement fails, the other aliases
         are created and it is run once more, so a failing query meets exactly the names it
@@ -280,7 +281,9 @@ class DuckDBEngine(Engine):
         body = query.strip().rstrip(";")
         given = {name: frame for name, frame in tables.items() if frame is not None}
         parents = list(given.values())
-        named, unnamed = split_named(given, body)
+        # a database file may hold the user's own macros and views, which name tables the
+        # query's text does not: there every alias is made, as always
+        named, unnamed = split_named(given, body) if self._in_memory else (given, {})
         self._create_aliases(cursor, schema, named)
         depth = 1 + max((p.depth for p in parents), default=0)
         kind = "table" if depth >= MAX_LAZY_DEPTH else "view"
