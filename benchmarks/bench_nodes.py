@@ -4,9 +4,10 @@
 Runs, as whole processes, interleaved: ``odibi run`` of a pipeline of ``--nodes`` small SQL steps
 (one CSV read, chains of filters, Parquet writes at the chain ends; the pipeline of
 ``bench_otel.py``) and of the same pipeline with ``--small`` nodes, plus a hand-written DuckDB
-script doing the same views, ``COPY`` statements and materialisations at both sizes. The per-node cost of each is
-the difference between the two sizes divided by the difference in nodes (fixed costs cancel);
-Odibi's overhead per node is its per-node cost minus the script's.
+script doing the same views, ``COPY`` statements and materialisations at both sizes. The per-node
+cost of each is the difference between the two sizes divided by the difference in nodes (fixed
+costs cancel); Odibi's overhead per node is its per-node cost minus the script's, in wall time
+and in CPU time (all threads: on a busy or small machine, CPU time is what a node costs).
 
     .venv/bin/python benchmarks/bench_nodes.py [--nodes 200] [--small 20] [--repeats 5]
 """

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from odibi_core.contracts.engine import CURRENT_FRAME_NAME
 from odibi_core.engines.duck_aliases import split_named
 from odibi_core.engines.duck_frames import DuckFrame
@@ -38,12 +37,14 @@ def test_split_named_matches_names_in_any_case_and_keeps_the_order() -> None:
 def test_split_named_errs_on_the_side_of_naming() -> None:
     # a name inside a comment or a longer word may be a table the query reads: it counts
     named, unnamed = split_named({"this": 0, "or": 1}, "SELECT 1 -- not this\nFROM orders")
-    assert list(named) == ["this", "or"] and not unnamed
+    assert list(named) == ["this", "or"]
+    assert not unnamed
 
 
 def test_only_the_tables_a_query_names_get_a_view(engine: DuckDBEngine) -> None:
     orders = engine.sql("SELECT 1 AS id, 2 AS amount", {})
-    step = engine.sql("SELECT id, amount FROM orders", {CURRENT_FRAME_NAME: orders, "orders": orders})
+    tables = {CURRENT_FRAME_NAME: orders, "orders": orders}
+    step = engine.sql("SELECT id, amount FROM orders", tables)
     assert views_in(engine, step) == {"orders", "odibi_result"}
     again = engine.sql("SELECT amount FROM this", {CURRENT_FRAME_NAME: step, "orders": orders})
     assert views_in(engine, again) == {CURRENT_FRAME_NAME, "odibi_result"}
@@ -69,7 +70,8 @@ def test_a_table_named_by_a_string_built_in_the_query_is_the_steps_own(
 
 def test_split_named_counts_every_table_when_the_query_builds_a_name() -> None:
     named, unnamed = split_named({"this": 0, "orders": 1}, "FROM QUERY ('FROM ' || 'x')")
-    assert list(named) == ["this", "orders"] and not unnamed
+    assert list(named) == ["this", "orders"]
+    assert not unnamed
 
 
 def test_with_a_database_file_every_table_gets_its_view(tmp_path: Path) -> None:

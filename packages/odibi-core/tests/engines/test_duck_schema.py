@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
 from odibi_core.contracts.requests import ColumnInfo
 from odibi_core.engines.duckdb_engine import DuckDBEngine, EngineError
 
