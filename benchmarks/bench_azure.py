@@ -113,7 +113,7 @@ def main() -> None:
             "odibi run": [
                 sys.executable,
                 "-m",
-                "odibi_core.cli.main",
+                "odibi_core.cli.entry",
                 "--log-level",
                 "WARNING",
                 "run",

@@ -120,7 +120,7 @@ def main() -> None:
     )
     script = BENCH / "handwritten.py"
     script.write_text(HANDWRITTEN)
-    odibi = [sys.executable, "-m", "odibi_core.cli.main", "--log-level", "WARNING", "run"]
+    odibi = [sys.executable, "-m", "odibi_core.cli.entry", "--log-level", "WARNING", "run"]
     commands = {
         "odibi run": [*odibi, str(project / "odibi.yaml")],
         "odibi run, columns read": [*odibi, str(project / "projected.yaml")],

@@ -166,7 +166,7 @@ def main() -> None:
         runs.append(
             (
                 f"odibi run ({engine})",
-                [sys.executable, "-m", "odibi_core.cli.main", "run", f"odibi_{engine}.yaml"],
+                [sys.executable, "-m", "odibi_core.cli.entry", "run", f"odibi_{engine}.yaml"],
             )
         )
     for _ in range(args.repeat):

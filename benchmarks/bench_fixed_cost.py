@@ -2,8 +2,9 @@
 """Benchmark: the fixed cost of `odibi run` on a tiny project, and where it goes.
 
 A 3-node project (read a 10-row CSV, two SQL steps, write a CSV; state and run report on) is run
-as a separate process, interleaved with two baselines: ``python -c pass`` (the interpreter's own
-start) and a hand-written DuckDB script doing the same work. Prints median wall/CPU/peak RSS and
+as a separate process, interleaved with three baselines: ``python -c pass`` (the interpreter's own
+start), a hand-written DuckDB script doing the same work, and the libraries floor (Typer, PyYAML
+and pydantic doing the least a CLI over a YAML file can, then the same DuckDB work). Prints median wall/CPU/peak RSS and
 the ratios, then a breakdown of one run: import time per top-level package (``-X importtime``,
 self time summed) and the rest (the work after imports).
 
@@ -55,12 +56,63 @@ con.execute("COPY (SELECT count(*) AS n, sum(amount) AS total FROM doubled) TO '
 """
 
 
+FLOOR = """\
+import sys
+import duckdb
+import pydantic
+import typer
+import yaml
+
+
+class Node(pydantic.BaseModel):
+    name: str
+    depends_on: list[str] = []
+    read: dict[str, str] | None = None
+    transform: dict[str, list[str]] | None = None
+    write: dict[str, str] | None = None
+
+
+class Pipeline(pydantic.BaseModel):
+    pipeline: str
+    nodes: list[Node]
+
+
+class Project(pydantic.BaseModel):
+    project: str
+    engine: str
+    connections: dict[str, dict[str, str]]
+    pipelines: list[Pipeline]
+
+
+app = typer.Typer()
+
+
+@app.command()
+def run(project: str, env: str = typer.Option(None, "--env")) -> None:
+    with open(project) as f:
+        Project.model_validate(yaml.safe_load(f))
+    exec(open("hand.py").read())
+
+
+@app.command()
+def validate(project: str) -> None:
+    pass
+
+
+typer.main.get_command(app).main(args=sys.argv[1:], standalone_mode=False)
+"""
+"""The libraries Odibi stands on doing the least they can: Typer parses ``run odibi.yaml``,
+PyYAML loads the project, pydantic validates it into three models, then the hand-written DuckDB
+work. What ``odibi run`` costs beyond this is Odibi's own."""
+
+
 def make_project(folder: Path) -> Path:
     """Write the project, its 10-row CSV and the hand-written script into ``folder``."""
     rows = ["id,name,amount", *(f"{i},name {i},{i * 1.5}" for i in range(10))]
     (folder / "data.csv").write_text("\n".join(rows) + "\n")
     (folder / "odibi.yaml").write_text(PROJECT)
     (folder / "hand.py").write_text(HANDWRITTEN)
+    (folder / "floor.py").write_text(FLOOR)
     return folder / "odibi.yaml"
 
 
@@ -96,6 +148,9 @@ def main() -> None:
         {
             "python -c pass": lambda: measure([sys.executable, "-c", "pass"], cwd=folder),
             "hand-written duckdb script": lambda: measure([sys.executable, "hand.py"], cwd=folder),
+            "typer+yaml+pydantic+duckdb floor": lambda: measure(
+                [sys.executable, "floor.py", "run", "odibi.yaml"], cwd=folder
+            ),
             "odibi run (3 nodes, 10 rows)": lambda: measure(
                 [*ODIBI, "run", "odibi.yaml"], cwd=folder, env=env
             ),
@@ -127,6 +182,17 @@ def main() -> None:
         / sorted(h.wall for h in hand)[len(hand) // 2]
     )
     print(f"  odibi run / hand-written duckdb script: x{ratio:.2f} wall")
+    floor = results["typer+yaml+pydantic+duckdb floor"]
+    own_wall = _median([o.wall for o in odibi]) - _median([f.wall for f in floor])
+    own_cpu = _median([o.cpu for o in odibi]) - _median([f.cpu for f in floor])
+    print(
+        f"  odibi's own cost beyond the libraries floor: {own_wall * 1000:.0f} ms wall, "
+        f"{own_cpu * 1000:.0f} ms cpu"
+    )
+
+
+def _median(values: list[float]) -> float:
+    return sorted(values)[len(values) // 2]
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 ROWS = 2_000_000
-ODIBI = [sys.executable, "-m", "odibi_core.cli.main"]
+ODIBI = [sys.executable, "-m", "odibi_core.cli.entry"]
 
 
 NODE_KINDS = (

@@ -71,7 +71,7 @@ def main() -> None:
     shutil.copytree(
         QUICKSTART, project, ignore=shutil.ignore_patterns("lake", ".odibi", "__pycache__")
     )
-    odibi = [sys.executable, "-m", "odibi_core.cli.main"]
+    odibi = [sys.executable, "-m", "odibi_core.cli.entry"]
     chain = work / "chain.yaml"
     chain.write_text(_chain_project(2000))
     (work / "chain.csv").write_text("x\n1\n")

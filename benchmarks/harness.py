@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / ".bench"
 """Where generated inputs are cached between runs (git-ignored)."""
 
-ODIBI = [sys.executable, "-m", "odibi_core.cli.main"]
+ODIBI = [sys.executable, "-m", "odibi_core.cli.entry"]
 """How benchmarks start the ``odibi`` command (the same interpreter, no console-script shim)."""
 
 

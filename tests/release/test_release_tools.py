@@ -70,7 +70,7 @@ def _rewrite(wheel: Path, edit: Callable[[str, bytes], bytes | None]) -> None:
 DAMAGE: dict[str, tuple[Callable[[str, bytes], bytes | None], str]] = {
     "entry point target": (
         lambda n, d: (
-            d.replace(b"cli.main:main", b"cli.main:no_such_main")
+            d.replace(b"cli.entry:main", b"cli.entry:no_such_main")
             if n.endswith("entry_points.txt")
             else d
         ),
@@ -91,7 +91,7 @@ DAMAGE: dict[str, tuple[Callable[[str, bytes], bytes | None], str]] = {
         "missing ['click",
     ),
     "module missing": (
-        lambda n, d: None if n == "odibi_core/cli/main.py" else d,
+        lambda n, d: None if n == "odibi_core/cli/entry.py" else d,
         "module not in the wheel",
     ),
     "template missing": (

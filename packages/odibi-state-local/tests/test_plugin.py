@@ -112,3 +112,22 @@ def test_the_kernels_lock_timeout_and_history_reach_the_backend_through_its_fact
     )
     assert isinstance(flagged, LocalStateBackend)
     assert (flagged.lock_timeout, flagged.history_limit) == (0.25, 4)
+
+
+def test_a_run_never_imports_portalocker_or_redis_on_posix(tmp_path: Path) -> None:
+    """The lock is ``flock`` taken directly: portalocker's import would pull in ``redis``."""
+    code = (
+        "import sys\n"
+        "from odibi_state_local.backend import LocalStateBackend\n"
+        "b = LocalStateBackend(sys.argv[1])\n"
+        "with b.lock('state', timeout=5):\n"
+        "    pass\n"
+        "print(sorted(m for m in ('portalocker', 'redis') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "state.json")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert out.strip() == "[]"

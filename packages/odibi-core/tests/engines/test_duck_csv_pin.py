@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from odibi_core.connections.local import LocalConnection
 from odibi_core.contracts.engine import ReadRequest, WriteRequest
-from odibi_core.engines.duck_csv_pin import pinned_arguments
+from odibi_core.engines.duck_csv_pin import PIN_SAMPLE, pinned_arguments
 from odibi_core.engines.duckdb_engine import DuckDBEngine
 
 
@@ -39,8 +40,13 @@ def _sniffs(statements: list[str]) -> int:
 
 
 def _detecting_reads(statements: list[str]) -> list[str]:
-    """Statements that read the CSV with detection on (each would run the sniffer when bound)."""
-    return [s for s in statements if "read_csv(" in s and "auto_detect=false" not in s]
+    """Statements that read the CSV with something left to detect (each would run the sniffer
+    when bound): a pinned read gives the types (``columns``) and samples one row."""
+    return [
+        s
+        for s in statements
+        if "read_csv(" in s and not ("columns=" in s and PIN_SAMPLE in s)
+    ]
 
 
 def test_a_csv_is_sniffed_once_for_schema_sample_downstream_sql_and_write(
@@ -87,9 +93,25 @@ def test_an_unexpected_prompt_shape_is_not_pinned() -> None:
     assert pinned_arguments(None, "'f.csv'") is None
     assert pinned_arguments("FROM read_csv('g.csv', auto_detect=false);", "'f.csv'") is None
     assert pinned_arguments("FROM read_csv('f.csv', delim=',');", "'f.csv'") is None
-    assert pinned_arguments("FROM read_csv('f.csv', auto_detect=false, delim=',');", "'f.csv'") == (
-        "auto_detect=false, delim=','"
+    assert pinned_arguments("FROM read_csv('f.csv', auto_detect=false, delim=',');", "'f.csv'") is None
+    prompt = "FROM read_csv('f.csv', auto_detect=false, delim=',', columns={'a': 'BIGINT'});"
+    assert pinned_arguments(prompt, "'f.csv'") == "sample_size=1, delim=',', columns={'a': 'BIGINT'}"
+    sampled = prompt.replace("});", "}, sample_size=100);")
+    assert pinned_arguments(sampled, "'f.csv'") == (
+        "delim=',', columns={'a': 'BIGINT'}, sample_size=100"
     )
+
+
+def test_a_pinned_read_keeps_duckdbs_row_estimate(engine: CountingEngine, tmp_path: Path) -> None:
+    """With detection off DuckDB plans every CSV as 42 rows and may build a join's hash table on
+    the big side; the pinned read keeps the estimate it derives from the file's size."""
+    (tmp_path / "big.csv").write_text("id,v\n" + "".join(f"{i},{i % 7}\n" for i in range(20_000)))
+    files = LocalConnection("files", tmp_path)
+    frame = engine.read(files, ReadRequest(format="csv", path="big.csv"))
+    plan = engine._cursor().execute(f"EXPLAIN SELECT * FROM {frame.ref}").fetchall()[0][1]
+    estimates = [int(n.replace(",", "")) for n in re.findall(r"~([\d,]+) rows", plan)]
+    assert estimates and min(estimates) > 1_000, plan
+    assert _sniffs(engine.statements) == 1
 
 
 CELLS = st.one_of(

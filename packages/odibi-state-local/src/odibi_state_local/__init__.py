@@ -1,7 +1,7 @@
 """Odibi state backend ``local``: run state in a JSON file beside the project.
 
 Registers the backend through the ``odibi_state_backends`` hook. This module is the plugin's
-entry point, so it imports only light kernel modules; portalocker and the backend itself are
+entry point, so it imports only light kernel modules; the backend itself is
 imported by the factory, when a project actually opens its state.
 """
 
@@ -38,7 +38,7 @@ def odibi_state_backends() -> list[StateBackendSpec]:
 
     return [StateBackendSpec(
         BACKEND_NAME, _make, LocalStateOptions,
-        "JSON state file beside the project; portalocker locks, atomic writes",
+        "JSON state file beside the project; OS file locks, atomic writes",
     )]
 
 

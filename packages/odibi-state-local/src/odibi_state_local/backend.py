@@ -139,7 +139,7 @@ class LocalStateBackend(DocumentStateBackend):
     def lock(
         self, name: str, *, timeout: float, run_id: str | None = None
     ) -> AbstractContextManager[HolderInfo]:
-        """Hold lock ``name`` (a sidecar ``portalocker`` lock); see
+        """Hold lock ``name`` (an OS lock on a sidecar file); see
         :meth:`odibi_core.contracts.state.StateBackend.lock`."""
         return self.locks.hold(
             name,

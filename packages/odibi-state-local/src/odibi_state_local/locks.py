@@ -1,4 +1,4 @@
-"""Named locks as portalocker locks on stable sidecar files beside the state file.
+"""Named locks as operating-system file locks on stable sidecar files beside the state file.
 
 Each lock name has its own sidecar (``state.json.lock`` for the state lock,
 ``state.json.<name>.lock`` for others, e.g. ``state.json.pipeline.daily.lock``). A sidecar is
@@ -28,7 +28,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-import portalocker
 from odibi_core.plugin import (
     STATE_LOCK_NAME,
     HolderInfo,
@@ -40,6 +39,7 @@ from odibi_core.plugin import (
 )
 from pydantic import ValidationError
 
+from odibi_state_local import oslock
 from odibi_state_local.guards import guard_address, guard_holder_pid, try_guard
 
 FIRST_POLL_S = 0.001
@@ -118,7 +118,7 @@ class SidecarLocks:
                 try:
                     os.ftruncate(handle.fileno(), 0)
                 finally:
-                    portalocker.unlock(handle)
+                    oslock.unlock(handle)
         finally:
             if guard is not None:
                 guard.close()
@@ -146,21 +146,17 @@ class SidecarLocks:
                 continue
             handle = _open_sidecar(path, location)
             try:
-                try:
-                    portalocker.lock(
-                        handle, portalocker.LockFlags.EXCLUSIVE | portalocker.LockFlags.NON_BLOCKING
-                    )
-                except portalocker.AlreadyLocked:
+                if not oslock.try_lock(handle):
                     raise StateLockHeld(
                         f"cannot unlock {record.describe()}: the holder is alive and the operating "
                         f"system keeps a local lock exactly as long as its process runs"
-                    ) from None
+                    )
                 try:
                     current = read_record(path)
                     if current is not None and current.lock_id == lock_id:
                         os.ftruncate(handle.fileno(), 0)
                 finally:
-                    portalocker.unlock(handle)
+                    oslock.unlock(handle)
             finally:
                 handle.close()
             return record
@@ -173,13 +169,9 @@ class SidecarLocks:
         except FileNotFoundError:
             return False
         try:
-            try:
-                portalocker.lock(
-                    handle, portalocker.LockFlags.EXCLUSIVE | portalocker.LockFlags.NON_BLOCKING
-                )
-            except portalocker.AlreadyLocked:
+            if not oslock.try_lock(handle):
                 return True
-            portalocker.unlock(handle)
+            oslock.unlock(handle)
             return False
         finally:
             handle.close()
@@ -232,18 +224,19 @@ def _acquire(
     start = time.monotonic()
     deadline = start + max(0.0, timeout)
     pause = FIRST_POLL_S
-    flags = portalocker.LockFlags.EXCLUSIVE | portalocker.LockFlags.NON_BLOCKING
     while True:
         guard = try_guard(address)
         if guard is not None:
             try:
-                portalocker.lock(handle, flags)
+                taken = oslock.try_lock(handle)
+            except oslock.LockFailed as exc:
+                guard.close()
+                raise StateError(
+                    f"cannot lock {path} for state at {location}: {exc.strerror}"
+                ) from None
+            if taken:
                 return guard
-            except portalocker.AlreadyLocked:
-                guard.close()
-            except portalocker.LockException as exc:
-                guard.close()
-                raise StateError(f"cannot lock {path} for state at {location}: {exc}") from None
+            guard.close()
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise _timeout(

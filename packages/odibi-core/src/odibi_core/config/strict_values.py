@@ -12,7 +12,7 @@ import types
 import typing
 from typing import Any, Union
 
-from pydantic import BaseModel, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 
 def _is_number(annotation: Any) -> bool:
@@ -42,6 +42,8 @@ def check_number(value: Any) -> Any:
 
 class StrictNumbers(BaseModel):
     """Base of config models: every ``int``/``float`` field refuses booleans, NaN and infinity."""
+
+    model_config = ConfigDict(defer_build=True)
 
     @field_validator("*", mode="before")
     @classmethod
