@@ -3,14 +3,16 @@
 Frames are views; nothing is computed until a write (``COPY ... TO``), a validation or a Python
 step needs it, so a read -> join -> aggregate -> write pipeline runs as one DuckDB query, exactly
 as a hand-written script would. Each SQL step gets its own schema holding views named after the
-upstream nodes and ``this``; DuckDB binds a view's names in its own schema first, so steps of
-parallel nodes never see each other's names. Data stays in DuckDB or Arrow end to end: pandas is
-only imported when a Python step asks for a pandas frame.
+upstream nodes and ``this`` (those its SQL names: see :mod:`~odibi_core.engines.duck_aliases`);
+DuckDB binds a view's names in its own schema first, so steps of parallel nodes never see each
+other's names. Data stays in DuckDB or Arrow end to end: pandas is only imported when a Python
+step asks for a pandas frame.
 
 A view over a view over a view... is bound again whole by every statement that reads it, and
 DuckDB limits how deep an expression may nest; so a chain of SQL steps is materialised (one
 ``CREATE TABLE``) every :data:`MAX_LAZY_DEPTH` views, and a chain of thousands of nodes runs in
-bounded work per node.
+bounded work per node. For the same reason a small step costs what its statements bind: its
+schema, the aliases it reads, its view, and one bind for its schema (no statement runs).
 """
 
 from __future__ import annotations
