@@ -4,9 +4,10 @@
 A 3-node project (read a 10-row CSV, two SQL steps, write a CSV; state and run report on) is run
 as a separate process, interleaved with three baselines: ``python -c pass`` (the interpreter's own
 start), a hand-written DuckDB script doing the same work, and the libraries floor (Typer, PyYAML
-and pydantic doing the least a CLI over a YAML file can, then the same DuckDB work). Prints median wall/CPU/peak RSS and
-the ratios, then a breakdown of one run: import time per top-level package (``-X importtime``,
-self time summed) and the rest (the work after imports).
+and pydantic doing the least a CLI over a YAML file can, then the same DuckDB work). Prints median
+wall/CPU/peak RSS and the ratios, then a breakdown of one run: import time per top-level package
+(``-X importtime``, self time summed) and the rest (the work after imports), and Odibi's own cost
+beyond the libraries floor.
 
     .venv/bin/python benchmarks/bench_fixed_cost.py [--repeats 9] [--json out.json]
 """

@@ -42,11 +42,7 @@ def _sniffs(statements: list[str]) -> int:
 def _detecting_reads(statements: list[str]) -> list[str]:
     """Statements that read the CSV with something left to detect (each would run the sniffer
     when bound): a pinned read gives the types (``columns``) and samples one row."""
-    return [
-        s
-        for s in statements
-        if "read_csv(" in s and not ("columns=" in s and PIN_SAMPLE in s)
-    ]
+    return [s for s in statements if "read_csv(" in s and not ("columns=" in s and PIN_SAMPLE in s)]
 
 
 def test_a_csv_is_sniffed_once_for_schema_sample_downstream_sql_and_write(
@@ -93,9 +89,13 @@ def test_an_unexpected_prompt_shape_is_not_pinned() -> None:
     assert pinned_arguments(None, "'f.csv'") is None
     assert pinned_arguments("FROM read_csv('g.csv', auto_detect=false);", "'f.csv'") is None
     assert pinned_arguments("FROM read_csv('f.csv', delim=',');", "'f.csv'") is None
-    assert pinned_arguments("FROM read_csv('f.csv', auto_detect=false, delim=',');", "'f.csv'") is None
+    assert (
+        pinned_arguments("FROM read_csv('f.csv', auto_detect=false, delim=',');", "'f.csv'") is None
+    )
     prompt = "FROM read_csv('f.csv', auto_detect=false, delim=',', columns={'a': 'BIGINT'});"
-    assert pinned_arguments(prompt, "'f.csv'") == "sample_size=1, delim=',', columns={'a': 'BIGINT'}"
+    assert (
+        pinned_arguments(prompt, "'f.csv'") == "sample_size=1, delim=',', columns={'a': 'BIGINT'}"
+    )
     sampled = prompt.replace("});", "}, sample_size=100);")
     assert pinned_arguments(sampled, "'f.csv'") == (
         "delim=',', columns={'a': 'BIGINT'}, sample_size=100"
@@ -110,7 +110,8 @@ def test_a_pinned_read_keeps_duckdbs_row_estimate(engine: CountingEngine, tmp_pa
     frame = engine.read(files, ReadRequest(format="csv", path="big.csv"))
     plan = engine._cursor().execute(f"EXPLAIN SELECT * FROM {frame.ref}").fetchall()[0][1]
     estimates = [int(n.replace(",", "")) for n in re.findall(r"~([\d,]+) rows", plan)]
-    assert estimates and min(estimates) > 1_000, plan
+    assert estimates, plan
+    assert min(estimates) > 1_000, plan
     assert _sniffs(engine.statements) == 1
 
 

@@ -115,3 +115,44 @@ def test_identifiers_hashes_and_marks_are_never_masked(tmp_path: Path) -> None:
     assert doc.pipelines["daily"].high_water_marks["(default)"]["orders"].value == "2026-01-01"
     assert run.nodes["orders"].error == f"error mentions {MASK}"
     backend.update(lambda d: None)  # the lineage check passes on the next write
+
+
+def test_a_changed_stored_run_is_redacted_again_and_an_unchanged_one_is_kept(
+    tmp_path: Path,
+) -> None:
+    """Stored run records were redacted when written and are not searched again, unless the
+    update changed them: then the whole record is redacted with today's secrets."""
+    backend = FileBackend(tmp_path / "state.json", project="p")
+    backend.update(
+        lambda d: record_failure(d, "first run: token abc-123-late", "20260101T000000Z-a")
+    )
+    backend.update(
+        lambda d: record_failure(d, "second run: token abc-123-late", "20260102T000000Z-b")
+    )
+    register_secret("abc-123-late")  # known only from now on
+
+    def touch_second(doc: StateDocument) -> None:
+        doc.pipeline("daily").runs[1].status = "success"
+
+    backend.update(touch_second)
+    runs = json.loads((tmp_path / "state.json").read_bytes())["pipelines"]["daily"]["runs"]
+    assert "abc-123-late" in runs[0]["nodes"]["orders"]["error"]  # unchanged: kept as stored
+    assert "abc-123-late" not in runs[1]["nodes"]["orders"]["error"]  # changed: redacted
+    assert MASK in runs[1]["nodes"]["orders"]["error"]
+
+
+def test_a_document_replaced_by_another_writer_is_read_not_taken_from_memory(
+    tmp_path: Path,
+) -> None:
+    """The backend skips parsing only the exact bytes it wrote itself."""
+    path = tmp_path / "state.json"
+    mine = FileBackend(path, project="p")
+    theirs = FileBackend(path, project="p")
+    mine.update(lambda d: record_failure(d, "mine", "20260101T000000Z-a"))
+    theirs.update(lambda d: record_failure(d, "theirs", "20260102T000000Z-b"))
+    seen: list[list[str]] = []
+    mine.update(lambda d: seen.append([r.run_id for r in d.pipeline("daily").runs]))
+    assert seen == [["20260101T000000Z-a", "20260102T000000Z-b"]]
+    again = mine.update(lambda d: seen.append([r.run_id for r in d.pipeline("daily").runs]))
+    assert seen[-1] == seen[0]
+    assert parse_state(path.read_bytes(), location="x") == again

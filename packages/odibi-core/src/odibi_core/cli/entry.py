@@ -3,7 +3,7 @@
 Starting a command builds a large, long-lived object graph (Typer, pydantic models, plugin
 registrations) and the cyclic garbage collector would scan it again and again while it grows:
 about 10% of a short run's CPU time. So the collector is paused while the CLI imports, and what
-was imported is then frozen (:func:`gc.freeze`: moved to a permanent generation the collector no
+was imported is then frozen (``gc.freeze()``: moved to a permanent generation the collector no
 longer scans) before collection resumes for the command itself.
 """
 

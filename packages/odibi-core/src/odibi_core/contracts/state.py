@@ -19,7 +19,7 @@ described by :class:`HolderInfo` (:mod:`odibi_core.contracts.state_holder`). The
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Set
 from contextlib import AbstractContextManager
 from typing import Any, ClassVar, NamedTuple
 
@@ -177,6 +177,7 @@ class DocumentStateBackend(StateBackend):
         self.lock_timeout = lock_timeout
         self.run_id = run_id
         self._seen_lineage: str | None = None
+        self._written: tuple[bytes, StateDocument] | None = None
 
     @abstractmethod
     def load_document(self) -> LoadedDocument:
@@ -228,7 +229,10 @@ class DocumentStateBackend(StateBackend):
         wait = self.lock_timeout if timeout is None else timeout
         with self.lock(STATE_LOCK_NAME, timeout=wait, run_id=self.run_id):
             data, token = self.load_document()
-            current = parse_state(data, location=self.location) if data is not None else None
+            current = self._parse_stored(data)
+            # a sealed (version 2) document was redacted when written; a converted version 1
+            # document is searched whole
+            stored = current.model_dump(mode="json") if current and current.checksum else None
             if current is not None:
                 self._check_lineage(current)
             elif self._seen_lineage is not None:
@@ -249,20 +253,44 @@ class DocumentStateBackend(StateBackend):
             doc.serial = serial + 1
             for pipeline in doc.pipelines.values():
                 del pipeline.runs[: max(0, len(pipeline.runs) - self.history_limit)]
-            self.store_document(self._serialise(doc), token)
+            sealed, clean = self._serialise(doc, stored=stored)
+            self._written = None
+            self.store_document(sealed, token)
+            self._written = (sealed, clean)
             self._seen_lineage = doc.lineage
             return doc
 
-    def _serialise(self, doc: StateDocument) -> bytes:
-        """The stored bytes: every string of the document redacted *before* JSON encoding, so a
-        mask can never break an escape sequence and the document always reads back; validated
-        as strictly as a read would (an invalid document is never written); then sealed with
-        its checksum (:func:`odibi_core.state.integrity.seal`).
+    def _parse_stored(self, data: bytes | None) -> StateDocument | None:
+        """Parse what :meth:`load_document` returned; bytes this backend itself wrote last (and
+        nobody replaced since) are not parsed again: the document validated before that write is
+        handed over instead (once: the caller changes it)."""
+        if data is None:
+            return None
+        written, self._written = self._written, None
+        if written is not None and written[0] == data:
+            return written[1]
+        return parse_state(data, location=self.location)
+
+    def _serialise(
+        self, doc: StateDocument, *, stored: dict[str, Any] | None = None
+    ) -> tuple[bytes, StateDocument]:
+        """The stored bytes, and the validated document they encode: every string of the
+        document redacted *before* JSON encoding, so a mask can never break an escape sequence
+        and the document always reads back; validated as strictly as a read would (an invalid
+        document is never written); then sealed with its checksum
+        (:func:`odibi_core.state.integrity.seal`).
+
+        ``stored`` is the JSON data of the document as it was read (sealed, so redacted when it
+        was written): run records found there unchanged are not searched again, which kept the
+        cost of a write from growing with the history (at 50 runs of 200 nodes the walk was most
+        of it). A secret first registered after a run was stored is therefore not searched for
+        in that run's record; every record is redacted when it is written or changed.
 
         Encoding goes through pydantic (compiled) rather than ``json.dumps(indent=...)``, whose
         pure-Python path dominated the cost of writing a large history.
         """
-        data = redact_state_data(doc.model_dump(mode="json"))
+        dumped = doc.model_dump(mode="json")
+        data = redact_state_data(dumped, unchanged=unchanged_runs(dumped, stored))
         try:
             clean = StateDocument.model_validate(data)
         except ValidationError as exc:
@@ -273,7 +301,7 @@ class DocumentStateBackend(StateBackend):
             ) from None
         sealed = seal(clean)
         doc.checksum = clean.checksum
-        return sealed
+        return sealed, clean
 
     def _check_lineage(self, doc: StateDocument) -> None:
         if self._seen_lineage is not None and doc.lineage != self._seen_lineage:
@@ -313,9 +341,30 @@ STRUCTURAL_KEYS = frozenset(
 a mask there would break resume, lineage checks or incremental reads (and they hold no secret)."""
 
 
-def redact_state_data(data: Any, key: object = None) -> Any:
+def unchanged_runs(data: dict[str, Any], stored: dict[str, Any] | None) -> set[int]:
+    """``id()`` of every run record in ``data`` (a document's JSON data) equal to the record of
+    the same pipeline and run id in ``stored`` (the data as read); empty without ``stored``."""
+    if not stored:
+        return set()
+    same: set[int] = set()
+    before = stored.get("pipelines") or {}
+    for name, pipeline in (data.get("pipelines") or {}).items():
+        old = {
+            run.get("run_id"): run
+            for run in (before.get(name) or {}).get("runs") or []
+            if isinstance(run, dict)
+        }
+        for run in pipeline.get("runs") or []:
+            if isinstance(run, dict) and old.get(run.get("run_id")) == run:
+                same.add(id(run))
+    return same
+
+
+def redact_state_data(data: Any, key: object = None, *, unchanged: Set[int] = frozenset()) -> Any:
     """Redact a state document's JSON data: every string except under :data:`STRUCTURAL_KEYS`,
-    and whole values under sensitive key names. Mapping keys (pipeline and node names) are kept."""
+    and whole values under sensitive key names. Mapping keys (pipeline and node names) are kept.
+    Objects whose ``id()`` is in ``unchanged`` (run records already redacted when they were
+    stored, see :func:`unchanged_runs`) are kept as they are."""
     from odibi_core.redaction import redact_text
     from odibi_core.redaction.mask import current_mask
     from odibi_core.redaction.patterns import is_secret_value_for_key
@@ -323,7 +372,7 @@ def redact_state_data(data: Any, key: object = None) -> Any:
     mask = current_mask()
 
     def walk(value: Any, key: object) -> Any:  # imports hoisted: this runs once per value
-        if key in STRUCTURAL_KEYS or value is None:
+        if key in STRUCTURAL_KEYS or value is None or id(value) in unchanged:
             return value
         if isinstance(value, dict):
             return {

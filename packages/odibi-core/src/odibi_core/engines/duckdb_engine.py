@@ -3,14 +3,16 @@
 Frames are views; nothing is computed until a write (``COPY ... TO``), a validation or a Python
 step needs it, so a read -> join -> aggregate -> write pipeline runs as one DuckDB query, exactly
 as a hand-written script would. Each SQL step gets its own schema holding views named after the
-upstream nodes and ``this``; DuckDB binds a view's names in its own schema first, so steps of
-parallel nodes never see each other's names. Data stays in DuckDB or Arrow end to end: pandas is
-only imported when a Python step asks for a pandas frame.
+upstream nodes and ``this`` (those its SQL names: see :mod:`~odibi_core.engines.duck_aliases`);
+DuckDB binds a view's names in its own schema first, so steps of parallel nodes never see each
+other's names. Data stays in DuckDB or Arrow end to end: pandas is only imported when a Python
+step asks for a pandas frame.
 
 A view over a view over a view... is bound again whole by every statement that reads it, and
 DuckDB limits how deep an expression may nest; so a chain of SQL steps is materialised (one
 ``CREATE TABLE``) every :data:`MAX_LAZY_DEPTH` views, and a chain of thousands of nodes runs in
-bounded work per node.
+bounded work per node. For the same reason a small step costs what its statements bind: its
+schema, the aliases it reads, its view, and one bind for its schema (no statement runs).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from odibi_core.contracts.connection import FileConnection, TableConnection
 from odibi_core.contracts.engine import CURRENT_FRAME_NAME, Engine, WriteCounts
 from odibi_core.contracts.requests import ColumnInfo, ReadRequest, WriteRequest
 from odibi_core.engines.csv_strict import malformed_csv_error
+from odibi_core.engines.duck_aliases import split_named
 from odibi_core.engines.duck_cursors import CursorPool
 from odibi_core.engines.duck_errors import from_duckdb
 from odibi_core.engines.duck_files import (
@@ -40,7 +43,7 @@ from odibi_core.engines.duck_files import (
     read_selects,
 )
 from odibi_core.engines.duck_frames import DuckFrame, collect_droppable
-from odibi_core.engines.duck_rows import FewRows, columns_of, few_rows
+from odibi_core.engines.duck_rows import FewRows, arrow_type_name, columns_of, few_rows
 from odibi_core.engines.frames import call_python_step
 from odibi_core.engines.pandas_frames import arrow_to_pandas, is_pandas_frame, pandas_to_arrow
 from odibi_core.engines.remote_files import attach_filesystem
@@ -125,6 +128,7 @@ class DuckDBEngine(Engine):
         self._lock = threading.Lock()
         self._written: weakref.WeakKeyDictionary[DuckFrame, str] = weakref.WeakKeyDictionary()
         self._cursors = CursorPool(self._con)
+        self._in_memory = self.options.database.startswith(":memory:")
 
     @classmethod
     def build(cls, options: DuckDBOptions, context: BuildContext) -> DuckDBEngine:
@@ -265,31 +269,49 @@ class DuckDBEngine(Engine):
         return frame
 
     def sql(self, query: str, tables: Mapping[str, Any]) -> DuckFrame:
-        """Run ``query`` in a fresh schema whose views alias ``tables``; return the result view."""
+        """Run ``query`` in a fresh schema whose views alias ``tables``; return the result view.
+
+        Only the tables ``query`` names get their alias view up front (see
+        :func:`~odibi_core.engines.duck_aliases.split_named`): creating a view binds everything
+        under it, so an alias nobody reads (``this`` in a step that reads its upstream by name)
+        was a whole extra bind of the chain per node. If the statement fails, the other aliases
+        are created and it is run once more, so a failing query meets exactly the names it
+        always met (and its error, with DuckDB's suggestions, is the same).
+        """
         cursor = self._cursor()
         schema = self._new_schema(cursor, "sql")
-        parents: list[DuckFrame] = []
+        body = query.strip().rstrip(";")
+        given = {name: frame for name, frame in tables.items() if frame is not None}
+        parents = list(given.values())
+        # a database file may hold the user's own macros and views, which name tables the
+        # query's text does not: there every alias is made, as always
+        named, unnamed = split_named(given, body) if self._in_memory else (given, {})
+        self._create_aliases(cursor, schema, named)
+        depth = 1 + max((p.depth for p in parents), default=0)
+        kind = "table" if depth >= MAX_LAZY_DEPTH else "view"
+        if kind == "table":  # a view binds its names in its own schema first; a table does not
+            self._run(cursor, f"SET search_path = '{schema},main'")
+        statement = f"CREATE {kind.upper()} {schema}.odibi_result AS\n{body}"
+        try:
+            self._run(cursor, statement, user_sql=body, line_offset=1)
+        except errors.OdibiError:
+            if not unnamed or self._cursors.interrupted:
+                raise
+            self._create_aliases(cursor, schema, unnamed)
+            self._run(cursor, statement, user_sql=body, line_offset=1)
+        frame = self._frame(f"{schema}.odibi_result", schema, parents, kind=kind)
+        frame.body, frame.depth = body, (depth if kind == "view" else 0)
+        return frame
+
+    def _create_aliases(
+        self, cursor: duckdb.DuckDBPyConnection, schema: str, tables: Mapping[str, DuckFrame]
+    ) -> None:
+        """A view in ``schema`` named after each of ``tables``, reading that frame."""
         for name, frame in tables.items():
-            if frame is None:
-                continue
-            parents.append(frame)
             self._run(
                 cursor,
                 f"CREATE VIEW {schema}.{quote_identifier(name)} AS SELECT * FROM {frame.ref}",
             )
-        self._run(cursor, f"SET search_path = '{schema},main'")
-        body = query.strip().rstrip(";")
-        depth = 1 + max((p.depth for p in parents), default=0)
-        kind = "table" if depth >= MAX_LAZY_DEPTH else "view"
-        self._run(
-            cursor,
-            f"CREATE {kind.upper()} {schema}.odibi_result AS\n{body}",
-            user_sql=body,
-            line_offset=1,
-        )
-        frame = self._frame(f"{schema}.odibi_result", schema, parents, kind=kind)
-        frame.body, frame.depth = body, (depth if kind == "view" else 0)
-        return frame
 
     def call(
         self,
@@ -374,11 +396,43 @@ class DuckDBEngine(Engine):
         return self.count(frame) if frame.kind == "table" or frame.footer_counted else None
 
     def schema(self, frame: DuckFrame) -> list[ColumnInfo]:
-        """Arrow schema of ``LIMIT 0`` (binds, no data pass); asked once per frame."""
+        """Names and Arrow-spelt types of ``frame``'s columns; asked once per frame.
+
+        The frame's query is bound, never run: plain types are spelt from the bound relation's
+        types (see :mod:`~odibi_core.engines.duck_rows`); any other type asks Arrow for the
+        schema of ``LIMIT 0``, as before.
+        """
         if frame.columns is None:
-            table = self._query_few(self._cursor(), f"SELECT * FROM {frame.ref} LIMIT 0")
-            frame.columns = columns_of(table)
+            cursor = self._cursor()
+            columns = self._bound_columns(cursor, f"SELECT * FROM {frame.ref}")
+            if columns is None:
+                columns = columns_of(
+                    self._query_few(cursor, f"SELECT * FROM {frame.ref} LIMIT 0")
+                )
+            frame.columns = columns
         return list(frame.columns)
+
+    def _bound_columns(
+        self, cursor: duckdb.DuckDBPyConnection, sql: str
+    ) -> list[ColumnInfo] | None:
+        """The columns of ``sql``'s result from binding it alone (a relation that never runs: a
+        ``LIMIT 0`` query costs a bind plus an execution); ``None`` if a type needs Arrow."""
+        import duckdb
+
+        if self._cursors.interrupted:
+            raise EngineError("the run was interrupted")
+        try:
+            relation = cursor.sql(sql)
+            names, types = relation.columns, relation.types
+        except duckdb.Error as exc:
+            raise engine_error(exc) from exc
+        columns = []
+        for name, kind in zip(names, types, strict=True):
+            arrow = arrow_type_name(str(kind))
+            if arrow is None:
+                return None
+            columns.append(ColumnInfo(name, arrow))
+        return columns
 
     def sample(self, frame: DuckFrame, n: int) -> pa.Table | FewRows | None:
         """``LIMIT n`` where the rows already exist or come first without computing the rest: the

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import heapq
 import logging
 import os
 import socket
@@ -361,25 +362,33 @@ class _PipelineExecution:
         selected = set(self.plan.selected)
         deps_of = {n: [d for d in self.plan.upstream[n] if d in selected] for n in order}
         missing = {n: len(deps) for n, deps in deps_of.items()}  # dependencies not done yet
-        waiting = list(order)  # not started, in order (a chain of thousands stays linear)
+        position = {n: i for i, n in enumerate(order)}
+        # nodes whose dependencies are all done and that have not started, by position in the
+        # order: each node is looked at once when it becomes ready, so a run of thousands of
+        # nodes stays linear however many wait
+        ready = [position[n] for n in order if not missing[n]]
+        heapq.heapify(ready)
 
         def finish(name: str) -> None:
             done.add(name)
             for dependent in self.plan.downstream[name]:
                 if dependent in missing:
                     missing[dependent] -= 1
+                    if not missing[dependent]:
+                        heapq.heappush(ready, position[dependent])
 
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="odibi-node") as pool:
             while len(done) < len(order):
-                cancelled = self.cancellation.cancelled
-                for name in waiting:
-                    if name in done or name in running.values():
-                        continue
-                    if cancelled:
-                        self._interrupt_unstarted(name)
-                        finish(name)
-                        continue
-                    if missing[name] or len(running) >= workers:
+                if self.cancellation.cancelled:
+                    in_flight = set(running.values())
+                    for name in order:
+                        if name not in done and name not in in_flight:
+                            self._interrupt_unstarted(name)
+                            finish(name)
+                    ready.clear()
+                while ready and len(running) < workers:
+                    name = order[heapq.heappop(ready)]
+                    if name in done:  # interrupted before it became ready
                         continue
                     deps = deps_of[name]
                     failed_dep = next(
@@ -411,8 +420,6 @@ class _PipelineExecution:
                         continue
                     ctx = contextvars.copy_context()
                     running[pool.submit(ctx.run, self._run_node, name)] = name
-                started_now = set(running.values())
-                waiting = [n for n in waiting if n not in done and n not in started_now]
                 if not running:
                     continue
                 finished, _ = wait(list(running), return_when=FIRST_COMPLETED)

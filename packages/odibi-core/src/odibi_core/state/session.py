@@ -164,7 +164,9 @@ class RunRecorder:
         else:
             state = read_pipeline(self.backend, self.pipeline)
         if state is not None:
-            self.previous = state.model_copy(deep=True)
+            # only the node records and marks are read back; copying the run history as well
+            # cost more than the rest of a run's state work once it held 50 runs of 200 nodes
+            self.previous = state.model_copy(update={"runs": []}).model_copy(deep=True)
 
     def high_water_mark(self, node: str, target: str) -> Any:
         """The stored mark of ``node`` writing to ``target`` in this run's environment (decoded),
