@@ -47,6 +47,14 @@ def test_pieces_beside_a_marker_are_masked_on_both_sides(marker: str) -> None:
     assert redact_text(f"x {marker}EfGhIjKlMn{marker} y") == f"x {marker}{MASK}{marker} y"
 
 
+def test_a_piece_that_begins_or_ends_with_the_markers_character_is_masked() -> None:
+    # DuckDB printed "LINE 2: ....*+?;" for a secret holding ".*+?;": one of the four dots is
+    # the secret's, and the piece after three of them is long enough to matter
+    register_secret("AbCdEfGh.*+?;\x03xyZ.IjKl")
+    assert redact_text("LINE 2: ....*+?;\x03xyZ rest") == f"LINE 2: ...{MASK} rest"
+    assert redact_text("value 'EfGh.*+?;\x03xyZ.... more") == f"value '{MASK}... more"
+
+
 def test_pieces_at_the_ends_of_a_text_are_masked() -> None:
     register_secret("AbCdEfGhIjKlMnOpQr")
     assert redact_text("IjKlMnOpQr' AS v") == f"{MASK}' AS v"

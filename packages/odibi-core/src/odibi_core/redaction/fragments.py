@@ -69,9 +69,11 @@ class FragmentIndex:
             while at >= 0:
                 after = at + len(marker)
                 while after < len(text) and text.startswith(marker[0], after):
-                    after += 1  # "...." is one marker
-                self._grow_backward(text, at, found)
-                self._grow_forward(text, after, found)
+                    after += 1  # "...." is one marker, or a marker beside a piece's own dots:
+                for split in range(at, after - len(marker) + 1):  # the marker ends the run
+                    self._grow_backward(text, split, found)
+                for split in range(at + len(marker), after + 1):  # the marker starts the run
+                    self._grow_forward(text, split, found)
                 at = text.find(marker, after)
         return found
 
