@@ -17,7 +17,8 @@ optimizer then builds a join's hash table on whichever side it likes: a 20M-row 
 to 50k customers peaked at 995 MiB instead of 341 MiB. So detection stays nominally on with every
 option the sniff found given explicitly (dialect, header, ``columns`` with their types, date
 formats) and a one-row sample (:data:`PIN_SAMPLE`): nothing is detected again, and the bind only
-reads the file's first buffer to estimate its row count (a few ms, against tens of ms for a sniff).
+reads the file's first buffer to estimate its row count (10 to 30 ms on a file of 100 MB to 1 GB,
+about half a sniff; next to nothing on a small file).
 """
 
 from __future__ import annotations
