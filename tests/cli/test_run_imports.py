@@ -62,3 +62,27 @@ def test_sql_only_duckdb_run_imports_no_dataframe_library(tmp_path: Path, report
     imported = _imported(proc.stderr)
     assert "duckdb" in imported  # the log is read correctly: the engine itself shows up
     assert imported.isdisjoint(DATAFRAME_LIBRARIES), sorted(imported & set(DATAFRAME_LIBRARIES))
+
+
+UNUSED_BY_A_DUCKDB_RUN = (
+    "odibi_engine_spark.connection",  # registering the spark plugin needs only its options
+    "odibi_engine_spark.engine",
+    "odibi_engine_pandas.engine",
+    "portalocker",  # the local state lock is flock on POSIX; portalocker imports redis
+    "redis",
+)
+
+
+def test_a_duckdb_run_imports_no_engine_or_lock_library_it_does_not_use(tmp_path: Path) -> None:
+    """Through the console script's entry, as a user runs it: plugins that are installed but
+    unused cost their registration and options models, never their engine or connection."""
+    (tmp_path / "orders.csv").write_text("id,name,amount\n1,a,1.5\n2,b,3.0\n")
+    (tmp_path / "odibi.yaml").write_text(PROJECT)
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "odibi_core.cli.entry", "run", "odibi.yaml"],
+        cwd=tmp_path, capture_output=True, text=True, check=False, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    names = set(re.findall(r"^import time:\s+\d+ \|\s+\d+ \|\s*([\w.]+)\s*$", proc.stderr, re.M))
+    assert "odibi_engine_spark.options" in names  # the plugins were registered
+    assert names.isdisjoint(UNUSED_BY_A_DUCKDB_RUN), sorted(names & set(UNUSED_BY_A_DUCKDB_RUN))

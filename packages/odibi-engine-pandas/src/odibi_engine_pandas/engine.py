@@ -12,7 +12,7 @@ connections go through the Arrow interchange. Install it with ``pip install odib
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from odibi_core import errors
 from odibi_core.contracts.connection import FileConnection, TableConnection
@@ -31,9 +31,9 @@ from odibi_core.engines.pandas_frames import (
 )
 from odibi_core.engines.remote_files import attach_filesystem
 from odibi_core.engines.sql_literals import quote_identifier, sql_literal
-from odibi_core.plugins.options import PluginOptions
 from odibi_core.plugins.types import BuildContext
-from pydantic import Field
+
+from odibi_engine_pandas.options import PandasOptions
 
 if TYPE_CHECKING:
     import duckdb
@@ -42,23 +42,6 @@ if TYPE_CHECKING:
     from odibi_core.contracts.connection import Connection
 
 ARROW_BATCH_ROWS = 100_000
-
-
-class PandasOptions(PluginOptions):
-    """``engine_options`` of the ``pandas`` engine."""
-
-    dtype_backend: Literal["pyarrow", "numpy_nullable", "numpy"] = Field(
-        "pyarrow",
-        description="dtypes of the DataFrames: `pyarrow` (lossless, the same on every engine), "
-        "`numpy_nullable` (Int64, boolean, string) or `numpy` (pandas defaults; NULL "
-        "integers become floats).",
-    )
-    threads: int | None = Field(
-        None, ge=1, description="DuckDB threads for SQL steps (default: all cores)."
-    )
-    timezone: str = Field(
-        "UTC", description="Time zone of SQL steps (as the duckdb engine's `timezone`)."
-    )
 
 
 class PandasEngine(Engine):

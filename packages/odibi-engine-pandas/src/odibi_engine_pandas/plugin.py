@@ -30,7 +30,7 @@ def _pandas(options: Any, context: BuildContext) -> Any:
 @hookimpl
 def odibi_engines() -> list[EngineSpec]:
     """Register ``pandas``."""
-    from odibi_engine_pandas.engine import PandasOptions
+    from odibi_engine_pandas.options import PandasOptions
 
     return [
         EngineSpec(

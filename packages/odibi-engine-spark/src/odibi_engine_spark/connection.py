@@ -33,10 +33,10 @@ from odibi_core.files.temp_names import (
     parse_temp_name,
     staging_name,
 )
-from odibi_core.plugin import BuildContext, CheckResult, FileConnection, OdibiError, PluginOptions
-from pydantic import Field, field_validator
+from odibi_core.plugin import BuildContext, CheckResult, FileConnection, OdibiError
 
 from odibi_engine_spark.errors import SparkEngineError
+from odibi_engine_spark.options import HadoopOptions
 
 if TYPE_CHECKING:
     from odibi_core.contracts.requests import ReadRequest
@@ -44,29 +44,6 @@ if TYPE_CHECKING:
 RACY_WINDOW_S = 1.0
 """A fingerprint is ``None`` while the newest matched file is younger than this (Hadoop file
 systems keep modification times in milliseconds, some coarser)."""
-
-
-class HadoopOptions(PluginOptions):
-    """Options of a ``hadoop`` connection."""
-
-    base_uri: str = Field(
-        description="Root URI, e.g. `abfss://lake@account.dfs.core.windows.net/sales`."
-    )
-    allow_outside_symlinks: bool = Field(
-        False,
-        description="For a `file:` base URI: follow symlinks under it that lead outside it.",
-    )
-
-    @field_validator("base_uri")
-    @classmethod
-    def _is_uri(cls, value: str) -> str:
-        from odibi_engine_spark.files import is_uri
-
-        if not is_uri(value):
-            raise ValueError(
-                f"{value!r} is not a URI (scheme://...); use a `local` connection for folders"
-            )
-        return value.rstrip("/")
 
 
 class HadoopConnection(FileConnection):

@@ -1,11 +1,13 @@
-"""``engine_options`` of the ``spark`` engine."""
+"""Options models of the spark plugin: ``engine_options`` of the ``spark`` engine and the keys of a
+``hadoop`` connection (kept here, apart from the engine and the connection, so registering the
+plugin imports no more than these models)."""
 
 from __future__ import annotations
 
 from typing import Literal, Union
 
 from odibi_core.plugin import PluginOptions
-from pydantic import Field
+from pydantic import Field, field_validator
 
 ConfValue = Union[str, int, float, bool]  # noqa: UP007 - pydantic evaluates it on Python 3.10 too
 
@@ -42,3 +44,26 @@ class SparkOptions(PluginOptions):
     log_level: str = Field(
         "ERROR", description="Spark log level of a session Odibi starts (WARN, INFO, ...)."
     )
+
+
+class HadoopOptions(PluginOptions):
+    """Options of a ``hadoop`` connection."""
+
+    base_uri: str = Field(
+        description="Root URI, e.g. `abfss://lake@account.dfs.core.windows.net/sales`."
+    )
+    allow_outside_symlinks: bool = Field(
+        False,
+        description="For a `file:` base URI: follow symlinks under it that lead outside it.",
+    )
+
+    @field_validator("base_uri")
+    @classmethod
+    def _is_uri(cls, value: str) -> str:
+        from odibi_engine_spark.files import is_uri
+
+        if not is_uri(value):
+            raise ValueError(
+                f"{value!r} is not a URI (scheme://...); use a `local` connection for folders"
+            )
+        return value.rstrip("/")

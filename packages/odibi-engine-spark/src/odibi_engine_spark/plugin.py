@@ -36,7 +36,7 @@ def _hadoop(options: Any, context: BuildContext) -> Any:
 def odibi_connections() -> list[ConnectionSpec]:
     """Register the ``hadoop`` connection (files under a Hadoop-compatible URI; spark engine
     only)."""
-    from odibi_engine_spark.connection import HadoopOptions
+    from odibi_engine_spark.options import HadoopOptions
 
     return [
         ConnectionSpec(
