@@ -21,7 +21,7 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
-from harness import ODIBI, interleaved, measure, parser, plugin_env, report
+from harness import ODIBI, interleaved, measure, medians, parser, plugin_env, report
 
 PROJECT = """\
 project: fixed_cost
@@ -176,24 +176,14 @@ def main() -> None:
             or "none",
         },
     )
-    hand = results["hand-written duckdb script"]
-    odibi = results["odibi run (3 nodes, 10 rows)"]
-    ratio = (
-        sorted(o.wall for o in odibi)[len(odibi) // 2]
-        / sorted(h.wall for h in hand)[len(hand) // 2]
-    )
-    print(f"  odibi run / hand-written duckdb script: x{ratio:.2f} wall")
-    floor = results["typer+yaml+pydantic+duckdb floor"]
-    own_wall = _median([o.wall for o in odibi]) - _median([f.wall for f in floor])
-    own_cpu = _median([o.cpu for o in odibi]) - _median([f.cpu for f in floor])
+    hand = medians(results["hand-written duckdb script"])
+    odibi = medians(results["odibi run (3 nodes, 10 rows)"])
+    floor = medians(results["typer+yaml+pydantic+duckdb floor"])
+    print(f"  odibi run / hand-written duckdb script: x{odibi.wall / hand.wall:.2f} wall")
     print(
-        f"  odibi's own cost beyond the libraries floor: {own_wall * 1000:.0f} ms wall, "
-        f"{own_cpu * 1000:.0f} ms cpu"
+        f"  odibi's own cost beyond the libraries floor: {(odibi.wall - floor.wall) * 1000:.0f} ms "
+        f"wall, {(odibi.cpu - floor.cpu) * 1000:.0f} ms cpu"
     )
-
-
-def _median(values: list[float]) -> float:
-    return sorted(values)[len(values) // 2]
 
 
 if __name__ == "__main__":

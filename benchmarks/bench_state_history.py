@@ -14,16 +14,14 @@ run's record), and prints the medians and the difference per node.
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 from bench_otel import write_project
-from harness import ODIBI, interleaved, measure, parser, plugin_env, report
+from harness import ODIBI, call_in_child, interleaved, measure, medians, parser, plugin_env, report
 
 
-def plant_history(state_file: Path, pipeline: str, runs: int) -> int:
+def plant_history(state_file: str | Path, pipeline: str, runs: int) -> int:
     """Fill ``pipeline``'s history in ``state_file`` (a per-pipeline document) up to ``runs``
     runs, copies of its last run under new ids; returns the document's size in bytes."""
     from odibi_core.contracts.state import StateDocument
@@ -40,8 +38,9 @@ def plant_history(state_file: Path, pipeline: str, runs: int) -> int:
             }
             history.insert(0, last.model_copy(update={"run_id": run_id, "nodes": nodes}))
 
-    LocalStateBackend(state_file, project="bench", history_limit=runs).update(fill)
-    return state_file.stat().st_size
+    path = Path(state_file)
+    LocalStateBackend(path, project="bench", history_limit=runs).update(fill)
+    return path.stat().st_size
 
 
 def main() -> None:
@@ -56,22 +55,8 @@ def main() -> None:
         full = write_project(work / "full", args.nodes)
         measure([*ODIBI, "run", full.name], cwd=full.parent, env=env)
         document = full.parent / ".odibi" / "state.pipelines" / "many_steps.json"
-        size = int(
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-c",
-                    "import sys; from pathlib import Path; "
-                    "from bench_state_history import plant_history; "
-                    "print(plant_history(Path(sys.argv[1]), 'many_steps', int(sys.argv[2])))",
-                    str(document),
-                    str(args.history),
-                ],
-                cwd=Path(__file__).parent,
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
+        size = call_in_child(
+            "bench_state_history", "plant_history", str(document), "many_steps", args.history
         )
         results = interleaved(
             {
@@ -84,14 +69,9 @@ def main() -> None:
             },
             args.repeats,
         )
-        few = results["odibi run, a few runs of history"]
-        many = results[f"odibi run, {args.history} runs of history"]
-
-        def median(values: list[float]) -> float:
-            return sorted(values)[len(values) // 2]
-
-        wall = median([m.wall for m in many]) - median([m.wall for m in few])
-        cpu = median([m.cpu for m in many]) - median([m.cpu for m in few])
+        few = medians(results["odibi run, a few runs of history"])
+        many = medians(results[f"odibi run, {args.history} runs of history"])
+        wall, cpu = many.wall - few.wall, many.cpu - few.cpu
         report(
             f"a {args.nodes}-node pipeline's own history ({args.history} runs, "
             f"{size / 2**20:.1f} MiB document)",

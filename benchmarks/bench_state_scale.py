@@ -17,13 +17,11 @@ shared document. Then:
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from harness import ODIBI, interleaved, measure, parser, plugin_env, report
+from harness import ODIBI, call_in_child, interleaved, measure, parser, plugin_env, report
 
 PROJECT = """\
 project: scale
@@ -38,7 +36,7 @@ pipelines:
 """
 
 
-def plant_history(state_file: Path, pipelines: int, runs: int = 50, nodes: int = 2) -> int:
+def plant_history(state_file: str | Path, pipelines: int, runs: int = 50, nodes: int = 2) -> int:
     """Write ``pipelines`` pipelines' history into one shared state document; its size."""
     from odibi_core.contracts.state import NodeRecord, PipelineState, RunRecord, StateDocument
     from odibi_state_local.backend import LocalStateBackend
@@ -81,8 +79,9 @@ def plant_history(state_file: Path, pipelines: int, runs: int = 50, nodes: int =
             state.nodes = dict(state.runs[-1].nodes)
             doc.pipelines[f"pipeline_{p}"] = state
 
-    LocalStateBackend(state_file, project="scale").update(fill)
-    return state_file.stat().st_size
+    path = Path(state_file)
+    LocalStateBackend(path, project="scale").update(fill)
+    return path.stat().st_size
 
 
 def make_project(folder: Path) -> None:
@@ -101,24 +100,8 @@ def main() -> None:
         big, empty = work / "big", work / "empty"
         make_project(big)
         make_project(empty)
-        # planted by a child process: a process forked from a large one reports the parent's
-        # peak RSS as its own, which would spoil every measurement below
-        size = int(
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-c",
-                    "import sys; from bench_state_scale import plant_history; "
-                    "print(plant_history(__import__('pathlib').Path(sys.argv[1]), "
-                    "int(sys.argv[2])))",
-                    str(big / ".odibi" / "state.json"),
-                    str(args.pipelines),
-                ],
-                cwd=Path(__file__).parent,
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
+        size = call_in_child(
+            "bench_state_scale", "plant_history", str(big / ".odibi" / "state.json"), args.pipelines
         )
         env = plugin_env()
         start = time.perf_counter()

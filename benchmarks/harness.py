@@ -153,6 +153,28 @@ def report(
     return data
 
 
+def call_in_child(module: str, function: str, *args: Any) -> Any:
+    """``module.function(*args)`` run in a fresh interpreter started in this folder; its result.
+
+    For set-up that builds something large (planting a big state document, say): a process
+    forked from a large one reports the parent's peak RSS as its own, which would spoil every
+    measurement after it. ``args`` and the result travel as JSON.
+    """
+    code = (
+        "import importlib, json, sys; "
+        "function = getattr(importlib.import_module(sys.argv[1]), sys.argv[2]); "
+        "print(json.dumps(function(*json.loads(sys.argv[3]))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, module, function, json.dumps(args)],
+        cwd=Path(__file__).parent,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(done.stdout)
+
+
 def compile_sources() -> None:
     """Compile the packages' sources to bytecode, as an installed wheel is: without it, with
     ``PYTHONDONTWRITEBYTECODE`` set, every measured process would compile them from source."""
@@ -225,6 +247,7 @@ __all__ = [
     "ODIBI",
     "ROOT",
     "Measurement",
+    "call_in_child",
     "compile_sources",
     "generate_orders",
     "interleaved",
