@@ -167,12 +167,16 @@ class DuckDBEngine(Engine):
         user's SQL, embedded in ``sql`` from line ``line_offset + 1``) when DuckDB points there."""
         import duckdb
 
-        if self._cursors.interrupted:
-            raise EngineError("the run was interrupted")
+        self._refuse_if_interrupted()
         try:
             return cursor.execute(sql)
         except duckdb.Error as exc:
             raise engine_error(exc, sql=user_sql, line_offset=line_offset) from exc
+
+    def _refuse_if_interrupted(self) -> None:
+        """No new statement once the run was interrupted (its cursors are being cancelled)."""
+        if self._cursors.interrupted:
+            raise EngineError("the run was interrupted")
 
     def _query_table(self, cursor: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
         """Run ``sql``; the whole result as an Arrow table (DuckDB 2 and 1.x spellings)."""
@@ -419,8 +423,7 @@ class DuckDBEngine(Engine):
         ``LIMIT 0`` query costs a bind plus an execution); ``None`` if a type needs Arrow."""
         import duckdb
 
-        if self._cursors.interrupted:
-            raise EngineError("the run was interrupted")
+        self._refuse_if_interrupted()
         try:
             relation = cursor.sql(sql)
             names, types = relation.columns, relation.types
