@@ -121,18 +121,20 @@ def _get(env: Mapping[str, str], name: str) -> str:
     return env.get(name, "").strip()
 
 
+def signal_variable(env: Mapping[str, str], signal: str, name: str) -> str | None:
+    """The variable that sets ``name`` for ``signal``: ``OTEL_EXPORTER_OTLP_<SIGNAL>_<NAME>`` if it
+    is set, else ``OTEL_EXPORTER_OTLP_<NAME>`` if that is, else ``None`` (blank counts as unset)."""
+    for variable in (f"OTEL_EXPORTER_OTLP_{signal.upper()}_{name}", f"OTEL_EXPORTER_OTLP_{name}"):
+        if _get(env, variable):
+            return variable
+    return None
+
+
 def _signal(env: Mapping[str, str], signal: str) -> SignalSettings:
     upper = signal.upper()
     problems: list[str] = []
     selector = f"OTEL_{upper}_EXPORTER"
-    endpoint_var = next(
-        (
-            v
-            for v in (f"OTEL_EXPORTER_OTLP_{upper}_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT")
-            if _get(env, v)
-        ),
-        None,
-    )
+    endpoint_var = signal_variable(env, signal, "ENDPOINT")
     chosen = [v.strip().lower() for v in _get(env, selector).split(",") if v.strip()]
     if chosen:
         if "otlp" in chosen:
@@ -154,38 +156,17 @@ def _signal(env: Mapping[str, str], signal: str) -> SignalSettings:
     else:
         return SignalSettings(signal, "none", "no OTLP endpoint variable is set")
 
-    protocol_var = next(
-        (
-            v
-            for v in (f"OTEL_EXPORTER_OTLP_{upper}_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL")
-            if _get(env, v)
-        ),
-        None,
-    )
+    protocol_var = signal_variable(env, signal, "PROTOCOL")
     protocol = _get(env, protocol_var).lower() if protocol_var else DEFAULT_PROTOCOL
     if protocol not in PROTOCOLS:
         problems.append(f"{protocol_var} is {protocol!r}; supported: {', '.join(PROTOCOLS)}")
     endpoint = resolve_endpoint(env, signal, protocol)
-    headers_var = next(
-        (
-            v
-            for v in (f"OTEL_EXPORTER_OTLP_{upper}_HEADERS", "OTEL_EXPORTER_OTLP_HEADERS")
-            if _get(env, v)
-        ),
-        None,
-    )
+    headers_var = signal_variable(env, signal, "HEADERS")
     headers, header_problems = parse_key_values(
         _get(env, headers_var) if headers_var else "", headers_var or ""
     )
     problems.extend(header_problems)
-    timeout_var = next(
-        (
-            v
-            for v in (f"OTEL_EXPORTER_OTLP_{upper}_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT")
-            if _get(env, v)
-        ),
-        None,
-    )
+    timeout_var = signal_variable(env, signal, "TIMEOUT")
     timeout = _get(env, timeout_var) if timeout_var else None
     if timeout is not None and not _is_positive_number(timeout):
         problems.append(f"{timeout_var} is not a positive number of seconds")
