@@ -11,6 +11,8 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from odibi_core.contracts.state import (
     DocumentStateBackend,
     HighWaterMark,
@@ -156,3 +158,62 @@ def test_a_document_replaced_by_another_writer_is_read_not_taken_from_memory(
     again = mine.update(lambda d: seen.append([r.run_id for r in d.pipeline("daily").runs]))
     assert seen[-1] == seen[0]
     assert parse_state(path.read_bytes(), location="x") == again
+
+
+SECRETS = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=8, max_size=16
+).filter(lambda s: s.strip() == s and "[REDACTED]" not in s)
+STEPS = st.lists(
+    st.tuples(
+        st.sampled_from(["add", "touch", "rewrite"]),  # what one update does
+        st.integers(0, 1),  # which of two backends sharing the file makes it
+        st.integers(0, 6),  # which run it touches or rewrites
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(secret=SECRETS, steps=STEPS)
+def test_random_updates_by_two_writers_never_store_a_secret_and_always_read_back(
+    tmp_path_factory: pytest.TempPathFactory, secret: str, steps: list[tuple[str, int, int]]
+) -> None:
+    """Whatever sequence of updates two backends make to one file (new runs carrying the secret,
+    stored runs changed or rewritten with it), the secret known from the start is never stored,
+    and the document the writer's next update starts from is exactly what the file reads back
+    as: skipping stored runs and reusing the document a backend just wrote let nothing through."""
+    from odibi_core.redaction import reset_registry
+
+    reset_registry()
+    register_secret(secret)
+    path = tmp_path_factory.mktemp("state") / "state.json"
+    backends = [FileBackend(path, project="p"), FileBackend(path, project="p")]
+    added = 0
+
+    for action, writer, target in steps:
+
+        def change(doc: StateDocument, action: str = action, target: int = target) -> None:
+            nonlocal added
+            runs = doc.pipeline("daily").runs
+            if action == "add" or not runs:
+                added += 1
+                record_failure(
+                    doc, f"run {added} failed: {secret}", f"2026010{added % 10}T0-{added}"
+                )
+                return
+            run = runs[target % len(runs)]
+            if action == "touch":
+                run.status = "interrupted"
+            else:
+                run.nodes["orders"].error = f"rewritten with {secret} inside"
+
+        backends[writer].update(change)
+        data = path.read_bytes()
+        assert secret.encode() not in data
+        assert json.dumps(secret)[1:-1].encode() not in data
+        seen: list[StateDocument] = []
+        backends[writer].update(lambda doc, seen=seen: seen.append(doc.model_copy(deep=True)))
+        assert seen == [parse_state(data, location="x")]
