@@ -160,6 +160,32 @@ def test_a_document_replaced_by_another_writer_is_read_not_taken_from_memory(
     assert parse_state(path.read_bytes(), location="x") == again
 
 
+def test_a_read_document_is_its_readers_and_a_replaced_file_is_parsed_again(
+    tmp_path: Path,
+) -> None:
+    """An update after a read reuses the parse only for the very bytes read: the document the
+    read returned never changes under its reader, and a file another writer replaced in between
+    is what the update starts from."""
+    path = tmp_path / "state.json"
+    mine = FileBackend(path, project="p")
+    theirs = FileBackend(path, project="p")
+    mine.update(lambda d: record_failure(d, "mine", "20260101T000000Z-a"))
+    fresh = FileBackend(path, project="p")
+    held = fresh.read()
+    assert held is not None
+    snapshot = held.model_copy(deep=True)
+    fresh.update(lambda d: record_failure(d, "next", "20260102T000000Z-b"))
+    assert held == snapshot  # the update changed its own document, not the reader's
+    assert [r.run_id for r in fresh.read().pipeline("daily").runs] == [  # type: ignore[union-attr]
+        "20260101T000000Z-a",
+        "20260102T000000Z-b",
+    ]
+    theirs.update(lambda d: record_failure(d, "theirs", "20260103T000000Z-c"))
+    seen: list[list[str]] = []
+    fresh.update(lambda d: seen.append([r.run_id for r in d.pipeline("daily").runs]))
+    assert seen == [["20260101T000000Z-a", "20260102T000000Z-b", "20260103T000000Z-c"]]
+
+
 SECRETS = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=8, max_size=16
 ).filter(
@@ -168,7 +194,7 @@ SECRETS = st.text(
 )
 STEPS = st.lists(
     st.tuples(
-        st.sampled_from(["add", "touch", "rewrite"]),  # what one update does
+        st.sampled_from(["add", "touch", "rewrite", "read"]),  # what one update does
         st.integers(0, 1),  # which of two backends sharing the file makes it
         st.integers(0, 6),  # which run it touches or rewrites
     ),
@@ -187,7 +213,8 @@ def test_random_updates_by_two_writers_never_store_a_secret_and_always_read_back
     """Whatever sequence of updates two backends make to one file (new runs carrying the secret,
     stored runs changed or rewritten with it), the secret known from the start is never stored,
     and the document the writer's next update starts from is exactly what the file reads back
-    as: skipping stored runs and reusing the document a backend just wrote let nothing through."""
+    as: skipping stored runs and reusing the document a backend just wrote (or the data it just
+    read) let nothing through."""
     from odibi_core.redaction import reset_registry
 
     reset_registry()
@@ -201,7 +228,7 @@ def test_random_updates_by_two_writers_never_store_a_secret_and_always_read_back
         def change(doc: StateDocument, action: str = action, target: int = target) -> None:
             nonlocal added
             runs = doc.pipeline("daily").runs
-            if action == "add" or not runs:
+            if action in ("add", "read") or not runs:
                 added += 1
                 record_failure(
                     doc, f"run {added} failed: {secret}", f"2026010{added % 10}T0-{added}"
@@ -213,7 +240,10 @@ def test_random_updates_by_two_writers_never_store_a_secret_and_always_read_back
             else:
                 run.nodes["orders"].error = f"rewritten with {secret} inside"
 
+        held = backends[writer].read() if action == "read" else None
+        snapshot = held.model_copy(deep=True) if held is not None else None
         backends[writer].update(change)
+        assert held == snapshot  # a document read before the update is its reader's alone
         data = path.read_bytes()
         assert secret.encode() not in data
         assert json.dumps(secret)[1:-1].encode() not in data

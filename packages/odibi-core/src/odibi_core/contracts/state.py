@@ -44,7 +44,13 @@ from odibi_core.contracts.state_holder import (
     utc_now,
 )
 from odibi_core.errors import StateConflictError, StateError
-from odibi_core.state.integrity import describe_error, parse_state, seal
+from odibi_core.state.integrity import (
+    describe_error,
+    load_state_json,
+    parse_state,
+    seal,
+    validate_state,
+)
 
 DEFAULT_HISTORY_LIMIT = 50
 """Runs kept per pipeline in the document (older runs are dropped on write)."""
@@ -177,7 +183,8 @@ class DocumentStateBackend(StateBackend):
         self.lock_timeout = lock_timeout
         self.run_id = run_id
         self._seen_lineage: str | None = None
-        self._written: tuple[bytes, StateDocument] | None = None
+        self._written: tuple[bytes, StateDocument, dict[str, Any]] | None = None
+        self._read: tuple[bytes, dict[str, Any]] | None = None
 
     @abstractmethod
     def load_document(self) -> LoadedDocument:
@@ -218,8 +225,10 @@ class DocumentStateBackend(StateBackend):
         data, _ = self.load_document()
         if data is None:
             return None
-        doc = parse_state(data, location=self.location)
+        raw = load_state_json(data, location=self.location)
+        doc = validate_state(raw, location=self.location)
         self._check_lineage(doc)
+        self._read = (data, raw)  # the next update of these same bytes need not parse them again
         return doc
 
     def update(
@@ -229,10 +238,11 @@ class DocumentStateBackend(StateBackend):
         wait = self.lock_timeout if timeout is None else timeout
         with self.lock(STATE_LOCK_NAME, timeout=wait, run_id=self.run_id):
             data, token = self.load_document()
-            current = self._parse_stored(data)
+            current, stored = self._parse_stored(data)
             # a sealed (version 2) document was redacted when written; a converted version 1
             # document is searched whole
-            stored = current.model_dump(mode="json") if current and current.checksum else None
+            if current is None or not current.checksum:
+                stored = None
             if current is not None:
                 self._check_lineage(current)
             elif self._seen_lineage is not None:
@@ -253,28 +263,41 @@ class DocumentStateBackend(StateBackend):
             doc.serial = serial + 1
             for pipeline in doc.pipelines.values():
                 del pipeline.runs[: max(0, len(pipeline.runs) - self.history_limit)]
-            sealed, clean = self._serialise(doc, stored=stored)
+            sealed, clean, written = self._serialise(doc, stored=stored)
             self._written = None
             self.store_document(sealed, token)
-            self._written = (sealed, clean)
+            self._written = (sealed, clean, written)
             self._seen_lineage = doc.lineage
             return doc
 
-    def _parse_stored(self, data: bytes | None) -> StateDocument | None:
-        """Parse what :meth:`load_document` returned; bytes this backend itself wrote last (and
-        nobody replaced since) are not parsed again: the document validated before that write is
-        handed over instead (once: the caller changes it)."""
-        if data is None:
-            return None
+    def _parse_stored(
+        self, data: bytes | None
+    ) -> tuple[StateDocument | None, dict[str, Any] | None]:
+        """Parse what :meth:`load_document` returned into a document and its JSON data as stored.
+
+        Bytes this backend itself wrote last (and nobody replaced since) are not parsed again:
+        the document validated before that write is handed over instead (once: the caller
+        changes it). Bytes it last read (:meth:`read`, which planned the run) are not parsed
+        again either: their JSON data is validated into a new document (the one :meth:`read`
+        returned stays its caller's)."""
         written, self._written = self._written, None
+        read, self._read = self._read, None
+        if data is None:
+            return None, None
         if written is not None and written[0] == data:
-            return written[1]
-        return parse_state(data, location=self.location)
+            return written[1], written[2]
+        raw = (
+            read[1]
+            if read is not None and read[0] == data
+            else load_state_json(data, location=self.location)
+        )
+        return validate_state(raw, location=self.location), raw
 
     def _serialise(
         self, doc: StateDocument, *, stored: dict[str, Any] | None = None
-    ) -> tuple[bytes, StateDocument]:
-        """The stored bytes, and the validated document they encode: every string of the
+    ) -> tuple[bytes, StateDocument, dict[str, Any]]:
+        """The stored bytes, the validated document they encode and its JSON data (the data
+        the next update compares its run records with): every string of the
         document redacted *before* JSON encoding, so a mask can never break an escape sequence
         and the document always reads back; validated as strictly as a read would (an invalid
         document is never written); then sealed with its checksum
@@ -301,7 +324,7 @@ class DocumentStateBackend(StateBackend):
             ) from None
         sealed = seal(clean)
         doc.checksum = clean.checksum
-        return sealed, clean
+        return sealed, clean, data
 
     def _check_lineage(self, doc: StateDocument) -> None:
         if self._seen_lineage is not None and doc.lineage != self._seen_lineage:

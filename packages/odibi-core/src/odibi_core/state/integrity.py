@@ -69,6 +69,17 @@ def seal_bytes(body: bytes) -> bytes:
 def parse_state(data: bytes, *, location: str) -> StateDocument:
     """Parse, verify and validate a stored document; raise :class:`StateCorruptError` naming
     ``location`` if anything is wrong. Never returns an empty document for bad input."""
+    return validate_state(load_state_json(data, location=location), location=location)
+
+
+def load_state_json(data: bytes, *, location: str) -> dict[str, Any]:
+    """The JSON data of a stored document, verified (its checksum, or converted from format
+    version 1) but not yet validated: :func:`validate_state` turns it into a document.
+
+    For a sealed document this is exactly the data as stored, so it also tells which run records
+    a write leaves unchanged (:func:`odibi_core.contracts.state.unchanged_runs`); it is never
+    changed by validation, so one parse can be validated into several independent documents.
+    """
     raw = _load_json(data, location)
     if not isinstance(raw, dict) or "lineage" not in raw or "serial" not in raw:
         raise StateCorruptError(
@@ -93,6 +104,12 @@ def parse_state(data: bytes, *, location: str) -> StateDocument:
             f"{LEGACY_VERSION} and {STATE_FORMAT_VERSION}; {_KEPT}",
             hint="Upgrade odibi-core if a newer Odibi wrote it, or point state: elsewhere.",
         )
+    return raw
+
+
+def validate_state(raw: dict[str, Any], *, location: str) -> StateDocument:
+    """Validate what :func:`load_state_json` returned into a new document; raise
+    :class:`StateCorruptError` naming ``location`` if it is malformed."""
     try:
         return StateDocument.model_validate(raw)
     except ValidationError as exc:
