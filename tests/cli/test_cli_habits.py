@@ -88,7 +88,7 @@ def _commands() -> list[list[str]]:
     import typer
     from odibi_core.cli.main import create_app
 
-    root = typer.main.get_command(create_app(with_plugins=False))
+    root = typer.main.get_command(create_app(with_plugins=False, argv=[]))
     found: list[list[str]] = []
 
     def walk(command: object, path: list[str]) -> None:

@@ -70,6 +70,12 @@ UNUSED_BY_A_DUCKDB_RUN = (
     "odibi_engine_pandas.engine",
     "portalocker",  # the local state lock is flock on POSIX; portalocker imports redis
     "redis",
+    "odibi_core.cli.commands.project",  # only the command asked for is mounted
+    "odibi_core.cli.commands.plugins",
+    "odibi_core.cli.commands.secrets",
+    "odibi_core.cli.commands.story",
+    "odibi_core.cli.commands.doctor",
+    "odibi_core.cli.scaffold",
 )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from odibi_core import hookimpl
@@ -90,6 +91,27 @@ def test_builtin_commands_are_registrations_of_the_core_distribution() -> None:
     } <= set(commands)
     assert {r.distribution for r in commands.values()} == {"odibi-core"}
     assert {r.plugin for r in commands.values()} == {"builtin-commands"}
+
+
+def test_the_builtin_command_table_is_what_the_command_modules_register() -> None:
+    """``BUILTIN_COMMANDS`` names each command with the module that registers it (so a command
+    is mounted without importing the others): it must agree with the modules themselves."""
+    import importlib
+
+    from odibi_core.cli.builtin_commands import registered_command
+    from odibi_core.cli.commands import BUILTIN_COMMAND_MODULES, BUILTIN_COMMANDS
+
+    for module in BUILTIN_COMMAND_MODULES:
+        scratch = typer.Typer()
+        importlib.import_module(module).register(scratch)
+        names = {i.name for i in scratch.registered_commands} | {
+            g.name for g in scratch.registered_groups
+        }
+        assert names == {n for n, m in BUILTIN_COMMANDS.items() if m == module}, module
+    assert callable(registered_command("run", BUILTIN_COMMANDS["run"]))
+    assert isinstance(registered_command("state", BUILTIN_COMMANDS["state"]), typer.Typer)
+    with pytest.raises(LookupError, match="registers no command 'graph'"):
+        registered_command("graph", BUILTIN_COMMANDS["story"])
 
 
 def test_a_plugin_command_named_like_a_builtin_is_a_conflict_naming_both() -> None:

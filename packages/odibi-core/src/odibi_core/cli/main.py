@@ -103,7 +103,9 @@ def _add_commands(app: typer.Typer, argv: list[str], *, with_plugins: bool) -> N
     """Mount the commands every plugin registers through ``odibi_cli_commands``, builtins first.
 
     Entry points are only loaded when ``argv`` may need them: never for ``--version`` or a
-    builtin command, whose names come from the builtin plugin's registrations.
+    builtin command, whose names come from the builtin plugin's registrations. When ``argv``
+    names a known command, only that one is mounted (its module alone is imported); help and
+    an unknown name mount them all.
     """
     name = _command_name(argv)
     if name is None and "--version" in argv:
@@ -127,6 +129,8 @@ def _add_commands(app: typer.Typer, argv: list[str], *, with_plugins: bool) -> N
             typer.echo(
                 redact_text(f"warning: plugin commands unavailable: {exc.message}"), err=True
             )
+    if name in commands:  # the command asked for is the only one its run needs
+        commands = {name: commands[name]}
     for command, registered in commands.items():
         _mount(app, command, registered)
 
