@@ -124,8 +124,9 @@ def test_every_installed_plugin_config_key_is_in_the_configuration_reference(
         for name, registered in registry.items():
             heading = f"`{prefix}` when `{selector}: {name}`"
             assert heading in page, f"{name} ({registered.distribution}) is not documented"
-            if registered.spec.config_model is not None:
-                expected |= config_keys(registered.spec.config_model, prefix)
+            model = registered.spec.options_model()
+            if model is not None:
+                expected |= config_keys(model, prefix)
     for name, registered in pm.formats().items():
         spec = registered.spec
         for side, model in (("read", spec.read_options), ("write", spec.write_options)):

@@ -12,7 +12,8 @@ from odibi_connector_postgres.options import PostgresOptions
 def test_the_hook_registers_the_postgres_connection_type(make_plugin_manager) -> None:  # type: ignore[no-untyped-def]
     pm = make_plugin_manager(("odibi-connector-postgres", plugin))
     spec = pm.connection("postgres")
-    assert spec.config_model is PostgresOptions
+    assert spec.config_model == "odibi_connector_postgres.options:PostgresOptions"
+    assert spec.options_model() is PostgresOptions  # named, imported when a project uses it
     assert spec.factory is plugin.build_connection
     assert "COPY" in spec.description
 

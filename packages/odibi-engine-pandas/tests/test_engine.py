@@ -26,7 +26,7 @@ def test_without_pandas_the_engine_names_the_extra_to_install() -> None:
         from odibi_core.plugins.types import BuildContext
         spec = create_plugin_manager().engine("pandas")
         try:
-            spec.factory(spec.config_model(), BuildContext("pandas", Path("."), "p"))
+            spec.factory(spec.options_model()(), BuildContext("pandas", Path("."), "p"))
         except OdibiError as exc:
             print("ERROR", int(exc.exit_code), exc.message, "|", exc.hint)
     """)

@@ -34,20 +34,18 @@ def _adls(options: Any, context: BuildContext) -> Any:
 @hookimpl
 def odibi_connections() -> list[ConnectionSpec]:
     """Register ``azure_blob`` and ``azure_adls``."""
-    from odibi_connector_azure.options import AzureAdlsOptions, AzureBlobOptions
-
     return [
         ConnectionSpec(
             "azure_blob",
             _blob,
-            AzureBlobOptions,
+            "odibi_connector_azure.options:AzureBlobOptions",
             "Data files (CSV, Parquet, JSON, Delta) in an Azure Blob Storage container",
             NEEDS,
         ),
         ConnectionSpec(
             "azure_adls",
             _adls,
-            AzureAdlsOptions,
+            "odibi_connector_azure.options:AzureAdlsOptions",
             "Data files (CSV, Parquet, JSON, Delta) in an ADLS Gen2 filesystem",
             NEEDS,
         ),

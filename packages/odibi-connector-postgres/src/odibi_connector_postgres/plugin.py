@@ -38,13 +38,11 @@ def build_connection(options: PostgresOptions, context: BuildContext) -> Postgre
 @hookimpl
 def odibi_connections() -> list[ConnectionSpec]:
     """Register the ``postgres`` connection type."""
-    from odibi_connector_postgres.options import PostgresOptions
-
     return [
         ConnectionSpec(
             CONNECTION_TYPE,
             build_connection,
-            PostgresOptions,
+            "odibi_connector_postgres.options:PostgresOptions",
             "PostgreSQL tables and queries over binary COPY (psycopg 3)",
         )
     ]

@@ -6,6 +6,7 @@ through pluggy (its monitoring sees registration, doctor and reporter calls).
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -247,6 +248,9 @@ def test_reports_disabled_or_a_raising_reporter_never_fails_the_run(
     write_project: Callable[..., Path],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    # an in-process CLI test may have left the odibi logger above WARNING: set it for this test
+    caplog.set_level(logging.WARNING, logger="odibi")
+
     class Raising:
         @hookimpl
         def odibi_run_finished(self, run: FinishedRun) -> None:

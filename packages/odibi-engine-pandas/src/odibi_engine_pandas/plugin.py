@@ -30,13 +30,11 @@ def _pandas(options: Any, context: BuildContext) -> Any:
 @hookimpl
 def odibi_engines() -> list[EngineSpec]:
     """Register ``pandas``."""
-    from odibi_engine_pandas.options import PandasOptions
-
     return [
         EngineSpec(
             "pandas",
             _pandas,
-            PandasOptions,
+            "odibi_engine_pandas.options:PandasOptions",
             "pandas DataFrames, SQL via DuckDB",
             ENGINE_CAPABILITIES,
         )

@@ -36,13 +36,11 @@ def _hadoop(options: Any, context: BuildContext) -> Any:
 def odibi_connections() -> list[ConnectionSpec]:
     """Register the ``hadoop`` connection (files under a Hadoop-compatible URI; spark engine
     only)."""
-    from odibi_engine_spark.options import HadoopOptions
-
     return [
         ConnectionSpec(
             "hadoop",
             _hadoop,
-            HadoopOptions,
+            "odibi_engine_spark.options:HadoopOptions",
             "Files under any Hadoop URI (hdfs, abfss, s3a, dbfs), read and written by Spark",
             engine_capabilities=frozenset({"hadoop_fs"}),
         )
@@ -52,13 +50,11 @@ def odibi_connections() -> list[ConnectionSpec]:
 @hookimpl
 def odibi_engines() -> list[EngineSpec]:
     """Register ``spark``."""
-    from odibi_engine_spark.options import SparkOptions
-
     return [
         EngineSpec(
             "spark",
             _build,
-            SparkOptions,
+            "odibi_engine_spark.options:SparkOptions",
             "Apache Spark, local[*] to a cluster (reuses an active SparkSession)",
             CAPABILITIES,
             sql_dialect="spark",

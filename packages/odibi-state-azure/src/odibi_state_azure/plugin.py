@@ -41,13 +41,11 @@ def build_backend(
 @hookimpl
 def odibi_state_backends() -> list[StateBackendSpec]:
     """Register ``azure_blob``."""
-    from odibi_state_azure.options import AzureBlobStateOptions
-
     return [
         StateBackendSpec(
             BACKEND_NAME,
             build_backend,
-            AzureBlobStateOptions,
+            "odibi_state_azure.options:AzureBlobStateOptions",
             "State in an Azure blob; finite, renewed blob leases as locks",
         )
     ]

@@ -34,10 +34,8 @@ def _make(options: Any, context: StateBuildContext) -> LocalStateBackend:
 @hookimpl
 def odibi_state_backends() -> list[StateBackendSpec]:
     """Register the ``local`` state backend."""
-    from odibi_state_local.options import LocalStateOptions
-
     return [StateBackendSpec(
-        BACKEND_NAME, _make, LocalStateOptions,
+        BACKEND_NAME, _make, "odibi_state_local.options:LocalStateOptions",
         "JSON state file beside the project; OS file locks, atomic writes",
     )]
 

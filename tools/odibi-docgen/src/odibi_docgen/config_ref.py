@@ -252,7 +252,7 @@ def plugin_sections() -> list[tuple[str, list[Section]]]:
         sections: list[Section] = []
         for name, registered in sorted(registry.items()):
             spec = registered.spec
-            model = spec.config_model
+            model = spec.options_model()
             title = f"{path} with {selector.format(name=name)}"
             description = (spec.description or (_doc(model) if model else "")).rstrip(".")
             intro = (

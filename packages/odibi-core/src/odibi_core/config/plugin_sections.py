@@ -27,7 +27,7 @@ from odibi_core.plugins.options import NoOptions
 if TYPE_CHECKING:
     from odibi_core.config.loader import LoadedProject
     from odibi_core.plugins.manager import OdibiPluginManager
-    from odibi_core.plugins.types import ConnectionSpec, EngineSpec
+    from odibi_core.plugins.types import ConnectionSpec, EngineSpec, StateBackendSpec
 
 SpecT = TypeVar("SpecT")
 
@@ -54,7 +54,7 @@ def plugin_section_problems(
         engine = _lookup(pm.engine, engine_name, locations, ("engine",), problems)
     options = data.get("engine_options") or {}
     if engine is not None and isinstance(options, dict):
-        validated = _options(engine.config_model, options, locations, ("engine_options",), problems)
+        validated = _options(engine, options, locations, ("engine_options",), problems)
         if project is not None:
             project.engine_options = validated
 
@@ -71,7 +71,7 @@ def plugin_section_problems(
             continue
         specs[name] = spec
         own = {k: v for k, v in conn.items() if k not in ConnectionConfig.model_fields}
-        validated = _options(spec.config_model, own, locations, ("connections", name), problems)
+        validated = _options(spec, own, locations, ("connections", name), problems)
         if project is not None and validated is not None:
             project.connection_options[name] = validated
     problems += _node_connection_problems(data, locations, connections)
@@ -100,7 +100,7 @@ def _state_problems(
     if state is None:
         if "local" in pm.state_backends() and project is not None:
             project.state_backend = "local"
-            project.state_options = (pm.state_backend("local").config_model or NoOptions)()
+            project.state_options = (pm.state_backend("local").options_model() or NoOptions)()
         return problems
     if not isinstance(state, dict):
         return problems
@@ -111,7 +111,7 @@ def _state_problems(
     if spec is None:
         return problems
     own = {k: v for k, v in state.items() if k not in StateConfig.model_fields}
-    validated = _options(spec.config_model, own, locations, ("state",), problems)
+    validated = _options(spec, own, locations, ("state",), problems)
     if project is not None:
         project.state_backend = backend
         project.state_options = validated
@@ -158,13 +158,18 @@ def _lookup(
 
 
 def _options(
-    model: type[BaseModel] | None,
+    spec: EngineSpec | ConnectionSpec | StateBackendSpec,
     options: dict[str, Any],
     locations: LocationMap,
     path: KeyPath,
     problems: list[Problem],
 ) -> BaseModel | None:
-    model = model or NoOptions
+    """``options`` validated by ``spec``'s options model, or ``None`` with located problems."""
+    try:
+        model = spec.options_model() or NoOptions
+    except PluginError as exc:  # a "module:Class" reference that cannot be loaded
+        problems.append(located(locations, path, exc.message, error=type(exc), hint=exc.hint))
+        return None
     try:
         return model.model_validate(options)
     except ValidationError as exc:

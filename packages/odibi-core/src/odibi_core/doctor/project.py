@@ -208,7 +208,7 @@ def _check_connections(
             config = ConnectionConfig.model_validate(resolved)
             spec = pm.connection(config.type)
             connection = spec.factory(
-                _validate(spec.config_model, config.plugin_options()),
+                _validate(spec.options_model(), config.plugin_options()),
                 _build_context(source, str(name)),
             )
             connection.name, connection.type = str(name), config.type
@@ -262,7 +262,7 @@ def _check_state(
             return
         spec = pm.state_backend(name)
         backend = spec.factory(
-            _validate(spec.config_model, config.plugin_options() if config else {}),
+            _validate(spec.options_model(), config.plugin_options() if config else {}),
             _state_context(source, config),
         )
     except Exception as exc:

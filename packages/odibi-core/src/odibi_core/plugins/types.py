@@ -72,14 +72,35 @@ class StateBuildContext(BuildContext):
     history: int = 50
 
 
+class _OptionsModelOf:
+    """What the specs with a ``config_model`` share: resolving it."""
+
+    name: str
+    config_model: type[PluginOptions] | str | None
+
+    def options_model(self) -> type[PluginOptions] | None:
+        """``config_model``, imported now if it is a ``"module:Class"`` reference (see
+        :mod:`odibi_core.plugins.options_ref`).
+
+        Raises:
+            PluginError: the reference cannot be loaded or names no options model.
+        """
+        from odibi_core.plugins.options_ref import resolve_options_model
+
+        kind = type(self).__name__.removesuffix("Spec").lower()
+        return resolve_options_model(self.config_model, what=f"{kind} {self.name!r}")
+
+
 @dataclass(frozen=True)
-class EngineSpec:
+class EngineSpec(_OptionsModelOf):
     """Registers an engine under ``name`` (the YAML ``engine:`` value).
 
     Attributes:
         name: YAML name, e.g. ``"duckdb"``.
         factory: ``factory(options, context) -> Engine``; import the engine's SDK inside it.
-        config_model: Validates ``engine_options:`` (``None``: the engine takes no options).
+        config_model: Validates ``engine_options:`` (``None``: the engine takes no options);
+            the model, or a ``"module:Class"`` reference imported only when a project uses the
+            engine. Read it through :meth:`options_model`.
         description: One line for ``odibi plugins list``.
         capabilities: Features the engine supports (``"python_steps"``, ``"sql"``, ...); a project
             that needs a missing one fails at validate time.
@@ -91,7 +112,7 @@ class EngineSpec:
 
     name: str
     factory: Callable[[Any, BuildContext], Engine]
-    config_model: type[PluginOptions] | None = None
+    config_model: type[PluginOptions] | str | None = None
     description: str = ""
     capabilities: frozenset[str] = frozenset({"sql", "python_steps", "files", "arrow"})
     sql_dialect: str | None = "duckdb"
@@ -99,13 +120,15 @@ class EngineSpec:
 
 
 @dataclass(frozen=True)
-class ConnectionSpec:
+class ConnectionSpec(_OptionsModelOf):
     """Registers a connection type under ``name`` (the YAML ``connections.<x>.type`` value).
 
     Attributes:
         name: YAML type, e.g. ``"local"`` or ``"postgres"``.
         factory: ``factory(options, context) -> Connection``.
-        config_model: Validates the connection's keys other than ``type``.
+        config_model: Validates the connection's keys other than ``type``: the model, or a
+            ``"module:Class"`` reference imported only when a project uses the connection type.
+            Read it through :meth:`options_model`.
         description: One line for ``odibi plugins list``.
         engine_capabilities: What the run's engine must support to use this connection (e.g.
             ``"hadoop_fs"``); a project pairing it with an engine that lacks one fails at validate
@@ -114,13 +137,13 @@ class ConnectionSpec:
 
     name: str
     factory: Callable[[Any, BuildContext], Connection]
-    config_model: type[PluginOptions] | None = None
+    config_model: type[PluginOptions] | str | None = None
     description: str = ""
     engine_capabilities: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
-class StateBackendSpec:
+class StateBackendSpec(_OptionsModelOf):
     """Registers a state backend under ``name`` (the YAML ``state.backend`` value).
 
     Attributes:
@@ -128,13 +151,15 @@ class StateBackendSpec:
         factory: ``factory(options, context) -> StateBackend``; ``context`` is a
             :class:`StateBuildContext` (pass its ``lock_timeout`` and ``history`` to the backend).
         config_model: Validates the ``state:`` keys other than the kernel's ``backend``,
-            ``lock_timeout`` and ``history``.
+            ``lock_timeout`` and ``history``: the model, or a ``"module:Class"`` reference
+            imported only when a project uses the backend. Read it through
+            :meth:`options_model`.
         description: One line for ``odibi plugins list``.
     """
 
     name: str
     factory: Callable[[Any, StateBuildContext], StateBackend]
-    config_model: type[PluginOptions] | None = None
+    config_model: type[PluginOptions] | str | None = None
     description: str = ""
 
 

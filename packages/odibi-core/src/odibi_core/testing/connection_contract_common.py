@@ -82,6 +82,7 @@ class ConnectionCommonTests(ConnectionContractHooks):
         spec = plugin_manager.connection(self.connection_type)
         assert spec.description, "give the registration a one-line description"
         assert spec.config_model is not None, "declare an options model (pydantic PluginOptions)"
+        assert spec.options_model() is not None  # a "module:Class" reference must load
         assert isinstance(connection, self.connection_class)
 
     def test_a_project_using_it_validates(

@@ -134,7 +134,8 @@ def build_registered(
     from odibi_core.plugins.types import BuildContext
 
     spec = pm.connection(connection_type)
-    validated = spec.config_model.model_validate(dict(options)) if spec.config_model else None
+    model = spec.options_model()
+    validated = model.model_validate(dict(options)) if model else None
     context = BuildContext(
         name=CONTRACT_NAME, project_dir=project_dir, project_name="contract", run_id=CONTRACT_RUN_ID
     )
