@@ -97,7 +97,7 @@ def installed_state_backends() -> list[str]:
 
     usable = []
     for name, registered in create_plugin_manager().state_backends().items():
-        model = registered.spec.config_model
+        model = registered.spec.options_model()
         try:
             if model is not None:
                 model()
