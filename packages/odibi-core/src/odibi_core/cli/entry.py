@@ -1,25 +1,20 @@
 """The ``odibi`` console script: start the CLI with the garbage collector out of the way.
 
-Starting a command builds a large, long-lived object graph (Typer, pydantic models, plugin
-registrations) and the cyclic garbage collector would scan it again and again while it grows:
-about 10% of a short run's CPU time. So the collector is paused while the CLI imports, and what
-was imported is then frozen (``gc.freeze()``: moved to a permanent generation the collector no
-longer scans) before collection resumes for the command itself.
+The cyclic collector is paused while the CLI imports and starts (see
+:mod:`odibi_core.cli.collector`): for ``odibi run`` until the project is loaded and the run
+begins, for every other command until its own code starts.
 """
 
 from __future__ import annotations
 
-import gc
-
 
 def main() -> None:
     """Import and run the CLI (:func:`odibi_core.cli.main.main`); exits with its code."""
-    gc.disable()
-    try:
-        from odibi_core.cli.main import main as cli_main
-    finally:
-        gc.freeze()
-        gc.enable()
+    from odibi_core.cli import collector
+
+    collector.pause()
+    from odibi_core.cli.main import main as cli_main
+
     cli_main()
 
 

@@ -262,6 +262,10 @@ def _invoke_command(argv: list[str] | None) -> int:
         from odibi_core.cli.help_format import plain_metavars
 
         plain_metavars(command)
+        if _command_name(argv) != "run":  # `run` resumes it once its project is loaded
+            from odibi_core.cli import collector
+
+            collector.resume()
         returned = command.main(args=argv, prog_name="odibi", standalone_mode=False)
         # without standalone mode Typer returns exit codes (130 for Ctrl-C) instead of exiting
         if returned == ExitCode.INTERRUPTED:

@@ -137,6 +137,9 @@ def run(
         from odibi_core.state.session import STATE_PACKAGE_HINT
 
         echo(f"note: run history is off ({STATE_PACKAGE_HINT})", err=True)
+    from odibi_core.cli import collector
+
+    collector.resume()  # the start-up is over (see odibi_core.cli.collector)
     with stop_runs_cleanly(cancellation):
         results = runner.run()
         cancellation.armed = (
