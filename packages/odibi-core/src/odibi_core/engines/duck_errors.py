@@ -38,7 +38,8 @@ STATEMENT_ERRORS = frozenset(
 def split_excerpt(message: str) -> tuple[list[str], tuple[int, str, int, int] | None]:
     """The message's lines without DuckDB's ``LINE n:`` excerpt, and the excerpt as
     ``(line number, excerpt text, caret column in the excerpt (0-based), caret length)``."""
-    lines = message.rstrip().splitlines()
+    # DuckDB ends lines with \n only: another line separator (U+2028, \f) is part of the data
+    lines = [line.removesuffix("\r") for line in message.rstrip().split("\n")]
     for i, text in enumerate(lines):
         match = _LINE.match(text)
         caret = _CARET.match(lines[i + 1]) if i + 1 < len(lines) else None
@@ -58,7 +59,7 @@ def user_position(
     """Where the excerpt's caret points in ``sql`` (``None`` if it points outside it)."""
     number, shown, start, length = excerpt
     line = number - line_offset
-    sql_lines = sql.splitlines()
+    sql_lines = [text.removesuffix("\r") for text in sql.split("\n")]
     if not 1 <= line <= len(sql_lines):
         return None
     text = sql_lines[line - 1]

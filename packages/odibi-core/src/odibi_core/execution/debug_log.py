@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from odibi_core.redaction import redact_lines
 from odibi_core.redaction.shorten import clip
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ def log_sql(node: str, label: str, sql: str, tables: list[str]) -> None:
     """The SQL of a step as it is run, line by line, and the frames it may name."""
     if not enabled():
         return
-    lines = [clip(line.rstrip(), MAX_VALUE) for line in sql.strip("\n").splitlines()]
+    lines = [clip(line.rstrip(), MAX_VALUE) for line in redact_lines(sql.strip("\n"))]
     if len(lines) > MAX_SQL_LINES:
         lines = [*lines[:MAX_SQL_LINES], f"({len(lines) - MAX_SQL_LINES} more lines)"]
     names = clip(", ".join(sorted(tables)), MAX_VALUE) or "none"

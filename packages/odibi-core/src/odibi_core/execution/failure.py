@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from odibi_core.engines.error_text import locate_fragment
 from odibi_core.errors import EngineError, NodeError, OdibiError, SqlPosition
-from odibi_core.redaction import redact_text
+from odibi_core.redaction import redact_lines, redact_text
 
 if TYPE_CHECKING:
     from odibi_core.config.loader import LoadedProject
@@ -114,7 +114,7 @@ def resolve_position(sql: str, position: SqlPosition | None) -> SqlPosition | No
     """``position`` checked against ``sql``: inside it, on its fragment if the engine named one."""
     if position is None:
         return None
-    lines = sql.splitlines()
+    lines = sql.split("\n")  # lines as engines count them (a U+2028 in a literal is no break)
     if position.line >= 1 and position.line <= len(lines):
         text = lines[position.line - 1]
         start = position.column - 1
@@ -130,8 +130,9 @@ def sql_excerpt(sql: str, position: SqlPosition | None) -> str | None:
     position = resolve_position(sql, position)
     if position is None:
         return None
-    lines = [redact_text(line.rstrip()) for line in sql.splitlines()]
-    raw = sql.splitlines()[position.line - 1]
+    # redacted whole, then split: line by line, a secret with a line break inside would pass
+    lines = [line.rstrip() for line in redact_lines(sql)]
+    raw = sql.split("\n")[position.line - 1]
     if len(lines) <= SHORT_SQL_LINES:
         first, last = 1, len(lines)
     else:

@@ -18,12 +18,12 @@ MAX_TRACE_LINE = 200
 
 def hook_trace_writer(log: logging.Logger) -> Callable[[str], None]:
     """A pluggy trace writer logging each line of a trace message at DEBUG, shortened."""
-    from odibi_core.redaction import redact_text
+    from odibi_core.redaction import redact_lines, redact_text
     from odibi_core.tracebacks import full_tracebacks
 
     def write(message: str) -> None:
         whole = full_tracebacks()
-        for line in message.rstrip("\n").splitlines():
+        for line in redact_lines(message.rstrip("\n")):  # whole, then split
             if line.strip():
                 log.debug("hook %s", redact_text(line) if whole else clip(line, MAX_TRACE_LINE))
 

@@ -20,7 +20,7 @@ from types import TracebackType
 from typing import IO, Any
 
 from odibi_core.redaction.exceptions import format_exception_chain
-from odibi_core.redaction.registry import REDACTION_FAILED, redact_text
+from odibi_core.redaction.registry import REDACTION_FAILED, get_registry, redact_text
 
 _MAX_PENDING = 64 * 1024
 
@@ -31,7 +31,10 @@ class RedactingStream(io.TextIOBase):
     A line ends at ``\\n`` or ``\\r`` (so progress output still moves). Text after the last line
     end is held - even across :meth:`flush` - until its line completes, it grows past 64 KiB, or
     :meth:`finish` runs at exit, so a secret printed in pieces (``print(a, end="", flush=True)``,
-    ``print(b)``) is still masked.
+    ``print(b)``) is still masked. So is the beginning of a secret with a line break inside
+    (:meth:`~odibi_core.redaction.registry.RedactionRegistry.held_suffix`): ``print(secret)``
+    writes the secret and its newline separately, and redacting each line alone would pass both
+    halves of a short secret.
     """
 
     def __init__(self, target: IO[str]) -> None:
@@ -46,6 +49,9 @@ class RedactingStream(io.TextIOBase):
         with self._lock:
             data = self._pending + text
             cut = max(data.rfind("\n"), data.rfind("\r")) + 1
+            if cut:
+                # the start of a secret with a line break inside waits for the rest of it
+                cut -= get_registry().held_suffix(data[:cut])
             if cut:
                 self.target.write(redact_text(data[:cut]))
             self._pending = data[cut:]

@@ -13,6 +13,7 @@ configured).
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Iterable
 from typing import Any
@@ -54,6 +55,9 @@ key (its text is still redacted like any other)."""
 
 logger = logging.getLogger("odibi.redaction")
 
+_LINE_BREAKS = re.compile(r"[\n\r]")
+"""What ends a line for :class:`~odibi_core.redaction.process.RedactingStream`."""
+
 
 class RedactionRegistry:
     """A thread-safe set of secret values with lazily compiled matchers.
@@ -74,6 +78,7 @@ class RedactionRegistry:
         self._spaced: set[str] = set()
         self._spaced_matcher: KnownValueMatcher | None = None
         self._fragments = FragmentIndex()
+        self._multiline: frozenset[str] = frozenset()  # forms with a line break inside
         self._lock = threading.Lock()
         self._warned_short = False
 
@@ -120,7 +125,40 @@ class RedactionRegistry:
                 self._spaced |= spaced
                 self._spaced_matcher = None
             self._fragments.add(forms | spaced)
+            broken = {f for f in new if _LINE_BREAKS.search(f.strip())}
+            if broken:
+                self._multiline = self._multiline | broken
         return True
+
+    def held_suffix(self, text: str) -> int:
+        """How many characters at the end of ``text`` to hold back before writing it out.
+
+        A line-oriented writer (:class:`~odibi_core.redaction.process.RedactingStream`) redacts
+        and passes on each completed line; a secret with a line break inside would be cut at the
+        break and each piece, too short to be recognised alone, would pass. So when ``text``
+        ends with the beginning of such a secret, up to and including one of its line breaks,
+        that end is held until more text arrives (or the stream is closed). Returns ``0`` when
+        no registered secret has a line break (no cost beyond one check).
+        """
+        multiline = self._multiline
+        if not multiline or not text:
+            return 0
+        last = text[-1]
+        held = 0
+        for form in multiline:
+            for i, char in enumerate(form[:-1]):
+                k = i + 1
+                if char == last and k > held and form[:k].strip() and text.endswith(form[:k]):
+                    held = k
+        if held:
+            # never cut through a secret that is already whole in ``text`` (``ab\ncd\n``: the
+            # end ``cd\n`` may not start another one if it ends this one)
+            cut = len(text) - held
+            for start, end in merge_spans(self._known_spans(text)):
+                if start < cut < end:
+                    cut = end
+            held = len(text) - cut
+        return held
 
     def _warn_short(self, source: str) -> None:
         if self._warned_short:
@@ -149,6 +187,7 @@ class RedactionRegistry:
             self._spaced.clear()
             self._spaced_matcher = None
             self._fragments.clear()
+            self._multiline = frozenset()
             self._warned_short = False
 
     def _current_matchers(self) -> tuple[KnownValueMatcher, ...]:
@@ -176,7 +215,8 @@ class RedactionRegistry:
         collapsed = CollapsedText(text)
         return [collapsed.original_span(s, e) for s, e in matcher.spans(collapsed.text)]
 
-    def _mask_known(self, text: str) -> str:
+    def _known_spans(self, text: str) -> list[Span]:
+        """Where registered secrets (any form, any whitespace, pieces at a cut) are in ``text``."""
         matchers = self._current_matchers() if self._pending else self._matchers
         if len(matchers) == 1:
             spans = matchers[0].spans(text)
@@ -185,6 +225,10 @@ class RedactionRegistry:
         if self._spaced and has_irregular_whitespace(text):
             spans.extend(self._spaced_spans(text))
         spans.extend(self._fragments.spans(text))
+        return spans
+
+    def _mask_known(self, text: str, *, keep_lines: bool = False) -> str:
+        spans = self._known_spans(text)
         if not spans:
             return text
         mask = current_mask()
@@ -193,20 +237,27 @@ class RedactionRegistry:
         for start, end in merge_spans(spans):
             parts.append(text[pos:start])
             parts.append(mask)
+            if keep_lines:
+                parts.append("\n" * text.count("\n", start, end))
             pos = end
         parts.append(text[pos:])
         return "".join(parts)
 
-    def redact(self, text: str) -> str:
+    def redact(self, text: str, *, keep_lines: bool = False) -> str:
         """Mask every registered value (in every variant, whatever its whitespace became), every
         piece of one left at a cut, and every credential pattern in ``text``.
+
+        ``keep_lines=True`` keeps the line breaks of what is masked after the mask, so line *n*
+        of the result is line *n* of ``text``: redact a whole text this way and split it into
+        lines afterwards, never the other way round (a secret with a line break inside, redacted
+        line by line, would leave pieces too short to be recognised).
 
         Never raises; returns :data:`REDACTION_FAILED` if something inside went wrong.
         """
         try:
             if not isinstance(text, str):
                 text = str(text)
-            return mask_credentials(self._mask_known(text))
+            return mask_credentials(self._mask_known(text, keep_lines=keep_lines))
         except Exception:  # never let a redaction bug print the raw value
             return REDACTION_FAILED
 
@@ -296,6 +347,13 @@ def redact_text(text: str) -> str:
     return _REGISTRY.redact(text)
 
 
+def redact_lines(text: str) -> list[str]:
+    """The lines of ``text`` (split at ``\\n`` only), redacted as one text: a secret with a
+    line break inside is masked whole, on the line where it starts, and the lines it covered
+    stay (what is left of them), so line *n* is still line *n*."""
+    return _REGISTRY.redact(text, keep_lines=True).split("\n")
+
+
 def redact_value(value: Any) -> Any:
     """A copy of ``value`` (dicts, lists, tuples, sets, strings) with secrets masked.
 
@@ -331,6 +389,7 @@ __all__ = [
     "RedactionRegistry",
     "get_registry",
     "is_sensitive_key",
+    "redact_lines",
     "redact_text",
     "redact_value",
     "register_config_values",
