@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from odibi_core.engines.error_text import scrub_internal_names
+from odibi_core.engines.error_text import engine_lines, scrub_internal_names
 from odibi_core.errors import SqlPosition
 
 if TYPE_CHECKING:
@@ -38,8 +38,7 @@ STATEMENT_ERRORS = frozenset(
 def split_excerpt(message: str) -> tuple[list[str], tuple[int, str, int, int] | None]:
     """The message's lines without DuckDB's ``LINE n:`` excerpt, and the excerpt as
     ``(line number, excerpt text, caret column in the excerpt (0-based), caret length)``."""
-    # DuckDB ends lines with \n only: another line separator (U+2028, \f) is part of the data
-    lines = [line.removesuffix("\r") for line in message.rstrip().split("\n")]
+    lines = engine_lines(message.rstrip())
     for i, text in enumerate(lines):
         match = _LINE.match(text)
         caret = _CARET.match(lines[i + 1]) if i + 1 < len(lines) else None
@@ -59,7 +58,7 @@ def user_position(
     """Where the excerpt's caret points in ``sql`` (``None`` if it points outside it)."""
     number, shown, start, length = excerpt
     line = number - line_offset
-    sql_lines = [text.removesuffix("\r") for text in sql.split("\n")]
+    sql_lines = engine_lines(sql)
     if not 1 <= line <= len(sql_lines):
         return None
     text = sql_lines[line - 1]

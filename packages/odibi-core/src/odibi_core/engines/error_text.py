@@ -27,6 +27,13 @@ def scrub_internal_names(text: str) -> str:
     return _INTERNAL_VIEW.sub("the step's result", text)
 
 
+def engine_lines(text: str) -> list[str]:
+    """The lines of ``text`` as engines count them (and :func:`position_of_offset`): split at
+    ``\\n`` only, a ``\\r`` before it dropped. A U+2028 or a form feed inside a literal is data,
+    not a line break, so ``str.splitlines()`` would misnumber the lines after it."""
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
 def position_of_offset(sql: str, start: int, stop: int | None = None) -> SqlPosition | None:
     """The line and column (1-based) of character ``start`` of ``sql``; ``stop`` is inclusive."""
     if start < 0 or start >= len(sql):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from odibi_core.engines.error_text import locate_fragment
+from odibi_core.engines.error_text import engine_lines, locate_fragment
 from odibi_core.errors import EngineError, NodeError, OdibiError, SqlPosition
 from odibi_core.redaction import redact_lines, redact_text
 
@@ -114,7 +114,7 @@ def resolve_position(sql: str, position: SqlPosition | None) -> SqlPosition | No
     """``position`` checked against ``sql``: inside it, on its fragment if the engine named one."""
     if position is None:
         return None
-    lines = sql.split("\n")  # lines as engines count them (a U+2028 in a literal is no break)
+    lines = engine_lines(sql)
     if position.line >= 1 and position.line <= len(lines):
         text = lines[position.line - 1]
         start = position.column - 1
@@ -132,7 +132,7 @@ def sql_excerpt(sql: str, position: SqlPosition | None) -> str | None:
         return None
     # redacted whole, then split: line by line, a secret with a line break inside would pass
     lines = [line.rstrip() for line in redact_lines(sql)]
-    raw = sql.split("\n")[position.line - 1]
+    raw = engine_lines(sql)[position.line - 1]
     if len(lines) <= SHORT_SQL_LINES:
         first, last = 1, len(lines)
     else:
