@@ -30,6 +30,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from odibi_engine_spark.testing import TEST_JVM_OPTIONS  # noqa: E402
 from test_parity import (  # noqa: E402
     EDGE_PROJECT,
     EXAMPLES,
@@ -50,8 +51,8 @@ SESSION_CONF = {
     "spark.sql.shuffle.partitions": "1",  # one executor core: more partitions only add tasks
     "spark.default.parallelism": "1",
     # small, short jobs: the client compiler only and one GC thread start and warm up faster
-    "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
-    "spark.executor.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
+    "spark.driver.extraJavaOptions": TEST_JVM_OPTIONS,
+    "spark.executor.extraJavaOptions": TEST_JVM_OPTIONS,
 }
 
 

@@ -21,6 +21,12 @@ import pytest
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
+TEST_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:ReservedCodeCacheSize=240m"
+"""JVM options of test sessions: tests run many tiny queries in a fresh JVM, and the client
+compiler alone (C1) halves the CPU they cost. C1 alone also shrinks the JIT code cache to 48 MB,
+which a whole test run's generated classes fill ("Out of space in CodeCache for adapters" killed
+the driver), so the cache keeps the 240 MB it has by default."""
+
 TEST_SESSION_CONF = {
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
@@ -28,8 +34,7 @@ TEST_SESSION_CONF = {
     "spark.default.parallelism": "2",
     "spark.sql.session.timeZone": "UTC",
     "spark.driver.memory": "1g",
-    # tests run many tiny queries in a fresh JVM: C1-only JIT halves the CPU they cost
-    "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
+    "spark.driver.extraJavaOptions": TEST_JVM_OPTIONS,
 }
 
 
