@@ -120,3 +120,63 @@ def test_node_metric_exemplars_point_at_the_node_span(
     point = _by_node(memory_telemetry.points(names.NODE_DURATION))["big_orders"]
     assert [e.span_id for e in point.exemplars] == [span.context.span_id]
     assert point.exemplars[0].trace_id == span.context.trace_id
+
+
+def test_node_counters_are_cumulative_across_collections(
+    memory_telemetry, shop_project, run_with
+) -> None:
+    plugin = OtelPlugin(memory_telemetry.telemetry)
+    sums = []
+    for _ in range(3):
+        run_with(shop_project, plugin, pipelines=["sales"])
+        executed = _by_node(memory_telemetry.points(names.NODES_EXECUTED))
+        rows = _by_node(
+            memory_telemetry.points(names.ROWS_PROCESSED), **{names.ROWS_DIRECTION: "out"}
+        )
+        sums.append((executed["big_orders"].value, rows["big_orders"].value))
+        assert memory_telemetry.metrics()[names.NODES_EXECUTED].data.is_monotonic
+
+    assert sums == [(1, 26), (2, 52), (3, 78)]
+
+
+def test_a_tally_read_while_nodes_add_loses_and_invents_nothing() -> None:
+    """Collections run in the SDK's exporting thread while nodes add on theirs: every sum a
+    collection sees is one the adds went through, and the last one is the exact total."""
+    import random
+    import threading
+    from collections import Counter
+
+    from odibi_otel.telemetry import Tally
+
+    rng = random.Random(18)
+    tally = Tally()
+    keys = [{names.NODE: f"n{i}", names.NODE_RESULT: r} for i in range(7) for r in ("ok", "x")]
+    adds = [(rng.choice(keys), rng.randint(0, 1000)) for _ in range(20_000)]
+    expected = Counter()
+    for attributes, amount in adds:
+        expected[tuple(attributes.items())] += amount
+    seen: list[dict[tuple, int]] = []
+    done = threading.Event()
+
+    def collect() -> None:
+        while not done.is_set():
+            seen.append({tuple(o.attributes.items()): o.value for o in tally.observe()})
+
+    reader = threading.Thread(target=collect)
+    reader.start()
+    workers = [
+        threading.Thread(target=lambda part=part: [tally.add(n, a) for a, n in part])
+        for part in (adds[0::2], adds[1::2])
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    done.set()
+    reader.join()
+
+    final = {tuple(o.attributes.items()): o.value for o in tally.observe()}
+    assert final == dict(expected)
+    assert len(seen) > 1
+    for earlier, later in zip(seen, [*seen[1:], final], strict=True):  # never goes down
+        assert all(later.get(key, 0) >= value for key, value in earlier.items())
