@@ -211,3 +211,54 @@ def test_lifecycle_wrappers_see_every_node(write_project) -> None:
     assert "good:success" in seen
     assert "src:success" in seen
     assert seen[-1] == "run:p:failed"
+
+
+TWO_PIPELINES = """\
+project: t
+connections:
+  raw: {type: local, base_path: ./data}
+  out: {type: local, base_path: ./out}
+pipelines:
+  - pipeline: first
+    nodes:
+      - name: a
+        read: {connection: raw, path: in.csv}
+        write: {connection: out, path: a.parquet}
+  - pipeline: second
+    nodes:
+      - name: b
+        read: {connection: raw, path: in.csv}
+        write: {connection: out, path: b.parquet}
+"""
+
+
+def test_on_work_start_is_called_once_after_the_wrappers_set_up_before_any_node(
+    write_project,
+) -> None:
+    """`odibi run` resumes the garbage collector there, so a plugin's set-up at the first
+    pipeline is frozen with the rest of the start-up, and every node runs after it."""
+    from odibi_core import hookimpl
+
+    events: list[str] = []
+
+    class Observer:
+        @hookimpl(wrapper=True)
+        def odibi_run_pipeline(self, context):
+            events.append(f"set up {context.pipeline.pipeline}")
+            return (yield)
+
+        @hookimpl(wrapper=True)
+        def odibi_run_node(self, context):
+            events.append(f"node {context.node.name}")
+            return (yield)
+
+    pm = create_plugin_manager(
+        PluginSettings(autoload=False), extra_plugins=[("observer", Observer())]
+    )
+    project = load_project(write_project(TWO_PIPELINES, files={"data/in.csv": CSV}), pm=pm)
+    results = run_project(
+        project, pm, RunOptions(on_work_start=lambda: events.append("work starts"))
+    )
+
+    assert [r.status for r in results] == ["success", "success"]
+    assert events == ["set up first", "work starts", "node a", "set up second", "node b"]

@@ -5,8 +5,12 @@ validators, plugin registrations, the project's config) and the collector would 
 and again while it grows: about 15 ms of a small run's CPU, dozens of collections. So the console
 script (:mod:`odibi_core.cli.entry`) pauses the collector from its first line, and it resumes
 once the start-up is over, after freezing what the start-up built (``gc.freeze()``: a permanent
-generation the collector no longer scans): for ``odibi run`` when the project is loaded and the
-run begins, for every other command when its code starts.
+generation the collector no longer scans): for every command but ``odibi run`` when its code
+starts; for ``odibi run`` when the first pipeline's nodes are about to run
+(:attr:`~odibi_core.execution.runner.RunOptions.on_work_start`), so that reading the run's state
+(a pipeline's whole history: tens of thousands of objects at 50 runs of 200 nodes) and the
+plugins' set-up at the first pipeline (the OpenTelemetry SDK's modules, for one) are not scanned
+over and over either. Nodes always run with the collector on.
 
 Only a pause made here is undone here: code that calls the CLI in-process (tests, a host
 application) keeps its collector exactly as it had it.

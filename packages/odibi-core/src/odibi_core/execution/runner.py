@@ -18,6 +18,7 @@ import os
 import socket
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,6 +79,10 @@ class RunOptions:
         environment: ``--env`` applied (state keeps marks and node records per environment).
         full_refresh: ``--full-refresh``: ignore high-water marks, rebuild append/upsert targets.
         cancellation: Raised to stop the run cleanly (Ctrl-C); ``None``: the run cannot be stopped.
+        on_work_start: Called once, when the first pipeline's work begins: after its state was
+            read and its run recorded as started, and after every plugin's pipeline wrapper set
+            itself up, before any node runs (``odibi run`` resumes the garbage collector there,
+            see :mod:`odibi_core.cli.collector`).
     """
 
     pipelines: list[str] = field(default_factory=list)
@@ -90,6 +95,7 @@ class RunOptions:
     environment: str | None = None
     full_refresh: bool = False
     cancellation: RunCancellation | None = None
+    on_work_start: Callable[[], None] | None = None
 
 
 def select_pipelines(project: LoadedProject, names: list[str]) -> list[PipelineConfig]:
@@ -123,6 +129,7 @@ class ProjectRunner:
         self.interrupted = False
         """Whether the cancellation stopped work: a pipeline interrupted or never started (a signal
         that comes once every node is done changes nothing)."""
+        self._on_work_start = options.on_work_start
 
     def plans(self) -> list[Plan]:
         """Plan every selected pipeline (what ``--dry-run`` and ``validate`` show).
@@ -231,7 +238,7 @@ class ProjectRunner:
         execution = _PipelineExecution(
             self, plan, engine, connections, transforms, recorder, context
         )
-        context.work = execution.run
+        context.work = self._starting(execution.run)
         marks: dict[str, MarkUpdate] = {}
         try:
             result: RunResult = self.pm.run_pipeline(context)
@@ -250,6 +257,18 @@ class ProjectRunner:
             finally:
                 self.cancellation.armed = False
         return result
+
+    def _starting(self, work: Callable[[], RunResult]) -> Callable[[], RunResult]:
+        """``work``, calling :attr:`RunOptions.on_work_start` first if no pipeline's work has
+        begun yet."""
+
+        def run() -> RunResult:
+            started, self._on_work_start = self._on_work_start, None
+            if started is not None:
+                started()
+            return work()
+
+        return run
 
     def _report(self, plan: Plan, result: RunResult, context: PipelineRunContext) -> None:
         """Hand the finished run to the reporters (``odibi_run_finished``; never raises)."""

@@ -102,6 +102,8 @@ def run(
     if resume and full_refresh:
         raise UsageError("--resume and --full-refresh contradict each other: choose one")
     loaded, pm = load(project, env, with_progress=True)
+    from odibi_core.cli import collector
+
     cancellation = RunCancellation()
     options = RunOptions(
         pipelines=list(pipeline or []),
@@ -114,6 +116,9 @@ def run(
         environment=env,
         full_refresh=full_refresh,
         cancellation=cancellation,
+        # the start-up is over once the first pipeline's nodes start: its state is read and
+        # every plugin set up (see odibi_core.cli.collector)
+        on_work_start=collector.resume,
     )
     runner = ProjectRunner(loaded, pm, options)
     if exclude:
@@ -137,9 +142,6 @@ def run(
         from odibi_core.state.session import STATE_PACKAGE_HINT
 
         echo(f"note: run history is off ({STATE_PACKAGE_HINT})", err=True)
-    from odibi_core.cli import collector
-
-    collector.resume()  # the start-up is over (see odibi_core.cli.collector)
     with stop_runs_cleanly(cancellation):
         results = runner.run()
         cancellation.armed = (
