@@ -4,22 +4,29 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import json
 from collections.abc import Callable
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from odibi_core.config.loader import load_project
 from odibi_core.contracts.state import (
     DocumentStateBackend,
     HolderInfo,
     LoadedDocument,
+    NodeRecord,
     RunRecord,
     StateDocument,
     lock_timeout_error,
+    validated_for_writing,
 )
+from odibi_core.errors import StateError
 from odibi_core.plugins.hookspecs import hookimpl
 from odibi_core.plugins.types import StateBackendSpec, StateBuildContext
+from odibi_core.state.integrity import parse_state
 from odibi_core.state.session import (
     ENV_LOCK_TIMEOUT,
     MarkUpdate,
@@ -210,3 +217,170 @@ def test_lock_timeout_and_history_reach_a_backend_only_through_its_build_context
     assert (backend.context.lock_timeout, backend.context.history) == expected
     assert (backend.context.run_id, backend.context.project_name) == ("run-1", "p")
     assert (backend.lock_timeout, backend.history_limit) == expected
+
+
+# --- writes validate what changed (contracts.state.validated_for_writing) ---------------------
+#
+# Run records a write leaves unchanged are not validated again; these tests check that skipping
+# them changes nothing a reader could see, and that whatever did change is still refused when
+# it is invalid.
+
+STAMP = "2026-12-07T01:00:00+00:00"
+
+
+def _run(run_id: str, nodes: int = 3, status: str = "success") -> RunRecord:
+    return RunRecord(
+        run_id=run_id,
+        status=status,
+        started_at=STAMP,
+        finished_at=STAMP,
+        nodes={
+            f"n{i}": NodeRecord(status="success", rows_out=i, started_at=STAMP, run_id=run_id)
+            for i in range(nodes)
+        },
+    )
+
+
+def _stored(backend: Any) -> StateDocument:
+    assert backend.data is not None
+    return parse_state(backend.data, location="memory")
+
+
+def _add(pipeline: str, run_id: str) -> Any:
+    def add(doc: StateDocument) -> None:
+        doc.pipeline(pipeline).runs.append(_run(run_id))
+
+    return add
+
+
+EDITS = st.one_of(
+    st.tuples(st.just("add"), st.sampled_from(["p", "q"])),
+    st.tuples(st.just("finish"), st.sampled_from(["p", "q"])),
+    st.tuples(st.just("interrupt_running"), st.sampled_from(["p", "q"])),
+    st.tuples(st.just("retouch_old"), st.integers(0, 6)),
+    st.tuples(st.just("mark"), st.sampled_from(["p", "q"])),
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(edits=st.lists(EDITS, min_size=1, max_size=14), history=st.integers(1, 5))
+def test_every_write_keeps_exactly_what_a_strict_read_gives(
+    edits: list[tuple[str, Any]], history: int
+) -> None:
+    """Random update sequences (new runs, finished runs, runs marked interrupted, an old record
+    changed, marks moved, the history trimmed), compared with the same edits applied to a
+    reference document validated whole at every step: after each write the stored bytes hold
+    exactly the reference, and the document the backend keeps for its next update and the one
+    the update returned equal a strict parse of them, whatever the caller did to the document
+    an earlier update returned."""
+    backend = MemoryBackend()
+    backend.history_limit = history
+    reference = StateDocument.new("t")
+
+    def edit(kind: str, arg: Any, step: int) -> Callable[[StateDocument], None]:
+        def apply(doc: StateDocument) -> None:
+            if kind == "add":
+                doc.pipeline(arg).runs.append(_run(f"r{step}", status="running"))
+            elif kind == "finish":
+                for run in doc.pipeline(arg).runs:
+                    if run.status == "running":
+                        run.status = "success"
+                        run.nodes = {"n0": NodeRecord(status="failed", error="boom")}
+            elif kind == "interrupt_running":
+                for run in doc.pipeline(arg).runs:
+                    if run.status == "running":
+                        run.status = "interrupted"
+            elif kind == "retouch_old":
+                runs = [r for p in doc.pipelines.values() for r in p.runs]
+                if runs:
+                    runs[arg % len(runs)].user = f"edited{step}"
+            else:
+                doc.pipeline(arg).nodes["n0"] = NodeRecord(status="success", rows_out=step)
+
+        return apply
+
+    for step, (kind, arg) in enumerate(edits):
+        returned = backend.update(edit(kind, arg, step))
+        edit(kind, arg, step)(reference)
+        for pipeline in reference.pipelines.values():
+            del pipeline.runs[: max(0, len(pipeline.runs) - history)]
+        reference = StateDocument.model_validate(reference.model_dump())
+        stored = _stored(backend)
+        kept = backend._written[1] if backend._written else None
+        assert kept is not None
+        assert stored.pipelines == reference.pipelines
+        assert kept.model_dump() == stored.model_dump()
+        assert returned.pipelines == stored.pipelines
+        for pipeline in returned.pipelines.values():  # the caller scribbles on its document
+            for run in pipeline.runs:
+                run.status = "failed"
+                run.user = "scribbled"
+                run.nodes.clear()
+
+
+def test_a_changed_run_record_is_still_validated_strictly() -> None:
+    backend = MemoryBackend()
+    for i in range(3):
+        backend.update(_add("p", f"r{i}"))
+    before = backend.data
+
+    def corrupt(doc: StateDocument) -> None:
+        doc.pipeline("p").runs[-1].status = "bogus"  # no validation on assignment
+
+    with pytest.raises(StateError, match="would be invalid"):
+        backend.update(corrupt)
+    assert backend.data == before  # nothing was written
+
+
+def test_a_run_id_repeated_between_a_new_and_an_unchanged_record_is_refused() -> None:
+    backend = MemoryBackend()
+    for i in range(3):
+        backend.update(_add("p", f"r{i}"))
+    before = backend.data
+
+    with pytest.raises(StateError, match="run id appears twice"):
+        backend.update(_add("p", "r0"))
+    assert backend.data == before
+
+
+def test_unchanged_records_are_copied_not_shared_with_the_document_written() -> None:
+    doc = StateDocument.new("t")
+    doc.pipeline("p").runs.extend([_run("a"), _run("b")])
+    data = doc.model_dump(mode="json")
+    unchanged = {id(run) for run in data["pipelines"]["p"]["runs"]}
+
+    clean = validated_for_writing(data, doc, unchanged)
+
+    assert clean.model_dump() == StateDocument.model_validate(data).model_dump()
+    for new, old in zip(clean.pipelines["p"].runs, doc.pipelines["p"].runs, strict=True):
+        assert new is not old
+        assert new.nodes is not old.nodes
+    clean.pipelines["p"].runs[0].status = "failed"
+    clean.pipelines["p"].runs[0].nodes.clear()
+    assert doc.pipelines["p"].runs[0].status == "success"
+    assert len(doc.pipelines["p"].runs[0].nodes) == 3
+
+
+def test_a_large_history_written_twice_reads_back_byte_for_byte() -> None:
+    """The path the skip is for: a full history, a run started and finished."""
+    backend = MemoryBackend()
+    backend.update(
+        lambda doc: doc.pipeline("p").runs.extend(_run(f"old{i}", 20) for i in range(50))
+    )
+    backend.history_limit = 50
+    backend.update(_add("p", "new"))
+
+    def finish(doc: StateDocument) -> None:
+        doc.pipeline("p").runs[-1].status = "failed"
+
+    backend.update(finish)
+    stored = _stored(backend)
+    assert [r.run_id for r in stored.pipelines["p"].runs] == [f"old{i}" for i in range(1, 50)] + [
+        "new"
+    ]
+    assert stored.pipelines["p"].runs[-1].status == "failed"
+    assert json.loads(backend.data or b"")["pipelines"]["p"]["runs"][0]["run_id"] == "old1"

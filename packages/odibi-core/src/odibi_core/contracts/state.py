@@ -309,13 +309,17 @@ class DocumentStateBackend(StateBackend):
         of it). A secret first registered after a run was stored is therefore not searched for
         in that run's record; every record is redacted when it is written or changed.
 
+        The strict validation does not validate those unchanged run records again either: they
+        are exactly what a strict read validated (see :func:`validated_for_writing`).
+
         Encoding goes through pydantic (compiled) rather than ``json.dumps(indent=...)``, whose
         pure-Python path dominated the cost of writing a large history.
         """
         dumped = doc.model_dump(mode="json")
-        data = redact_state_data(dumped, unchanged=unchanged_runs(dumped, stored))
+        unchanged = unchanged_runs(dumped, stored)
+        data = redact_state_data(dumped, unchanged=unchanged)
         try:
-            clean = StateDocument.model_validate(data)
+            clean = validated_for_writing(data, doc, unchanged)
         except ValidationError as exc:
             raise StateError(
                 f"refusing to write state at {self.location}: the document would be invalid at "
@@ -381,6 +385,48 @@ def unchanged_runs(data: dict[str, Any], stored: dict[str, Any] | None) -> set[i
             if isinstance(run, dict) and old.get(run.get("run_id")) == run:
                 same.add(id(run))
     return same
+
+
+def validated_for_writing(
+    data: dict[str, Any], doc: StateDocument, unchanged: Set[int] = frozenset()
+) -> StateDocument:
+    """Validate ``data`` (the JSON data of ``doc``, redacted) into a new document, as strictly as
+    a read would, except for its unchanged run records.
+
+    A run record whose ``id()`` is in ``unchanged`` (see :func:`unchanged_runs`) equals a record
+    of the stored document, which a strict read validated; validating it again was most of the
+    cost of a write once the history held 50 runs of 200 nodes. Such records are left out of the
+    validation and the new document gets a copy of ``doc``'s record in their place (the record
+    and its ``nodes`` mapping are copied; node records, which no update changes in place, are
+    shared). Everything else (the header, every other run, node records and marks) is
+    validated, and run ids are checked for repeats across the whole history.
+
+    Raises:
+        pydantic.ValidationError: ``data`` is not a valid document.
+    """
+    if not unchanged:
+        return StateDocument.model_validate(data)
+    reused: dict[str, list[tuple[int, RunRecord]]] = {}
+    pipelines: dict[str, Any] = {}
+    for name, pipeline in (data.get("pipelines") or {}).items():
+        runs: list[Any] = (pipeline.get("runs") if isinstance(pipeline, dict) else None) or []
+        same = [i for i, run in enumerate(runs) if id(run) in unchanged]
+        if same and name in doc.pipelines:
+            originals = doc.pipelines[name].runs
+            reused[name] = [(i, originals[i]) for i in same]
+            skip = set(same)
+            pipeline = {**pipeline, "runs": [r for i, r in enumerate(runs) if i not in skip]}
+        pipelines[name] = pipeline
+    clean = StateDocument.model_validate({**data, "pipelines": pipelines})
+    for name, records in reused.items():
+        runs = clean.pipelines[name].runs
+        for i, record in records:  # ascending positions: each lands where it was
+            runs.insert(i, record.model_copy(update={"nodes": dict(record.nodes)}))
+        ids = [run.run_id for run in runs]
+        if len(set(ids)) != len(ids):
+            # what PipelineState checks, over the whole history this time
+            PipelineState.model_validate({"runs": [run.model_dump() for run in runs]})
+    return clean
 
 
 def redact_state_data(data: Any, key: object = None, *, unchanged: Set[int] = frozenset()) -> Any:
