@@ -384,3 +384,41 @@ def test_a_large_history_written_twice_reads_back_byte_for_byte() -> None:
     ]
     assert stored.pipelines["p"].runs[-1].status == "failed"
     assert json.loads(backend.data or b"")["pipelines"]["p"]["runs"][0]["run_id"] == "old1"
+
+
+def test_a_document_read_to_hand_over_is_where_the_next_update_starts() -> None:
+    earlier, backend = MemoryBackend(), MemoryBackend()  # the previous run, this run
+    earlier.update(_add("p", "r0"))
+    backend.data = earlier.data
+    handed = backend.read_to_hand_over()
+    assert handed is not None
+    starts: list[StateDocument] = []
+
+    def add(doc: StateDocument) -> None:
+        starts.append(doc)
+        doc.pipeline("p").runs.append(_run("r1"))
+
+    backend.update(add)
+    assert starts[0] is handed  # not validated again...
+    assert [r.run_id for r in _stored(backend).pipelines["p"].runs] == [
+        "r0",
+        "r1",
+    ]  # ...same result
+
+    kept = backend.read()  # a plain read stays its caller's
+    backend.update(_add("p", "r2"))
+    assert kept is not None
+    assert [r.run_id for r in kept.pipelines["p"].runs] == ["r0", "r1"]
+
+
+def test_a_document_handed_over_is_dropped_when_another_writer_stored_since() -> None:
+    backend, other = MemoryBackend(), MemoryBackend()
+    backend.update(_add("p", "r0"))
+    handed = backend.read_to_hand_over()
+    other.data = backend.data
+    other.update(_add("p", "elsewhere"))  # another process writes in between
+    backend.data = other.data
+    starts: list[StateDocument] = []
+    backend.update(lambda doc: starts.append(doc))
+    assert starts[0] is not handed
+    assert [r.run_id for r in starts[0].pipelines["p"].runs] == ["r0", "elsewhere"]

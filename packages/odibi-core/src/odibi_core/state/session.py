@@ -159,7 +159,10 @@ class RunRecorder:
         from odibi_core.state.pipeline_documents import read_pipeline
 
         if self._store is not None and self._store is not self.backend:
-            doc = self._store.read()
+            store = self._store
+            # copied below, never kept: the run's first write may start from this document
+            read = getattr(store, "read_to_hand_over", store.read)
+            doc = read()
             state = doc.pipelines.get(self.pipeline) if doc is not None else None
         else:
             state = read_pipeline(self.backend, self.pipeline)
