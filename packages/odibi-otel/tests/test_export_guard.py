@@ -290,6 +290,35 @@ def test_exit_flush_is_clean_and_silent_when_the_collector_takes_everything(
     assert _warnings(caplog) == []
 
 
+def test_exit_flush_ends_when_the_last_provider_is_done_not_at_the_next_look(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The wait for the providers is woken by the last one finishing: with the interval at
+    which it looks for failed exports made absurdly long, a flush of two providers (one of them
+    slower) still ends with them."""
+    from odibi_otel import activation
+
+    monkeypatch.setattr(activation, "EXIT_POLL_SECONDS", 60.0)
+    calls: list[str] = []
+
+    class Provider:
+        def __init__(self, name: str, delay: float) -> None:
+            self.name, self.delay = name, delay
+
+        def shutdown(self) -> None:
+            time.sleep(self.delay)
+            calls.append(self.name)
+
+    installed = Installed(health=ExportHealth(), endpoints=["e"])
+    installed.tracer_provider = Provider("traces", 0.0)
+    installed.meter_provider = Provider("metrics", 0.3)
+
+    start = time.monotonic()
+    assert bounded_shutdown(installed, budget=120)
+    assert time.monotonic() - start < 30  # not the 60 s look interval
+    assert sorted(calls) == ["metrics", "traces"]
+
+
 @pytest.fixture
 def restore_sdk_loggers() -> Iterator[None]:
     saved = {

@@ -42,7 +42,8 @@ last second's; ``OTEL_BSP_SCHEDULE_DELAY`` overrides it.
 """
 
 EXIT_POLL_SECONDS = 0.005
-"""How often the exit flush looks whether the providers are done (the exit waits no longer)."""
+"""How often the exit flush looks whether an export failed (a provider that finishes wakes it
+at once)."""
 
 
 @dataclass
@@ -277,19 +278,23 @@ def bounded_shutdown(installed: Installed, budget: float) -> bool:
     """
     health = installed.health
     health.trouble.clear()
+    done = _Countdown(len(installed.providers))  # the wait ends as the last provider is done
     threads = [
-        threading.Thread(target=_shutdown_quietly, args=(p,), name="odibi-otel-exit", daemon=True)
+        threading.Thread(
+            target=_shutdown_quietly, args=(p, done), name="odibi-otel-exit", daemon=True
+        )
         for p in installed.providers
     ]
     for thread in threads:
         thread.start()
     deadline = time.monotonic() + budget
-    while any(t.is_alive() for t in threads):
+    while not done.finished.is_set():
         remaining = deadline - time.monotonic()
-        if remaining <= 0 or health.trouble.wait(min(remaining, EXIT_POLL_SECONDS)):
+        if remaining <= 0 or health.trouble.is_set():
             break
+        done.finished.wait(min(remaining, EXIT_POLL_SECONDS))
     refused = health.trouble.is_set()
-    clean = not refused and not any(t.is_alive() for t in threads)
+    clean = not refused and done.finished.is_set()
     if not clean:
         for exporter in installed.exporters:
             exporter.abort()
@@ -307,8 +312,29 @@ def bounded_shutdown(installed: Installed, budget: float) -> bool:
     return clean
 
 
-def _shutdown_quietly(provider: Any) -> None:
+class _Countdown:
+    """Sets :attr:`finished` once :meth:`count` was called ``n`` times (from any threads)."""
+
+    def __init__(self, n: int) -> None:
+        self.finished = threading.Event()
+        self._left = n
+        self._lock = threading.Lock()
+        if n <= 0:
+            self.finished.set()
+
+    def count(self) -> None:
+        """One more is done."""
+        with self._lock:
+            self._left -= 1
+            if self._left <= 0:
+                self.finished.set()
+
+
+def _shutdown_quietly(provider: Any, done: _Countdown | None = None) -> None:
     try:
         provider.shutdown()
     except Exception:
         logger.debug("telemetry provider shutdown failed", exc_info=True)
+    finally:
+        if done is not None:
+            done.count()
