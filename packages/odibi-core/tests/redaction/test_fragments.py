@@ -55,6 +55,44 @@ def test_a_piece_that_begins_or_ends_with_the_markers_character_is_masked() -> N
     assert redact_text("value 'EfGh.*+?;\x03xyZ.... more") == f"value '{MASK}... more"
 
 
+def test_a_piece_running_into_the_markers_dots_is_masked() -> None:
+    """A secret with dots of its own, cut right at them: DuckDB kept 7 characters and its
+    "..." then reads as the secret's next ones, so 8 or more of the secret show in a row."""
+    secret = ";\x13\xcf\U0010feac\u085b\u2f61...'\xba{0!r}\xff\x94`\xf1"
+    register_secret(secret)
+    shown = f"$$RRRRRRRR{secret[:7]}...\n"
+    assert leaked(secret, shown)  # the cut alone shows a piece of eight
+    out = redact_text(shown)
+    assert leaked(secret, out) == []
+    assert out.startswith("$$RRRRRRRR")
+    assert MASK in out
+    reverse = f"LINE 2: ...{secret[-9:]} rest"  # the marker's dots start the piece
+    assert leaked(secret, redact_text("LINE 2: ..." + secret[-11:] + " rest")) == []
+    assert leaked(secret, redact_text(reverse)) == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    head=st.text(min_size=1, max_size=12),
+    tail=st.text(max_size=12),
+    into_dots=st.integers(min_value=0, max_value=3),
+    marker=st.sampled_from(["...", "\u2026"]),
+    context=st.text(alphabet="RL $", max_size=10),
+)
+def test_a_cut_at_a_secrets_own_marker_characters_leaves_no_piece_of_eight(
+    head: str, tail: str, into_dots: int, marker: str, context: str
+) -> None:
+    """Secrets holding the marker's characters, cut just before, inside or after them: what the
+    engine kept, with its marker after it, shows no 8-character piece of the secret."""
+    secret = head + marker[0] * 3 + tail
+    registry = RedactionRegistry()
+    registry.add(secret)
+    kept = secret[: min(len(head) + into_dots, len(secret) - 1)]
+    text = f"{context}{kept}{marker} after"
+    out = registry.redact(text)
+    assert [p for p in pieces(secret) if p in out and p not in context + marker + " after"] == []
+
+
 def test_pieces_at_the_ends_of_a_text_are_masked() -> None:
     register_secret("AbCdEfGhIjKlMnOpQr")
     assert redact_text("IjKlMnOpQr' AS v") == f"{MASK}' AS v"

@@ -69,10 +69,12 @@ class FragmentIndex:
             while at >= 0:
                 after = at + len(marker)
                 while after < len(text) and text.startswith(marker[0], after):
-                    after += 1  # "...." is one marker, or a marker beside a piece's own dots:
-                for split in range(at, after - len(marker) + 1):  # the marker ends the run
+                    after += 1  # "...." is one marker, or a marker beside a piece's own dots;
+                # and a piece may run into the marker's own characters: a secret "ab...cd"
+                # cut after "ab." shows "ab....", whose first dots read as the secret's
+                for split in range(at, after + 1):  # the run ends anywhere in the marker
                     self._grow_backward(text, split, found)
-                for split in range(at + len(marker), after + 1):  # the marker starts the run
+                for split in range(at, after + 1):  # the run starts anywhere in it
                     self._grow_forward(text, split, found)
                 at = text.find(marker, after)
         return found
