@@ -218,10 +218,9 @@ class Telemetry:
 class Instruments:
     """The metric instruments of one meter (see :mod:`odibi_otel.names`).
 
-    The per-node counters (:data:`~odibi_otel.names.NODES_EXECUTED`,
-    :data:`~odibi_otel.names.ROWS_PROCESSED`) are observable counters over a :class:`Tally`:
-    a node adds to a plain dictionary, and the SDK reads the sums when it collects (in its
-    exporting thread, or at the exit flush). The wire format is the same monotonic sum a
+    The per-node counters (``odibi.nodes.executed``, ``odibi.rows.processed``) are observable
+    counters over a :class:`Tally`: a node adds to a plain dictionary, and the SDK reads the
+    sums when it collects (in its exporting thread, or at the exit flush). The wire format is the same monotonic sum a
     synchronous counter exports; what the run no longer pays for is the SDK's per-measurement
     work (attribute cleaning and hashing, exemplar offers), two thirds of the metric cost of a
     node. The node duration histogram stays synchronous, recorded while the node's span is
