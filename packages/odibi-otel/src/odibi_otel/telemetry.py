@@ -220,11 +220,11 @@ class Instruments:
 
     The per-node counters (``odibi.nodes.executed``, ``odibi.rows.processed``) are observable
     counters over a :class:`Tally`: a node adds to a plain dictionary, and the SDK reads the
-    sums when it collects (in its exporting thread, or at the exit flush). The wire format is the same monotonic sum a
-    synchronous counter exports; what the run no longer pays for is the SDK's per-measurement
-    work (attribute cleaning and hashing, exemplar offers), two thirds of the metric cost of a
-    node. The node duration histogram stays synchronous, recorded while the node's span is
-    current, so its exemplars point at the span.
+    sums when it collects (in its exporting thread, or at the exit flush). The wire format is
+    the same monotonic sum a synchronous counter exports; what the run no longer pays for is
+    the SDK's per-measurement work (attribute cleaning and hashing, exemplar offers), two
+    thirds of the metric cost of a node. The node duration histogram stays synchronous,
+    recorded while the node's span is current, so its exemplars point at the span.
     """
 
     def __init__(self, meter_provider: MeterProvider) -> None:
