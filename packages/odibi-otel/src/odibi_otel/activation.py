@@ -330,11 +330,10 @@ class _Countdown:
                 self.finished.set()
 
 
-def _shutdown_quietly(provider: Any, done: _Countdown | None = None) -> None:
+def _shutdown_quietly(provider: Any, done: _Countdown) -> None:
     try:
         provider.shutdown()
     except Exception:
         logger.debug("telemetry provider shutdown failed", exc_info=True)
     finally:
-        if done is not None:
-            done.count()
+        done.count()

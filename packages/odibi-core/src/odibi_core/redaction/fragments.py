@@ -71,10 +71,10 @@ class FragmentIndex:
                 while after < len(text) and text.startswith(marker[0], after):
                     after += 1  # "...." is one marker, or a marker beside a piece's own dots;
                 # and a piece may run into the marker's own characters: a secret "ab...cd"
-                # cut after "ab." shows "ab....", whose first dots read as the secret's
-                for split in range(at, after + 1):  # the run ends anywhere in the marker
+                # cut after "ab." shows "ab....", whose first dots read as the secret's. So a
+                # run may end, or start, anywhere in the marker
+                for split in range(at, after + 1):
                     self._grow_backward(text, split, found)
-                for split in range(at, after + 1):  # the run starts anywhere in it
                     self._grow_forward(text, split, found)
                 at = text.find(marker, after)
         return found

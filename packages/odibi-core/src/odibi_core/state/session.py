@@ -159,10 +159,8 @@ class RunRecorder:
         from odibi_core.state.pipeline_documents import read_pipeline
 
         if self._store is not None and self._store is not self.backend:
-            store = self._store
             # copied below, never kept: the run's first write may start from this document
-            read = getattr(store, "read_to_hand_over", store.read)
-            doc = read()
+            doc = getattr(self._store, "read_to_hand_over", self._store.read)()
             state = doc.pipelines.get(self.pipeline) if doc is not None else None
         else:
             state = read_pipeline(self.backend, self.pipeline)
